@@ -1,0 +1,144 @@
+"""Fixtures shared by every test: the demo company, signed-in clients, database facts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM would otherwise refuse to run.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_sessionstart(session):
+    """Compile the translation catalogues (.mo are build outputs, not committed)."""
+    from pathlib import Path
+
+    import polib
+
+    for po_path in (Path(__file__).parent / "xietong" / "locale").glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            partial = mo_path.with_suffix(f".{os.getpid()}.tmp")
+            polib.pofile(str(po_path)).save_as_mofile(str(partial))
+            os.replace(partial, mo_path)  # atomic: parallel test workers never read half a file
+
+
+class Company:
+    """The demo company 星辰智能科技, people looked up by username (see xietong/org/demo.py)."""
+
+    def __init__(self) -> None:
+        from xietong.org.demo import seed_demo_org
+
+        seed_demo_org()
+
+    def person(self, username: str):
+        from xietong.org.models import Person
+
+        return Person.objects.select_related("department").get(username=username)
+
+    def department(self, code: str):
+        from xietong.org.models import Department
+
+        return Department.objects.get(code=code)
+
+    def project(self, code: str):
+        from xietong.org.models import Project
+
+        return Project.objects.get(code=code)
+
+
+@pytest.fixture
+def company(db) -> Company:
+    return Company()
+
+
+@pytest.fixture
+def client_for(client, company):
+    """client_for("lina") → a test client signed in as 李娜."""
+    from django.test import Client
+
+    def make(username: str) -> Client:
+        c = Client()
+        c.force_login(company.person(username))
+        return c
+
+    return make
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks and several connections); runs in the PostgreSQL pass")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+# --- Browser tests: Playwright driving Debian's Chromium ------------------------------------------
+ARTIFACTS = Path(__file__).parent / "test-artifacts"
+CHROMIUM = os.environ.get("XIETONG_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: ./test.sh installs Debian's chromium package")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_company(transactional_db, live_server) -> Company:
+    return Company()
+
+
+@pytest.fixture
+def page_for(browser, live_server, live_company):
+    """page_for("lina") → a Playwright page signed in as 李娜 through the real login form."""
+    contexts = []
+
+    def make(username: str, password: str = "xietong2026", locale: str = "zh-CN"):
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("#login-submit")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# 一条命令启动协同：创建 .venv、安装、迁移内嵌 SQLite 数据库、载入演示数据，然后启动网页服务与后台任务进程。
+# One command: venv, install, migrate the embedded SQLite database, load demo data, serve on
+# http://127.0.0.1:8000 with gunicorn and run the background worker. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+HOST=${XIETONG_HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+WEB_WORKERS=${XIETONG_WEB_WORKERS:-2}
+export XIETONG_DATA_DIR=${XIETONG_DATA_DIR:-$PWD/var}
+export DJANGO_SETTINGS_MODULE=xietong.settings
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+if [ ! -x .venv/bin/python ]; then
+  say "创建虚拟环境 .venv"
+  "$PYTHON" -m venv .venv
+fi
+# Reinstall only when pyproject.toml changed since the last successful install.
+stamp=.venv/.xietong-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  say "安装依赖（pip install -e .）"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e .
+  touch "$stamp"
+fi
+XIETONG=.venv/bin/xietong
+
+mkdir -p "$XIETONG_DATA_DIR"
+say "编译界面翻译、迁移数据库（$XIETONG_DATA_DIR）"
+$XIETONG compile_translations
+$XIETONG migrate --noinput -v 0
+$XIETONG collectstatic --noinput -v 0
+say "载入演示数据（可重复运行，不会重复创建）"
+$XIETONG seed_demo
+
+pids=()
+stop() {
+  trap - INT TERM
+  say "正在停止……"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  say "已停止"
+  exit 0
+}
+trap stop INT TERM
+
+.venv/bin/gunicorn xietong.wsgi --bind "$HOST:$PORT" --workers "$WEB_WORKERS" --access-logfile - --log-level warning \
+  --graceful-timeout 5 &
+pids+=($!)
+$XIETONG worker &
+pids+=($!)
+
+cat <<EOF
+
+  协同已启动 / Xietong is running:  http://$HOST:$PORT/
+
+  演示账号（密码均为 xietong2026）/ demo logins (password xietong2026):
+    chenzhiqiang  陈志强  总经理
+    wangjianguo   王建国  副总经理（分管研发中心、产品部、生产部）
+    liufang       刘芳    综合管理部经理（协调人）
+    zhangwei      张伟    研发总监（研发中心负责人）
+    lina          李娜    软件开发部经理
+    guoxin        郭鑫    产品经理（智能手表项目负责人）
+    wangqiang     王强    高级软件工程师
+    admin         系统管理员（/admin/ 配置组织、日历与规则）
+
+  按 Ctrl-C 停止 / press Ctrl-C to stop.
+
+EOF
+
+# Exit when either process dies, taking the other one down too.
+wait -n "${pids[@]}" || true
+stop

@@ -1,0 +1,72 @@
+"""The JSON API at /api/ (OpenAPI docs at /api/docs). Each app contributes a router."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.renderers import JSONRenderer
+
+from xietong.core.api_auth import api_auth
+from xietong.core.errors import ApplicationError
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    """JSON with Chinese characters as they are, not escaped."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
+    title="协同 Xietong API",
+    version="1",
+    description="协同的 JSON 接口：与页面相同的权限规则。认证方式：浏览器会话（需 CSRF）或个人 API 令牌（Bearer）。",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        fields[".".join(loc) or "_"] = error.get("msg", "")
+    body = {
+        "code": "validation_error",
+        "message": _("输入有误，请检查标出的字段"),
+        "fields": fields,
+        "detail": exc.errors,
+    }
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "unauthorized", "message": _("请先登录，或在请求头中提供有效的 API 令牌"), "fields": {}}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    body = {"code": "not_found", "message": _("未找到该对象，或您无权查看"), "fields": {}}
+    return api.create_response(request, body, status=404)
+
+
+def _register_routers() -> None:
+    from xietong.core.api import router as core_router
+    from xietong.org.api import router as org_router
+
+    api.add_router("/", core_router)
+    api.add_router("/org", org_router)
+
+
+_register_routers()

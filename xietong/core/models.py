@@ -1,0 +1,123 @@
+"""Shared model bases and the records every app relies on: audit events, API tokens, login failures."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core import clock
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=clock.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """A row edited by people: every write names the version it started from (optimistic locking).
+
+    Writes go through `core.concurrency.save_versioned`, which refuses a stale version with a Conflict
+    instead of silently overwriting someone else's change.
+    """
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only audit trail (留痕): who did what to which object, before and after.
+
+    Each event stores the hash of its predecessor and its own hash over its content, so that editing or
+    deleting an event breaks the chain; `xietong audit verify` recomputes it.
+    """
+
+    seq = models.BigIntegerField(_("序号"), unique=True, editable=False)
+    at = models.DateTimeField(_("时间"), db_index=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True, editable=False)
+    action = models.CharField(_("动作"), max_length=80, db_index=True, editable=False)
+    object_type = models.CharField(_("对象类型"), max_length=80, editable=False)
+    object_id = models.CharField(_("对象编号"), max_length=64, editable=False)
+    object_label = models.CharField(_("对象"), max_length=255, blank=True, editable=False)
+    before = models.JSONField(_("修改前"), null=True, blank=True, editable=False)
+    after = models.JSONField(_("修改后"), null=True, blank=True, editable=False)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True, editable=False)
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_label}"
+
+
+class AuditChainHead(models.Model):
+    """The single row that holds the chain's tip; locking it orders concurrent audit writes."""
+
+    seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
+
+class ApiToken(models.Model):
+    """A personal API token for scripts. Only its SHA-256 digest is stored; the secret is shown once."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("所属人员"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("名称"), max_length=80)
+    prefix = models.CharField(_("前缀"), max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class LoginFailure(models.Model):
+    """A failed login attempt, kept for throttling (in the database so all web processes agree)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(default=clock.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,86 @@
+"""The JSON API: session or personal token, clear JSON errors, OpenAPI docs."""
+
+import hashlib
+
+from xietong.core.models import ApiToken, AuditEvent
+from xietong.core.tokens import api_token_create
+
+
+def test_no_credentials_is_a_json_401(client, company):
+    response = client.get("/api/me")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+    assert "API 令牌" in response.json()["message"]
+
+
+def test_session_auth_works_for_the_browser(client_for):
+    body = client_for("lina").get("/api/me").json()
+    assert body["username"] == "lina" and body["name"] == "李娜"
+    assert body["roles"] == ["member", "department_head"]
+
+
+def test_token_is_shown_once_stored_hashed_and_works_until_revoked(client, company, client_for):
+    lina = client_for("lina")
+    page = lina.post("/me/tokens/", {"name": "周报脚本"})
+    html = page.content.decode()
+    assert "它只显示这一次" in html
+    token = ApiToken.objects.get(person__username="lina")
+    secret = html.split('id="new-token">')[1].split("<")[0]
+    assert secret.startswith("xt_") and token.digest == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in str(list(ApiToken.objects.values()))  # only the digest is stored
+    assert secret not in lina.get("/me/tokens/").content.decode()  # never shown again
+
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/me", headers=headers).json()["username"] == "lina"
+
+    lina.post(f"/me/tokens/{token.pk}/revoke/")
+    assert client.get("/api/me", headers=headers).status_code == 401
+    actions = list(AuditEvent.objects.filter(object_type="core.apitoken").values_list("action", flat=True))
+    assert sorted(actions) == ["core.apitoken.create", "core.apitoken.revoke"]
+
+
+def test_token_auth_skips_csrf_but_session_posts_need_it(client, company):
+    _token, secret = _make_token(company.person("lina"))
+    assert client.get("/api/me", headers={"Authorization": "Bearer xt_not-a-real-token"}).status_code == 401
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+def _make_token(person):
+    from django.db import transaction
+
+    with transaction.atomic():
+        return api_token_create(person=person, name="测试")
+
+
+def test_one_person_cannot_revoke_anothers_token(company, client_for):
+    token, _secret = _make_token(company.person("lina"))
+    response = client_for("wangqiang").post(f"/me/tokens/{token.pk}/revoke/", follow=True)
+    assert "未找到" in response.content.decode()
+    token.refresh_from_db()
+    assert token.is_active
+
+
+def test_token_form_refuses_an_empty_name_in_chinese(client_for):
+    response = client_for("lina").post("/me/tokens/", {"name": "  "})
+    assert "这个字段是必填项" in response.content.decode() or "请填写令牌名称" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_bad_query_parameters_give_a_json_422_with_fields(client_for):
+    response = client_for("lina").get("/api/org/people?department_id=abc")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert "department_id" in body["fields"]
+
+
+def test_unknown_api_path_is_json_404(client_for):
+    response = client_for("lina").get("/api/org/nothing-here")
+    assert response.status_code == 404
+
+
+def test_openapi_schema_and_docs(client_for):
+    c = client_for("lina")
+    schema = c.get("/api/openapi.json").json()
+    assert "/api/org/people" in schema["paths"]
+    assert c.get("/api/docs").status_code == 200

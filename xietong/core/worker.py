@@ -1,0 +1,101 @@
+"""The background worker: fires what is due and runs queued tasks, in a loop, until told to stop.
+
+Apps register sweeps (e.g. "fire due clocks", "deliver the outbox"): functions that claim a bounded
+batch of due rows with row locks, handle them one transaction per row, and return how many they
+handled. Durable state lives in those rows, not in the worker, so any number of workers on any
+number of machines can run at once, and a killed worker loses nothing.
+Tasks queued with django-tasks (`@task` … `.enqueue()`) run between sweeps.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
+
+from django.db import close_old_connections
+
+logger = logging.getLogger("xietong.worker")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    run: Callable[[int], int]  # batch size → rows handled
+    order: int
+
+
+_sweeps: dict[str, Sweep] = {}
+
+
+def register_sweep(name: str, run: Callable[[int], int], *, order: int = 100) -> None:
+    _sweeps[name] = Sweep(name, run, order)
+
+
+def sweeps() -> list[Sweep]:
+    return sorted(_sweeps.values(), key=lambda s: (s.order, s.name))
+
+
+def run_sweeps_once(batch_size: int = 200) -> dict[str, int]:
+    """One pass over every sweep; returns rows handled per sweep. Tests call this directly."""
+    return {sweep.name: sweep.run(batch_size) for sweep in sweeps()}
+
+
+def run_queued_tasks(max_tasks: int) -> int:
+    """Run up to `max_tasks` ready django-tasks jobs with django-tasks-db's own worker logic."""
+    from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
+
+    task_worker = TaskWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id=f"xietong-{id(run_queued_tasks)}",
+        excluded_queue_names=[],
+    )
+    task_worker.run()
+    return task_worker._run_tasks
+
+
+class Worker:
+    def __init__(self, *, interval: float = 1.0, batch_size: int = 200, once: bool = False):
+        self.interval = interval
+        self.batch_size = batch_size
+        self.once = once
+        self.running = True
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        if not self.running:
+            raise SystemExit(1)
+        logger.info("收到 %s，处理完当前批次后退出", signal.strsignal(signum))
+        self.running = False
+
+    def run(self) -> None:
+        signal.signal(signal.SIGINT, self._stop)
+        signal.signal(signal.SIGTERM, self._stop)
+        logger.info("后台任务进程已启动：%s", ", ".join(s.name for s in sweeps()) or "（无定时扫描）")
+        while self.running:
+            close_old_connections()
+            handled = 0
+            for sweep in sweeps():
+                if not self.running:
+                    break
+                try:
+                    handled += sweep.run(self.batch_size)
+                except Exception:  # keep the worker alive; the rows stay due and are retried
+                    logger.exception("扫描 %s 失败", sweep.name)
+            if self.running:
+                try:
+                    handled += run_queued_tasks(max_tasks=20)
+                except Exception:
+                    logger.exception("运行队列任务失败")
+            close_old_connections()
+            if self.once:
+                break
+            if handled == 0 and self.running:
+                time.sleep(self.interval)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgConfig(AppConfig):
+    name = "xietong.org"
+    label = "org"
+    verbose_name = _("组织架构")
+
+    def ready(self) -> None:
+        from xietong.core.demo import register_demo_seeder
+        from xietong.org import audit_actions, workbench  # noqa: F401  (registers labels and sections)
+        from xietong.org.demo import seed_demo_org
+
+        register_demo_seeder("组织架构", seed_demo_org, order=10)

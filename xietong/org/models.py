@@ -1,0 +1,193 @@
+"""The organisation: departments (a tree), people and their roles, projects with members."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.models import TimeStampedModel, VersionedModel
+from xietong.core.permissions import VIEW, Reach, RestrictedQuerySet
+
+phone_validator = RegexValidator(r"^[0-9+\-() ]{5,20}$", _("请输入有效的电话号码，例如 13800138000 或 010-12345678"))
+
+
+class DepartmentQuerySet(RestrictedQuerySet["Department"]):
+    pass
+
+
+class Department(TimeStampedModel):
+    """A department (部门). Departments form a tree under the company's root department."""
+
+    name = models.CharField(_("部门名称"), max_length=80)
+    code = models.SlugField(
+        _("部门编码"), max_length=40, unique=True, help_text=_("英文字母、数字或连字符，例如 rd-software")
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    head = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("部门负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+    division_leader = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("分管领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_departments",
+        help_text=_("一位分管领导可分管多个部门；未设置时沿用上级部门的分管领导"),
+    )
+    is_coordinating_office = models.BooleanField(
+        _("综合管理部"), default=False, help_text=_("负责问题分派与季度复盘的协调部门")
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["sort_order", "name"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_in_parent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def reach_filter(cls, reach: Reach, action: str) -> Q | None:
+        # The department tree itself is the company's directory: everyone signed in may read it.
+        if action == VIEW or reach.is_admin:
+            return None
+        return Q(pk__in=[])
+
+
+class PersonQuerySet(RestrictedQuerySet["Person"]):
+    pass
+
+
+class PersonManager(UserManager.from_queryset(PersonQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class Person(AbstractUser):
+    """A person who signs in: one department, a title, contact details and chat-tool ids.
+
+    Roles are derived, not stored twice: department head and division leader come from Department;
+    general manager and coordinator are flags; administrator is Django's staff flag.
+    """
+
+    name = models.CharField(_("姓名"), max_length=40)
+    department = models.ForeignKey(
+        Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    title = models.CharField(_("职务"), max_length=60, blank=True)
+    phone = models.CharField(_("手机"), max_length=20, blank=True, validators=[phone_validator])
+    dingtalk_id = models.CharField(_("钉钉 UserID"), max_length=64, blank=True)
+    feishu_id = models.CharField(_("飞书 Open ID"), max_length=64, blank=True)
+    wecom_id = models.CharField(_("企业微信 UserID"), max_length=64, blank=True)
+    is_general_manager = models.BooleanField(_("总经理"), default=False)
+    is_coordinator = models.BooleanField(_("协调人（综合管理部）"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = PersonManager()  # type: ignore[misc]
+
+    REQUIRED_FIELDS = ["email", "name"]
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["department__sort_order", "username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    @classmethod
+    def reach_filter(cls, reach: Reach, action: str) -> Q | None:
+        if reach.sees_all or reach.is_admin:
+            return None
+        if action != VIEW:
+            return Q(pk=reach.person_id)
+        shares_project = Q(
+            pk__in=ProjectMembership.objects.filter(project_id__in=reach.project_ids).values("person_id")
+        )
+        condition = Q(pk=reach.person_id) | shares_project
+        if reach.department_id is not None:
+            condition |= Q(department_id=reach.department_id)
+        if reach.led_department_ids:
+            condition |= Q(department_id__in=reach.led_department_ids)
+        return condition
+
+
+class ProjectQuerySet(RestrictedQuerySet["Project"]):
+    pass
+
+
+class Project(VersionedModel):
+    """A project or collaboration space (协作空间). Every work item belongs to one."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    code = models.SlugField(_("项目编码"), max_length=40, unique=True)
+    name = models.CharField(_("项目名称"), max_length=120, unique=True)
+    description = models.TextField(_("项目说明"), blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("主责部门"), on_delete=models.PROTECT, related_name="projects"
+    )
+    lead = models.ForeignKey(
+        Person, verbose_name=_("项目负责人"), on_delete=models.PROTECT, related_name="led_projects"
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    members = models.ManyToManyField(
+        Person, through="ProjectMembership", related_name="projects", verbose_name=_("成员")
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def reach_filter(cls, reach: Reach, action: str) -> Q | None:
+        if reach.sees_all or (reach.is_admin and action == VIEW):
+            return None
+        if action != VIEW:
+            return Q(lead_id=reach.person_id) | Q(department_id__in=reach.led_department_ids)
+        return Q(pk__in=reach.project_ids)
+
+
+class ProjectMembership(TimeStampedModel):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("负责人")
+        MEMBER = "member", _("成员")
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("项目角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("项目成员")
+        verbose_name_plural = _("项目成员")
+        constraints = [models.UniqueConstraint(fields=["project", "person"], name="membership_unique_person")]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.person}"

@@ -1,0 +1,51 @@
+"""Reads of the organisation, always through the permission filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from xietong.org.models import Department, Person, Project
+from xietong.org.tree import DepartmentTree
+
+
+@dataclass
+class OrgTreeRow:
+    department: Department
+    depth: int
+    visible_members: list[Person] = field(default_factory=list)
+    member_count: int = 0
+
+
+def org_tree_rows(user) -> list[OrgTreeRow]:
+    """The department tree in display order, with the members `user` may see in each department."""
+    tree = DepartmentTree.load()
+    departments = Department.objects.select_related("head", "division_leader").annotate(n=Count("members")).in_bulk()
+    people: dict[int, list[Person]] = {}
+    for person in person_list(user).filter(is_active=True).exclude(department=None):
+        if person.department_id is not None:
+            people.setdefault(person.department_id, []).append(person)
+    rows: list[OrgTreeRow] = []
+
+    def walk(node, depth: int) -> None:
+        dept = departments[node.id]
+        rows.append(OrgTreeRow(dept, depth, people.get(node.id, []), dept.n))  # type: ignore[attr-defined]
+        for child in node.children:
+            walk(child, depth + 1)
+
+    for root in tree.roots:
+        walk(root, 0)
+    return rows
+
+
+def person_list(user) -> QuerySet[Person]:
+    return Person.objects.restrict(user).select_related("department").order_by("department__sort_order", "username")
+
+
+def project_list(user) -> QuerySet[Project]:
+    return Project.objects.restrict(user).select_related("department", "lead").annotate(member_count=Count("members"))
+
+
+def project_members(project: Project) -> QuerySet[Person]:
+    return Person.objects.filter(memberships__project=project).select_related("department").order_by("username")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from xietong.org import views
+
+urlpatterns = [
+    path("", views.org_tree, name="org-tree"),
+    path("people/<int:person_id>/", views.person_detail, name="person-detail"),
+    path("people/<int:person_id>/contact/", views.person_contact_edit, name="person-contact-edit"),
+    path("projects/", views.projects, name="project-list"),
+    path("projects/<int:project_id>/", views.project_detail, name="project-detail"),
+]

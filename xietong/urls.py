@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+from xietong.api import api
+from xietong.core import views as core_views
+from xietong.core.forms import ThrottledAuthenticationForm
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="core/login.html",
+            authentication_form=ThrottledAuthenticationForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/tokens/", core_views.api_tokens, name="api-tokens"),
+    path("me/tokens/<int:token_id>/revoke/", core_views.api_token_revoke_view, name="api-token-revoke"),
+    path("org/", include("xietong.org.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", login_not_required(RedirectView.as_view(url="/static/favicon.svg", permanent=True))),
+]
+
+handler400 = "xietong.core.views.bad_request"
+handler403 = "xietong.core.views.permission_denied"
+handler404 = "xietong.core.views.page_not_found"
+handler500 = "xietong.core.views.server_error"
+
+if settings.DEBUG:  # pragma: no cover
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
