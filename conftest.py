@@ -142,3 +142,12 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP server on 127.0.0.1 that records what robots and webhooks are sent."""
+    from tests.receiver import Receiver
+
+    with Receiver() as running:
+        yield running

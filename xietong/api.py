@@ -63,10 +63,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from xietong.core.api import router as core_router
+    from xietong.notify.api import router as inbox_router
     from xietong.org.api import router as org_router
 
     api.add_router("/", core_router)
     api.add_router("/org", org_router)
+    api.add_router("/inbox", inbox_router)
 
 
 _register_routers()

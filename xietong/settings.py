@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "xietong.core",
     "xietong.org",
+    "xietong.workcal",
+    "xietong.clocks",
+    "xietong.notify",
 ]
 
 MIDDLEWARE = [
@@ -202,4 +205,11 @@ LOGGING = {
 }
 
 XIETONG_SITE_NAME = _("协同")
+XIETONG_BADGE_POLL_SECONDS = int(os.environ.get("XIETONG_BADGE_POLL_SECONDS", "20"))
+# Outbox retries: attempts before a delivery is given up, and the first backoff (doubling each time).
+XIETONG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("XIETONG_DELIVERY_MAX_ATTEMPTS", "6"))
+XIETONG_DELIVERY_BACKOFF_SECONDS = int(os.environ.get("XIETONG_DELIVERY_BACKOFF_SECONDS", "60"))
+# A delivery claimed by a worker that died is sent again after this lease; robots answer within the timeout.
+XIETONG_DELIVERY_LEASE_SECONDS = int(os.environ.get("XIETONG_DELIVERY_LEASE_SECONDS", "120"))
+XIETONG_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_WEBHOOK_TIMEOUT_SECONDS", "10"))
 XIETONG_BASE_URL = os.environ.get("XIETONG_BASE_URL", "http://127.0.0.1:8000")

@@ -8,6 +8,8 @@ os.environ.setdefault("XIETONG_DATA_DIR", tempfile.mkdtemp(prefix="xietong-test-
 
 from .settings import *  # noqa: F403
 
+# A minimal item model that carries clocks (xietong/clocks/tests/probe).
+INSTALLED_APPS = [*INSTALLED_APPS, "xietong.clocks.tests.probe"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

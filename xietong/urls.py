@@ -25,6 +25,7 @@ urlpatterns = [
     path("me/tokens/", core_views.api_tokens, name="api-tokens"),
     path("me/tokens/<int:token_id>/revoke/", core_views.api_token_revoke_view, name="api-token-revoke"),
     path("org/", include("xietong.org.urls")),
+    path("inbox/", include("xietong.notify.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -6,6 +6,8 @@ Services raise these; views turn them into a message next to the field (forms) o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,9 +18,9 @@ class ApplicationError(Exception):
     status = 400
     default_message = _("请求无效")
 
-    def __init__(self, message: object | None = None, *, fields: dict[str, object] | None = None):
+    def __init__(self, message: object | None = None, *, fields: Mapping[str, object] | None = None):
         self.message = message if message is not None else self.default_message
-        self.fields = fields or {}
+        self.fields = dict(fields or {})
         super().__init__(str(self.message))
 
     def as_dict(self) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
     from xietong.org.models import Person
@@ -12,3 +13,4 @@ if TYPE_CHECKING:
 
 class AuthedRequest(HttpRequest):
     user: Person  # type: ignore[assignment]
+    htmx: HtmxDetails

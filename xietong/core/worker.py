@@ -63,11 +63,24 @@ def run_queued_tasks(max_tasks: int) -> int:
 
 
 class Worker:
-    def __init__(self, *, interval: float = 1.0, batch_size: int = 200, once: bool = False):
+    def __init__(
+        self,
+        *,
+        interval: float = 1.0,
+        batch_size: int = 200,
+        once: bool = False,
+        only: list[str] | None = None,
+        tasks: bool = True,
+    ):
         self.interval = interval
         self.batch_size = batch_size
         self.once = once
+        self.only = only
+        self.tasks = tasks
         self.running = True
+
+    def _sweeps(self) -> list[Sweep]:
+        return [s for s in sweeps() if self.only is None or s.name in self.only]
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         if not self.running:
@@ -78,18 +91,18 @@ class Worker:
     def run(self) -> None:
         signal.signal(signal.SIGINT, self._stop)
         signal.signal(signal.SIGTERM, self._stop)
-        logger.info("后台任务进程已启动：%s", ", ".join(s.name for s in sweeps()) or "（无定时扫描）")
+        logger.info("后台任务进程已启动：%s", ", ".join(s.name for s in self._sweeps()) or "（无定时扫描）")
         while self.running:
             close_old_connections()
             handled = 0
-            for sweep in sweeps():
+            for sweep in self._sweeps():
                 if not self.running:
                     break
                 try:
                     handled += sweep.run(self.batch_size)
                 except Exception:  # keep the worker alive; the rows stay due and are retried
                     logger.exception("扫描 %s 失败", sweep.name)
-            if self.running:
+            if self.running and self.tasks:
                 try:
                     handled += run_queued_tasks(max_tasks=20)
                 except Exception:

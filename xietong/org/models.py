@@ -49,6 +49,15 @@ class Department(TimeStampedModel):
         _("综合管理部"), default=False, help_text=_("负责问题分派与季度复盘的协调部门")
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    calendar = models.ForeignKey(
+        "workcal.WorkCalendar",
+        verbose_name=_("工作日历"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        help_text=_("未设置时沿用上级部门的日历，最终使用默认日历"),
+    )
 
     objects = DepartmentQuerySet.as_manager()
 
@@ -152,6 +161,15 @@ class Project(VersionedModel):
         Person, verbose_name=_("项目负责人"), on_delete=models.PROTECT, related_name="led_projects"
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    calendar = models.ForeignKey(
+        "workcal.WorkCalendar",
+        verbose_name=_("工作日历"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        help_text=_("未设置时使用主责部门的日历"),
+    )
     members = models.ManyToManyField(
         Person, through="ProjectMembership", related_name="projects", verbose_name=_("成员")
     )

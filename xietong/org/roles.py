@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xietong.core.memo import memoized
 from xietong.org.models import Department, Person
 from xietong.org.tree import DepartmentTree
 
@@ -54,20 +55,24 @@ class ChainRung:
 
 
 def general_manager() -> Person | None:
-    return Person.objects.filter(is_general_manager=True, is_active=True).order_by("pk").first()
+    return memoized(
+        "general-manager", lambda: Person.objects.filter(is_general_manager=True, is_active=True).order_by("pk").first()
+    )
 
 
 def manager_chain(
-    person: Person, *, department: Department | None = None, tree: DepartmentTree | None = None
+    person: Person | None, *, department: Department | None = None, tree: DepartmentTree | None = None
 ) -> list[ChainRung]:
     """The three rungs above `person`, in order. `department` overrides the person's own (e.g. the
     receiving department of a request). The person never appears as their own manager."""
     tree = tree or DepartmentTree.load()
-    department_id = department.pk if department is not None else person.department_id
+    department_id = department.pk if department is not None else (person.department_id if person else None)
+    person_id = person.pk if person is not None else None
     ancestors = tree.ancestors(department_id) if department_id is not None else []
-    people = Person.objects.in_bulk(
+    wanted = frozenset(
         {n.head_id for n in ancestors if n.head_id} | {n.division_leader_id for n in ancestors if n.division_leader_id}
     )
+    people = memoized(("people", wanted), lambda: Person.objects.in_bulk(wanted))
 
     def active(pid: int | None) -> Person | None:
         found = people.get(pid) if pid else None
@@ -80,10 +85,10 @@ def manager_chain(
         rungs.append(ChainRung(1, Role.DEPARTMENT_HEAD, None, str(_("未分配部门"))))
     elif head is None:
         rungs.append(ChainRung(1, Role.DEPARTMENT_HEAD, None, str(_("%(dept)s未设部门负责人")) % {"dept": own.name}))
-    elif head.pk == person.pk:
+    elif head.pk == person_id:
         # A head's own superior at this rung is the head of the department above.
         parent_head = next((active(n.head_id) for n in ancestors[1:] if active(n.head_id)), None)
-        if parent_head is not None and parent_head.pk != person.pk:
+        if parent_head is not None and parent_head.pk != person_id:
             rungs.append(ChainRung(1, Role.DEPARTMENT_HEAD, parent_head))
         else:
             rungs.append(ChainRung(1, Role.DEPARTMENT_HEAD, None, str(_("本人即部门负责人"))))
@@ -93,7 +98,7 @@ def manager_chain(
     leader = next((active(n.division_leader_id) for n in ancestors if active(n.division_leader_id)), None)
     if leader is None:
         rungs.append(ChainRung(2, Role.DIVISION_LEADER, None, str(_("未设分管领导"))))
-    elif leader.pk == person.pk:
+    elif leader.pk == person_id:
         rungs.append(ChainRung(2, Role.DIVISION_LEADER, None, str(_("本人即分管领导"))))
     else:
         rungs.append(ChainRung(2, Role.DIVISION_LEADER, leader))
@@ -101,7 +106,7 @@ def manager_chain(
     gm = general_manager()
     if gm is None:
         rungs.append(ChainRung(3, Role.GENERAL_MANAGER, None, str(_("未设总经理"))))
-    elif gm.pk == person.pk:
+    elif gm.pk == person_id:
         rungs.append(ChainRung(3, Role.GENERAL_MANAGER, None, str(_("本人即总经理"))))
     else:
         rungs.append(ChainRung(3, Role.GENERAL_MANAGER, gm))

@@ -23,6 +23,12 @@ class DepartmentTree:
 
     @classmethod
     def load(cls) -> DepartmentTree:
+        from xietong.core.memo import memoized
+
+        return memoized("department-tree", cls._load)
+
+    @classmethod
+    def _load(cls) -> DepartmentTree:
         from xietong.org.models import Department
 
         rows = Department.objects.order_by("sort_order", "name").values_list(

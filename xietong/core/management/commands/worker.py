@@ -10,6 +10,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="无事可做时的等待秒数（默认 1）")
         parser.add_argument("--batch-size", type=int, default=200, help="每次扫描最多处理的行数（默认 200）")
         parser.add_argument("--once", action="store_true", help="只扫描一轮后退出")
+        parser.add_argument("--only", help="只运行这些扫描（逗号分隔，例如 clocks,outbox）；默认全部")
+        parser.add_argument("--no-tasks", action="store_true", help="不运行队列任务")
 
-    def handle(self, *args, interval: float, batch_size: int, once: bool, **options):
-        Worker(interval=interval, batch_size=batch_size, once=once).run()
+    def handle(self, *args, interval: float, batch_size: int, once: bool, only: str | None, no_tasks: bool, **options):
+        names = [n.strip() for n in only.split(",")] if only else None
+        Worker(interval=interval, batch_size=batch_size, once=once, only=names, tasks=not no_tasks).run()

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClocksConfig(AppConfig):
+    name = "xietong.clocks"
+    label = "clocks"
+    verbose_name = _("时限与升级")
+
+    def ready(self) -> None:
+        from xietong.clocks import workbench  # noqa: F401  (registers 我的时限)
+        from xietong.clocks.services import clock_fire_due, clocks_retime_calendar
+        from xietong.core.audit import register_actions
+        from xietong.core.worker import register_sweep
+        from xietong.workcal.services import on_calendar_changed
+
+        register_sweep("clocks", clock_fire_due, order=10)
+        on_calendar_changed(clocks_retime_calendar)
+        register_actions(
+            {
+                "clock.remind": _("到期提醒"),
+                "clock.due": _("时限到期"),
+                "clock.escalate": _("超时升级"),
+                "clocks.clockpolicy.create": _("新增时限规则"),
+                "clocks.clockpolicy.change": _("修改时限规则"),
+                "clocks.clockpolicy.delete": _("删除时限规则"),
+                "clocks.escalationladder.create": _("新增升级路径"),
+                "clocks.escalationladder.change": _("修改升级路径"),
+                "clocks.escalationladder.delete": _("删除升级路径"),
+            }
+        )

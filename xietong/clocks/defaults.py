@@ -1,0 +1,169 @@
+"""The seed templates' time limits, as the default policy rows (an administrator edits them later).
+
+"24 小时" in a non-emergency rule is one working day (1d = the calendar's working hours of a day), "48 小时"
+two; emergencies count wall-clock time.
+"""
+
+from __future__ import annotations
+
+# code, name, description, [(level, target, after)]
+LADDERS = [
+    (
+        "standard",
+        "标准升级路径",
+        "部门负责人 → 分管领导 → 总经理，每级间隔 1 个工作日",
+        [(1, "department_head", "0m"), (2, "division_leader", "1d"), (3, "general_manager", "1d")],
+    ),
+    (
+        "dispute",
+        "部门分歧升级",
+        "3 个工作日未达成一致：各自分管领导 → 总经理裁决",
+        [(1, "division_leader", "0m"), (2, "general_manager", "1d")],
+    ),
+    (
+        "division",
+        "分管领导预警",
+        "逾期未完成的决议事项预警至分管领导，再至总经理",
+        [(1, "division_leader", "0m"), (2, "general_manager", "1d")],
+    ),
+    ("emergency", "紧急事项上报总经理", "2 小时内未控制风险，上报总经理", [(1, "general_manager", "0m")]),
+    ("department-head", "部门负责人", "逾期名单发送部门负责人", [(1, "department_head", "0m")]),
+]
+
+PROCESS_LABELS = {
+    "request": "需求协作",
+    "task": "协作任务",
+    "exception": "异常问题",
+    "dispute": "部门分歧",
+    "delay": "延期申请",
+    "deliverable": "成果验收",
+    "meeting": "会议",
+    "action_item": "会议决议事项",
+    "problem": "问题提报",
+    "emergency": "紧急事项",
+    "notice": "通知确认",
+    "feedback": "协作反馈",
+    "probe": "测试事项",
+}
+
+# process, priority, kind, duration, mode, remind_before, escalate_after, ladder code, rule as written
+POLICIES = [
+    (
+        "request",
+        "high",
+        "respond",
+        "2h",
+        "working",
+        "30m",
+        "2d",
+        "standard",
+        "高优先级需求：接收方 2 个工作小时内响应；超时 48 小时升级至部门负责人",
+    ),
+    (
+        "request",
+        "*",
+        "respond",
+        "1d",
+        "working",
+        "2h",
+        "2d",
+        "standard",
+        "普通需求：24 小时内反馈；超时 48 小时自动升级至部门负责人",
+    ),
+    ("task", "*", "accept", "1d", "working", "", "", "", "任务发布后 24 小时内未确认视为默认接受"),
+    ("task", "*", "update_due", "0m", "working", "1h", "", "", "负责人每日 17:00 前更新任务进度"),
+    ("task", "*", "due", "0m", "working", "1d", "", "standard", "任务到期未完成：提醒负责人，逾期升级"),
+    ("exception", "normal", "resolve", "1d", "working", "2h", "", "standard", "异常问题 24 小时内闭环，否则升级"),
+    (
+        "exception",
+        "major",
+        "resolve",
+        "2d",
+        "working",
+        "4h",
+        "",
+        "standard",
+        "重大问题可延长至 48 小时，需同步更新预计解决时间",
+    ),
+    (
+        "dispute",
+        "*",
+        "resolve",
+        "3d",
+        "working",
+        "1d",
+        "",
+        "dispute",
+        "部门间分歧 3 个工作日内未达成一致，上报各自分管领导，仍无法解决提请总经理裁决",
+    ),
+    ("delay", "*", "review", "1d", "working", "2h", "", "standard", "延期申请由项目负责人及发起部门负责人审批"),
+    ("deliverable", "*", "review", "2d", "working", "4h", "", "standard", "验收人收到交付物后 2 个工作日内完成验收"),
+    (
+        "deliverable",
+        "*",
+        "rework",
+        "1d",
+        "working",
+        "2h",
+        "",
+        "standard",
+        "验收不通过：负责人 1 个工作日内启动整改并重新提交",
+    ),
+    ("meeting", "*", "minutes", "1d", "working", "2h", "", "standard", "会议结束后 24 小时内完成会议纪要并分发"),
+    ("action_item", "*", "due", "0m", "working", "1d", "", "division", "决议事项逾期未完成，预警至分管领导"),
+    ("problem", "*", "dispatch", "1d", "working", "2h", "", "standard", "综合管理部 1 个工作日内审核并分派"),
+    ("problem", "high", "update_due", "1d", "working", "2h", "", "standard", "紧急问题每日反馈进度"),
+    ("problem", "*", "update_due", "2d", "working", "2h", "", "standard", "主责部门每 2 个工作日反馈进度"),
+    ("emergency", "*", "assign_team", "10m", "wall", "", "", "emergency", "接到上报后 10 分钟内明确应急小组分工"),
+    ("emergency", "*", "team_ready", "30m", "wall", "", "", "", "应急小组成员 30 分钟内到位并反馈准备情况"),
+    ("emergency", "*", "status", "30m", "wall", "5m", "", "", "每 30 分钟更新一次处理状态"),
+    ("emergency", "*", "control", "2h", "wall", "", "", "emergency", "2 小时内未控制风险，上报总经理"),
+    ("emergency", "*", "review", "3d", "working", "1d", "", "standard", "问题解决后 3 个工作日内召开复盘会"),
+    (
+        "notice",
+        "*",
+        "confirm",
+        "0m",
+        "working",
+        "4h",
+        "",
+        "department-head",
+        "需确认的通知：截止时仍未确认的名单发送其部门负责人",
+    ),
+    ("feedback", "*", "respond", "2d", "working", "1d", "", "", "验收通过后填写协作反馈表"),
+]
+
+
+def ensure_default_policies(apps=None) -> int:
+    """Create the default ladders and policies that do not exist yet; never overwrite an edited one."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Ladder = apps.get_model("clocks", "EscalationLadder")
+    Step = apps.get_model("clocks", "EscalationStep")
+    Policy = apps.get_model("clocks", "ClockPolicy")
+    ladders = {}
+    for code, name, description, steps in LADDERS:
+        ladder, created = Ladder.objects.get_or_create(code=code, defaults={"name": name, "description": description})
+        if created:
+            for level, target, after in steps:
+                Step.objects.create(ladder=ladder, level=level, target=target, after=after)
+        ladders[code] = ladder
+    created_count = 0
+    for process, priority, kind, duration, mode, remind, escalate, ladder, description in POLICIES:
+        _policy, created = Policy.objects.get_or_create(
+            process=process,
+            priority=priority,
+            kind=kind,
+            defaults={
+                "duration": duration,
+                "mode": mode,
+                "remind_before": remind,
+                "escalate_after": escalate,
+                "ladder": ladders.get(ladder),
+                "description": description,
+            },
+        )
+        created_count += created
+    return created_count

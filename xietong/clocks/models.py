@@ -1,0 +1,279 @@
+"""Time limits as data (policies and escalation ladders) and the stored clocks that enforce them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.models import TimeStampedModel
+from xietong.workcal.engine import parse_duration
+
+
+def validate_duration(value: str) -> None:
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+class TimeMode(models.TextChoices):
+    WORKING = "working", _("工作时间")
+    WALL = "wall", _("自然时间（节假日与夜间照常计时）")
+
+
+class LimitKind(models.TextChoices):
+    """What a time limit measures. The first five are the spec's clock kinds; the rest name the other
+    limits of the seed templates so that each can have its own policy row."""
+
+    RESPOND = "respond", _("响应")
+    RESOLVE = "resolve", _("解决/闭环")
+    UPDATE_DUE = "update_due", _("进度更新")
+    ACCEPT = "accept", _("确认接收")
+    REVIEW = "review", _("验收/审核")
+    REWORK = "rework", _("启动整改")
+    DISPATCH = "dispatch", _("分派")
+    MINUTES = "minutes", _("会议纪要")
+    NOTICE = "notice", _("提前通知")
+    CONFIRM = "confirm", _("确认已阅")
+    ASSIGN_TEAM = "assign_team", _("指定应急小组")
+    TEAM_READY = "team_ready", _("小组到位")
+    STATUS = "status", _("状态通报")
+    CONTROL = "control", _("控制事态")
+    DUE = "due", _("截止")
+
+
+class ClockKind(models.TextChoices):
+    """What firing a clock does: the limit's own clock marks it due; remind and escalate are its helpers."""
+
+    RESPOND = "respond", _("响应")
+    RESOLVE = "resolve", _("解决/闭环")
+    UPDATE_DUE = "update_due", _("进度更新")
+    ACCEPT = "accept", _("确认接收")
+    REVIEW = "review", _("验收/审核")
+    REWORK = "rework", _("启动整改")
+    DISPATCH = "dispatch", _("分派")
+    MINUTES = "minutes", _("会议纪要")
+    NOTICE = "notice", _("提前通知")
+    CONFIRM = "confirm", _("确认已阅")
+    ASSIGN_TEAM = "assign_team", _("指定应急小组")
+    TEAM_READY = "team_ready", _("小组到位")
+    STATUS = "status", _("状态通报")
+    CONTROL = "control", _("控制事态")
+    DUE = "due", _("截止")
+    REMIND = "remind", _("提醒")
+    ESCALATE = "escalate", _("升级")
+
+
+class EscalationLadder(TimeStampedModel):
+    """Who hears about an overdue item, level by level (e.g. 部门负责人 → 分管领导 → 总经理)."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("升级路径")
+        verbose_name_plural = _("升级路径")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StepTarget(models.TextChoices):
+    DEPARTMENT_HEAD = "department_head", _("部门负责人")
+    DIVISION_LEADER = "division_leader", _("分管领导")
+    GENERAL_MANAGER = "general_manager", _("总经理")
+    COORDINATORS = "coordinators", _("综合管理部协调人")
+    PERSON = "person", _("指定人员")
+
+
+class EscalationStep(models.Model):
+    ladder = models.ForeignKey(
+        EscalationLadder, verbose_name=_("升级路径"), on_delete=models.CASCADE, related_name="steps"
+    )
+    level = models.PositiveSmallIntegerField(_("级别"))
+    target = models.CharField(_("升级对象"), max_length=20, choices=StepTarget.choices)
+    person = models.ForeignKey(
+        "org.Person", verbose_name=_("指定人员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    after = models.CharField(
+        _("间隔"),
+        max_length=20,
+        default="0m",
+        validators=[validate_duration],
+        help_text=_("第 1 级：从开始升级起算；之后各级：距上一级的时长。例如 0m、4h、1d"),
+    )
+
+    class Meta:
+        verbose_name = _("升级级别")
+        verbose_name_plural = _("升级级别")
+        ordering = ["ladder", "level"]
+        constraints = [models.UniqueConstraint(fields=["ladder", "level"], name="one_step_per_level")]
+
+    def __str__(self) -> str:
+        who = (
+            self.person.display_name if self.target == StepTarget.PERSON and self.person else self.get_target_display()
+        )
+        return f"{self.level}. {who}"
+
+    def clean(self) -> None:
+        if self.target == StepTarget.PERSON:
+            if self.person_id is None:
+                raise ValidationError({"person": _("升级对象为“指定人员”时必须选择一个人，否则这一级没有人接收")})
+            if self.person is not None and not self.person.is_active:
+                raise ValidationError({"person": _("%(name)s 的账号已停用，升级消息无人接收") % {"name": self.person}})
+        elif self.person_id is not None:
+            raise ValidationError({"person": _("只有升级对象为“指定人员”时才需选择人员")})
+
+
+class ClockPolicy(TimeStampedModel):
+    """One time limit of one process: (process, priority, kind) → duration, time mode, reminder, ladder.
+
+    The seed templates' values are the defaults (see clocks/defaults.py); an administrator edits them.
+    """
+
+    process = models.CharField(_("流程"), max_length=40)
+    priority = models.CharField(_("优先级"), max_length=20, default="*", help_text=_("* 表示所有优先级"))
+    kind = models.CharField(_("时限类型"), max_length=20, choices=LimitKind.choices)
+    duration = models.CharField(
+        _("时限"), max_length=20, validators=[validate_duration], help_text=_("例如 2h、1d、30m")
+    )
+    mode = models.CharField(_("计时方式"), max_length=10, choices=TimeMode.choices, default=TimeMode.WORKING)
+    remind_before = models.CharField(
+        _("提前提醒"),
+        max_length=20,
+        blank=True,
+        validators=[validate_duration],
+        help_text=_("到期前多久提醒，留空不提醒"),
+    )
+    escalate_after = models.CharField(
+        _("开始升级"),
+        max_length=20,
+        blank=True,
+        validators=[validate_duration],
+        help_text=_("从计时开始算起多久后开始升级；留空表示到期即升级"),
+    )
+    ladder = models.ForeignKey(
+        EscalationLadder,
+        verbose_name=_("升级路径"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="policies",
+    )
+    description = models.CharField(_("规则原文"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("时限规则")
+        verbose_name_plural = _("时限规则")
+        ordering = ["process", "kind", "priority"]
+        constraints = [models.UniqueConstraint(fields=["process", "priority", "kind"], name="one_policy_per_limit")]
+
+    def __str__(self) -> str:
+        return f"{self.process}/{self.priority}/{self.get_kind_display()}：{self.duration}"
+
+
+class ClockState(models.TextChoices):
+    ARMED = "armed", _("计时中")
+    PAUSED = "paused", _("已暂停")
+    FIRED = "fired", _("已触发")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Clock(models.Model):
+    """A stored timer on one item. It fires once, in the worker, in one transaction with its effects.
+
+    Due time = anchor_at + offset counted in the clock's time mode and calendar. Pausing stores what is
+    left in `offset_us`; resuming re-anchors at the moment of resuming. A calendar change recomputes
+    due_at from the same anchor and offset, so armed clocks follow new holidays.
+    """
+
+    subject_type = models.CharField(_("事项类型"), max_length=80)
+    subject_id = models.BigIntegerField(_("事项编号"))
+    limit = models.CharField(_("时限"), max_length=20, choices=LimitKind.choices)
+    kind = models.CharField(_("类型"), max_length=20, choices=ClockKind.choices)
+    level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
+    state = models.CharField(_("状态"), max_length=10, choices=ClockState.choices, default=ClockState.ARMED)
+    mode = models.CharField(_("计时方式"), max_length=10, choices=TimeMode.choices, default=TimeMode.WORKING)
+    calendar = models.ForeignKey(
+        "workcal.WorkCalendar",
+        verbose_name=_("日历"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ladder = models.ForeignKey(
+        EscalationLadder, verbose_name=_("升级路径"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner = models.ForeignKey(
+        "org.Person", verbose_name=_("责任人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="clocks"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("责任部门"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    anchor_at = models.DateTimeField(_("计时起点"))
+    offset_us = models.BigIntegerField(_("剩余时长（微秒）"))
+    due_at = models.DateTimeField(_("到期时间"))
+    limit_due_at = models.DateTimeField(_("时限到期时间"), help_text=_("该时限本身的到期时间（提醒与升级据此显示）"))
+    fired_at = models.DateTimeField(_("触发时间"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        _("结束时间"), null=True, blank=True, help_text=_("时限不再有效的时刻（已完成、已撤销或被重新计时取代）")
+    )
+    met_at = models.DateTimeField(
+        _("达成时间"), null=True, blank=True, help_text=_("时限要求的事完成的时刻；晚于时限到期时间即为超时完成")
+    )
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("时钟")
+        verbose_name_plural = _("时钟")
+        indexes = [
+            # The sweep reads only armed clocks in due order: a range scan, whatever the number of open items.
+            models.Index(fields=["due_at", "id"], condition=Q(state="armed"), name="clock_armed_due"),
+            models.Index(fields=["subject_type", "subject_id", "limit"], name="clock_subject"),
+            models.Index(fields=["calendar"], condition=Q(state="armed", mode="working"), name="clock_armed_calendar"),
+            models.Index(fields=["owner", "due_at"], condition=Q(closed_at__isnull=True), name="clock_open_owner"),
+        ]
+        constraints = [
+            # One live clock per (item, limit, kind, level): re-arming a limit replaces, never duplicates.
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "limit", "kind", "level"],
+                condition=Q(state__in=["armed", "paused"]),
+                name="one_live_clock",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}#{self.subject_id} {self.kind} {self.state}"
+
+
+class Escalation(models.Model):
+    """An escalation that happened: which level, to whom, and why (e.g. a rung had nobody)."""
+
+    clock = models.OneToOneField(Clock, verbose_name=_("时钟"), on_delete=models.CASCADE, related_name="escalation")
+    subject_type = models.CharField(_("事项类型"), max_length=80)
+    subject_id = models.BigIntegerField(_("事项编号"))
+    limit = models.CharField(_("时限"), max_length=20, choices=LimitKind.choices)
+    level = models.PositiveSmallIntegerField(_("级别"))
+    target = models.ForeignKey(
+        "org.Person", verbose_name=_("升级至"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_role = models.CharField(_("升级对象"), max_length=20, choices=StepTarget.choices)
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("升级记录")
+        verbose_name_plural = _("升级记录")
+        ordering = ["at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="escalation_subject")]
+
+    def __str__(self) -> str:
+        return f"L{self.level} → {self.target or '—'}"

@@ -1,0 +1,67 @@
+"""Clocks as people see them on an item: due time, time left in working hours, escalations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, LimitKind, TimeMode
+from xietong.clocks.services import subject_key, timebase
+from xietong.core import clock as time_source
+from xietong.workcal.engine import format_span
+
+
+@dataclass
+class ClockView:
+    clock: Clock
+    label: str
+    due_at: dt.datetime
+    status: str  # 剩余 1 小时 20 分钟（工作时间） / 已超时 … / 已暂停，剩余 … / 已完成
+    tone: str  # ok / warn / late / muted
+    escalations: list[Escalation]
+
+
+def _status(clock: Clock, now: dt.datetime) -> tuple[str, str]:
+    mode = _("工作时间") if clock.mode == TimeMode.WORKING else _("自然时间")
+    if clock.state == ClockState.PAUSED:
+        left = dt.timedelta(microseconds=clock.offset_us)
+        return _("已暂停，剩余 %(left)s（%(mode)s）") % {"left": format_span(left), "mode": mode}, "muted"
+    if clock.met_at is not None:
+        on_time = clock.met_at <= clock.limit_due_at
+        return (_("已按时完成") if on_time else _("已完成（超时）")), ("ok" if on_time else "warn")
+    if clock.state == ClockState.CANCELLED:
+        return _("已取消"), "muted"
+    base = timebase(clock.mode, clock.calendar)
+    left = base.between(now, clock.limit_due_at)
+    if left > dt.timedelta(0):
+        tone = "warn" if left <= dt.timedelta(hours=1) else "ok"
+        return _("剩余 %(left)s（%(mode)s）") % {"left": format_span(left), "mode": mode}, tone
+    return _("已超时 %(late)s（%(mode)s）") % {"late": format_span(-left), "mode": mode}, "late"
+
+
+def clock_views(subject: models.Model) -> list[ClockView]:
+    """One line per time limit of the item (its own clock), newest first, with the escalations so far."""
+    subject_type, subject_id = subject_key(subject)
+    clocks = list(
+        Clock.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        .exclude(kind__in=[ClockKind.REMIND, ClockKind.ESCALATE])
+        .select_related("calendar", "owner")
+        .order_by("-created_at", "-pk")
+    )
+    escalations = list(
+        Escalation.objects.filter(subject_type=subject_type, subject_id=subject_id).select_related("target", "clock")
+    )
+    now = time_source.now()
+    views = []
+    for clock in clocks:
+        label = str(LimitKind(clock.limit).label) if clock.limit in LimitKind.values else clock.limit
+        status, tone = _status(clock, now)
+        # Escalations of this arming share its limit due time.
+        related = [e for e in escalations if e.limit == clock.limit and e.clock.limit_due_at == clock.limit_due_at]
+        views.append(
+            ClockView(clock, label, clock.limit_due_at, status, tone, related if clock.kind == clock.limit else [])
+        )
+    return views

@@ -1,0 +1,526 @@
+"""Arming, pausing, cancelling and firing clocks.
+
+Process services call `clock_arm` / `clock_cancel` / `clock_pause` / `clock_resume` inside their own
+transaction, so a state change and its clocks commit together. The worker calls `clock_fire_due`, which
+claims one due clock at a time (FOR UPDATE SKIP LOCKED on PostgreSQL) and handles it in one transaction:
+mark fired, run the rule, audit event, notifications, next escalation level. A crash rolls the whole
+transaction back, so nothing fires twice and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from xietong.clocks.models import (
+    Clock,
+    ClockKind,
+    ClockPolicy,
+    ClockState,
+    Escalation,
+    EscalationLadder,
+    EscalationStep,
+    LimitKind,
+    StepTarget,
+    TimeMode,
+)
+from xietong.core import clock as time_source
+from xietong.core.audit import audit_record
+from xietong.core.memo import memo_scope, memoized
+from xietong.org.models import Department, Person
+from xietong.org.roles import manager_chain
+from xietong.workcal.engine import MICRO, WallClock, WorkingCalendar, parse_duration
+from xietong.workcal.models import WorkCalendar
+from xietong.workcal.selectors import default_calendar, engine_for
+
+logger = logging.getLogger("xietong.clocks")
+LIVE = (ClockState.ARMED, ClockState.PAUSED)
+
+
+def subject_key(subject: models.Model) -> tuple[str, int]:
+    return subject._meta.label_lower, int(subject.pk)
+
+
+def timebase(mode: str, calendar: WorkCalendar | None) -> WorkingCalendar | WallClock:
+    if mode == TimeMode.WALL:
+        return WallClock()
+    return engine_for(calendar or default_calendar())
+
+
+def policy_for(process: str, kind: str, priority: str = "*") -> ClockPolicy | None:
+    """The active policy for this limit: the priority's own row, else the "*" row."""
+    rows = {
+        p.priority: p
+        for p in ClockPolicy.objects.filter(
+            process=process, kind=kind, is_active=True, priority__in=[priority, "*"]
+        ).select_related("ladder")
+    }
+    return rows.get(priority) or rows.get("*")
+
+
+def _us(delta: dt.timedelta) -> int:
+    return delta // MICRO
+
+
+def _from_us(value: int) -> dt.timedelta:
+    return dt.timedelta(microseconds=value)
+
+
+def clock_arm(
+    *,
+    subject: models.Model,
+    process: str,
+    limit: str,
+    priority: str = "*",
+    owner: Person | None,
+    department: Department | None = None,
+    calendar: WorkCalendar | None = None,
+    start: dt.datetime | None = None,
+    due_at: dt.datetime | None = None,
+) -> Clock | None:
+    """Start the time limit `limit` on `subject` according to its policy, replacing any live one.
+
+    The due time is the policy's duration after `start` (default: now), counted in the policy's time
+    mode and `calendar`; or a fixed `due_at` (e.g. 17:00 today, a task's end date). Reminder and first
+    escalation clocks are armed alongside. Returns the limit's own clock, or None if no active policy.
+    """
+    policy = policy_for(process, limit, priority)
+    if policy is None:
+        logger.info("no active policy for %s/%s/%s: no clock armed", process, priority, limit)
+        return None
+    clock_cancel(subject=subject, limit=limit)
+    start = start or time_source.now()
+    if policy.mode == TimeMode.WORKING and calendar is None:
+        calendar = default_calendar()
+    base = timebase(policy.mode, calendar)
+    if due_at is None:
+        offset = parse_duration(policy.duration).to_timedelta(base.day_length)
+        due = base.add(start, offset)
+    else:
+        offset = max(dt.timedelta(0), base.between(start, due_at))
+        due = due_at
+    subject_type, subject_id = subject_key(subject)
+    common: dict[str, Any] = {
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "limit": limit,
+        "mode": policy.mode,
+        "calendar": calendar if policy.mode == TimeMode.WORKING else None,
+        "ladder": policy.ladder,
+        "owner": owner,
+        "department": department,
+        "anchor_at": start,
+        "limit_due_at": due,
+        "created_at": time_source.now(),
+    }
+    main = Clock(kind=limit, offset_us=_us(offset), due_at=due, **common)
+    rows = [main]
+    if policy.remind_before:
+        before = parse_duration(policy.remind_before).to_timedelta(base.day_length)
+        if offset > before:
+            rows.append(
+                Clock(
+                    kind=ClockKind.REMIND,
+                    offset_us=_us(offset - before),
+                    due_at=base.add(start, offset - before),
+                    **common,
+                )
+            )
+    if policy.ladder is not None:
+        first = policy.ladder.steps.order_by("level").first()
+        if first is not None:
+            begin = (
+                parse_duration(policy.escalate_after).to_timedelta(base.day_length) if policy.escalate_after else offset
+            )
+            escalate_offset = begin + parse_duration(first.after).to_timedelta(base.day_length)
+            rows.append(
+                Clock(
+                    kind=ClockKind.ESCALATE,
+                    level=first.level,
+                    offset_us=_us(escalate_offset),
+                    due_at=base.add(start, escalate_offset),
+                    **common,
+                )
+            )
+    Clock.objects.bulk_create(rows)
+    return main
+
+
+def _live(subject: models.Model, limit: str | None) -> models.QuerySet[Clock]:
+    subject_type, subject_id = subject_key(subject)
+    qs = Clock.objects.filter(subject_type=subject_type, subject_id=subject_id, state__in=LIVE)
+    return qs.filter(limit=limit) if limit else qs
+
+
+def _of_limit(subject: models.Model, limit: str | None) -> models.QuerySet[Clock]:
+    subject_type, subject_id = subject_key(subject)
+    qs = Clock.objects.filter(subject_type=subject_type, subject_id=subject_id, closed_at__isnull=True)
+    return qs.filter(limit=limit) if limit else qs
+
+
+def clock_cancel(*, subject: models.Model, limit: str | None = None, note: str = "") -> int:
+    """The limit no longer applies (re-armed, withdrawn, closed): live clocks stop without firing, and
+    fired ones stop counting as open."""
+    now = time_source.now()
+    cancelled = _live(subject, limit).update(state=ClockState.CANCELLED, note=note[:255], closed_at=now)
+    _of_limit(subject, limit).update(closed_at=now)
+    return cancelled
+
+
+def clock_satisfy(*, subject: models.Model, limit: str, at: dt.datetime | None = None) -> int:
+    """What the limit asked for was done: live clocks stop, and every clock of the limit records when
+    (so reports can tell on time from late, and a fired "overdue" clock stops counting as open)."""
+    at = at or time_source.now()
+    cancelled = _live(subject, limit).update(state=ClockState.CANCELLED, note="已完成")
+    _of_limit(subject, limit).update(met_at=at, closed_at=at)
+    return cancelled
+
+
+def clock_pause(*, subject: models.Model, limit: str | None = None) -> int:
+    """Stop counting (e.g. waiting on the requester); what is left is kept for `clock_resume`."""
+    now = time_source.now()
+    paused = 0
+    for row in _live(subject, limit).filter(state=ClockState.ARMED).select_for_update():
+        base = timebase(row.mode, row.calendar)
+        consumed = base.between(row.anchor_at, now)
+        row.offset_us = max(0, row.offset_us - _us(consumed))
+        row.anchor_at = now
+        row.state = ClockState.PAUSED
+        row.paused_at = now
+        row.save(update_fields=["offset_us", "anchor_at", "state", "paused_at"])
+        paused += 1
+    return paused
+
+
+def clock_resume(*, subject: models.Model, limit: str | None = None) -> int:
+    """Continue counting from now with what was left when paused."""
+    now = time_source.now()
+    resumed = 0
+    rows = list(_live(subject, limit).filter(state=ClockState.PAUSED).select_for_update())
+    limit_due: dict[str, dt.datetime] = {}
+    for row in rows:
+        base = timebase(row.mode, row.calendar)
+        row.anchor_at = now
+        row.due_at = base.add(now, _from_us(row.offset_us))
+        row.state = ClockState.ARMED
+        row.paused_at = None
+        if row.kind == row.limit:
+            limit_due[row.limit] = row.due_at
+    for row in rows:
+        row.limit_due_at = limit_due.get(row.limit, row.due_at)
+        row.save(update_fields=["anchor_at", "due_at", "state", "paused_at", "limit_due_at"])
+        resumed += 1
+    return resumed
+
+
+def clocks_retime_calendar(calendar: WorkCalendar, chunk: int = 2000) -> int:
+    """The calendar changed: recompute every armed working-time clock on it from its anchor and offset."""
+    engine = engine_for(calendar)
+    changed = 0
+    qs = Clock.objects.filter(calendar=calendar, state=ClockState.ARMED, mode=TimeMode.WORKING).order_by("pk")
+    batch: list[Clock] = []
+    limit_due: dict[tuple[str, int, str], dt.datetime] = {}
+    rows = list(qs.only("pk", "subject_type", "subject_id", "limit", "kind", "anchor_at", "offset_us", "due_at"))
+    for row in rows:
+        row.due_at = engine.add(row.anchor_at, _from_us(row.offset_us))
+        if row.kind == row.limit:
+            limit_due[(row.subject_type, row.subject_id, row.limit)] = row.due_at
+    for row in rows:
+        row.limit_due_at = limit_due.get((row.subject_type, row.subject_id, row.limit), row.due_at)
+        batch.append(row)
+        if len(batch) >= chunk:
+            changed += Clock.objects.bulk_update(batch, ["due_at", "limit_due_at"])
+            batch = []
+    if batch:
+        changed += Clock.objects.bulk_update(batch, ["due_at", "limit_due_at"])
+    return changed
+
+
+# --- Firing ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    people: list[Person]
+    role: str
+    note: str
+
+
+def ladder_target(clock: Clock, step: EscalationStep) -> Target:
+    """Who receives this escalation level. An empty rung of the manager chain passes to the next rung,
+    and the note says so (e.g. "测试部未设部门负责人，已跳至分管领导")."""
+    if step.target == StepTarget.PERSON:
+        return Target([step.person] if step.person and step.person.is_active else [], StepTarget.PERSON, "")
+    if step.target == StepTarget.COORDINATORS:
+        people = list(Person.objects.filter(is_coordinator=True, is_active=True).order_by("pk"))
+        return Target(people, StepTarget.COORDINATORS, "" if people else _("未设综合管理部协调人"))
+    chain = manager_chain(clock.owner, department=clock.department)
+    start = {"department_head": 1, "division_leader": 2, "general_manager": 3}[step.target]
+    skipped: list[str] = []
+    for rung in chain[start - 1 :]:
+        if rung.person is not None:
+            note = ""
+            if skipped:
+                note = _("%(skipped)s，已升级至%(role)s") % {"skipped": "；".join(skipped), "role": rung.role_label}
+            return Target([rung.person], str(rung.role), note)
+        skipped.append(rung.note or _("%(role)s空缺") % {"role": rung.role_label})
+    return Target([], step.target, "；".join(skipped) + _("，无人可升级"))
+
+
+def _subject_label(subject: models.Model) -> str:
+    return str(subject)
+
+
+def _subject_url(subject: models.Model) -> str:
+    get_url = getattr(subject, "get_absolute_url", None)
+    return get_url() if callable(get_url) else ""
+
+
+def _limit_label(clock: Clock) -> str:
+    return str(LimitKind(clock.limit).label) if clock.limit in LimitKind.values else clock.limit
+
+
+def _when(instant: dt.datetime) -> str:
+    local = time_source.local(instant)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _notify(**kwargs: Any) -> None:
+    from xietong.notify.services import notify
+
+    notify(**kwargs)
+
+
+def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
+    base = timebase(clock.mode, clock.calendar)
+    left = base.between(time_source.now(), clock.limit_due_at)
+    from xietong.workcal.engine import format_span
+
+    mode_text = _("工作时间") if clock.mode == TimeMode.WORKING else _("自然时间")
+    if clock.owner is not None:
+        _notify(
+            recipients=[clock.owner],
+            kind="reminder",
+            title=_("【即将到期】%(subject)s") % {"subject": _subject_label(subject)},
+            body=_("%(limit)s将于 %(due)s 到期（剩余 %(left)s，%(mode)s），请及时处理。")
+            % {
+                "limit": _limit_label(clock),
+                "due": _when(clock.limit_due_at),
+                "left": format_span(left),
+                "mode": mode_text,
+            },
+            url=_subject_url(subject),
+            subject=subject,
+            dedupe_key=f"clock:{clock.pk}",
+        )
+    return {"due_at": clock.limit_due_at}
+
+
+def ladder_steps(ladder_id: int) -> list[EscalationStep]:
+    return memoized(
+        ("ladder-steps", ladder_id),
+        lambda: list(EscalationStep.objects.select_related("person").filter(ladder_id=ladder_id).order_by("level")),
+    )
+
+
+def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
+    steps = ladder_steps(clock.ladder_id) if clock.ladder_id else []
+    step = next((s for s in steps if s.level == clock.level), None)
+    if step is None:
+        Escalation.objects.create(
+            clock=clock,
+            subject_type=clock.subject_type,
+            subject_id=clock.subject_id,
+            limit=clock.limit,
+            level=clock.level,
+            target=None,
+            target_role="",
+            note=_("升级路径已删除或无此级别"),
+            at=time_source.now(),
+        )
+        return {"level": clock.level, "target": None, "note": "no step"}
+    target = ladder_target(clock, step)
+    first_target = target.people[0] if target.people else None
+    role_label = str(StepTarget(step.target).label) if not target.role else _role_label(target.role)
+    Escalation.objects.create(
+        clock=clock,
+        subject_type=clock.subject_type,
+        subject_id=clock.subject_id,
+        limit=clock.limit,
+        level=clock.level,
+        target=first_target,
+        target_role=step.target,
+        note=target.note[:255],
+        at=time_source.now(),
+    )
+    clock.note = target.note[:255]
+    clock.save(update_fields=["note"])
+    owner_name = clock.owner.display_name if clock.owner else _("责任人")
+    if target.people:
+        _notify(
+            recipients=target.people,
+            kind="escalation",
+            title=_("【升级·第%(level)d级】%(subject)s") % {"level": clock.level, "subject": _subject_label(subject)},
+            body=_("%(owner)s的%(limit)s已超时（到期 %(due)s），按规则升级至您（%(role)s）。%(note)s")
+            % {
+                "owner": owner_name,
+                "limit": _limit_label(clock),
+                "due": _when(clock.limit_due_at),
+                "role": role_label,
+                "note": target.note,
+            },
+            url=_subject_url(subject),
+            subject=subject,
+            urgency="urgent",
+            dedupe_key=f"clock:{clock.pk}",
+        )
+    # Arm the next level, counted from this level's due time so that late sweeps do not drift.
+    following = next((s for s in steps if s.level > clock.level), None)
+    if following is not None:
+        base = timebase(clock.mode, clock.calendar)
+        after = parse_duration(following.after).to_timedelta(base.day_length)
+        Clock.objects.create(
+            subject_type=clock.subject_type,
+            subject_id=clock.subject_id,
+            limit=clock.limit,
+            kind=ClockKind.ESCALATE,
+            level=following.level,
+            mode=clock.mode,
+            calendar=clock.calendar,
+            ladder_id=clock.ladder_id,
+            owner=clock.owner,
+            department=clock.department,
+            anchor_at=clock.due_at,
+            offset_us=_us(after),
+            due_at=base.add(clock.due_at, after),
+            limit_due_at=clock.limit_due_at,
+            created_at=time_source.now(),
+        )
+    return {
+        "level": clock.level,
+        "target": first_target.pk if first_target else None,
+        "target_name": first_target.display_name if first_target else "",
+        "note": target.note,
+    }
+
+
+def _role_label(role: str) -> str:
+    from xietong.org.roles import Role
+
+    if role in Role.values:
+        return str(Role(role).label)
+    if role in StepTarget.values:
+        return str(StepTarget(role).label)
+    return role
+
+
+def _fire_due(clock: Clock, subject: models.Model) -> dict[str, Any]:
+    """The limit itself ran out: the process decides what that means (auto-accept, mark late …);
+    by default the owner is told it is overdue."""
+    handler = getattr(subject, "clock_due", None)
+    if callable(handler):
+        result = handler(clock)
+        if result is not None:
+            return result
+    if clock.owner is not None:
+        _notify(
+            recipients=[clock.owner],
+            kind="overdue",
+            title=_("【已超时】%(subject)s") % {"subject": _subject_label(subject)},
+            body=_("%(limit)s已于 %(due)s 到期，尚未完成，请尽快处理。")
+            % {"limit": _limit_label(clock), "due": _when(clock.due_at)},
+            url=_subject_url(subject),
+            subject=subject,
+            dedupe_key=f"clock:{clock.pk}",
+        )
+    return {"due_at": clock.due_at}
+
+
+SKIPPED = object()
+
+
+def clock_fire(clock: Clock) -> object:
+    """Handle one claimed clock inside the caller's transaction. Returns SKIPPED if its item is being
+    changed right now (its row is locked): the clock stays armed and is tried again on the next sweep."""
+    try:
+        model = apps.get_model(clock.subject_type)
+    except (LookupError, ValueError):
+        model = None
+    subject = None
+    if model is not None:
+        subject = model._base_manager.select_for_update(skip_locked=True).filter(pk=clock.subject_id).first()
+        if subject is None and model._base_manager.filter(pk=clock.subject_id).exists():
+            return SKIPPED
+    now = time_source.now()
+    if subject is None:
+        clock.state = ClockState.CANCELLED
+        clock.note = "事项已不存在"
+        clock.save(update_fields=["state", "note"])
+        return clock
+    clock.state = ClockState.FIRED
+    clock.fired_at = now
+    clock.save(update_fields=["state", "fired_at"])
+    if clock.kind == ClockKind.REMIND:
+        details, action = _fire_remind(clock, subject), "clock.remind"
+    elif clock.kind == ClockKind.ESCALATE:
+        details, action = _fire_escalate(clock, subject), "clock.escalate"
+    else:
+        details, action = _fire_due(clock, subject), "clock.due"
+    audit_record(
+        actor=None,
+        action=action,
+        obj=subject,
+        after={"clock": clock.pk, "limit": clock.limit, "kind": clock.kind, "level": clock.level, **details},
+    )
+    return clock
+
+
+def clock_fire_due(batch_size: int = 200) -> int:
+    """Fire up to `batch_size` due clocks, each in its own transaction. Returns how many were handled.
+
+    Any number of workers may run this at once: each claim skips rows another worker holds.
+    """
+    with memo_scope():
+        return _fire_batch(batch_size)
+
+
+def _fire_batch(batch_size: int) -> int:
+    handled = 0
+    skipped: set[int] = set()
+    while handled < batch_size:
+        with transaction.atomic():
+            claim = Clock.objects.filter(state=ClockState.ARMED, due_at__lte=time_source.now())
+            if skipped:
+                claim = claim.exclude(pk__in=skipped)
+            row = claim.order_by("due_at", "pk").select_for_update(skip_locked=True).first()
+            if row is None:
+                break
+            outcome = clock_fire(row)
+            if outcome is SKIPPED:
+                skipped.add(row.pk)
+                continue
+        handled += 1
+    return handled
+
+
+def ladder_validate(ladder: EscalationLadder, steps: list[dict[str, Any]]) -> list[str]:
+    """Reasons a ladder cannot be saved: no steps, gaps in levels, or a level that reaches nobody."""
+    problems = []
+    if not steps:
+        problems.append(_("升级路径至少需要一级，否则超时无人知晓"))
+    levels = sorted(step["level"] for step in steps)
+    if levels and levels != list(range(1, len(levels) + 1)):
+        problems.append(_("级别必须从 1 开始连续编号（当前：%(levels)s）") % {"levels": ", ".join(map(str, levels))})
+    for step in steps:
+        if step["target"] == StepTarget.PERSON and not step.get("person"):
+            problems.append(_("第 %(level)d 级指定人员为空：这一级没有人接收升级") % {"level": step["level"]})
+        if (
+            step["target"] == StepTarget.COORDINATORS
+            and not Person.objects.filter(is_coordinator=True, is_active=True).exists()
+        ):
+            problems.append(_("第 %(level)d 级为综合管理部协调人，但目前没有任何协调人") % {"level": step["level"]})
+    return problems

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProbeConfig(AppConfig):
+    """A minimal item that carries clocks, installed only in the test settings: it lets the clock engine
+    be tested on its own, before and independently of the process apps that use it."""
+
+    name = "xietong.clocks.tests.probe"
+    label = "probe"

@@ -1,0 +1,285 @@
+"""Stored clocks: due times in working time, reminders, the escalation ladder up the manager chain,
+pause/resume, calendar changes, wall-time emergencies. Every instant below is Asia/Shanghai.
+
+2026: 国庆 10/1–10/7 (Thursday 10/8 is the first working day after it), 调休 Saturday 10/10.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from xietong.clocks.models import (
+    Clock,
+    ClockKind,
+    ClockPolicy,
+    ClockState,
+    Escalation,
+    EscalationLadder,
+    EscalationStep,
+)
+from xietong.clocks.selectors import clock_views
+from xietong.clocks.services import clock_arm, clock_fire_due, clock_pause, clock_resume, clock_satisfy, ladder_validate
+from xietong.clocks.tests.probe.models import Probe
+from xietong.core.models import AuditEvent
+from xietong.notify.models import InboxMessage
+from xietong.org.models import Department
+from xietong.workcal.models import CalendarOverride
+from xietong.workcal.selectors import default_calendar
+from xietong.workcal.services import calendar_changed
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+@pytest.fixture
+def ladder(db):
+    ladder = EscalationLadder.objects.create(name="测试升级路径", code="probe-ladder")
+    EscalationStep.objects.create(ladder=ladder, level=1, target="department_head", after="0m")
+    EscalationStep.objects.create(ladder=ladder, level=2, target="division_leader", after="1d")
+    EscalationStep.objects.create(ladder=ladder, level=3, target="general_manager", after="1d")
+    return ladder
+
+
+@pytest.fixture
+def policy(ladder):
+    return ClockPolicy.objects.create(
+        process="probe",
+        priority="high",
+        kind="respond",
+        duration="2h",
+        mode="working",
+        remind_before="30m",
+        escalate_after="4h",
+        ladder=ladder,
+    )
+
+
+def probe_for(company, username: str) -> Probe:
+    person = company.person(username)
+    return Probe.objects.create(name=f"{person.name}的请求", owner=person, department=person.department)
+
+
+def arm(probe, start, priority="high", limit="respond"):
+    with time_machine.travel(start, tick=False):
+        return clock_arm(
+            subject=probe,
+            process="probe",
+            limit=limit,
+            priority=priority,
+            owner=probe.owner,
+            department=probe.department,
+            calendar=default_calendar(),
+        )
+
+
+def fire_at(instant) -> int:
+    with time_machine.travel(instant, tick=False):
+        return clock_fire_due()
+
+
+def inbox_titles(person) -> list[str]:
+    return list(
+        InboxMessage.objects.filter(recipient=person).order_by("pk").values_list("notification__title", flat=True)
+    )
+
+
+def test_arming_sets_due_reminder_and_first_escalation_in_working_time(company, policy):
+    probe = probe_for(company, "wangqiang")
+    main = arm(probe, at("2026-09-30 17:30"))
+    clocks = {(c.kind, c.level): c for c in Clock.objects.filter(subject_id=probe.pk)}
+    assert main.due_at == at("2026-10-08 10:30")  # 30 min on 9/30, 国庆, 90 min on 10/8
+    assert clocks[(ClockKind.REMIND, 0)].due_at == at("2026-10-08 10:00")
+    assert clocks[(ClockKind.ESCALATE, 1)].due_at == at("2026-10-08 14:00")
+    assert {c.state for c in clocks.values()} == {ClockState.ARMED}
+
+
+def test_unanswered_request_climbs_the_ladder_skipping_the_holiday(company, policy):
+    probe = probe_for(company, "wangqiang")
+    arm(probe, at("2026-09-30 17:30"))
+    lina, wangjianguo, gm = company.person("lina"), company.person("wangjianguo"), company.person("chenzhiqiang")
+
+    assert fire_at(at("2026-10-08 09:59")) == 0
+    assert fire_at(at("2026-10-08 10:00")) == 1  # the reminder
+    assert inbox_titles(probe.owner) == ["【即将到期】王强的请求"]
+    assert fire_at(at("2026-10-08 10:30")) == 1  # the limit itself: overdue notice to the owner
+    assert inbox_titles(probe.owner)[-1] == "【已超时】王强的请求"
+
+    assert fire_at(at("2026-10-08 13:59")) == 0
+    assert fire_at(at("2026-10-08 14:00")) == 1
+    assert inbox_titles(lina) == ["【升级·第1级】王强的请求"]
+    # Level 2: one working day after level 1.
+    assert Clock.objects.get(subject_id=probe.pk, kind="escalate", level=2).due_at == at("2026-10-09 14:00")
+    assert fire_at(at("2026-10-09 14:00")) == 1
+    assert inbox_titles(wangjianguo) == ["【升级·第2级】王强的请求"]
+    # Level 3 lands on the 调休 Saturday 10/10.
+    assert Clock.objects.get(subject_id=probe.pk, kind="escalate", level=3).due_at == at("2026-10-10 14:00")
+    assert fire_at(at("2026-10-10 14:00")) == 1
+    assert inbox_titles(gm) == ["【升级·第3级】王强的请求"]
+
+    escalations = list(Escalation.objects.filter(subject_id=probe.pk).order_by("level"))
+    assert [(e.level, e.target.username, e.note) for e in escalations] == [
+        (1, "lina", ""),
+        (2, "wangjianguo", ""),
+        (3, "chenzhiqiang", ""),
+    ]
+    assert list(
+        AuditEvent.objects.filter(object_type="probe.probe").order_by("seq").values_list("action", flat=True)
+    ) == ["clock.remind", "clock.due", "clock.escalate", "clock.escalate", "clock.escalate"]
+    assert fire_at(at("2026-12-31 18:00")) == 0  # nothing left, nothing fires twice
+
+
+def test_a_person_without_department_head_escalates_to_the_next_level_and_says_so(company, policy):
+    Department.objects.filter(code="rd-qa").update(head=None)
+    probe = probe_for(company, "maxiaoyan")
+    arm(probe, at("2026-03-02 09:00"))
+    # escalate_after 4h → 13:30 + 1h = 14:30
+    fire_at(at("2026-03-02 14:30"))
+    escalation = Escalation.objects.get(subject_id=probe.pk, level=1)
+    assert escalation.target.username == "wangjianguo"
+    assert escalation.note == "测试部未设部门负责人，已升级至分管领导"
+    message = InboxMessage.objects.get(recipient__username="wangjianguo")
+    assert "测试部未设部门负责人，已升级至分管领导" in message.notification.body
+
+
+def test_the_limit_met_in_time_stops_every_clock(company, policy):
+    probe = probe_for(company, "wangqiang")
+    arm(probe, at("2026-03-02 09:00"))
+    with time_machine.travel(at("2026-03-02 10:15"), tick=False):
+        clock_satisfy(subject=probe, limit="respond")
+    assert fire_at(at("2026-03-10 09:00")) == 0
+    main = Clock.objects.get(subject_id=probe.pk, kind="respond")
+    assert main.met_at == at("2026-03-02 10:15") and main.met_at <= main.limit_due_at
+    assert not InboxMessage.objects.exists()
+
+
+def test_pause_keeps_what_is_left_and_resume_continues(company, policy):
+    probe = probe_for(company, "wangqiang")
+    arm(probe, at("2026-03-02 09:00"))  # due 11:00, remind 10:30
+    with time_machine.travel(at("2026-03-02 10:00"), tick=False):
+        assert clock_pause(subject=probe) == 3
+    assert fire_at(at("2026-03-03 12:00")) == 0  # paused clocks never fire
+    with time_machine.travel(at("2026-03-04 15:00"), tick=False):
+        views = clock_views(probe)
+        assert views[0].status == "已暂停，剩余 1 小时（工作时间）"
+        clock_resume(subject=probe)
+    main = Clock.objects.get(subject_id=probe.pk, kind="respond")
+    assert main.due_at == at("2026-03-04 16:00")
+    assert Clock.objects.get(subject_id=probe.pk, kind="remind").due_at == at("2026-03-04 15:30")
+    # escalate_after 4h: 3h were left → 15:00 + 3h = 18:00
+    assert Clock.objects.get(subject_id=probe.pk, kind="escalate").due_at == at("2026-03-04 18:00")
+
+
+def test_a_calendar_change_retimes_armed_clocks(company, policy):
+    probe = probe_for(company, "wangqiang")
+    main = arm(probe, at("2026-03-06 17:00"))  # Friday
+    assert main.due_at == at("2026-03-09 10:00")
+    calendar = default_calendar()
+    CalendarOverride.objects.create(calendar=calendar, date=dt.date(2026, 3, 8), is_workday=True, note="公司加班")
+    calendar_changed(calendar)
+    main.refresh_from_db()
+    assert main.due_at == at("2026-03-08 10:00")
+    assert main.limit_due_at == at("2026-03-08 10:00")
+
+
+def test_wall_time_emergency_clock_fires_at_the_minute_on_a_holiday_night(company):
+    ClockPolicy.objects.create(process="probe", priority="*", kind="assign_team", duration="10m", mode="wall")
+    probe = probe_for(company, "wangqiang")
+    main = arm(probe, at("2026-10-01 03:00"), priority="*", limit="assign_team")
+    assert main.due_at == at("2026-10-01 03:10") and main.calendar is None
+    assert fire_at(at("2026-10-01 03:09:59")) == 0
+    assert fire_at(at("2026-10-01 03:10")) == 1
+
+
+def test_auto_accept_after_silence(company):
+    ClockPolicy.objects.create(process="probe", priority="*", kind="accept", duration="1d", mode="working")
+    probe = probe_for(company, "wangqiang")
+    arm(probe, at("2026-03-02 15:00"), priority="*", limit="accept")
+    fire_at(at("2026-03-03 15:00"))
+    probe.refresh_from_db()
+    assert probe.auto_accepted
+    event = AuditEvent.objects.get(action="clock.due")
+    assert event.after["auto_accepted"] is True and event.actor_label == "系统"
+
+
+def test_rearming_replaces_the_live_clocks(company, policy):
+    probe = probe_for(company, "wangqiang")
+    arm(probe, at("2026-03-02 09:00"))
+    arm(probe, at("2026-03-02 10:00"))
+    live = Clock.objects.filter(subject_id=probe.pk, state=ClockState.ARMED)
+    assert live.count() == 3
+    assert live.get(kind="respond").due_at == at("2026-03-02 12:00")
+
+
+def test_no_policy_no_clock(company):
+    probe = probe_for(company, "wangqiang")
+    assert arm(probe, at("2026-03-02 09:00"), priority="*", limit="minutes") is None
+    assert not Clock.objects.exists()
+
+
+def test_clock_panel_shows_time_left_in_working_hours(company, policy):
+    probe = probe_for(company, "wangqiang")
+    arm(probe, at("2026-03-02 09:00"))
+    with time_machine.travel(at("2026-03-02 09:40"), tick=False):
+        assert clock_views(probe)[0].status == "剩余 1 小时 20 分钟（工作时间）"
+    with time_machine.travel(at("2026-03-02 12:30"), tick=False):  # due 11:00; the lunch break does not count
+        assert clock_views(probe)[0].status == "已超时 1 小时（工作时间）"
+
+
+def test_a_ladder_that_reaches_nobody_is_refused(company, ladder):
+    assert ladder_validate(ladder, []) == ["升级路径至少需要一级，否则超时无人知晓"]
+    assert ladder_validate(ladder, [{"level": 1, "target": "person", "person": None}]) == [
+        "第 1 级指定人员为空：这一级没有人接收升级"
+    ]
+    assert ladder_validate(
+        ladder, [{"level": 1, "target": "department_head"}, {"level": 3, "target": "general_manager"}]
+    ) == ["级别必须从 1 开始连续编号（当前：1, 3）"]
+
+
+def test_admin_refuses_a_ladder_pointing_at_nobody(company, client_for):
+    admin = client_for("admin")
+    response = admin.post(
+        "/admin/clocks/escalationladder/add/",
+        {
+            "name": "空路径",
+            "code": "empty",
+            "description": "",
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "0",
+            "steps-MIN_NUM_FORMS": "0",
+            "steps-MAX_NUM_FORMS": "1000",
+            "steps-0-level": "1",
+            "steps-0-target": "person",
+            "steps-0-person": "",
+            "steps-0-after": "0m",
+        },
+    )
+    assert response.status_code == 200
+    assert "升级对象为“指定人员”时必须选择一个人" in response.content.decode()
+    assert not EscalationLadder.objects.filter(code="empty").exists()
+
+
+def test_admin_refuses_an_unparseable_duration(company, client_for, ladder):
+    admin = client_for("admin")
+    response = admin.post(
+        "/admin/clocks/clockpolicy/add/",
+        {
+            "process": "probe",
+            "priority": "*",
+            "kind": "respond",
+            "duration": "2小时半",
+            "mode": "working",
+            "remind_before": "",
+            "escalate_after": "",
+            "ladder": "",
+            "description": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "看不懂“半”" in response.content.decode()
+    assert not ClockPolicy.objects.filter(process="probe").exists()

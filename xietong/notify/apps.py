@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    name = "xietong.notify"
+    label = "notify"
+    verbose_name = _("通知")
+
+    def ready(self) -> None:
+        from xietong.core.audit import register_actions
+        from xietong.core.worker import register_sweep
+        from xietong.notify.delivery import outbox_deliver_due
+        from xietong.notify.digest import digest_send_due
+
+        register_sweep("outbox", outbox_deliver_due, order=20)
+        register_sweep("digest", digest_send_due, order=30)
+        register_actions(
+            {
+                "notify.preference.update": _("修改通知设置"),
+                "notify.channel.create": _("新增推送渠道"),
+                "notify.channel.change": _("修改推送渠道"),
+                "notify.channel.test": _("发送测试消息"),
+                "notify.delivery.retry": _("重新发送投递"),
+            }
+        )

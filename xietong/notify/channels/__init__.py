@@ -1,0 +1,16 @@
+"""Delivery channels: each a small module with `send(target, message) -> SendResult`."""
+
+from __future__ import annotations
+
+from xietong.notify.channels import dingtalk, email, feishu, webhook, wecom
+from xietong.notify.channels.base import OutgoingMessage, SendResult
+
+SENDERS = {
+    "email": email.send,
+    "dingtalk": dingtalk.send,
+    "feishu": feishu.send,
+    "wecom": wecom.send,
+    "webhook": webhook.send,
+}
+
+__all__ = ["SENDERS", "OutgoingMessage", "SendResult"]

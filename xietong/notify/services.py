@@ -1,0 +1,322 @@
+"""Writing notifications (inbox lines and outbox deliveries) inside the transaction that causes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from xietong.core import clock
+from xietong.core.audit import audit_record
+from xietong.core.errors import ApplicationError, NotFound
+from xietong.core.memo import memoized
+from xietong.notify.crypto import secret_encrypt
+from xietong.notify.models import (
+    DEFAULT_CHAT_KINDS,
+    DEFAULT_EMAIL_KINDS,
+    Channel,
+    ChannelKind,
+    Delivery,
+    DeliveryState,
+    InboxMessage,
+    MessageKind,
+    Notification,
+    Preference,
+    Urgency,
+)
+from xietong.org.models import Department, Person, Project
+from xietong.org.tree import DepartmentTree
+from xietong.workcal.selectors import calendar_for_department, default_calendar, engine_for
+
+
+def preference_of(person: Person) -> Preference:
+    """The person's preferences, or the defaults if they never changed them (not saved)."""
+    try:
+        return person.notify_preference
+    except Preference.DoesNotExist:
+        return Preference(person=person, email_kinds=list(DEFAULT_EMAIL_KINDS), chat_kinds=list(DEFAULT_CHAT_KINDS))
+
+
+def _send_time(urgency: str, quiet: bool, calendar_engine, now: dt.datetime) -> dt.datetime:
+    """Non-urgent messages to someone with quiet hours wait for the next working instant."""
+    if urgency != Urgency.NORMAL or not quiet:
+        return now
+    return calendar_engine.next_working_instant(now)
+
+
+def _scope(subject: models.Model | None, project: Project | None, department: Department | None):
+    if subject is not None:
+        project = project or getattr(subject, "project", None)
+        department = department or getattr(subject, "department", None)
+    if department is None and project is not None:
+        department = project.department
+    return project, department
+
+
+def _channels_for(project: Project | None, department: Department | None, kind: str) -> list[Channel]:
+    """Robots of the whole company, of the item's department or any department above it, of its project."""
+    key = ("channels", project.pk if project else None, department.pk if department else None, kind)
+    return memoized(key, lambda: _channels_query(project, department, kind))
+
+
+def _channels_query(project: Project | None, department: Department | None, kind: str) -> list[Channel]:
+    channels = Channel.objects.filter(is_active=True)
+    condition = models.Q(department__isnull=True, project__isnull=True)
+    if department is not None:
+        ancestors = [node.id for node in DepartmentTree.load().ancestors(department.pk)]
+        condition |= models.Q(department_id__in=ancestors, project__isnull=True)
+    if project is not None:
+        condition |= models.Q(project=project)
+    return [c for c in channels.filter(condition) if not c.kinds or kind in c.kinds]
+
+
+def notify(
+    *,
+    recipients: Iterable[Person],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    subject: models.Model | None = None,
+    urgency: str = Urgency.NORMAL,
+    dedupe_key: str | None = None,
+    project: Project | None = None,
+    department: Department | None = None,
+) -> Notification | None:
+    """Tell `recipients` about an event: an inbox line each, plus outbox rows for email and the robots
+    that cover the item. Idempotent per `dedupe_key`. Must run inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify must run inside the transaction of the event it reports")
+    if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    people = {p.pk: p for p in recipients if p is not None and p.is_active}
+    project, department = _scope(subject, project, department)
+    now = clock.now()
+    notification = Notification.objects.create(
+        kind=kind,
+        urgency=urgency,
+        title=title[:200],
+        body=body,
+        url=url[:300],
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=subject.pk if subject is not None else None,
+        project=project,
+        department=department,
+        dedupe_key=dedupe_key,
+        created_at=now,
+    )
+    InboxMessage.objects.bulk_create(
+        [InboxMessage(notification=notification, recipient=p, created_at=now) for p in people.values()]
+    )
+    stored = memoized(
+        ("preferences", frozenset(people)), lambda: Preference.objects.in_bulk(list(people), field_name="person")
+    )
+    preferences = {pk: stored.get(pk) or preference_of(p) for pk, p in people.items()}
+    deliveries: list[Delivery] = []
+    for person in people.values():
+        preference = preferences[person.pk]
+        if person.email and (
+            kind in preference.email_kinds or urgency == Urgency.EMERGENCY or kind == MessageKind.TEST
+        ):
+            engine = engine_for(calendar_for_department(person.department) if person.department else default_calendar())
+            deliveries.append(
+                Delivery(
+                    notification=notification,
+                    channel_kind=ChannelKind.EMAIL,
+                    recipient=person,
+                    idempotency_key=f"n{notification.pk}:email:{person.pk}",
+                    next_attempt_at=_send_time(urgency, preference.quiet_hours, engine, now),
+                    created_at=now,
+                )
+            )
+    robot_deliveries = []
+    for channel in _channels_for(project, department, kind):
+        engine = engine_for(calendar_for_department(channel.department) if channel.department else default_calendar())
+        delivery = Delivery(
+            notification=notification,
+            channel_kind=channel.kind,
+            channel=channel,
+            idempotency_key=f"n{notification.pk}:channel:{channel.pk}",
+            next_attempt_at=_send_time(urgency, channel.quiet_hours, engine, now),
+            created_at=now,
+        )
+        deliveries.append(delivery)
+        robot_deliveries.append(delivery)
+    Delivery.objects.bulk_create(deliveries)
+    mentioned = [p for p in people.values() if kind in preferences[p.pk].chat_kinds or urgency != Urgency.NORMAL]
+    if mentioned:
+        for delivery in robot_deliveries:
+            delivery.mentions.set(mentioned)
+    return notification
+
+
+# --- Inbox ----------------------------------------------------------------------------------------
+def inbox_mark_read(*, person: Person, message_id: int) -> InboxMessage:
+    try:
+        message = InboxMessage.objects.select_related("notification").get(pk=message_id, recipient=person)
+    except (InboxMessage.DoesNotExist, ValueError) as exc:
+        raise NotFound() from exc
+    if message.read_at is None:
+        message.read_at = clock.now()
+        message.save(update_fields=["read_at"])
+    return message
+
+
+def inbox_mark_all_read(*, person: Person) -> int:
+    return InboxMessage.objects.filter(recipient=person, read_at__isnull=True).update(read_at=clock.now())
+
+
+@transaction.atomic
+def preference_update(
+    *, person: Person, email_kinds: list[str], chat_kinds: list[str], quiet_hours: bool, digest: bool
+) -> Preference:
+    valid = set(MessageKind.values)
+    unknown = (set(email_kinds) | set(chat_kinds)) - valid
+    if unknown:
+        raise ApplicationError(fields={"email_kinds": _("未知的消息类型：%(k)s") % {"k": "、".join(sorted(unknown))}})
+    preference, _created = Preference.objects.select_for_update().get_or_create(
+        person=person, defaults={"email_kinds": list(DEFAULT_EMAIL_KINDS), "chat_kinds": list(DEFAULT_CHAT_KINDS)}
+    )
+    before = {
+        "email_kinds": preference.email_kinds,
+        "chat_kinds": preference.chat_kinds,
+        "quiet_hours": preference.quiet_hours,
+        "digest": preference.digest,
+    }
+    preference.email_kinds = sorted(set(email_kinds))
+    preference.chat_kinds = sorted(set(chat_kinds))
+    preference.quiet_hours = quiet_hours
+    preference.digest = digest
+    preference.version += 1
+    preference.save()
+    after = {
+        "email_kinds": preference.email_kinds,
+        "chat_kinds": preference.chat_kinds,
+        "quiet_hours": quiet_hours,
+        "digest": digest,
+    }
+    audit_record(actor=person, action="notify.preference.update", obj=person, before=before, after=after)
+    return preference
+
+
+# --- Channels -------------------------------------------------------------------------------------
+def channel_validate(*, kind: str, url: str, secret: str | None) -> dict[str, str]:
+    """Field errors for a robot's URL and secret, in Chinese. An empty dict means valid."""
+    errors: dict[str, str] = {}
+    parsed = urlparse(url or "")
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        errors["url"] = _("Webhook 地址应以 https:// 开头，例如 https://oapi.dingtalk.com/robot/send?access_token=…")
+        return errors
+    query = parse_qs(parsed.query)
+    if kind == ChannelKind.DINGTALK and not query.get("access_token", [""])[0]:
+        errors["url"] = _("钉钉机器人地址缺少 access_token 参数（在群设置 › 机器人 › 复制 Webhook 地址）")
+    if kind == ChannelKind.WECOM and not query.get("key", [""])[0]:
+        errors["url"] = _("企业微信机器人地址缺少 key 参数（在群机器人详情中复制 Webhook 地址）")
+    if kind == ChannelKind.FEISHU and "/open-apis/bot/v2/hook/" not in parsed.path:
+        errors["url"] = _("飞书机器人地址应形如 https://open.feishu.cn/open-apis/bot/v2/hook/…")
+    if parsed.scheme == "http" and not _is_local(parsed.hostname):
+        errors["url"] = _("对外地址必须使用 https，以免消息与签名被窃听")
+    if secret:
+        if kind == ChannelKind.DINGTALK and not (secret.startswith("SEC") and len(secret) > 10 and secret.isalnum()):
+            errors["secret"] = _("钉钉加签密钥以 SEC 开头，由字母和数字组成（机器人安全设置 › 加签）")
+        if kind == ChannelKind.WECOM:
+            errors["secret"] = _("企业微信群机器人没有签名密钥，请留空（地址中的 key 即为凭证）")
+        if any(ch.isspace() for ch in secret):
+            errors["secret"] = _("密钥中不能含有空格或换行，请重新复制")
+    return errors
+
+
+def _is_local(host: str) -> bool:
+    if host in {"localhost"}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_private
+    except ValueError:
+        return host.endswith(".local") or host.endswith(".internal")
+
+
+@transaction.atomic
+def channel_save(*, actor: Person, channel: Channel, secret: str | None) -> Channel:
+    """Create or update a robot channel. `secret` None keeps the stored one; "" removes it."""
+    errors = channel_validate(kind=channel.kind, url=channel.url, secret=secret)
+    if errors:
+        raise ApplicationError(_("推送渠道设置有误"), fields=errors)
+    created = channel.pk is None
+    if secret is not None:
+        channel.secret_encrypted = secret_encrypt(secret)
+    channel.save()
+    audit_record(
+        actor=actor,
+        action="notify.channel.create" if created else "notify.channel.change",
+        obj=channel,
+        after={
+            "kind": channel.kind,
+            "name": channel.name,
+            "url": _redact(channel.url),
+            "secret_set": channel.has_secret,
+        },
+    )
+    return channel
+
+
+def _redact(url: str) -> str:
+    """Webhook URLs carry credentials (access_token, key): keep them out of the audit trail."""
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}{parsed.path}" + ("?…" if parsed.query else "")
+
+
+@transaction.atomic
+def channel_send_test(*, actor: Person, channel: Channel) -> Delivery:
+    """Queue a test message to one robot now (ignores quiet hours and the robot's kind filter)."""
+    now = clock.now()
+    notification = Notification.objects.create(
+        kind=MessageKind.TEST,
+        urgency=Urgency.URGENT,
+        title=_("协同测试消息"),
+        body=_("这是一条测试消息：%(channel)s 配置正确。发送人：%(actor)s，时间：%(at)s")
+        % {"channel": channel.name, "actor": actor.display_name, "at": f"{clock.local(now):%Y-%m-%d %H:%M}"},
+        created_at=now,
+    )
+    delivery = Delivery.objects.create(
+        notification=notification,
+        channel_kind=channel.kind,
+        channel=channel,
+        idempotency_key=f"n{notification.pk}:channel:{channel.pk}",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    delivery.mentions.set([actor])
+    audit_record(actor=actor, action="notify.channel.test", obj=channel, after={"delivery": delivery.pk})
+    return delivery
+
+
+@transaction.atomic
+def delivery_retry(*, actor: Person, delivery_id: int) -> Delivery:
+    """An administrator sends a given-up delivery again (same idempotency key)."""
+    try:
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+    except (Delivery.DoesNotExist, ValueError) as exc:
+        raise NotFound() from exc
+    if delivery.state != DeliveryState.FAILED:
+        raise ApplicationError(_("只有发送失败的投递可以重新发送"))
+    delivery.state = DeliveryState.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = clock.now()
+    delivery.save(update_fields=["state", "attempts", "next_attempt_at"])
+    audit_record(
+        actor=actor,
+        action="notify.delivery.retry",
+        obj=delivery,
+        before={"state": "failed"},
+        after={"state": "pending"},
+    )
+    return delivery
+
+
+def notify_scope_of(subject: Any) -> tuple[Project | None, Department | None]:
+    return _scope(subject, None, None)

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkcalConfig(AppConfig):
+    name = "xietong.workcal"
+    label = "workcal"
+    verbose_name = _("工作日历")
+
+    def ready(self) -> None:
+        from xietong.core.audit import register_actions
+
+        register_actions(
+            {
+                "workcal.workcalendar.create": _("新增工作日历"),
+                "workcal.workcalendar.change": _("修改工作日历"),
+                "workcal.workcalendar.delete": _("删除工作日历"),
+                "workcal.override.set": _("设置日历例外日"),
+                "workcal.override.delete": _("删除日历例外日"),
+            }
+        )

@@ -1,0 +1,83 @@
+"""Which calendar applies, and its compiled engine (cached per calendar version)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from threading import Lock
+
+from xietong.core.memo import memoized
+from xietong.workcal.engine import UNPUBLISHED_WARNING, WorkingCalendar, statutory_years
+from xietong.workcal.models import WorkCalendar
+
+_engines: OrderedDict[tuple[int, int], WorkingCalendar] = OrderedDict()
+_lock = Lock()
+_MAX_ENGINES = 64
+
+
+def default_calendar() -> WorkCalendar:
+    return memoized("default-calendar", _default_calendar)
+
+
+def _default_calendar() -> WorkCalendar:
+    calendar = WorkCalendar.objects.filter(is_default=True).first()
+    if calendar is None:
+        calendar, _ = WorkCalendar.objects.get_or_create(
+            code="standard", defaults={"name": "标准工作日历", "is_default": True}
+        )
+    return calendar
+
+
+def calendar_for_department(department) -> WorkCalendar:
+    """The department's calendar, else its nearest ancestor's, else the default one."""
+    return memoized(("department-calendar", department.pk), lambda: _calendar_for_department(department))
+
+
+def _calendar_for_department(department) -> WorkCalendar:
+    seen = set()
+    current = department
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        if current.calendar_id:
+            return current.calendar
+        current = current.parent
+    return default_calendar()
+
+
+def calendar_for_project(project) -> WorkCalendar:
+    if project.calendar_id:
+        return project.calendar
+    return calendar_for_department(project.department)
+
+
+def engine_for(calendar: WorkCalendar) -> WorkingCalendar:
+    """The compiled working-time engine of `calendar`; recompiled when its version changes."""
+    key = (calendar.pk, calendar.version)
+    with _lock:
+        engine = _engines.get(key)
+        if engine is not None:
+            _engines.move_to_end(key)
+            return engine
+    engine = WorkingCalendar(calendar.spec())
+    with _lock:
+        _engines[key] = engine
+        while len(_engines) > _MAX_ENGINES:
+            _engines.popitem(last=False)
+    return engine
+
+
+def unpublished_years(calendar: WorkCalendar, today: dt.date) -> list[int]:
+    """This year and next, where neither the statutory data nor overrides cover them."""
+    engine = engine_for(calendar)
+    return [year for year in (today.year, today.year + 1) if not engine.statutory_published(year)]
+
+
+def coverage_text(calendar: WorkCalendar, today: dt.date) -> str:
+    first, last = statutory_years()
+    missing = unpublished_years(calendar, today)
+    text = f"国家法定节假日数据覆盖 {first}–{last} 年"
+    if missing:
+        text += (
+            "；" + "、".join(f"{y} 年" for y in missing) + f"：{UNPUBLISHED_WARNING}，暂按每周工作日计算，请录入例外日"
+        )
+    return text
