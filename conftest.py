@@ -151,3 +151,14 @@ def receiver():
 
     with Receiver() as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_engines():
+    """Compiled calendars are cached per (calendar id, version). Tests roll the database back, so the
+    same id and version can mean different overrides in two tests: start each test with no cache."""
+    from xietong.workcal.selectors import _engines
+
+    _engines.clear()
+    yield
+    _engines.clear()

@@ -358,7 +358,6 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
         at=time_source.now(),
     )
     clock.note = target.note[:255]
-    clock.save(update_fields=["note"])
     owner_name = clock.owner.display_name if clock.owner else _("责任人")
     if target.people:
         _notify(
@@ -463,13 +462,13 @@ def clock_fire(clock: Clock) -> object:
         return clock
     clock.state = ClockState.FIRED
     clock.fired_at = now
-    clock.save(update_fields=["state", "fired_at"])
     if clock.kind == ClockKind.REMIND:
         details, action = _fire_remind(clock, subject), "clock.remind"
     elif clock.kind == ClockKind.ESCALATE:
         details, action = _fire_escalate(clock, subject), "clock.escalate"
     else:
         details, action = _fire_due(clock, subject), "clock.due"
+    clock.save(update_fields=["state", "fired_at", "note"])
     audit_record(
         actor=None,
         action=action,
@@ -496,7 +495,12 @@ def _fire_batch(batch_size: int) -> int:
             claim = Clock.objects.filter(state=ClockState.ARMED, due_at__lte=time_source.now())
             if skipped:
                 claim = claim.exclude(pk__in=skipped)
-            row = claim.order_by("due_at", "pk").select_for_update(skip_locked=True).first()
+            row = (
+                claim.order_by("due_at", "pk")
+                .select_related("owner", "department", "calendar")
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
+            )
             if row is None:
                 break
             outcome = clock_fire(row)

@@ -31,7 +31,7 @@ from xietong.notify.models import (
 )
 from xietong.org.models import Department, Person, Project
 from xietong.org.tree import DepartmentTree
-from xietong.workcal.selectors import calendar_for_department, default_calendar, engine_for
+from xietong.workcal.selectors import calendar_for_department_id, engine_for
 
 
 def preference_of(person: Person) -> Preference:
@@ -123,7 +123,7 @@ def notify(
         if person.email and (
             kind in preference.email_kinds or urgency == Urgency.EMERGENCY or kind == MessageKind.TEST
         ):
-            engine = engine_for(calendar_for_department(person.department) if person.department else default_calendar())
+            engine = engine_for(calendar_for_department_id(person.department_id))
             deliveries.append(
                 Delivery(
                     notification=notification,
@@ -136,7 +136,7 @@ def notify(
             )
     robot_deliveries = []
     for channel in _channels_for(project, department, kind):
-        engine = engine_for(calendar_for_department(channel.department) if channel.department else default_calendar())
+        engine = engine_for(calendar_for_department_id(channel.department_id))
         delivery = Delivery(
             notification=notification,
             channel_kind=channel.kind,

@@ -14,6 +14,7 @@ class DepartmentNode:
     parent_id: int | None
     head_id: int | None
     division_leader_id: int | None
+    calendar_id: int | None = None
     children: list[DepartmentNode] = field(default_factory=list)
 
 
@@ -32,7 +33,7 @@ class DepartmentTree:
         from xietong.org.models import Department
 
         rows = Department.objects.order_by("sort_order", "name").values_list(
-            "id", "name", "parent_id", "head_id", "division_leader_id"
+            "id", "name", "parent_id", "head_id", "division_leader_id", "calendar_id"
         )
         nodes = {row[0]: DepartmentNode(*row) for row in rows}
         for node in nodes.values():

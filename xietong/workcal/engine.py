@@ -103,6 +103,9 @@ def _from_micro(value: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=value)
 
 
+_fromtimestamp = dt.datetime.fromtimestamp
+
+
 def _local(value: int, tz: ZoneInfo) -> dt.datetime:
     seconds, micro = divmod(value, 1_000_000)
     result = dt.datetime.fromtimestamp(seconds, tz)
@@ -134,7 +137,7 @@ class CalendarSpec:
         ZoneInfo(self.time_zone)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Compiled:
     first_year: int
     last_year: int
@@ -292,6 +295,8 @@ class WorkingCalendar:
         holiday end at 11:00 on the first working morning after it. A duration that ends exactly at the
         end of a working period ends there (18:00), not at the next morning's start.
         """
+        # This is the hot path (hundreds of thousands of calls per second): the odometer is inlined
+        # and attribute lookups are kept to a minimum.
         amount = duration // MICRO
         if amount <= 0:
             if amount < 0:
@@ -301,21 +306,25 @@ class WorkingCalendar:
         compiled = self._compiled
         if compiled is None or not compiled.lo <= t < compiled.hi:
             compiled = self._covering(t)
-        # Inlined odometer: this is the hot path (hundreds of thousands of calls per second).
-        i = bisect_right(compiled.starts, t) - 1
+        starts = compiled.starts
+        cum_end = compiled.cum_end
+        i = bisect_right(starts, t) - 1
         if i < 0:
             target = amount
         elif t < compiled.ends[i]:
-            target = compiled.cum[i] + (t - compiled.starts[i]) + amount
+            target = compiled.cum[i] + (t - starts[i]) + amount
         else:
-            target = compiled.cum_end[i] + amount
-        if target > compiled.cum_end[-1]:
+            target = cum_end[i] + amount
+        if target > cum_end[-1]:
             # Far beyond the compiled span: extend by the calendar-time the duration can at most need.
             days = amount // max(1, self.day_length // MICRO) + 1
             compiled = self._covering(t, t + int(days * 7 / max(1, len(self.spec.workdays)) + 400) * 86_400_000_000)
             target = self._odometer(compiled, t) + amount
-        j = bisect_left(compiled.cum_end, target)
-        return _local(compiled.starts[j] + (target - compiled.cum[j]), self.tz)
+            starts, cum_end = compiled.starts, compiled.cum_end
+        j = bisect_left(cum_end, target)
+        seconds, micro = divmod(starts[j] + (target - compiled.cum[j]), 1_000_000)
+        result = _fromtimestamp(seconds, self.tz)
+        return result.replace(microsecond=micro) if micro else result
 
     def between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Working time from `start` to `end` (negative if `end` is earlier)."""

@@ -30,17 +30,20 @@ def _default_calendar() -> WorkCalendar:
 
 def calendar_for_department(department) -> WorkCalendar:
     """The department's calendar, else its nearest ancestor's, else the default one."""
-    return memoized(("department-calendar", department.pk), lambda: _calendar_for_department(department))
+    return calendar_for_department_id(department.pk if department is not None else None)
 
 
-def _calendar_for_department(department) -> WorkCalendar:
-    seen = set()
-    current = department
-    while current is not None and current.pk not in seen:
-        seen.add(current.pk)
-        if current.calendar_id:
-            return current.calendar
-        current = current.parent
+def calendar_for_department_id(department_id: int | None) -> WorkCalendar:
+    return memoized(("department-calendar", department_id), lambda: _calendar_for_department_id(department_id))
+
+
+def _calendar_for_department_id(department_id: int | None) -> WorkCalendar:
+    from xietong.org.tree import DepartmentTree
+
+    if department_id is not None:
+        for node in DepartmentTree.load().ancestors(department_id):
+            if node.calendar_id:
+                return WorkCalendar.objects.get(pk=node.calendar_id)
     return default_calendar()
 
 

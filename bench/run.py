@@ -1,0 +1,70 @@
+"""Run every benchmark and print one table:  .venv/bin/python bench/run.py [--quick] [--only workcal,clocks]
+
+--quick uses smaller sizes (100,000 clocks, 2,000 due) to check that everything runs.
+Figures come from this machine; goals are the issues' targets. Not part of ./test.sh or CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(cmd: list[str]) -> list[dict]:
+    print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
+    out = subprocess.run([sys.executable, *cmd], cwd=REPO, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stdout[-2000:], out.stderr[-4000:], file=sys.stderr)
+        raise SystemExit(f"benchmark failed: {' '.join(cmd)}")
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * max(0, size - width(text))
+
+
+def fmt(value: float) -> str:
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 1:
+        return f"{value:,.1f}"
+    return f"{value:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="workcal,clocks")
+    parser.add_argument("--dbs", default="sqlite,postgres")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    rows: list[dict] = []
+    if "workcal" in only:
+        rows += run(["bench/workcal_bench.py", *(["--quick"] if args.quick else [])])
+    if "clocks" in only:
+        sizes = ["--clocks", "100000", "--due", "2000"] if args.quick else []
+        for db in args.dbs.split(","):
+            rows += run(["bench/clocks_bench.py", "--db", db, *sizes])
+    headers = ["组", "项目", "数据库", "结果", "单位", "目标"]
+    table = [[r["group"], r["name"], r["db"] or "—", fmt(r["value"]), r["unit"], r["goal"] or "—"] for r in rows]
+    widths = [max(width(h), *(width(row[i]) for row in table)) for i, h in enumerate(headers)]
+    line = "+".join("-" * (w + 2) for w in widths)
+    print("+" + line + "+")
+    print("| " + " | ".join(pad(h, w) for h, w in zip(headers, widths, strict=True)) + " |")
+    print("+" + line + "+")
+    for row in table:
+        print("| " + " | ".join(pad(c, w) for c, w in zip(row, widths, strict=True)) + " |")
+    print("+" + line + "+")
+
+
+if __name__ == "__main__":
+    main()
