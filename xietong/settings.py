@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "xietong.workcal",
     "xietong.clocks",
     "xietong.notify",
+    "xietong.items",
+    "xietong.requests",
+    "xietong.tasks",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +93,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["xietong.core.templatetags.xietong"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -205,6 +209,9 @@ LOGGING = {
 }
 
 XIETONG_SITE_NAME = _("协同")
+# Attachments: size limit and allowed file types (extensions).
+XIETONG_ATTACHMENT_MAX_MB = int(os.environ.get("XIETONG_ATTACHMENT_MAX_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 XIETONG_BADGE_POLL_SECONDS = int(os.environ.get("XIETONG_BADGE_POLL_SECONDS", "20"))
 # Outbox retries: attempts before a delivery is given up, and the first backoff (doubling each time).
 XIETONG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("XIETONG_DELIVERY_MAX_ATTEMPTS", "6"))

@@ -50,7 +50,7 @@ def _calendar_for_department_id(department_id: int | None) -> WorkCalendar:
 def calendar_for_project(project) -> WorkCalendar:
     if project.calendar_id:
         return project.calendar
-    return calendar_for_department(project.department)
+    return calendar_for_department_id(project.department_id)
 
 
 def engine_for(calendar: WorkCalendar) -> WorkingCalendar:

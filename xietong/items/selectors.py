@@ -1,0 +1,69 @@
+"""Reads shared by every item page: the timeline (its audit events), in words people read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from xietong.core.audit import action_label, events_for
+from xietong.core.models import AuditEvent
+
+
+@dataclass
+class TimelineEntry:
+    event: AuditEvent
+    label: str
+    details: list[tuple[str, Any, Any]]  # (field label, before, after) — displayable values
+
+
+class _Formatter:
+    """Turns stored before/after values into what a person reads: names for ids, labels for choices."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.cache: dict[tuple[type[models.Model], Any], str] = {}
+
+    def __call__(self, field_name: str, value: Any) -> Any:
+        if value in (None, "", []):
+            return "—"
+        try:
+            field = self.model._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            return "；".join(map(str, value)) if isinstance(value, list) else value
+        if field.auto_created and not field.concrete:  # a reverse relation: the stored value is already readable
+            return "；".join(map(str, value)) if isinstance(value, list) else value
+        if field.is_relation and field.related_model is not None:
+            related = field.related_model
+            ids = value if isinstance(value, list) else [value]
+            names = [self._name(related, pk) for pk in ids]
+            return "、".join(names)
+        choices = getattr(field, "choices", None)
+        if choices:
+            return dict(choices).get(value, value)
+        return value
+
+    def _name(self, related: type[models.Model], pk: Any) -> str:
+        key = (related, pk)
+        if key not in self.cache:
+            obj = related._default_manager.filter(pk=pk).first()
+            self.cache[key] = str(obj) if obj is not None else f"#{pk}"
+        return self.cache[key]
+
+
+def timeline(subject: models.Model, field_labels: dict[str, str] | None = None) -> list[TimelineEntry]:
+    labels = field_labels or {}
+    fmt = _Formatter(type(subject))
+    entries = []
+    for event in events_for(subject):
+        before = event.before or {}
+        after = event.after or {}
+        details = [
+            (labels[key], fmt(key, before.get(key)) if key in before else "", fmt(key, after.get(key)))
+            for key in after
+            if key in labels and before.get(key) != after.get(key)
+        ]
+        entries.append(TimelineEntry(event, action_label(event.action), details))
+    return entries

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from xietong.items import views
+
+urlpatterns = [
+    path("<str:subject_type>/<int:subject_id>/comments/", views.comment_create, name="item-comment"),
+    path("<str:subject_type>/<int:subject_id>/attachments/", views.attachment_upload, name="item-attachment"),
+    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment-download"),
+]

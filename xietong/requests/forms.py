@@ -1,0 +1,71 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xietong.org.models import Department, Person, Project
+from xietong.requests.choices import Priority
+from xietong.requests.models import Request
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Person) -> str:
+        return f"{obj.display_name}（{obj.department.name if obj.department else '—'}）"
+
+
+class RequestForm(forms.ModelForm):
+    """需求说明书: the template's fields; acceptance criteria one per line."""
+
+    criteria = forms.CharField(
+        label=_("验收标准"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一条，可量化，例如“1.工单分类准确率达95%以上”“2.跨部门响应时间≤2小时”"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Request
+        fields = (
+            "title",
+            "project",
+            "priority",
+            "requesting_department",
+            "requester",
+            "receiving_department",
+            "receiver",
+            "background",
+            "goal",
+            "content",
+            "expected_date",
+        )
+        field_classes = {"requester": PersonChoiceField, "receiver": PersonChoiceField}
+        widgets = {
+            "expected_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "background": forms.Textarea(attrs={"rows": 3}),
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "content": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.restrict(user).filter(status="active")
+        self.fields["requesting_department"].queryset = Department.objects.all()
+        self.fields["receiving_department"].queryset = Department.objects.all()
+        # Anyone in the company may be asked: receiver choice spans all active people.
+        people = (
+            Person.objects.filter(is_active=True)
+            .select_related("department")
+            .order_by("department__sort_order", "name")
+        )
+        self.fields["requester"].queryset = people
+        self.fields["receiver"].queryset = people
+        self.fields["priority"].choices = Priority.choices
+        for name in ("background", "goal", "content"):
+            self.fields[name].required = False  # required on submit, not for a draft (the service says which)
+
+    def criteria_lines(self) -> list[str]:
+        return [line.strip() for line in (self.cleaned_data.get("criteria") or "").splitlines() if line.strip()]
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
+    version = forms.IntegerField(required=False)

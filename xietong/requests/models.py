@@ -1,0 +1,119 @@
+"""需求说明书 (template 附件1): a collaboration request from one department to another."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core import clock
+from xietong.items.models import WorkItem
+from xietong.requests.choices import Priority, RequestState
+
+
+class Request(WorkItem):
+    department_fields = ("requesting_department", "receiving_department")
+    participant_fields = ("requester", "receiver")
+    process = "request"
+
+    requesting_department = models.ForeignKey(
+        "org.Department", verbose_name=_("发起部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    requester = models.ForeignKey("org.Person", verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+")
+    receiving_department = models.ForeignKey(
+        "org.Department", verbose_name=_("接收部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    receiver = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("留空时由接收部门负责人接收"),
+    )
+    background = models.TextField(
+        _("需求背景"), help_text=_("简要说明提出需求的原因，如“因客户投诉率上升，需优化售后服务响应流程”")
+    )
+    goal = models.TextField(_("需求目标"), help_text=_("明确要达成的结果，如“将客户投诉响应时间从48小时缩短至24小时”"))
+    content = models.TextField(_("具体内容"), help_text=_("详细描述需求细节，可分条列出"))
+    expected_date = models.DateField(_("期望完成时间"))
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    state = models.CharField(_("状态"), max_length=20, choices=RequestState.choices, default=RequestState.DRAFT)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("接收确认时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("受理决定时间"), null=True, blank=True)
+    decision_note = models.TextField(_("修改建议 / 替代方案"), blank=True)
+
+    class Meta:
+        verbose_name = _("需求说明书")
+        verbose_name_plural = _("需求说明书")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "-created_at"], name="request_state"),
+            models.Index(fields=["requester", "-created_at"], name="request_requester"),
+            models.Index(fields=["receiver", "-created_at"], name="request_receiver"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("request-detail", args=[self.pk])
+
+    @property
+    def receiver_or_head(self):
+        """Who answers for the receiving side: the named receiver, else the receiving department's head."""
+        return self.receiver or self.receiving_department.head
+
+    @property
+    def department(self):
+        """The department notifications are scoped to (robots of the receiving department hear it)."""
+        return self.receiving_department
+
+    def is_receiver_side(self, person) -> bool:
+        return person.pk in {
+            getattr(self.receiver, "pk", None),
+            self.receiving_department.head_id,
+        }
+
+    def is_requester_side(self, person) -> bool:
+        return person.pk in {self.requester_id, self.created_by_id, self.requesting_department.head_id}
+
+    def signature_of(self, role: str):
+        return next((s for s in self.signatures.all() if s.role == role), None)
+
+
+class AcceptanceCriterion(models.Model):
+    """验收标准: one quantified condition per line; verdicts in acceptance refer to these."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(_("验收标准"), max_length=300)
+
+    class Meta:
+        verbose_name = _("验收标准")
+        verbose_name_plural = _("验收标准")
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["request", "position"], name="one_criterion_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+
+class Signature(models.Model):
+    """确认签字: the requester's or the receiver's explicit confirmation of the agreed request."""
+
+    class Role(models.TextChoices):
+        REQUESTER = "requester", _("发起人")
+        RECEIVER = "receiver", _("接收人")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="signatures")
+    role = models.CharField(_("签字方"), max_length=10, choices=Role.choices)
+    person = models.ForeignKey("org.Person", verbose_name=_("签字人"), on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("签字时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("确认签字")
+        verbose_name_plural = _("确认签字")
+        constraints = [models.UniqueConstraint(fields=["request", "role"], name="one_signature_per_side")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}：{self.person}"

@@ -1,0 +1,120 @@
+"""Excel exports in the template's own table layout: 协作任务分解表 and the RACI matrix."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from xietong.tasks.choices import RaciRole
+from xietong.tasks.models import Breakdown, TaskRole
+
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD = PatternFill("solid", fgColor="DCE6F1")
+
+BREAKDOWN_COLUMNS = [
+    "序号",
+    "任务名称",
+    "具体内容",
+    "负责人",
+    "协助人",
+    "开始时间",
+    "结束时间",
+    "优先级",
+    "依赖关系",
+    "所需资源",
+    "协调人",
+    "状态",
+]
+
+
+def _sheet_title(ws, title: str, columns: int) -> None:
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+
+
+def _header(ws, row: int, labels: list[str]) -> None:
+    for col, label in enumerate(labels, start=1):
+        cell = ws.cell(row=row, column=col, value=label)
+        cell.font = Font(bold=True)
+        cell.fill = HEAD
+        cell.border = BOX
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def breakdown_workbook(breakdown: Breakdown) -> bytes:
+    request = breakdown.request
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "协作任务分解表"
+    _sheet_title(ws, f"协作任务分解表（附件2）· {request.number} {request.title}", len(BREAKDOWN_COLUMNS))
+    ws.cell(
+        row=2,
+        column=1,
+        value=f"项目：{request.project.name}    发起部门：{request.requesting_department.name}    "
+        f"接收部门：{request.receiving_department.name}",
+    )
+    _header(ws, 3, BREAKDOWN_COLUMNS)
+    tasks = (
+        breakdown.tasks.select_related("owner", "coordinator")
+        .prefetch_related("helpers", "predecessors")
+        .order_by("position")
+    )
+    for r, task in enumerate(tasks, start=4):
+        values = [
+            task.position,
+            task.title,
+            task.content,
+            task.owner.display_name,
+            "、".join(p.display_name for p in task.helpers.all()),
+            task.start_date,
+            task.end_date,
+            task.get_priority_display(),
+            "、".join(f"任务{p.position}完成后启动" for p in task.predecessors.all()),
+            task.resources,
+            task.coordinator.display_name if task.coordinator else "",
+            task.get_state_display(),
+        ]
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.border = BOX
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if c in (6, 7):
+                cell.number_format = "yyyy-mm-dd"
+    for col, width in enumerate([6, 20, 30, 10, 16, 12, 12, 8, 20, 20, 10, 10], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    _raci_sheet(wb, breakdown)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def raci_matrix(breakdown: Breakdown):
+    """(tasks, people, cells) — cells[(task_id, person_id)] = "AR" etc."""
+    tasks = list(breakdown.tasks.exclude(state="cancelled").order_by("position"))
+    roles = list(TaskRole.objects.filter(task__in=tasks).select_related("person__department"))
+    people = sorted({r.person for r in roles}, key=lambda p: (p.department.sort_order if p.department else 0, p.pk))
+    cells: dict[tuple[int, int], str] = {}
+    order = {code: i for i, code in enumerate(RaciRole.values)}
+    for r in roles:
+        key = (r.task_id, r.person_id)
+        cells[key] = "".join(sorted(cells.get(key, "") + r.role, key=lambda ch: order[ch]))
+    return tasks, people, cells
+
+
+def _raci_sheet(wb, breakdown: Breakdown) -> None:
+    tasks, people, cells = raci_matrix(breakdown)
+    ws = wb.create_sheet("RACI矩阵")
+    _sheet_title(ws, "RACI 矩阵（R 负责执行 · A 审批/问责 · C 咨询 · I 知情）", len(people) + 1)
+    _header(ws, 2, ["任务", *[p.display_name for p in people]])
+    for r, task in enumerate(tasks, start=3):
+        ws.cell(row=r, column=1, value=f"{task.position}. {task.title}").border = BOX
+        for c, person in enumerate(people, start=2):
+            cell = ws.cell(row=r, column=c, value=cells.get((task.pk, person.pk), ""))
+            cell.border = BOX
+            cell.alignment = Alignment(horizontal="center")
+    ws.column_dimensions["A"].width = 26

@@ -1,0 +1,158 @@
+"""协作任务分解表 (template 附件2): tasks of an accepted request, with one owner, helpers, dates,
+dependencies and a RACI assignment each."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core import clock
+from xietong.core.models import VersionedModel
+from xietong.items.models import WorkItem
+from xietong.requests.choices import Priority
+from xietong.tasks.choices import RaciRole, TaskState
+
+
+class Breakdown(VersionedModel):
+    """The breakdown of one request: built by both sides while a draft, then published to its people."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("编制中")
+        PUBLISHED = "published", _("已发布")
+
+    request = models.OneToOneField(
+        "requests.Request", verbose_name=_("需求"), on_delete=models.CASCADE, related_name="breakdown"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("任务分解表")
+        verbose_name_plural = _("任务分解表")
+
+    def __str__(self) -> str:
+        return f"{self.request.number} 任务分解表"
+
+    def get_absolute_url(self) -> str:
+        return reverse("breakdown", args=[self.request_id])
+
+
+class Task(WorkItem):
+    department_fields = ("department",)
+    participant_fields = ("owner", "helpers", "coordinator")
+    process = "task"
+
+    breakdown = models.ForeignKey(
+        Breakdown, verbose_name=_("任务分解表"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    request = models.ForeignKey(
+        "requests.Request", verbose_name=_("需求"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    content = models.TextField(_("具体内容"), blank=True)
+    owner = models.ForeignKey(
+        "org.Person", verbose_name=_("负责人（唯一责任人）"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("负责部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    helpers = models.ManyToManyField("org.Person", verbose_name=_("协助人"), blank=True, related_name="+")
+    coordinator = models.ForeignKey(
+        "org.Person", verbose_name=_("协调人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start_date = models.DateField(_("开始时间"))
+    end_date = models.DateField(_("结束时间"))
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    resources = models.TextField(_("所需资源"), blank=True, help_text=_("人力、物料、技术支持等"))
+    state = models.CharField(_("状态"), max_length=20, choices=TaskState.choices, default=TaskState.DRAFT)
+    predecessors = models.ManyToManyField(
+        "self",
+        verbose_name=_("前置任务"),
+        symmetrical=False,
+        blank=True,
+        through="TaskDependency",
+        related_name="successors",
+    )
+    accepted_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
+    auto_accepted = models.BooleanField(_("超时默认接收"), default=False)
+    started_at = models.DateTimeField(_("开始执行时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("协作任务")
+        verbose_name_plural = _("协作任务")
+        ordering = ["request", "position"]
+        constraints = [models.UniqueConstraint(fields=["breakdown", "position"], name="one_task_per_position")]
+        indexes = [models.Index(fields=["owner", "state"], name="task_owner_state")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("task-detail", args=[self.pk])
+
+    def clock_due(self, clock):
+        """Silence for a day after publishing counts as acceptance (协作任务发布后 24 小时内未确认视为默认接受)."""
+        if clock.limit == "accept" and self.state == TaskState.PUBLISHED:
+            self.state = TaskState.ACCEPTED
+            self.accepted_at = clock.due_at
+            self.auto_accepted = True
+            self.version += 1
+            self.save(update_fields=["state", "accepted_at", "auto_accepted", "version"])
+            from xietong.core.audit import audit_record
+
+            audit_record(
+                actor=None,
+                action="task.auto_accept",
+                obj=self,
+                before={"state": "published"},
+                after={"state": "accepted", "reason": "24 小时内未确认，视为默认接受"},
+            )
+            return {"auto_accepted": True}
+        return None
+
+
+class TaskDependency(models.Model):
+    """Task `task` starts after `predecessor` ends (任务A需在任务B完成后启动)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="dependency_links")
+    predecessor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="successor_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "predecessor"], name="one_dependency"),
+            models.CheckConstraint(condition=~models.Q(task=models.F("predecessor")), name="no_self_dependency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.task_id}"
+
+
+class TaskRole(models.Model):
+    """One letter of the RACI matrix for one person on one task."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="roles")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("角色"), max_length=1, choices=RaciRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "person", "role"], name="one_raci_letter")]
+        ordering = ["role", "person_id"]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.person}"
+
+
+class Consultation(models.Model):
+    """A Consulted (C) person was asked before the task could be done."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="consultations")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=clock.now)
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "person"], name="one_consultation")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} ← {self.person}"

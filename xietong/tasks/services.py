@@ -1,0 +1,449 @@
+"""Writes to breakdowns and tasks: building, RACI, dependencies, publishing, and each task's life."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
+from xietong.core import clock
+from xietong.core.audit import audit_record, changed_fields, snapshot
+from xietong.core.concurrency import save_versioned
+from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
+from xietong.core.permissions import VIEW, authorize
+from xietong.notify.models import MessageKind
+from xietong.notify.services import notify
+from xietong.org.models import Person, ProjectMembership
+from xietong.requests.choices import Priority, RequestState
+from xietong.requests.models import Request
+from xietong.tasks.choices import MACHINE, RaciRole, TaskState
+from xietong.tasks.models import Breakdown, Consultation, Task, TaskDependency, TaskRole
+from xietong.tasks.schedule import Node, date_conflicts, find_cycle
+from xietong.workcal.selectors import calendar_for_project, engine_for
+
+TASK_FIELDS = ("title", "content", "owner", "coordinator", "start_date", "end_date", "priority", "resources")
+BUILDABLE_REQUEST_STATES = (RequestState.ACCEPTED, RequestState.IN_PROGRESS)
+
+
+def _may_build(actor: Person, request: Request) -> bool:
+    return request.is_requester_side(actor) or request.is_receiver_side(actor)
+
+
+def _members(project) -> set[int]:
+    ids = set(ProjectMembership.objects.filter(project=project).values_list("person_id", flat=True))
+    ids.add(project.lead_id)
+    return ids
+
+
+@transaction.atomic
+def breakdown_open(*, actor: Person, request: Request) -> Breakdown:
+    """The request's breakdown, created on first use. Only both sides of an accepted request build it."""
+    authorize(actor, VIEW, request)
+    request = Request.objects.select_related("project", "requesting_department", "receiving_department").get(
+        pk=request.pk
+    )
+    if request.state not in BUILDABLE_REQUEST_STATES and not Breakdown.objects.filter(request=request).exists():
+        raise InvalidState(_("需求受理后才能制定协作任务分解表"))
+    breakdown, created = Breakdown.objects.get_or_create(request=request)
+    if created:
+        if not _may_build(actor, request):
+            raise Forbidden(_("只有发起方与接收方可以制定任务分解表"))
+        audit_record(actor=actor, action="breakdown.create", obj=request, after={"breakdown": breakdown.pk})
+    return breakdown
+
+
+def task_validate(actor: Person, breakdown: Breakdown, data: dict[str, Any], helpers: list[Person]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    request = breakdown.request
+    members = _members(request.project)
+    if not (data.get("title") or "").strip():
+        errors["title"] = _("请填写任务名称")
+    owner = data.get("owner")
+    if owner is None:
+        errors["owner"] = _("每个任务必须有唯一责任人")
+    elif owner.pk not in members:
+        errors["owner"] = _("%(person)s 不是项目“%(project)s”的成员，不能担任负责人") % {
+            "person": owner,
+            "project": request.project,
+        }
+    outsiders = [p.display_name for p in helpers if p.pk not in members]
+    if outsiders:
+        errors["helpers"] = _("协助人须为项目成员：%(names)s 不是") % {"names": "、".join(outsiders)}
+    if owner is not None and owner in helpers:
+        errors["helpers"] = _("负责人不必再列为协助人")
+    start, end = data.get("start_date"), data.get("end_date")
+    if start is None:
+        errors["start_date"] = _("请填写开始时间")
+    if end is None:
+        errors["end_date"] = _("请填写结束时间")
+    if start and end and end < start:
+        errors["end_date"] = _("结束时间 %(end)s 早于开始时间 %(start)s") % {"end": end, "start": start}
+    if data.get("priority") not in Priority.values:
+        errors["priority"] = _("优先级只能是 高、中、低")
+    return errors
+
+
+def _default_roles(task: Task, helpers: list[Person]) -> None:
+    rows = [
+        TaskRole(task=task, person=task.owner, role=RaciRole.ACCOUNTABLE),
+        TaskRole(task=task, person=task.owner, role=RaciRole.RESPONSIBLE),
+    ]
+    rows += [TaskRole(task=task, person=p, role=RaciRole.RESPONSIBLE) for p in helpers]
+    if task.coordinator_id and task.coordinator_id != task.owner_id:
+        rows.append(TaskRole(task=task, person=task.coordinator, role=RaciRole.CONSULTED))
+    if task.request.requester_id not in {task.owner_id, *[p.pk for p in helpers]}:
+        rows.append(TaskRole(task=task, person=task.request.requester, role=RaciRole.INFORMED))
+    TaskRole.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Person,
+    breakdown: Breakdown,
+    helpers: list[Person] | None = None,
+    predecessors: list[Task] | None = None,
+    **data: Any,
+) -> Task:
+    breakdown = Breakdown.objects.select_for_update().select_related("request__project").get(pk=breakdown.pk)
+    request = breakdown.request
+    authorize(actor, VIEW, request)
+    if not _may_build(actor, request):
+        raise Forbidden(_("只有发起方与接收方可以编制任务"))
+    helpers = helpers or []
+    data.setdefault("priority", Priority.MEDIUM)
+    errors = task_validate(actor, breakdown, data, helpers)
+    if errors:
+        raise ApplicationError(_("任务信息有误"), fields=errors)
+    position = (breakdown.tasks.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    task = Task(
+        breakdown=breakdown,
+        request=request,
+        project=request.project,
+        created_by=actor,
+        position=position,
+        number=f"{request.number}-T{position:02d}",
+        department=data["owner"].department or request.receiving_department,
+        state=TaskState.PUBLISHED if breakdown.state == Breakdown.State.PUBLISHED else TaskState.DRAFT,
+        **{k: v for k, v in data.items() if k in TASK_FIELDS},
+    )
+    task.save()
+    task.helpers.set(helpers)
+    _default_roles(task, helpers)
+    if predecessors:
+        dependencies_set(actor=actor, task=task, predecessors=predecessors, audit=False)
+    audit_record(
+        actor=actor,
+        action="task.create",
+        obj=task,
+        after={
+            **snapshot(task, TASK_FIELDS),
+            "helpers": [p.pk for p in helpers],
+            "predecessors": [p.pk for p in predecessors or []],
+        },
+    )
+    if task.state == TaskState.PUBLISHED:
+        _announce(task, [task.owner, *helpers])
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *, actor: Person, task: Task, expected_version: int, helpers: list[Person] | None = None, **data: Any
+) -> tuple[Task, list[Task]]:
+    """Edit a task. Returns it with the successors whose start now falls before its end (to show)."""
+    authorize(actor, VIEW, task)
+    task = Task.objects.select_for_update().select_related("request", "breakdown").get(pk=task.pk)
+    if task.version != expected_version:
+        raise Conflict()
+    if not _may_build(actor, task.request):
+        raise Forbidden(_("只有发起方与接收方可以修改任务"))
+    if task.state in (TaskState.DONE, TaskState.CANCELLED):
+        raise InvalidState(_("已完成或已取消的任务不能修改"))
+    current_helpers = list(task.helpers.all())
+    new_helpers = current_helpers if helpers is None else helpers
+    merged = {**{f: getattr(task, f) for f in TASK_FIELDS}, **data}
+    errors = task_validate(actor, task.breakdown, merged, new_helpers)
+    if errors:
+        raise ApplicationError(_("任务信息有误"), fields=errors)
+    before = {**snapshot(task, TASK_FIELDS), "helpers": sorted(p.pk for p in current_helpers)}
+    owner_changed = merged["owner"].pk != task.owner_id
+    for field in TASK_FIELDS:
+        setattr(task, field, merged[field])
+    save_versioned(task, expected_version=expected_version, fields=TASK_FIELDS)
+    task.helpers.set(new_helpers)
+    if owner_changed:
+        TaskRole.objects.filter(task=task, role=RaciRole.ACCOUNTABLE).delete()
+        TaskRole.objects.get_or_create(task=task, person=task.owner, role=RaciRole.ACCOUNTABLE)
+        TaskRole.objects.get_or_create(task=task, person=task.owner, role=RaciRole.RESPONSIBLE)
+    old, new = changed_fields(before, {**snapshot(task, TASK_FIELDS), "helpers": sorted(p.pk for p in new_helpers)})
+    if new:
+        audit_record(actor=actor, action="task.update", obj=task, before=old, after=new)
+    if owner_changed and task.state == TaskState.PUBLISHED:
+        _arm_accept(task)
+        _announce(task, [task.owner])
+    return task, successors_in_conflict(task)
+
+
+def successors_in_conflict(task: Task) -> list[Task]:
+    return list(
+        Task.objects.filter(dependency_links__predecessor=task, start_date__lte=task.end_date)
+        .exclude(state=TaskState.CANCELLED)
+        .order_by("position")
+    )
+
+
+@transaction.atomic
+def dependencies_set(*, actor: Person, task: Task, predecessors: list[Task], audit: bool = True) -> None:
+    """Task starts after these tasks end. Refused across breakdowns and for cycles (named)."""
+    if not _may_build(actor, task.request):
+        raise Forbidden(_("只有发起方与接收方可以设置依赖关系"))
+    for predecessor in predecessors:
+        if predecessor.breakdown_id != task.breakdown_id:
+            raise ApplicationError(
+                fields={"predecessors": _("“%(other)s”属于其他需求或项目，不能作为前置任务") % {"other": predecessor}}
+            )
+        if predecessor.pk == task.pk:
+            raise ApplicationError(fields={"predecessors": _("任务不能依赖自己")})
+    edges: dict[int, set[int]] = {}
+    for link in TaskDependency.objects.filter(task__breakdown_id=task.breakdown_id).exclude(task=task):
+        edges.setdefault(link.task_id, set()).add(link.predecessor_id)
+    edges[task.pk] = {p.pk for p in predecessors}
+    cycle = find_cycle(edges)
+    if cycle:
+        titles = dict(Task.objects.filter(pk__in=cycle).values_list("pk", "title"))
+        raise ApplicationError(
+            fields={"predecessors": _("依赖关系形成循环：%(cycle)s") % {"cycle": " → ".join(titles[i] for i in cycle)}}
+        )
+    before = sorted(task.predecessors.values_list("pk", flat=True))
+    TaskDependency.objects.filter(task=task).delete()
+    TaskDependency.objects.bulk_create([TaskDependency(task=task, predecessor=p) for p in predecessors])
+    if audit:
+        audit_record(
+            actor=actor,
+            action="task.dependencies",
+            obj=task,
+            before={"predecessors": before},
+            after={"predecessors": sorted(p.pk for p in predecessors)},
+        )
+
+
+def raci_validate(assignments: dict[int, set[str]]) -> list[str]:
+    problems = []
+    accountable = [pid for pid, roles in assignments.items() if "A" in roles]
+    if len(accountable) != 1:
+        problems.append(_("每个任务必须恰好有一个 A（审批/问责），当前有 %(n)d 个") % {"n": len(accountable)})
+    if not any("R" in roles for roles in assignments.values()):
+        problems.append(_("每个任务至少需要一个 R（负责执行）"))
+    return problems
+
+
+@transaction.atomic
+def raci_set(*, actor: Person, task: Task, assignments: dict[int, set[str]]) -> None:
+    """Replace the task's RACI letters: exactly one A, at least one R."""
+    authorize(actor, VIEW, task)
+    if not _may_build(actor, task.request):
+        raise Forbidden(_("只有发起方与接收方可以设置 RACI"))
+    assignments = {pid: {r for r in roles if r in RaciRole.values} for pid, roles in assignments.items()}
+    assignments = {pid: roles for pid, roles in assignments.items() if roles}
+    problems = raci_validate(assignments)
+    if problems:
+        raise ApplicationError(_("RACI 设置有误"), fields={"raci": "；".join(problems)})
+    people = Person.objects.in_bulk(list(assignments))
+    if len(people) != len(assignments):
+        raise ApplicationError(fields={"raci": _("RACI 中有不存在的人员")})
+    before = {f"{r.person_id}": r.role for r in task.roles.all()}
+    TaskRole.objects.filter(task=task).delete()
+    TaskRole.objects.bulk_create(
+        [TaskRole(task=task, person=people[pid], role=r) for pid, roles in assignments.items() for r in sorted(roles)]
+    )
+    audit_record(
+        actor=actor,
+        action="task.raci",
+        obj=task,
+        before={"raci": before},
+        after={"raci": {str(pid): "".join(sorted(roles)) for pid, roles in assignments.items()}},
+    )
+
+
+def _arm_accept(task: Task) -> None:
+    clock_arm(
+        subject=task,
+        process="task",
+        limit="accept",
+        owner=task.owner,
+        department=task.department,
+        calendar=calendar_for_project(task.project),
+    )
+
+
+def _announce(task: Task, people: list[Person]) -> None:
+    notify(
+        recipients=people,
+        kind=MessageKind.ASSIGNMENT,
+        title=_("【新任务】%(task)s") % {"task": f"{task.number} {task.title}"},
+        body=_("%(start)s ~ %(end)s，负责人：%(owner)s。请在 1 个工作日内确认接收，逾期视为默认接受。")
+        % {"start": task.start_date, "end": task.end_date, "owner": task.owner.display_name},
+        url=task.get_absolute_url(),
+        subject=task,
+    )
+
+
+@transaction.atomic
+def breakdown_publish(*, actor: Person, breakdown: Breakdown) -> Breakdown:
+    """Publish: every owner and helper is told; each owner has 1 working day to confirm, or it is
+    accepted by default. The request moves into execution."""
+    breakdown = Breakdown.objects.select_for_update().select_related("request").get(pk=breakdown.pk)
+    request = Request.objects.select_for_update().get(pk=breakdown.request_id)
+    authorize(actor, VIEW, request)
+    if not _may_build(actor, request):
+        raise Forbidden(_("只有发起方与接收方可以发布任务分解表"))
+    if breakdown.state == Breakdown.State.PUBLISHED:
+        raise InvalidState(_("任务分解表已发布"))
+    tasks = list(breakdown.tasks.exclude(state=TaskState.CANCELLED).select_related("owner", "project", "department"))
+    if not tasks:
+        raise ApplicationError(_("请先添加至少一个任务"))
+    roles: dict[int, dict[int, set[str]]] = {}
+    for role in TaskRole.objects.filter(task__in=tasks):
+        roles.setdefault(role.task_id, {}).setdefault(role.person_id, set()).add(role.role)
+    for task in tasks:
+        problems = raci_validate(roles.get(task.pk, {}))
+        if problems:
+            raise ApplicationError(
+                _("任务“%(task)s”的 RACI 不完整：%(p)s") % {"task": task.title, "p": "；".join(problems)}
+            )
+    signed = {s.role for s in request.signatures.all()}
+    if request.state == RequestState.ACCEPTED and not {"requester", "receiver"} <= signed:
+        raise ApplicationError(_("发布前需求双方须先确认签字（需求说明书 › 确认签字）"))
+    now = clock.now()
+    breakdown.state = Breakdown.State.PUBLISHED
+    breakdown.published_at = now
+    breakdown.published_by = actor
+    breakdown.version += 1
+    breakdown.save(update_fields=["state", "published_at", "published_by", "version"])
+    Task.objects.filter(pk__in=[t.pk for t in tasks], state=TaskState.DRAFT).update(state=TaskState.PUBLISHED)
+    if request.state == RequestState.ACCEPTED:
+        request.state = RequestState.IN_PROGRESS
+        request.version += 1
+        request.save(update_fields=["state", "version"])
+        audit_record(
+            actor=actor,
+            action="request.start",
+            obj=request,
+            before={"state": "accepted"},
+            after={"state": "in_progress", "reason": _("任务分解表已发布")},
+        )
+    audit_record(actor=actor, action="breakdown.publish", obj=request, after={"tasks": [t.pk for t in tasks]})
+    informed: set[int] = set()
+    for task in tasks:
+        task.state = TaskState.PUBLISHED
+        _arm_accept(task)
+        helpers = list(task.helpers.all())
+        _announce(task, [task.owner, *helpers])
+        informed.update(p for p, r in roles.get(task.pk, {}).items() if "I" in r)
+    if informed:
+        notify(
+            recipients=list(Person.objects.filter(pk__in=informed)),
+            kind=MessageKind.INFO,
+            title=_("【任务分解表已发布】%(r)s") % {"r": f"{request.number} {request.title}"},
+            body=_("共 %(n)d 个任务。") % {"n": len(tasks)},
+            url=breakdown.get_absolute_url(),
+            subject=request,
+        )
+    return breakdown
+
+
+@transaction.atomic
+def task_transition(*, actor: Person, task: Task, name: str, reason: str = "") -> Task:
+    authorize(actor, VIEW, task)
+    task = Task.objects.select_for_update().select_related("request", "owner", "project", "department").get(pk=task.pk)
+    transition = MACHINE.check(task, name, actor)
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ApplicationError(fields={"reason": _("请填写原因")})
+    now = clock.now()
+    before = task.state
+    details: dict[str, Any] = {}
+    if name == "start":
+        unfinished = [p for p in task.predecessors.all() if p.state not in (TaskState.DONE, TaskState.CANCELLED)]
+        if unfinished:
+            raise InvalidState(_("前置任务尚未完成：%(names)s") % {"names": "、".join(p.title for p in unfinished)})
+        task.started_at = now
+    elif name == "consult":
+        consulted = [r.person for r in task.roles.filter(role=RaciRole.CONSULTED).select_related("person")]
+        if not consulted:
+            raise ApplicationError(_("此任务没有 C（咨询）角色"))
+        for person in consulted:
+            Consultation.objects.get_or_create(task=task, person=person, defaults={"asked_at": now})
+        notify(
+            recipients=consulted,
+            kind=MessageKind.ASSIGNMENT,
+            title=_("【征询意见】%(task)s") % {"task": f"{task.number} {task.title}"},
+            body=reason or _("任务完成前请提出您的意见。"),
+            url=task.get_absolute_url(),
+            subject=task,
+        )
+        details["consulted"] = [p.pk for p in consulted]
+    elif name == "done":
+        consulted_ids = set(task.roles.filter(role=RaciRole.CONSULTED).values_list("person_id", flat=True))
+        asked = set(task.consultations.values_list("person_id", flat=True))
+        missing = consulted_ids - asked
+        if missing:
+            names = "、".join(Person.objects.filter(pk__in=missing).values_list("name", flat=True))
+            raise InvalidState(_("完成前须先征询 C（咨询）角色的意见：%(names)s") % {"names": names})
+        task.done_at = now
+    elif name == "accept":
+        task.accepted_at = now
+    if name != "consult":
+        task.state = transition.target
+    task.version += 1
+    task.save(update_fields=["state", "version", "started_at", "done_at", "accepted_at"])
+    audit_record(
+        actor=actor,
+        action=f"task.{name}",
+        obj=task,
+        before={"state": before},
+        after={"state": task.state, **({"reason": reason} if reason else {}), **details},
+    )
+    if name == "accept":
+        clock_satisfy(subject=task, limit="accept", at=now)
+    elif name in ("done", "cancel"):
+        clock_cancel(subject=task, note=_("任务已结束"))
+    if name in ("start", "done", "cancel", "reopen"):
+        informed = list(Person.objects.filter(pk__in=task.roles.filter(role=RaciRole.INFORMED).values("person_id")))
+        if informed:
+            notify(
+                recipients=informed,
+                kind=MessageKind.INFO,
+                title=_("【任务%(verb)s】%(task)s") % {"verb": transition.label, "task": f"{task.number} {task.title}"},
+                body=reason,
+                url=task.get_absolute_url(),
+                subject=task,
+            )
+    return task
+
+
+def breakdown_nodes(breakdown: Breakdown) -> tuple[list[Node], dict[int, set[int]]]:
+    tasks = list(breakdown.tasks.exclude(state=TaskState.CANCELLED).order_by("position"))
+    nodes = [Node(t.pk, t.title, t.start_date, t.end_date, t.state == TaskState.DONE) for t in tasks]
+    preds: dict[int, set[int]] = {}
+    for link in TaskDependency.objects.filter(task__breakdown=breakdown):
+        preds.setdefault(link.task_id, set()).add(link.predecessor_id)
+    return nodes, preds
+
+
+def breakdown_conflicts(breakdown: Breakdown) -> list[tuple[int, int]]:
+    nodes, preds = breakdown_nodes(breakdown)
+    return date_conflicts({n.id: n for n in nodes}, preds)
+
+
+def working_days_counter(project):
+    engine = engine_for(calendar_for_project(project))
+
+    def count(start: dt.date, end: dt.date) -> int:
+        return sum(1 for _ in engine.working_days(start, end))
+
+    return count, (lambda day: not engine.is_working_day(day))

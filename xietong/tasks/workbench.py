@@ -1,0 +1,23 @@
+from django.utils.translation import gettext as _
+
+from xietong.core import clock
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.tasks.models import Task
+
+
+def my_tasks(person) -> WorkbenchSection:
+    today = clock.today()
+    tasks = (
+        Task.objects.restrict(person)
+        .filter(owner=person, state__in=["published", "accepted", "in_progress"])
+        .order_by("end_date")[:10]
+    )
+    entries = []
+    for t in tasks:
+        late = t.end_date < today
+        meta = f"{t.get_state_display()} · 截止 {t.end_date:%m-%d}"
+        entries.append(WorkbenchEntry(f"{t.number} {t.title}", t.get_absolute_url(), meta, "late" if late else ""))
+    return WorkbenchSection(key="tasks", title=_("我负责的任务"), entries=entries, empty_text=_("没有进行中的任务。"))
+
+
+register_section("tasks", my_tasks, order=30)
