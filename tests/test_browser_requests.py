@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def click_action(page, name: str) -> None:
-    page.click(f"button[data-action={name}]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click(f"button[data-action={name}]")
 
 
 def test_request_to_published_breakdown(page_for, live_server):
@@ -33,8 +33,8 @@ def test_request_to_published_breakdown(page_for, live_server):
     guoxin.fill("input[name=expected_date]", expected)
     guoxin.fill("textarea[name=criteria]", "待机续航≥5天\n功耗测试报告通过评审")
     screenshot(guoxin, "requests-1-form")
-    guoxin.click("#submit-request")
-    guoxin.wait_for_url("**/requests/*/")
+    with guoxin.expect_navigation():
+        guoxin.click("#submit-request")
     assert guoxin.locator("#request-state").inner_text() == "待接收"
     assert "剩余" in guoxin.locator("#clocks").inner_text()
     screenshot(guoxin, "requests-2-submitted")
@@ -55,8 +55,8 @@ def test_request_to_published_breakdown(page_for, live_server):
     )
     screenshot(guoxin, "requests-3-accepted-and-signed")
 
-    guoxin.click("text=任务分解表")
-    guoxin.wait_for_url("**/tasks/breakdown/*/")
+    with guoxin.expect_navigation():
+        guoxin.click("text=任务分解表")
     today = dt.date.today()
     tasks = [
         ("功耗基线测试", "孙宇（测试部）", 1, 4, []),
@@ -71,14 +71,14 @@ def test_request_to_published_breakdown(page_for, live_server):
         guoxin.fill("#add-task input[name=end_date]", (today + dt.timedelta(days=end)).isoformat())
         if predecessors:
             guoxin.select_option("#add-task select[name=predecessors]", label=predecessors)
-        guoxin.click("#add-task-submit")
-        guoxin.wait_for_load_state("networkidle")
+        with guoxin.expect_navigation():
+            guoxin.click("#add-task-submit")
     assert guoxin.locator("#task-table tbody tr").count() == 4
     assert guoxin.locator("svg.gantt").count() == 1
     screenshot(guoxin, "requests-4-breakdown")
 
-    guoxin.click("#publish-breakdown")
-    guoxin.wait_for_load_state("networkidle")
+    with guoxin.expect_navigation():
+        guoxin.click("#publish-breakdown")
     assert guoxin.locator("#breakdown-state").inner_text() == "已发布"
     assert set(Task.objects.values_list("state", flat=True)) == {"published"}
     assert Task.objects.get(title="续航验证与报告").predecessors.count() == 2
@@ -86,7 +86,8 @@ def test_request_to_published_breakdown(page_for, live_server):
 
     sunyu = page_for("sunyu")
     assert "功耗基线测试" in sunyu.locator("#wb-tasks").inner_text()
-    sunyu.click("#wb-tasks >> text=功耗基线测试")
+    with sunyu.expect_navigation():
+        sunyu.click("#wb-tasks >> text=功耗基线测试")
     click_action(sunyu, "accept")
     assert sunyu.locator("#task-state").inner_text() == "已接收"
     screenshot(sunyu, "requests-6-task-accepted")

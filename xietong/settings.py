@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "xietong.items",
     "xietong.requests",
     "xietong.tasks",
+    "xietong.progress",
+    "xietong.risks",
+    "xietong.acceptance",
+    "xietong.feedback",
 ]
 
 MIDDLEWARE = [

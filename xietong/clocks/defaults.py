@@ -130,7 +130,7 @@ POLICIES = [
         "department-head",
         "需确认的通知：截止时仍未确认的名单发送其部门负责人",
     ),
-    ("feedback", "*", "respond", "2d", "working", "1d", "", "", "验收通过后填写协作反馈表"),
+    ("feedback", "*", "respond", "2d", "working", "", "", "", "验收通过后填写协作反馈表"),
 ]
 
 

@@ -343,7 +343,9 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
             at=time_source.now(),
         )
         return {"level": clock.level, "target": None, "note": "no step"}
-    target = ladder_target(clock, step)
+    # An item may name its own recipients for a level (a dispute goes to both departments' leaders).
+    custom = getattr(subject, "escalation_targets", None)
+    target = (custom(clock, step) if callable(custom) else None) or ladder_target(clock, step)
     first_target = target.people[0] if target.people else None
     role_label = str(StepTarget(step.target).label) if not target.role else _role_label(target.role)
     Escalation.objects.create(

@@ -336,3 +336,31 @@ def _notify_after(actor: Person, request: Request, name: str, reason: str) -> No
 
 def request_actions(request: Request, actor: Person) -> list:
     return MACHINE.available(request, actor)
+
+
+FOLLOW_ACTIONS: dict[str, str] = {
+    RequestState.IN_PROGRESS: "request.reopen_work",
+    RequestState.DELIVERED: "request.deliver",
+    RequestState.COMPLETED: "request.accept_delivery",
+}
+
+
+def request_follow(*, actor: Person, request: Request, to_state: str, cause: str) -> bool:
+    """Another process moved the request on (成果已提交、全部验收通过、退回整改). Runs inside the caller's
+    transaction, with the same audit trail as a manual transition. Returns whether the state changed."""
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if request.state == to_state or request.state in (RequestState.CLOSED, RequestState.CANCELLED):
+        return False
+    before = request.state
+    request.state = to_state
+    request.version += 1
+    request.updated_at = clock.now()
+    request.save(update_fields=["state", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=FOLLOW_ACTIONS.get(to_state, "request.follow"),
+        obj=request,
+        before={"state": before},
+        after={"state": to_state, "reason": cause},
+    )
+    return True

@@ -14,6 +14,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
+from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.org.models import Department
@@ -172,6 +173,7 @@ def detail_context(request: AuthedRequest, item: Request) -> dict:
         "comments": comments_of(item),
         "attachments": attachments_of(item),
         "subject": item,
+        "panels": panels_for(request, item),
         "can_edit": item.state in EDITABLE_STATES and item.is_requester_side(request.user),
         "state_labels": MACHINE.state_labels,
     }

@@ -91,24 +91,10 @@ class Task(WorkItem):
         return reverse("task-detail", args=[self.pk])
 
     def clock_due(self, clock):
-        """Silence for a day after publishing counts as acceptance (协作任务发布后 24 小时内未确认视为默认接受)."""
-        if clock.limit == "accept" and self.state == TaskState.PUBLISHED:
-            self.state = TaskState.ACCEPTED
-            self.accepted_at = clock.due_at
-            self.auto_accepted = True
-            self.version += 1
-            self.save(update_fields=["state", "accepted_at", "auto_accepted", "version"])
-            from xietong.core.audit import audit_record
+        """A clock of this task ran out: the task's rules decide (auto-accept, daily update, overdue)."""
+        from xietong.tasks.timers import task_clock_due
 
-            audit_record(
-                actor=None,
-                action="task.auto_accept",
-                obj=self,
-                before={"state": "published"},
-                after={"state": "accepted", "reason": "24 小时内未确认，视为默认接受"},
-            )
-            return {"auto_accepted": True}
-        return None
+        return task_clock_due(self, clock)
 
 
 class TaskDependency(models.Model):

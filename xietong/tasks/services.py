@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
+from xietong.clocks.services import clock_cancel, clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
@@ -22,6 +22,7 @@ from xietong.requests.models import Request
 from xietong.tasks.choices import MACHINE, RaciRole, TaskState
 from xietong.tasks.models import Breakdown, Consultation, Task, TaskDependency, TaskRole
 from xietong.tasks.schedule import Node, date_conflicts, find_cycle
+from xietong.tasks.timers import arm_accept, arm_daily_update, arm_due
 from xietong.workcal.selectors import calendar_for_project, engine_for
 
 TASK_FIELDS = ("title", "content", "owner", "coordinator", "start_date", "end_date", "priority", "resources")
@@ -146,6 +147,8 @@ def task_create(
         },
     )
     if task.state == TaskState.PUBLISHED:
+        arm_accept(task)
+        arm_due(task)
         _announce(task, [task.owner, *helpers])
     return task
 
@@ -183,8 +186,14 @@ def task_update(
     if new:
         audit_record(actor=actor, action="task.update", obj=task, before=old, after=new)
     if owner_changed and task.state == TaskState.PUBLISHED:
-        _arm_accept(task)
+        arm_accept(task)
         _announce(task, [task.owner])
+    if task.state in (TaskState.PUBLISHED, TaskState.ACCEPTED, TaskState.IN_PROGRESS) and (
+        owner_changed or "end_date" in new
+    ):
+        arm_due(task)
+    if owner_changed and task.state == TaskState.IN_PROGRESS:
+        arm_daily_update(task)
     return task, successors_in_conflict(task)
 
 
@@ -269,17 +278,6 @@ def raci_set(*, actor: Person, task: Task, assignments: dict[int, set[str]]) -> 
     )
 
 
-def _arm_accept(task: Task) -> None:
-    clock_arm(
-        subject=task,
-        process="task",
-        limit="accept",
-        owner=task.owner,
-        department=task.department,
-        calendar=calendar_for_project(task.project),
-    )
-
-
 def _announce(task: Task, people: list[Person]) -> None:
     notify(
         recipients=people,
@@ -340,7 +338,8 @@ def breakdown_publish(*, actor: Person, breakdown: Breakdown) -> Breakdown:
     informed: set[int] = set()
     for task in tasks:
         task.state = TaskState.PUBLISHED
-        _arm_accept(task)
+        arm_accept(task)
+        arm_due(task)
         helpers = list(task.helpers.all())
         _announce(task, [task.owner, *helpers])
         informed.update(p for p, r in roles.get(task.pk, {}).items() if "I" in r)
@@ -410,8 +409,16 @@ def task_transition(*, actor: Person, task: Task, name: str, reason: str = "") -
     )
     if name == "accept":
         clock_satisfy(subject=task, limit="accept", at=now)
-    elif name in ("done", "cancel"):
-        clock_cancel(subject=task, note=_("任务已结束"))
+    elif name == "start":
+        arm_daily_update(task, after=now, updated_today=task.progress_updates.filter(work_date=clock.today()).exists())
+    elif name == "done":
+        clock_satisfy(subject=task, limit="due", at=now)
+        clock_cancel(subject=task, note=_("任务已完成"))
+    elif name == "cancel":
+        clock_cancel(subject=task, note=_("任务已取消"))
+    elif name == "reopen":
+        arm_due(task)
+        arm_daily_update(task, after=now)
     if name in ("start", "done", "cancel", "reopen"):
         informed = list(Person.objects.filter(pk__in=task.roles.filter(role=RaciRole.INFORMED).values("person_id")))
         if informed:

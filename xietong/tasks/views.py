@@ -18,6 +18,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
+from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.requests.models import Request
@@ -206,6 +207,7 @@ def task_context(request: AuthedRequest, task: Task, form: TaskForm | None = Non
         "attachments": attachments_of(task),
         "can_build": _may_build(request.user, task.request),
         "form": form,
+        "panels": panels_for(request, task),
         "conflicts": conflicts or [],
         "raci_grid": raci_grid,
         "raci_codes": RaciRole.values,

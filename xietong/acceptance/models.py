@@ -1,0 +1,109 @@
+"""成果交付清单 (附件4) and 成果验收报告: deliverables, their versions, and verdicts per criterion."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core import clock
+from xietong.items.models import WorkItem
+
+
+class DeliverableForm(models.TextChoices):
+    ELECTRONIC = "electronic", _("电子档")
+    PAPER = "paper", _("纸质档")
+
+
+class Deliverable(WorkItem):
+    """A deliverable of a request. Each (re)submission is a new version; the acceptor has 2 working days."""
+
+    department_fields = ("department",)
+    participant_fields = ("submitter", "acceptor")
+    process = "deliverable"
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("待验收")
+        PASSED = "passed", _("通过")
+        REWORK = "rework", _("需整改")
+        REWORKING = "reworking", _("整改中")
+        FAILED = "failed", _("不通过")
+
+    request = models.ForeignKey(
+        "requests.Request", verbose_name=_("需求"), on_delete=models.PROTECT, related_name="deliverables"
+    )
+    task = models.ForeignKey(
+        "tasks.Task", verbose_name=_("任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("交付部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitter = models.ForeignKey("org.Person", verbose_name=_("交付人"), on_delete=models.PROTECT, related_name="+")
+    acceptor = models.ForeignKey("org.Person", verbose_name=_("验收人"), on_delete=models.PROTECT, related_name="+")
+    form = models.CharField(
+        _("交付形式"), max_length=12, choices=DeliverableForm.choices, default=DeliverableForm.ELECTRONIC
+    )
+    version = models.PositiveSmallIntegerField(_("当前版本"), default=1)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.SUBMITTED)
+
+    class Meta:
+        verbose_name = _("交付成果")
+        verbose_name_plural = _("成果交付清单")
+        ordering = ["request", "pk"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("deliverable-detail", args=[self.pk])
+
+    @property
+    def version_label(self) -> str:
+        return f"V{self.version}"
+
+
+class Submission(models.Model):
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="submissions")
+    version = models.PositiveSmallIntegerField(_("版本"))
+    note = models.TextField(_("交付说明"), blank=True)
+    attachment = models.ForeignKey(
+        "items.Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["version"]
+        constraints = [models.UniqueConstraint(fields=["deliverable", "version"], name="one_submission_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable} V{self.version}"
+
+
+class Verdict(models.Model):
+    """成果验收报告 for one version: 通过 / 需整改 / 不通过, with a result per acceptance criterion."""
+
+    class Outcome(models.TextChoices):
+        PASS = "pass", _("通过")
+        REWORK = "rework", _("需整改")
+        FAIL = "fail", _("不通过")
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="verdict")
+    outcome = models.CharField(_("结论"), max_length=10, choices=Outcome.choices)
+    reason = models.TextField(_("验收意见"), blank=True)
+    acceptor = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.get_outcome_display()}"
+
+
+class CriterionResult(models.Model):
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="results")
+    criterion = models.ForeignKey("requests.AcceptanceCriterion", on_delete=models.PROTECT, related_name="+")
+    passed = models.BooleanField(_("达标"))
+    reason = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["criterion__position"]
+        constraints = [models.UniqueConstraint(fields=["verdict", "criterion"], name="one_result_per_criterion")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id} {'✔' if self.passed else '✘'}"

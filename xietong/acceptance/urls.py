@@ -1,0 +1,11 @@
+from django.urls import path
+
+from xietong.acceptance import views
+
+urlpatterns = [
+    path("requests/<int:request_id>/submit/", views.submit, name="deliverable-submit"),
+    path("<int:deliverable_id>/", views.detail, name="deliverable-detail"),
+    path("<int:deliverable_id>/judge/", views.judge, name="deliverable-judge"),
+    path("<int:deliverable_id>/rework/<slug:action>/", views.rework, name="deliverable-rework"),
+    path("<int:deliverable_id>/report.xlsx", views.report_xlsx, name="deliverable-report"),
+]

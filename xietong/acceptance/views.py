@@ -1,0 +1,191 @@
+"""成果交付 and 成果验收 pages, and the acceptance report as Excel."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from xietong.acceptance.forms import SubmitForm
+from xietong.acceptance.models import Deliverable, Verdict
+from xietong.acceptance.services import (
+    deliverable_resubmit,
+    deliverable_start_rework,
+    deliverable_submit,
+    deliverable_verdict,
+    verdict_results_from_post,
+)
+from xietong.clocks.selectors import clock_views
+from xietong.core.errors import ApplicationError
+from xietong.core.http import AuthedRequest
+from xietong.core.permissions import access
+from xietong.items.selectors import timeline
+from xietong.items.services import attachments_of, comments_of
+from xietong.requests.models import Request
+
+
+def _error_text(error: ApplicationError) -> str:
+    return "；".join(str(v) for v in error.fields.values()) or str(error.message)
+
+
+@require_POST
+def submit(request: AuthedRequest, request_id: int) -> HttpResponse:
+    item = access(request.user, Request, request_id)
+    form = SubmitForm(request.POST, request.FILES, request_item=item)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        return redirect(item.get_absolute_url() + "#deliverables")
+    data = form.cleaned_data
+    try:
+        deliverable = deliverable_submit(
+            actor=request.user,
+            request=item,
+            name=data["name"],
+            form=data["form"],
+            acceptor=data["acceptor"],
+            note=data["note"],
+            upload=data["file"],
+        )
+    except ApplicationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(item.get_absolute_url() + "#deliverables")
+    messages.success(request, _("成果已提交，等待验收"))
+    return redirect(deliverable.get_absolute_url())
+
+
+def _report(deliverable: Deliverable):
+    submissions = list(
+        deliverable.submissions.select_related("attachment", "submitted_by", "verdict__acceptor").prefetch_related(
+            "verdict__results__criterion"
+        )
+    )
+    return submissions
+
+
+@require_GET
+def detail(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
+    deliverable = access(
+        request.user, Deliverable.objects.select_related("request", "acceptor", "submitter"), deliverable_id
+    )
+    context = {
+        "deliverable": deliverable,
+        "subject": deliverable,
+        "submissions": _report(deliverable),
+        "criteria": list(deliverable.request.criteria.order_by("position")),
+        "outcomes": Verdict.Outcome.choices,
+        "can_judge": deliverable.state == "submitted" and request.user.pk == deliverable.acceptor_id,
+        "can_rework": deliverable.state == "rework" and request.user.pk == deliverable.submitter_id,
+        "can_resubmit": deliverable.state in ("rework", "reworking") and request.user.pk == deliverable.submitter_id,
+        "clock_views": clock_views(deliverable),
+        "timeline": timeline(deliverable, {"state": "状态", "version": "版本"}),
+        "comments": comments_of(deliverable),
+        "attachments": attachments_of(deliverable),
+    }
+    return render(request, "acceptance/detail.html", context)
+
+
+@require_POST
+def judge(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
+    deliverable = access(request.user, Deliverable, deliverable_id)
+    criteria = list(deliverable.request.criteria.order_by("position"))
+    try:
+        deliverable_verdict(
+            actor=request.user,
+            deliverable=deliverable,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+            results=verdict_results_from_post(request.POST, criteria),
+        )
+    except ApplicationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("验收结论已记录，成果验收报告已生成"))
+    return redirect(deliverable.get_absolute_url())
+
+
+@require_POST
+def rework(request: AuthedRequest, deliverable_id: int, action: str) -> HttpResponse:
+    deliverable = access(request.user, Deliverable, deliverable_id)
+    try:
+        if action == "start":
+            deliverable_start_rework(actor=request.user, deliverable=deliverable)
+        else:
+            deliverable_resubmit(
+                actor=request.user,
+                deliverable=deliverable,
+                note=request.POST.get("note", ""),
+                upload=request.FILES.get("file"),
+            )
+    except ApplicationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("已保存"))
+    return redirect(deliverable.get_absolute_url())
+
+
+@require_GET
+def report_xlsx(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
+    """成果验收报告 as Excel: the deliverable, each version's verdict and every criterion's result."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    deliverable = access(
+        request.user, Deliverable.objects.select_related("request", "acceptor", "submitter"), deliverable_id
+    )
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "成果验收报告"
+    ws.append([f"成果验收报告 · {deliverable.title}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        ("需求编号", deliverable.request.number),
+        ("需求主题", deliverable.request.title),
+        ("交付物名称", deliverable.title),
+        ("交付形式", deliverable.get_form_display()),
+        ("交付人", deliverable.submitter.display_name),
+        ("验收人", deliverable.acceptor.display_name),
+        ("当前版本", deliverable.version_label),
+        ("当前状态", deliverable.get_state_display()),
+    ):
+        ws.append([label, value])
+    for submission in _report(deliverable):
+        ws.append([])
+        verdict = getattr(submission, "verdict", None)
+        ws.append(
+            [
+                f"V{submission.version}",
+                submission.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                submission.attachment.name if submission.attachment else "",
+                submission.note,
+            ]
+        )
+        if verdict is None:
+            ws.append(["结论", "待验收"])
+            continue
+        ws.append(
+            [
+                "结论",
+                verdict.get_outcome_display(),
+                verdict.acceptor.display_name,
+                verdict.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+        ws.append(["验收意见", verdict.reason])
+        ws.append(["序号", "验收标准", "是否达标", "说明"])
+        for result in verdict.results.all():
+            ws.append(
+                [result.criterion.position, result.criterion.text, "达标" if result.passed else "未达标", result.reason]
+            )
+    ws.column_dimensions["B"].width = 40
+    buffer = BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'成果验收报告-{deliverable.number}.xlsx')}"
+    return response

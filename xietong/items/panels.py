@@ -1,0 +1,51 @@
+"""Sections that other apps add to an item's page (progress on a task, deliverables on a request …).
+
+An app registers a panel for a model label in its AppConfig.ready(); the item's detail view renders
+every panel that returns a context, in order. The item app needs no knowledge of the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class _Registration:
+    order: int
+    key: str
+    template: str
+    build: Callable[[Any, models.Model], dict[str, Any] | None]
+
+
+@dataclass
+class Panel:
+    key: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+_registry: dict[str, dict[str, _Registration]] = {}
+
+
+def register_panel(
+    model_label: str,
+    key: str,
+    template: str,
+    build: Callable[[Any, models.Model], dict[str, Any] | None],
+    *,
+    order: int = 100,
+) -> None:
+    _registry.setdefault(model_label, {})[key] = _Registration(order, key, template, build)
+
+
+def panels_for(request: Any, obj: models.Model) -> list[Panel]:
+    panels = []
+    for registration in sorted(_registry.get(obj._meta.label_lower, {}).values(), key=lambda r: (r.order, r.key)):
+        context = registration.build(request, obj)
+        if context is not None:
+            panels.append(Panel(registration.key, registration.template, context))
+    return panels
