@@ -17,7 +17,7 @@ from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.permissions import access
-from xietong.items.models import Attachment, Comment, NumberSequence
+from xietong.items.models import Attachment, Comment, NumberSequence, WorkItem
 from xietong.org.models import Person
 
 DEFAULT_ALLOWED_EXTENSIONS = [
@@ -63,7 +63,7 @@ def subject_access(user, subject_type: str, subject_id: int, action: str = "view
         model = apps.get_model(subject_type)
     except (LookupError, ValueError) as exc:
         raise NotFound() from exc
-    if not hasattr(model.objects, "restrict"):
+    if not issubclass(model, WorkItem):  # only process items carry comments and attachments
         raise NotFound()
     return access(user, model, subject_id, action)
 

@@ -48,7 +48,9 @@ def tracking_rows(tasks: QuerySet[Task], today: dt.date | None = None) -> list[T
     rows = []
     engines: dict[int, object] = {}
     for task in task_list:
-        engine = engines.setdefault(task.project_id, engine_for(calendar_for_project(task.project)))
+        if task.project_id not in engines:
+            engines[task.project_id] = engine_for(calendar_for_project(task.project))
+        engine = engines[task.project_id]
         last = latest.get(task.pk)
         status, reason = "in_progress", ""
         if task.state == TaskState.DONE:
