@@ -58,7 +58,7 @@ def _models() -> list[type[Model]]:
     candidates = [
         m for m in apps.get_models() if m._meta.label_lower not in EXCLUDED and m._meta.managed and not m._meta.proxy
     ]
-    app_list = {}
+    app_list: dict = {}
     for model in candidates:
         app_list.setdefault(model._meta.app_config, []).append(model)
     return serializers.sort_dependencies(app_list.items(), allow_cycles=True)
@@ -104,9 +104,9 @@ def _rows_from_sqlite_copy(folder: Path) -> tuple[dict[str, int], dict[str, str]
         connection.ensure_connection()
         with sqlite3.connect(copy) as target:
             connection.connection.backup(target)
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{copy}", "XIETONG_BACKUP_ROWS_ONLY": str(folder)}
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{copy}"}
         env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "xietong.settings"))
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 (our own command, no user input)
             [sys.executable, "-m", "xietong.cli", "backup", "--rows-only", str(folder)],
             capture_output=True,
             text=True,

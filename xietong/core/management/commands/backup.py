@@ -27,5 +27,5 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         rows = sum(manifest["counts"].values())
-        files = sum(1 for f in manifest["files"] if f.startswith("media/"))
-        self.stdout.write(self.style.SUCCESS(f"备份完成：{folder}（{rows} 行数据，{files} 个附件文件）"))
+        media = sum(1 for f in manifest["files"] if f.startswith("media/"))
+        self.stdout.write(self.style.SUCCESS(f"备份完成：{folder}（{rows} 行数据，{media} 个附件文件）"))
