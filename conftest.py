@@ -124,7 +124,7 @@ def page_for(browser, live_server, live_company):
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860})
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(30000)  # generous: CI machines are shared and slow at times
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)

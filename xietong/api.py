@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from xietong.core.api_auth import api_auth
@@ -53,6 +54,27 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     body = {"code": "unauthorized", "message": _("请先登录，或在请求头中提供有效的 API 令牌"), "fields": {}}
     return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+    message = _("页面已过期或请求来源无法验证，请刷新后重试") if "CSRF" in str(exc) else str(exc)
+    body = {"code": codes.get(exc.status_code, "error"), "message": message, "fields": {}}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # A number too large for the database (an id or filter of 30 digits): bad input, not a server error.
+    body = {"code": "out_of_range", "message": _("数值超出允许范围"), "fields": {}}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    body = {"code": "out_of_range", "message": _("数值超出允许范围"), "fields": {}}
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(Http404)

@@ -185,6 +185,10 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "协同 <xietong@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- JSON API ---------------------------------------------------------------------------------------
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500  # bigger pages are refused with a 422, never an overflow in SQL
+
 # --- Background work ------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from xietong.core.api_errors import responses
 from xietong.core.http import AuthedRequest
 from xietong.org.roles import roles_of
 
@@ -17,7 +18,7 @@ class MeOut(Schema):
     roles: list[str]
 
 
-@router.get("/me", response=MeOut, summary="当前用户")
+@router.get("/me", response=responses(MeOut), summary="当前用户")
 def me(request: AuthedRequest) -> MeOut:
     person = request.user
     return MeOut(

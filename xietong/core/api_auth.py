@@ -22,4 +22,5 @@ class PersonalTokenAuth(HttpBearer):
         return person
 
 
-api_auth = [django_auth, PersonalTokenAuth()]
+# A token, when given, decides; the browser's session (with its CSRF check) otherwise.
+api_auth = [PersonalTokenAuth(), django_auth]

@@ -73,10 +73,14 @@ class ApplicationErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import DataError
         from django.shortcuts import render
 
         from xietong.core.errors import ApplicationError, NotFound
 
+        if isinstance(exception, OverflowError | DataError):
+            # An id too large for the database in a URL or a filter: such a thing does not exist.
+            exception = NotFound()
         if not isinstance(exception, ApplicationError):
             return None
         if request.path.startswith("/api/"):

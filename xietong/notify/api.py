@@ -3,8 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from xietong.core.api_errors import responses
+from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.http import AuthedRequest
 from xietong.notify.selectors import FILTERS, inbox_for, unread_count
 from xietong.notify.services import inbox_mark_all_read, inbox_mark_read
@@ -47,23 +49,23 @@ class UnreadOut(Schema):
     unread: int
 
 
-@router.get("/messages", response=list[MessageOut], summary="我的收件箱")
-@paginate(LimitOffsetPagination)
+@router.get("/messages", response=responses(list[MessageOut]), summary="我的收件箱")
+@paginate(BoundedLimitOffset)
 def messages(request: AuthedRequest, filter: str = "all"):
     return inbox_for(request.user, filter if filter in FILTERS else "all")
 
 
-@router.get("/unread", response=UnreadOut, summary="未读数")
+@router.get("/unread", response=responses(UnreadOut), summary="未读数")
 def unread(request: AuthedRequest) -> UnreadOut:
     return UnreadOut(unread=unread_count(request.user))
 
 
-@router.post("/messages/{message_id}/read", response=MessageOut, summary="标为已读")
+@router.post("/messages/{message_id}/read", response=responses(MessageOut), summary="标为已读")
 def read(request: AuthedRequest, message_id: int):
     return inbox_mark_read(person=request.user, message_id=message_id)
 
 
-@router.post("/read-all", response=UnreadOut, summary="全部标为已读")
+@router.post("/read-all", response=responses(UnreadOut), summary="全部标为已读")
 def read_all(request: AuthedRequest) -> UnreadOut:
     inbox_mark_all_read(person=request.user)
     return UnreadOut(unread=0)

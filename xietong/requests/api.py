@@ -3,8 +3,10 @@
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from xietong.core.api_errors import responses
+from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -77,8 +79,8 @@ def _get(model, pk, label: str):
     return obj
 
 
-@router.get("/", response=list[RequestOut], summary="需求列表（仅可见范围内）")
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[RequestOut]), summary="需求列表（仅可见范围内）")
+@paginate(BoundedLimitOffset)
 def list_requests(request: AuthedRequest, filters: Query[ListFilters]):
     return request_list(
         request.user,
@@ -93,7 +95,7 @@ def list_requests(request: AuthedRequest, filters: Query[ListFilters]):
     ).prefetch_related("criteria")
 
 
-@router.post("/", response={201: RequestOut}, summary="发起需求（草稿或直接提交）")
+@router.post("/", response=responses(RequestOut, 201), summary="发起需求（草稿或直接提交）")
 def create_request(request: AuthedRequest, payload: RequestIn):
     project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
     if project is None:
@@ -115,7 +117,7 @@ def create_request(request: AuthedRequest, payload: RequestIn):
     return Status(201, item)
 
 
-@router.get("/{request_id}", response=RequestOut, summary="需求详情")
+@router.get("/{request_id}", response=responses(RequestOut), summary="需求详情")
 def get_request(request: AuthedRequest, request_id: int):
     return access(request.user, Request, request_id)
 
@@ -126,7 +128,7 @@ class ActionOut(Schema):
     needs_reason: bool
 
 
-@router.get("/{request_id}/actions", response=list[ActionOut], summary="当前可执行的操作")
+@router.get("/{request_id}/actions", response=responses(list[ActionOut]), summary="当前可执行的操作")
 def list_actions(request: AuthedRequest, request_id: int):
     item = access(request.user, Request, request_id)
     return [
@@ -135,7 +137,9 @@ def list_actions(request: AuthedRequest, request_id: int):
     ]
 
 
-@router.post("/{request_id}/transitions/{name}", response=RequestOut, summary="执行操作（接收确认、受理、拒绝……）")
+@router.post(
+    "/{request_id}/transitions/{name}", response=responses(RequestOut), summary="执行操作（接收确认、受理、拒绝……）"
+)
 def transition(request: AuthedRequest, request_id: int, name: str, payload: TransitionIn):
     item = access(request.user, Request, request_id)
     return request_transition(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from xietong.core.api_errors import responses
+from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -81,8 +83,8 @@ def _person(pk: int | None, field: str) -> Person | None:
     return person
 
 
-@router.get("/", response=list[TaskOut], summary="任务列表（仅可见范围内）")
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[TaskOut]), summary="任务列表（仅可见范围内）")
+@paginate(BoundedLimitOffset)
 def list_tasks(request: AuthedRequest, request_id: int | None = None, mine: bool = False, state: str = ""):
     qs = (
         Task.objects.restrict(request.user)
@@ -98,7 +100,7 @@ def list_tasks(request: AuthedRequest, request_id: int | None = None, mine: bool
     return qs
 
 
-@router.post("/requests/{request_id}", response={201: TaskOut}, summary="在需求的任务分解表中添加任务")
+@router.post("/requests/{request_id}", response=responses(TaskOut, 201), summary="在需求的任务分解表中添加任务")
 def create_task(request: AuthedRequest, request_id: int, payload: TaskIn):
     item = access(request.user, Request, request_id)
     breakdown = breakdown_open(actor=request.user, request=item)
@@ -122,12 +124,12 @@ def create_task(request: AuthedRequest, request_id: int, payload: TaskIn):
     return Status(201, task)
 
 
-@router.get("/{task_id}", response=TaskOut, summary="任务详情")
+@router.get("/{task_id}", response=responses(TaskOut), summary="任务详情")
 def get_task(request: AuthedRequest, task_id: int):
     return access(request.user, Task, task_id)
 
 
-@router.patch("/{task_id}", response=TaskOut, summary="修改任务（需带版本号，冲突时返回 409）")
+@router.patch("/{task_id}", response=responses(TaskOut), summary="修改任务（需带版本号，冲突时返回 409）")
 def patch_task(request: AuthedRequest, task_id: int, payload: TaskPatch):
     task = access(request.user, Task, task_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if k not in ("version", "owner_id")}
@@ -139,7 +141,7 @@ def patch_task(request: AuthedRequest, task_id: int, payload: TaskPatch):
     return task
 
 
-@router.post("/{task_id}/transitions/{name}", response=TaskOut, summary="执行操作（确认接收、开始、完成……）")
+@router.post("/{task_id}/transitions/{name}", response=responses(TaskOut), summary="执行操作（确认接收、开始、完成……）")
 def transition(request: AuthedRequest, task_id: int, name: str, payload: TransitionIn):
     task = access(request.user, Task, task_id)
     return task_transition(actor=request.user, task=task, name=name, reason=payload.reason)
