@@ -1,6 +1,7 @@
 """The outbox with real worker processes on PostgreSQL: a worker killed mid-delivery loses nothing, and
 after restart every message is delivered, each confirmed exactly once."""
 
+import os
 import signal
 import threading
 from collections import Counter
@@ -13,6 +14,7 @@ from xietong.notify.models import Channel, Delivery, DeliveryAttempt
 from xietong.notify.services import channel_save, notify
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+COUNT_OUTBOX = int(os.environ.get("XIETONG_TEST_OUTBOX_COUNT", "10000"))
 
 
 def test_worker_killed_between_commit_and_delivery_loses_nothing(company, receiver, tmp_path, monkeypatch):
@@ -62,3 +64,45 @@ def test_worker_killed_between_commit_and_delivery_loses_nothing(company, receiv
     # The system confirmed each delivery exactly once.
     ok = Counter(DeliveryAttempt.objects.filter(ok=True, channel__isnull=False).values_list("delivery_id", flat=True))
     assert len(ok) == 50 and set(ok.values()) == {1}
+
+
+def test_four_workers_deliver_ten_thousand_messages_exactly_once(company, receiver, tmp_path):
+    from xietong.notify.models import Notification
+
+    admin = company.person("admin")
+    with transaction.atomic():
+        channel = channel_save(
+            actor=admin,
+            channel=Channel(
+                kind="webhook", name="集成", url=f"{receiver.base_url}/hook", rate_per_minute=0, quiet_hours=False
+            ),
+            secret="k",
+        )
+    notifications = Notification.objects.bulk_create(
+        [Notification(kind="info", urgency="urgent", title=f"消息 {i:05d}") for i in range(COUNT_OUTBOX)],
+        batch_size=2000,
+    )
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                notification=n, channel_kind="webhook", channel=channel, idempotency_key=f"n{n.pk}:channel:{channel.pk}"
+            )
+            for n in notifications
+        ],
+        batch_size=2000,
+    )
+    log = tmp_path / "workers.log"
+    workers = [start_worker("--only", "outbox", "--no-tasks", "--batch-size", "100", log=log) for _ in range(4)]
+    try:
+        wait_until(
+            lambda: Delivery.objects.filter(state="sent").count() == COUNT_OUTBOX,
+            timeout=900,
+            what="10,000 deliveries sent",
+        )
+    finally:
+        for w in workers:
+            stop(w)
+    received = Counter(r.headers["X-Xietong-Delivery"] for r in receiver.requests)
+    assert len(received) == COUNT_OUTBOX and set(received.values()) == {1}  # each message once, none lost
+    ok = Counter(DeliveryAttempt.objects.filter(ok=True).values_list("delivery_id", flat=True))
+    assert len(ok) == COUNT_OUTBOX and set(ok.values()) == {1}

@@ -95,7 +95,12 @@ def _claim(skip: set[int]) -> Claim | bool | None:
         qs = Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
         if skip:
             qs = qs.exclude(pk__in=skip)
-        delivery = qs.order_by("next_attempt_at", "pk").select_for_update(skip_locked=True).first()
+        delivery = (
+            qs.order_by("next_attempt_at", "pk")
+            .select_related("notification", "recipient")
+            .select_for_update(skip_locked=True, of=("self",))
+            .first()
+        )
         if delivery is None:
             return None
         channel = None

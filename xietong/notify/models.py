@@ -178,7 +178,8 @@ class Delivery(models.Model):
         verbose_name_plural = _("投递（发件箱）")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="delivery_pending_due"),
+            # The claim reads pending rows in (next_attempt_at, id) order: an index range scan, no sort.
+            models.Index(fields=["next_attempt_at", "id"], condition=Q(state="pending"), name="delivery_pending_due"),
             models.Index(fields=["lease_until"], condition=Q(state="sending"), name="delivery_sending_lease"),
             models.Index(fields=["state", "-created_at"], name="delivery_state"),
         ]

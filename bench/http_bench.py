@@ -1,0 +1,270 @@
+"""HTTP under load: gunicorn with 2 workers on the seeded database (bench/scale_seed.py), a thread pool of
+clients on 127.0.0.1, each scenario for a fixed time. Prints requests/s, p50, p99, errors, and the peak
+memory of every web and worker process.
+
+    python bench/http_bench.py --db sqlite|postgres [--requests 100000] [--seconds 20] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+from bench.common import REPO, database_url, emit, fresh_database, migrate, setup_django
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return 0.0
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class Actor:
+    """One signed-in person: a session cookie for pages and a token for the API."""
+
+    def __init__(self, person, session_key: str, token: str, visible_ids: list[int], to_acknowledge: list[int]):
+        self.person = person
+        self.cookies = {"sessionid": session_key}
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.visible_ids = visible_ids
+        self.to_acknowledge = to_acknowledge
+
+
+def prepare_actors(count: int) -> list[Actor]:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
+
+    from xietong.core.tokens import api_token_create
+    from xietong.org.models import Person
+    from xietong.requests.models import Request
+
+    actors = []
+    receivers = Request.objects.filter(state="submitted").values_list("receiver_id", flat=True).distinct()
+    people = list(Person.objects.filter(pk__in=list(receivers)[: count * 3], is_active=True)[:count])
+    for person in people:
+        store = SessionStore()
+        store[SESSION_KEY] = str(person.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = person.get_session_auth_hash()
+        store.create()
+        with transaction.atomic():
+            _t, secret = api_token_create(person=person, name="bench")
+        visible = list(Request.objects.restrict(person).values_list("pk", flat=True)[:500])
+        todo = list(Request.objects.filter(receiver=person, state="submitted").values_list("pk", flat=True))
+        actors.append(Actor(person, store.session_key, secret, visible, todo))
+    return actors
+
+
+def run_scenario(
+    base: str,
+    actors: list[Actor],
+    seconds: float,
+    concurrency: int,
+    call: Callable[[httpx.Client, Actor, random.Random], httpx.Response],
+) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def loop(index: int) -> None:
+        nonlocal errors
+        rng = random.Random(index)
+        actor = actors[index % len(actors)]
+        with httpx.Client(base_url=base, cookies=actor.cookies, timeout=30) as client:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = call(client, actor, rng)
+                    ok = response.status_code < 400
+                except httpx.HTTPError:
+                    ok = False
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    errors += 0 if ok else 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total = time.perf_counter() - started
+    latencies.sort()
+    if not latencies:
+        return {"rps": 0, "p50": 0, "p99": 0, "errors": errors, "n": 0}
+    return {
+        "rps": len(latencies) / total,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "errors": errors,
+        "n": len(latencies),
+    }
+
+
+def scenarios(project_id: int, department_id: int) -> dict[str, Callable]:
+    def workbench(c, a, rng):
+        return c.get("/")
+
+    def request_list(c, a, rng):
+        return c.get(f"/requests/?scope=all&priority=high&state=open&department={department_id}")
+
+    def detail(c, a, rng):
+        return c.get(f"/requests/{rng.choice(a.visible_ids)}/")
+
+    def create(c, a, rng):
+        return c.post(
+            "/api/requests/",
+            headers=a.headers,
+            json={
+                "title": f"压测需求-{rng.randrange(10**9)}",
+                "project_id": project_id,
+                "receiving_department_id": department_id,
+                "background": "性能测试",
+                "goal": "验证吞吐",
+                "content": "创建并提交",
+                "expected_date": "2027-12-31",
+                "priority": "medium",
+                "criteria": ["响应≤2小时"],
+                "submit": True,
+            },
+        )
+
+    def acknowledge(c, a, rng):
+        if not a.to_acknowledge:
+            return c.get("/healthz")
+        return c.post(f"/api/requests/{a.to_acknowledge.pop()}/transitions/acknowledge", headers=a.headers, json={})
+
+    def search(c, a, rng):
+        return c.get("/search/", params={"q": rng.choice(["需求", "会议", "评审", "续航优化"])})
+
+    return {
+        "我的工作台": workbench,
+        "需求列表（含筛选）": request_list,
+        "需求详情": detail,
+        "创建需求（API）": create,
+        "接收确认（API）": acknowledge,
+        "搜索": search,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--reuse", action="store_true", help="use the database seeded by a previous run")
+    args = parser.parse_args()
+    if not args.reuse:
+        fresh_database(args.db)
+    setup_django(args.db)
+    if not args.reuse:
+        migrate()
+        from bench.scale_seed import seed
+
+        timings = seed(args.requests)
+        emit(
+            "规模数据",
+            f"写入 {args.requests:,} 个需求（含任务、评论、时钟、审计链）",
+            timings["requests"],
+            "秒",
+            "分钟级",
+            args.db,
+        )
+    actors = prepare_actors(args.concurrency)
+    from xietong.org.models import ProjectMembership
+
+    membership = ProjectMembership.objects.filter(person=actors[0].person).select_related("project").first()
+    project_id = membership.project_id
+    department_id = actors[1].person.department_id
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url(args.db),
+        "PYTHONPATH": str(REPO),
+        "XIETONG_DATA_DIR": str(REPO / "var" / "bench"),
+        "XIETONG_LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "xietong.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+    )
+    worker = subprocess.Popen([sys.executable, "-m", "django", "worker", "--interval", "0.5"], cwd=REPO, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        for name, call in scenarios(project_id, department_id).items():
+            run_scenario(base, actors, 2, args.concurrency, call)  # warm up
+            result = run_scenario(base, actors, args.seconds, args.concurrency, call)
+            goal_p99 = "p99 ≤ 100 ms" if "API" not in name else ""
+            emit("HTTP", f"{name} 吞吐", result["rps"], "次/秒", "≥ 200" if name.startswith("创建") else "", args.db)
+            emit("HTTP", f"{name} p50", result["p50"], "毫秒", "", args.db)
+            emit("HTTP", f"{name} p99", result["p99"], "毫秒", goal_p99, args.db)
+            emit("HTTP", f"{name} 错误", result["errors"], "次", "0", args.db)
+        pids = _children(web.pid)
+        for i, pid in enumerate(pids):
+            emit("内存", f"web 进程 {i + 1} 峰值 RSS", _peak_rss_mb(pid), "MB", "≤ 200", args.db)
+        emit("内存", "worker 进程峰值 RSS", _peak_rss_mb(worker.pid), "MB", "≤ 200", args.db)
+    finally:
+        web.send_signal(signal.SIGTERM)
+        worker.send_signal(signal.SIGTERM)
+        web.wait(timeout=30)
+        worker.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
