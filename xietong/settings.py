@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "xietong.requests",
     "xietong.tasks",
     "xietong.problems",
+    "xietong.incidents",
 ]
 
 MIDDLEWARE = [
