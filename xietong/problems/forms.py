@@ -39,6 +39,7 @@ class ProblemForm(forms.ModelForm):
     class Meta:
         model = Problem
         fields = ("title", "project", "urgency", "expected_date", "background", "current_state", "impact")
+        labels = {"title": _("问题主题")}
         widgets = {
             "expected_date": DATE,
             "background": forms.Textarea(attrs={"rows": 3}),
@@ -51,6 +52,9 @@ class ProblemForm(forms.ModelForm):
         self.fields["project"].queryset = Project.objects.restrict(user).filter(status="active")
         self.fields["project"].help_text = _("只能选择您所在的项目；问题对该项目成员可见")
         self.fields["urgency"].choices = ProblemUrgency.choices
+        for name, field in self.fields.items():
+            field.error_messages["required"] = _("请选择%(field)s") if name == "project" else _("请填写%(field)s")
+            field.error_messages["required"] %= {"field": field.label}
 
 
 class DispatchForm(forms.Form):
