@@ -64,6 +64,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from xietong.core.api import router as core_router
     from xietong.incidents.api import router as incidents_router
+    from xietong.lighter.api import router as lighter_router
     from xietong.notify.api import router as inbox_router
     from xietong.org.api import router as org_router
     from xietong.problems.api import router as problems_router
@@ -77,6 +78,7 @@ def _register_routers() -> None:
     api.add_router("/tasks", tasks_router)
     api.add_router("/problems", problems_router)
     api.add_router("/incidents", incidents_router)
+    api.add_router("/lighter", lighter_router)
 
 
 _register_routers()

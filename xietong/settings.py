@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xietong.tasks",
     "xietong.problems",
     "xietong.incidents",
+    "xietong.lighter",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("tasks/", include("xietong.tasks.urls")),
     path("problems/", include("xietong.problems.urls")),
     path("incidents/", include("xietong.incidents.urls")),
+    path("lighter/", include("xietong.lighter.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
