@@ -23,7 +23,7 @@ class IncidentReportForm(forms.Form):
     description = forms.CharField(
         label=_("发生了什么"),
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("如“官网无法访问，用户反馈量激增”")}),
-        required=False,
+        error_messages={"required": _("请描述发生了什么，例如“官网无法访问，用户反馈量激增”")},
     )
     occurred_at = forms.DateTimeField(
         label=_("发生时间"),
@@ -47,6 +47,7 @@ class IncidentReportForm(forms.Form):
         queryset=Department.objects.order_by("sort_order", "name"),
         required=False,
         help_text=_("留空即为您所在的部门"),
+        empty_label=_("（我所在的部门）"),
         error_messages={"invalid_choice": _("所选主责部门不存在（可能已被删除），请重新选择")},
     )
     lead = PersonChoiceField(
@@ -54,9 +55,12 @@ class IncidentReportForm(forms.Form):
         queryset=active_people(),
         required=False,
         help_text=_("留空时由主责部门负责人担任"),
+        empty_label=_("（主责部门负责人）"),
         error_messages={"invalid_choice": _("所选人员不存在，请重新选择")},
     )
-    project = forms.ModelChoiceField(label=_("关联项目"), queryset=Project.objects.none(), required=False)
+    project = forms.ModelChoiceField(
+        label=_("关联项目"), queryset=Project.objects.none(), required=False, empty_label=_("（不关联项目）")
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,8 +126,16 @@ class ControlForm(forms.Form):
 class ResolveForm(forms.Form):
     """紧急事务处理报告: cause and measures; the duration is computed from the times."""
 
-    cause = forms.CharField(label=_("问题原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    measures = forms.CharField(label=_("解决措施"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    cause = forms.CharField(
+        label=_("问题原因"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写问题原因，例如“数据库连接池溢出”")},
+    )
+    measures = forms.CharField(
+        label=_("解决措施"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写解决措施，例如“扩容连接池并回滚当日发布”")},
+    )
 
 
 class NoticeForm(forms.Form):

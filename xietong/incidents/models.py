@@ -138,7 +138,8 @@ class IncidentEntry(models.Model):
 
     @property
     def late(self) -> bool:
-        return self.due_at is not None and self.created_at > self.due_at
+        """A status update posted after the time it was due."""
+        return self.kind == EntryKind.STATUS and self.due_at is not None and self.created_at > self.due_at
 
 
 class ImprovementAction(WorkItem):

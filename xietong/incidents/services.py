@@ -16,7 +16,7 @@ from xietong.clocks.models import Clock
 from xietong.clocks.selectors import open_clock
 from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
 from xietong.core import clock
-from xietong.core.audit import audit_record, snapshot
+from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
 from xietong.core.permissions import VIEW, authorize
 from xietong.incidents.choices import (
@@ -500,7 +500,9 @@ def incident_resolve(*, actor: Person, incident: Incident, cause: str, measures:
     )
     if open_clock(incident, "control") is not None:
         clock_satisfy(subject=incident, limit="control", at=now)
-    for limit in ("assign_team", "team_ready", "status"):
+    # Announcing "问题已解决" is the last status update; the team limits simply no longer apply.
+    clock_satisfy(subject=incident, limit="status", at=now)
+    for limit in ("assign_team", "team_ready"):
         clock_cancel(subject=incident, limit=limit, note=_("紧急事项已解决"))
     _arm(incident, "review", now)
     _emergency(
@@ -528,12 +530,12 @@ def incident_notice_save(*, actor: Person, incident: Incident, text: str, publis
             _("用户告知函已于 %(at)s 发布，不能再修改")
             % {"at": f"{clock.local(incident.notice_published_at):%Y-%m-%d %H:%M}"}
         )
-    text = _text(text)
+    text = _text(text).replace("\r\n", "\n")  # browsers send CRLF
     errors: dict[str, str] = {}
     _check_text(errors, "text", text, _("用户告知函不能为空"))
     if errors:
         raise ApplicationError(fields=errors)
-    before = {"customer_notice": incident.customer_notice}
+    before = snapshot(incident, ("customer_notice",))
     incident.customer_notice = text
     fields = ["customer_notice"]
     if publish:
@@ -541,12 +543,13 @@ def incident_notice_save(*, actor: Person, incident: Incident, text: str, publis
         incident.notice_published_by = actor
         fields += ["notice_published_at", "notice_published_by"]
     _save(incident, fields)
+    old, new = changed_fields(before, snapshot(incident, ("customer_notice",)))
     audit_record(
         actor=actor,
         action="incident.notice_publish" if publish else "incident.notice",
         obj=incident,
-        before=before,
-        after={"customer_notice": text, **({"published": True} if publish else {})},
+        before=old,
+        after={**new, **({"published": True} if publish else {})},
     )
     return incident
 
@@ -700,32 +703,32 @@ def incident_clock_due(incident: Incident, clock_row: Clock) -> dict[str, Any] |
     limit = clock_row.limit
     if limit not in LIVE_LIMITS:
         return None  # the review clock: the default overdue message to its owner
-    label = _label(incident)
     due = _hm(clock_row.limit_due_at)
     if limit == "assign_team":
         people = _people([incident.lead, incident.responsible_department.head])
-        title = _("【应急小组未组建】%(label)s") % {"label": label}
+        what = _("应急小组未组建")
         body = _("接到上报已 10 分钟（应于 %(due)s 前）仍未明确应急小组分工。") % {"due": due}
     elif limit == "team_ready":
         missing = [m.person for m in incident.memberships.select_related("person").filter(acknowledged_at__isnull=True)]
         people = _people([incident.lead], missing)
-        title = _("【小组成员未到位】%(label)s") % {"label": label}
+        what = _("小组成员未到位")
         body = _("以下成员未在 30 分钟内（%(due)s 前）确认到位：%(names)s") % {
             "due": due,
             "names": "、".join(p.display_name for p in missing) or "—",
         }
     elif limit == "status":
         people = _people([incident.lead, incident.responsible_department.head], incident.members.all())
-        title = _("【状态更新超时】%(label)s") % {"label": label}
+        what = _("状态更新超时")
         body = _("应于 %(due)s 更新处理状态，已超时。请立即在事项页面更新状态。") % {"due": due}
     else:
         people = _people([incident.lead])
-        title = _("【2 小时未控制】%(label)s") % {"label": label}
+        what = _("2 小时未控制")
         body = _("上报已满 2 小时（%(due)s）风险仍未控制，按规则上报总经理。") % {"due": due}
+    title = _("【%(what)s】%(label)s") % {"what": what, "label": _label(incident)}
     IncidentEntry.objects.create(
         incident=incident,
         kind=EntryKind.ALERT,
-        body=title + " " + body,
+        body=f"{what}：{body}",
         due_at=clock_row.limit_due_at,
         created_at=clock.now(),
     )

@@ -29,8 +29,12 @@ def active_people():
 
 
 class CustomerForm(forms.Form):
-    title = forms.CharField(label=_("需求主题"), max_length=120, required=False)
-    customer = forms.CharField(label=_("客户"), max_length=80, required=False)
+    title = forms.CharField(
+        label=_("需求主题"),
+        max_length=120,
+        error_messages={"required": _("请填写需求主题，例如“智能手表续航需求对接”")},
+    )
+    customer = forms.CharField(label=_("客户"), max_length=80, error_messages={"required": _("请填写客户名称")})
     owner = PersonChoiceField(
         label=_("客户对接人"), queryset=active_people(), required=False, help_text=_("留空为本人")
     )
@@ -45,22 +49,43 @@ class CustomerForm(forms.Form):
 class SyncRowForm(forms.Form):
     """One row of 客户需求沟通进度同步表."""
 
-    date = forms.DateField(label=_("日期"), widget=DATE, required=False)
+    date = forms.DateField(label=_("日期"), widget=DATE, error_messages={"required": _("请填写日期")})
     stage = forms.CharField(
-        label=_("沟通阶段"), max_length=40, required=False, widget=forms.TextInput(attrs={"list": "stage-suggestions"})
+        label=_("沟通阶段"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"list": "stage-suggestions"}),
+        error_messages={"required": _("请填写沟通阶段，例如“需求确认”")},
     )
-    progress = forms.CharField(label=_("进展描述"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    people = PeopleField(label=_("参与人"), queryset=active_people(), required=False)
-    next_step = forms.CharField(label=_("下一步计划"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    progress = forms.CharField(
+        label=_("进展描述"), widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": _("请填写进展描述")}
+    )
+    people = PeopleField(
+        label=_("参与人"),
+        queryset=active_people(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("按住 Ctrl（Mac 为 ⌘）可多选"),
+        error_messages={"required": _("请选择参与人")},
+    )
+    next_step = forms.CharField(
+        label=_("下一步计划"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写下一步计划，例如“5月20日前收集客户反馈并修改”")},
+    )
     risk = forms.CharField(label=_("风险"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     response = forms.CharField(label=_("应对"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class OnboardingForm(forms.Form):
-    newcomer = PersonChoiceField(label=_("新员工"), queryset=active_people(), required=False)
-    contact = PersonChoiceField(label=_("对接人"), queryset=active_people(), required=False)
-    start_date = forms.DateField(label=_("入职日期"), widget=DATE, required=False)
-    duties = forms.CharField(label=_("岗位职责"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    newcomer = PersonChoiceField(
+        label=_("新员工"), queryset=active_people(), error_messages={"required": _("请选择新员工")}
+    )
+    contact = PersonChoiceField(
+        label=_("对接人"), queryset=active_people(), error_messages={"required": _("请选择对接人")}
+    )
+    start_date = forms.DateField(label=_("入职日期"), widget=DATE, error_messages={"required": _("请填写入职日期")})
+    duties = forms.CharField(
+        label=_("岗位职责"), widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": _("请写明岗位职责")}
+    )
     process_links = forms.CharField(
         label=_("流程链接"),
         required=False,

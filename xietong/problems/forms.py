@@ -77,7 +77,8 @@ class DispatchForm(forms.Form):
     )
     helper_departments = forms.ModelMultipleChoiceField(
         label=_("配合部门"),
-        queryset=Department.objects.order_by("sort_order", "name"),
+        queryset=Department.objects.filter(parent__isnull=False).order_by("sort_order", "name"),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkgrid"}),
         required=False,
         help_text=_("可多选；配合部门负责人将收到通知"),
         error_messages={"invalid_choice": _("所选配合部门中有不存在的部门，请重新选择")},
@@ -95,7 +96,11 @@ class DispatchForm(forms.Form):
 class ProgressForm(forms.Form):
     """问题处理进度表 (阶段性成果、风险说明)."""
 
-    progress = forms.CharField(label=_("阶段性成果"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    progress = forms.CharField(
+        label=_("阶段性成果"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写阶段性成果")},
+    )
     risk = forms.CharField(label=_("风险说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     next_step = forms.CharField(label=_("下一步计划"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     major_risk = forms.BooleanField(label=_("遇重大风险，立即上报综合管理部与分管领导"), required=False)
@@ -106,11 +111,13 @@ class SolutionForm(forms.Form):
     """问题解决报告 (措施、效果验证)."""
 
     cause = forms.CharField(label=_("问题原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    measures = forms.CharField(label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    measures = forms.CharField(
+        label=_("解决措施"), widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": _("请填写解决措施")}
+    )
     effect = forms.CharField(
         label=_("效果验证"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写效果验证")},
         help_text=_("用数据说明效果，例如“连续 5 个工作日无同类投诉”"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
