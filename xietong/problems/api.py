@@ -6,13 +6,14 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from xietong.clocks.selectors import open_clock
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.org.models import Department, Person, Project
 from xietong.problems.choices import MACHINE, ProblemUrgency
 from xietong.problems.models import Problem
-from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledger_rows, open_clock, problem_list
+from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledger_rows, problem_list
 from xietong.problems.services import (
     problem_dispatch,
     problem_file,

@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from xietong.clocks.models import Clock, ClockState
-from xietong.clocks.selectors import open_clock  # noqa: F401  (re-exported for the problem pages)
 from xietong.problems.choices import OPEN_STATES, ProblemState
 from xietong.problems.models import Problem, SolutionReport
 from xietong.workcal.selectors import calendar_for_project, engine_for

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xietong.clocks.models import ClockState
+from xietong.clocks.selectors import open_clock
 from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy, policy_for, timebase
 from xietong.core import clock
 from xietong.core.audit import audit_record, snapshot
@@ -34,7 +35,6 @@ from xietong.problems.choices import (
     policy_priority,
 )
 from xietong.problems.models import Problem, ProgressUpdate, SolutionReport
-from xietong.problems.selectors import open_clock
 from xietong.workcal.engine import parse_duration
 from xietong.workcal.selectors import calendar_for_project, engine_for
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xietong.clocks.selectors import clock_views
+from xietong.clocks.selectors import clock_views, open_clock
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -35,7 +35,7 @@ from xietong.problems.choices import (
 from xietong.problems.exports import ledger_workbook
 from xietong.problems.forms import DispatchForm, ProblemForm, ProgressForm, SolutionForm, UrgencyForm
 from xietong.problems.models import Problem
-from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledger_rows, open_clock, problem_list
+from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledger_rows, problem_list
 from xietong.problems.services import (
     cadence_text,
     problem_actions,
