@@ -15,14 +15,6 @@ from xietong.incidents.models import ImprovementAction, Incident
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _policies(live_company):
-    """A transactional test before this one flushed the rows the data migrations wrote."""
-    from xietong.clocks.defaults import ensure_default_policies
-
-    ensure_default_policies()
-
-
 def test_report_respond_resolve_review(page_for, live_server):
     wangqiang = page_for("wangqiang")
     wangqiang.click("#report-emergency")

@@ -12,14 +12,6 @@ from xietong.problems.models import Problem
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _policies(live_company):
-    """A transactional test before this one flushed the rows the data migrations wrote."""
-    from xietong.clocks.defaults import ensure_default_policies
-
-    ensure_default_policies()
-
-
 def test_file_dispatch_progress_solve_confirm(page_for, live_server, tmp_path):
     caojing = page_for("caojing")
     caojing.click("nav.mainnav >> text=问题")

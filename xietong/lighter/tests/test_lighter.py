@@ -278,3 +278,56 @@ def test_pages_create_both_templates(company, client_for):
     )
     assert created.status_code == 302, created.content.decode()[:2000]
     assert Onboarding.objects.get().steps.count() == 1
+
+
+def test_api_for_both_templates(company, client_for):
+    client = client_for("tangwen")
+    created = client.post(
+        "/api/lighter/customers",
+        {"title": "华东区经销商-续航需求", "customer": "华东区经销商"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["number"] == "KH-2026-0001"
+    pk = created.json()["id"]
+    row = client.post(
+        f"/api/lighter/customers/{pk}/rows",
+        {
+            "date": dt.date.today().isoformat(),
+            "stage": "需求收集",
+            "progress": "初访",
+            "people_ids": [company.person("tangwen").pk],
+            "next_step": "出初稿",
+        },
+        content_type="application/json",
+    )
+    assert row.status_code == 201 and row.json()["stage"] == "需求收集"
+    bad = client.post(f"/api/lighter/customers/{pk}/rows", {"people_ids": [999999]}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["fields"] == {"people_ids": "人员不存在：#999999"}
+    assert client.get(f"/api/lighter/customers/{pk}").json()["rows"][0]["progress"] == "初访"
+
+    lina = client_for("lina")
+    today = dt.date.today().isoformat()
+    onboarding = lina.post(
+        "/api/lighter/onboarding",
+        {
+            "newcomer_id": company.person("yangfan").pk,
+            "contact_id": company.person("wangqiang").pk,
+            "start_date": today,
+            "duties": "App 开发",
+            "steps": [{"title": "开通账号", "owner_id": company.person("zhoujie").pk, "due_date": today}],
+        },
+        content_type="application/json",
+    )
+    assert onboarding.status_code == 201, onboarding.content
+    step_id = onboarding.json()["steps"][0]["id"]
+    assert (
+        client_for("yangfan")
+        .post(f"/api/lighter/onboarding/steps/{step_id}/done", {}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    done = client_for("zhoujie").post(
+        f"/api/lighter/onboarding/steps/{step_id}/done", {"note": "已开通"}, content_type="application/json"
+    )
+    assert done.status_code == 200 and done.json()["done_at"]
+    assert lina.get(f"/api/lighter/onboarding/{onboarding.json()['id']}").json()["state"] == "completed"
