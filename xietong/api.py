@@ -85,8 +85,11 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from xietong.core.api import router as core_router
+    from xietong.incidents.api import router as incidents_router
+    from xietong.lighter.api import router as lighter_router
     from xietong.notify.api import router as inbox_router
     from xietong.org.api import router as org_router
+    from xietong.problems.api import router as problems_router
     from xietong.requests.api import router as requests_router
     from xietong.tasks.api import router as tasks_router
 
@@ -95,6 +98,9 @@ def _register_routers() -> None:
     api.add_router("/inbox", inbox_router)
     api.add_router("/requests", requests_router)
     api.add_router("/tasks", tasks_router)
+    api.add_router("/problems", problems_router)
+    api.add_router("/incidents", incidents_router)
+    api.add_router("/lighter", lighter_router)
 
 
 _register_routers()

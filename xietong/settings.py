@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "xietong.risks",
     "xietong.acceptance",
     "xietong.feedback",
+    "xietong.problems",
+    "xietong.incidents",
+    "xietong.lighter",
 ]
 
 MIDDLEWARE = [

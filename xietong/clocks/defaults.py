@@ -44,6 +44,8 @@ PROCESS_LABELS = {
     "notice": "通知确认",
     "feedback": "协作反馈",
     "probe": "测试事项",
+    "improvement": "复盘改进措施",
+    "onboarding": "新人入职",
 }
 
 # process, priority, kind, duration, mode, remind_before, escalate_after, ladder code, rule as written
@@ -131,6 +133,39 @@ POLICIES = [
         "需确认的通知：截止时仍未确认的名单发送其部门负责人",
     ),
     ("feedback", "*", "respond", "2d", "working", "", "", "", "验收通过后填写协作反馈表"),
+    (
+        "problem",
+        "*",
+        "due",
+        "0m",
+        "working",
+        "1d",
+        "",
+        "standard",
+        "问题分派通知中的完成时限：到期前 1 个工作日提醒主责部门，逾期升级",
+    ),
+    (
+        "improvement",
+        "*",
+        "due",
+        "0m",
+        "working",
+        "1d",
+        "",
+        "standard",
+        "复盘形成的改进措施：到期前 1 个工作日提醒负责人，逾期升级",
+    ),
+    (
+        "onboarding",
+        "*",
+        "due",
+        "0m",
+        "working",
+        "1d",
+        "",
+        "department-head",
+        "新人入职事项：到期前提醒负责人，逾期告知新人所在部门负责人",
+    ),
 ]
 
 

@@ -65,3 +65,16 @@ def clock_views(subject: models.Model) -> list[ClockView]:
             ClockView(clock, label, clock.limit_due_at, status, tone, related if clock.kind == clock.limit else [])
         )
     return views
+
+
+def open_clock(subject: models.Model, limit: str) -> Clock | None:
+    """The limit's own clock that still counts: armed, paused, or fired and not yet met or cancelled."""
+    subject_type, subject_id = subject_key(subject)
+    return (
+        Clock.objects.filter(
+            subject_type=subject_type, subject_id=subject_id, limit=limit, kind=limit, closed_at__isnull=True
+        )
+        .exclude(state=ClockState.CANCELLED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -1,0 +1,288 @@
+"""紧急事项 over JSON: the same services and permission filter as the pages."""
+
+import datetime as dt
+
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from xietong.clocks.selectors import open_clock
+from xietong.core.errors import ApplicationError
+from xietong.core.http import AuthedRequest
+from xietong.core.permissions import access
+from xietong.incidents.models import ImprovementAction, Incident, IncidentEntry
+from xietong.incidents.selectors import SCOPES, incident_list
+from xietong.incidents.services import (
+    ActionDraft,
+    improvement_done,
+    incident_acknowledge,
+    incident_assign_team,
+    incident_control,
+    incident_notice_save,
+    incident_post_update,
+    incident_report,
+    incident_resolve,
+    incident_review,
+)
+from xietong.org.models import Department, Person, Project
+
+router = Router(tags=["incidents"])
+
+
+class MemberOut(Schema):
+    person_id: int
+    duty: str
+    assigned_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    ready_note: str
+
+
+class IncidentOut(Schema):
+    id: int
+    number: str
+    title: str
+    state: str
+    description: str
+    occurred_at: dt.datetime
+    scope: str
+    measures_taken: str
+    project_id: int | None
+    reporting_department_id: int
+    responsible_department_id: int
+    lead_id: int
+    created_by_id: int
+    reported_at: dt.datetime
+    team_assigned_at: dt.datetime | None
+    controlled_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    cause: str
+    resolution_measures: str
+    impact_minutes: int | None
+    customer_notice: str
+    notice_published_at: dt.datetime | None
+    review_summary: str
+    next_status_due: dt.datetime | None
+    team: list[MemberOut]
+    version: int
+
+    @staticmethod
+    def resolve_team(obj: Incident) -> list[MemberOut]:
+        return [
+            MemberOut(
+                person_id=m.person_id,
+                duty=m.duty,
+                assigned_at=m.assigned_at,
+                acknowledged_at=m.acknowledged_at,
+                ready_note=m.ready_note,
+            )
+            for m in obj.memberships.all()
+        ]
+
+    @staticmethod
+    def resolve_next_status_due(obj: Incident) -> dt.datetime | None:
+        clock = open_clock(obj, "status")
+        return clock.limit_due_at if clock is not None else None
+
+
+class EntryOut(Schema):
+    id: int
+    kind: str
+    author_id: int | None
+    body: str
+    due_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class ActionOut(Schema):
+    id: int
+    number: str
+    incident_id: int
+    title: str
+    owner_id: int
+    department_id: int
+    due_date: dt.date
+    state: str
+    done_at: dt.datetime | None
+    done_note: str
+
+
+class ReportIn(Schema):
+    description: str = Field("", max_length=3000)
+    title: str = Field("", max_length=120)
+    occurred_at: dt.datetime | None = None
+    scope: str = Field("", max_length=3000)
+    measures_taken: str = Field("", max_length=3000)
+    responsible_department_id: int | None = None
+    lead_id: int | None = None
+    project_id: int | None = None
+
+
+class MemberIn(Schema):
+    person_id: int
+    duty: str = Field("", max_length=200)
+
+
+class TeamIn(Schema):
+    members: list[MemberIn] = Field(..., max_length=30)
+
+
+class UpdateIn(Schema):
+    body: str = Field("", max_length=3000)
+    kind: str = "status"
+
+
+class AckIn(Schema):
+    ready_note: str = Field("", max_length=300)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=3000)
+
+
+class ResolveIn(Schema):
+    cause: str = Field("", max_length=3000)
+    measures: str = Field("", max_length=3000)
+
+
+class NoticeIn(Schema):
+    text: str = Field("", max_length=10000)
+    publish: bool = False
+
+
+class ActionIn(Schema):
+    title: str = Field("", max_length=120)
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+
+
+class ReviewIn(Schema):
+    summary: str = Field("", max_length=3000)
+    actions: list[ActionIn] = Field(default_factory=list, max_length=20)
+
+
+def _person(pk: int | None, field: str) -> Person | None:
+    if pk is None:
+        return None
+    person = Person.objects.filter(pk=pk, is_active=True).first()
+    if person is None:
+        raise ApplicationError("输入有误", fields={field: f"人员不存在：#{pk}"})
+    return person
+
+
+def _incident(request: AuthedRequest, incident_id: int) -> Incident:
+    return access(request.user, Incident, incident_id)
+
+
+def _fresh(incident: Incident) -> Incident:
+    return Incident.objects.prefetch_related("memberships").get(pk=incident.pk)
+
+
+@router.get("/", response=list[IncidentOut], summary="紧急事项列表（仅可见范围内）")
+@paginate(LimitOffsetPagination)
+def list_incidents(request: AuthedRequest, scope: str = "all", q: str = ""):
+    return incident_list(request.user, scope if scope in SCOPES else "all", q[:50]).prefetch_related("memberships")
+
+
+@router.post("/", response={201: IncidentOut}, summary="上报紧急事项")
+def report(request: AuthedRequest, payload: ReportIn):
+    department = None
+    if payload.responsible_department_id is not None:
+        department = Department.objects.filter(pk=payload.responsible_department_id).first()
+        if department is None:
+            raise ApplicationError(
+                "紧急事项信息有误",
+                fields={"responsible_department_id": f"部门不存在：#{payload.responsible_department_id}"},
+            )
+    project = None
+    if payload.project_id is not None:
+        project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
+        if project is None:
+            raise ApplicationError("紧急事项信息有误", fields={"project_id": "项目不存在或您不是其成员"})
+    incident = incident_report(
+        actor=request.user,
+        description=payload.description,
+        title=payload.title,
+        occurred_at=payload.occurred_at,
+        scope=payload.scope,
+        measures_taken=payload.measures_taken,
+        responsible_department=department,
+        lead=_person(payload.lead_id, "lead_id"),
+        project=project,
+    )
+    return Status(201, _fresh(incident))
+
+
+@router.get("/actions/{action_id}", response=ActionOut, summary="改进措施详情")
+def get_action(request: AuthedRequest, action_id: int):
+    return access(request.user, ImprovementAction, action_id)
+
+
+@router.post("/actions/{action_id}/done", response=ActionOut, summary="完成改进措施")
+def action_done(request: AuthedRequest, action_id: int, payload: NoteIn):
+    action = access(request.user, ImprovementAction, action_id)
+    return improvement_done(actor=request.user, action=action, note=payload.note)
+
+
+@router.get("/{incident_id}", response=IncidentOut, summary="紧急事项详情（含下次状态更新时间）")
+def get_incident(request: AuthedRequest, incident_id: int):
+    return _fresh(_incident(request, incident_id))
+
+
+@router.get("/{incident_id}/entries", response=list[EntryOut], summary="处置记录（状态更新、决策、告警）")
+def list_entries(request: AuthedRequest, incident_id: int):
+    return list(IncidentEntry.objects.filter(incident=_incident(request, incident_id)))
+
+
+@router.post("/{incident_id}/team", response=IncidentOut, summary="明确应急小组分工")
+def assign_team(request: AuthedRequest, incident_id: int, payload: TeamIn):
+    incident = _incident(request, incident_id)
+    members = [(_person(m.person_id, "members"), m.duty) for m in payload.members]
+    incident_assign_team(actor=request.user, incident=incident, members=[(p, d) for p, d in members if p is not None])
+    return _fresh(incident)
+
+
+@router.post("/{incident_id}/acknowledge", response=IncidentOut, summary="确认到位")
+def acknowledge(request: AuthedRequest, incident_id: int, payload: AckIn):
+    incident = _incident(request, incident_id)
+    incident_acknowledge(actor=request.user, incident=incident, ready_note=payload.ready_note)
+    return _fresh(incident)
+
+
+@router.post("/{incident_id}/updates", response={201: EntryOut}, summary="更新处理状态或记录决策")
+def post_update(request: AuthedRequest, incident_id: int, payload: UpdateIn):
+    incident = _incident(request, incident_id)
+    return Status(
+        201, incident_post_update(actor=request.user, incident=incident, body=payload.body, kind=payload.kind)
+    )
+
+
+@router.post("/{incident_id}/control", response=IncidentOut, summary="风险已控制")
+def control(request: AuthedRequest, incident_id: int, payload: NoteIn):
+    incident = _incident(request, incident_id)
+    incident_control(actor=request.user, incident=incident, note=payload.note)
+    return _fresh(incident)
+
+
+@router.post("/{incident_id}/resolve", response=IncidentOut, summary="宣布问题已解决（紧急事务处理报告）")
+def resolve(request: AuthedRequest, incident_id: int, payload: ResolveIn):
+    incident = _incident(request, incident_id)
+    incident_resolve(actor=request.user, incident=incident, cause=payload.cause, measures=payload.measures)
+    return _fresh(incident)
+
+
+@router.put("/{incident_id}/notice", response=IncidentOut, summary="编辑或发布用户告知函")
+def notice(request: AuthedRequest, incident_id: int, payload: NoticeIn):
+    incident = _incident(request, incident_id)
+    incident_notice_save(actor=request.user, incident=incident, text=payload.text, publish=payload.publish)
+    return _fresh(incident)
+
+
+@router.post("/{incident_id}/review", response=list[ActionOut], summary="复盘：结论与改进措施")
+def review(request: AuthedRequest, incident_id: int, payload: ReviewIn):
+    incident = _incident(request, incident_id)
+    return incident_review(
+        actor=request.user,
+        incident=incident,
+        summary=payload.summary,
+        actions=[ActionDraft(a.title, _person(a.owner_id, "actions"), a.due_date) for a in payload.actions],
+    )

@@ -1,0 +1,344 @@
+"""紧急事项 pages: the one-step report (from the header of every page and from robot links), the live
+incident page, and the forms that steer an incident from team to review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xietong.clocks.selectors import clock_views
+from xietong.core.errors import ApplicationError
+from xietong.core.http import AuthedRequest
+from xietong.core.permissions import access
+from xietong.core.views import form_apply_error
+from xietong.incidents.choices import ACTIVE_STATES, STATE_TONES, EntryKind, IncidentState, is_commander
+from xietong.incidents.forms import (
+    AcknowledgeForm,
+    ControlForm,
+    DoneForm,
+    IncidentReportForm,
+    NoticeForm,
+    ResolveForm,
+    ReviewForm,
+    TeamForm,
+    UpdateForm,
+)
+from xietong.incidents.models import ImprovementAction, Incident
+from xietong.incidents.selectors import SCOPES, incident_list, live_state
+from xietong.incidents.services import (
+    improvement_done,
+    incident_acknowledge,
+    incident_assign_team,
+    incident_control,
+    incident_notice_save,
+    incident_post_update,
+    incident_report,
+    incident_resolve,
+    incident_review,
+)
+from xietong.items.selectors import timeline
+from xietong.items.services import attachments_of, comments_of
+
+FIELD_LABELS = {
+    "state": "状态",
+    "title": "主题",
+    "description": "发生了什么",
+    "scope": "影响范围",
+    "measures_taken": "已采取的临时措施",
+    "lead": "应急负责人",
+    "responsible_department": "主责部门",
+    "cause": "问题原因",
+    "measures": "解决措施",
+    "summary": "复盘结论",
+    "customer_notice": "用户告知函",
+}
+PREFILL = ("title", "description", "scope", "measures_taken", "responsible_department")
+
+
+@require_GET
+def incident_index(request: AuthedRequest) -> HttpResponse:
+    scope = request.GET.get("scope", "active")
+    scope = scope if scope in SCOPES else "active"
+    q = request.GET.get("q", "")[:50]
+    page = Paginator(incident_list(request.user, scope, q), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/list.html",
+        {"page": page, "scope": scope, "q": q, "tones": STATE_TONES, "query": request.GET.urlencode()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def incident_report_view(request: AuthedRequest) -> HttpResponse:
+    """GET works from a robot message link: fields may come prefilled in the query string."""
+    if request.method == "POST":
+        form = IncidentReportForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                incident = incident_report(actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form_apply_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("紧急事项 %(n)s 已上报，已通知 %(lead)s 及相关负责人")
+                    % {"n": incident.number, "lead": incident.lead.display_name},
+                )
+                return redirect(incident.get_absolute_url())
+    else:
+        form = IncidentReportForm(
+            user=request.user, initial={k: request.GET[k][:3000] for k in PREFILL if request.GET.get(k)}
+        )
+    return render(request, "incidents/report.html", {"form": form})
+
+
+def _incident(request: AuthedRequest, incident_id: int) -> Incident:
+    return access(
+        request.user,
+        Incident.objects.select_related(
+            "lead",
+            "responsible_department__head",
+            "reporting_department",
+            "created_by",
+            "project",
+            "notice_published_by",
+        ),
+        incident_id,
+    )
+
+
+def live_context(request: AuthedRequest, incident: Incident) -> dict[str, Any]:
+    memberships = list(incident.memberships.select_related("person__department"))
+    mine = next((m for m in memberships if m.person_id == request.user.pk), None)
+    return {
+        "item": incident,
+        "tone": STATE_TONES.get(incident.state, ""),
+        "live": live_state(incident),
+        "memberships": memberships,
+        "my_membership": mine,
+        "entries": list(incident.entries.select_related("author")),
+        "is_active": incident.state in ACTIVE_STATES,
+    }
+
+
+def detail_context(request: AuthedRequest, incident: Incident, **forms: Form) -> dict[str, Any]:
+    context = live_context(request, incident)
+    commander = is_commander(request.user, incident)
+    mine = context["my_membership"]
+    active = context["is_active"]
+    on_team = commander or mine is not None
+    state = incident.state
+
+    def pick(name: str, show: bool, factory: Callable[[], Form]) -> Form | None:
+        return forms.get(name) or (factory() if show else None)
+
+    context.update(
+        {
+            "subject": incident,
+            "commander": commander,
+            "team_form": pick("team_form", commander and state in ("reported", "responding"), TeamForm),
+            "update_form": pick(
+                "update_form", active and on_team, lambda: UpdateForm(initial={"kind": EntryKind.STATUS})
+            ),
+            "ack_form": pick("ack_form", active and mine is not None and mine.acknowledged_at is None, AcknowledgeForm),
+            "control_form": pick("control_form", commander and state == IncidentState.RESPONDING, ControlForm),
+            "resolve_form": pick("resolve_form", commander and active, ResolveForm),
+            "notice_form": pick(
+                "notice_form",
+                on_team and state in ("resolved", "closed") and incident.notice_published_at is None,
+                lambda: NoticeForm(initial={"text": incident.customer_notice}),
+            ),
+            "review_form": pick("review_form", commander and state == IncidentState.RESOLVED, ReviewForm),
+            "actions": list(incident.improvement_actions.select_related("owner")),
+            "clock_views": clock_views(incident),
+            "timeline": timeline(incident, FIELD_LABELS),
+            "comments": comments_of(incident),
+            "attachments": attachments_of(incident),
+        }
+    )
+    return context
+
+
+@require_GET
+def incident_detail(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    incident = _incident(request, incident_id)
+    if request.htmx and request.htmx.target == "live":
+        return render(request, "incidents/_live.html", live_context(request, incident))
+    return render(request, "incidents/detail.html", detail_context(request, incident))
+
+
+def _form_post(
+    request: AuthedRequest,
+    incident_id: int,
+    form_class: type[Form],
+    name: str,
+    run: Callable[[Incident, Form], object],
+    success: str,
+) -> HttpResponse:
+    """The live page's forms: valid → service → back to the page; refused → the page again with the
+    messages next to the fields, nothing saved."""
+    incident = _incident(request, incident_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            run(incident, form)
+        except ApplicationError as error:
+            form_apply_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(incident.get_absolute_url())
+    messages.error(request, _("未保存：请按提示修改后重新提交"))
+    return render(request, "incidents/detail.html", detail_context(request, incident, **{name: form}), status=200)
+
+
+@require_POST
+def incident_team_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        TeamForm,
+        "team_form",
+        lambda incident, form: incident_assign_team(actor=request.user, incident=incident, members=form.members()),  # type: ignore[attr-defined]
+        _("应急小组分工已发布，成员须在 30 分钟内到位"),
+    )
+
+
+@require_POST
+def incident_ack_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        AcknowledgeForm,
+        "ack_form",
+        lambda incident, form: incident_acknowledge(
+            actor=request.user, incident=incident, ready_note=form.cleaned_data["ready_note"]
+        ),
+        _("已确认到位"),
+    )
+
+
+@require_POST
+def incident_update_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        UpdateForm,
+        "update_form",
+        lambda incident, form: incident_post_update(
+            actor=request.user, incident=incident, body=form.cleaned_data["body"], kind=form.cleaned_data["kind"]
+        ),
+        _("已更新"),
+    )
+
+
+@require_POST
+def incident_control_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        ControlForm,
+        "control_form",
+        lambda incident, form: incident_control(actor=request.user, incident=incident, note=form.cleaned_data["note"]),
+        _("已标记为风险已控制"),
+    )
+
+
+@require_POST
+def incident_resolve_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        ResolveForm,
+        "resolve_form",
+        lambda incident, form: incident_resolve(
+            actor=request.user,
+            incident=incident,
+            cause=form.cleaned_data["cause"],
+            measures=form.cleaned_data["measures"],
+        ),
+        _("已宣布问题已解决；用户告知函已起草，请在 3 个工作日内完成复盘"),
+    )
+
+
+@require_POST
+def incident_notice_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    publish = "publish" in request.POST
+    return _form_post(
+        request,
+        incident_id,
+        NoticeForm,
+        "notice_form",
+        lambda incident, form: incident_notice_save(
+            actor=request.user, incident=incident, text=form.cleaned_data["text"], publish=publish
+        ),
+        _("用户告知函已标记为已发布") if publish else _("用户告知函已保存"),
+    )
+
+
+@require_POST
+def incident_review_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        ReviewForm,
+        "review_form",
+        lambda incident, form: incident_review(
+            actor=request.user,
+            incident=incident,
+            summary=form.cleaned_data["summary"],
+            actions=form.actions(),  # type: ignore[attr-defined]
+        ),
+        _("复盘已完成，改进措施已分派给负责人"),
+    )
+
+
+def _action(request: AuthedRequest, action_id: int) -> ImprovementAction:
+    return access(
+        request.user,
+        ImprovementAction.objects.select_related("incident", "owner", "department", "created_by"),
+        action_id,
+    )
+
+
+@require_GET
+def improvement_detail(request: AuthedRequest, action_id: int) -> HttpResponse:
+    return _improvement_page(request, _action(request, action_id))
+
+
+def _improvement_page(request: AuthedRequest, action: ImprovementAction, form: DoneForm | None = None) -> HttpResponse:
+    return render(
+        request,
+        "incidents/action.html",
+        {
+            "action": action,
+            "subject": action,
+            "form": form or (DoneForm() if action.state == "open" and action.owner_id == request.user.pk else None),
+            "clock_views": clock_views(action),
+            "timeline": timeline(action, {"state": "状态", "title": "内容", "due_date": "完成时间"}),
+            "comments": comments_of(action),
+            "attachments": attachments_of(action),
+        },
+    )
+
+
+@require_POST
+def improvement_done_view(request: AuthedRequest, action_id: int) -> HttpResponse:
+    action = _action(request, action_id)
+    form = DoneForm(request.POST)
+    form.is_valid()
+    try:
+        improvement_done(actor=request.user, action=action, note=form.cleaned_data.get("note", ""))
+    except ApplicationError as error:
+        form_apply_error(form, error)
+        messages.error(request, _("未保存：请按提示修改后重新提交"))
+        return _improvement_page(request, action, form)
+    messages.success(request, _("改进措施已完成"))
+    return redirect(action.get_absolute_url())

@@ -1,0 +1,40 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.incidents.selectors import incident_list, live_state, open_actions_of
+
+
+def incidents_of(person) -> WorkbenchSection:
+    entries = []
+    for incident in incident_list(person, "mine")[:10]:
+        if incident.state not in ("reported", "responding", "controlled", "resolved"):
+            continue
+        state = live_state(incident)
+        late = any(d.overdue for d in [*state.deadlines, *([state.status] if state.status else [])])
+        meta = incident.get_state_display()
+        if state.status is not None:
+            meta += _(" · 状态更新%(text)s") % {"text": state.status.text}
+        entries.append(
+            WorkbenchEntry(
+                f"{incident.number} {incident.title}", incident.get_absolute_url(), meta, "late" if late else "warn"
+            )
+        )
+    for action in open_actions_of(person)[:10]:
+        entries.append(
+            WorkbenchEntry(
+                f"{action.number} {action.title}",
+                action.get_absolute_url(),
+                _("改进措施 · 截止 %(due)s") % {"due": f"{action.due_date:%m-%d}"},
+            )
+        )
+    return WorkbenchSection(
+        key="incidents",
+        title=_("紧急事项与改进措施"),
+        entries=entries,
+        empty_text=_("没有需要您处理的紧急事项。"),
+        more_url=reverse("incident-list"),
+    )
+
+
+register_section("incidents", incidents_of, order=5)

@@ -1,0 +1,61 @@
+"""客户需求沟通进度同步表 as Excel, in the template's own columns."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from xietong.lighter.models import CustomerRequirement
+
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD = PatternFill("solid", fgColor="DCE6F1")
+SYNC_COLUMNS = ["日期", "沟通阶段", "进展描述", "参与人", "下一步计划", "风险与应对"]
+
+
+def people_text(row) -> str:
+    return "、".join(f"{p.department.name if p.department else ''}/{p.display_name}" for p in row.people.all())
+
+
+def risk_text(row) -> str:
+    if not row.risk:
+        return ""
+    return f"{row.risk}；应对：{row.response}" if row.response else row.risk
+
+
+def customer_workbook(requirement: CustomerRequirement) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "客户需求沟通进度同步表"
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(SYNC_COLUMNS))
+    title = ws.cell(row=1, column=1, value=f"客户需求沟通进度同步表 · {requirement.number} {requirement.title}")
+    title.font = Font(bold=True, size=14)
+    title.alignment = Alignment(horizontal="center")
+    ws.cell(
+        row=2,
+        column=1,
+        value=f"客户：{requirement.customer}    对接人：{requirement.owner.display_name}    负责部门：{requirement.department.name}",
+    )
+    for col, label in enumerate(SYNC_COLUMNS, start=1):
+        cell = ws.cell(row=3, column=col, value=label)
+        cell.font = Font(bold=True)
+        cell.fill = HEAD
+        cell.border = BOX
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    rows = requirement.rows.prefetch_related("people__department").order_by("date", "pk")
+    for r, row in enumerate(rows, start=4):
+        values = [row.date, row.stage, row.progress, people_text(row), row.next_step, risk_text(row)]
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.border = BOX
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if c == 1:
+                cell.number_format = "yyyy-mm-dd"
+    for col, width in enumerate([12, 12, 36, 20, 30, 36], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

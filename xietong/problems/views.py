@@ -1,0 +1,305 @@
+"""问题 pages: lists, the 问题提报表, the detail page with dispatch / progress / solution forms, the
+ledger (问题处理台账) with its Excel export, and the case library."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xietong.clocks.selectors import clock_views, open_clock
+from xietong.core.errors import ApplicationError
+from xietong.core.http import AuthedRequest
+from xietong.core.permissions import access
+from xietong.core.views import form_apply_error
+from xietong.items.selectors import timeline
+from xietong.items.services import attachments_of, comments_of
+from xietong.org.models import Project
+from xietong.problems.choices import (
+    BUTTON_ACTIONS,
+    MACHINE,
+    REASON_LABELS,
+    STATE_TONES,
+    URGENCY_EDITABLE_STATES,
+    ProblemState,
+    ProblemUrgency,
+    may_change_urgency,
+)
+from xietong.problems.exports import ledger_workbook
+from xietong.problems.forms import DispatchForm, ProblemForm, ProgressForm, SolutionForm, UrgencyForm
+from xietong.problems.models import Problem
+from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledger_rows, problem_list
+from xietong.problems.services import (
+    cadence_text,
+    problem_actions,
+    problem_dispatch,
+    problem_file,
+    problem_progress,
+    problem_set_urgency,
+    problem_solve,
+    problem_transition,
+)
+
+FIELD_LABELS = {
+    "state": "状态",
+    "title": "问题主题",
+    "urgency": "紧急程度",
+    "expected_date": "期望解决时间",
+    "lead_department": "主责部门",
+    "owner": "主责负责人",
+    "helper_departments": "配合部门",
+    "cc": "抄送分管领导",
+    "basis": "分派依据",
+    "deadline": "完成时限",
+    "progress": "阶段性成果",
+    "measures": "解决措施",
+}
+
+
+def _filters(request: AuthedRequest) -> ProblemFilters:
+    get = request.GET
+    scope = get.get("scope", "todo")
+    state = get.get("state", "")
+    urgency = get.get("urgency", "")
+    return ProblemFilters(
+        scope=scope if scope in SCOPES else "todo",
+        state=state if state in [*ProblemState.values, "open"] else "",
+        urgency=urgency if urgency in ProblemUrgency.values else "",
+        overdue=get.get("overdue") == "1",
+        q=get.get("q", "")[:50],
+    )
+
+
+@require_GET
+def problem_index(request: AuthedRequest) -> HttpResponse:
+    filters = _filters(request)
+    page = Paginator(problem_list(request.user, filters), 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "states": ProblemState.choices,
+        "urgencies": ProblemUrgency.choices,
+        "tones": STATE_TONES,
+        "query": request.GET.urlencode(),
+    }
+    template = "problems/_list_table.html" if request.htmx else "problems/list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def problem_new(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ProblemForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            data = {name: form.cleaned_data.get(name) for name in ProblemForm.Meta.fields}
+            try:
+                problem = problem_file(actor=request.user, evidence=form.cleaned_data["evidence"], **data)
+            except ApplicationError as error:
+                form_apply_error(form, error)
+            else:
+                messages.success(
+                    request, _("问题 %(n)s 已提报，综合管理部将在 1 个工作日内分派") % {"n": problem.number}
+                )
+                return redirect(problem.get_absolute_url())
+    else:
+        form = ProblemForm(user=request.user, initial={"urgency": ProblemUrgency.MEDIUM})
+    has_projects = Project.objects.restrict(request.user).filter(status="active").exists()
+    return render(request, "problems/form.html", {"form": form, "has_projects": has_projects})
+
+
+def _problem(request: AuthedRequest, problem_id: int) -> Problem:
+    return access(
+        request.user,
+        Problem.objects.select_related(
+            "project",
+            "created_by",
+            "filing_department__head",
+            "lead_department__head",
+            "owner",
+            "dispatched_by",
+        ),
+        problem_id,
+    )
+
+
+def detail_context(request: AuthedRequest, problem: Problem, **forms: Form) -> dict[str, Any]:
+    available = {t.name for t in problem_actions(problem, request.user)}
+    version = {"version": problem.version}
+    cadence = open_clock(problem, "update_due")
+    context: dict[str, Any] = {
+        "item": problem,
+        "subject": problem,
+        "tone": STATE_TONES.get(problem.state, ""),
+        "buttons": [t for t in problem_actions(problem, request.user) if t.name in BUTTON_ACTIONS],
+        "reason_labels": REASON_LABELS,
+        "updates": list(problem.updates.select_related("author")),
+        "reports": list(problem.reports.select_related("author", "verdict_by")),
+        "helper_departments": list(problem.helper_departments.all()),
+        "helpers": list(problem.helpers.all()),
+        "cc": list(problem.cc.all()),
+        "cadence": cadence,
+        "cadence_text": cadence_text(problem),
+        "clock_views": clock_views(problem),
+        "timeline": timeline(problem, FIELD_LABELS),
+        "comments": comments_of(problem),
+        "attachments": attachments_of(problem),
+        "dispatch_form": forms.get("dispatch_form")
+        or (DispatchForm(initial=version) if "dispatch" in available else None),
+        "progress_form": forms.get("progress_form")
+        or (ProgressForm(initial=version) if "progress" in available else None),
+        "solution_form": forms.get("solution_form")
+        or (SolutionForm(initial=version) if "solve" in available else None),
+        "urgency_form": forms.get("urgency_form")
+        or (
+            UrgencyForm(initial={**version, "urgency": problem.urgency})
+            if problem.state in URGENCY_EDITABLE_STATES and may_change_urgency(request.user, problem)
+            else None
+        ),
+    }
+    return context
+
+
+@require_GET
+def problem_detail(request: AuthedRequest, problem_id: int) -> HttpResponse:
+    problem = _problem(request, problem_id)
+    return render(request, "problems/detail.html", detail_context(request, problem))
+
+
+def _form_post(request: AuthedRequest, problem_id: int, form_class, name: str, run, success: str) -> HttpResponse:
+    """Shared shape of the detail page's forms: valid → service → redirect; refused → the page again
+    with the messages next to the fields, nothing saved."""
+    problem = _problem(request, problem_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            run(problem, form.cleaned_data)
+        except ApplicationError as error:
+            form_apply_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(problem.get_absolute_url())
+    messages.error(request, _("未保存：请按提示修改后重新提交"))
+    return render(request, "problems/detail.html", detail_context(request, problem, **{name: form}))
+
+
+@require_POST
+def problem_dispatch_view(request: AuthedRequest, problem_id: int) -> HttpResponse:
+    def run(problem: Problem, data: dict[str, Any]) -> None:
+        problem_dispatch(
+            actor=request.user,
+            problem=problem,
+            lead_department=data["lead_department"],
+            owner=data.get("owner"),
+            helper_departments=list(data.get("helper_departments") or []),
+            basis=data["basis"],
+            deadline=data["deadline"],
+            expected_version=data.get("version"),
+        )
+
+    return _form_post(request, problem_id, DispatchForm, "dispatch_form", run, _("已分派，并已通知主责部门与分管领导"))
+
+
+@require_POST
+def problem_progress_view(request: AuthedRequest, problem_id: int) -> HttpResponse:
+    def run(problem: Problem, data: dict[str, Any]) -> None:
+        problem_progress(
+            actor=request.user,
+            problem=problem,
+            progress=data["progress"],
+            risk=data["risk"],
+            next_step=data["next_step"],
+            major_risk=data["major_risk"],
+            expected_version=data.get("version"),
+        )
+
+    return _form_post(request, problem_id, ProgressForm, "progress_form", run, _("进度已反馈"))
+
+
+@require_POST
+def problem_solve_view(request: AuthedRequest, problem_id: int) -> HttpResponse:
+    def run(problem: Problem, data: dict[str, Any]) -> None:
+        problem_solve(
+            actor=request.user,
+            problem=problem,
+            cause=data["cause"],
+            measures=data["measures"],
+            effect=data["effect"],
+            expected_version=data.get("version"),
+        )
+
+    return _form_post(request, problem_id, SolutionForm, "solution_form", run, _("问题解决报告已提交，等待提报人确认"))
+
+
+@require_POST
+def problem_urgency_view(request: AuthedRequest, problem_id: int) -> HttpResponse:
+    def run(problem: Problem, data: dict[str, Any]) -> None:
+        problem_set_urgency(
+            actor=request.user,
+            problem=problem,
+            urgency=data["urgency"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+
+    return _form_post(request, problem_id, UrgencyForm, "urgency_form", run, _("紧急程度已调整"))
+
+
+@require_POST
+def problem_do(request: AuthedRequest, problem_id: int, action: str) -> HttpResponse:
+    problem = _problem(request, problem_id)
+    try:
+        version = int(request.POST["version"]) if request.POST.get("version") else None
+    except ValueError:
+        version = None
+    try:
+        problem_transition(
+            actor=request.user,
+            problem=problem,
+            name=action,
+            reason=request.POST.get("reason", ""),
+            expected_version=version,
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.fields.get("reason") or error.message))
+    else:
+        messages.success(request, _("已完成：%(action)s") % {"action": MACHINE.get(action).label})
+    return redirect(problem.get_absolute_url())
+
+
+@require_GET
+def ledger(request: AuthedRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in [*ProblemState.values, "open"] else ""
+    q = request.GET.get("q", "")[:50]
+    rows = ledger_rows(request.user, state=state, q=q)
+    return render(
+        request,
+        "problems/ledger.html",
+        {"rows": rows, "state": state, "q": q, "states": ProblemState.choices, "query": request.GET.urlencode()},
+    )
+
+
+@require_GET
+def ledger_export(request: AuthedRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in [*ProblemState.values, "open"] else ""
+    rows = ledger_rows(request.user, state=state, q=request.GET.get("q", "")[:50])
+    response = HttpResponse(
+        ledger_workbook(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('问题处理台账.xlsx')}"
+    return response
+
+
+@require_GET
+def cases(request: AuthedRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:100]
+    page = Paginator(case_search(request.user, q), 20).get_page(request.GET.get("page"))
+    return render(request, "problems/cases.html", {"page": page, "q": q})

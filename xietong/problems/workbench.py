@@ -1,0 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.problems.selectors import ProblemFilters, problem_list
+
+
+def problems_waiting(person) -> WorkbenchSection:
+    items = list(problem_list(person, ProblemFilters(scope="todo"))[:10])
+    return WorkbenchSection(
+        key="problems",
+        title=_("待我处理的问题"),
+        entries=[
+            WorkbenchEntry(
+                f"{p.number} {p.title}",
+                p.get_absolute_url(),
+                f"{p.get_state_display()} · {p.get_urgency_display()}",
+                "late" if getattr(p, "is_late", False) else "",
+            )
+            for p in items
+        ],
+        empty_text=_("没有等待您处理的问题。"),
+        more_url=reverse("problem-list") + "?scope=todo",
+    )
+
+
+register_section("problems", problems_waiting, order=40)
