@@ -35,6 +35,12 @@ def _status(clock: Clock, now: dt.datetime) -> tuple[str, str]:
     if clock.state == ClockState.CANCELLED:
         return _("已取消"), "muted"
     base = timebase(clock.mode, clock.calendar)
+    if clock.closed_at is not None:
+        # Ran out, then the item moved on without meeting it: the lateness stops counting at that moment.
+        late = base.between(clock.limit_due_at, clock.closed_at)
+        if late > dt.timedelta(0):
+            return _("超时 %(late)s 后结束（%(mode)s）") % {"late": format_span(late), "mode": mode}, "warn"
+        return _("已结束"), "muted"
     left = base.between(now, clock.limit_due_at)
     if left > dt.timedelta(0):
         tone = "warn" if left <= dt.timedelta(hours=1) else "ok"

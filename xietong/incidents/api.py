@@ -3,9 +3,11 @@
 import datetime as dt
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from xietong.clocks.selectors import open_clock
+from xietong.core.api_errors import responses
+from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -177,13 +179,13 @@ def _fresh(incident: Incident) -> Incident:
     return Incident.objects.prefetch_related("memberships").get(pk=incident.pk)
 
 
-@router.get("/", response=list[IncidentOut], summary="紧急事项列表（仅可见范围内）")
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[IncidentOut]), summary="紧急事项列表（仅可见范围内）")
+@paginate(BoundedLimitOffset)
 def list_incidents(request: AuthedRequest, scope: str = "all", q: str = ""):
     return incident_list(request.user, scope if scope in SCOPES else "all", q[:50]).prefetch_related("memberships")
 
 
-@router.post("/", response={201: IncidentOut}, summary="上报紧急事项")
+@router.post("/", response=responses(IncidentOut, 201), summary="上报紧急事项")
 def report(request: AuthedRequest, payload: ReportIn):
     department = None
     if payload.responsible_department_id is not None:
@@ -212,28 +214,28 @@ def report(request: AuthedRequest, payload: ReportIn):
     return Status(201, _fresh(incident))
 
 
-@router.get("/actions/{action_id}", response=ActionOut, summary="改进措施详情")
+@router.get("/actions/{action_id}", response=responses(ActionOut), summary="改进措施详情")
 def get_action(request: AuthedRequest, action_id: int):
     return access(request.user, ImprovementAction, action_id)
 
 
-@router.post("/actions/{action_id}/done", response=ActionOut, summary="完成改进措施")
+@router.post("/actions/{action_id}/done", response=responses(ActionOut), summary="完成改进措施")
 def action_done(request: AuthedRequest, action_id: int, payload: NoteIn):
     action = access(request.user, ImprovementAction, action_id)
     return improvement_done(actor=request.user, action=action, note=payload.note)
 
 
-@router.get("/{incident_id}", response=IncidentOut, summary="紧急事项详情（含下次状态更新时间）")
+@router.get("/{incident_id}", response=responses(IncidentOut), summary="紧急事项详情（含下次状态更新时间）")
 def get_incident(request: AuthedRequest, incident_id: int):
     return _fresh(_incident(request, incident_id))
 
 
-@router.get("/{incident_id}/entries", response=list[EntryOut], summary="处置记录（状态更新、决策、告警）")
+@router.get("/{incident_id}/entries", response=responses(list[EntryOut]), summary="处置记录（状态更新、决策、告警）")
 def list_entries(request: AuthedRequest, incident_id: int):
     return list(IncidentEntry.objects.filter(incident=_incident(request, incident_id)))
 
 
-@router.post("/{incident_id}/team", response=IncidentOut, summary="明确应急小组分工")
+@router.post("/{incident_id}/team", response=responses(IncidentOut), summary="明确应急小组分工")
 def assign_team(request: AuthedRequest, incident_id: int, payload: TeamIn):
     incident = _incident(request, incident_id)
     members = [(_person(m.person_id, "members"), m.duty) for m in payload.members]
@@ -241,14 +243,14 @@ def assign_team(request: AuthedRequest, incident_id: int, payload: TeamIn):
     return _fresh(incident)
 
 
-@router.post("/{incident_id}/acknowledge", response=IncidentOut, summary="确认到位")
+@router.post("/{incident_id}/acknowledge", response=responses(IncidentOut), summary="确认到位")
 def acknowledge(request: AuthedRequest, incident_id: int, payload: AckIn):
     incident = _incident(request, incident_id)
     incident_acknowledge(actor=request.user, incident=incident, ready_note=payload.ready_note)
     return _fresh(incident)
 
 
-@router.post("/{incident_id}/updates", response={201: EntryOut}, summary="更新处理状态或记录决策")
+@router.post("/{incident_id}/updates", response=responses(EntryOut, 201), summary="更新处理状态或记录决策")
 def post_update(request: AuthedRequest, incident_id: int, payload: UpdateIn):
     incident = _incident(request, incident_id)
     return Status(
@@ -256,28 +258,28 @@ def post_update(request: AuthedRequest, incident_id: int, payload: UpdateIn):
     )
 
 
-@router.post("/{incident_id}/control", response=IncidentOut, summary="风险已控制")
+@router.post("/{incident_id}/control", response=responses(IncidentOut), summary="风险已控制")
 def control(request: AuthedRequest, incident_id: int, payload: NoteIn):
     incident = _incident(request, incident_id)
     incident_control(actor=request.user, incident=incident, note=payload.note)
     return _fresh(incident)
 
 
-@router.post("/{incident_id}/resolve", response=IncidentOut, summary="宣布问题已解决（紧急事务处理报告）")
+@router.post("/{incident_id}/resolve", response=responses(IncidentOut), summary="宣布问题已解决（紧急事务处理报告）")
 def resolve(request: AuthedRequest, incident_id: int, payload: ResolveIn):
     incident = _incident(request, incident_id)
     incident_resolve(actor=request.user, incident=incident, cause=payload.cause, measures=payload.measures)
     return _fresh(incident)
 
 
-@router.put("/{incident_id}/notice", response=IncidentOut, summary="编辑或发布用户告知函")
+@router.put("/{incident_id}/notice", response=responses(IncidentOut), summary="编辑或发布用户告知函")
 def notice(request: AuthedRequest, incident_id: int, payload: NoticeIn):
     incident = _incident(request, incident_id)
     incident_notice_save(actor=request.user, incident=incident, text=payload.text, publish=payload.publish)
     return _fresh(incident)
 
 
-@router.post("/{incident_id}/review", response=list[ActionOut], summary="复盘：结论与改进措施")
+@router.post("/{incident_id}/review", response=responses(list[ActionOut]), summary="复盘：结论与改进措施")
 def review(request: AuthedRequest, incident_id: int, payload: ReviewIn):
     incident = _incident(request, incident_id)
     return incident_review(

@@ -3,8 +3,10 @@
 import datetime as dt
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from xietong.core.api_errors import responses
+from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -126,13 +128,13 @@ def _person(pk: int | None, field: str) -> Person | None:
     return person
 
 
-@router.get("/customers", response=list[CustomerOut], summary="客户需求列表")
-@paginate(LimitOffsetPagination)
+@router.get("/customers", response=responses(list[CustomerOut]), summary="客户需求列表")
+@paginate(BoundedLimitOffset)
 def list_customers(request: AuthedRequest, scope: str = "all", q: str = ""):
     return customer_list(request.user, scope, q[:50])
 
 
-@router.post("/customers", response={201: CustomerOut}, summary="新建客户需求")
+@router.post("/customers", response=responses(CustomerOut, 201), summary="新建客户需求")
 def create_customer(request: AuthedRequest, payload: CustomerIn):
     project = None
     if payload.project_id is not None:
@@ -150,12 +152,12 @@ def create_customer(request: AuthedRequest, payload: CustomerIn):
     return Status(201, item)
 
 
-@router.get("/customers/{pk}", response=CustomerOut, summary="客户需求沟通进度同步表")
+@router.get("/customers/{pk}", response=responses(CustomerOut), summary="客户需求沟通进度同步表")
 def get_customer(request: AuthedRequest, pk: int):
     return access(request.user, CustomerRequirement, pk)
 
 
-@router.post("/customers/{pk}/rows", response={201: RowOut}, summary="添加一行沟通进度")
+@router.post("/customers/{pk}/rows", response=responses(RowOut, 201), summary="添加一行沟通进度")
 def add_row(request: AuthedRequest, pk: int, payload: RowIn):
     item = access(request.user, CustomerRequirement, pk)
     people = [p for pid in payload.people_ids if (p := _person(pid, "people_ids")) is not None]
@@ -173,13 +175,13 @@ def add_row(request: AuthedRequest, pk: int, payload: RowIn):
     return Status(201, row)
 
 
-@router.get("/onboarding", response=list[OnboardingOut], summary="新人入职列表")
-@paginate(LimitOffsetPagination)
+@router.get("/onboarding", response=responses(list[OnboardingOut]), summary="新人入职列表")
+@paginate(BoundedLimitOffset)
 def list_onboarding(request: AuthedRequest, scope: str = "all"):
     return onboarding_list(request.user, scope)
 
 
-@router.post("/onboarding", response={201: OnboardingOut}, summary="安排新人入职")
+@router.post("/onboarding", response=responses(OnboardingOut, 201), summary="安排新人入职")
 def create_onboarding(request: AuthedRequest, payload: OnboardingIn):
     item = onboarding_create(
         actor=request.user,
@@ -193,12 +195,12 @@ def create_onboarding(request: AuthedRequest, payload: OnboardingIn):
     return Status(201, item)
 
 
-@router.get("/onboarding/{pk}", response=OnboardingOut, summary="入职安排与进度")
+@router.get("/onboarding/{pk}", response=responses(OnboardingOut), summary="入职安排与进度")
 def get_onboarding(request: AuthedRequest, pk: int):
     return access(request.user, Onboarding, pk)
 
 
-@router.post("/onboarding/steps/{step_id}/done", response=StepOut, summary="完成入职事项")
+@router.post("/onboarding/steps/{step_id}/done", response=responses(StepOut), summary="完成入职事项")
 def step_done(request: AuthedRequest, step_id: int, payload: NoteIn):
     step = OnboardingStep.objects.filter(pk=step_id).first()
     onboarding = access(request.user, Onboarding, step.onboarding_id if step else 0)

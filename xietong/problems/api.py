@@ -4,9 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from xietong.clocks.selectors import open_clock
+from xietong.core.api_errors import responses
+from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -177,8 +179,8 @@ def _prefetched(qs):
     return qs.prefetch_related("helper_departments", "helpers", "cc")
 
 
-@router.get("/", response=list[ProblemOut], summary="问题列表（仅可见范围内）")
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[ProblemOut]), summary="问题列表（仅可见范围内）")
+@paginate(BoundedLimitOffset)
 def list_problems(request: AuthedRequest, filters: Query[ListFilters]):
     return _prefetched(
         problem_list(
@@ -194,7 +196,7 @@ def list_problems(request: AuthedRequest, filters: Query[ListFilters]):
     )
 
 
-@router.post("/", response={201: ProblemOut}, summary="提报问题（问题提报表）")
+@router.post("/", response=responses(ProblemOut, 201), summary="提报问题（问题提报表）")
 def file_problem(request: AuthedRequest, payload: ProblemIn):
     project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
     if project is None:
@@ -212,7 +214,7 @@ def file_problem(request: AuthedRequest, payload: ProblemIn):
     return Status(201, problem)
 
 
-@router.get("/ledger", response=list[LedgerOut], summary="问题处理台账（各阶段时间与工作小时用时）")
+@router.get("/ledger", response=responses(list[LedgerOut]), summary="问题处理台账（各阶段时间与工作小时用时）")
 def ledger(request: AuthedRequest, state: str = "", q: str = ""):
     return [
         LedgerOut(
@@ -236,18 +238,18 @@ def ledger(request: AuthedRequest, state: str = "", q: str = ""):
     ]
 
 
-@router.get("/cases", response=list[CaseOut], summary="案例库（已确认解决的问题，关键词筛选）")
-@paginate(LimitOffsetPagination)
+@router.get("/cases", response=responses(list[CaseOut]), summary="案例库（已确认解决的问题，关键词筛选）")
+@paginate(BoundedLimitOffset)
 def cases(request: AuthedRequest, q: str = ""):
     return case_search(request.user, q[:100])
 
 
-@router.get("/{problem_id}", response=ProblemOut, summary="问题详情")
+@router.get("/{problem_id}", response=responses(ProblemOut), summary="问题详情")
 def get_problem(request: AuthedRequest, problem_id: int):
     return access(request.user, Problem, problem_id)
 
 
-@router.get("/{problem_id}/updates", response=list[ProgressOut], summary="问题处理进度表")
+@router.get("/{problem_id}/updates", response=responses(list[ProgressOut]), summary="问题处理进度表")
 def list_updates(request: AuthedRequest, problem_id: int):
     return list(access(request.user, Problem, problem_id).updates.all())
 
@@ -259,7 +261,7 @@ def _department(pk: int, field: str) -> Department:
     return department
 
 
-@router.post("/{problem_id}/dispatch", response=ProblemOut, summary="分派（综合管理部）")
+@router.post("/{problem_id}/dispatch", response=responses(ProblemOut), summary="分派（综合管理部）")
 def dispatch(request: AuthedRequest, problem_id: int, payload: DispatchIn):
     problem = access(request.user, Problem, problem_id)
     owner = None
@@ -279,7 +281,7 @@ def dispatch(request: AuthedRequest, problem_id: int, payload: DispatchIn):
     )
 
 
-@router.post("/{problem_id}/progress", response={201: ProgressOut}, summary="反馈进度")
+@router.post("/{problem_id}/progress", response=responses(ProgressOut, 201), summary="反馈进度")
 def progress(request: AuthedRequest, problem_id: int, payload: ProgressIn):
     problem = access(request.user, Problem, problem_id)
     update = problem_progress(
@@ -294,7 +296,7 @@ def progress(request: AuthedRequest, problem_id: int, payload: ProgressIn):
     return Status(201, update)
 
 
-@router.post("/{problem_id}/solution", response=ProblemOut, summary="提交问题解决报告")
+@router.post("/{problem_id}/solution", response=responses(ProblemOut), summary="提交问题解决报告")
 def solution(request: AuthedRequest, problem_id: int, payload: SolutionIn):
     problem = access(request.user, Problem, problem_id)
     problem_solve(
@@ -308,7 +310,9 @@ def solution(request: AuthedRequest, problem_id: int, payload: SolutionIn):
     return Problem.objects.get(pk=problem.pk)
 
 
-@router.post("/{problem_id}/urgency", response=ProblemOut, summary="调整紧急程度（升为“高”时进度改为每日反馈）")
+@router.post(
+    "/{problem_id}/urgency", response=responses(ProblemOut), summary="调整紧急程度（升为“高”时进度改为每日反馈）"
+)
 def urgency(request: AuthedRequest, problem_id: int, payload: UrgencyIn):
     problem = access(request.user, Problem, problem_id)
     return problem_set_urgency(
@@ -326,7 +330,7 @@ class ActionOut(Schema):
     needs_reason: bool
 
 
-@router.get("/{problem_id}/actions", response=list[ActionOut], summary="当前可执行的操作")
+@router.get("/{problem_id}/actions", response=responses(list[ActionOut]), summary="当前可执行的操作")
 def list_actions(request: AuthedRequest, problem_id: int):
     problem = access(request.user, Problem, problem_id)
     return [
@@ -335,7 +339,9 @@ def list_actions(request: AuthedRequest, problem_id: int):
     ]
 
 
-@router.post("/{problem_id}/transitions/{name}", response=ProblemOut, summary="确认解决 / 退回继续处理 / 撤回")
+@router.post(
+    "/{problem_id}/transitions/{name}", response=responses(ProblemOut), summary="确认解决 / 退回继续处理 / 撤回"
+)
 def transition(request: AuthedRequest, problem_id: int, name: str, payload: TransitionIn):
     problem = access(request.user, Problem, problem_id)
     return problem_transition(
