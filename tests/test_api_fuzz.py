@@ -3,7 +3,8 @@ input — no 500s, and every answer matches the declared schema (errors included
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
@@ -19,7 +20,18 @@ FUZZ = settings(
 )
 
 
-def test_api_has_no_server_errors_and_keeps_its_schema(company):
+@pytest.fixture
+def keep_test_connection():
+    # The real WSGI handler closes "old" connections around each request; inside the test's transaction that
+    # would close the test's own PostgreSQL connection. Django's test client disconnects the same signal.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_api_has_no_server_errors_and_keeps_its_schema(company, keep_test_connection):
     # Schemathesis' own pytest plugin does not run under this pytest version; driving its strategies with
     # hypothesis directly is the same generation and the same checks.
     from django.core.wsgi import get_wsgi_application

@@ -75,7 +75,7 @@ def deliverable_submit(
 ) -> Deliverable:
     """成果交付清单: the receiving side hands over a deliverable (name, version, form, acceptor)."""
     authorize(actor, VIEW, request)
-    request = Request.objects.select_for_update().select_related("receiving_department", "requester").get(pk=request.pk)
+    request = Request.objects.select_for_update(of=("self",)).select_related("receiving_department", "requester").get(pk=request.pk)
     if not request.is_receiver_side(actor):
         raise Forbidden(_("成果由接收方（负责执行的一方）提交"))
     if request.state not in SUBMITTABLE:
@@ -131,7 +131,7 @@ def deliverable_verdict(
     """成果验收报告: only the named acceptor; every criterion judged, reasons for anything not passed."""
     authorize(actor, VIEW, deliverable)
     deliverable = (
-        Deliverable.objects.select_for_update()
+        Deliverable.objects.select_for_update(of=("self",))
         .select_related("request", "acceptor", "submitter")
         .get(pk=deliverable.pk)
     )
@@ -261,7 +261,7 @@ def deliverable_resubmit(
     """A reworked deliverable goes back to the acceptor as the next version."""
     authorize(actor, VIEW, deliverable)
     deliverable = (
-        Deliverable.objects.select_for_update()
+        Deliverable.objects.select_for_update(of=("self",))
         .select_related("request", "acceptor", "submitter")
         .get(pk=deliverable.pk)
     )

@@ -84,7 +84,7 @@ def request_summary(request: Request) -> Summary:
             escalations[e.level] += 1
     suggestions = [
         (f.invitation.person.display_name, f.suggestion)
-        for f in feedback.select_related("invitation__person")
+        for f in feedback.select_related("invitation__person").order_by("at", "pk")
         if f.suggestion
     ]
     return Summary(

@@ -34,7 +34,7 @@ def progress_post(
 ) -> ProgressUpdate:
     """The owner's daily update (by 17:00 on working days): it meets today's update limit."""
     authorize(actor, VIEW, task)
-    task = Task.objects.select_for_update().select_related("project", "owner", "department").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("project", "owner", "department").get(pk=task.pk)
     if actor.pk not in {task.owner_id, *task.helpers.values_list("pk", flat=True)}:
         raise Forbidden(_("只有负责人或协助人可以更新任务进度"))
     if task.state != TaskState.IN_PROGRESS:
@@ -94,7 +94,7 @@ def progress_post(
 @transaction.atomic
 def help_answer(*, actor: Person, update_id: int, answer: str) -> ProgressUpdate:
     try:
-        update = ProgressUpdate.objects.select_for_update().select_related("task").get(pk=update_id)
+        update = ProgressUpdate.objects.select_for_update(of=("self",)).select_related("task").get(pk=update_id)
     except (ProgressUpdate.DoesNotExist, ValueError) as exc:
         raise NotFound() from exc
     authorize(actor, VIEW, update.task)

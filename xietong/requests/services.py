@@ -211,7 +211,7 @@ def request_transition(
     """Move a request along its state machine (提交、接收确认、受理、提出修改建议、拒绝、确认签字 …)."""
     authorize(actor, VIEW, request)
     request = (
-        Request.objects.select_for_update()
+        Request.objects.select_for_update(of=("self",))
         .select_related("receiving_department", "requesting_department")
         .get(pk=request.pk)
     )

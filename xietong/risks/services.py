@@ -144,7 +144,7 @@ def exception_resolve(*, actor: Person, report: ExceptionReport, resolution: str
     """闭环: the initiator (or the heads concerned) records what was decided and by whom."""
     authorize(actor, VIEW, report)
     report = (
-        ExceptionReport.objects.select_for_update()
+        ExceptionReport.objects.select_for_update(of=("self",))
         .select_related("request", "department", "initiator_department")
         .get(pk=report.pk)
     )
@@ -232,7 +232,7 @@ def delay_request(
 ) -> DelayRequest:
     authorize(actor, VIEW, task)
     task = (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related("project__lead", "request__requesting_department__head", "department")
         .get(pk=task.pk)
     )
@@ -306,7 +306,7 @@ def delay_decide(*, actor: Person, delay: DelayRequest, approve: bool, note: str
     """Each approver decides once; one refusal refuses; when all approve, the dates move."""
     authorize(actor, VIEW, delay)
     delay = (
-        DelayRequest.objects.select_for_update()
+        DelayRequest.objects.select_for_update(of=("self",))
         .select_related("task__project__lead", "task__request__requesting_department__head")
         .get(pk=delay.pk)
     )
@@ -520,7 +520,7 @@ def dispute_settle(*, actor: Person, dispute: Dispute, resolution: str, decide: 
     """agree (the heads reached agreement) or decide (a division leader or the GM rules); the outcome goes
     to every party in writing (决策结果需书面同步所有参与方)."""
     authorize(actor, VIEW, dispute)
-    dispute = Dispute.objects.select_for_update().select_related("department_a", "department_b").get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("department_a", "department_b").get(pk=dispute.pk)
     if dispute.state != Dispute.State.OPEN:
         raise InvalidState(_("该分歧已有结论"))
     if not _may_settle(actor, dispute, decide=decide):

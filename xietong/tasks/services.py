@@ -109,7 +109,7 @@ def task_create(
     predecessors: list[Task] | None = None,
     **data: Any,
 ) -> Task:
-    breakdown = Breakdown.objects.select_for_update().select_related("request__project").get(pk=breakdown.pk)
+    breakdown = Breakdown.objects.select_for_update(of=("self",)).select_related("request__project").get(pk=breakdown.pk)
     request = breakdown.request
     authorize(actor, VIEW, request)
     if not _may_build(actor, request):
@@ -159,7 +159,7 @@ def task_update(
 ) -> tuple[Task, list[Task]]:
     """Edit a task. Returns it with the successors whose start now falls before its end (to show)."""
     authorize(actor, VIEW, task)
-    task = Task.objects.select_for_update().select_related("request", "breakdown").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("request", "breakdown").get(pk=task.pk)
     if task.version != expected_version:
         raise Conflict()
     if not _may_build(actor, task.request):
@@ -294,7 +294,7 @@ def _announce(task: Task, people: list[Person]) -> None:
 def breakdown_publish(*, actor: Person, breakdown: Breakdown) -> Breakdown:
     """Publish: every owner and helper is told; each owner has 1 working day to confirm, or it is
     accepted by default. The request moves into execution."""
-    breakdown = Breakdown.objects.select_for_update().select_related("request").get(pk=breakdown.pk)
+    breakdown = Breakdown.objects.select_for_update(of=("self",)).select_related("request").get(pk=breakdown.pk)
     request = Request.objects.select_for_update().get(pk=breakdown.request_id)
     authorize(actor, VIEW, request)
     if not _may_build(actor, request):
@@ -358,7 +358,7 @@ def breakdown_publish(*, actor: Person, breakdown: Breakdown) -> Breakdown:
 @transaction.atomic
 def task_transition(*, actor: Person, task: Task, name: str, reason: str = "") -> Task:
     authorize(actor, VIEW, task)
-    task = Task.objects.select_for_update().select_related("request", "owner", "project", "department").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("request", "owner", "project", "department").get(pk=task.pk)
     transition = MACHINE.check(task, name, actor)
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
