@@ -30,12 +30,32 @@ def _free_port() -> int:
 
 
 def _start_web(port: int, log) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "xietong.settings_test", "DATABASE_URL": database_url(),
-           "XIETONG_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "xietong.settings_test",
+        "DATABASE_URL": database_url(),
+        "XIETONG_LOG_LEVEL": "WARNING",
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "xietong.wsgi", "--workers", "2", "--bind",
-                             f"127.0.0.1:{port}", "--log-level", "warning"], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "xietong.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _wait_up(base: str) -> None:
@@ -67,10 +87,21 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(company, tmp_path):
                 n += 1
                 title = f"断电测试-{index}-{n}"
                 try:
-                    response = client.post("/api/requests/", json={
-                        "title": title, "project_id": project, "receiving_department_id": department,
-                        "background": "压测", "goal": "不丢数据", "content": "创建并提交", "expected_date": "2027-12-31",
-                        "priority": "high", "criteria": ["写入可见"], "submit": True})
+                    response = client.post(
+                        "/api/requests/",
+                        json={
+                            "title": title,
+                            "project_id": project,
+                            "receiving_department_id": department,
+                            "background": "压测",
+                            "goal": "不丢数据",
+                            "content": "创建并提交",
+                            "expected_date": "2027-12-31",
+                            "priority": "high",
+                            "criteria": ["写入可见"],
+                            "submit": True,
+                        },
+                    )
                 except httpx.HTTPError:
                     time.sleep(0.05)  # the server is down: try again
                     continue
@@ -102,7 +133,13 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(company, tmp_path):
     assert set(accepted) <= stored  # every acknowledged write survived
     # Nothing half-written: every stored request has its audit events and its acknowledgement clock.
     for request in Request.objects.all():
-        assert AuditEvent.objects.filter(object_type="requests.request", object_id=str(request.pk),
-                                         action__in=["request.create", "request.submit"]).count() == 2
+        assert (
+            AuditEvent.objects.filter(
+                object_type="requests.request",
+                object_id=str(request.pk),
+                action__in=["request.create", "request.submit"],
+            ).count()
+            == 2
+        )
         assert Clock.objects.filter(subject_type="requests.request", subject_id=request.pk, kind="respond").count() == 1
     assert audit_verify().ok

@@ -75,7 +75,11 @@ def deliverable_submit(
 ) -> Deliverable:
     """成果交付清单: the receiving side hands over a deliverable (name, version, form, acceptor)."""
     authorize(actor, VIEW, request)
-    request = Request.objects.select_for_update(of=("self",)).select_related("receiving_department", "requester").get(pk=request.pk)
+    request = (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("receiving_department", "requester")
+        .get(pk=request.pk)
+    )
     if not request.is_receiver_side(actor):
         raise Forbidden(_("成果由接收方（负责执行的一方）提交"))
     if request.state not in SUBMITTABLE:

@@ -103,7 +103,9 @@ def feedback_submit(
     suggestion: str = "",
 ) -> Feedback:
     try:
-        invitation = FeedbackInvitation.objects.select_for_update(of=("self",)).select_related("request").get(pk=invitation_id)
+        invitation = (
+            FeedbackInvitation.objects.select_for_update(of=("self",)).select_related("request").get(pk=invitation_id)
+        )
     except (FeedbackInvitation.DoesNotExist, ValueError) as exc:
         raise NotFound() from exc
     if invitation.person_id != actor.pk:

@@ -520,7 +520,11 @@ def dispute_settle(*, actor: Person, dispute: Dispute, resolution: str, decide: 
     """agree (the heads reached agreement) or decide (a division leader or the GM rules); the outcome goes
     to every party in writing (决策结果需书面同步所有参与方)."""
     authorize(actor, VIEW, dispute)
-    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("department_a", "department_b").get(pk=dispute.pk)
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("department_a", "department_b")
+        .get(pk=dispute.pk)
+    )
     if dispute.state != Dispute.State.OPEN:
         raise InvalidState(_("该分歧已有结论"))
     if not _may_settle(actor, dispute, decide=decide):

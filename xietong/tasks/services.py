@@ -109,7 +109,9 @@ def task_create(
     predecessors: list[Task] | None = None,
     **data: Any,
 ) -> Task:
-    breakdown = Breakdown.objects.select_for_update(of=("self",)).select_related("request__project").get(pk=breakdown.pk)
+    breakdown = (
+        Breakdown.objects.select_for_update(of=("self",)).select_related("request__project").get(pk=breakdown.pk)
+    )
     request = breakdown.request
     authorize(actor, VIEW, request)
     if not _may_build(actor, request):
@@ -358,7 +360,11 @@ def breakdown_publish(*, actor: Person, breakdown: Breakdown) -> Breakdown:
 @transaction.atomic
 def task_transition(*, actor: Person, task: Task, name: str, reason: str = "") -> Task:
     authorize(actor, VIEW, task)
-    task = Task.objects.select_for_update(of=("self",)).select_related("request", "owner", "project", "department").get(pk=task.pk)
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("request", "owner", "project", "department")
+        .get(pk=task.pk)
+    )
     transition = MACHINE.check(task, name, actor)
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
