@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "xietong.items",
     "xietong.requests",
     "xietong.tasks",
+    "xietong.meetings",
 ]
 
 MIDDLEWARE = [
