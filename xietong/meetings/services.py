@@ -239,7 +239,7 @@ def meeting_validate(
     if not errors and room is not None and start is not None and end is not None:
         other = room_conflict(actor, room, start, end, exclude)
         if other is not None:
-            errors["room"] = _("会议室“%(room)s”在该时段已被 %(other)s 占用，请换会议室或调整时间") % {
+            errors["room"] = _("会议室“%(room)s”在该时段已被 %(other)s占用，请换会议室或调整时间") % {
                 "room": room.name,
                 "other": _named(actor, other),
             }
@@ -353,7 +353,7 @@ def meeting_create(
             for s, e in occurrences[1:]:
                 other = room_conflict(actor, data["room"], s, e, []) if data.get("room") else None
                 if other is not None:
-                    errors["room"] = _("%(day)s 会议室“%(room)s”已被 %(other)s 占用") % {
+                    errors["room"] = _("%(day)s 会议室“%(room)s”已被 %(other)s占用") % {
                         "day": f"{s.month}月{s.day}日",
                         "room": data["room"].name,
                         "other": _named(actor, other),
