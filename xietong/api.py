@@ -64,6 +64,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from xietong.core.api import router as core_router
     from xietong.meetings.api import router as meetings_router
+    from xietong.notices.api import router as notices_router
     from xietong.notify.api import router as inbox_router
     from xietong.org.api import router as org_router
     from xietong.requests.api import router as requests_router
@@ -75,6 +76,7 @@ def _register_routers() -> None:
     api.add_router("/requests", requests_router)
     api.add_router("/tasks", tasks_router)
     api.add_router("/meetings", meetings_router)
+    api.add_router("/notices", notices_router)
 
 
 _register_routers()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "xietong.requests",
     "xietong.tasks",
     "xietong.meetings",
+    "xietong.notices",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns = [
     path("requests/", include("xietong.requests.urls")),
     path("tasks/", include("xietong.tasks.urls")),
     path("meetings/", include("xietong.meetings.urls")),
+    path("notices/", include("xietong.notices.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
