@@ -291,7 +291,9 @@ def test_api_publish_and_confirm(company, client_for):
     }
     with time_machine.travel(at("2026-03-09 10:00"), tick=False):
         response = liufang.post("/api/notices/", payload, content_type="application/json")
-        assert response.status_code == 400 and response.json()["fields"] == {"target_person_ids": "以下人员不存在：#999999"}
+        assert response.status_code == 400 and response.json()["fields"] == {
+            "target_person_ids": "以下人员不存在：#999999"
+        }
         payload["target_person_ids"] = []
         response = liufang.post("/api/notices/", payload, content_type="application/json")
         assert response.json()["fields"] == {"targets": "请至少选择一个通知对象：指定人员、涉及部门或全体人员"}
