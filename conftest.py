@@ -112,6 +112,11 @@ def browser():
 
 @pytest.fixture
 def live_company(transactional_db, live_server) -> Company:
+    # A transactional test empties every table afterwards, the default time-limit policies of the data
+    # migrations included: put them back, or the next browser test runs without clocks.
+    from xietong.clocks.defaults import ensure_default_policies
+
+    ensure_default_policies()
     return Company()
 
 

@@ -246,6 +246,8 @@ def _distribute(actor: Person, meeting: Meeting, minutes: Minutes, now: dt.datet
     meeting.save(update_fields=["state", "closed_at", "version"])
     audit_record(actor=actor, action="meeting.close", obj=meeting, before={"state": before}, after={"state": "closed"})
     clock_satisfy(subject=meeting, limit="minutes", at=now)
+    # The answers closed when the meeting began (its clock does this too, if the worker got there first).
+    clock_satisfy(subject=meeting, limit="respond", at=meeting.start_at)
     items = list(meeting.action_items.select_related("owner", "department").order_by("position"))
     engine = engine_of(meeting)
     calendar = calendar_for_project(meeting.project)

@@ -20,7 +20,6 @@ from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
-from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.meetings.choices import (
     ACTION_MACHINE,
@@ -34,6 +33,8 @@ from xietong.meetings.choices import (
     SERIES_TRANSITIONS,
     STATE_TONES,
     MeetingState,
+    MinutesState,
+    Response,
 )
 from xietong.meetings.forms import (
     FIELD_MAP,
@@ -75,6 +76,7 @@ from xietong.meetings.services import (
     series_upcoming,
     series_update,
 )
+from xietong.meetings.timeline import readable_timeline
 
 FIELD_LABELS = {
     "state": "状态",
@@ -93,6 +95,10 @@ FIELD_LABELS = {
     "approver": "审批人",
     "response": "答复",
     "minutes": "纪要",
+}
+VALUE_LABELS = {
+    "答复": {value: str(label) for value, label in Response.choices},
+    "纪要": {value: str(label) for value, label in MinutesState.choices},
 }
 MEETING_RELATED = (
     "project",
@@ -248,7 +254,10 @@ def detail_context(request: AuthedRequest, item: Meeting) -> dict:
         "attendance": attendance(item),
         "response_tones": RESPONSE_TONES,
         "mine": mine,
-        "can_answer": mine is not None and item.state == MeetingState.NOTIFIED and item.start_at > clock.now(),
+        "can_answer": mine is not None
+        and mine.person_id != item.organizer_id
+        and item.state == MeetingState.NOTIFIED
+        and item.start_at > clock.now(),
         "warnings": warnings,
         "minutes": minutes,
         "minutes_tone": MINUTES_TONES.get(minutes.state, "") if minutes else "",
@@ -258,7 +267,7 @@ def detail_context(request: AuthedRequest, item: Meeting) -> dict:
         "followups": series_followups(item),
         "action_tones": ACTION_TONES,
         "clock_views": clock_views(item),
-        "timeline": timeline(item, FIELD_LABELS),
+        "timeline": readable_timeline(item, FIELD_LABELS, VALUE_LABELS),
         "comments": comments_of(item),
         "attachments": attachments_of(item),
         "can_edit": item.state in EDITABLE_STATES
@@ -506,7 +515,7 @@ def action_item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
             "actions": ACTION_MACHINE.available(item, request.user),
             "meeting_visible": Meeting.objects.restrict(request.user).filter(pk=item.meeting_id).exists(),
             "clock_views": clock_views(item),
-            "timeline": timeline(item, {"state": "状态", "owner": "负责人", "due_date": "完成期限"}),
+            "timeline": readable_timeline(item, {"state": "状态", "owner": "负责人", "due_date": "完成期限"}),
             "comments": comments_of(item),
             "attachments": attachments_of(item),
         },

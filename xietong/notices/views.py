@@ -17,8 +17,8 @@ from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
-from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
+from xietong.meetings.timeline import readable_timeline
 from xietong.notices.choices import MACHINE, REASON_LABELS, STATE_TONES, NoticeState
 from xietong.notices.exports import confirmation_workbook, scope_text
 from xietong.notices.forms import NoticeForm
@@ -145,7 +145,7 @@ def notice_detail(request: AuthedRequest, notice_id: int) -> HttpResponse:
             "summary": receipt_summary(notice) if tracking and notice.state != NoticeState.DRAFT else None,
             "scope": scope_text(notice),
             "clock_views": clock_views(notice) if tracking else [],
-            "timeline": timeline(notice, FIELD_LABELS) if tracking else [],
+            "timeline": readable_timeline(notice, FIELD_LABELS) if tracking else [],
             "comments": comments_of(notice),
             "attachments": attachments_of(notice),
         },
