@@ -51,7 +51,11 @@ class ActionLine:
 
 def _writable_meeting(actor: Person, meeting: Meeting) -> Meeting:
     authorize(actor, VIEW, meeting)
-    meeting = Meeting.objects.select_for_update().select_related("project", "organizer", "chair").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("project", "organizer", "chair")
+        .get(pk=meeting.pk)
+    )
     if not may_write_minutes(actor, meeting):
         raise Forbidden(_("只有组织者、记录人或主持人可以编写会议纪要"))
     if meeting.state != MeetingState.NOTIFIED:
@@ -177,7 +181,7 @@ def minutes_transition(*, actor: Person, meeting: Meeting, name: str, reason: st
     """提交主持人确认 / 签字确认并分发 / 退回修改."""
     authorize(actor, VIEW, meeting)
     meeting = (
-        Meeting.objects.select_for_update()
+        Meeting.objects.select_for_update(of=("self",))
         .select_related("project", "organizer", "chair", "department", "recorder")
         .get(pk=meeting.pk)
     )
@@ -332,7 +336,7 @@ def action_item_transition(*, actor: Person, item: ActionItem, name: str, reason
     """标记完成 (owner) / 重新打开 / 取消 (organiser or chair)."""
     authorize(actor, VIEW, item)
     item = (
-        ActionItem.objects.select_for_update()
+        ActionItem.objects.select_for_update(of=("self",))
         .select_related("meeting__organizer", "meeting__chair", "owner", "department", "project")
         .get(pk=item.pk)
     )

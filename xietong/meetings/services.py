@@ -431,7 +431,7 @@ def _update(
     actor: Person, meeting: Meeting, expected_version: int, participants: list[Person], data: dict[str, Any]
 ) -> _Change:
     authorize(actor, VIEW, meeting)
-    meeting = Meeting.objects.select_for_update().select_related("meeting_type", "room").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("meeting_type", "room").get(pk=meeting.pk)
     if meeting.version != expected_version:
         raise Conflict()
     if meeting.state not in EDITABLE_STATES:
@@ -594,7 +594,7 @@ def meeting_transition(
     approve, reject and notify act on every future occurrence in the same state: one application."""
     authorize(actor, VIEW, meeting)
     meeting = (
-        Meeting.objects.select_for_update()
+        Meeting.objects.select_for_update(of=("self",))
         .select_related("meeting_type", "room", "organizer", "chair", "department", "project")
         .get(pk=meeting.pk)
     )
@@ -609,7 +609,7 @@ def meeting_transition(
     group = [meeting]
     if meeting.series_id and name in SERIES_TRANSITIONS:
         siblings = (
-            Meeting.objects.select_for_update()
+            Meeting.objects.select_for_update(of=("self",))
             .select_related("meeting_type", "room", "organizer", "chair", "department", "project")
             .filter(series_id=meeting.series_id, state=meeting.state, start_at__gt=clock.now())
             .exclude(pk=meeting.pk)
@@ -740,7 +740,7 @@ def meeting_actions(meeting: Meeting, actor: Person) -> list:
 def meeting_respond(*, actor: Person, meeting: Meeting, response: str, reason: str = "") -> Participation:
     """An invitee confirms attendance, or declines with a reason (the organiser hears about it)."""
     authorize(actor, VIEW, meeting)
-    meeting = Meeting.objects.select_for_update().select_related("organizer").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=meeting.pk)
     row = Participation.objects.select_for_update().filter(meeting=meeting, person=actor).first()
     if row is None:
         raise Forbidden(_("您不在本次会议的参会名单中"))

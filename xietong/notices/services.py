@@ -201,7 +201,7 @@ def notice_transition(
 ) -> Notice:
     """发布 / 提醒未确认人员 / 撤回."""
     authorize(actor, VIEW, notice)
-    notice = Notice.objects.select_for_update().select_related("project", "department").get(pk=notice.pk)
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("project", "department").get(pk=notice.pk)
     if expected_version is not None and notice.version != expected_version:
         raise Conflict()
     transition = MACHINE.check(notice, name, actor)
