@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from xietong.meetings.models import ActionItem, Meeting
 from xietong.meetings.tests.helpers import apply, at, meeting_type, noticed, room
@@ -193,3 +194,23 @@ def test_answering_through_the_page(company, client_for):
         heyang.post(f"/meetings/{meeting.pk}/respond/", {"response": "declined", "reason": "月末结账"})
         page = heyang.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "月末结账" in page and meeting.participations.get(person__username="heyang").response == "declined"
+
+
+def test_lists_and_the_workbench_show_what_waits_on_each_person(company, client_for):
+    meeting = apply(company).meeting
+    with time_machine.travel(at("2026-03-03 10:05"), tick=False):
+        from xietong.meetings.services import meeting_transition
+
+        with transaction.atomic():
+            meeting_transition(actor=company.person("guoxin"), meeting=meeting, name="submit")
+        wangjianguo = client_for("wangjianguo")
+        assert "待您审批" in wangjianguo.get("/").content.decode()
+        assert meeting.number in wangjianguo.get("/meetings/?scope=todo").content.decode()
+        assert meeting.number not in client_for("lina").get("/meetings/?scope=todo").content.decode()
+        assert meeting.number in client_for("guoxin").get("/meetings/?scope=mine").content.decode()
+        partial = client_for("guoxin").get("/meetings/?scope=mine", headers={"HX-Request": "true"})
+        assert partial.content.decode().startswith('<div id="meeting-table">')
+    late = noticed(company, start="2026-03-05 14:00", end="2026-03-05 15:00")  # noticed 4 March: late
+    html = client_for("guoxin").get("/meetings/?scope=all&late_notice=1").content.decode()
+    assert late.number in html and meeting.number not in html and "迟发通知" in html
+    assert client_for("guoxin").get("/api/meetings/?scope=all&late_notice=true").json()["count"] == 1

@@ -305,3 +305,16 @@ def test_api_publish_and_confirm(company, client_for):
         assert client_for("wangqiang").post(f"/api/notices/{notice_id}/confirm").json()["confirmed_at"]
     summary = liufang.get(f"/api/notices/{notice_id}/receipts").json()
     assert summary["overall"] == {"label": "合计", "total": 1, "confirmed": 1, "pending": 0, "percent": 100}
+
+
+def test_lists_and_the_workbench(company, client_for):
+    notice = publish(company)
+    wangqiang = client_for("wangqiang")
+    with time_machine.travel(at("2026-03-10 09:00"), tick=False):
+        home = wangqiang.get("/").content.decode()
+    assert "待我确认的通知" in home and "关于规范跨部门协作流程的通知" in home and "请于 03-13 18:00 前确认" in home
+    assert notice.number in wangqiang.get("/notices/?scope=todo").content.decode()
+    assert notice.number in client_for("liufang").get("/notices/?scope=sent").content.decode()
+    confirm(company, notice, ["wangqiang"])
+    assert notice.number not in wangqiang.get("/notices/?scope=todo").content.decode()
+    assert wangqiang.get("/api/notices/?scope=all").json()["count"] == 1
