@@ -15,7 +15,7 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.meetings.choices import MeetingState, ParticipantRole, Response
-from xietong.meetings.models import CalendarFeed, Meeting
+from xietong.meetings.models import CalendarFeed, Meeting, Participation
 from xietong.org.models import Person
 
 FEED_PREFIX = "cal_"
@@ -106,7 +106,8 @@ def feed_meetings(person: Person):
     return (
         Meeting.objects.restrict(person)
         .filter(participations__person=person, start_at__gte=since, notice_sent_at__isnull=False)
-        .exclude(participations__person=person, participations__response=Response.DECLINED)
+        # A subquery: exclude() across a relation would also drop meetings where someone else declined.
+        .exclude(pk__in=Participation.objects.filter(person=person, response=Response.DECLINED).values("meeting"))
         .select_related("organizer", "room")
         .prefetch_related("participations__person")
         .distinct()

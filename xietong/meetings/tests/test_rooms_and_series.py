@@ -160,3 +160,41 @@ def test_weekly_sync_at_most_30_minutes_skips_holidays_and_the_series_is_edited_
     assert inbox("zhaolei", "【会议通知】") == ["【会议通知】软件开发部周例会（含硬件）"]
     assert inbox("yangfan", "【无需参会】") == ["【无需参会】软件开发部周例会（含硬件）"]
     assert not later.participations.filter(person__username="yangfan").exists()
+
+
+def test_decisions_of_a_weekly_sync_are_followed_up_at_the_next_ones(company):
+    from xietong.meetings.minutes import ActionLine, minutes_save, minutes_transition
+    from xietong.meetings.selectors import series_followups
+
+    saved = apply(
+        company,
+        when="2026-03-02 09:00",
+        actor="lina",
+        type_code="weekly-sync",
+        project=company.project("q4-iteration"),
+        title="软件开发部周例会",
+        invite=("liuyang", "chenjing"),
+        start="2026-03-04 09:30",
+        end="2026-03-04 10:00",
+        mode="online",
+        room=None,
+        online_link="钉钉会议 88 231 0457",
+        repeat_until=D(2026, 3, 18),
+    )
+    act(company, saved.meeting, "lina", "notify", "2026-03-02 09:10")
+    first, second, third = Meeting.objects.order_by("start_at")
+    with time_machine.travel(at("2026-03-04 10:30"), tick=False), transaction.atomic():
+        minutes_save(
+            actor=company.person("lina"),
+            meeting=first,
+            discussion="登录页改版进度",
+            decisions="周五前完成登录页改版",
+            action_items=[ActionLine("完成登录页改版", company.person("liuyang"), D(2026, 3, 6))],
+        )
+        minutes_transition(actor=company.person("lina"), meeting=first, name="submit")
+        minutes_transition(actor=company.person("lina"), meeting=first, name="approve")
+    with time_machine.travel(at("2026-03-11 09:00"), tick=False):
+        rows = series_followups(Meeting.objects.get(pk=second.pk))
+    assert [(r.item.title, r.item.owner.username, r.tone) for r in rows] == [("完成登录页改版", "liuyang", "late")]
+    assert series_followups(Meeting.objects.get(pk=first.pk)) == []
+    assert len(series_followups(Meeting.objects.get(pk=third.pk))) == 1  # still open a week later
