@@ -121,6 +121,18 @@ def test_meeting_application_notice_and_answers(page_for, live_server):
     screenshot(lina, "meetings-5-room-conflict")
     assert Meeting.objects.count() == 1
 
+    # 李娜 subscribes her calendar: the address is shown once and serves her meetings as iCalendar.
+    lina.goto(f"{live_server.url}/meetings/calendar/")
+    lina.click("#reset-feed")
+    lina.wait_for_load_state("networkidle")
+    feed_url = lina.locator("#feed-url").inner_text()
+    screenshot(lina, "meetings-9-calendar-feed")
+    feed = lina.request.get(feed_url)
+    assert feed.status == 200 and "BEGIN:VCALENDAR" in feed.text() and "智能手表项目-硬件方案评审会" in feed.text()
+    lina.goto(f"{live_server.url}/meetings/?scope=upcoming")
+    assert "智能手表项目-硬件方案评审会" in lina.locator("#meeting-table").inner_text()
+    screenshot(lina, "meetings-0-list")
+
     # An outsider gets the 404 page.
     dengli = page_for("dengli")
     response = dengli.goto(f"{live_server.url}/meetings/{meeting.pk}/")
