@@ -9,6 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.meetings.answers import meeting_respond
 from xietong.meetings.choices import ACTION_MACHINE, MACHINE, MeetingMode
 from xietong.meetings.minutes import action_item_transition
 from xietong.meetings.models import ActionItem, Meeting, MeetingType, Room
@@ -20,7 +21,7 @@ from xietong.meetings.selectors import (
     action_rows,
     meeting_list,
 )
-from xietong.meetings.services import meeting_actions, meeting_create, meeting_respond, meeting_transition
+from xietong.meetings.services import meeting_actions, meeting_create, meeting_transition
 from xietong.org.models import Person, Project
 
 router = Router(tags=["meetings"])

@@ -17,10 +17,11 @@ from django.db import transaction
 from xietong.clocks.models import Clock
 from xietong.clocks.services import clock_fire_due
 from xietong.core import clock
+from xietong.meetings.answers import meeting_respond
 from xietong.meetings.minutes import ActionLine, action_item_transition, minutes_save, minutes_transition
 from xietong.meetings.models import ActionItem, Meeting, MeetingType, Room
 from xietong.meetings.schedule import working_days_before
-from xietong.meetings.services import meeting_create, meeting_respond, meeting_transition
+from xietong.meetings.services import meeting_create, meeting_transition
 from xietong.org.models import Person, Project
 from xietong.workcal.selectors import default_calendar, engine_for
 

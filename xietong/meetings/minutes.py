@@ -29,8 +29,8 @@ from xietong.meetings.choices import (
     may_write_minutes,
 )
 from xietong.meetings.models import ActionItem, Meeting, Minutes
+from xietong.meetings.rules import engine_of, local
 from xietong.meetings.schedule import end_of_working_day
-from xietong.meetings.services import engine_of, local
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.org.models import Department, Person

@@ -197,7 +197,7 @@ class Meeting(WorkItem):
         """开会前提醒: everyone still invited hears it; those who have not answered are asked to."""
         if clock_row.limit != "respond":
             return None
-        from xietong.meetings.services import remind_participants
+        from xietong.meetings.answers import remind_participants
 
         return remind_participants(self)
 
@@ -205,7 +205,7 @@ class Meeting(WorkItem):
         """The meeting starts: the answer window closes and the organiser sees who never answered."""
         if clock_row.limit != "respond":
             return None
-        from xietong.meetings.services import close_answers
+        from xietong.meetings.answers import close_answers
 
         return close_answers(self, clock_row)
 

@@ -13,8 +13,8 @@ from xietong.clocks.models import Escalation
 from xietong.core import clock
 from xietong.meetings.choices import ActionState, MeetingState, MinutesState, Response
 from xietong.meetings.models import ActionItem, Meeting, Participation
+from xietong.meetings.rules import engine_of
 from xietong.meetings.schedule import end_of_working_day
-from xietong.meetings.services import engine_of
 from xietong.workcal.engine import format_span
 
 SCOPES = ("upcoming", "todo", "mine", "all")

@@ -1,7 +1,8 @@
-"""Writes to meetings: the application (会议申请表), approval, the notice, answers, recurring series.
+"""Writes to meetings: the application (会议申请表), approval, the notice, edits, recurring series.
 
 One path per change: check permission and state → validate → write → audit event → clocks →
-notifications, all in one transaction. Minutes and action items live in `minutes.py`.
+notifications, all in one transaction. The checks are in `rules.py`; answers (确认参加 / 请假) in
+`answers.py`; minutes and action items in `minutes.py`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from xietong.core.permissions import VIEW, authorize
 from xietong.items.services import number_next
 from xietong.meetings.choices import (
     EDITABLE_STATES,
-    HOLDING_STATES,
     MACHINE,
     REASON_LABELS,
     SERIES_TRANSITIONS,
@@ -31,7 +31,19 @@ from xietong.meetings.choices import (
     ParticipantRole,
     Response,
 )
-from xietong.meetings.models import Meeting, MeetingSeries, MeetingType, Participation, Room
+from xietong.meetings.models import Meeting, MeetingSeries, Participation
+from xietong.meetings.rules import (
+    WEEKDAYS,
+    approver_for,
+    clean_agenda,
+    engine_of,
+    local,
+    meeting_named,
+    meeting_validate,
+    meeting_warnings,
+    room_conflict,
+    when_text,
+)
 from xietong.meetings.schedule import (
     end_of_working_day,
     notice_deadline,
@@ -40,10 +52,8 @@ from xietong.meetings.schedule import (
 )
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
-from xietong.org.models import Person, Project
-from xietong.org.roles import manager_chain
-from xietong.workcal.engine import WorkingCalendar
-from xietong.workcal.selectors import calendar_for_project, engine_for
+from xietong.org.models import Person
+from xietong.workcal.selectors import calendar_for_project
 
 MEETING_FIELDS = (
     "title",
@@ -60,11 +70,6 @@ MEETING_FIELDS = (
     "room",
     "online_link",
 )
-# What an edit of a whole series may change (dates stay; times of day move with start/end).
-SERIES_FIELDS = ("title", "chair", "recorder", "goal", "agenda", "materials", "mode", "room", "online_link")
-WEEKDAYS = "一二三四五六日"
-MAX_AGENDA_ITEMS = 30
-MAX_PARTICIPANTS = 200
 
 
 @dataclass
@@ -75,192 +80,6 @@ class MeetingSaved:
     warnings: list[str] = field(default_factory=list)
     occurrences: int = 1
     skipped: list[str] = field(default_factory=list)
-
-
-def engine_of(meeting_or_project: Meeting | Project) -> WorkingCalendar:
-    project = meeting_or_project.project if isinstance(meeting_or_project, Meeting) else meeting_or_project
-    return engine_for(calendar_for_project(project))
-
-
-def local(instant: dt.datetime) -> dt.datetime:
-    return clock.local(instant)
-
-
-def when_text(start: dt.datetime, end: dt.datetime) -> str:
-    """2026年3月10日（星期二）10:00–11:00"""
-    s, e = local(start), local(end)
-    return f"{s.year}年{s.month}月{s.day}日（星期{WEEKDAYS[s.weekday()]}）{s:%H:%M}–{e:%H:%M}"
-
-
-def minutes_text(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return _("%(h)d 小时 %(m)d 分钟") % {"h": hours, "m": rest}
-    if hours:
-        return _("%(h)d 小时") % {"h": hours}
-    return _("%(m)d 分钟") % {"m": rest}
-
-
-def approver_for(organizer: Person) -> Person | None:
-    """Who approves the application: the organiser's division leader (分管领导), else the general manager."""
-    for rung in manager_chain(organizer)[1:]:
-        if rung.person is not None:
-            return rung.person
-    return None
-
-
-# --- Conflicts ------------------------------------------------------------------------------------
-def _busy(start: dt.datetime, end: dt.datetime, exclude: list[int]) -> Any:
-    return (
-        Meeting.objects.filter(state__in=HOLDING_STATES, start_at__lt=end, end_at__gt=start)
-        .exclude(pk__in=exclude)
-        .select_related("department")
-    )
-
-
-def _named(actor: Person, other: Meeting) -> str:
-    """The conflicting meeting by number and title; only its number and department if the actor may
-    not see it (a room conflict must not leak a confidential topic)."""
-    span = f"{local(other.start_at):%H:%M}–{local(other.end_at):%H:%M}"
-    if Meeting.objects.restrict(actor).filter(pk=other.pk).exists():
-        return f"{other.number}「{other.title}」（{span}）"
-    return f"{other.number}（{other.department.name}，{span}）"
-
-
-def room_conflict(
-    actor: Person, room: Room, start: dt.datetime, end: dt.datetime, exclude: list[int]
-) -> Meeting | None:
-    """The meeting already holding `room` in [start, end), if any. Locks the room row so that two
-    bookings of the same room are decided one after the other."""
-    Room.objects.select_for_update().filter(pk=room.pk).first()
-    return _busy(start, end, exclude).filter(room=room).order_by("start_at").first()
-
-
-def participant_conflicts(
-    actor: Person, people: list[Person], start: dt.datetime, end: dt.datetime, exclude: list[int]
-) -> list[str]:
-    """Double bookings are warned, not refused: a person may choose which meeting to attend."""
-    if not people:
-        return []
-    ids = {p.pk for p in people}
-    rows = (
-        Participation.objects.filter(
-            person_id__in=ids, meeting__in=_busy(start, end, exclude).values("pk"), response__in=["pending", "accepted"]
-        )
-        .select_related("meeting__department", "person")
-        .order_by("person_id", "meeting__start_at")
-    )
-    return [
-        _("%(person)s 在该时段已有会议 %(other)s")
-        % {"person": row.person.display_name, "other": _named(actor, row.meeting)}
-        for row in rows
-    ]
-
-
-# --- Validation -----------------------------------------------------------------------------------
-def _clean_agenda(agenda: Any) -> list[str]:
-    if isinstance(agenda, str):
-        agenda = agenda.splitlines()
-    return [str(line).strip() for line in (agenda or []) if str(line).strip()]
-
-
-def meeting_validate(
-    actor: Person, data: dict[str, Any], participants: list[Person], *, exclude: list[int], check_past: bool = True
-) -> dict[str, str]:
-    """Field errors of a meeting application, in Chinese. An empty dict means it may be saved."""
-    errors: dict[str, str] = {}
-    if not (data.get("title") or "").strip():
-        errors["title"] = _("请填写会议主题，如“智能手表项目-硬件方案评审会”")
-    project: Project | None = data.get("project")
-    if project is None:
-        errors["project"] = _("请选择所属项目")
-    elif not Project.objects.restrict(actor).filter(pk=project.pk).exists():
-        errors["project"] = _("您不是该项目的成员，不能在其中组织会议")
-    meeting_type: MeetingType | None = data.get("meeting_type")
-    if meeting_type is None or not meeting_type.is_active:
-        errors["meeting_type"] = _("请选择会议类型")
-    if not (data.get("goal") or "").strip():
-        errors["goal"] = _("请填写会议目标")
-    agenda = _clean_agenda(data.get("agenda"))
-    if not agenda:
-        errors["agenda"] = _("请至少填写一项议程，每行一项")
-    elif len(agenda) > MAX_AGENDA_ITEMS:
-        errors["agenda"] = _("议程最多 %(n)d 项") % {"n": MAX_AGENDA_ITEMS}
-    elif any(len(line) > 200 for line in agenda):
-        errors["agenda"] = _("每项议程不超过 200 字")
-    start, end = data.get("start_at"), data.get("end_at")
-    if start is None:
-        errors["start_at"] = _("请填写开始时间")
-    if end is None:
-        errors["end_at"] = _("请填写结束时间")
-    if start is not None and end is not None:
-        if end <= start:
-            errors["end_at"] = _("结束时间 %(end)s 早于或等于开始时间 %(start)s") % {
-                "end": f"{local(end):%Y-%m-%d %H:%M}",
-                "start": f"{local(start):%Y-%m-%d %H:%M}",
-            }
-        elif meeting_type is not None and (end - start) > dt.timedelta(minutes=meeting_type.max_minutes):
-            errors["end_at"] = _("会议时长 %(d)s，超过“%(type)s”的上限 %(max)s") % {
-                "d": minutes_text(int((end - start).total_seconds() // 60)),
-                "type": meeting_type.name,
-                "max": minutes_text(meeting_type.max_minutes),
-            }
-        if check_past and start <= clock.now():
-            errors["start_at"] = _("开始时间 %(start)s 已经过去") % {"start": f"{local(start):%Y-%m-%d %H:%M}"}
-    mode = data.get("mode")
-    room: Room | None = data.get("room")
-    if mode not in MeetingMode.values:
-        errors["mode"] = _("请选择会议形式：会议室、线上或两者")
-    else:
-        if mode in (MeetingMode.ROOM, MeetingMode.HYBRID) and room is None:
-            errors["room"] = _("请选择会议室")
-        if mode in (MeetingMode.ONLINE, MeetingMode.HYBRID) and not (data.get("online_link") or "").strip():
-            errors["online_link"] = _("请填写线上会议链接或会议号")
-        if mode == MeetingMode.ONLINE and room is not None:
-            errors["room"] = _("线上会议不占用会议室；如需会议室请选择“会议室 + 线上”")
-    if room is not None and not room.is_active:
-        errors["room"] = _("会议室“%(room)s”已停用") % {"room": room}
-    for role, label in (("chair", _("主持人")), ("recorder", _("记录人"))):
-        person = data.get(role)
-        if person is not None and not person.is_active:
-            errors[role] = _("%(label)s %(name)s 的账号已停用") % {"label": label, "name": person.display_name}
-    if data.get("chair") is None:
-        errors["chair"] = _("请选择主持人")
-    invitees = [p for p in participants if p.pk != actor.pk]
-    if not invitees:
-        errors["participants"] = _("请至少邀请一位参会人")
-    elif len(participants) > MAX_PARTICIPANTS:
-        errors["participants"] = _("参会人最多 %(n)d 位") % {"n": MAX_PARTICIPANTS}
-    inactive = [p.display_name for p in participants if not p.is_active]
-    if inactive:
-        errors["participants"] = _("以下人员账号已停用，不能邀请：%(names)s") % {"names": "、".join(inactive)}
-    if actor.department_id is None:
-        errors["title"] = _("您尚未分配部门，不能组织会议；请联系管理员")
-    if not errors and room is not None and start is not None and end is not None:
-        other = room_conflict(actor, room, start, end, exclude)
-        if other is not None:
-            errors["room"] = _("会议室“%(room)s”在该时段已被 %(other)s占用，请换会议室或调整时间") % {
-                "room": room.name,
-                "other": _named(actor, other),
-            }
-    return errors
-
-
-def meeting_warnings(actor: Person, meeting: Meeting, people: list[Person], exclude: list[int]) -> list[str]:
-    warnings = participant_conflicts(actor, people, meeting.start_at, meeting.end_at, exclude)
-    engine = engine_of(meeting)
-    day = local(meeting.start_at).date()
-    if not engine.is_working_day(day):
-        warnings.append(
-            _("%(day)s 是%(kind)s，请确认是否在非工作日开会")
-            % {"day": f"{day.month}月{day.day}日", "kind": engine.day_name(day) or engine.day_kind(day).label}
-        )
-    if meeting.room is not None and len(people) > meeting.room.capacity:
-        warnings.append(
-            _("会议室“%(room)s”容纳 %(cap)d 人，参会人有 %(n)d 位")
-            % {"room": meeting.room.name, "cap": meeting.room.capacity, "n": len(people)}
-        )
-    return warnings
 
 
 # --- Participants ---------------------------------------------------------------------------------
@@ -313,7 +132,7 @@ def _invitees(meeting: Meeting, *, exclude_declined: bool = False) -> list[Perso
 # --- Create and edit ------------------------------------------------------------------------------
 def _fill_defaults(actor: Person, data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
-    data["agenda"] = _clean_agenda(data.get("agenda"))
+    data["agenda"] = clean_agenda(data.get("agenda"))
     data.setdefault("mode", MeetingMode.ROOM)
     data["chair"] = data.get("chair") or actor
     data["online_link"] = (data.get("online_link") or "").strip()
@@ -356,7 +175,7 @@ def meeting_create(
                     errors["room"] = _("%(day)s 会议室“%(room)s”已被 %(other)s占用") % {
                         "day": f"{s.month}月{s.day}日",
                         "room": data["room"].name,
-                        "other": _named(actor, other),
+                        "other": meeting_named(actor, other),
                     }
                     break
     if errors:
@@ -476,14 +295,14 @@ def _announce_change(actor: Person, meeting: Meeting, changes: list[_Change]) ->
         intro = _("会议信息已更新，请以此为准。")
         if len(changes) > 1:
             intro = _("周期会议此后 %(n)d 次的信息已更新，请以此为准。") % {"n": len(changes)}
-        _tell(
+        tell(
             meeting,
             stayed,
             _("【会议变更】%(m)s") % {"m": meeting.title},
             notice_body(meeting, intro=intro, series=[c.meeting for c in changes]),
         )
     if added:
-        _tell(
+        tell(
             meeting,
             list(added.values()),
             _("【会议通知】%(m)s") % {"m": meeting.title},
@@ -491,7 +310,7 @@ def _announce_change(actor: Person, meeting: Meeting, changes: list[_Change]) ->
             kind=MessageKind.ASSIGNMENT,
         )
     if removed:
-        _tell(
+        tell(
             meeting,
             list(removed.values()),
             _("【无需参会】%(m)s") % {"m": meeting.title},
@@ -577,7 +396,7 @@ def notice_body(meeting: Meeting, *, intro: str = "", series: list[Meeting] | No
     return "\n".join(lines)
 
 
-def _tell(meeting: Meeting, people: list[Person], title: str, body: str, *, kind: str = MessageKind.INFO) -> None:
+def tell(meeting: Meeting, people: list[Person], title: str, body: str, *, kind: str = MessageKind.INFO) -> None:
     recipients = [p for p in people if p is not None]
     if recipients:
         notify(
@@ -687,7 +506,7 @@ def _announce(actor: Person, group: list[Meeting], name: str, reason: str) -> No
     label = f"{meeting.number} {meeting.title}" + (_("（共 %(n)d 次）") % {"n": len(group)} if len(group) > 1 else "")
     if name == "submit" and meeting.approver is not None:
         late = _("（申请迟于规定的提前 %(n)d 个工作日）") % {"n": meeting.meeting_type.application_working_days}
-        _tell(
+        tell(
             meeting,
             [meeting.approver],
             _("【会议审批】%(m)s") % {"m": label},
@@ -701,7 +520,7 @@ def _announce(actor: Person, group: list[Meeting], name: str, reason: str) -> No
         )
     elif name in ("approve", "reject"):
         verb = MACHINE.get(name).label
-        _tell(
+        tell(
             meeting,
             [meeting.organizer],
             _("【会议申请%(verb)s】%(m)s") % {"verb": verb, "m": label},
@@ -710,7 +529,7 @@ def _announce(actor: Person, group: list[Meeting], name: str, reason: str) -> No
         )
     elif name == "notify":
         invitees = [p for p in _invitees(meeting) if p.pk != actor.pk]
-        _tell(
+        tell(
             meeting,
             invitees,
             _("【会议通知】%(m)s") % {"m": meeting.title},
@@ -719,7 +538,7 @@ def _announce(actor: Person, group: list[Meeting], name: str, reason: str) -> No
         )
     elif name == "cancel" and meeting.notice_sent_at is not None:
         invitees = [p for p in _invitees(meeting) if p.pk != actor.pk]
-        _tell(
+        tell(
             meeting,
             invitees,
             _("【会议取消】%(m)s") % {"m": meeting.title},
@@ -733,90 +552,6 @@ def meeting_actions(meeting: Meeting, actor: Person) -> list:
     if meeting.has_ended():
         actions = [t for t in actions if t.name != "cancel"]
     return actions
-
-
-# --- Answers (确认参加 / 请假) ----------------------------------------------------------------------
-@transaction.atomic
-def meeting_respond(*, actor: Person, meeting: Meeting, response: str, reason: str = "") -> Participation:
-    """An invitee confirms attendance, or declines with a reason (the organiser hears about it)."""
-    authorize(actor, VIEW, meeting)
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("organizer").get(pk=meeting.pk)
-    row = Participation.objects.select_for_update().filter(meeting=meeting, person=actor).first()
-    if row is None:
-        raise Forbidden(_("您不在本次会议的参会名单中"))
-    if meeting.state != MeetingState.NOTIFIED:
-        raise InvalidState(_("会议通知发出后才能答复（当前：%(s)s）") % {"s": meeting.get_state_display()})
-    if meeting.start_at <= clock.now():
-        raise InvalidState(_("会议已经开始，不能再答复"))
-    reason = (reason or "").strip()
-    if response not in (Response.ACCEPTED, Response.DECLINED):
-        raise ApplicationError(fields={"response": _("请选择“确认参加”或“请假”")})
-    if response == Response.DECLINED and not reason:
-        raise ApplicationError(fields={"reason": _("请假请填写原因")})
-    if len(reason) > 300:
-        raise ApplicationError(fields={"reason": _("原因不能超过 300 字")})
-    before = {"response": row.response, "reason": row.reason}
-    row.response = response
-    row.reason = reason if response == Response.DECLINED else ""
-    row.responded_at = clock.now()
-    row.save(update_fields=["response", "reason", "responded_at"])
-    audit_record(
-        actor=actor,
-        action="meeting.respond",
-        obj=meeting,
-        before=before,
-        after={"person": actor.pk, "response": response, "reason": row.reason},
-    )
-    if response == Response.DECLINED and meeting.organizer_id != actor.pk:
-        _tell(
-            meeting,
-            [meeting.organizer],
-            _("【请假】%(who)s · %(m)s") % {"who": actor.display_name, "m": meeting.title},
-            _("原因：%(r)s") % {"r": reason},
-        )
-    if not meeting.participations.filter(response=Response.PENDING).exists():
-        clock_satisfy(subject=meeting, limit="respond")
-    return row
-
-
-def remind_participants(meeting: Meeting) -> dict[str, Any]:
-    """The reminder before the meeting (run by its clock): a reminder to those coming, a request to
-    answer to those who have not."""
-    if meeting.state != MeetingState.NOTIFIED:
-        return {"skipped": meeting.state}
-    rows = list(meeting.participations.select_related("person").exclude(response=Response.DECLINED))
-    pending = [r.person for r in rows if r.response == Response.PENDING]
-    coming = [r.person for r in rows if r.response == Response.ACCEPTED]
-    where = _("时间：%(when)s\n地点/线上：%(place)s\n需提前准备的材料：%(m)s") % {
-        "when": when_text(meeting.start_at, meeting.end_at),
-        "place": meeting.place,
-        "m": meeting.materials or _("无"),
-    }
-    _tell(
-        meeting,
-        pending,
-        _("【请确认参会】%(m)s") % {"m": meeting.title},
-        where + "\n" + _("您尚未答复，请确认参加或请假。"),
-        kind=MessageKind.REMINDER,
-    )
-    _tell(meeting, coming, _("【会议提醒】%(m)s") % {"m": meeting.title}, where, kind=MessageKind.REMINDER)
-    return {"pending": [p.pk for p in pending], "reminded": [p.pk for p in coming]}
-
-
-def close_answers(meeting: Meeting, clock_row: Any) -> dict[str, Any]:
-    """The meeting starts: answers are closed; the organiser learns who never answered."""
-    if meeting.state != MeetingState.NOTIFIED:
-        return {"skipped": meeting.state}
-    silent = [r.person for r in meeting.participations.select_related("person").filter(response=Response.PENDING)]
-    clock_satisfy(subject=meeting, limit="respond", at=clock_row.due_at)
-    if silent:
-        _tell(
-            meeting,
-            [meeting.organizer],
-            _("【参会情况】%(m)s：%(n)d 人未答复") % {"m": meeting.title, "n": len(silent)},
-            _("会议开始时仍未答复：%(names)s") % {"names": "、".join(p.display_name for p in silent)},
-        )
-    return {"silent": [p.pk for p in silent]}
 
 
 # --- Series ---------------------------------------------------------------------------------------

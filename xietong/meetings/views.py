@@ -21,6 +21,7 @@ from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.services import attachments_of, comments_of
+from xietong.meetings.answers import meeting_respond
 from xietong.meetings.choices import (
     ACTION_MACHINE,
     ACTION_TONES,
@@ -54,6 +55,7 @@ from xietong.meetings.minutes import (
     minutes_transition,
 )
 from xietong.meetings.models import ActionItem, CalendarFeed, Meeting, MeetingSeries, Minutes
+from xietong.meetings.rules import meeting_warnings
 from xietong.meetings.selectors import (
     ACTION_SCOPES,
     SCOPES,
@@ -69,10 +71,8 @@ from xietong.meetings.selectors import (
 from xietong.meetings.services import (
     meeting_actions,
     meeting_create,
-    meeting_respond,
     meeting_transition,
     meeting_update,
-    meeting_warnings,
     series_upcoming,
     series_update,
 )

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.test import Client
 from icalendar import Calendar
 
+from xietong.meetings.answers import meeting_respond
 from xietong.meetings.ical import calendar_feed_reset
-from xietong.meetings.services import meeting_respond
 from xietong.meetings.tests.helpers import act, apply, at, noticed
 
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from xietong.clocks.models import Clock
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
 from xietong.core.models import AuditEvent
+from xietong.meetings.answers import meeting_respond
 from xietong.meetings.models import Meeting, Participation
 from xietong.meetings.schedule import notice_deadline, working_days_before
-from xietong.meetings.services import meeting_respond
 from xietong.meetings.tests.helpers import act, apply, at, fire, inbox, noticed
 from xietong.notify.models import InboxMessage
 from xietong.workcal.engine import WorkingCalendar
