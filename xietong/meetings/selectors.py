@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from xietong.clocks.models import Escalation
 from xietong.core import clock
@@ -115,18 +116,18 @@ def action_rows(items: list[ActionItem], now: dt.datetime | None = None) -> list
         due = end_of_working_day(engine, item.due_date)
         if item.state == ActionState.DONE and item.done_at is not None:
             on_time = item.done_at <= due
-            status, tone = ("按期完成" if on_time else "逾期完成"), ("ok" if on_time else "warn")
+            status, tone = (_("按期完成") if on_time else _("逾期完成")), ("ok" if on_time else "warn")
         elif item.state == ActionState.CANCELLED:
-            status, tone = "已取消", "muted"
+            status, tone = _("已取消"), "muted"
         elif item.state == ActionState.DRAFT:
-            status, tone = "待纪要确认后开始跟踪", "muted"
+            status, tone = _("待纪要确认后开始跟踪"), "muted"
         else:
             left = engine.between(now, due)
             if left > dt.timedelta(0):
-                status = f"剩余 {format_span(left)}（工作时间）"
+                status = _("剩余 %(left)s（工作时间）") % {"left": format_span(left)}
                 tone = "warn" if left <= engine.day_length else "ok"
             else:
-                status, tone = f"已逾期 {format_span(-left)}（工作时间）", "late"
+                status, tone = _("已逾期 %(late)s（工作时间）") % {"late": format_span(-left)}, "late"
         rows.append(ActionRow(item, due, status, tone, escalations.get(item.pk, [])))
     return rows
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from xietong.core.permissions import reach_of
 from xietong.notices.choices import NoticeState
@@ -64,10 +65,12 @@ def receipt_summary(notice: Notice) -> ReceiptSummary:
             "department__sort_order", "confirmed_at", "person__username"
         )
     )
-    overall = Tally("合计")
+    overall = Tally(_("合计"))
     departments: dict[int | None, Tally] = {}
     for r in receipts:
-        tally = departments.setdefault(r.department_id, Tally(r.department.name if r.department else "（未分配部门）"))
+        tally = departments.setdefault(
+            r.department_id, Tally(r.department.name if r.department else _("（未分配部门）"))
+        )
         for t in (tally, overall):
             t.total += 1
             t.confirmed += r.confirmed_at is not None
