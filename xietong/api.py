@@ -87,6 +87,8 @@ def _register_routers() -> None:
     from xietong.core.api import router as core_router
     from xietong.incidents.api import router as incidents_router
     from xietong.lighter.api import router as lighter_router
+    from xietong.meetings.api import router as meetings_router
+    from xietong.notices.api import router as notices_router
     from xietong.notify.api import router as inbox_router
     from xietong.org.api import router as org_router
     from xietong.problems.api import router as problems_router
@@ -101,6 +103,8 @@ def _register_routers() -> None:
     api.add_router("/problems", problems_router)
     api.add_router("/incidents", incidents_router)
     api.add_router("/lighter", lighter_router)
+    api.add_router("/meetings", meetings_router)
+    api.add_router("/notices", notices_router)
 
 
 _register_routers()

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "xietong.problems",
     "xietong.incidents",
     "xietong.lighter",
+    "xietong.meetings",
+    "xietong.notices",
 ]
 
 MIDDLEWARE = [

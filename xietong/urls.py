@@ -36,6 +36,8 @@ urlpatterns = [
     path("problems/", include("xietong.problems.urls")),
     path("incidents/", include("xietong.incidents.urls")),
     path("lighter/", include("xietong.lighter.urls")),
+    path("meetings/", include("xietong.meetings.urls")),
+    path("notices/", include("xietong.notices.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -296,6 +296,12 @@ def _notify(**kwargs: Any) -> None:
 
 
 def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
+    # A process may remind more people than the clock's owner (e.g. everyone who has not confirmed yet).
+    handler = getattr(subject, "clock_remind", None)
+    if callable(handler):
+        result = handler(clock)
+        if result is not None:
+            return result
     base = timebase(clock.mode, clock.calendar)
     left = base.between(time_source.now(), clock.limit_due_at)
     from xietong.workcal.engine import format_span

@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "xietong.meetings"
+    label = "meetings"
+    verbose_name = _("会议")
+
+    def ready(self) -> None:
+        from xietong.core.audit import register_actions
+        from xietong.core.demo import register_demo_seeder
+        from xietong.core.navigation import register_nav
+        from xietong.meetings import workbench  # noqa: F401  (registers the workbench sections)
+        from xietong.meetings.choices import ACTION_MACHINE, MACHINE, MINUTES_MACHINE
+        from xietong.meetings.demo import seed_demo_meetings
+
+        register_nav(_("会议"), "meeting-list", url_prefix="/meetings/", order=40)
+        register_actions({f"meeting.{name}": t.label for name, t in MACHINE.transitions.items()})
+        register_actions({f"meeting.minutes.{name}": t.label for name, t in MINUTES_MACHINE.transitions.items()})
+        register_actions({f"action_item.{name}": t.label for name, t in ACTION_MACHINE.transitions.items()})
+        register_actions(
+            {
+                "meeting.create": _("填写会议申请表"),
+                "meeting.update": _("修改会议"),
+                "meeting.respond": _("答复参会"),
+                "meeting.close": _("会议纪要确认，会议归档"),
+                "meeting.minutes.create": _("编写会议纪要"),
+                "meeting.minutes.update": _("修改会议纪要"),
+                "meeting.minutes.approve": _("主持人签字确认纪要并分发"),
+                "meeting.series.update": _("修改周期会议"),
+                "meeting.feed.reset": _("生成日历订阅地址"),
+                "action_item.open": _("决议事项开始跟踪"),
+            }
+        )
+        register_demo_seeder("会议", seed_demo_meetings, order=40)

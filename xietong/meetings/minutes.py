@@ -1,0 +1,393 @@
+"""Writes to minutes (会议纪要) and their action items (决议事项).
+
+Minutes are due one working day after the meeting ends (clock "minutes", armed with the notice). The
+chair signs them (签字确认); signing distributes them to everyone invited and the heads of the relevant
+departments, and turns each action item into a tracked item with its own "due" clock whose overdue
+warning climbs to the owner's division leader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
+from xietong.core import clock
+from xietong.core.audit import audit_record, changed_fields
+from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
+from xietong.core.permissions import VIEW, authorize
+from xietong.meetings.choices import (
+    ACTION_MACHINE,
+    MINUTES_MACHINE,
+    ActionState,
+    MeetingState,
+    MinutesState,
+    may_write_minutes,
+)
+from xietong.meetings.models import ActionItem, Meeting, Minutes
+from xietong.meetings.rules import engine_of, local
+from xietong.meetings.schedule import end_of_working_day
+from xietong.notify.models import MessageKind
+from xietong.notify.services import notify
+from xietong.org.models import Department, Person
+from xietong.workcal.selectors import calendar_for_project
+
+MAX_ACTION_ITEMS = 50
+
+
+@dataclass
+class ActionLine:
+    """One row of the minutes' action-item table as entered (id of an existing draft item, or None)."""
+
+    title: str
+    owner: Person | None
+    due_date: dt.date | None
+    id: int | None = None
+
+
+def _writable_meeting(actor: Person, meeting: Meeting) -> Meeting:
+    authorize(actor, VIEW, meeting)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("project", "organizer", "chair")
+        .get(pk=meeting.pk)
+    )
+    if not may_write_minutes(actor, meeting):
+        raise Forbidden(_("只有组织者、记录人或主持人可以编写会议纪要"))
+    if meeting.state != MeetingState.NOTIFIED:
+        raise InvalidState(
+            _("会议状态为“%(s)s”，不能编写纪要（会议通知发出后、纪要确认前可编写）")
+            % {"s": meeting.get_state_display()}
+        )
+    if meeting.start_at > clock.now():
+        raise InvalidState(_("会议尚未开始，不能编写纪要"))
+    return meeting
+
+
+def _validate_lines(meeting: Meeting, lines: list[ActionLine]) -> dict[str, str]:
+    problems = []
+    meeting_day = local(meeting.start_at).date()
+    for number, line in enumerate(lines, start=1):
+        if not line.title.strip():
+            problems.append(_("第 %(n)d 行：请填写事项内容") % {"n": number})
+        elif len(line.title) > 120:
+            problems.append(_("第 %(n)d 行：事项内容不超过 120 字") % {"n": number})
+        if line.owner is None:
+            problems.append(_("第 %(n)d 行：请选择负责人（负责人须为系统中的人员）") % {"n": number})
+        elif not line.owner.is_active:
+            problems.append(_("第 %(n)d 行：%(p)s 的账号已停用") % {"n": number, "p": line.owner.display_name})
+        if line.due_date is None:
+            problems.append(_("第 %(n)d 行：请填写完成期限") % {"n": number})
+        elif line.due_date < meeting_day:
+            problems.append(
+                _("第 %(n)d 行：完成期限 %(d)s 早于会议日期") % {"n": number, "d": line.due_date.isoformat()}
+            )
+    if len(lines) > MAX_ACTION_ITEMS:
+        problems.append(_("决议事项最多 %(n)d 项") % {"n": MAX_ACTION_ITEMS})
+    return {"action_items": "；".join(problems)} if problems else {}
+
+
+def _action_rows(meeting: Meeting) -> list[dict[str, Any]]:
+    return [
+        {"title": a.title, "owner": a.owner_id, "due_date": a.due_date.isoformat()}
+        for a in meeting.action_items.order_by("position")
+    ]
+
+
+@transaction.atomic
+def minutes_save(
+    *,
+    actor: Person,
+    meeting: Meeting,
+    discussion: str,
+    decisions: str,
+    action_items: list[ActionLine],
+    departments: list[Department] | None = None,
+    expected_version: int | None = None,
+) -> Minutes:
+    """Write or revise the minutes while they are a draft: discussion points, decisions, the action
+    items (owner, due date) and the departments they go to."""
+    meeting = _writable_meeting(actor, meeting)
+    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is not None and expected_version is not None and minutes.version != expected_version:
+        raise Conflict()
+    if minutes is not None and minutes.state != MinutesState.DRAFT:
+        raise InvalidState(_("纪要已提交主持人确认，退回后才能修改"))
+    errors = _validate_lines(meeting, action_items)
+    if len(discussion or "") > 20000 or len(decisions or "") > 20000:
+        errors["discussion"] = _("纪要内容过长（每项不超过 20000 字）")
+    if errors:
+        raise ApplicationError(_("会议纪要填写有误"), fields=errors)
+    created = minutes is None
+    before = _minutes_snapshot(minutes, meeting) if minutes is not None else {}
+    if minutes is None:
+        minutes = Minutes(meeting=meeting, written_by=actor)
+    else:
+        minutes.version += 1
+    minutes.discussion = (discussion or "").strip()
+    minutes.decisions = (decisions or "").strip()
+    minutes.updated_at = clock.now()
+    minutes.save()
+    minutes.departments.set(departments or [])
+    _set_action_items(actor, meeting, action_items)
+    old, new = changed_fields(before, _minutes_snapshot(minutes, meeting))
+    if new:
+        action = "meeting.minutes.create" if created else "meeting.minutes.update"
+        audit_record(actor=actor, action=action, obj=meeting, before=old or None, after=new)
+    return minutes
+
+
+def _minutes_snapshot(minutes: Minutes, meeting: Meeting) -> dict[str, Any]:
+    return {
+        "discussion": minutes.discussion,
+        "decisions": minutes.decisions,
+        "departments": sorted(minutes.departments.values_list("pk", flat=True)),
+        "action_items": _action_rows(meeting),
+    }
+
+
+def _set_action_items(actor: Person, meeting: Meeting, lines: list[ActionLine]) -> None:
+    """Draft action items follow the table: rows kept by id are updated, missing ones removed, new
+    ones added; numbers follow the table order (HY-2026-0001-A01 …)."""
+    existing = {a.pk: a for a in meeting.action_items.select_for_update()}
+    keep = [line.id for line in lines if line.id in existing]
+    ActionItem.objects.filter(pk__in=[pk for pk in existing if pk not in keep]).delete()
+    # Positions and numbers are unique: park the kept rows before renumbering them.
+    for parked, pk in enumerate(keep, start=1):
+        ActionItem.objects.filter(pk=pk).update(position=1000 + parked, number=f"{meeting.number}-P{parked:02d}")
+    for position, line in enumerate(lines, start=1):
+        assert line.owner is not None and line.due_date is not None
+        values = {
+            "title": line.title.strip(),
+            "owner": line.owner,
+            "department": line.owner.department or meeting.department,
+            "due_date": line.due_date,
+            "position": position,
+            "number": f"{meeting.number}-A{position:02d}",
+        }
+        if line.id in existing:
+            ActionItem.objects.filter(pk=line.id).update(**values, updated_at=clock.now())
+        else:
+            ActionItem.objects.create(meeting=meeting, project=meeting.project, created_by=actor, **values)
+
+
+# --- Transitions ----------------------------------------------------------------------------------
+@transaction.atomic
+def minutes_transition(*, actor: Person, meeting: Meeting, name: str, reason: str = "") -> Minutes:
+    """提交主持人确认 / 签字确认并分发 / 退回修改."""
+    authorize(actor, VIEW, meeting)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("project", "organizer", "chair", "department", "recorder")
+        .get(pk=meeting.pk)
+    )
+    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is None:
+        raise InvalidState(_("尚未编写会议纪要"))
+    minutes.meeting = meeting
+    transition = MINUTES_MACHINE.check(minutes, name, actor)
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ApplicationError(fields={"reason": _("请填写退回意见")})
+    now = clock.now()
+    before = minutes.state
+    if name == "submit":
+        if not (minutes.discussion or minutes.decisions):
+            raise ApplicationError(fields={"discussion": _("请填写讨论要点或决议事项后再提交")})
+        minutes.submitted_at = now
+        minutes.return_reason = ""
+    elif name == "approve":
+        minutes.approved_at = now
+        minutes.approved_by = actor
+    elif name == "return":
+        minutes.return_reason = reason
+    minutes.state = transition.target
+    minutes.version += 1
+    minutes.updated_at = now
+    minutes.save()
+    audit_record(
+        actor=actor,
+        action=f"meeting.minutes.{name}",
+        obj=meeting,
+        before={"minutes": before},
+        after={"minutes": minutes.state, **({"reason": reason} if reason else {})},
+    )
+    label = f"{meeting.number} {meeting.title}"
+    if name == "submit":
+        _tell(
+            meeting,
+            [meeting.chair],
+            _("【待签字确认】会议纪要 · %(m)s") % {"m": label},
+            _("%(who)s 已提交会议纪要，请审阅并签字确认。") % {"who": actor.display_name},
+            kind=MessageKind.ASSIGNMENT,
+        )
+    elif name == "return":
+        _tell(
+            meeting,
+            [meeting.writer],
+            _("【纪要退回修改】%(m)s") % {"m": label},
+            reason,
+            kind=MessageKind.ASSIGNMENT,
+        )
+    elif name == "approve":
+        _distribute(actor, meeting, minutes, now)
+    return minutes
+
+
+def _distribute(actor: Person, meeting: Meeting, minutes: Minutes, now: dt.datetime) -> None:
+    """Signed minutes go to everyone invited and the heads of the relevant departments; each action
+    item starts its own clock; the meeting is closed and its minutes limit met."""
+    heads = [d.head for d in minutes.departments.select_related("head") if d.head is not None and d.head.is_active]
+    meeting.readers.set(heads)
+    before = meeting.state
+    meeting.state = MeetingState.CLOSED
+    meeting.closed_at = now
+    meeting.version += 1
+    meeting.save(update_fields=["state", "closed_at", "version"])
+    audit_record(actor=actor, action="meeting.close", obj=meeting, before={"state": before}, after={"state": "closed"})
+    clock_satisfy(subject=meeting, limit="minutes", at=now)
+    # The answers closed when the meeting began (its clock does this too, if the worker got there first).
+    clock_satisfy(subject=meeting, limit="respond", at=meeting.start_at)
+    items = list(meeting.action_items.select_related("owner", "department").order_by("position"))
+    engine = engine_of(meeting)
+    calendar = calendar_for_project(meeting.project)
+    for item in items:
+        item.state = ActionState.OPEN
+        item.version += 1
+        item.save(update_fields=["state", "version"])
+        audit_record(
+            actor=actor,
+            action="action_item.open",
+            obj=item,
+            after={"state": "open", "owner": item.owner_id, "due_date": item.due_date},
+        )
+        clock_arm(
+            subject=item,
+            process="action_item",
+            limit="due",
+            owner=item.owner,
+            department=item.department,
+            calendar=calendar,
+            start=now,
+            due_at=end_of_working_day(engine, item.due_date),
+        )
+        notify(
+            recipients=[item.owner],
+            kind=MessageKind.ASSIGNMENT,
+            title=_("【决议事项】%(t)s") % {"t": f"{item.number} {item.title}"},
+            body=_("来自会议“%(m)s”，完成期限 %(d)s。逾期未完成将预警至分管领导。")
+            % {"m": meeting.title, "d": f"{item.due_date.month}月{item.due_date.day}日"},
+            url=item.get_absolute_url(),
+            subject=item,
+        )
+    invited = [r.person for r in meeting.participations.select_related("person")]
+    recipients = {p.pk: p for p in [*invited, *heads] if p.pk != actor.pk}
+    lines = [_("会议时间：%(s)s") % {"s": f"{local(meeting.start_at):%Y-%m-%d %H:%M}"}]
+    if minutes.decisions:
+        lines += [_("决议："), minutes.decisions]
+    if items:
+        lines.append(_("决议事项："))
+        lines += [
+            f"{i.position}. {i.title}（{i.owner.display_name}，{i.due_date.month}月{i.due_date.day}日前）"
+            for i in items
+        ]
+    lines.append(_("主持人 %(c)s 已签字确认。") % {"c": actor.display_name})
+    _tell(
+        meeting,
+        list(recipients.values()),
+        _("【会议纪要】%(m)s") % {"m": meeting.title},
+        "\n".join(lines),
+    )
+
+
+def _tell(meeting: Meeting, people: list[Person | None], title: str, body: str, *, kind: str = MessageKind.INFO):
+    recipients = [p for p in people if p is not None]
+    if recipients:
+        notify(
+            recipients=recipients, kind=kind, title=title, body=body, url=meeting.get_absolute_url(), subject=meeting
+        )
+
+
+def minutes_actions(meeting: Meeting, actor: Person) -> list:
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None:
+        return []
+    minutes.meeting = meeting
+    return MINUTES_MACHINE.available(minutes, actor)
+
+
+def may_edit_minutes(meeting: Meeting, actor: Person) -> bool:
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    return (
+        may_write_minutes(actor, meeting)
+        and meeting.state == MeetingState.NOTIFIED
+        and meeting.start_at <= clock.now()
+        and (minutes is None or minutes.state == MinutesState.DRAFT)
+    )
+
+
+# --- Action items ---------------------------------------------------------------------------------
+@transaction.atomic
+def action_item_transition(*, actor: Person, item: ActionItem, name: str, reason: str = "") -> ActionItem:
+    """标记完成 (owner) / 重新打开 / 取消 (organiser or chair)."""
+    authorize(actor, VIEW, item)
+    item = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("meeting__organizer", "meeting__chair", "owner", "department", "project")
+        .get(pk=item.pk)
+    )
+    transition = ACTION_MACHINE.check(item, name, actor)
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ApplicationError(fields={"reason": _("请填写原因")})
+    if len(reason) > 2000:
+        raise ApplicationError(fields={"reason": _("说明不能超过 2000 字")})
+    now = clock.now()
+    before = item.state
+    if name == "complete":
+        item.done_at = now
+        item.note = reason
+    elif name == "reopen":
+        item.done_at = None
+    item.state = transition.target
+    item.closed_at = now if item.state in (ActionState.DONE, ActionState.CANCELLED) else None
+    item.version += 1
+    item.save(update_fields=["state", "done_at", "note", "closed_at", "version"])
+    audit_record(
+        actor=actor,
+        action=f"action_item.{name}",
+        obj=item,
+        before={"state": before},
+        after={"state": item.state, **({"reason": reason} if reason else {})},
+    )
+    if name == "complete":
+        clock_satisfy(subject=item, limit="due", at=now)
+    elif name == "cancel":
+        clock_cancel(subject=item, note=_("事项已取消"))
+    elif name == "reopen":
+        engine = engine_of(item.meeting)
+        clock_arm(
+            subject=item,
+            process="action_item",
+            limit="due",
+            owner=item.owner,
+            department=item.department,
+            calendar=calendar_for_project(item.project),
+            due_at=max(end_of_working_day(engine, item.due_date), now),
+        )
+    meeting = item.meeting
+    others = [p for p in {meeting.organizer, item.owner} if p.pk != actor.pk]
+    if others:
+        notify(
+            recipients=others,
+            kind=MessageKind.INFO,
+            title=_("【决议事项%(verb)s】%(t)s") % {"verb": transition.label, "t": f"{item.number} {item.title}"},
+            body=reason,
+            url=item.get_absolute_url(),
+            subject=item,
+        )
+    return item

@@ -1,0 +1,69 @@
+"""Meeting dates in working days: pure functions of (calendar engine, dates). No database, no clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from xietong.workcal.engine import WorkingCalendar
+
+ONE_DAY = dt.timedelta(days=1)
+MAX_OCCURRENCES = 53
+
+
+def working_days_before(engine: WorkingCalendar, day: dt.date, n: int) -> dt.date:
+    """The working day that lies `n` working days before `day` (n = 0: `day` itself).
+
+    "提前 2 个工作日" for a Monday meeting: Friday, or the Saturday before when that Saturday is a 调休
+    working day; statutory holidays and weekends are skipped.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    current, counted = day, 0
+    for _ in range(400 * max(1, n)):
+        if counted == n:
+            return current
+        current -= ONE_DAY
+        if engine.is_working_day(current):
+            counted += 1
+    raise ValueError("一年内没有足够的工作日：请检查日历设置")
+
+
+def notice_deadline(engine: WorkingCalendar, meeting_day: dt.date, working_days: int) -> dt.date:
+    """The last day a notice (or an application) may go out for a meeting on `meeting_day`."""
+    return working_days_before(engine, meeting_day, working_days)
+
+
+def sent_late(engine: WorkingCalendar, sent_at: dt.datetime, meeting_day: dt.date, working_days: int) -> bool:
+    """Sent after the deadline day (in the calendar's time zone): allowed, but marked and reported."""
+    return sent_at.astimezone(engine.tz).date() > notice_deadline(engine, meeting_day, working_days)
+
+
+def end_of_working_day(engine: WorkingCalendar, day: dt.date) -> dt.datetime:
+    """18:00 (the end of the last working period) on `day`: when a date-only deadline runs out."""
+    return engine.at(day, engine.spec.periods[-1][1])
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    days: list[dt.date]
+    skipped: list[tuple[dt.date, str]]  # (day, why): holidays and rest days are not met on
+
+
+def weekly_occurrences(engine: WorkingCalendar, first: dt.date, until: dt.date) -> Occurrences:
+    """Every 7 days from `first` up to `until`, skipping days that are not working days (国庆、春节 …)."""
+    days: list[dt.date] = []
+    skipped: list[tuple[dt.date, str]] = []
+    current = first
+    while current <= until and len(days) + len(skipped) < MAX_OCCURRENCES:
+        if engine.is_working_day(current):
+            days.append(current)
+        else:
+            skipped.append((current, engine.day_name(current) or engine.day_kind(current).label))
+        current += 7 * ONE_DAY
+    return Occurrences(days, skipped)
+
+
+def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime) -> bool:
+    """Half-open intervals: a meeting ending at 10:00 does not clash with one starting at 10:00."""
+    return a_start < b_end and b_start < a_end

@@ -1,0 +1,619 @@
+"""Writes to meetings: the application (会议申请表), approval, the notice, edits, recurring series.
+
+One path per change: check permission and state → validate → write → audit event → clocks →
+notifications, all in one transaction. The checks are in `rules.py`; answers (确认参加 / 请假) in
+`answers.py`; minutes and action items in `minutes.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
+from xietong.core import clock
+from xietong.core.audit import audit_record, changed_fields, snapshot
+from xietong.core.concurrency import save_versioned
+from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
+from xietong.core.permissions import VIEW, authorize
+from xietong.items.services import number_next
+from xietong.meetings.choices import (
+    EDITABLE_STATES,
+    MACHINE,
+    REASON_LABELS,
+    SERIES_TRANSITIONS,
+    MeetingMode,
+    MeetingState,
+    ParticipantRole,
+    Response,
+)
+from xietong.meetings.models import Meeting, MeetingSeries, Participation
+from xietong.meetings.rules import (
+    WEEKDAYS,
+    approver_for,
+    clean_agenda,
+    engine_of,
+    local,
+    meeting_named,
+    meeting_validate,
+    meeting_warnings,
+    room_conflict,
+    when_text,
+)
+from xietong.meetings.schedule import (
+    end_of_working_day,
+    notice_deadline,
+    sent_late,
+    weekly_occurrences,
+)
+from xietong.notify.models import MessageKind
+from xietong.notify.services import notify
+from xietong.org.models import Person
+from xietong.workcal.selectors import calendar_for_project
+
+MEETING_FIELDS = (
+    "title",
+    "project",
+    "meeting_type",
+    "chair",
+    "recorder",
+    "goal",
+    "agenda",
+    "materials",
+    "start_at",
+    "end_at",
+    "mode",
+    "room",
+    "online_link",
+)
+
+
+@dataclass
+class MeetingSaved:
+    """A saved meeting with what the organiser should know but need not fix (shown as warnings)."""
+
+    meeting: Meeting
+    warnings: list[str] = field(default_factory=list)
+    occurrences: int = 1
+    skipped: list[str] = field(default_factory=list)
+
+
+# --- Participants ---------------------------------------------------------------------------------
+def _roles(meeting: Meeting, people: list[Person]) -> dict[int, tuple[Person, str]]:
+    """Everyone invited, with their role: the organiser and the chair always attend."""
+    roles: dict[int, tuple[Person, str]] = {p.pk: (p, ParticipantRole.REQUIRED) for p in people}
+    if meeting.recorder is not None:
+        roles.setdefault(meeting.recorder.pk, (meeting.recorder, ParticipantRole.REQUIRED))
+    roles[meeting.organizer.pk] = (meeting.organizer, ParticipantRole.ORGANIZER)
+    roles[meeting.chair.pk] = (meeting.chair, ParticipantRole.CHAIR)
+    return roles
+
+
+def _set_participants(meeting: Meeting, people: list[Person]) -> tuple[list[Person], list[Person]]:
+    """Replace the invitees, keeping the answers of those who stay. Returns (added, removed)."""
+    wanted = _roles(meeting, people)
+    current = {p.person_id: p for p in meeting.participations.select_related("person")}
+    removed = [p.person for pid, p in current.items() if pid not in wanted]
+    Participation.objects.filter(meeting=meeting, person_id__in=[p.pk for p in removed]).delete()
+    added = []
+    for pid, (person, role) in wanted.items():
+        row = current.get(pid)
+        if row is None:
+            accepted = pid == meeting.organizer_id  # the organiser's own answer is yes
+            Participation.objects.create(
+                meeting=meeting,
+                person=person,
+                role=role,
+                response=Response.ACCEPTED if accepted else Response.PENDING,
+                responded_at=clock.now() if accepted else None,
+            )
+            added.append(person)
+        elif row.role != role:
+            row.role = role
+            row.save(update_fields=["role"])
+    return added, removed
+
+
+def participant_ids(meeting: Meeting) -> list[int]:
+    return sorted(meeting.participations.values_list("person_id", flat=True))
+
+
+def _invitees(meeting: Meeting, *, exclude_declined: bool = False) -> list[Person]:
+    rows = meeting.participations.select_related("person")
+    if exclude_declined:
+        rows = rows.exclude(response=Response.DECLINED)
+    return [r.person for r in rows]
+
+
+# --- Create and edit ------------------------------------------------------------------------------
+def _fill_defaults(actor: Person, data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    data["agenda"] = clean_agenda(data.get("agenda"))
+    data.setdefault("mode", MeetingMode.ROOM)
+    data["chair"] = data.get("chair") or actor
+    data["online_link"] = (data.get("online_link") or "").strip()
+    data["title"] = (data.get("title") or "").strip()
+    return data
+
+
+def _snapshot(meeting: Meeting) -> dict[str, Any]:
+    return {**snapshot(meeting, MEETING_FIELDS), "participants": participant_ids(meeting)}
+
+
+@transaction.atomic
+def meeting_create(
+    *, actor: Person, participants: list[Person], repeat_until: dt.date | None = None, **data: Any
+) -> MeetingSaved:
+    """Fill in a 会议申请表 (a draft). With `repeat_until`, a weekly series up to that date: each working
+    week one occurrence, holidays skipped."""
+    data = _fill_defaults(actor, data)
+    errors = meeting_validate(actor, data, participants, exclude=[])
+    occurrences: list[tuple[dt.datetime, dt.datetime]] = []
+    skipped: list[str] = []
+    if repeat_until is not None and not errors:
+        start, end = data["start_at"], data["end_at"]
+        first = local(start).date()
+        if repeat_until <= first:
+            errors["repeat_until"] = _("重复截止日期须晚于首次会议日期 %(d)s") % {"d": first.isoformat()}
+        elif repeat_until > first + dt.timedelta(days=366):
+            errors["repeat_until"] = _("周期会议最长一年，请分段创建")
+        else:
+            plan = weekly_occurrences(engine_of(data["project"]), first, repeat_until)
+            skipped = [f"{d.month}月{d.day}日（{why}）" for d, why in plan.skipped]
+            if not plan.days:
+                errors["repeat_until"] = _("所选日期均为节假日或休息日，没有可安排的场次")
+            for day in plan.days:
+                shift = dt.timedelta(days=(day - first).days)
+                occurrences.append((local(start) + shift, local(end) + shift))
+            for s, e in occurrences[1:]:
+                other = room_conflict(actor, data["room"], s, e, []) if data.get("room") else None
+                if other is not None:
+                    errors["room"] = _("%(day)s 会议室“%(room)s”已被 %(other)s占用") % {
+                        "day": f"{s.month}月{s.day}日",
+                        "room": data["room"].name,
+                        "other": meeting_named(actor, other),
+                    }
+                    break
+    if errors:
+        raise ApplicationError(_("会议申请表填写不完整或有误"), fields=errors)
+    if not occurrences:
+        occurrences = [(data["start_at"], data["end_at"])]
+    series = None
+    if repeat_until is not None:
+        series = MeetingSeries.objects.create(
+            title=data["title"], organizer=actor, weekday=local(data["start_at"]).weekday(), repeat_until=repeat_until
+        )
+    first_meeting: Meeting | None = None
+    warnings: list[str] = []
+    for start, end in occurrences:
+        meeting = Meeting(
+            number=number_next("HY"),
+            created_by=actor,
+            organizer=actor,
+            department=actor.department,
+            series=series,
+            **{**{k: v for k, v in data.items() if k in MEETING_FIELDS}, "start_at": start, "end_at": end},
+        )
+        meeting.save()
+        _set_participants(meeting, participants)
+        audit_record(actor=actor, action="meeting.create", obj=meeting, after=_snapshot(meeting))
+        if not meeting.meeting_type.requires_approval:
+            _arm_notice(meeting)
+        if first_meeting is None:
+            first_meeting = meeting
+            warnings = meeting_warnings(actor, meeting, _invitees(meeting), [meeting.pk])
+    assert first_meeting is not None
+    if first_meeting.meeting_type.requires_approval:
+        warnings += _late_application_warning(first_meeting)
+    return MeetingSaved(first_meeting, warnings, len(occurrences), skipped)
+
+
+def _late_application_warning(meeting: Meeting) -> list[str]:
+    engine = engine_of(meeting)
+    days = meeting.meeting_type.application_working_days
+    if not sent_late(engine, clock.now(), local(meeting.start_at).date(), days):
+        return []
+    deadline = notice_deadline(engine, local(meeting.start_at).date(), days)
+    return [
+        _("按规定会议申请表应提前 %(n)d 个工作日（%(d)s 前）提交，本次已晚于规定，将标记为迟报")
+        % {"n": days, "d": f"{deadline.month}月{deadline.day}日"}
+    ]
+
+
+@transaction.atomic
+def meeting_update(
+    *, actor: Person, meeting: Meeting, expected_version: int, participants: list[Person], **data: Any
+) -> MeetingSaved:
+    """Edit the application. After the notice went out, everyone invited hears what changed."""
+    change = _update(actor, meeting, expected_version, participants, data)
+    if change.meeting.state == MeetingState.NOTIFIED:
+        _announce_change(actor, change.meeting, [change])
+    return MeetingSaved(
+        change.meeting, meeting_warnings(actor, change.meeting, _invitees(change.meeting), [change.meeting.pk])
+    )
+
+
+@dataclass
+class _Change:
+    meeting: Meeting
+    moved: bool
+    added: list[Person]
+    removed: list[Person]
+    changed: bool
+
+
+def _update(
+    actor: Person, meeting: Meeting, expected_version: int, participants: list[Person], data: dict[str, Any]
+) -> _Change:
+    authorize(actor, VIEW, meeting)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("meeting_type", "room").get(pk=meeting.pk)
+    if meeting.version != expected_version:
+        raise Conflict()
+    if meeting.state not in EDITABLE_STATES:
+        raise InvalidState(_("当前状态为“%(s)s”，不能修改会议") % {"s": meeting.get_state_display()})
+    if actor.pk not in {meeting.organizer_id, meeting.created_by_id}:
+        raise Forbidden(_("只有组织者可以修改会议申请"))
+    if meeting.has_ended():
+        raise InvalidState(_("会议已经结束，不能再修改"))
+    merged = _fill_defaults(actor, {**{f: getattr(meeting, f) for f in MEETING_FIELDS}, **data})
+    moved = merged["start_at"] != meeting.start_at or merged["end_at"] != meeting.end_at
+    errors = meeting_validate(actor, merged, participants, exclude=[meeting.pk], check_past=moved)
+    if errors:
+        raise ApplicationError(_("会议申请表填写有误"), fields=errors)
+    before = _snapshot(meeting)
+    for name in MEETING_FIELDS:
+        setattr(meeting, name, merged[name])
+    save_versioned(meeting, expected_version=expected_version, fields=MEETING_FIELDS)
+    added, removed = _set_participants(meeting, participants)
+    old, new = changed_fields(before, _snapshot(meeting))
+    if new:
+        audit_record(actor=actor, action="meeting.update", obj=meeting, before=old, after=new)
+    if moved and meeting.state in (MeetingState.DRAFT, MeetingState.APPROVED) and _notice_expected(meeting):
+        _arm_notice(meeting)
+    if moved and meeting.state == MeetingState.NOTIFIED:
+        # A new time is a new notice: its period is measured again, and the clocks follow.
+        engine = engine_of(meeting)
+        day = local(meeting.start_at).date()
+        meeting.notice_sent_at = clock.now()
+        meeting.notice_deadline = notice_deadline(engine, day, meeting.meeting_type.notice_working_days)
+        meeting.late_notice = sent_late(engine, meeting.notice_sent_at, day, meeting.meeting_type.notice_working_days)
+        meeting.save(update_fields=["notice_sent_at", "notice_deadline", "late_notice"])
+        _arm_after_notice(meeting)
+    return _Change(meeting, moved, added, removed, bool(new))
+
+
+def _announce_change(actor: Person, meeting: Meeting, changes: list[_Change]) -> None:
+    """One message per person for a change, however many occurrences of a series it touched."""
+    added = {p.pk: p for c in changes for p in c.added}
+    removed = {p.pk: p for c in changes for p in c.removed if p.pk not in added}
+    if any(c.changed for c in changes):
+        stayed = [p for p in _invitees(meeting) if p.pk not in added and p.pk != actor.pk]
+        intro = _("会议信息已更新，请以此为准。")
+        if len(changes) > 1:
+            intro = _("周期会议此后 %(n)d 次的信息已更新，请以此为准。") % {"n": len(changes)}
+        tell(
+            meeting,
+            stayed,
+            _("【会议变更】%(m)s") % {"m": meeting.title},
+            notice_body(meeting, intro=intro, series=[c.meeting for c in changes]),
+        )
+    if added:
+        tell(
+            meeting,
+            list(added.values()),
+            _("【会议通知】%(m)s") % {"m": meeting.title},
+            notice_body(meeting, series=[c.meeting for c in changes]),
+            kind=MessageKind.ASSIGNMENT,
+        )
+    if removed:
+        tell(
+            meeting,
+            list(removed.values()),
+            _("【无需参会】%(m)s") % {"m": meeting.title},
+            _("组织者已调整参会名单，您无需参加 %(when)s 的会议。")
+            % {"when": when_text(meeting.start_at, meeting.end_at)},
+        )
+
+
+def _notice_expected(meeting: Meeting) -> bool:
+    return meeting.state == MeetingState.APPROVED or not meeting.meeting_type.requires_approval
+
+
+# --- Clocks ---------------------------------------------------------------------------------------
+def _arm_notice(meeting: Meeting) -> None:
+    """提前通知: the notice must go out by the end of the working day N working days before."""
+    engine = engine_of(meeting)
+    deadline = notice_deadline(engine, local(meeting.start_at).date(), meeting.meeting_type.notice_working_days)
+    clock_arm(
+        subject=meeting,
+        process="meeting",
+        limit="notice",
+        owner=meeting.organizer,
+        department=meeting.department,
+        calendar=calendar_for_project(meeting.project),
+        due_at=end_of_working_day(engine, deadline),
+    )
+
+
+def _arm_after_notice(meeting: Meeting) -> None:
+    calendar = calendar_for_project(meeting.project)
+    # Answers are due when the meeting starts; the policy's reminder goes to everyone invited.
+    clock_arm(
+        subject=meeting,
+        process="meeting",
+        limit="respond",
+        owner=meeting.organizer,
+        department=meeting.department,
+        calendar=calendar,
+        due_at=meeting.start_at,
+    )
+    # Minutes within 24 hours (1 working day) of the meeting's end; escalation to the organiser's head.
+    clock_arm(
+        subject=meeting,
+        process="meeting",
+        limit="minutes",
+        owner=meeting.organizer,
+        department=meeting.department,
+        calendar=calendar,
+        start=meeting.end_at,
+    )
+
+
+# --- Notifications --------------------------------------------------------------------------------
+def notice_body(meeting: Meeting, *, intro: str = "", series: list[Meeting] | None = None) -> str:
+    """The notice as the template requires it: 时间、地点/线上、议程、需提前准备的材料."""
+    lines = [intro] if intro else []
+    if series and len(series) > 1:
+        first, last = series[0], series[-1]
+        lines.append(
+            _("时间：每周%(wd)s %(s)s–%(e)s，共 %(n)d 次（%(first)s 至 %(last)s）")
+            % {
+                "wd": WEEKDAYS[local(first.start_at).weekday()],
+                "s": f"{local(first.start_at):%H:%M}",
+                "e": f"{local(first.end_at):%H:%M}",
+                "n": len(series),
+                "first": f"{local(first.start_at):%m月%d日}",
+                "last": f"{local(last.start_at):%m月%d日}",
+            }
+        )
+    else:
+        lines.append(_("时间：%(when)s") % {"when": when_text(meeting.start_at, meeting.end_at)})
+    lines.append(_("地点/线上：%(place)s") % {"place": meeting.place})
+    lines.append(_("会议目标：%(goal)s") % {"goal": meeting.goal})
+    lines.append(_("议程："))
+    lines += [f"{i}. {item}" for i, item in enumerate(meeting.agenda, start=1)]
+    lines.append(_("需提前准备的材料：%(m)s") % {"m": meeting.materials or _("无")})
+    lines.append(
+        _("组织者：%(o)s　主持人：%(c)s") % {"o": meeting.organizer.display_name, "c": meeting.chair.display_name}
+    )
+    if meeting.late_notice:
+        lines.append(_("（本通知晚于规定的提前 %(n)d 个工作日）") % {"n": meeting.meeting_type.notice_working_days})
+    lines.append(_("请在会议开始前确认参加，或请假并说明原因。"))
+    return "\n".join(lines)
+
+
+def tell(meeting: Meeting, people: list[Person], title: str, body: str, *, kind: str = MessageKind.INFO) -> None:
+    recipients = [p for p in people if p is not None]
+    if recipients:
+        notify(
+            recipients=recipients, kind=kind, title=title, body=body, url=meeting.get_absolute_url(), subject=meeting
+        )
+
+
+# --- Transitions ----------------------------------------------------------------------------------
+@transaction.atomic
+def meeting_transition(
+    *, actor: Person, meeting: Meeting, name: str, reason: str = "", expected_version: int | None = None
+) -> Meeting:
+    """Move a meeting along (提交审批、批准、驳回、发送会议通知、取消). On a recurring meeting, submit,
+    approve, reject and notify act on every future occurrence in the same state: one application."""
+    authorize(actor, VIEW, meeting)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("meeting_type", "room", "organizer", "chair", "department", "project")
+        .get(pk=meeting.pk)
+    )
+    if expected_version is not None and meeting.version != expected_version:
+        raise Conflict()
+    transition = MACHINE.check(meeting, name, actor)
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ApplicationError(fields={"reason": _("请填写%(label)s") % {"label": REASON_LABELS[name]}})
+    if len(reason) > 2000:
+        raise ApplicationError(fields={"reason": _("说明不能超过 2000 字")})
+    group = [meeting]
+    if meeting.series_id and name in SERIES_TRANSITIONS:
+        siblings = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("meeting_type", "room", "organizer", "chair", "department", "project")
+            .filter(series_id=meeting.series_id, state=meeting.state, start_at__gt=clock.now())
+            .exclude(pk=meeting.pk)
+            .order_by("start_at")
+        )
+        group = sorted([meeting, *siblings], key=lambda m: m.start_at)
+    for item in group:
+        _apply(actor, item, name, transition.target, reason)
+    _announce(actor, group, name, reason)
+    return Meeting.objects.get(pk=meeting.pk)
+
+
+def _apply(actor: Person, meeting: Meeting, name: str, target: str, reason: str) -> None:
+    now = clock.now()
+    before = meeting.state
+    after: dict[str, Any] = {}
+    if name in ("submit", "notify"):
+        errors = meeting_validate(
+            actor,
+            {f: getattr(meeting, f) for f in MEETING_FIELDS},
+            _invitees(meeting),
+            exclude=[meeting.pk],
+        )
+        if errors:
+            prefix = f"{local(meeting.start_at):%m月%d日} " if meeting.series_id else ""
+            raise ApplicationError(
+                _("%(p)s会议信息需先修改：%(e)s") % {"p": prefix, "e": "；".join(errors.values())}, fields=errors
+            )
+    engine = engine_of(meeting)
+    day = local(meeting.start_at).date()
+    if name == "submit":
+        approver = approver_for(meeting.organizer)
+        meeting.approver = approver
+        meeting.submitted_at = now
+        meeting.late_application = sent_late(engine, now, day, meeting.meeting_type.application_working_days)
+        meeting.decision_note = ""
+        after = {"approver": getattr(approver, "pk", None), "late_application": meeting.late_application}
+        if approver is None:  # the general manager's own meeting: nobody above to approve it
+            target = MeetingState.APPROVED
+            meeting.decided_at = now
+            meeting.decision_note = _("组织者为总经理，无需审批")
+    elif name in ("approve", "reject"):
+        meeting.decided_at = now
+        meeting.decision_note = reason
+    elif name == "notify":
+        meeting.notice_sent_at = now
+        meeting.notice_deadline = notice_deadline(engine, day, meeting.meeting_type.notice_working_days)
+        meeting.late_notice = sent_late(engine, now, day, meeting.meeting_type.notice_working_days)
+        after = {"late_notice": meeting.late_notice, "notice_deadline": meeting.notice_deadline}
+    elif name == "cancel":
+        meeting.cancel_reason = reason
+        meeting.closed_at = now
+    meeting.state = target
+    meeting.version += 1
+    meeting.updated_at = now
+    meeting.save()
+    audit_record(
+        actor=actor,
+        action=f"meeting.{name}",
+        obj=meeting,
+        before={"state": before},
+        after={"state": meeting.state, **after, **({"reason": reason} if reason else {})},
+    )
+    if meeting.state == MeetingState.APPROVED:
+        _arm_notice(meeting)
+    elif name == "notify":
+        clock_satisfy(subject=meeting, limit="notice", at=now)
+        _arm_after_notice(meeting)
+    elif name == "cancel":
+        clock_cancel(subject=meeting, note=_("会议已取消"))
+
+
+def _announce(actor: Person, group: list[Meeting], name: str, reason: str) -> None:
+    meeting = group[0]
+    label = f"{meeting.number} {meeting.title}" + (_("（共 %(n)d 次）") % {"n": len(group)} if len(group) > 1 else "")
+    if name == "submit" and meeting.approver is not None:
+        late = _("（申请迟于规定的提前 %(n)d 个工作日）") % {"n": meeting.meeting_type.application_working_days}
+        tell(
+            meeting,
+            [meeting.approver],
+            _("【会议审批】%(m)s") % {"m": label},
+            _("%(who)s 提交了会议申请，请审批。%(when)s%(late)s")
+            % {
+                "who": actor.display_name,
+                "when": when_text(meeting.start_at, meeting.end_at),
+                "late": late if meeting.late_application else "",
+            },
+            kind=MessageKind.ASSIGNMENT,
+        )
+    elif name in ("approve", "reject"):
+        verb = MACHINE.get(name).label
+        tell(
+            meeting,
+            [meeting.organizer],
+            _("【会议申请%(verb)s】%(m)s") % {"verb": verb, "m": label},
+            (reason or _("请在规定时间内发送会议通知。")) if name == "approve" else reason,
+            kind=MessageKind.ASSIGNMENT,
+        )
+    elif name == "notify":
+        invitees = [p for p in _invitees(meeting) if p.pk != actor.pk]
+        tell(
+            meeting,
+            invitees,
+            _("【会议通知】%(m)s") % {"m": meeting.title},
+            notice_body(meeting, series=group),
+            kind=MessageKind.ASSIGNMENT,
+        )
+    elif name == "cancel" and meeting.notice_sent_at is not None:
+        invitees = [p for p in _invitees(meeting) if p.pk != actor.pk]
+        tell(
+            meeting,
+            invitees,
+            _("【会议取消】%(m)s") % {"m": meeting.title},
+            _("原定 %(when)s 的会议已取消。原因：%(r)s")
+            % {"when": when_text(meeting.start_at, meeting.end_at), "r": reason},
+        )
+
+
+def meeting_actions(meeting: Meeting, actor: Person) -> list:
+    actions = MACHINE.available(meeting, actor)
+    if meeting.has_ended():
+        actions = [t for t in actions if t.name != "cancel"]
+    return actions
+
+
+# --- Series ---------------------------------------------------------------------------------------
+@transaction.atomic
+def series_update(
+    *,
+    actor: Person,
+    series: MeetingSeries,
+    expected_version: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    participants: list[Person],
+    **data: Any,
+) -> list[Meeting]:
+    """Edit a recurring meeting: every occurrence still to come changes; past ones and their minutes
+    stay as they were. People hear about it once, not once per week."""
+    series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+    upcoming = series_upcoming(series, editable_only=True)
+    if not upcoming:
+        raise InvalidState(_("此周期会议已没有未开始的场次"))
+    authorize(actor, VIEW, upcoming[0])
+    if series.version != expected_version:
+        raise Conflict()
+    if actor.pk != series.organizer_id:
+        raise Forbidden(_("只有组织者可以修改周期会议"))
+    if end_time <= start_time:
+        raise ApplicationError(fields={"end_time": _("结束时间须晚于开始时间")})
+    changes = []
+    for meeting in upcoming:
+        day = local(meeting.start_at).date()
+        tz = local(meeting.start_at).tzinfo
+        data_for_day = {
+            **data,
+            "start_at": dt.datetime.combine(day, start_time, tzinfo=tz),
+            "end_at": dt.datetime.combine(day, end_time, tzinfo=tz),
+        }
+        try:
+            changes.append(_update(actor, meeting, meeting.version, participants, data_for_day))
+        except ApplicationError as error:
+            detail = "；".join(str(v) for v in error.fields.values()) or str(error.message)
+            raise ApplicationError(
+                _("%(day)s 的会议无法修改：%(e)s") % {"day": f"{day.month}月{day.day}日", "e": detail},
+                fields={k: f"{day.month}月{day.day}日：{v}" for k, v in error.fields.items()},
+            ) from error
+    noticed = [c for c in changes if c.meeting.state == MeetingState.NOTIFIED]
+    if noticed:
+        _announce_change(actor, noticed[0].meeting, noticed)
+    before = {"title": series.title}
+    series.title = (data.get("title") or series.title).strip()
+    save_versioned(series, expected_version=expected_version, fields=["title"])
+    audit_record(
+        actor=actor,
+        action="meeting.series.update",
+        obj=series,
+        before=before,
+        after={"title": series.title, "meetings": [c.meeting.pk for c in changes]},
+    )
+    return [c.meeting for c in changes]
+
+
+def series_upcoming(series: MeetingSeries, *, editable_only: bool = False) -> list[Meeting]:
+    qs = Meeting.objects.filter(series=series, start_at__gt=clock.now()).exclude(state=MeetingState.CANCELLED)
+    if editable_only:
+        qs = qs.filter(state__in=EDITABLE_STATES)
+    return list(qs.select_related("room", "chair", "recorder", "meeting_type").order_by("start_at"))

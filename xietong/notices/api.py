@@ -1,0 +1,173 @@
+"""通知 over JSON: the same services, permission filter and counts as the pages."""
+
+import datetime as dt
+
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from xietong.core.errors import ApplicationError, NotFound
+from xietong.core.http import AuthedRequest
+from xietong.core.permissions import access
+from xietong.notices.choices import MACHINE
+from xietong.notices.models import Notice
+from xietong.notices.selectors import SCOPES, can_track, notice_list, receipt_summary
+from xietong.notices.services import notice_confirm, notice_create, notice_transition
+from xietong.org.models import Department, Person, Project
+
+router = Router(tags=["notices"])
+
+
+class NoticeOut(Schema):
+    id: int
+    number: str
+    title: str
+    project_id: int
+    department_id: int
+    sender_id: int = Field(..., alias="created_by_id")
+    body: str
+    effective_date: dt.date
+    requires_confirmation: bool
+    confirm_by: dt.datetime | None
+    target_everyone: bool
+    target_department_ids: list[int]
+    target_person_ids: list[int]
+    state: str
+    published_at: dt.datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_target_department_ids(obj: Notice) -> list[int]:
+        return [d.pk for d in obj.target_departments.all()]
+
+    @staticmethod
+    def resolve_target_person_ids(obj: Notice) -> list[int]:
+        return [p.pk for p in obj.target_people.all()]
+
+
+class NoticeIn(Schema):
+    title: str = Field(..., max_length=120)
+    project_id: int
+    body: str = Field(..., max_length=50000, description="文字或简单 HTML；脚本等不安全内容会被移除")
+    effective_date: dt.date
+    requires_confirmation: bool = True
+    confirm_by: dt.datetime | None = None
+    target_everyone: bool = False
+    target_department_ids: list[int] = Field(default_factory=list, max_length=100)
+    target_person_ids: list[int] = Field(default_factory=list, max_length=2000)
+    publish: bool = False
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class TallyOut(Schema):
+    label: str
+    total: int
+    confirmed: int
+    pending: int
+    percent: int
+
+
+class ReceiptOut(Schema):
+    person_id: int
+    name: str
+    department: str
+    confirmed_at: dt.datetime | None
+
+
+class SummaryOut(Schema):
+    overall: TallyOut
+    departments: list[TallyOut]
+    receipts: list[ReceiptOut]
+
+
+def _tally(t) -> dict:
+    return {"label": t.label, "total": t.total, "confirmed": t.confirmed, "pending": t.pending, "percent": t.percent}
+
+
+def _bulk(model, ids: list[int], field: str, what: str) -> list:
+    found = model.objects.in_bulk(ids)
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise ApplicationError(fields={field: f"以下{what}不存在：#" + "、#".join(missing)})
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+@router.get("/", response=list[NoticeOut], summary="通知列表（todo 待我确认 / sent 我发出的 / all）")
+@paginate(LimitOffsetPagination)
+def list_notices(request: AuthedRequest, scope: str = "todo", q: str = ""):
+    return notice_list(request.user, scope if scope in SCOPES else "todo", q[:50])
+
+
+@router.post("/", response={201: NoticeOut}, summary="起草或发布通知")
+def create_notice(request: AuthedRequest, payload: NoticeIn):
+    project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
+    if project is None:
+        raise ApplicationError(fields={"project_id": "项目不存在或您不是其成员"})
+    confirm_by = payload.confirm_by
+    if confirm_by is not None and timezone.is_naive(confirm_by):
+        confirm_by = timezone.make_aware(confirm_by)
+    notice = notice_create(
+        actor=request.user,
+        departments=_bulk(Department, payload.target_department_ids, "target_department_ids", "部门"),
+        people=_bulk(Person, payload.target_person_ids, "target_person_ids", "人员"),
+        publish=payload.publish,
+        title=payload.title,
+        project=project,
+        body=payload.body,
+        effective_date=payload.effective_date,
+        requires_confirmation=payload.requires_confirmation,
+        confirm_by=confirm_by,
+        target_everyone=payload.target_everyone,
+    )
+    return Status(201, notice)
+
+
+@router.get("/{notice_id}", response=NoticeOut, summary="通知详情")
+def get_notice(request: AuthedRequest, notice_id: int):
+    return access(request.user, Notice, notice_id)
+
+
+@router.post("/{notice_id}/confirm", response=ReceiptOut, summary="确认已阅")
+def confirm(request: AuthedRequest, notice_id: int):
+    notice = access(request.user, Notice, notice_id)
+    receipt = notice_confirm(actor=request.user, notice=notice)
+    return {
+        "person_id": receipt.person_id,
+        "name": request.user.display_name,
+        "department": receipt.department.name if receipt.department else "",
+        "confirmed_at": receipt.confirmed_at,
+    }
+
+
+@router.post("/{notice_id}/transitions/{name}", response=NoticeOut, summary="发布、提醒未确认人员、撤回")
+def transition(request: AuthedRequest, notice_id: int, name: str, payload: ReasonIn):
+    notice = access(request.user, Notice, notice_id)
+    if name not in MACHINE.transitions:
+        raise ApplicationError(f"未知操作：{name}")
+    return notice_transition(actor=request.user, notice=notice, name=name, reason=payload.reason)
+
+
+@router.get(
+    "/{notice_id}/receipts", response=SummaryOut, summary="确认情况：合计、按部门、按人员（发布人与相关负责人）"
+)
+def receipts(request: AuthedRequest, notice_id: int):
+    notice = access(request.user, Notice, notice_id)
+    if not can_track(request.user, notice):
+        raise NotFound()
+    summary = receipt_summary(notice)
+    return {
+        "overall": _tally(summary.overall),
+        "departments": [_tally(t) for t in summary.departments],
+        "receipts": [
+            {
+                "person_id": r.person_id,
+                "name": r.person.display_name,
+                "department": r.department.name if r.department else "",
+                "confirmed_at": r.confirmed_at,
+            }
+            for r in summary.receipts
+        ],
+    }
