@@ -4,8 +4,10 @@ import datetime as dt
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from xietong.core.api_errors import responses
+from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -161,18 +163,18 @@ def _person(pk: int | None, field: str) -> Person | None:
     return person
 
 
-@router.get("/rooms", response=list[RoomOut], summary="会议室")
+@router.get("/rooms", response=responses(list[RoomOut]), summary="会议室")
 def list_rooms(request: AuthedRequest):
     return Room.objects.filter(is_active=True)
 
 
-@router.get("/types", response=list[MeetingTypeOut], summary="会议类型及其规则")
+@router.get("/types", response=responses(list[MeetingTypeOut]), summary="会议类型及其规则")
 def list_types(request: AuthedRequest):
     return MeetingType.objects.filter(is_active=True)
 
 
-@router.get("/action-items/", response=list[ActionItemOut], summary="决议事项（mine / overdue / all）")
-@paginate(LimitOffsetPagination)
+@router.get("/action-items/", response=responses(list[ActionItemOut]), summary="决议事项（mine / overdue / all）")
+@paginate(BoundedLimitOffset)
 def list_action_items(request: AuthedRequest, scope: str = "mine"):
     items = list(action_item_list(request.user, scope if scope in ACTION_SCOPES else "mine"))
     return [{**_action_dict(row.item), "status": row.status} for row in action_rows(items)]
@@ -190,13 +192,15 @@ def _action_dict(item: ActionItem) -> dict:
     }
 
 
-@router.get("/action-items/{item_id}", response=ActionItemOut, summary="决议事项详情")
+@router.get("/action-items/{item_id}", response=responses(ActionItemOut), summary="决议事项详情")
 def get_action_item(request: AuthedRequest, item_id: int):
     item = access(request.user, ActionItem.objects.select_related("meeting__project"), item_id)
     return {**_action_dict(item), "status": action_rows([item])[0].status}
 
 
-@router.post("/action-items/{item_id}/transitions/{name}", response=ActionItemOut, summary="标记完成、重新打开、取消")
+@router.post(
+    "/action-items/{item_id}/transitions/{name}", response=responses(ActionItemOut), summary="标记完成、重新打开、取消"
+)
 def action_item_do(request: AuthedRequest, item_id: int, name: str, payload: ReasonIn):
     item = access(request.user, ActionItem, item_id)
     if name not in ACTION_MACHINE.transitions:
@@ -205,8 +209,8 @@ def action_item_do(request: AuthedRequest, item_id: int, name: str, payload: Rea
     return {**_action_dict(item), "status": action_rows([item])[0].status}
 
 
-@router.get("/", response=list[MeetingOut], summary="会议列表（仅可见范围内）")
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[MeetingOut]), summary="会议列表（仅可见范围内）")
+@paginate(BoundedLimitOffset)
 def list_meetings(request: AuthedRequest, filters: Query[ListFilters]):
     return meeting_list(
         request.user,
@@ -219,7 +223,7 @@ def list_meetings(request: AuthedRequest, filters: Query[ListFilters]):
     )
 
 
-@router.post("/", response={201: MeetingOut}, summary="填写会议申请表（草稿；可每周重复）")
+@router.post("/", response=responses(MeetingOut, 201), summary="填写会议申请表（草稿；可每周重复）")
 def create_meeting(request: AuthedRequest, payload: MeetingIn):
     project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
     if project is None:
@@ -257,12 +261,12 @@ def create_meeting(request: AuthedRequest, payload: MeetingIn):
     return Status(201, saved.meeting)
 
 
-@router.get("/{meeting_id}", response=MeetingOut, summary="会议详情")
+@router.get("/{meeting_id}", response=responses(MeetingOut), summary="会议详情")
 def get_meeting(request: AuthedRequest, meeting_id: int):
     return access(request.user, Meeting, meeting_id)
 
 
-@router.get("/{meeting_id}/actions", response=list[ActionOut], summary="当前可执行的操作")
+@router.get("/{meeting_id}/actions", response=responses(list[ActionOut]), summary="当前可执行的操作")
 def list_actions(request: AuthedRequest, meeting_id: int):
     item = access(request.user, Meeting.objects.select_related("meeting_type"), meeting_id)
     return [
@@ -271,7 +275,9 @@ def list_actions(request: AuthedRequest, meeting_id: int):
     ]
 
 
-@router.post("/{meeting_id}/transitions/{name}", response=MeetingOut, summary="提交审批、批准、驳回、发送通知、取消")
+@router.post(
+    "/{meeting_id}/transitions/{name}", response=responses(MeetingOut), summary="提交审批、批准、驳回、发送通知、取消"
+)
 def transition(request: AuthedRequest, meeting_id: int, name: str, payload: ReasonIn):
     item = access(request.user, Meeting, meeting_id)
     if name not in MACHINE.transitions:
@@ -281,14 +287,14 @@ def transition(request: AuthedRequest, meeting_id: int, name: str, payload: Reas
     )
 
 
-@router.post("/{meeting_id}/respond", response=MeetingOut, summary="确认参加或请假（需填写原因）")
+@router.post("/{meeting_id}/respond", response=responses(MeetingOut), summary="确认参加或请假（需填写原因）")
 def respond(request: AuthedRequest, meeting_id: int, payload: RespondIn):
     item = access(request.user, Meeting, meeting_id)
     meeting_respond(actor=request.user, meeting=item, response=payload.response, reason=payload.reason)
     return Meeting.objects.get(pk=item.pk)
 
 
-@router.get("/{meeting_id}/action-items", response=list[ActionItemOut], summary="本次会议的决议事项及其进度")
+@router.get("/{meeting_id}/action-items", response=responses(list[ActionItemOut]), summary="本次会议的决议事项及其进度")
 def meeting_action_items(request: AuthedRequest, meeting_id: int):
     item = access(request.user, Meeting, meeting_id)
     items = list(item.action_items.select_related("meeting__project").order_by("position"))

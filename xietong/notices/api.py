@@ -4,8 +4,10 @@ import datetime as dt
 
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from xietong.core.api_errors import responses
+from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -95,13 +97,13 @@ def _bulk(model, ids: list[int], field: str, what: str) -> list:
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
-@router.get("/", response=list[NoticeOut], summary="通知列表（todo 待我确认 / sent 我发出的 / all）")
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[NoticeOut]), summary="通知列表（todo 待我确认 / sent 我发出的 / all）")
+@paginate(BoundedLimitOffset)
 def list_notices(request: AuthedRequest, scope: str = "todo", q: str = ""):
     return notice_list(request.user, scope if scope in SCOPES else "todo", q[:50])
 
 
-@router.post("/", response={201: NoticeOut}, summary="起草或发布通知")
+@router.post("/", response=responses(NoticeOut, 201), summary="起草或发布通知")
 def create_notice(request: AuthedRequest, payload: NoticeIn):
     project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
     if project is None:
@@ -125,12 +127,12 @@ def create_notice(request: AuthedRequest, payload: NoticeIn):
     return Status(201, notice)
 
 
-@router.get("/{notice_id}", response=NoticeOut, summary="通知详情")
+@router.get("/{notice_id}", response=responses(NoticeOut), summary="通知详情")
 def get_notice(request: AuthedRequest, notice_id: int):
     return access(request.user, Notice, notice_id)
 
 
-@router.post("/{notice_id}/confirm", response=ReceiptOut, summary="确认已阅")
+@router.post("/{notice_id}/confirm", response=responses(ReceiptOut), summary="确认已阅")
 def confirm(request: AuthedRequest, notice_id: int):
     notice = access(request.user, Notice, notice_id)
     receipt = notice_confirm(actor=request.user, notice=notice)
@@ -142,7 +144,7 @@ def confirm(request: AuthedRequest, notice_id: int):
     }
 
 
-@router.post("/{notice_id}/transitions/{name}", response=NoticeOut, summary="发布、提醒未确认人员、撤回")
+@router.post("/{notice_id}/transitions/{name}", response=responses(NoticeOut), summary="发布、提醒未确认人员、撤回")
 def transition(request: AuthedRequest, notice_id: int, name: str, payload: ReasonIn):
     notice = access(request.user, Notice, notice_id)
     if name not in MACHINE.transitions:
@@ -151,7 +153,9 @@ def transition(request: AuthedRequest, notice_id: int, name: str, payload: Reaso
 
 
 @router.get(
-    "/{notice_id}/receipts", response=SummaryOut, summary="确认情况：合计、按部门、按人员（发布人与相关负责人）"
+    "/{notice_id}/receipts",
+    response=responses(SummaryOut),
+    summary="确认情况：合计、按部门、按人员（发布人与相关负责人）",
 )
 def receipts(request: AuthedRequest, notice_id: int):
     notice = access(request.user, Notice, notice_id)
