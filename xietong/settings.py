@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "xietong.risks",
     "xietong.acceptance",
     "xietong.feedback",
+    "xietong.archive",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from xietong.api import api
+from xietong.archive.urls import search_urlpatterns
 from xietong.core import views as core_views
 from xietong.core.forms import ThrottledAuthenticationForm
 
@@ -33,6 +34,8 @@ urlpatterns = [
     path("risks/", include("xietong.risks.urls")),
     path("acceptance/", include("xietong.acceptance.urls")),
     path("feedback/", include("xietong.feedback.urls")),
+    path("archive/", include("xietong.archive.urls")),
+    path("search/", include(search_urlpatterns)),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
