@@ -13,10 +13,11 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from xietong.archive.extract import attachment_text
 from xietong.archive.models import (
@@ -61,14 +62,14 @@ def _is_text(f: models.Field) -> bool:
     )
 
 
-def _labelled_text(obj: models.Model) -> list[str]:
-    lines = []
+def _labelled_text(obj: models.Model) -> list[tuple[str, str]]:
+    pairs = []
     for f in obj._meta.concrete_fields:
         if _is_text(f):
             value = (getattr(obj, f.attname) or "").strip()
             if value:
-                lines.append(f"{f.verbose_name}：{value}")
-    return lines
+                pairs.append((str(f.verbose_name), value))
+    return pairs
 
 
 def _child_rows(item: WorkItem) -> Iterator[models.Model]:
@@ -96,11 +97,13 @@ def _has_one(item: WorkItem, relation) -> bool:
     return True
 
 
-def item_text(item: WorkItem) -> str:
-    lines = _labelled_text(item)
+def item_text(item: WorkItem) -> tuple[str, str]:
+    """(what a snippet shows: "label：value" lines, what is indexed: the values only — field labels
+    such as 需求背景 would otherwise make every request match 需求)."""
+    pairs = _labelled_text(item)
     for child in _child_rows(item):
-        lines.extend(_labelled_text(child))
-    return "\n".join(lines)
+        pairs.extend(_labelled_text(child))
+    return "\n".join(f"{label}：{value}" for label, value in pairs), "\n".join(value for _, value in pairs)
 
 
 def _people_ids(item: WorkItem) -> set[int]:
@@ -131,14 +134,15 @@ class Draft:
     body: str
     url: str
     occurred_at: dt.datetime
-    values: dict = field(default_factory=dict)
+    words_of: str  # the text whose words are indexed
 
 
 def drafts_for(item: WorkItem) -> list[Draft]:
     label = item._meta.label_lower
     url = item.get_absolute_url() if hasattr(item, "get_absolute_url") else ""
     heading = f"{item.number} {item.title}"
-    drafts = [Draft(DocumentKind.ITEM, 0, heading, item_text(item), url, item.updated_at)]
+    shown, indexed = item_text(item)
+    drafts = [Draft(DocumentKind.ITEM, 0, heading, shown, url, item.updated_at, f"{heading}\n{indexed}")]
     for comment in Comment.objects.filter(subject_type=label, subject_id=item.pk).select_related("author"):
         drafts.append(
             Draft(
@@ -148,19 +152,20 @@ def drafts_for(item: WorkItem) -> list[Draft]:
                 comment.body,
                 f"{url}#comments",
                 comment.created_at,
+                comment.body,
             )
         )
     for attachment in Attachment.objects.filter(subject_type=label, subject_id=item.pk):
-        from django.urls import reverse
-
+        text = attachment_text(attachment)
         drafts.append(
             Draft(
                 DocumentKind.ATTACHMENT,
                 attachment.pk,
                 attachment.name,
-                attachment_text(attachment),
+                text,
                 reverse("attachment-download", args=[attachment.pk]),
                 attachment.uploaded_at,
+                f"{attachment.name}\n{text}",
             )
         )
     return drafts
@@ -188,7 +193,7 @@ def index_subject(subject_type: str, subject_id: int) -> int:
     }
     written = 0
     for draft in drafts_for(item):
-        tokens = index_tokens(f"{draft.title}\n{draft.body}")
+        tokens = index_tokens(draft.words_of)
         values = {
             **common,
             "title": draft.title[:255],
