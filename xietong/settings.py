@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "xietong.acceptance",
     "xietong.feedback",
     "xietong.archive",
+    "xietong.reports",
 ]
 
 MIDDLEWARE = [

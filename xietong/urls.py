@@ -36,6 +36,7 @@ urlpatterns = [
     path("feedback/", include("xietong.feedback.urls")),
     path("archive/", include("xietong.archive.urls")),
     path("search/", include(search_urlpatterns)),
+    path("reports/", include("xietong.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
