@@ -66,6 +66,7 @@ class Hit:
     document: SearchDocument
     score: float
     snippet: SafeString
+    title: SafeString  # the title with the words highlighted too (a match may be only there)
 
 
 @dataclass
@@ -111,7 +112,10 @@ def search(
     page = min(max(1, page), pages)
     ranked = found.defer("tokens").order_by("-score", "-occurred_at", "-id")  # type: ignore[misc]
     rows = list(ranked[(page - 1) * per_page : page * per_page])
-    hits = [Hit(row, float(row.score), snippet(f"{row.body}" or row.title, words)) for row in rows]  # type: ignore[attr-defined]
+    hits = [
+        Hit(row, float(row.score), snippet(row.body or row.title, words), snippet(row.title, words, width=255))  # type: ignore[attr-defined]
+        for row in rows
+    ]
     return SearchPage(text, words, total, page, pages, hits)
 
 

@@ -58,9 +58,17 @@ def _value(obj: models.Model, f: models.Field) -> Any:
     return value if isinstance(value, bool | int | float | str) or value is None else str(value)
 
 
-def form_of(obj: models.Model) -> list[list[Any]]:
-    """[label, value] for every field of the form, as filed."""
-    return [[str(f.verbose_name), _value(obj, f)] for f in obj._meta.concrete_fields if f.name not in ("id",)]
+def form_of(obj: models.Model, parent: models.Model | None = None) -> list[list[Any]]:
+    """[label, value] for every labelled field of the form, as filed (unlabelled fields such as a
+    row's position, and the link back to its parent item, are bookkeeping, not content)."""
+    rows = []
+    for f in obj._meta.concrete_fields:
+        if f.name == "id" or str(f.verbose_name) == f.name.replace("_", " "):
+            continue
+        if parent is not None and f.is_relation and f.related_model is type(parent):
+            continue
+        rows.append([str(f.verbose_name), _value(obj, f)])
+    return rows
 
 
 def manifest_of(item: WorkItem) -> dict[str, Any]:
@@ -70,7 +78,7 @@ def manifest_of(item: WorkItem) -> dict[str, Any]:
     from xietong.archive.subjects import work_item_models
 
     label = item._meta.label_lower
-    children = [{"type": str(child._meta.verbose_name), "form": form_of(child)} for child in _child_rows(item)]
+    children = [{"type": str(child._meta.verbose_name), "form": form_of(child, item)} for child in _child_rows(item)]
     related = []
     for other_label, model in work_item_models().items():
         for f in model._meta.concrete_fields:

@@ -117,7 +117,7 @@ def line_chart(
     x_labels: list[str], series: list[tuple[str, list[float | None]]], *, y_max: float = 5, title: str = ""
 ) -> SafeString:
     """Lines over time (feedback scores 1–5 per quarter); gaps where a quarter has no value."""
-    width, height, left, right, top, bottom = 560, 220, 36, 16, 28, 30
+    width, height, left, right, top, bottom = 560, 220, 36, 36, 28, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(x_labels) - 1)
 

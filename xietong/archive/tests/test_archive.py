@@ -50,9 +50,9 @@ def test_closing_files_the_item_under_type_project_date_with_every_version(close
     assert [c["body"] for c in record.manifest["comments"]] == ["请补充功耗测试数据"]
     form = dict(record.manifest["form"])
     assert form["主题"] == "智能手表项目-续航优化需求" and form["状态"] == "已撤回"
-    assert [c["form"][2][1] for c in record.manifest["children"] if c["type"] == "验收标准"] == [
-        "待机续航≥5天",
-        "功耗测试报告通过评审",
+    assert [c["form"] for c in record.manifest["children"] if c["type"] == "验收标准"] == [
+        [["验收标准", "待机续航≥5天"]],
+        [["验收标准", "功耗测试报告通过评审"]],
     ]
     event = AuditEvent.objects.get(action="archive.file")
     assert event.object_id == str(closed.pk) and event.after["name"] == record.name
