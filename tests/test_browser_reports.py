@@ -36,7 +36,13 @@ def test_dashboard_drill_down_and_people(page_for, live_server, live_company):
 
         gm.goto(f"{url}/reports/?period=2026Q2")
         click(gm, "#figures tbody tr >> nth=0 >> th a")  # 软件开发部 → its people
-        assert [t.strip() for t in gm.locator("#figures tbody th").all_inner_texts()] == ["李娜", "王强", "刘洋", "陈静", "杨帆"]
+        assert [t.strip() for t in gm.locator("#figures tbody th").all_inner_texts()] == [
+            "李娜",
+            "王强",
+            "刘洋",
+            "陈静",
+            "杨帆",
+        ]
         screenshot(gm, "reports-3-people")
 
 
