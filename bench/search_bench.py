@@ -98,12 +98,12 @@ def drop_index(vendor: str) -> None:
             for name in ("archive_search_ai", "archive_search_ad", "archive_search_au"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         else:
-            cursor.execute("DROP INDEX IF EXISTS archive_search_tokens_gin")
+            cursor.execute("DROP INDEX IF EXISTS archive_search_tsv_gin")
 
 
 def build_index(vendor: str) -> float:
     """SQLite: rebuild the FTS5 index from the content table and restore the triggers; PostgreSQL:
-    CREATE INDEX … USING gin (to_tsvector('simple', tokens))."""
+    CREATE INDEX … USING gin (tsv) (the tsv column itself is generated as rows are written)."""
     from importlib import import_module
 
     from django.db import connection
@@ -114,7 +114,7 @@ def build_index(vendor: str) -> float:
             cursor.execute("INSERT INTO archive_search_fts(archive_search_fts) VALUES ('rebuild')")
         else:
             cursor.execute("SET maintenance_work_mem = '512MB'")
-            cursor.execute(migration.POSTGRES_CREATE[0])
+            cursor.execute(migration.POSTGRES_CREATE[1])
     with connection.cursor() as cursor:
         if vendor == "sqlite":
             for statement in migration.SQLITE_CREATE[1:]:

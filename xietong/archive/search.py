@@ -2,8 +2,8 @@
 
 The permission filter is applied first (`restrict(user)`), then the filters, then the full-text match,
 so counts and pages never include what the person may not see. Words come from jieba on both sides;
-SQLite matches them in FTS5 and ranks by bm25, PostgreSQL matches them through the GIN index on
-to_tsvector('simple', tokens) and ranks by ts_rank; equal scores go to the more recent document.
+SQLite matches them in FTS5 and ranks by bm25, PostgreSQL matches them through the GIN index on the
+stored tsv = to_tsvector('simple', tokens) and ranks by ts_rank; equal scores go to the more recent document.
 """
 
 from __future__ import annotations
@@ -92,9 +92,9 @@ def matching(qs: QuerySet[SearchDocument], words: list[str]) -> QuerySet[SearchD
         )
     query = " ".join(words)
     return qs.extra(  # noqa: S610  (constant SQL, the words are a parameter)
-        where=[f"to_tsvector('simple', {table}.tokens) @@ plainto_tsquery('simple', %s)"],
+        where=[f"{table}.tsv @@ plainto_tsquery('simple', %s)"],
         params=[query],
-        select={"score": f"ts_rank(to_tsvector('simple', {table}.tokens), plainto_tsquery('simple', %s))"},
+        select={"score": f"ts_rank({table}.tsv, plainto_tsquery('simple', %s))"},
         select_params=[query],
     )
 
