@@ -5,7 +5,6 @@ import pytest
 import time_machine
 
 from conftest import screenshot
-from xietong.clocks.defaults import ensure_default_policies
 from xietong.clocks.models import ClockPolicy
 from xietong.reports.tests.fixture import NOW, build
 from xietong.requests.tests.test_request_flow import at
@@ -47,7 +46,6 @@ def test_dashboard_drill_down_and_people(page_for, live_server, live_company):
 
 
 def test_quarterly_review_generated_and_a_proposal_approved(page_for, live_server, live_company):
-    ensure_default_policies()  # the transactional test database starts without the migrations' rows
     build(live_company)
     url = live_server.url
     with time_machine.travel(at("2026-07-03 10:00"), tick=True):
