@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "xietong.lighter",
     "xietong.meetings",
     "xietong.notices",
+    "xietong.archive",
+    "xietong.reports",
 ]
 
 MIDDLEWARE = [

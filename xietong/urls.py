@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from xietong.api import api
+from xietong.archive.urls import search_urlpatterns
 from xietong.core import views as core_views
 from xietong.core.forms import ThrottledAuthenticationForm
 
@@ -38,6 +39,9 @@ urlpatterns = [
     path("lighter/", include("xietong.lighter.urls")),
     path("meetings/", include("xietong.meetings.urls")),
     path("notices/", include("xietong.notices.urls")),
+    path("archive/", include("xietong.archive.urls")),
+    path("search/", include(search_urlpatterns)),
+    path("reports/", include("xietong.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

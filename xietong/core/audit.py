@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,15 @@ GENESIS_HASH = "0" * 64
 
 # Human labels of audit actions, filled by each app (e.g. {"request.submit": _("提交需求")}).
 ACTION_LABELS: dict[str, Promise | str] = {}
+
+# Called with (object_type, object_id) inside the transaction of every recorded change: the one place
+# that sees every change to every object (the search index queues the object for re-indexing).
+_CHANGE_LISTENERS: list[Callable[[str, str], None]] = []
+
+
+def on_change_recorded(listener: Callable[[str, str], None]) -> None:
+    if listener not in _CHANGE_LISTENERS:
+        _CHANGE_LISTENERS.append(listener)
 
 
 def register_actions(labels: dict[str, Promise | str]) -> None:
@@ -134,6 +143,8 @@ def audit_record(
     event.hash = event_hash(event)
     event.save(force_insert=True)
     AuditChainHead.objects.filter(pk=1).update(seq=event.seq, last_hash=event.hash)
+    for listener in _CHANGE_LISTENERS:
+        listener(event.object_type, event.object_id)
     return event
 
 

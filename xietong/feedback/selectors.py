@@ -26,6 +26,29 @@ class LimitRow:
         judged = self.on_time + self.late + self.open_late
         return round(100 * self.on_time / judged, 1) if judged else None
 
+    def add(self, c: Clock, now) -> str:
+        """Count one limit clock; returns its outcome (on_time / late / open_late / "" when not judged).
+        The reports (按时率 per department and person) count with this same rule."""
+        self.total += 1
+        outcome = clock_outcome(c, now)
+        if outcome == "on_time":
+            self.on_time += 1
+        elif outcome == "late":
+            self.late += 1
+        elif outcome == "open_late":
+            self.open_late += 1
+        return outcome
+
+
+def clock_outcome(c: Clock, now) -> str:
+    """on_time: met by its due time; late: met after it; open_late: ran out and nothing met it (whether
+    or not the worker has fired it yet); "" : still running, or cancelled without being met."""
+    if c.met_at is not None:
+        return "on_time" if c.met_at <= c.limit_due_at else "late"
+    if c.closed_at is None and (c.state == ClockState.FIRED or c.limit_due_at < now):
+        return "open_late"
+    return ""
+
 
 @dataclass
 class Summary:
@@ -72,14 +95,7 @@ def request_summary(request: Request) -> Summary:
             row = rows.setdefault(
                 f"{subject_type}:{c.limit}", LimitRow(f"{_TYPE_LABELS.get(subject_type, '')}·{label}")
             )
-            row.total += 1
-            if c.met_at is not None:
-                if c.met_at <= c.limit_due_at:
-                    row.on_time += 1
-                else:
-                    row.late += 1
-            elif c.closed_at is None and (c.state == ClockState.FIRED or c.limit_due_at < now):
-                row.open_late += 1  # ran out and nothing met it (whether or not the worker has fired it yet)
+            row.add(c, now)
         for e in Escalation.objects.filter(subject_type=subject_type, subject_id__in=ids):
             escalations[e.level] += 1
     suggestions = [

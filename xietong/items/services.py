@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.apps import apps
@@ -42,6 +43,21 @@ DEFAULT_ALLOWED_EXTENSIONS = [
     ".vsdx",
     ".xmind",
 ]
+
+
+# Checks every shared write runs first, e.g. "archived items are read-only" (registered by the archive).
+# Each is called with (subject, what is being done) and raises ApplicationError to refuse.
+_WRITE_GUARDS: list[Callable[[models.Model, str], None]] = []
+
+
+def register_write_guard(guard: Callable[[models.Model, str], None]) -> None:
+    if guard not in _WRITE_GUARDS:
+        _WRITE_GUARDS.append(guard)
+
+
+def check_writable(subject: models.Model, what: str) -> None:
+    for guard in _WRITE_GUARDS:
+        guard(subject, what)
 
 
 def number_next(prefix: str) -> str:
@@ -86,6 +102,7 @@ def comment_add(*, actor: Person, subject: models.Model, body: str) -> Comment:
         raise ApplicationError(fields={"body": _("评论内容不能为空")})
     if len(body) > 5000:
         raise ApplicationError(fields={"body": _("评论不能超过 5000 字")})
+    check_writable(subject, _("发表评论"))
     subject_type, subject_id = subject_key(subject)
     comment = Comment.objects.create(subject_type=subject_type, subject_id=subject_id, author=actor, body=body)
     # Only people who can see the item can be mentioned: a mention must not leak it.
@@ -134,6 +151,7 @@ _TOPIC_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 @transaction.atomic
 def attachment_add(*, actor: Person, subject: models.Model, upload: UploadedFile, topic: str = "") -> Attachment:
     """Attach a file; the same topic again becomes its next version. Size and type are checked first."""
+    check_writable(subject, _("上传附件"))
     original = PurePath(upload.name or "").name
     extension = PurePath(original).suffix.lower()
     topic = _TOPIC_BAD.sub("", (topic or PurePath(original).stem).strip())[:80]

@@ -1,0 +1,285 @@
+"""Keeping the search index up to date: the audit hook queues a changed item, the worker re-indexes it
+(and archives it once closed), `xietong search reindex` rebuilds everything.
+
+What an item exposes is decided here, generically: number, title and every text field of the item and
+of the rows that belong to it (minutes, criteria, progress updates …), each comment, and the text of
+every version of every attachment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from xietong.archive.extract import attachment_text
+from xietong.archive.models import (
+    ArchiveRecord,
+    DirtySubject,
+    DocumentKind,
+    DocumentStatus,
+    SearchDocument,
+    bar_keys,
+)
+from xietong.archive.subjects import type_label, work_item_model, work_item_models
+from xietong.archive.tokens import index_tokens
+from xietong.core import clock
+from xietong.items.models import Attachment, Comment, WorkItem
+
+logger = logging.getLogger("xietong.archive")
+CLAIM_LEASE = dt.timedelta(minutes=5)  # a worker that died while indexing: its rows are taken again after this
+SECRET_WORDS = ("password", "secret", "token", "digest", "hash", "key")
+MAX_CHILD_ROWS = 200
+
+
+# --- The hook: queue every changed item ---------------------------------------------------------
+def queue_subject(object_type: str, object_id: str) -> None:
+    """Called by audit_record in the transaction of every change: one upsert, nothing else."""
+    if work_item_model(object_type) is None or not str(object_id).isdigit():
+        return
+    DirtySubject.objects.bulk_create(
+        [DirtySubject(subject_type=object_type, subject_id=int(object_id), token=uuid.uuid4().hex, claimed_at=None)],
+        update_conflicts=True,
+        unique_fields=["subject_type", "subject_id"],
+        update_fields=["token", "claimed_at"],
+    )
+
+
+# --- What an item exposes -----------------------------------------------------------------------
+def _is_text(f: models.Field) -> bool:
+    return (
+        isinstance(f, models.CharField | models.TextField)
+        and not f.choices
+        and not any(word in f.name.lower() for word in SECRET_WORDS)
+        and f.name not in ("number", "title", "subject_type", "stored_name", "sha256", "content_type")
+    )
+
+
+def _labelled_text(obj: models.Model) -> list[tuple[str, str]]:
+    pairs = []
+    for f in obj._meta.concrete_fields:
+        if _is_text(f):
+            value = (getattr(obj, f.attname) or "").strip()
+            if value:
+                pairs.append((str(f.verbose_name), value))
+    return pairs
+
+
+def _child_rows(item: WorkItem) -> Iterator[models.Model]:
+    """Rows that belong to the item (deleted with it) and are not items themselves: 验收标准, 纪要 …"""
+    for relation in item._meta.related_objects:
+        related = relation.related_model
+        if relation.many_to_many or not isinstance(related, type) or issubclass(related, WorkItem):
+            continue
+        if getattr(relation, "on_delete", None) is not models.CASCADE:
+            continue
+        if relation.one_to_one:
+            child = getattr(item, relation.get_accessor_name() or "", None) if _has_one(item, relation) else None
+            if child is not None:
+                yield child
+        else:
+            manager = getattr(item, relation.get_accessor_name() or "")
+            yield from manager.all()[:MAX_CHILD_ROWS]
+
+
+def _has_one(item: WorkItem, relation) -> bool:
+    try:
+        getattr(item, relation.get_accessor_name())
+    except relation.related_model.DoesNotExist:
+        return False
+    return True
+
+
+def item_text(item: WorkItem) -> tuple[str, str]:
+    """(what a snippet shows: "label：value" lines, what is indexed: the values only — field labels
+    such as 需求背景 would otherwise make every request match 需求)."""
+    pairs = _labelled_text(item)
+    for child in _child_rows(item):
+        pairs.extend(_labelled_text(child))
+    return "\n".join(f"{label}：{value}" for label, value in pairs), "\n".join(value for _, value in pairs)
+
+
+def _people_ids(item: WorkItem) -> set[int]:
+    ids: set[int] = set()
+    for name in type(item).participant_fields:
+        f = item._meta.get_field(name)
+        if f.many_to_many:
+            ids |= set(getattr(item, name).values_list("pk", flat=True))
+        else:
+            value = getattr(item, f.attname)  # type: ignore[union-attr]
+            if value is not None:
+                ids.add(int(value))
+    return ids
+
+
+def _status(item: WorkItem) -> str:
+    label = item._meta.label_lower
+    if ArchiveRecord.objects.filter(subject_type=label, subject_id=item.pk).exists():
+        return DocumentStatus.ARCHIVED
+    return DocumentStatus.CLOSED if item.closed_at else DocumentStatus.OPEN
+
+
+@dataclass
+class Draft:
+    kind: str
+    source_id: int
+    title: str
+    body: str
+    url: str
+    occurred_at: dt.datetime
+    words_of: str  # the text whose words are indexed
+
+
+def drafts_for(item: WorkItem) -> list[Draft]:
+    label = item._meta.label_lower
+    url = item.get_absolute_url() if hasattr(item, "get_absolute_url") else ""
+    heading = f"{item.number} {item.title}"
+    shown, indexed = item_text(item)
+    drafts = [Draft(DocumentKind.ITEM, 0, heading, shown, url, item.updated_at, f"{heading}\n{indexed}")]
+    for comment in Comment.objects.filter(subject_type=label, subject_id=item.pk).select_related("author"):
+        drafts.append(
+            Draft(
+                DocumentKind.COMMENT,
+                comment.pk,
+                f"{heading} · {comment.author.display_name}的评论",
+                comment.body,
+                f"{url}#comments",
+                comment.created_at,
+                comment.body,
+            )
+        )
+    for attachment in Attachment.objects.filter(subject_type=label, subject_id=item.pk):
+        text = attachment_text(attachment)
+        drafts.append(
+            Draft(
+                DocumentKind.ATTACHMENT,
+                attachment.pk,
+                attachment.name,
+                text,
+                reverse("attachment-download", args=[attachment.pk]),
+                attachment.uploaded_at,
+                f"{attachment.name}\n{text}",
+            )
+        )
+    return drafts
+
+
+def index_subject(subject_type: str, subject_id: int) -> int:
+    """Bring the documents of one item in line with the item. Returns how many rows were written."""
+    model = work_item_model(subject_type)
+    existing = {
+        (d.kind, d.source_id): d
+        for d in SearchDocument.objects.filter(subject_type=subject_type, subject_id=subject_id)
+    }
+    item = model._base_manager.select_related("project").filter(pk=subject_id).first() if model else None
+    if item is None:
+        SearchDocument.objects.filter(pk__in=[d.pk for d in existing.values()]).delete()
+        return len(existing)
+    common = {
+        "type_label": type_label(type(item)),
+        "number": item.number,
+        "status": _status(item),
+        "project_id": item.project_id,
+        "created_by_id": item.created_by_id,
+        "departments": bar_keys(getattr(item, f"{name}_id") for name in type(item).department_fields),
+        "participants": bar_keys(_people_ids(item)),
+    }
+    written = 0
+    for draft in drafts_for(item):
+        tokens = index_tokens(draft.words_of)
+        values = {
+            **common,
+            "title": draft.title[:255],
+            "body": draft.body,
+            "tokens": tokens,
+            "url": draft.url[:300],
+            "occurred_at": draft.occurred_at,
+        }
+        digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
+        current = existing.pop((draft.kind, draft.source_id), None)
+        if current is not None and current.digest == digest:
+            continue
+        if current is None:
+            SearchDocument.objects.create(
+                subject_type=subject_type, subject_id=subject_id, kind=draft.kind, source_id=draft.source_id,
+                digest=digest, **values,
+            )  # fmt: skip
+        else:
+            SearchDocument.objects.filter(pk=current.pk).update(digest=digest, **values)
+        written += 1
+    if existing:
+        SearchDocument.objects.filter(pk__in=[d.pk for d in existing.values()]).delete()
+        written += len(existing)
+    return written
+
+
+# --- The worker's sweep -------------------------------------------------------------------------
+def subject_refresh(subject_type: str, subject_id: int) -> bool:
+    """Everything that follows a change to one item: archive it if it was just closed, re-index it.
+    Returns whether it was archived now."""
+    from xietong.archive.services import archive_item
+
+    model = work_item_model(subject_type)
+    item = model._base_manager.filter(pk=subject_id).first() if model else None
+    archived = False
+    if (
+        item is not None
+        and item.closed_at is not None
+        and not ArchiveRecord.objects.filter(subject_type=subject_type, subject_id=subject_id).exists()
+    ):
+        archive_item(item=item)
+        archived = True
+    index_subject(subject_type, subject_id)
+    return archived
+
+
+def index_sweep(batch_size: int = 200) -> int:
+    """Claim up to `batch_size` queued items (skip-locked) and refresh each in its own transaction."""
+    now = clock.now()
+    with transaction.atomic():
+        rows = list(
+            DirtySubject.objects.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE))
+            .order_by("pk")
+            .select_for_update(skip_locked=True)[:batch_size]
+        )
+        DirtySubject.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_at=now)
+    for row in rows:
+        try:
+            with transaction.atomic():
+                archived = subject_refresh(row.subject_type, row.subject_id)
+                tokens = {row.token}
+                if archived:
+                    # Archiving recorded an audit event, which re-queued the item under a new token (and
+                    # holds its row until we commit): the index above already includes that change.
+                    tokens |= set(DirtySubject.objects.filter(pk=row.pk).values_list("token", flat=True))
+                DirtySubject.objects.filter(pk=row.pk, token__in=tokens).delete()
+        except Exception:  # the row stays claimed; another pass takes it after the lease
+            logger.exception("indexing %s#%s failed", row.subject_type, row.subject_id)
+    return len(rows)
+
+
+def reindex_all(*, stdout=None, chunk: int = 500) -> int:
+    """Rebuild every document of every item type (the management command)."""
+    total = 0
+    labels = work_item_models()
+    SearchDocument.objects.exclude(subject_type__in=list(labels)).delete()
+    for label, model in labels.items():
+        ids = list(model._base_manager.order_by("pk").values_list("pk", flat=True))
+        stale = SearchDocument.objects.filter(subject_type=label).exclude(subject_id__in=ids)
+        stale.delete()
+        for start in range(0, len(ids), chunk):
+            for pk in ids[start : start + chunk]:
+                with transaction.atomic():
+                    subject_refresh(label, pk)
+                total += 1
+        if stdout is not None:
+            stdout.write(f"{label}: {len(ids)}")
+    DirtySubject.objects.all().delete()
+    return total

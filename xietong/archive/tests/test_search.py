@@ -1,0 +1,177 @@
+"""Search (检索): two-character Chinese words are found (需求, 会议, 故障) in items, comments and the text
+of attachments (.docx, .xlsx, .pdf, .txt); the same documents on SQLite and PostgreSQL; permission
+filtered before counting; ranked by relevance then recency; highlighted, escaped snippets.
+
+The fixture (all in 2026-03):
+  A 智能手表项目 (guoxin → 软件开发部 lina)  title 智能手表项目-硬件方案评审, content 评审会议安排在周五;
+    comment "电源模块故障已复现"; attachment 会议纪要.docx "会议纪要：确定硬件方案"
+  B 2026年Q4产品迭代 (linxue → lina)      title 登录故障修复需求, background 用户反馈登录故障;
+    attachment 故障清单.xlsx [故障编号 现象 / GZ-01 登录超时]
+  C 售后服务响应流程优化 (dengli → lina)  title 售后服务响应流程优化;
+    comment "下周召开会议讨论需求"; attachment 汇总.pdf "客户需求汇总"; attachment 备注.txt "无关内容"
+Every request also carries the default criteria 待机续航≥5天 / 功耗测试报告通过评审.
+"""
+
+import datetime as dt
+
+import pytest
+
+from xietong.archive.models import SearchDocument
+from xietong.archive.search import SearchFilters, search, search_ids, snippet
+from xietong.archive.tests.support import (
+    comment,
+    docx_bytes,
+    drain,
+    pdf_bytes,
+    request_in,
+    upload,
+    withdraw,
+    xlsx_bytes,
+)
+from xietong.archive.tokens import query_words
+
+COMMON = dict(goal="目标明确", content="分析日志", background="背景说明")
+
+
+@pytest.fixture
+def corpus(company):
+    a = request_in(
+        company,
+        "smartwatch",
+        "2026-03-02 09:00",
+        title="智能手表项目-硬件方案评审",
+        **{**COMMON, "content": "评审会议安排在周五"},
+    )
+    b = request_in(
+        company,
+        "q4-iteration",
+        "2026-03-03 09:00",
+        title="登录故障修复需求",
+        **{**COMMON, "background": "用户反馈登录故障"},
+    )
+    c = request_in(company, "service-response", "2026-03-04 09:00", title="售后服务响应流程优化", **COMMON)
+    comment(company, a, "lina", "电源模块故障已复现", "2026-03-05 10:00")
+    comment(company, c, "lina", "下周召开会议讨论需求", "2026-03-05 11:00")
+    upload(company, a, "guoxin", "会议纪要.docx", docx_bytes("会议纪要：确定硬件方案"), "2026-03-06 10:00")
+    upload(
+        company,
+        b,
+        "linxue",
+        "故障清单.xlsx",
+        xlsx_bytes([["故障编号", "现象"], ["GZ-01", "登录超时"]]),
+        "2026-03-06 11:00",
+    )
+    upload(company, c, "dengli", "汇总.pdf", pdf_bytes("客户需求汇总"), "2026-03-06 12:00")
+    upload(company, c, "dengli", "备注.txt", "无关内容".encode(), "2026-03-06 13:00")
+    drain("2026-03-06 14:00")
+    return {"A": a, "B": b, "C": c}
+
+
+def named(corpus, found):
+    """{(A, item), (C, comment), (C, 汇总V1-20260306.pdf) …} from search_ids' tuples."""
+    names = {v.pk: k for k, v in corpus.items()}
+    out = set()
+    for _type, subject_id, kind, source_id in found:
+        if kind == "attachment":
+            out.add((names[subject_id], SearchDocument.objects.get(kind="attachment", source_id=source_id).title))
+        else:
+            out.add((names[subject_id], kind))
+    return out
+
+
+EXPECTED = {
+    "需求": {("B", "item"), ("C", "comment"), ("C", "汇总V1-20260306.pdf")},
+    "会议": {("A", "item"), ("A", "会议纪要V1-20260306.docx"), ("C", "comment")},
+    "故障": {("B", "item"), ("B", "故障清单V1-20260306.xlsx"), ("A", "comment")},
+    "会议纪要": {("A", "会议纪要V1-20260306.docx")},
+    "智能手表": {("A", "item")},
+    "硬件方案": {("A", "item"), ("A", "会议纪要V1-20260306.docx")},
+    "登录 超时": {("B", "故障清单V1-20260306.xlsx")},
+}
+
+
+@pytest.mark.parametrize("query", list(EXPECTED))
+def test_two_and_four_character_words_find_the_same_documents_on_either_database(company, corpus, query):
+    """The expected sets are written out by hand, so passing on SQLite and on PostgreSQL means both
+    databases return exactly these documents."""
+    found = search_ids(company.person("chenzhiqiang"), query)
+    assert named(corpus, found) == EXPECTED[query]
+
+
+@pytest.mark.parametrize("query", [*EXPECTED, "评审", "续航", "功耗 评审", "客户", "gz", "2026"])
+def test_the_database_agrees_with_a_plain_word_by_word_reading(company, corpus, query):
+    """Reference: a document matches when every query word is one of its index words."""
+    words = set(query_words(query))
+    expected = {
+        (d.subject_type, d.subject_id, d.kind, d.source_id)
+        for d in SearchDocument.objects.all()
+        if words <= set(d.tokens.split())
+    }
+    assert search_ids(company.person("chenzhiqiang"), query) == expected
+    assert expected  # every query above finds something
+
+
+def test_people_outside_a_project_find_nothing_of_it_and_the_count_says_so(company, corpus):
+    assert search(company.person("fengjing"), "需求").total == 0  # 财务部: no project, no department named
+    page = search(company.person("liuyang"), "故障")  # member of 2026年Q4产品迭代 only
+    assert page.total == 2
+    assert {(h.document.subject_id, h.document.kind) for h in page.hits} == {
+        (corpus["B"].pk, "item"),
+        (corpus["B"].pk, "attachment"),
+    }
+    assert search(company.person("liuyang"), "会议").total == 0
+    # 林雪 is in 2026年Q4产品迭代 and 售后服务响应流程优化, not in 智能手表项目.
+    assert named(corpus, search_ids(company.person("linxue"), "会议")) == {("C", "comment")}
+    # 张伟 heads 研发中心, whose 软件开发部 receives all three requests: he sees all of them.
+    assert search(company.person("zhangwei"), "会议").total == 3
+
+
+def test_snippets_are_escaped_and_highlight_every_word(company, corpus):
+    comment(
+        company, corpus["B"], "lina", "<script>alert(1)</script> 登录故障已修复，故障原因是缓存", "2026-03-07 10:00"
+    )
+    drain("2026-03-07 10:05")
+    page = search(company.person("lina"), "故障 缓存")
+    assert page.total == 1
+    assert str(page.hits[0].snippet) == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; 登录<mark>故障</mark>已修复，<mark>故障</mark>原因是<mark>缓存</mark>"
+    )
+    assert str(snippet("甲" * 200 + "故障" + "乙" * 200, ["故障"], width=10)) == "…甲甲甲<mark>故障</mark>乙乙乙乙乙…"
+
+
+def test_more_relevant_first_then_more_recent(company, corpus):
+    d = request_in(
+        company, "q4-iteration", "2026-03-10 09:00", title="延期风险", **{**COMMON, "content": "延期 延期 延期"}
+    )
+    e = request_in(company, "q4-iteration", "2026-03-11 09:00", title="排期调整", **{**COMMON, "content": "可能延期"})
+    comment(company, e, "lina", "同一句话", "2026-03-12 09:00")
+    comment(company, e, "lina", "同一句话", "2026-03-12 10:00")
+    drain("2026-03-12 10:05")
+    ranked = search(company.person("lina"), "延期").hits
+    assert [h.document.subject_id for h in ranked] == [d.pk, e.pk]  # three times beats once, though older
+    same = search(company.person("lina"), "同一句话").hits
+    assert [h.document.occurred_at.hour for h in same] == [2, 1]  # equal scores: 10:00 (02:00 UTC) first
+
+
+def test_filters_by_type_project_department_date_and_state(company, corpus):
+    gm = company.person("chenzhiqiang")
+    assert named(corpus, search_ids(gm, "会议", SearchFilters(project_id=company.project("service-response").pk))) == {
+        ("C", "comment")
+    }
+    assert search(gm, "会议", SearchFilters(types=["tasks.task"])).total == 0
+    by_department = SearchFilters(department_id=company.department("service").pk)  # C was sent by 客户服务部
+    assert named(corpus, search_ids(gm, "需求", by_department)) == {("C", "comment"), ("C", "汇总V1-20260306.pdf")}
+    in_march_5 = SearchFilters(date_from=dt.date(2026, 3, 5), date_to=dt.date(2026, 3, 5))
+    assert named(corpus, search_ids(gm, "会议", in_march_5)) == {("C", "comment")}
+    withdraw(company, corpus["C"], "2026-03-20 10:00")
+    drain("2026-03-20 10:05")
+    archived = SearchFilters(status="archived")
+    assert named(corpus, search_ids(gm, "需求", archived)) == {("C", "comment"), ("C", "汇总V1-20260306.pdf")}
+    assert named(corpus, search_ids(gm, "需求", SearchFilters(status="open"))) == {("B", "item")}
+
+
+def test_search_page_shows_results_and_counts_only_what_the_person_may_see(company, client_for, corpus):
+    page = client_for("liuyang").get("/search/", {"q": "故障"}).content.decode()
+    assert "共找到 2 条结果" in page and "<mark>故障</mark>" in page
+    assert "电源模块" not in page
+    assert "共找到 0 条结果" in client_for("fengjing").get("/search/", {"q": "故障"}).content.decode()

@@ -1,0 +1,87 @@
+"""季度复盘: the quarter's pack (typical cases, rule-keeping per department, suggestions) and the
+improvement proposals (协作流程优化建议) approved by the general manager."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xietong.clocks.models import validate_duration
+from xietong.core import clock
+
+
+class QuarterlyReview(models.Model):
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    pack = models.JSONField(_("复盘材料"), default=dict)
+    generated_at = models.DateTimeField(_("生成时间"), default=clock.now)
+    generated_by = models.ForeignKey("org.Person", verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("季度复盘")
+        verbose_name_plural = _("季度复盘")
+        ordering = ["-year", "-quarter"]
+        constraints = [models.UniqueConstraint(fields=["year", "quarter"], name="one_review_per_quarter")]
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter} 季度复盘"
+
+    def get_absolute_url(self) -> str:
+        return reverse("review-detail", args=[self.pk])
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}Q{self.quarter}"
+
+
+class ImprovementProposal(models.Model):
+    """One 协作流程优化建议; it may carry a change to a time limit, applied when approved."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="proposals")
+    title = models.CharField(_("建议"), max_length=120)
+    content = models.TextField(_("说明"))
+    proposed_by = models.ForeignKey("org.Person", verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("提出时间"), default=clock.now)
+    policy = models.ForeignKey(
+        "clocks.ClockPolicy",
+        verbose_name=_("调整的时限规则"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_duration = models.CharField(_("新时限"), max_length=20, blank=True, validators=[validate_duration])
+    new_remind_before = models.CharField(_("新提前提醒"), max_length=20, blank=True, validators=[validate_duration])
+    new_escalate_after = models.CharField(_("新开始升级"), max_length=20, blank=True, validators=[validate_duration])
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        "org.Person", verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("协作流程优化建议")
+        verbose_name_plural = _("协作流程优化建议")
+        ordering = ["review", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def changes(self) -> dict[str, str]:
+        return {
+            name: value
+            for name, value in (
+                ("duration", self.new_duration),
+                ("remind_before", self.new_remind_before),
+                ("escalate_after", self.new_escalate_after),
+            )
+            if value
+        }

@@ -1,0 +1,133 @@
+"""季度复盘 (process 12): the coordinating office generates the pack from the quarter's figures; proposals
+are recorded; the general manager approves; an approved time-limit change lands in the policy row with
+an audit event (before/after)."""
+
+import io
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from xietong.clocks.models import ClockPolicy
+from xietong.core.errors import ApplicationError, Forbidden, InvalidState
+from xietong.core.models import AuditEvent
+from xietong.reports.periods import Quarter
+from xietong.reports.review import proposal_add, proposal_decide, review_generate
+from xietong.reports.tests.fixture import NOW, build
+from xietong.requests.tests.test_request_flow import at
+
+Q2 = Quarter(2026, 2)
+
+
+@pytest.fixture
+def review(company):
+    build(company)
+    with time_machine.travel(at(NOW), tick=False), transaction.atomic():
+        return review_generate(actor=company.person("liufang"), quarter=Q2)
+
+
+def propose(company, review, username="liufang", **changes):
+    data = dict(title="高优先级需求响应时限放宽至 3 小时", content="本季度响应超时集中在上午会议时段", **changes)
+    with time_machine.travel(at("2026-07-03 10:00"), tick=False), transaction.atomic():
+        return proposal_add(actor=company.person(username), review=review, **data)
+
+
+def decide(company, proposal, username="chenzhiqiang", approve=True, note=""):
+    with time_machine.travel(at("2026-07-06 10:00"), tick=False), transaction.atomic():
+        return proposal_decide(actor=company.person(username), proposal_id=proposal.pk, approve=approve, note=note)
+
+
+def test_the_pack_has_typical_cases_department_figures_and_suggestions(company, review):
+    pack = review.pack
+    assert (pack["quarter"], pack["label"]) == ("2026Q2", "2026年第二季度")
+    assert [(c["title"], c["escalations"], c["max_level"]) for c in pack["most_escalated"]] == [
+        ("登录故障修复需求", 2, 2)
+    ]
+    # share of the limit used: c1 1/2, c4 6/7.5, c6 10.5/10.5 (c2 was late, so not "fast")
+    assert [(c["limit"], c["hours"], c["limit_hours"]) for c in pack["fastest"]] == [
+        ("响应", 1.0, 2.0),
+        ("会议纪要", 6.0, 7.5),
+        ("验收/审核", 10.5, 10.5),
+    ]
+    assert [(c["title"], c["score"], c["answers"]) for c in pack["lowest_scores"]] == [("续航优化需求评审", 4.0, 2)]
+    assert pack["departments"] == [
+        {
+            "department": "软件开发部",
+            "total": 5,
+            "on_time": 2,
+            "late": 1,
+            "open_late": 1,
+            "rate": 50.0,
+            "overdue": 1,
+            "escalations": 2,
+        },
+        {
+            "department": "产品部",
+            "total": 2,
+            "on_time": 1,
+            "late": 0,
+            "open_late": 0,
+            "rate": 100.0,
+            "overdue": 0,
+            "escalations": 0,
+        },
+    ]
+    assert pack["suggestions"] == [{"request": "XQ-2026-0001", "person": "郭鑫", "text": "验收标准应在需求阶段量化"}]
+    assert AuditEvent.objects.get(action="review.generate").actor.username == "liufang"
+
+
+def test_only_the_coordinating_office_generates(company):
+    with pytest.raises(Forbidden), transaction.atomic():
+        review_generate(actor=company.person("lina"), quarter=Q2)
+
+
+def test_an_approved_time_limit_change_is_applied_with_an_audit_event(company, review):
+    policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
+    assert policy.duration == "2h"
+    proposal = propose(company, review, policy=policy, new_duration="3h")
+    with pytest.raises(Forbidden):
+        decide(company, proposal, username="liufang")  # only the general manager approves
+    decide(company, proposal, note="同意，下季度执行")
+    policy.refresh_from_db()
+    assert policy.duration == "3h" and policy.remind_before == "30m"
+    event = AuditEvent.objects.filter(action="clocks.clockpolicy.change").get()
+    assert event.actor.username == "chenzhiqiang"
+    assert event.before == {"duration": "2h"}
+    assert event.after == {"duration": "3h", "proposal": proposal.pk, "review": "2026Q2"}
+    with pytest.raises(InvalidState):
+        decide(company, proposal)
+
+
+def test_a_rejection_needs_a_reason_and_changes_nothing(company, review):
+    policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
+    proposal = propose(company, review, policy=policy, new_duration="3h")
+    with pytest.raises(ApplicationError) as refused:
+        decide(company, proposal, approve=False)
+    assert refused.value.fields == {"note": "不批准时请说明理由"}
+    decide(company, proposal, approve=False, note="客户要求 2 小时响应")
+    policy.refresh_from_db()
+    assert policy.duration == "2h"
+    assert not AuditEvent.objects.filter(action="clocks.clockpolicy.change").exists()
+
+
+def test_bad_proposals_are_refused_field_by_field(company, review):
+    policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
+    with pytest.raises(ApplicationError) as refused:
+        propose(company, review, new_duration="三个钟头")
+    assert set(refused.value.fields) == {"new_duration", "policy"}
+    with pytest.raises(ApplicationError) as empty:
+        propose(company, review, policy=policy)
+    assert empty.value.fields == {"new_duration": "选择了时限规则，请填写新的时限、提醒或升级时间"}
+    with pytest.raises(Forbidden):
+        propose(company, review, username="wangqiang")  # a member does not record proposals
+
+
+def test_review_pages_and_pdf(company, client_for, review):
+    page = client_for("liufang").get(f"/reports/reviews/{review.pk}/").content.decode()
+    assert "登录故障修复需求" in page and "验收标准应在需求阶段量化" in page
+    assert client_for("wangqiang").get(f"/reports/reviews/{review.pk}/").status_code == 404
+    response = client_for("liufang").get(f"/reports/reviews/{review.pk}/pack.pdf")
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "季度复盘" in text and "软件开发部" in text
