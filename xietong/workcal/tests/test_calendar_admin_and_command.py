@@ -69,7 +69,7 @@ def test_command_exit_code_is_2_from_the_shell(tmp_path):
     def xietong(*args):
         return subprocess.run([sys.executable, "-m", "xietong.cli", *args], capture_output=True, text=True, env=env)
 
-    assert xietong("migrate", "-v0").returncode == 0
+    assert xietong("migrate", "workcal", "-v0").returncode == 0  # the calendar tables and what they need
     good = xietong("calendar", "add", "2026-09-30 17:00", "2h")
     assert (good.returncode, good.stdout.strip()) == (0, "2026-10-08T10:00:00+08:00")
     bad = xietong("calendar", "add", "2026-09-30 17:00", "2x")
