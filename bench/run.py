@@ -1,6 +1,8 @@
-"""Run every benchmark and print one table:  .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,search]
+"""Run every benchmark and print one table:
+    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,outbox,search,http] [--dbs sqlite,postgres]
 
---quick uses smaller sizes (100,000 clocks, 2,000 due; 20,000 search documents) to check that everything runs.
+--quick uses smaller sizes (100,000 clocks, 2,000 due; 500 webhook messages; 20,000 search documents;
+5,000 requests and 5 s per HTTP scenario) to check that everything runs.
 Figures come from this machine; goals are the issues' targets. Not part of ./test.sh or CI.
 """
 
@@ -43,7 +45,7 @@ def fmt(value: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="workcal,clocks,search")
+    parser.add_argument("--only", default="workcal,clocks,outbox,search,http")
     parser.add_argument("--dbs", default="sqlite,postgres")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -54,10 +56,18 @@ def main() -> None:
         sizes = ["--clocks", "100000", "--due", "2000"] if args.quick else []
         for db in args.dbs.split(","):
             rows += run(["bench/clocks_bench.py", "--db", db, *sizes])
+    if "outbox" in only:
+        sizes = ["--messages", "500"] if args.quick else []
+        for db in args.dbs.split(","):
+            rows += run(["bench/outbox_bench.py", "--db", db, *sizes])
     if "search" in only:
         sizes = ["--docs", "20000", "--queries", "50"] if args.quick else []
         for db in args.dbs.split(","):
             rows += run(["bench/search_bench.py", "--db", db, *sizes])
+    if "http" in only:
+        sizes = ["--requests", "5000", "--seconds", "5"] if args.quick else []
+        for db in args.dbs.split(","):
+            rows += run(["bench/http_bench.py", "--db", db, *sizes])
     headers = ["组", "项目", "数据库", "结果", "单位", "目标"]
     table = [[r["group"], r["name"], r["db"] or "—", fmt(r["value"]), r["unit"], r["goal"] or "—"] for r in rows]
     widths = [max(width(h), *(width(row[i]) for row in table)) for i, h in enumerate(headers)]
