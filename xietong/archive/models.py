@@ -96,7 +96,11 @@ class SearchDocument(models.Model):
                 fields=["subject_type", "subject_id", "kind", "source_id"], name="one_document_per_source"
             )
         ]
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="searchdoc_subject")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="searchdoc_subject"),
+            # Newest first: a search with more matches than it ranks walks this backwards (search.RANK_WINDOW).
+            models.Index(fields=["occurred_at", "id"], name="searchdoc_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type_label} {self.title}"

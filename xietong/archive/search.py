@@ -4,6 +4,11 @@ The permission filter is applied first (`restrict(user)`), then the filters, the
 so counts and pages never include what the person may not see. Words come from jieba on both sides;
 SQLite matches them in FTS5 and ranks by bm25, PostgreSQL matches them through the GIN index on the
 stored tsv = to_tsvector('simple', tokens) and ranks by ts_rank; equal scores go to the more recent document.
+
+A word found in most documents ("我们", "工作") would make every search count and rank all of them, which
+at a million documents costs seconds. So at most RANK_WINDOW matches are counted; beyond that the page says
+"超过 1,000 条" and ranks the RANK_WINDOW most recent matches (an index on occurred_at walks them newest
+first), asking for another word or a filter. `search_ids` stays exact: it is for comparing databases.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from xietong.archive.tokens import query_words
 
 SNIPPET_CHARS = 120
 PER_PAGE = 20
+RANK_WINDOW = 1000
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -77,6 +83,7 @@ class SearchPage:
     page: int
     pages: int
     hits: list[Hit]
+    capped: bool = False  # more than RANK_WINDOW matched: `total` is RANK_WINDOW, the most recent ones ranked
 
 
 def matching(qs: QuerySet[SearchDocument], words: list[str]) -> QuerySet[SearchDocument]:
@@ -107,7 +114,13 @@ def search(
         return SearchPage(text, [], 0, 1, 0, [])
     visible = (filters or SearchFilters()).apply(SearchDocument.objects.restrict(user))
     found = matching(visible, words)
-    total = found.count()
+    total = found.values("pk")[: RANK_WINDOW + 1].count()
+    capped = total > RANK_WINDOW
+    if capped:
+        total = RANK_WINDOW
+        # A list, not a subquery: the raw full-text SQL names the table, which a subquery would alias.
+        recent = list(found.order_by("-occurred_at", "-id").values_list("pk", flat=True)[:RANK_WINDOW])
+        found = matching(SearchDocument.objects.filter(pk__in=recent), words)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     ranked = found.defer("tokens").order_by("-score", "-occurred_at", "-id")  # type: ignore[misc]
@@ -116,7 +129,7 @@ def search(
         Hit(row, float(row.score), snippet(row.body or row.title, words), snippet(row.title, words, width=255))  # type: ignore[attr-defined]
         for row in rows
     ]
-    return SearchPage(text, words, total, page, pages, hits)
+    return SearchPage(text, words, total, page, pages, hits, capped)
 
 
 def search_ids(user, text: str, filters: SearchFilters | None = None) -> set[tuple[str, int, str, int]]:

@@ -16,6 +16,7 @@ import datetime as dt
 
 import pytest
 
+from xietong.archive import search as search_module
 from xietong.archive.models import SearchDocument
 from xietong.archive.search import SearchFilters, search, search_ids, snippet
 from xietong.archive.tests.support import (
@@ -175,3 +176,29 @@ def test_search_page_shows_results_and_counts_only_what_the_person_may_see(compa
     assert "共找到 2 条结果" in page and "<mark>故障</mark>" in page
     assert "电源模块" not in page
     assert "共找到 0 条结果" in client_for("fengjing").get("/search/", {"q": "故障"}).content.decode()
+
+
+def test_a_word_in_more_documents_than_are_ranked_ranks_the_most_recent_and_says_so(
+    company, client_for, corpus, monkeypatch
+):
+    gm = company.person("chenzhiqiang")
+    everything = {("B", "item"), ("C", "comment"), ("C", "汇总V1-20260306.pdf")}
+    assert named(corpus, search_ids(gm, "需求")) == everything
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)  # exactly as many as match: counted in full
+    page = search(gm, "需求")
+    assert (page.total, page.capped) == (3, False)
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2)  # one more than is ranked
+    page = search(gm, "需求")
+    assert (page.total, page.pages, page.capped) == (2, 1, True)
+    hits = {(h.document.subject_id, h.document.kind, h.document.title) for h in page.hits}
+    assert hits == {  # the two most recent: 03-06 12:00 and 03-05 11:00; B's item (03-03) is left out
+        (corpus["C"].pk, "attachment", "汇总V1-20260306.pdf"),
+        (corpus["C"].pk, "comment", "XQ-2026-0003 售后服务响应流程优化 · 李娜的评论"),
+    }
+    assert named(corpus, search_ids(gm, "需求")) == everything  # the exact list stays exact
+    assert (search(company.person("liuyang"), "需求").total, search(company.person("liuyang"), "需求").capped) == (
+        1,
+        False,
+    )  # the cap counts what the person may see, not what exists
+    html = client_for("chenzhiqiang").get("/search/", {"q": "需求"}).content.decode()
+    assert "找到超过 2 条结果，按相关度排列其中最近的 2 条" in html
