@@ -79,6 +79,8 @@ def test_fresh_clone_runs_with_two_commands(tmp_path):
         assert db.execute("SELECT count(*) FROM org_person").fetchone()[0] == 40
         assert db.execute("SELECT count(*) FROM org_department").fetchone()[0] == 14
         assert db.execute("SELECT count(*) FROM org_project").fetchone()[0] == 3
-    # Both processes are gone: the port is free again.
+    # Both processes are gone: nothing listens on the port any more. SO_REUSEADDR, as gunicorn binds, so
+    # the closed connections still in TIME_WAIT do not count; a live listener still makes bind() fail.
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", port))
