@@ -190,7 +190,10 @@ class ArchiveRecord(models.Model):
     title = models.CharField(_("主题"), max_length=255)
     type_label = models.CharField(_("类型"), max_length=40)
     name = models.CharField(_("归档名称"), max_length=255, help_text=_("类型-项目名称-日期"))
-    project = models.ForeignKey("org.Project", verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+")
+    # Null for an item in no project (an emergency may be reported without one).
+    project = models.ForeignKey(
+        "org.Project", verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     archived_at = models.DateTimeField(_("归档时间"))
     retention_until = models.DateField(_("保存期限至"))
     manifest = models.JSONField(_("归档内容"), default=dict)

@@ -35,8 +35,19 @@ def retention_years(subject_type: str) -> int:
 
 
 def archive_name(item: WorkItem, day: dt.date) -> str:
-    """类型-项目名称-日期, e.g. 需求协作-智能手表项目-2026-05-20."""
-    return f"{type_label(type(item))}-{item.project.name}-{day:%Y-%m-%d}"
+    """类型-项目名称-日期, e.g. 需求协作-智能手表项目-2026-05-20. An item in no project (an emergency may be
+    reported without one) is filed under the first department it names, else under its title."""
+    return f"{type_label(type(item))}-{_filed_under(item)}-{day:%Y-%m-%d}"
+
+
+def _filed_under(item: WorkItem) -> str:
+    if item.project_id:
+        return item.project.name
+    for field in type(item).department_fields:
+        department = getattr(item, field, None)
+        if department is not None:
+            return department.name
+    return item.title
 
 
 def may_manage_archive(person: Any) -> bool:

@@ -3,6 +3,7 @@ attachment version; kept at least 2 years from archiving; deletion before then i
 date it becomes allowed; a legal hold blocks deletion; every deletion is audited; archived items are
 read-only; pages and downloads go through the permission filter and are audited."""
 
+import datetime as dt
 import io
 import zipfile
 from pathlib import Path
@@ -225,3 +226,26 @@ def test_reindex_command_rebuilds_everything(company, closed):
     assert SearchDocument.objects.filter(subject_id=closed.pk).count() == 4
     assert ArchiveRecord.objects.get(subject_id=closed.pk).name == "需求协作-智能手表项目-2026-05-20"
     assert "已重建" in out.getvalue()
+
+
+def test_an_emergency_in_no_project_is_filed_under_its_department(company, client_for):
+    from xietong.incidents.services import ActionDraft, incident_review
+    from xietong.incidents.tests.test_incident_flow import assign, report, resolve
+
+    incident = report(company, when="2026-10-01 03:00")  # 王强 of 软件开发部, no project
+    assert incident.project_id is None
+    assign(company, incident, "2026-10-01 03:05")
+    resolve(company, incident, "2026-10-01 05:00")
+    with time_machine.travel(at("2026-10-09 10:00"), tick=False), transaction.atomic():
+        incident_review(
+            actor=company.person("lina"),
+            incident=incident,
+            summary="发布前缺少连接池容量评估",
+            actions=[ActionDraft("发布检查单增加连接池容量评估", company.person("chenjing"), dt.date(2026, 10, 16))],
+        )
+    drain("2026-10-09 10:05")
+    record = ArchiveRecord.objects.get(subject_type="incidents.incident", subject_id=incident.pk)
+    assert record.name == "紧急事项-软件开发部-2026-10-09"
+    assert record.name in client_for("lina").get("/archive/").content.decode()
+    detail = client_for("lina").get(f"/archive/{record.pk}/")
+    assert detail.status_code == 200 and "紧急事项-软件开发部-2026-10-09" in detail.content.decode()
