@@ -32,6 +32,7 @@ from xietong.archive.subjects import type_label, work_item_model, work_item_mode
 from xietong.archive.tokens import index_tokens
 from xietong.core import clock
 from xietong.items.models import Attachment, Comment, WorkItem
+from xietong.notices.richtext import plain_text
 
 logger = logging.getLogger("xietong.archive")
 CLAIM_LEASE = dt.timedelta(minutes=5)  # a worker that died while indexing: its rows are taken again after this
@@ -64,9 +65,12 @@ def _is_text(f: models.Field) -> bool:
 
 def _labelled_text(obj: models.Model) -> list[tuple[str, str]]:
     pairs = []
+    rich = getattr(type(obj), "rich_text_fields", ())
     for f in obj._meta.concrete_fields:
         if _is_text(f):
             value = (getattr(obj, f.attname) or "").strip()
+            if f.name in rich:
+                value = plain_text(value, limit=len(value) + 1)
             if value:
                 pairs.append((str(f.verbose_name), value))
     return pairs

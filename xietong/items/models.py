@@ -31,6 +31,7 @@ class WorkItem(VersionedModel):
     department_fields: ClassVar[tuple[str, ...]] = ()
     participant_fields: ClassVar[tuple[str, ...]] = ()  # FK or M2M fields to Person
     process: ClassVar[str] = ""  # the process name used by clock policies (e.g. "request")
+    rich_text_fields: ClassVar[tuple[str, ...]] = ()  # sanitised HTML: search indexes their text, not tags
 
     number = models.CharField(_("编号"), max_length=40, unique=True, editable=False)
     title = models.CharField(_("主题"), max_length=120)

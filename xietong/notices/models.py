@@ -18,6 +18,7 @@ class Notice(WorkItem):
     department_fields = ("department",)
     participant_fields = ("recipients", "observers")
     process = "notice"
+    rich_text_fields = ("body",)
 
     department = models.ForeignKey(
         "org.Department", verbose_name=_("发布部门"), on_delete=models.PROTECT, related_name="+"

@@ -202,3 +202,19 @@ def test_a_word_in_more_documents_than_are_ranked_ranks_the_most_recent_and_says
     )  # the cap counts what the person may see, not what exists
     html = client_for("chenzhiqiang").get("/search/", {"q": "需求"}).content.decode()
     assert "找到超过 2 条结果，按相关度排列其中最近的 2 条" in html
+
+
+def test_a_notice_is_found_by_its_text_and_its_snippet_shows_no_markup(company):
+    from xietong.notices.tests.test_notices import publish
+
+    publish(
+        company,
+        body="<p>自 3 月 16 日起，跨部门<strong>需求</strong>一律通过协同提交。</p><ul><li>接收方 1 个工作日内响应</li></ul>",
+    )
+    drain("2026-03-09 10:05")
+    page = search(company.person("liufang"), "响应")
+    assert page.total == 1
+    assert str(page.hits[0].snippet) == (
+        "…容：自 3 月 16 日起，跨部门需求一律通过协同提交。 接收方 1 个工作日内<mark>响应</mark>"
+    )
+    assert search(company.person("liufang"), "strong").total == 0  # tags are not words of the notice
