@@ -28,7 +28,7 @@ from xietong.archive.services import (
 from xietong.archive.subjects import type_label, work_item_models
 from xietong.core import clock
 from xietong.core.audit import audit_record
-from xietong.core.errors import ApplicationError
+from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.items.models import Attachment
@@ -147,6 +147,8 @@ def archive_detail(request: AuthedRequest, record_id: int) -> HttpResponse:
 def _act(request: AuthedRequest, record_id: int, action) -> HttpResponse:
     try:
         action()
+    except NotFound:
+        raise  # out of reach: the 404 page, like the record's own page — not a message on it
     except ApplicationError as error:
         message = error.message if not error.fields else "；".join(str(m) for m in error.fields.values())
         messages.error(request, str(message))

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xietong.core.errors import ApplicationError
+from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.forms import ApiTokenForm
 from xietong.core.http import AuthedRequest
 from xietong.core.models import ApiToken
@@ -50,6 +50,8 @@ def api_tokens(request: AuthedRequest) -> HttpResponse:
 def api_token_revoke_view(request: AuthedRequest, token_id: int) -> HttpResponse:
     try:
         token = api_token_revoke(person=request.user, token_id=token_id)
+    except NotFound:
+        raise  # someone else's token, or none: a 404 like every object out of reach
     except ApplicationError as error:
         messages.error(request, str(error.message))
     else:

@@ -304,8 +304,8 @@ def proposal_create(request: AuthedRequest, review_id: int) -> HttpResponse:
 @require_POST
 def proposal_decide_view(request: AuthedRequest, proposal_id: int) -> HttpResponse:
     proposal = ImprovementProposal.objects.filter(pk=proposal_id).select_related("review").first()
-    if proposal is None:
-        raise NotFound()
+    if proposal is None or not may_propose(request.user):
+        raise NotFound()  # like the review it belongs to: out of reach is not found, not a refusal
     approve = request.POST.get("decision") == "approve"
     try:
         proposal_decide(actor=request.user, proposal_id=proposal.pk, approve=approve, note=request.POST.get("note", ""))
