@@ -95,7 +95,7 @@ class EntryOut(Schema):
     created_at: dt.datetime
 
 
-class ActionOut(Schema):
+class IncidentActionOut(Schema):
     id: int
     number: str
     incident_id: int
@@ -137,7 +137,7 @@ class AckIn(Schema):
     ready_note: str = Field("", max_length=300)
 
 
-class NoteIn(Schema):
+class IncidentNoteIn(Schema):
     note: str = Field("", max_length=3000)
 
 
@@ -146,7 +146,7 @@ class ResolveIn(Schema):
     measures: str = Field("", max_length=3000)
 
 
-class NoticeIn(Schema):
+class CustomerNoticeIn(Schema):
     text: str = Field("", max_length=10000)
     publish: bool = False
 
@@ -214,13 +214,13 @@ def report(request: AuthedRequest, payload: ReportIn):
     return Status(201, _fresh(incident))
 
 
-@router.get("/actions/{action_id}", response=responses(ActionOut), summary="改进措施详情")
+@router.get("/actions/{action_id}", response=responses(IncidentActionOut), summary="改进措施详情")
 def get_action(request: AuthedRequest, action_id: int):
     return access(request.user, ImprovementAction, action_id)
 
 
-@router.post("/actions/{action_id}/done", response=responses(ActionOut), summary="完成改进措施")
-def action_done(request: AuthedRequest, action_id: int, payload: NoteIn):
+@router.post("/actions/{action_id}/done", response=responses(IncidentActionOut), summary="完成改进措施")
+def action_done(request: AuthedRequest, action_id: int, payload: IncidentNoteIn):
     action = access(request.user, ImprovementAction, action_id)
     return improvement_done(actor=request.user, action=action, note=payload.note)
 
@@ -259,7 +259,7 @@ def post_update(request: AuthedRequest, incident_id: int, payload: UpdateIn):
 
 
 @router.post("/{incident_id}/control", response=responses(IncidentOut), summary="风险已控制")
-def control(request: AuthedRequest, incident_id: int, payload: NoteIn):
+def control(request: AuthedRequest, incident_id: int, payload: IncidentNoteIn):
     incident = _incident(request, incident_id)
     incident_control(actor=request.user, incident=incident, note=payload.note)
     return _fresh(incident)
@@ -273,13 +273,13 @@ def resolve(request: AuthedRequest, incident_id: int, payload: ResolveIn):
 
 
 @router.put("/{incident_id}/notice", response=responses(IncidentOut), summary="编辑或发布用户告知函")
-def notice(request: AuthedRequest, incident_id: int, payload: NoticeIn):
+def notice(request: AuthedRequest, incident_id: int, payload: CustomerNoticeIn):
     incident = _incident(request, incident_id)
     incident_notice_save(actor=request.user, incident=incident, text=payload.text, publish=payload.publish)
     return _fresh(incident)
 
 
-@router.post("/{incident_id}/review", response=responses(list[ActionOut]), summary="复盘：结论与改进措施")
+@router.post("/{incident_id}/review", response=responses(list[IncidentActionOut]), summary="复盘：结论与改进措施")
 def review(request: AuthedRequest, incident_id: int, payload: ReviewIn):
     incident = _incident(request, incident_id)
     return incident_review(

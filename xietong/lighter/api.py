@@ -115,7 +115,7 @@ class OnboardingIn(Schema):
     steps: list[StepIn] = Field(default_factory=list, max_length=30)
 
 
-class NoteIn(Schema):
+class LighterNoteIn(Schema):
     note: str = Field("", max_length=300)
 
 
@@ -201,7 +201,7 @@ def get_onboarding(request: AuthedRequest, pk: int):
 
 
 @router.post("/onboarding/steps/{step_id}/done", response=responses(StepOut), summary="完成入职事项")
-def step_done(request: AuthedRequest, step_id: int, payload: NoteIn):
+def step_done(request: AuthedRequest, step_id: int, payload: LighterNoteIn):
     step = OnboardingStep.objects.filter(pk=step_id).first()
     onboarding = access(request.user, Onboarding, step.onboarding_id if step else 0)
     assert step is not None and step.onboarding_id == onboarding.pk

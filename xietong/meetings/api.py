@@ -99,7 +99,7 @@ class MeetingIn(Schema):
     repeat_until: dt.date | None = None
 
 
-class ReasonIn(Schema):
+class MeetingReasonIn(Schema):
     reason: str = Field("", max_length=2000)
     version: int | None = None
 
@@ -109,13 +109,13 @@ class RespondIn(Schema):
     reason: str = Field("", max_length=300)
 
 
-class ActionOut(Schema):
+class MeetingActionOut(Schema):
     name: str
     label: str
     needs_reason: bool
 
 
-class ListFilters(Schema):
+class MeetingListFilters(Schema):
     scope: str = "all"
     state: str = ""
     late_notice: bool = False
@@ -201,7 +201,7 @@ def get_action_item(request: AuthedRequest, item_id: int):
 @router.post(
     "/action-items/{item_id}/transitions/{name}", response=responses(ActionItemOut), summary="标记完成、重新打开、取消"
 )
-def action_item_do(request: AuthedRequest, item_id: int, name: str, payload: ReasonIn):
+def action_item_do(request: AuthedRequest, item_id: int, name: str, payload: MeetingReasonIn):
     item = access(request.user, ActionItem, item_id)
     if name not in ACTION_MACHINE.transitions:
         raise ApplicationError(f"未知操作：{name}")
@@ -211,7 +211,7 @@ def action_item_do(request: AuthedRequest, item_id: int, name: str, payload: Rea
 
 @router.get("/", response=responses(list[MeetingOut]), summary="会议列表（仅可见范围内）")
 @paginate(BoundedLimitOffset)
-def list_meetings(request: AuthedRequest, filters: Query[ListFilters]):
+def list_meetings(request: AuthedRequest, filters: Query[MeetingListFilters]):
     return meeting_list(
         request.user,
         MeetingFilters(
@@ -266,11 +266,11 @@ def get_meeting(request: AuthedRequest, meeting_id: int):
     return access(request.user, Meeting, meeting_id)
 
 
-@router.get("/{meeting_id}/actions", response=responses(list[ActionOut]), summary="当前可执行的操作")
+@router.get("/{meeting_id}/actions", response=responses(list[MeetingActionOut]), summary="当前可执行的操作")
 def list_actions(request: AuthedRequest, meeting_id: int):
     item = access(request.user, Meeting.objects.select_related("meeting_type"), meeting_id)
     return [
-        ActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
+        MeetingActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
         for t in meeting_actions(item, request.user)
     ]
 
@@ -278,7 +278,7 @@ def list_actions(request: AuthedRequest, meeting_id: int):
 @router.post(
     "/{meeting_id}/transitions/{name}", response=responses(MeetingOut), summary="提交审批、批准、驳回、发送通知、取消"
 )
-def transition(request: AuthedRequest, meeting_id: int, name: str, payload: ReasonIn):
+def transition(request: AuthedRequest, meeting_id: int, name: str, payload: MeetingReasonIn):
     item = access(request.user, Meeting, meeting_id)
     if name not in MACHINE.transitions:
         raise ApplicationError(f"未知操作：{name}")

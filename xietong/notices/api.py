@@ -60,7 +60,7 @@ class NoticeIn(Schema):
     publish: bool = False
 
 
-class ReasonIn(Schema):
+class NoticeReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
@@ -145,7 +145,7 @@ def confirm(request: AuthedRequest, notice_id: int):
 
 
 @router.post("/{notice_id}/transitions/{name}", response=responses(NoticeOut), summary="发布、提醒未确认人员、撤回")
-def transition(request: AuthedRequest, notice_id: int, name: str, payload: ReasonIn):
+def transition(request: AuthedRequest, notice_id: int, name: str, payload: NoticeReasonIn):
     notice = access(request.user, Notice, notice_id)
     if name not in MACHINE.transitions:
         raise ApplicationError(f"未知操作：{name}")

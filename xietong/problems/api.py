@@ -114,7 +114,7 @@ class UrgencyIn(Schema):
     version: int | None = None
 
 
-class TransitionIn(Schema):
+class ProblemTransitionIn(Schema):
     reason: str = Field("", max_length=3000)
     version: int | None = None
 
@@ -131,7 +131,7 @@ class ProgressOut(Schema):
     on_time: bool
 
 
-class ListFilters(Schema):
+class ProblemListFilters(Schema):
     scope: str = "all"
     state: str = ""
     urgency: str = ""
@@ -181,7 +181,7 @@ def _prefetched(qs):
 
 @router.get("/", response=responses(list[ProblemOut]), summary="问题列表（仅可见范围内）")
 @paginate(BoundedLimitOffset)
-def list_problems(request: AuthedRequest, filters: Query[ListFilters]):
+def list_problems(request: AuthedRequest, filters: Query[ProblemListFilters]):
     return _prefetched(
         problem_list(
             request.user,
@@ -324,17 +324,17 @@ def urgency(request: AuthedRequest, problem_id: int, payload: UrgencyIn):
     )
 
 
-class ActionOut(Schema):
+class ProblemActionOut(Schema):
     name: str
     label: str
     needs_reason: bool
 
 
-@router.get("/{problem_id}/actions", response=responses(list[ActionOut]), summary="当前可执行的操作")
+@router.get("/{problem_id}/actions", response=responses(list[ProblemActionOut]), summary="当前可执行的操作")
 def list_actions(request: AuthedRequest, problem_id: int):
     problem = access(request.user, Problem, problem_id)
     return [
-        ActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
+        ProblemActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
         for t in MACHINE.available(problem, request.user)
     ]
 
@@ -342,7 +342,7 @@ def list_actions(request: AuthedRequest, problem_id: int):
 @router.post(
     "/{problem_id}/transitions/{name}", response=responses(ProblemOut), summary="确认解决 / 退回继续处理 / 撤回"
 )
-def transition(request: AuthedRequest, problem_id: int, name: str, payload: TransitionIn):
+def transition(request: AuthedRequest, problem_id: int, name: str, payload: ProblemTransitionIn):
     problem = access(request.user, Problem, problem_id)
     return problem_transition(
         actor=request.user, problem=problem, name=name, reason=payload.reason, expected_version=payload.version

@@ -58,12 +58,12 @@ class RequestIn(Schema):
     submit: bool = False
 
 
-class TransitionIn(Schema):
+class RequestTransitionIn(Schema):
     reason: str = Field("", max_length=3000)
     version: int | None = None
 
 
-class ListFilters(Schema):
+class RequestListFilters(Schema):
     scope: str = "all"
     state: str = ""
     priority: str = ""
@@ -81,7 +81,7 @@ def _get(model, pk, label: str):
 
 @router.get("/", response=responses(list[RequestOut]), summary="需求列表（仅可见范围内）")
 @paginate(BoundedLimitOffset)
-def list_requests(request: AuthedRequest, filters: Query[ListFilters]):
+def list_requests(request: AuthedRequest, filters: Query[RequestListFilters]):
     return request_list(
         request.user,
         RequestFilters(
@@ -122,17 +122,17 @@ def get_request(request: AuthedRequest, request_id: int):
     return access(request.user, Request, request_id)
 
 
-class ActionOut(Schema):
+class RequestActionOut(Schema):
     name: str
     label: str
     needs_reason: bool
 
 
-@router.get("/{request_id}/actions", response=responses(list[ActionOut]), summary="当前可执行的操作")
+@router.get("/{request_id}/actions", response=responses(list[RequestActionOut]), summary="当前可执行的操作")
 def list_actions(request: AuthedRequest, request_id: int):
     item = access(request.user, Request, request_id)
     return [
-        ActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
+        RequestActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
         for t in MACHINE.available(item, request.user)
     ]
 
@@ -140,7 +140,7 @@ def list_actions(request: AuthedRequest, request_id: int):
 @router.post(
     "/{request_id}/transitions/{name}", response=responses(RequestOut), summary="执行操作（接收确认、受理、拒绝……）"
 )
-def transition(request: AuthedRequest, request_id: int, name: str, payload: TransitionIn):
+def transition(request: AuthedRequest, request_id: int, name: str, payload: RequestTransitionIn):
     item = access(request.user, Request, request_id)
     return request_transition(
         actor=request.user, request=item, name=name, reason=payload.reason, expected_version=payload.version

@@ -70,7 +70,7 @@ class TaskPatch(Schema):
     priority: Priority | None = None
 
 
-class TransitionIn(Schema):
+class TaskTransitionIn(Schema):
     reason: str = Field("", max_length=3000)
 
 
@@ -142,6 +142,6 @@ def patch_task(request: AuthedRequest, task_id: int, payload: TaskPatch):
 
 
 @router.post("/{task_id}/transitions/{name}", response=responses(TaskOut), summary="执行操作（确认接收、开始、完成……）")
-def transition(request: AuthedRequest, task_id: int, name: str, payload: TransitionIn):
+def transition(request: AuthedRequest, task_id: int, name: str, payload: TaskTransitionIn):
     task = access(request.user, Task, task_id)
     return task_transition(actor=request.user, task=task, name=name, reason=payload.reason)

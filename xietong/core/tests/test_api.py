@@ -85,3 +85,27 @@ def test_openapi_schema_and_docs(client_for):
     schema = c.get("/api/openapi.json").json()
     assert "/api/org/people" in schema["paths"]
     assert c.get("/api/docs").status_code == 200
+
+
+def test_every_api_schema_has_its_own_name_so_the_document_describes_each_body(client_for):
+    """Two schema classes of one name share one entry of /api/openapi.json: one of them would be
+    documented with the other's fields (it happened: an incident note documented with a 300-character limit)."""
+    from ninja import Schema
+
+    import xietong.api  # noqa: F401  (imports every router)
+
+    places: dict[str, set[str]] = {}
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("xietong.") and ".tests" not in sub.__module__:
+                places.setdefault(sub.__name__, set()).add(f"{sub.__module__}.{sub.__qualname__}")
+            walk(sub)
+
+    walk(Schema)
+    assert {name: where for name, where in places.items() if len(where) > 1} == {}
+    schema = client_for("lina").get("/api/openapi.json").json()
+    body = schema["paths"]["/api/incidents/{incident_id}/control"]["post"]["requestBody"]["content"]
+    ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert ref == "IncidentNoteIn"
+    assert schema["components"]["schemas"][ref]["properties"]["note"]["maxLength"] == 3000
