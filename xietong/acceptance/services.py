@@ -13,6 +13,7 @@ from xietong.clocks.services import clock_arm, clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
+from xietong.core.i18n import enumerate_list
 from xietong.core.permissions import VIEW, authorize
 from xietong.items.services import attachment_add, number_next
 from xietong.notify.models import MessageKind
@@ -150,12 +151,12 @@ def deliverable_verdict(
     missing = [c for c in criteria if c.pk not in results]
     if missing:
         errors["results"] = _("请逐条判定验收标准：%(c)s 未判定") % {
-            "c": "、".join(f"第{c.position}条" for c in missing)
+            "c": enumerate_list(_("第%(n)d条") % {"n": c.position} for c in missing)
         }
     unexplained = [c for c in criteria if c.pk in results and not results[c.pk][0] and not results[c.pk][1].strip()]
     if unexplained:
         errors["results"] = _("未达标的标准须写明原因：%(c)s") % {
-            "c": "、".join(f"第{c.position}条" for c in unexplained)
+            "c": enumerate_list(_("第%(n)d条") % {"n": c.position} for c in unexplained)
         }
     reason = (reason or "").strip()
     if outcome in (Verdict.Outcome.REWORK, Verdict.Outcome.FAIL) and not reason:

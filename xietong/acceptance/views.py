@@ -82,7 +82,7 @@ def detail(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
         "can_rework": deliverable.state == "rework" and request.user.pk == deliverable.submitter_id,
         "can_resubmit": deliverable.state in ("rework", "reworking") and request.user.pk == deliverable.submitter_id,
         "clock_views": clock_views(deliverable),
-        "timeline": timeline(deliverable, {"state": "状态", "version": "版本"}),
+        "timeline": timeline(deliverable, {"state": _("状态"), "version": _("版本")}),
         "comments": comments_of(deliverable),
         "attachments": attachments_of(deliverable),
     }
@@ -139,18 +139,18 @@ def report_xlsx(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
     )
     wb = Workbook()
     ws = wb.active
-    ws.title = "成果验收报告"
-    ws.append([f"成果验收报告 · {deliverable.title}"])
+    ws.title = _("成果验收报告")
+    ws.append([_("成果验收报告 · %(t)s") % {"t": deliverable.title}])
     ws["A1"].font = Font(bold=True, size=14)
     for label, value in (
-        ("需求编号", deliverable.request.number),
-        ("需求主题", deliverable.request.title),
-        ("交付物名称", deliverable.title),
-        ("交付形式", deliverable.get_form_display()),
-        ("交付人", deliverable.submitter.display_name),
-        ("验收人", deliverable.acceptor.display_name),
-        ("当前版本", deliverable.version_label),
-        ("当前状态", deliverable.get_state_display()),
+        (_("需求编号"), deliverable.request.number),
+        (_("需求主题"), deliverable.request.title),
+        (_("交付物名称"), deliverable.title),
+        (_("交付形式"), deliverable.get_form_display()),
+        (_("交付人"), deliverable.submitter.display_name),
+        (_("验收人"), deliverable.acceptor.display_name),
+        (_("当前版本"), deliverable.version_label),
+        (_("当前状态"), deliverable.get_state_display()),
     ):
         ws.append([label, value])
     for submission in _report(deliverable):
@@ -165,21 +165,26 @@ def report_xlsx(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
             ]
         )
         if verdict is None:
-            ws.append(["结论", "待验收"])
+            ws.append([_("结论"), _("待验收")])
             continue
         ws.append(
             [
-                "结论",
+                _("结论"),
                 verdict.get_outcome_display(),
                 verdict.acceptor.display_name,
                 verdict.at.astimezone().strftime("%Y-%m-%d %H:%M"),
             ]
         )
-        ws.append(["验收意见", verdict.reason])
-        ws.append(["序号", "验收标准", "是否达标", "说明"])
+        ws.append([_("验收意见"), verdict.reason])
+        ws.append([_("序号"), _("验收标准"), _("是否达标"), _("说明")])
         for result in verdict.results.all():
             ws.append(
-                [result.criterion.position, result.criterion.text, "达标" if result.passed else "未达标", result.reason]
+                [
+                    result.criterion.position,
+                    result.criterion.text,
+                    _("达标") if result.passed else _("未达标"),
+                    result.reason,
+                ]
             )
     ws.column_dimensions["B"].width = 40
     buffer = BytesIO()
@@ -187,5 +192,6 @@ def report_xlsx(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'成果验收报告-{deliverable.number}.xlsx')}"
+    filename = _("成果验收报告-%(n)s.xlsx") % {"n": deliverable.number}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

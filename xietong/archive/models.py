@@ -167,7 +167,7 @@ class RetentionPolicy(models.Model):
         constraints = [models.CheckConstraint(condition=Q(years__gte=MIN_RETENTION_YEARS), name="retention_two_years")]
 
     def __str__(self) -> str:
-        return f"{self.label or self.subject_type}：{self.years} 年"
+        return _("%(label)s：%(n)d 年") % {"label": self.label or self.subject_type, "n": self.years}
 
     def save(self, *args, **kwargs) -> None:
         if self.years is None or self.years < MIN_RETENTION_YEARS:

@@ -50,7 +50,8 @@ def _int(value: str | None) -> int | None:
 
 
 def _type_choices() -> list[tuple[str, str]]:
-    return sorted(((label, type_label(model)) for label, model in work_item_models().items()), key=lambda c: c[1])
+    # Type labels are stored in Chinese (archive names, search documents); show them in the reader's language.
+    return sorted(((label, _(type_label(model))) for label, model in work_item_models().items()), key=lambda c: c[1])
 
 
 @require_GET

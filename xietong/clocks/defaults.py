@@ -6,6 +6,8 @@ two; emergencies count wall-clock time.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 # code, name, description, [(level, target, after)]
 LADDERS = [
     (
@@ -30,22 +32,23 @@ LADDERS = [
     ("department-head", "部门负责人", "逾期名单发送部门负责人", [(1, "department_head", "0m")]),
 ]
 
+# Stored with archive records and search documents in Chinese; shown through gettext(label).
 PROCESS_LABELS = {
-    "request": "需求协作",
-    "task": "协作任务",
-    "exception": "异常问题",
-    "dispute": "部门分歧",
-    "delay": "延期申请",
-    "deliverable": "成果验收",
-    "meeting": "会议",
-    "action_item": "会议决议事项",
-    "problem": "问题提报",
-    "emergency": "紧急事项",
-    "notice": "通知确认",
-    "feedback": "协作反馈",
-    "probe": "测试事项",
-    "improvement": "复盘改进措施",
-    "onboarding": "新人入职",
+    "request": gettext_noop("需求协作"),
+    "task": gettext_noop("协作任务"),
+    "exception": gettext_noop("异常问题"),
+    "dispute": gettext_noop("部门分歧"),
+    "delay": gettext_noop("延期申请"),
+    "deliverable": gettext_noop("成果验收"),
+    "meeting": gettext_noop("会议"),
+    "action_item": gettext_noop("会议决议事项"),
+    "problem": gettext_noop("问题提报"),
+    "emergency": gettext_noop("紧急事项"),
+    "notice": gettext_noop("通知确认"),
+    "feedback": gettext_noop("协作反馈"),
+    "probe": gettext_noop("测试事项"),
+    "improvement": gettext_noop("复盘改进措施"),
+    "onboarding": gettext_noop("新人入职"),
 }
 
 # process, priority, kind, duration, mode, remind_before, escalate_after, ladder code, rule as written

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, LimitKind, TimeMode
 from xietong.clocks.services import subject_key, timebase
@@ -25,7 +26,7 @@ class ClockView:
 
 
 def _status(clock: Clock, now: dt.datetime) -> tuple[str, str]:
-    mode = _("工作时间") if clock.mode == TimeMode.WORKING else _("自然时间")
+    mode = pgettext("clock mode", "工作时间") if clock.mode == TimeMode.WORKING else _("自然时间")
     if clock.state == ClockState.PAUSED:
         left = dt.timedelta(microseconds=clock.offset_us)
         return _("已暂停，剩余 %(left)s（%(mode)s）") % {"left": format_span(left), "mode": mode}, "muted"

@@ -17,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xietong.clocks.models import (
     Clock,
@@ -32,6 +33,7 @@ from xietong.clocks.models import (
 )
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_record
+from xietong.core.i18n import month_day_time
 from xietong.core.memo import memo_scope, memoized
 from xietong.org.models import Department, Person
 from xietong.org.roles import manager_chain
@@ -286,7 +288,7 @@ def _limit_label(clock: Clock) -> str:
 
 def _when(instant: dt.datetime) -> str:
     local = time_source.local(instant)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return month_day_time(local)
 
 
 def _notify(**kwargs: Any) -> None:
@@ -306,7 +308,7 @@ def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
     left = base.between(time_source.now(), clock.limit_due_at)
     from xietong.workcal.engine import format_span
 
-    mode_text = _("工作时间") if clock.mode == TimeMode.WORKING else _("自然时间")
+    mode_text = pgettext("clock mode", "工作时间") if clock.mode == TimeMode.WORKING else _("自然时间")
     if clock.owner is not None:
         _notify(
             recipients=[clock.owner],

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, F
+from django.utils.translation import gettext_lazy
 
 from xietong.clocks.models import Clock, ClockState, Escalation, LimitKind
 from xietong.core import clock as time_source
@@ -115,10 +116,10 @@ def request_summary(request: Request) -> Summary:
 
 
 _TYPE_LABELS = {
-    "requests.request": "需求",
-    "tasks.task": "任务",
-    "risks.exceptionreport": "异常",
-    "risks.delayrequest": "延期",
-    "risks.dispute": "分歧",
-    "acceptance.deliverable": "成果",
+    "requests.request": gettext_lazy("需求"),
+    "tasks.task": gettext_lazy("任务"),
+    "risks.exceptionreport": gettext_lazy("异常"),
+    "risks.delayrequest": gettext_lazy("延期"),
+    "risks.dispute": gettext_lazy("分歧"),
+    "acceptance.deliverable": gettext_lazy("成果"),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
 from xietong.core import clock
@@ -16,7 +17,11 @@ from xietong.org.models import Person
 from xietong.requests.models import Request
 from xietong.workcal.selectors import calendar_for_project
 
-DIMENSIONS = (("communication", "沟通效率"), ("division", "分工合理性"), ("timeliness", "问题解决及时性"))
+DIMENSIONS = (
+    ("communication", gettext_lazy("沟通效率")),
+    ("division", gettext_lazy("分工合理性")),
+    ("timeliness", gettext_lazy("问题解决及时性")),
+)
 
 
 def participants(request: Request) -> list[Person]:

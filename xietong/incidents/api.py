@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -167,7 +168,7 @@ def _person(pk: int | None, field: str) -> Person | None:
         return None
     person = Person.objects.filter(pk=pk, is_active=True).first()
     if person is None:
-        raise ApplicationError("输入有误", fields={field: f"人员不存在：#{pk}"})
+        raise ApplicationError(_("输入有误"), fields={field: _("人员不存在：#%(id)s") % {"id": pk}})
     return person
 
 
@@ -192,14 +193,16 @@ def report(request: AuthedRequest, payload: ReportIn):
         department = Department.objects.filter(pk=payload.responsible_department_id).first()
         if department is None:
             raise ApplicationError(
-                "紧急事项信息有误",
-                fields={"responsible_department_id": f"部门不存在：#{payload.responsible_department_id}"},
+                _("紧急事项信息有误"),
+                fields={
+                    "responsible_department_id": _("部门不存在：#%(id)s") % {"id": payload.responsible_department_id}
+                },
             )
     project = None
     if payload.project_id is not None:
         project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
         if project is None:
-            raise ApplicationError("紧急事项信息有误", fields={"project_id": "项目不存在或您不是其成员"})
+            raise ApplicationError(_("紧急事项信息有误"), fields={"project_id": _("项目不存在或您不是其成员")})
     incident = incident_report(
         actor=request.user,
         description=payload.description,

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IncidentsConfig(AppConfig):
@@ -14,7 +15,7 @@ class IncidentsConfig(AppConfig):
         from xietong.incidents import workbench  # noqa: F401
         from xietong.incidents.demo import seed_demo_incidents
 
-        register_nav(_("紧急事项"), "incident-list", url_prefix="/incidents/", order=45)
+        register_nav(pgettext_lazy("nav", "紧急事项"), "incident-list", url_prefix="/incidents/", order=45)
         register_actions(
             {
                 "incident.report": _("上报紧急事项"),

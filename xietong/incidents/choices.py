@@ -66,5 +66,5 @@ MACHINE = StateMachine(
         ),
         Transition("review", _("完成复盘"), (S.RESOLVED,), S.CLOSED, is_commander, "primary"),
     ],
-    {value: str(label) for value, label in IncidentState.choices},
+    dict(IncidentState.choices),
 )

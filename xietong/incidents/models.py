@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
 from xietong.incidents.choices import ActionState, EntryKind, IncidentState
@@ -122,7 +123,12 @@ class IncidentEntry(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(_("类型"), max_length=10, choices=EntryKind.choices)
     author = models.ForeignKey(
-        "org.Person", verbose_name=_("记录人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Person",
+        verbose_name=pgettext_lazy("incident entry", "记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     body = models.TextField(_("内容"))
     due_at = models.DateTimeField(_("应更新时间"), null=True, blank=True)

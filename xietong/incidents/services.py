@@ -18,6 +18,7 @@ from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
+from xietong.core.i18n import full_date, full_date_time, month_day_time_padded
 from xietong.core.permissions import VIEW, authorize
 from xietong.incidents.choices import (
     ACTIVE_STATES,
@@ -443,7 +444,7 @@ def draft_customer_notice(incident: Incident) -> str:
         "",
         _("%(when)s 起，%(scope)s出现“%(what)s”的情况。经排查，原因是：%(cause)s。")
         % {
-            "when": f"{occurred:%Y年%m月%d日 %H:%M}",
+            "when": full_date_time(occurred),
             "scope": (incident.scope + "，") if incident.scope else "",
             "what": incident.title,
             "cause": incident.cause.rstrip("。"),
@@ -451,14 +452,14 @@ def draft_customer_notice(incident: Incident) -> str:
         _("我们已采取以下措施：%(measures)s。服务已于 %(resolved)s 恢复正常，影响时长约 %(duration)s。")
         % {
             "measures": incident.resolution_measures.rstrip("。"),
-            "resolved": f"{resolved:%m月%d日 %H:%M}",
+            "resolved": month_day_time_padded(resolved),
             "duration": duration,
         },
         "",
         _("由此给您带来的不便，我们深表歉意。如仍有问题，请联系我们的客服。"),
         "",
         company_name(),
-        f"{resolved:%Y年%m月%d日}",
+        full_date(resolved),
     ]
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views
@@ -48,17 +49,17 @@ from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 
 FIELD_LABELS = {
-    "state": "状态",
-    "title": "主题",
-    "description": "发生了什么",
-    "scope": "影响范围",
-    "measures_taken": "已采取的临时措施",
-    "lead": "应急负责人",
-    "responsible_department": "主责部门",
-    "cause": "问题原因",
-    "measures": "解决措施",
-    "summary": "复盘结论",
-    "customer_notice": "用户告知函",
+    "state": gettext_lazy("状态"),
+    "title": gettext_lazy("主题"),
+    "description": gettext_lazy("发生了什么"),
+    "scope": gettext_lazy("影响范围"),
+    "measures_taken": gettext_lazy("已采取的临时措施"),
+    "lead": gettext_lazy("应急负责人"),
+    "responsible_department": gettext_lazy("主责部门"),
+    "cause": gettext_lazy("问题原因"),
+    "measures": gettext_lazy("解决措施"),
+    "summary": gettext_lazy("复盘结论"),
+    "customer_notice": gettext_lazy("用户告知函"),
 }
 PREFILL = ("title", "description", "scope", "measures_taken", "responsible_department")
 
@@ -322,7 +323,7 @@ def _improvement_page(request: AuthedRequest, action: ImprovementAction, form: D
             "subject": action,
             "form": form or (DoneForm() if action.state == "open" and action.owner_id == request.user.pk else None),
             "clock_views": clock_views(action),
-            "timeline": timeline(action, {"state": "状态", "title": "内容", "due_date": "完成时间"}),
+            "timeline": timeline(action, {"state": _("状态"), "title": _("内容"), "due_date": _("完成时间")}),
             "comments": comments_of(action),
             "attachments": attachments_of(action),
         },

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.functional import Promise
 
 from xietong.core.audit import action_label, events_for
+from xietong.core.i18n import enumerate_list
 from xietong.core.models import AuditEvent
 
 
@@ -39,7 +42,7 @@ class _Formatter:
             related = field.related_model
             ids = value if isinstance(value, list) else [value]
             names = [self._name(related, pk) for pk in ids]
-            return "、".join(names)
+            return enumerate_list(names)
         choices = getattr(field, "choices", None)
         if choices:
             return dict(choices).get(value, value)
@@ -53,7 +56,7 @@ class _Formatter:
         return self.cache[key]
 
 
-def timeline(subject: models.Model, field_labels: dict[str, str] | None = None) -> list[TimelineEntry]:
+def timeline(subject: models.Model, field_labels: Mapping[str, str | Promise] | None = None) -> list[TimelineEntry]:
     labels = field_labels or {}
     fmt = _Formatter(type(subject))
     entries = []
@@ -61,7 +64,7 @@ def timeline(subject: models.Model, field_labels: dict[str, str] | None = None) 
         before = event.before or {}
         after = event.after or {}
         details = [
-            (labels[key], fmt(key, before.get(key)) if key in before else "", fmt(key, after.get(key)))
+            (str(labels[key]), fmt(key, before.get(key)) if key in before else "", fmt(key, after.get(key)))
             for key in after
             if key in labels and before.get(key) != after.get(key)
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ class Transition:
 
 
 class StateMachine:
-    def __init__(self, transitions: Iterable[Transition], state_labels: dict[str, str]):
+    def __init__(self, transitions: Iterable[Transition], state_labels: Mapping[str, str | Promise]):
         self.transitions = {t.name: t for t in transitions}
         self.state_labels = state_labels
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xietong.core.audit import audit_record
@@ -52,7 +53,7 @@ def attachment_upload(request: AuthedRequest, subject_type: str, subject_id: int
     upload = request.FILES.get("file")
     error: object = None
     if upload is None:
-        error = "请选择要上传的文件"
+        error = _("请选择要上传的文件")
     else:
         try:
             attachment_add(actor=request.user, subject=subject, upload=upload, topic=request.POST.get("topic", ""))
@@ -67,7 +68,7 @@ def attachment_upload(request: AuthedRequest, subject_type: str, subject_id: int
     if error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "附件已上传")
+        messages.success(request, _("附件已上传"))
     return redirect(_back(subject) + "#attachments")
 
 

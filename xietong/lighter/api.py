@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -124,7 +125,7 @@ def _person(pk: int | None, field: str) -> Person | None:
         return None
     person = Person.objects.filter(pk=pk, is_active=True).first()
     if person is None:
-        raise ApplicationError("输入有误", fields={field: f"人员不存在：#{pk}"})
+        raise ApplicationError(_("输入有误"), fields={field: _("人员不存在：#%(id)s") % {"id": pk}})
     return person
 
 
@@ -140,7 +141,7 @@ def create_customer(request: AuthedRequest, payload: CustomerIn):
     if payload.project_id is not None:
         project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
         if project is None:
-            raise ApplicationError(fields={"project_id": "项目不存在或您不是其成员"})
+            raise ApplicationError(fields={"project_id": _("项目不存在或您不是其成员")})
     item = customer_create(
         actor=request.user,
         title=payload.title,

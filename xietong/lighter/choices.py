@@ -19,7 +19,15 @@ class OnboardingState(models.TextChoices):
 
 
 # The stages of the seed's 客户需求沟通进度同步表, offered as suggestions (free text is allowed).
-STAGE_SUGGESTIONS = ["需求收集", "需求确认", "方案调整", "方案确认", "开发实施", "交付验收", "售后跟进"]
+STAGE_SUGGESTIONS = [
+    _("需求收集"),
+    _("需求确认"),
+    _("方案调整"),
+    _("方案确认"),
+    _("开发实施"),
+    _("交付验收"),
+    _("售后跟进"),
+]
 
 
 def leads(person, department_id: int | None) -> bool:

@@ -4,43 +4,61 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from xietong.core.i18n import enumerate_list
 from xietong.lighter.models import CustomerRequirement
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD = PatternFill("solid", fgColor="DCE6F1")
-SYNC_COLUMNS = ["日期", "沟通阶段", "进展描述", "参与人", "下一步计划", "风险与应对"]
+SYNC_COLUMNS = [
+    gettext_lazy("日期"),
+    gettext_lazy("沟通阶段"),
+    gettext_lazy("进展描述"),
+    gettext_lazy("参与人"),
+    gettext_lazy("下一步计划"),
+    gettext_lazy("风险与应对"),
+]
 
 
 def people_text(row) -> str:
-    return "、".join(f"{p.department.name if p.department else ''}/{p.display_name}" for p in row.people.all())
+    return enumerate_list(f"{p.department.name if p.department else ''}/{p.display_name}" for p in row.people.all())
 
 
 def risk_text(row) -> str:
     if not row.risk:
         return ""
-    return f"{row.risk}；应对：{row.response}" if row.response else row.risk
+    return (
+        _("%(risk)s；应对：%(response)s") % {"risk": row.risk, "response": row.response} if row.response else row.risk
+    )
 
 
 def customer_workbook(requirement: CustomerRequirement) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "客户需求沟通进度同步表"
+    ws.title = _("客户需求沟通进度同步表")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(SYNC_COLUMNS))
-    title = ws.cell(row=1, column=1, value=f"客户需求沟通进度同步表 · {requirement.number} {requirement.title}")
+    heading = _("客户需求沟通进度同步表 · %(r)s") % {"r": f"{requirement.number} {requirement.title}"}
+    title = ws.cell(row=1, column=1, value=heading)
     title.font = Font(bold=True, size=14)
     title.alignment = Alignment(horizontal="center")
     ws.cell(
         row=2,
         column=1,
-        value=f"客户：{requirement.customer}    对接人：{requirement.owner.display_name}    负责部门：{requirement.department.name}",
+        value=_("客户：%(customer)s    对接人：%(owner)s    负责部门：%(dept)s")
+        % {
+            "customer": requirement.customer,
+            "owner": requirement.owner.display_name,
+            "dept": requirement.department.name,
+        },
     )
     for col, label in enumerate(SYNC_COLUMNS, start=1):
-        cell = ws.cell(row=3, column=col, value=label)
+        cell = ws.cell(row=3, column=col, value=str(label))
         cell.font = Font(bold=True)
         cell.fill = HEAD
         cell.border = BOX

@@ -6,22 +6,28 @@ from xietong.org.models import Person, Project
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 STEP_ROWS = 6
 DEFAULT_STEPS = [
-    "领取工牌、办公设备与工位",
-    "开通邮箱、协同账号与钉钉",
-    "岗位职责与部门制度讲解",
-    "熟悉协作流程：需求说明书、问题提报、紧急事项上报",
-    "完成第一个小任务并复盘",
+    _("领取工牌、办公设备与工位"),
+    _("开通邮箱、协同账号与钉钉"),
+    _("岗位职责与部门制度讲解"),
+    _("熟悉协作流程：需求说明书、问题提报、紧急事项上报"),
+    _("完成第一个小任务并复盘"),
 ]
 
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.display_name}（{obj.department.name if obj.department else '—'}）"
+        return _("%(name)s（%(dept)s）") % {
+            "name": obj.display_name,
+            "dept": obj.department.name if obj.department else "—",
+        }
 
 
 class PeopleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.display_name}（{obj.department.name if obj.department else '—'}）"
+        return _("%(name)s（%(dept)s）") % {
+            "name": obj.display_name,
+            "dept": obj.department.name if obj.department else "—",
+        }
 
 
 def active_people():

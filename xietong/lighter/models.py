@@ -133,7 +133,7 @@ class OnboardingStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["onboarding", "position"], name="one_step_per_position")]
 
     def __str__(self) -> str:
-        return f"{self.onboarding.newcomer.display_name}入职：{self.title}"
+        return _("%(who)s入职：%(step)s") % {"who": self.onboarding.newcomer.display_name, "step": self.title}
 
     def get_absolute_url(self) -> str:
         return self.onboarding.get_absolute_url() + f"#step-{self.pk}"

@@ -274,7 +274,7 @@ def _announce_steps(onboarding: Onboarding, steps: Sequence[OnboardingStep]) -> 
             recipients=[owned[0].owner],
             kind=MessageKind.ASSIGNMENT,
             title=_("【新人入职】%(who)s的入职事项") % {"who": onboarding.newcomer.display_name},
-            body="；".join(f"{s.title}（{s.due_date:%m-%d} 前）" for s in owned),
+            body="；".join(_("%(step)s（%(d)s 前）") % {"step": s.title, "d": f"{s.due_date:%m-%d}"} for s in owned),
             url=onboarding.get_absolute_url(),
             subject=onboarding,
         )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views
@@ -35,8 +36,19 @@ from xietong.lighter.services import (
     onboarding_step_done,
 )
 
-CUSTOMER_LABELS = {"state": "状态", "title": "需求主题", "customer": "客户", "owner": "客户对接人", "stage": "沟通阶段"}
-ONBOARDING_LABELS = {"state": "状态", "newcomer": "新员工", "contact": "对接人", "start_date": "入职日期"}
+CUSTOMER_LABELS = {
+    "state": gettext_lazy("状态"),
+    "title": gettext_lazy("需求主题"),
+    "customer": gettext_lazy("客户"),
+    "owner": gettext_lazy("客户对接人"),
+    "stage": gettext_lazy("沟通阶段"),
+}
+ONBOARDING_LABELS = {
+    "state": gettext_lazy("状态"),
+    "newcomer": gettext_lazy("新员工"),
+    "contact": gettext_lazy("对接人"),
+    "start_date": gettext_lazy("入职日期"),
+}
 
 
 # --- 客户需求沟通进度同步表 ----------------------------------------------------------------------------
@@ -128,9 +140,8 @@ def customer_export(request: AuthedRequest, pk: int) -> HttpResponse:
     response = HttpResponse(
         customer_workbook(item), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(f'客户需求沟通进度同步表-{item.number}.xlsx')}"
-    )
+    filename = _("客户需求沟通进度同步表-%(n)s.xlsx") % {"n": item.number}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
 
@@ -164,7 +175,7 @@ def onboarding_new(request: AuthedRequest) -> HttpResponse:
                 return redirect(item.get_absolute_url())
     else:
         initial: dict[str, Any] = {"start_date": clock.today()}
-        initial.update({f"step_title_{i}": title for i, title in enumerate(DEFAULT_STEPS, start=1)})
+        initial.update({f"step_title_{i}": str(title) for i, title in enumerate(DEFAULT_STEPS, start=1)})
         form = OnboardingForm(initial=initial)
     return render(request, "lighter/onboarding_form.html", {"form": form})
 

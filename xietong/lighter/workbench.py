@@ -12,7 +12,7 @@ def onboarding_section(person) -> WorkbenchSection:
     today = clock.today()
     entries = [
         WorkbenchEntry(
-            f"{step.onboarding.newcomer.display_name}入职：{step.title}",
+            _("%(who)s入职：%(step)s") % {"who": step.onboarding.newcomer.display_name, "step": step.title},
             step.get_absolute_url(),
             _("截止 %(due)s") % {"due": f"{step.due_date:%m-%d}"},
             "late" if step.due_date < today else "",

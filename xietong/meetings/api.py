@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -159,7 +160,7 @@ def _person(pk: int | None, field: str) -> Person | None:
         return None
     person = Person.objects.filter(pk=pk).first()
     if person is None:
-        raise ApplicationError(fields={field: f"人员 #{pk} 不存在"})
+        raise ApplicationError(fields={field: _("人员 #%(id)s 不存在") % {"id": pk}})
     return person
 
 
@@ -204,7 +205,7 @@ def get_action_item(request: AuthedRequest, item_id: int):
 def action_item_do(request: AuthedRequest, item_id: int, name: str, payload: MeetingReasonIn):
     item = access(request.user, ActionItem, item_id)
     if name not in ACTION_MACHINE.transitions:
-        raise ApplicationError(f"未知操作：{name}")
+        raise ApplicationError(_("未知操作：%(name)s") % {"name": name})
     item = action_item_transition(actor=request.user, item=item, name=name, reason=payload.reason)
     return {**_action_dict(item), "status": action_rows([item])[0].status}
 
@@ -227,19 +228,21 @@ def list_meetings(request: AuthedRequest, filters: Query[MeetingListFilters]):
 def create_meeting(request: AuthedRequest, payload: MeetingIn):
     project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
     if project is None:
-        raise ApplicationError(fields={"project_id": "项目不存在或您不是其成员"})
+        raise ApplicationError(fields={"project_id": _("项目不存在或您不是其成员")})
     meeting_type = MeetingType.objects.filter(pk=payload.meeting_type_id, is_active=True).first()
     if meeting_type is None:
-        raise ApplicationError(fields={"meeting_type_id": "会议类型不存在"})
+        raise ApplicationError(fields={"meeting_type_id": _("会议类型不存在")})
     room = None
     if payload.room_id is not None:
         room = Room.objects.filter(pk=payload.room_id).first()
         if room is None:
-            raise ApplicationError(fields={"room_id": f"会议室 #{payload.room_id} 不存在"})
+            raise ApplicationError(fields={"room_id": _("会议室 #%(id)s 不存在") % {"id": payload.room_id}})
     people = Person.objects.in_bulk(payload.participant_ids)
     missing = [str(pk) for pk in payload.participant_ids if pk not in people]
     if missing:
-        raise ApplicationError(fields={"participant_ids": "以下人员不存在：#" + "、#".join(missing)})
+        raise ApplicationError(
+            fields={"participant_ids": _("以下人员不存在：%(ids)s") % {"ids": "、".join(f"#{m}" for m in missing)}}
+        )
     saved = meeting_create(
         actor=request.user,
         participants=[people[pk] for pk in dict.fromkeys(payload.participant_ids)],
@@ -281,7 +284,7 @@ def list_actions(request: AuthedRequest, meeting_id: int):
 def transition(request: AuthedRequest, meeting_id: int, name: str, payload: MeetingReasonIn):
     item = access(request.user, Meeting, meeting_id)
     if name not in MACHINE.transitions:
-        raise ApplicationError(f"未知操作：{name}")
+        raise ApplicationError(_("未知操作：%(name)s") % {"name": name})
     return meeting_transition(
         actor=request.user, meeting=item, name=name, reason=payload.reason, expected_version=payload.version
     )

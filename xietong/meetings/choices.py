@@ -106,7 +106,7 @@ MACHINE = StateMachine(
             needs_reason=True,
         ),
     ],
-    {value: str(label) for value, label in MeetingState.choices},
+    dict(MeetingState.choices),
 )
 # On a recurring meeting these act on every future occurrence in the same state: one application.
 SERIES_TRANSITIONS = ("submit", "approve", "reject", "notify")
@@ -133,7 +133,7 @@ MINUTES_MACHINE = StateMachine(
         Transition("approve", _("签字确认并分发"), (N.SUBMITTED,), N.APPROVED, _chair, "primary"),
         Transition("return", _("退回修改"), (N.SUBMITTED,), N.DRAFT, _chair, "danger", needs_reason=True),
     ],
-    {value: str(label) for value, label in MinutesState.choices},
+    dict(MinutesState.choices),
 )
 
 
@@ -153,5 +153,5 @@ ACTION_MACHINE = StateMachine(
         Transition("reopen", _("重新打开"), (A.DONE,), A.OPEN, _action_manager, needs_reason=True),
         Transition("cancel", _("取消事项"), (A.OPEN,), A.CANCELLED, _action_manager, "danger", needs_reason=True),
     ],
-    {value: str(label) for value, label in ActionState.choices},
+    dict(ActionState.choices),
 )

@@ -21,13 +21,14 @@ TIME = forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300})
 
 class MeetingTypeField(forms.ModelChoiceField):
     def label_from_instance(self, obj: MeetingType) -> str:
-        approval = "，需分管领导审批" if obj.requires_approval else ""
-        return f"{obj.name}（≤{obj.max_minutes} 分钟{approval}）"
+        if obj.requires_approval:
+            return _("%(name)s（≤%(n)d 分钟，需分管领导审批）") % {"name": obj.name, "n": obj.max_minutes}
+        return _("%(name)s（≤%(n)d 分钟）") % {"name": obj.name, "n": obj.max_minutes}
 
 
 class RoomField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Room) -> str:
-        return f"{obj.name}（{obj.capacity} 人）"
+        return _("%(name)s（%(n)d 人）") % {"name": obj.name, "n": obj.capacity}
 
 
 def _people():

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from xietong.core import clock
@@ -64,12 +65,12 @@ def meeting_event(meeting: Meeting, *, now: dt.datetime) -> Event:
     event.add("sequence", meeting.version)
     event.add("summary", meeting.title)
     event.add("location", meeting.place)
-    lines = [f"会议编号：{meeting.number}", f"会议目标：{meeting.goal}", "议程："]
+    lines = [_("会议编号：%(n)s") % {"n": meeting.number}, _("会议目标：%(g)s") % {"g": meeting.goal}, _("议程：")]
     lines += [f"{i}. {item}" for i, item in enumerate(meeting.agenda, start=1)]
-    lines.append(f"需提前准备的材料：{meeting.materials or '无'}")
+    lines.append(_("需提前准备的材料：%(m)s") % {"m": meeting.materials or _("无")})
     if meeting.online_link:
-        lines.append(f"线上会议：{meeting.online_link}")
-    lines.append(f"详情：{_absolute(meeting.get_absolute_url())}")
+        lines.append(_("线上会议：%(link)s") % {"link": meeting.online_link})
+    lines.append(_("详情：%(url)s") % {"url": _absolute(meeting.get_absolute_url())})
     event.add("description", "\n".join(lines))
     event.add("url", _absolute(meeting.get_absolute_url()))
     if meeting.state == MeetingState.CANCELLED:
@@ -116,7 +117,7 @@ def feed_meetings(person: Person):
 
 
 def feed_ics(person: Person) -> bytes:
-    cal = _calendar(f"协同会议 · {person.display_name}")
+    cal = _calendar(_("协同会议 · %(who)s") % {"who": person.display_name})
     cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     now = clock.now()

@@ -19,6 +19,7 @@ from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
+from xietong.core.i18n import month_day
 from xietong.core.permissions import VIEW, authorize
 from xietong.meetings.choices import (
     ACTION_MACHINE,
@@ -280,7 +281,7 @@ def _distribute(actor: Person, meeting: Meeting, minutes: Minutes, now: dt.datet
             kind=MessageKind.ASSIGNMENT,
             title=_("【决议事项】%(t)s") % {"t": f"{item.number} {item.title}"},
             body=_("来自会议“%(m)s”，完成期限 %(d)s。逾期未完成将预警至分管领导。")
-            % {"m": meeting.title, "d": f"{item.due_date.month}月{item.due_date.day}日"},
+            % {"m": meeting.title, "d": month_day(item.due_date)},
             url=item.get_absolute_url(),
             subject=item,
         )
@@ -292,7 +293,8 @@ def _distribute(actor: Person, meeting: Meeting, minutes: Minutes, now: dt.datet
     if items:
         lines.append(_("决议事项："))
         lines += [
-            f"{i.position}. {i.title}（{i.owner.display_name}，{i.due_date.month}月{i.due_date.day}日前）"
+            _("%(n)d. %(t)s（%(who)s，%(d)s前）")
+            % {"n": i.position, "t": i.title, "who": i.owner.display_name, "d": month_day(i.due_date)}
             for i in items
         ]
     lines.append(_("主持人 %(c)s 已签字确认。") % {"c": actor.display_name})

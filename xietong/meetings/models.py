@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
 from xietong.core.models import TimeStampedModel, VersionedModel
@@ -157,7 +158,7 @@ class Meeting(WorkItem):
     cancel_reason = models.TextField(_("取消原因"), blank=True)
 
     class Meta:
-        verbose_name = _("会议")
+        verbose_name = pgettext_lazy("model", "会议")
         verbose_name_plural = _("会议")
         ordering = ["-start_at", "-pk"]
         indexes = [
@@ -183,7 +184,7 @@ class Meeting(WorkItem):
         if self.room_id and self.room is not None:
             parts.append(f"{self.room.name}（{self.room.location}）" if self.room.location else self.room.name)
         if self.online_link:
-            parts.append(f"线上：{self.online_link}")
+            parts.append(_("线上：%(link)s") % {"link": self.online_link})
         return "；".join(parts) or "—"
 
     @property
@@ -233,7 +234,9 @@ class Participation(models.Model):
 class Minutes(VersionedModel):
     """会议纪要: discussion points and decisions; the chair signs (签字确认) before it is distributed."""
 
-    meeting = models.OneToOneField(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="minutes")
+    meeting = models.OneToOneField(
+        Meeting, verbose_name=pgettext_lazy("model", "会议"), on_delete=models.CASCADE, related_name="minutes"
+    )
     discussion = models.TextField(_("讨论要点"), blank=True)
     decisions = models.TextField(_("决议事项"), blank=True)
     departments = models.ManyToManyField(
@@ -253,7 +256,7 @@ class Minutes(VersionedModel):
         verbose_name_plural = _("会议纪要")
 
     def __str__(self) -> str:
-        return f"{self.meeting.number} 会议纪要"
+        return _("%(n)s 会议纪要") % {"n": self.meeting.number}
 
 
 class ActionItem(WorkItem):
@@ -264,7 +267,9 @@ class ActionItem(WorkItem):
     participant_fields = ("owner",)
     process = "action_item"
 
-    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="action_items")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=pgettext_lazy("model", "会议"), on_delete=models.CASCADE, related_name="action_items"
+    )
     position = models.PositiveSmallIntegerField(_("序号"))
     owner = models.ForeignKey("org.Person", verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
@@ -272,7 +277,7 @@ class ActionItem(WorkItem):
     )
     due_date = models.DateField(_("完成期限"))
     state = models.CharField(_("状态"), max_length=10, choices=ActionState.choices, default=ActionState.DRAFT)
-    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_at = models.DateTimeField(pgettext_lazy("done", "完成时间"), null=True, blank=True)
     note = models.TextField(_("完成情况"), blank=True)
 
     class Meta:

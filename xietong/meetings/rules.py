@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import dateformat
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
+from xietong.core.i18n import month_day
 from xietong.meetings.choices import HOLDING_STATES, MeetingMode
 from xietong.meetings.models import Meeting, MeetingType, Participation, Room
 from xietong.org.models import Person, Project
@@ -16,7 +19,15 @@ from xietong.org.roles import manager_chain
 from xietong.workcal.engine import WorkingCalendar
 from xietong.workcal.selectors import calendar_for_project, engine_for
 
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = (
+    pgettext_lazy("weekday", "一"),
+    pgettext_lazy("weekday", "二"),
+    pgettext_lazy("weekday", "三"),
+    pgettext_lazy("weekday", "四"),
+    pgettext_lazy("weekday", "五"),
+    pgettext_lazy("weekday", "六"),
+    pgettext_lazy("weekday", "日"),
+)
 MAX_AGENDA_ITEMS = 30
 MAX_PARTICIPANTS = 200
 
@@ -33,7 +44,7 @@ def local(instant: dt.datetime) -> dt.datetime:
 def when_text(start: dt.datetime, end: dt.datetime) -> str:
     """2026年3月10日（星期二）10:00–11:00"""
     s, e = local(start), local(end)
-    return f"{s.year}年{s.month}月{s.day}日（星期{WEEKDAYS[s.weekday()]}）{s:%H:%M}–{e:%H:%M}"
+    return dateformat.format(s, _("Y年n月j日（l）H:i")) + f"–{e:%H:%M}"
 
 
 def minutes_text(minutes: int) -> str:
@@ -197,7 +208,7 @@ def meeting_warnings(actor: Person, meeting: Meeting, people: list[Person], excl
     if not engine.is_working_day(day):
         warnings.append(
             _("%(day)s 是%(kind)s，请确认是否在非工作日开会")
-            % {"day": f"{day.month}月{day.day}日", "kind": engine.day_name(day) or engine.day_kind(day).label}
+            % {"day": month_day(day), "kind": engine.day_description(day)}
         )
     if meeting.room is not None and len(people) > meeting.room.capacity:
         warnings.append(

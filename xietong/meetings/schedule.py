@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from xietong.workcal.engine import WorkingCalendar
 
 ONE_DAY = dt.timedelta(days=1)
@@ -20,13 +22,13 @@ def working_days_before(engine: WorkingCalendar, day: dt.date, n: int) -> dt.dat
     if n < 0:
         raise ValueError("n must not be negative")
     current, counted = day, 0
-    for _ in range(400 * max(1, n)):
+    for _attempt in range(400 * max(1, n)):
         if counted == n:
             return current
         current -= ONE_DAY
         if engine.is_working_day(current):
             counted += 1
-    raise ValueError("一年内没有足够的工作日：请检查日历设置")
+    raise ValueError(_("一年内没有足够的工作日：请检查日历设置"))
 
 
 def notice_deadline(engine: WorkingCalendar, meeting_day: dt.date, working_days: int) -> dt.date:
@@ -59,7 +61,7 @@ def weekly_occurrences(engine: WorkingCalendar, first: dt.date, until: dt.date) 
         if engine.is_working_day(current):
             days.append(current)
         else:
-            skipped.append((current, engine.day_name(current) or engine.day_kind(current).label))
+            skipped.append((current, engine.day_description(current)))
         current += 7 * ONE_DAY
     return Occurrences(days, skipped)
 

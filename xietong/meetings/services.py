@@ -19,6 +19,7 @@ from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
+from xietong.core.i18n import month_day, month_day_padded
 from xietong.core.permissions import VIEW, authorize
 from xietong.items.services import number_next
 from xietong.meetings.choices import (
@@ -163,7 +164,7 @@ def meeting_create(
             errors["repeat_until"] = _("周期会议最长一年，请分段创建")
         else:
             plan = weekly_occurrences(engine_of(data["project"]), first, repeat_until)
-            skipped = [f"{d.month}月{d.day}日（{why}）" for d, why in plan.skipped]
+            skipped = [_("%(day)s（%(why)s）") % {"day": month_day(d), "why": why} for d, why in plan.skipped]
             if not plan.days:
                 errors["repeat_until"] = _("所选日期均为节假日或休息日，没有可安排的场次")
             for day in plan.days:
@@ -173,7 +174,7 @@ def meeting_create(
                 other = room_conflict(actor, data["room"], s, e, []) if data.get("room") else None
                 if other is not None:
                     errors["room"] = _("%(day)s 会议室“%(room)s”已被 %(other)s占用") % {
-                        "day": f"{s.month}月{s.day}日",
+                        "day": month_day(s),
                         "room": data["room"].name,
                         "other": meeting_named(actor, other),
                     }
@@ -220,7 +221,7 @@ def _late_application_warning(meeting: Meeting) -> list[str]:
     deadline = notice_deadline(engine, local(meeting.start_at).date(), days)
     return [
         _("按规定会议申请表应提前 %(n)d 个工作日（%(d)s 前）提交，本次已晚于规定，将标记为迟报")
-        % {"n": days, "d": f"{deadline.month}月{deadline.day}日"}
+        % {"n": days, "d": month_day(deadline)}
     ]
 
 
@@ -376,8 +377,8 @@ def notice_body(meeting: Meeting, *, intro: str = "", series: list[Meeting] | No
                 "s": f"{local(first.start_at):%H:%M}",
                 "e": f"{local(first.end_at):%H:%M}",
                 "n": len(series),
-                "first": f"{local(first.start_at):%m月%d日}",
-                "last": f"{local(last.start_at):%m月%d日}",
+                "first": month_day_padded(local(first.start_at)),
+                "last": month_day_padded(local(last.start_at)),
             }
         )
     else:
@@ -453,7 +454,7 @@ def _apply(actor: Person, meeting: Meeting, name: str, target: str, reason: str)
             exclude=[meeting.pk],
         )
         if errors:
-            prefix = f"{local(meeting.start_at):%m月%d日} " if meeting.series_id else ""
+            prefix = month_day_padded(local(meeting.start_at)) + " " if meeting.series_id else ""
             raise ApplicationError(
                 _("%(p)s会议信息需先修改：%(e)s") % {"p": prefix, "e": "；".join(errors.values())}, fields=errors
             )
@@ -593,8 +594,8 @@ def series_update(
         except ApplicationError as error:
             detail = "；".join(str(v) for v in error.fields.values()) or str(error.message)
             raise ApplicationError(
-                _("%(day)s 的会议无法修改：%(e)s") % {"day": f"{day.month}月{day.day}日", "e": detail},
-                fields={k: f"{day.month}月{day.day}日：{v}" for k, v in error.fields.items()},
+                _("%(day)s 的会议无法修改：%(e)s") % {"day": month_day(day), "e": detail},
+                fields={k: _("%(day)s：%(e)s") % {"day": month_day(day), "e": v} for k, v in error.fields.items()},
             ) from error
     noticed = [c for c in changes if c.meeting.state == MeetingState.NOTIFIED]
     if noticed:

@@ -3,6 +3,7 @@ a series, action items, the iCalendar download and the private calendar feed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -11,7 +12,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views
@@ -79,26 +82,26 @@ from xietong.meetings.services import (
 from xietong.meetings.timeline import readable_timeline
 
 FIELD_LABELS = {
-    "state": "状态",
-    "title": "主题",
-    "start_at": "开始时间",
-    "end_at": "结束时间",
-    "room": "会议室",
-    "online_link": "线上会议",
-    "chair": "主持人",
-    "participants": "参会人",
-    "agenda": "议程",
-    "goal": "会议目标",
-    "materials": "需提前准备的材料",
-    "late_notice": "通知迟于规定",
-    "late_application": "申请迟于规定",
-    "approver": "审批人",
-    "response": "答复",
-    "minutes": "纪要",
+    "state": gettext_lazy("状态"),
+    "title": gettext_lazy("主题"),
+    "start_at": gettext_lazy("开始时间"),
+    "end_at": gettext_lazy("结束时间"),
+    "room": gettext_lazy("会议室"),
+    "online_link": gettext_lazy("线上会议"),
+    "chair": gettext_lazy("主持人"),
+    "participants": gettext_lazy("参会人"),
+    "agenda": gettext_lazy("议程"),
+    "goal": gettext_lazy("会议目标"),
+    "materials": gettext_lazy("需提前准备的材料"),
+    "late_notice": gettext_lazy("通知迟于规定"),
+    "late_application": gettext_lazy("申请迟于规定"),
+    "approver": gettext_lazy("审批人"),
+    "response": gettext_lazy("答复"),
+    "minutes": gettext_lazy("纪要"),
 }
-VALUE_LABELS = {
-    "答复": {value: str(label) for value, label in Response.choices},
-    "纪要": {value: str(label) for value, label in MinutesState.choices},
+VALUE_LABELS: dict[str | Promise, Mapping[str, str | Promise]] = {
+    FIELD_LABELS["response"]: dict(Response.choices),
+    FIELD_LABELS["minutes"]: dict(MinutesState.choices),
 }
 MEETING_RELATED = (
     "project",
@@ -515,7 +518,7 @@ def action_item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
             "actions": ACTION_MACHINE.available(item, request.user),
             "meeting_visible": Meeting.objects.restrict(request.user).filter(pk=item.meeting_id).exists(),
             "clock_views": clock_views(item),
-            "timeline": readable_timeline(item, {"state": "状态", "owner": "负责人", "due_date": "完成期限"}),
+            "timeline": readable_timeline(item, {"state": _("状态"), "owner": _("负责人"), "due_date": _("完成期限")}),
             "comments": comments_of(item),
             "attachments": attachments_of(item),
         },

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -93,7 +94,11 @@ def _bulk(model, ids: list[int], field: str, what: str) -> list:
     found = model.objects.in_bulk(ids)
     missing = [str(pk) for pk in ids if pk not in found]
     if missing:
-        raise ApplicationError(fields={field: f"以下{what}不存在：#" + "、#".join(missing)})
+        raise ApplicationError(
+            fields={
+                field: _("以下%(what)s不存在：%(ids)s") % {"what": what, "ids": "、".join(f"#{m}" for m in missing)}
+            }
+        )
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
@@ -107,14 +112,14 @@ def list_notices(request: AuthedRequest, scope: str = "todo", q: str = ""):
 def create_notice(request: AuthedRequest, payload: NoticeIn):
     project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
     if project is None:
-        raise ApplicationError(fields={"project_id": "项目不存在或您不是其成员"})
+        raise ApplicationError(fields={"project_id": _("项目不存在或您不是其成员")})
     confirm_by = payload.confirm_by
     if confirm_by is not None and timezone.is_naive(confirm_by):
         confirm_by = timezone.make_aware(confirm_by)
     notice = notice_create(
         actor=request.user,
-        departments=_bulk(Department, payload.target_department_ids, "target_department_ids", "部门"),
-        people=_bulk(Person, payload.target_person_ids, "target_person_ids", "人员"),
+        departments=_bulk(Department, payload.target_department_ids, "target_department_ids", _("部门")),
+        people=_bulk(Person, payload.target_person_ids, "target_person_ids", _("人员")),
         publish=payload.publish,
         title=payload.title,
         project=project,
@@ -148,7 +153,7 @@ def confirm(request: AuthedRequest, notice_id: int):
 def transition(request: AuthedRequest, notice_id: int, name: str, payload: NoticeReasonIn):
     notice = access(request.user, Notice, notice_id)
     if name not in MACHINE.transitions:
-        raise ApplicationError(f"未知操作：{name}")
+        raise ApplicationError(_("未知操作：%(name)s") % {"name": name})
     return notice_transition(actor=request.user, notice=notice, name=name, reason=payload.reason)
 
 

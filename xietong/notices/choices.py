@@ -36,6 +36,6 @@ MACHINE = StateMachine(
         Transition("remind", _("提醒未确认人员"), (S.PUBLISHED,), S.PUBLISHED, _sender_with_pending),
         Transition("withdraw", _("撤回"), (S.PUBLISHED,), S.WITHDRAWN, _sender, "danger", needs_reason=True),
     ],
-    {value: str(label) for value, label in NoticeState.choices},
+    dict(NoticeState.choices),
 )
 REASON_LABELS = {"withdraw": _("撤回原因")}

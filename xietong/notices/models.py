@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.items.models import WorkItem
 from xietong.notices.choices import NoticeState
@@ -52,7 +53,7 @@ class Notice(WorkItem):
     deadline_report = models.JSONField(_("截止时未确认名单"), default=list, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("通知")
+        verbose_name = pgettext_lazy("model", "通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["state", "-created_at"], name="notice_state")]
@@ -105,4 +106,5 @@ class NoticeReceipt(models.Model):
         indexes = [models.Index(fields=["person", "confirmed_at"], name="receipt_person")]
 
     def __str__(self) -> str:
-        return f"{self.person} · {'已确认' if self.confirmed_at else '待确认'}"
+        state = _("已确认") if self.confirmed_at else _("待确认")
+        return f"{self.person} · {state}"

@@ -17,6 +17,7 @@ from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
+from xietong.core.i18n import month_day_time
 from xietong.core.permissions import VIEW, authorize
 from xietong.items.services import number_next
 from xietong.notices.choices import MACHINE, REASON_LABELS, NoticeState
@@ -34,8 +35,7 @@ MAX_BODY = 50_000
 
 
 def _when(instant: dt.datetime) -> str:
-    local = clock.local(instant)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return month_day_time(clock.local(instant))
 
 
 def notice_validate(

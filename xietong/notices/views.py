@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views
@@ -27,13 +28,13 @@ from xietong.notices.selectors import SCOPES, can_track, my_receipt, notice_list
 from xietong.notices.services import notice_confirm, notice_create, notice_transition, notice_update
 
 FIELD_LABELS = {
-    "state": "状态",
-    "title": "通知主题",
-    "effective_date": "生效日期",
-    "confirm_by": "确认截止时间",
-    "target_departments": "涉及部门",
-    "target_people": "指定人员",
-    "target_everyone": "全体人员",
+    "state": gettext_lazy("状态"),
+    "title": gettext_lazy("通知主题"),
+    "effective_date": gettext_lazy("生效日期"),
+    "confirm_by": gettext_lazy("确认截止时间"),
+    "target_departments": gettext_lazy("涉及部门"),
+    "target_people": gettext_lazy("指定人员"),
+    "target_everyone": gettext_lazy("全体人员"),
 }
 
 
@@ -189,6 +190,6 @@ def notice_export(request: AuthedRequest, notice_id: int) -> HttpResponse:
         confirmation_workbook(notice),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"内部事务通知确认单-{notice.number}.xlsx"
+    name = _("内部事务通知确认单-%(n)s.xlsx") % {"n": notice.number}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

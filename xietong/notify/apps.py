@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NotifyConfig(AppConfig):
     name = "xietong.notify"
     label = "notify"
-    verbose_name = _("通知")
+    verbose_name = pgettext_lazy("app", "通知")
 
     def ready(self) -> None:
         from xietong.core.audit import register_actions

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
 from xietong.core.models import TimeStampedModel
@@ -17,7 +18,7 @@ class MessageKind(models.TextChoices):
     ESCALATION = "escalation", _("升级")
     MENTION = "mention", _("提及我")
     ASSIGNMENT = "assignment", _("待我处理")
-    INFO = "info", _("通知")
+    INFO = "info", pgettext_lazy("message kind", "通知")
     DIGEST = "digest", _("每日摘要")
     TEST = "test", _("测试消息")
 
@@ -148,7 +149,10 @@ class Delivery(models.Model):
     """One message to send through one channel (the outbox). Written with its event; sent by the worker."""
 
     notification = models.ForeignKey(
-        Notification, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="deliveries"
+        Notification,
+        verbose_name=pgettext_lazy("notification", "通知"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
     )
     channel_kind = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
     channel = models.ForeignKey(

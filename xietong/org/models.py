@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.models import TimeStampedModel, VersionedModel
 from xietong.core.permissions import VIEW, Reach, RestrictedQuerySet
@@ -195,7 +196,7 @@ class Project(VersionedModel):
 
 class ProjectMembership(TimeStampedModel):
     class Role(models.TextChoices):
-        LEAD = "lead", _("负责人")
+        LEAD = "lead", pgettext_lazy("project role", "负责人")
         MEMBER = "member", _("成员")
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="memberships")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
@@ -20,7 +21,7 @@ def person_update_contact(*, actor: Person, person: Person, expected_version: in
     authorize(actor, CHANGE, person)
     unknown = set(values) - set(CONTACT_FIELDS)
     if unknown:
-        raise ApplicationError(fields={name: "不可修改的字段" for name in unknown})
+        raise ApplicationError(fields={name: _("不可修改的字段") for name in unknown})
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person, CONTACT_FIELDS)
     for name, value in values.items():

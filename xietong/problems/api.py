@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -200,7 +201,7 @@ def list_problems(request: AuthedRequest, filters: Query[ProblemListFilters]):
 def file_problem(request: AuthedRequest, payload: ProblemIn):
     project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
     if project is None:
-        raise ApplicationError(fields={"project_id": "项目不存在或您不是其成员"})
+        raise ApplicationError(fields={"project_id": _("项目不存在或您不是其成员")})
     problem = problem_file(
         actor=request.user,
         title=payload.title,
@@ -257,7 +258,7 @@ def list_updates(request: AuthedRequest, problem_id: int):
 def _department(pk: int, field: str) -> Department:
     department = Department.objects.filter(pk=pk).first()
     if department is None:
-        raise ApplicationError("分派信息有误", fields={field: f"部门不存在：#{pk}"})
+        raise ApplicationError(_("分派信息有误"), fields={field: _("部门不存在：#%(id)s") % {"id": pk}})
     return department
 
 
@@ -268,7 +269,9 @@ def dispatch(request: AuthedRequest, problem_id: int, payload: DispatchIn):
     if payload.owner_id is not None:
         owner = Person.objects.filter(pk=payload.owner_id, is_active=True).first()
         if owner is None:
-            raise ApplicationError("分派信息有误", fields={"owner_id": f"人员不存在：#{payload.owner_id}"})
+            raise ApplicationError(
+                _("分派信息有误"), fields={"owner_id": _("人员不存在：#%(id)s") % {"id": payload.owner_id}}
+            )
     return problem_dispatch(
         actor=request.user,
         problem=problem,

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProblemsConfig(AppConfig):
@@ -15,7 +16,7 @@ class ProblemsConfig(AppConfig):
         from xietong.problems.choices import MACHINE
         from xietong.problems.demo import seed_demo_problems
 
-        register_nav(_("问题"), "problem-list", url_prefix="/problems/", order=40)
+        register_nav(pgettext_lazy("nav", "问题"), "problem-list", url_prefix="/problems/", order=40)
         register_actions({f"problem.{name}": t.label for name, t in MACHINE.transitions.items()})
         register_actions({"problem.file": _("提报问题"), "problem.urgency": _("调整紧急程度")})
         register_demo_seeder("问题提报", seed_demo_problems, order=40)

@@ -75,7 +75,7 @@ MACHINE = StateMachine(
         ),
         Transition("withdraw", _("撤回"), (S.FILED,), S.WITHDRAWN, _filer, "danger", needs_reason=True),
     ],
-    {value: str(label) for value, label in ProblemState.choices},
+    dict(ProblemState.choices),
 )
 
 # Transitions that are a plain button with an optional reason (the others have their own forms).

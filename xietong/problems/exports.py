@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -16,26 +18,26 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD = PatternFill("solid", fgColor="DCE6F1")
 
 LEDGER_COLUMNS = [
-    "序号",
-    "问题编号",
-    "问题主题",
-    "提报部门",
-    "提报人",
-    "紧急程度",
-    "主责部门",
-    "主责负责人",
-    "状态",
-    "提报时间",
-    "分派时间",
-    "首次反馈时间",
-    "解决时间",
-    "确认时间",
-    "分派用时（工作小时）",
-    "首次反馈用时（工作小时）",
-    "解决用时（工作小时）",
-    "确认用时（工作小时）",
-    "全程用时（工作小时）",
-    "进度反馈次数",
+    gettext_lazy("序号"),
+    gettext_lazy("问题编号"),
+    gettext_lazy("问题主题"),
+    gettext_lazy("提报部门"),
+    gettext_lazy("提报人"),
+    gettext_lazy("紧急程度"),
+    gettext_lazy("主责部门"),
+    gettext_lazy("主责负责人"),
+    gettext_lazy("状态"),
+    gettext_lazy("提报时间"),
+    gettext_lazy("分派时间"),
+    gettext_lazy("首次反馈时间"),
+    gettext_lazy("解决时间"),
+    gettext_lazy("确认时间"),
+    gettext_lazy("分派用时（工作小时）"),
+    gettext_lazy("首次反馈用时（工作小时）"),
+    gettext_lazy("解决用时（工作小时）"),
+    gettext_lazy("确认用时（工作小时）"),
+    gettext_lazy("全程用时（工作小时）"),
+    gettext_lazy("进度反馈次数"),
 ]
 WIDTHS = [6, 16, 28, 12, 8, 8, 12, 10, 12, 17, 17, 17, 17, 17, 10, 10, 10, 10, 10, 8]
 HEADER_ROW = 3
@@ -49,15 +51,18 @@ def _local(value):
 def ledger_workbook(rows: list[LedgerRow]) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "问题处理台账"
+    ws.title = _("问题处理台账")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(LEDGER_COLUMNS))
-    ws.cell(row=1, column=1, value="问题处理台账").font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=_("问题处理台账")).font = Font(bold=True, size=14)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     ws.cell(
-        row=2, column=1, value=f"导出时间：{clock.local():%Y-%m-%d %H:%M}    用时按工作时间计算（含法定节假日与调休）"
+        row=2,
+        column=1,
+        value=_("导出时间：%(at)s    用时按工作时间计算（含法定节假日与调休）")
+        % {"at": f"{clock.local():%Y-%m-%d %H:%M}"},
     )
     for col, label in enumerate(LEDGER_COLUMNS, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=label)
+        cell = ws.cell(row=HEADER_ROW, column=col, value=str(label))
         cell.font = Font(bold=True)
         cell.fill = HEAD
         cell.border = BOX

@@ -123,7 +123,7 @@ class ProgressUpdate(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.problem.number} 进度 {self.created_at:%Y-%m-%d %H:%M}"
+        return _("%(n)s 进度 %(at)s") % {"n": self.problem.number, "at": f"{self.created_at:%Y-%m-%d %H:%M}"}
 
     @property
     def on_time(self) -> bool:
@@ -157,4 +157,4 @@ class SolutionReport(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.problem.number} 解决报告"
+        return _("%(n)s 解决报告") % {"n": self.problem.number}

@@ -12,6 +12,7 @@ from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views, open_clock
@@ -48,18 +49,18 @@ from xietong.problems.services import (
 )
 
 FIELD_LABELS = {
-    "state": "状态",
-    "title": "问题主题",
-    "urgency": "紧急程度",
-    "expected_date": "期望解决时间",
-    "lead_department": "主责部门",
-    "owner": "主责负责人",
-    "helper_departments": "配合部门",
-    "cc": "抄送分管领导",
-    "basis": "分派依据",
-    "deadline": "完成时限",
-    "progress": "阶段性成果",
-    "measures": "解决措施",
+    "state": gettext_lazy("状态"),
+    "title": gettext_lazy("问题主题"),
+    "urgency": gettext_lazy("紧急程度"),
+    "expected_date": gettext_lazy("期望解决时间"),
+    "lead_department": gettext_lazy("主责部门"),
+    "owner": gettext_lazy("主责负责人"),
+    "helper_departments": gettext_lazy("配合部门"),
+    "cc": gettext_lazy("抄送分管领导"),
+    "basis": gettext_lazy("分派依据"),
+    "deadline": gettext_lazy("完成时限"),
+    "progress": gettext_lazy("阶段性成果"),
+    "measures": gettext_lazy("解决措施"),
 }
 
 
@@ -294,7 +295,8 @@ def ledger_export(request: AuthedRequest) -> HttpResponse:
     response = HttpResponse(
         ledger_workbook(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('问题处理台账.xlsx')}"
+    filename = _("问题处理台账.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
 

@@ -6,14 +6,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.core import clock
+from xietong.core.i18n import enumerate_list
 from xietong.progress.models import ProgressUpdate
 from xietong.tasks.choices import TaskState
 from xietong.tasks.models import Task
 from xietong.workcal.selectors import calendar_for_project, engine_for
 
-STATUS_LABELS = {"done": "已完成", "in_progress": "进行中", "late": "滞后", "not_started": "未开始"}
+STATUS_LABELS = {
+    "done": gettext_lazy("已完成"),
+    "in_progress": gettext_lazy("进行中"),
+    "late": gettext_lazy("滞后"),
+    "not_started": gettext_lazy("未开始"),
+}
 
 
 @dataclass
@@ -28,7 +36,7 @@ class TrackingRow:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
 
 def tracking_rows(tasks: QuerySet[Task], today: dt.date | None = None) -> list[TrackingRow]:
@@ -56,15 +64,18 @@ def tracking_rows(tasks: QuerySet[Task], today: dt.date | None = None) -> list[T
         if task.state == TaskState.DONE:
             status = "done"
         elif task.end_date < today:
-            status, reason = "late", f"已过计划完成日期 {task.end_date:%m-%d}"
+            status, reason = "late", _("已过计划完成日期 %(d)s") % {"d": f"{task.end_date:%m-%d}"}
         else:
             blocking = [p for p in task.predecessors.all() if p.state != TaskState.DONE and p.end_date < today]
             if blocking:
-                status, reason = "late", "前置任务滞后：" + "、".join(p.title for p in blocking)
+                status, reason = (
+                    "late",
+                    _("前置任务滞后：%(tasks)s") % {"tasks": enumerate_list(p.title for p in blocking)},
+                )
             elif task.state in (TaskState.PUBLISHED, TaskState.ACCEPTED):
                 status = "late" if task.start_date < today else "not_started"
                 if status == "late":
-                    reason = f"应于 {task.start_date:%m-%d} 开始"
+                    reason = _("应于 %(d)s 开始") % {"d": f"{task.start_date:%m-%d}"}
         stale = False
         if task.state == TaskState.IN_PROGRESS:
             previous = _previous_working_day(engine, today)
@@ -86,7 +97,7 @@ def tracking_rows(tasks: QuerySet[Task], today: dt.date | None = None) -> list[T
 
 def _previous_working_day(engine, today: dt.date) -> dt.date:
     day = today - dt.timedelta(days=1)
-    for _ in range(30):
+    for _attempt in range(30):
         if engine.is_working_day(day):
             return day
         day -= dt.timedelta(days=1)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
+from xietong.core.i18n import enumerate_list
 from xietong.core.permissions import access
 from xietong.org.models import Department, Person, Project
 from xietong.progress.forms import ProgressForm
@@ -59,23 +60,23 @@ def _export(project: Project, rows) -> HttpResponse:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "协同进度跟踪表"
-    ws.append([f"协同进度跟踪表 · {project.name}"])
+    ws.title = _("协同进度跟踪表")
+    ws.append([_("协同进度跟踪表 · %(p)s") % {"p": project.name}])
     ws["A1"].font = Font(bold=True, size=14)
     headers = [
-        "任务编号",
-        "任务名称",
-        "负责人",
-        "部门",
-        "计划开始",
-        "计划完成",
-        "完成百分比",
-        "状态",
-        "滞后原因",
-        "最近更新",
-        "当日进展",
-        "次日计划",
-        "需协助",
+        _("任务编号"),
+        _("任务名称"),
+        _("负责人"),
+        _("部门"),
+        _("计划开始"),
+        _("计划完成"),
+        _("完成百分比"),
+        _("状态"),
+        _("滞后原因"),
+        _("最近更新"),
+        _("当日进展"),
+        _("次日计划"),
+        _("需协助"),
     ]
     ws.append(headers)
     for cell in ws[2]:
@@ -97,7 +98,7 @@ def _export(project: Project, rows) -> HttpResponse:
                 last.work_date if last else None,
                 last.text if last else "",
                 last.next_step if last else "",
-                "、".join(u.help_from.display_name for u in r.help_open),
+                enumerate_list(u.help_from.display_name for u in r.help_open),
             ]
         )
         ws.cell(row=ws.max_row, column=7).number_format = "0%"
@@ -111,7 +112,8 @@ def _export(project: Project, rows) -> HttpResponse:
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'协同进度跟踪表-{project.name}.xlsx')}"
+    filename = _("协同进度跟踪表-%(p)s.xlsx") % {"p": project.name}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
 

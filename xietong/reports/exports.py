@@ -6,9 +6,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -35,9 +39,9 @@ def _title(ws, text: str, columns: int) -> None:
     cell.alignment = Alignment(horizontal="center")
 
 
-def _header(ws, row: int, labels: list[str]) -> None:
+def _header(ws, row: int, labels: Sequence[str | Promise]) -> None:
     for col, label in enumerate(labels, start=1):
-        cell = ws.cell(row=row, column=col, value=label)
+        cell = ws.cell(row=row, column=col, value=str(label))
         cell.font, cell.fill, cell.border = Font(bold=True), HEAD, BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -54,29 +58,32 @@ def _widths(ws, widths: list[int]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def ledger_workbook(title: str, columns: list[str], rows: list[list[Any]], *, subtitle: str = "") -> bytes:
+def ledger_workbook(
+    title: str, columns: Sequence[str | Promise], rows: list[list[Any]], *, subtitle: str = ""
+) -> bytes:
     """A ledger (台账) in the templates' table layout: title, optional subtitle, header row, one row per
     record. 问题处理台账 from the problems app is one call of this."""
+    title, labels = str(title), [str(c) for c in columns]  # labels may be lazy
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    _title(ws, title, len(columns))
+    _title(ws, title, len(labels))
     header_row = 2
     if subtitle:
         ws.cell(row=2, column=1, value=subtitle)
         header_row = 3
-    _header(ws, header_row, columns)
+    _header(ws, header_row, labels)
     _rows(ws, header_row + 1, rows)
-    _widths(ws, [max(8, min(40, 2 * len(c) + 4)) for c in columns])
+    _widths(ws, [max(8, min(40, 2 * len(c) + 4)) for c in labels])
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     return _save(wb)
 
 
 def _form_sheet(ws, title: str, pairs: list[tuple[str, Any]]) -> None:
     """A form in two columns (label | value), as 附件1/附件3 are laid out."""
-    _title(ws, title, 2)
+    _title(ws, str(title), 2)
     for r, (label, value) in enumerate(pairs, start=2):
-        head = ws.cell(row=r, column=1, value=label)
+        head = ws.cell(row=r, column=1, value=str(label))
         head.font, head.fill, head.border, head.alignment = Font(bold=True), LABEL, BOX, WRAP
         cell = ws.cell(row=r, column=2, value=value)
         cell.border, cell.alignment = BOX, WRAP
@@ -102,24 +109,28 @@ def request_workbook(request) -> bytes:
 
     _form_sheet(
         wb.active,
-        "需求说明书（附件1）",
+        _("需求说明书（附件1）"),
         [
-            ("需求编号", request.number),
-            ("主题", request.title),
-            ("发起部门", request.requesting_department.name),
-            ("发起人", request.requester.display_name),
-            ("接收部门", request.receiving_department.name),
-            ("接收人", request.receiver_or_head.display_name if request.receiver_or_head else ""),
-            ("需求背景", request.background),
-            ("需求目标", request.goal),
-            ("具体内容", request.content),
-            ("期望完成时间", request.expected_date),
-            ("附件", "\n".join(a.name for a in attachments_of(request))),
-            ("验收标准", "\n".join(f"{c.position}. {c.text}" for c in request.criteria.order_by("position"))),
-            ("确认签字", f"发起人：{signed('requester')}\n接收人：{signed('receiver')}"),
+            (_("需求编号"), request.number),
+            (_("主题"), request.title),
+            (_("发起部门"), request.requesting_department.name),
+            (_("发起人"), request.requester.display_name),
+            (_("接收部门"), request.receiving_department.name),
+            (_("接收人"), request.receiver_or_head.display_name if request.receiver_or_head else ""),
+            (_("需求背景"), request.background),
+            (_("需求目标"), request.goal),
+            (_("具体内容"), request.content),
+            (_("期望完成时间"), request.expected_date),
+            (_("附件"), "\n".join(a.name for a in attachments_of(request))),
+            (_("验收标准"), "\n".join(f"{c.position}. {c.text}" for c in request.criteria.order_by("position"))),
+            (
+                _("确认签字"),
+                _("发起人：%(requester)s\n接收人：%(receiver)s")
+                % {"requester": signed("requester"), "receiver": signed("receiver")},
+            ),
         ],
     )
-    wb.active.title = "需求说明书"
+    wb.active.title = _("需求说明书")
     return _save(wb)
 
 
@@ -128,38 +139,38 @@ def exception_workbook(report) -> bytes:
     wb = Workbook()
     _form_sheet(
         wb.active,
-        "异常问题反馈表（附件3）",
+        _("异常问题反馈表（附件3）"),
         [
-            ("编号", report.number),
-            ("主题", report.title),
-            ("关联需求", f"{report.request.number} {report.request.title}"),
-            ("关联任务", str(report.task) if report.task_id else ""),
-            ("发起方", f"{report.initiator_department.name} / {report.initiator.display_name}"),
-            ("责任部门", report.department.name),
-            ("发现时间", _local(report.discovered_at)),
-            ("问题详情", report.problem),
-            ("影响范围", report.impact),
-            ("建议解决方案", report.proposal),
-            ("严重程度", report.get_severity_display()),
-            ("预计解决时间", _local(report.expected_resolution)),
-            ("状态", report.get_state_display()),
-            ("处理结果", report.resolution),
+            (_("编号"), report.number),
+            (_("主题"), report.title),
+            (_("关联需求"), f"{report.request.number} {report.request.title}"),
+            (_("关联任务"), str(report.task) if report.task_id else ""),
+            (_("发起方"), f"{report.initiator_department.name} / {report.initiator.display_name}"),
+            (_("责任部门"), report.department.name),
+            (_("发现时间"), _local(report.discovered_at)),
+            (_("问题详情"), report.problem),
+            (_("影响范围"), report.impact),
+            (_("建议解决方案"), report.proposal),
+            (_("严重程度"), report.get_severity_display()),
+            (_("预计解决时间"), _local(report.expected_resolution)),
+            (_("状态"), report.get_state_display()),
+            (_("处理结果"), report.resolution),
         ],
     )
-    wb.active.title = "异常问题反馈表"
+    wb.active.title = _("异常问题反馈表")
     return _save(wb)
 
 
 DELIVERABLE_COLUMNS = [
-    "序号",
-    "交付物名称",
-    "版本号",
-    "交付形式",
-    "交付部门",
-    "交付人",
-    "验收人",
-    "提交时间",
-    "验收结论",
+    gettext_lazy("序号"),
+    gettext_lazy("交付物名称"),
+    gettext_lazy("版本号"),
+    gettext_lazy("交付形式"),
+    gettext_lazy("交付部门"),
+    gettext_lazy("交付人"),
+    gettext_lazy("验收人"),
+    gettext_lazy("提交时间"),
+    gettext_lazy("验收结论"),
 ]
 
 
@@ -186,14 +197,24 @@ def deliverables_workbook(request) -> bytes:
             ]
         )
     return ledger_workbook(
-        "成果交付清单（附件4）",
+        _("成果交付清单（附件4）"),
         DELIVERABLE_COLUMNS,
         rows,
-        subtitle=f"需求：{request.number} {request.title}    项目：{request.project.name}",
+        subtitle=_("需求：%(r)s    项目：%(p)s")
+        % {"r": f"{request.number} {request.title}", "p": request.project.name},
     )
 
 
-FEEDBACK_COLUMNS = ["序号", "填写人", "部门", "沟通效率", "分工合理性", "问题解决及时性", "改进建议", "填写时间"]
+FEEDBACK_COLUMNS = [
+    gettext_lazy("序号"),
+    gettext_lazy("填写人"),
+    gettext_lazy("部门"),
+    gettext_lazy("沟通效率"),
+    gettext_lazy("分工合理性"),
+    gettext_lazy("问题解决及时性"),
+    gettext_lazy("改进建议"),
+    gettext_lazy("填写时间"),
+]
 
 
 def feedback_workbook(request) -> bytes:
@@ -222,7 +243,7 @@ def feedback_workbook(request) -> bytes:
         n = len(answers)
         rows.append(
             [
-                "平均",
+                _("平均"),
                 "",
                 "",
                 round(sum(f.communication for f in answers) / n, 2),
@@ -233,22 +254,25 @@ def feedback_workbook(request) -> bytes:
             ]
         )
     return ledger_workbook(
-        "协作反馈表（附件5）", FEEDBACK_COLUMNS, rows, subtitle=f"需求：{request.number} {request.title}（评分 1–5 分）"
+        _("协作反馈表（附件5）"),
+        FEEDBACK_COLUMNS,
+        rows,
+        subtitle=_("需求：%(r)s（评分 1–5 分）") % {"r": f"{request.number} {request.title}"},
     )
 
 
 DASHBOARD_COLUMNS = [
-    "对象",
-    "时限数",
-    "按时",
-    "超时完成",
-    "超时未完成",
-    "按时率(%)",
-    "未完成",
-    "已超期",
-    "升级 1 级",
-    "升级 2 级",
-    "升级 3 级",
+    gettext_lazy("对象"),
+    gettext_lazy("时限数"),
+    gettext_lazy("按时"),
+    gettext_lazy("超时完成"),
+    gettext_lazy("超时未完成"),
+    gettext_lazy("按时率(%)"),
+    gettext_lazy("未完成"),
+    gettext_lazy("已超期"),
+    gettext_lazy("升级 1 级"),
+    gettext_lazy("升级 2 级"),
+    gettext_lazy("升级 3 级"),
 ]
 
 
@@ -259,7 +283,7 @@ def dashboard_rows(board) -> list[list[Any]]:
         o = figures.overall
         rows.append(
             [
-                "合计" if row is None else row.label,
+                _("合计") if row is None else row.label,
                 o.total,
                 o.on_time,
                 o.late,
@@ -276,7 +300,8 @@ def dashboard_rows(board) -> list[list[Any]]:
 
 
 def dashboard_workbook(board) -> bytes:
-    return ledger_workbook(f"时限遵守情况 {board.quarter.label}", DASHBOARD_COLUMNS, dashboard_rows(board))
+    title = _("时限遵守情况 %(q)s") % {"q": board.quarter.label}
+    return ledger_workbook(title, DASHBOARD_COLUMNS, dashboard_rows(board))
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -307,13 +332,13 @@ def _pdf(title: str, blocks: list[tuple[str, Any]]) -> bytes:
 
     styles = _pdf_styles()
     buffer = BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=title, author="协同")
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=title, author=_("协同"))
     story: list[Any] = [Paragraph(escape(title), styles["title"])]
     for kind, content in blocks:
         if kind == "h2":
-            story += [Spacer(1, 4 * mm), Paragraph(escape(content), styles["h2"])]
+            story += [Spacer(1, 4 * mm), Paragraph(escape(str(content)), styles["h2"])]
         elif kind == "p":
-            story.append(Paragraph(escape(content), styles["body"]))
+            story.append(Paragraph(escape(str(content)), styles["body"]))
         elif kind == "table" and content:
             data = [[Paragraph(escape("" if v is None else str(v)), styles["cell"]) for v in row] for row in content]
             table = Table(data, repeatRows=1)
@@ -327,18 +352,19 @@ def _pdf(title: str, blocks: list[tuple[str, Any]]) -> bytes:
                 )
             )
             story.append(table)
-    story += [Spacer(1, 6 * mm), Paragraph(escape(f"生成时间：{clock.local():%Y-%m-%d %H:%M}"), styles["body"])]
+    generated = _("生成时间：%(at)s") % {"at": f"{clock.local():%Y-%m-%d %H:%M}"}
+    story += [Spacer(1, 6 * mm), Paragraph(escape(generated), styles["body"])]
     doc.build(story)
     return buffer.getvalue()
 
 
 def dashboard_pdf(board) -> bytes:
     blocks: list[tuple[str, Any]] = [
-        ("h2", "按部门 / 人员" if board.rows else "汇总"),
+        ("h2", _("按部门 / 人员") if board.rows else _("汇总")),
         ("table", [DASHBOARD_COLUMNS, *dashboard_rows(board)]),
     ]
-    blocks += [("h2", "各类时限按时率与响应时长（工作小时）")]
-    table: list[list[Any]] = [["时限", "按时率(%)", "中位数", "90分位", "时限长度"]]
+    blocks += [("h2", _("各类时限按时率与响应时长（工作小时）"))]
+    table: list[list[Any]] = [[_("时限"), _("按时率(%)"), _("中位数"), _("90分位"), _("时限长度")]]
     for limit in board.limits:
         row = board.totals.by_limit[limit]
         stats = board.totals.response.get(limit)
@@ -352,48 +378,57 @@ def dashboard_pdf(board) -> bytes:
             ]
         )
     blocks.append(("table", table))
-    return _pdf(f"时限遵守情况报表 · {board.quarter.label}", blocks)
+    return _pdf(_("时限遵守情况报表 · %(q)s") % {"q": board.quarter.label}, blocks)
 
 
 def review_pdf(review) -> bytes:
     """The 季度复盘 pack and its proposals, to be filed."""
     pack = review.pack
-    blocks: list[tuple[str, Any]] = [("h2", "一、典型案例：升级最多")]
+    blocks: list[tuple[str, Any]] = [("h2", _("一、典型案例：升级最多"))]
     blocks.append(
         (
             "table",
             [
-                ["编号", "主题", "升级次数", "最高级别"],
+                [_("编号"), _("主题"), _("升级次数"), _("最高级别")],
                 *[[c["number"], c["title"], c["escalations"], c["max_level"]] for c in pack.get("most_escalated", [])],
             ],
         )
     )
-    blocks.append(("h2", "二、典型案例：响应最快"))
+    blocks.append(("h2", _("二、典型案例：响应最快")))
     blocks.append(
         (
             "table",
             [
-                ["编号", "主题", "时限", "用时(工作小时)", "时限(工作小时)"],
+                [_("编号"), _("主题"), _("时限"), _("用时(工作小时)"), _("时限(工作小时)")],
                 *[[c["number"], c["title"], c["limit"], c["hours"], c["limit_hours"]] for c in pack.get("fastest", [])],
             ],
         )
     )
-    blocks.append(("h2", "三、典型案例：评分最低"))
+    blocks.append(("h2", _("三、典型案例：评分最低")))
     blocks.append(
         (
             "table",
             [
-                ["编号", "主题", "平均分", "份数"],
+                [_("编号"), _("主题"), _("平均分"), _("份数")],
                 *[[c["number"], c["title"], c["score"], c["answers"]] for c in pack.get("lowest_scores", [])],
             ],
         )
     )
-    blocks.append(("h2", "四、各部门守规情况"))
+    blocks.append(("h2", _("四、各部门守规情况")))
     blocks.append(
         (
             "table",
             [
-                ["部门", "时限数", "按时", "超时完成", "超时未完成", "按时率(%)", "已超期", "升级"],
+                [
+                    _("部门"),
+                    _("时限数"),
+                    _("按时"),
+                    _("超时完成"),
+                    _("超时未完成"),
+                    _("按时率(%)"),
+                    _("已超期"),
+                    _("升级"),
+                ],
                 *[
                     [
                         d["department"],
@@ -410,15 +445,19 @@ def review_pdf(review) -> bytes:
             ],
         )
     )
-    blocks.append(("h2", "五、协作反馈中的建议"))
+    blocks.append(("h2", _("五、协作反馈中的建议")))
     blocks += [("p", f"{s['request']} · {s['person']}：{s['text']}") for s in pack.get("suggestions", [])] or [
-        ("p", "无")
+        ("p", _("无"))
     ]
-    blocks.append(("h2", "六、协作流程优化建议"))
+    blocks.append(("h2", _("六、协作流程优化建议")))
     for p in review.proposals.select_related("policy", "proposed_by", "decided_by"):
-        change = f"（调整 {p.policy}：{p.changes}）" if p.policy_id else ""
+        change = (
+            _("（调整 %(policy)s：%(changes)s）") % {"policy": p.policy, "changes": p.changes} if p.policy_id else ""
+        )
         decided = f"{p.get_state_display()}" + (
-            f"，{p.decided_by.display_name} {clock.local(p.decided_at):%Y-%m-%d}" if p.decided_by else ""
+            _("，%(who)s %(d)s") % {"who": p.decided_by.display_name, "d": f"{clock.local(p.decided_at):%Y-%m-%d}"}
+            if p.decided_by
+            else ""
         )
         blocks.append(("p", f"{p.title}：{p.content}{change} —— {p.proposed_by.display_name}；{decided}"))
-    return _pdf(f"季度复盘 · {pack.get('label', review.code)}", blocks)
+    return _pdf(_("季度复盘 · %(q)s") % {"q": pack.get("label", review.code)}, blocks)

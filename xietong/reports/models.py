@@ -25,7 +25,7 @@ class QuarterlyReview(models.Model):
         constraints = [models.UniqueConstraint(fields=["year", "quarter"], name="one_review_per_quarter")]
 
     def __str__(self) -> str:
-        return f"{self.year}Q{self.quarter} 季度复盘"
+        return _("%(q)s 季度复盘") % {"q": f"{self.year}Q{self.quarter}"}
 
     def get_absolute_url(self) -> str:
         return reverse("review-detail", args=[self.pk])

@@ -7,10 +7,19 @@ import re
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from xietong.core import clock
 
 _PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+QUARTER_LABELS = (
+    gettext_lazy("%(year)d年第一季度"),
+    gettext_lazy("%(year)d年第二季度"),
+    gettext_lazy("%(year)d年第三季度"),
+    gettext_lazy("%(year)d年第四季度"),
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        return f"{self.year}年第{'一二三四'[self.quarter - 1]}季度"
+        return str(QUARTER_LABELS[self.quarter - 1]) % {"year": self.year}
 
     @property
     def first_day(self) -> dt.date:

@@ -21,6 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, F, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xietong.clocks.models import Clock, Escalation, LimitKind
 from xietong.clocks.services import timebase
@@ -95,7 +97,7 @@ class ResponseStats:
 
 @dataclass
 class Figures:
-    overall: LimitRow = field(default_factory=lambda: LimitRow("合计"))
+    overall: LimitRow = field(default_factory=lambda: LimitRow(_("合计")))
     by_limit: dict[str, LimitRow] = field(default_factory=dict)
     response: dict[str, ResponseStats] = field(default_factory=dict)
     open: int = 0
@@ -217,7 +219,11 @@ def dashboard(user, quarter: Quarter, department_id: int | None = None) -> Dashb
     return Dashboard(quarter, scope, department, totals, rows, feedback_trend(scope, quarter, department), limits)
 
 
-DIMENSIONS = (("communication", "沟通效率"), ("division", "分工合理性"), ("timeliness", "问题解决及时性"))
+DIMENSIONS = (
+    ("communication", gettext_lazy("沟通效率")),
+    ("division", gettext_lazy("分工合理性")),
+    ("timeliness", gettext_lazy("问题解决及时性")),
+)
 
 
 def feedback_in(scope: Scope, quarter: Quarter, department: Department | None = None) -> QuerySet[Feedback]:
@@ -236,7 +242,7 @@ def feedback_trend(scope: Scope, quarter: Quarter, department: Department | None
     """Average scores per quarter, the last `quarters` quarters up to `quarter`."""
     out = []
     for q in quarter.recent(quarters):
-        averages = feedback_in(scope, q, department).aggregate(**{name: Avg(name) for name, _ in DIMENSIONS})
+        averages = feedback_in(scope, q, department).aggregate(**{name: Avg(name) for name, _label in DIMENSIONS})
         out.append((q.code, {k: round(v, 2) if v is not None else None for k, v in averages.items()}))
     return out
 
@@ -334,4 +340,4 @@ def _label_items(user, lines: list[DrillLine]) -> None:
             line.item_label = str(obj)
             line.item_url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
         else:
-            line.item_label = "（无权查看的事项）"
+            line.item_label = _("（无权查看的事项）")

@@ -178,8 +178,8 @@ def dashboard_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     quarter = _quarter(request)
     board = dashboard(request.user, quarter, _int(request.GET.get("department")))
     if fmt == "xlsx":
-        return _download(exports.dashboard_workbook(board), f"时限遵守情况-{quarter.code}.xlsx", XLSX)
-    return _download(exports.dashboard_pdf(board), f"时限遵守情况-{quarter.code}.pdf", "application/pdf")
+        return _download(exports.dashboard_workbook(board), _("时限遵守情况-%(q)s.xlsx") % {"q": quarter.code}, XLSX)
+    return _download(exports.dashboard_pdf(board), _("时限遵守情况-%(q)s.pdf") % {"q": quarter.code}, "application/pdf")
 
 
 # --- Exports of single items in the templates' layouts -----------------------------------------
@@ -189,9 +189,9 @@ def request_export(request: AuthedRequest, request_id: int, kind: str) -> HttpRe
 
     item = access(request.user, Request, request_id)
     makers = {
-        "spec": (exports.request_workbook, "需求说明书"),
-        "deliverables": (exports.deliverables_workbook, "成果交付清单"),
-        "feedback": (exports.feedback_workbook, "协作反馈表"),
+        "spec": (exports.request_workbook, _("需求说明书")),
+        "deliverables": (exports.deliverables_workbook, _("成果交付清单")),
+        "feedback": (exports.feedback_workbook, _("协作反馈表")),
     }
     if kind not in makers:
         raise NotFound()
@@ -204,7 +204,7 @@ def exception_export(request: AuthedRequest, report_id: int) -> HttpResponse:
     from xietong.risks.models import ExceptionReport
 
     report = access(request.user, ExceptionReport, report_id)
-    return _download(exports.exception_workbook(report), f"异常问题反馈表-{report.number}.xlsx", XLSX)
+    return _download(exports.exception_workbook(report), _("异常问题反馈表-%(n)s.xlsx") % {"n": report.number}, XLSX)
 
 
 # --- 季度复盘 ---------------------------------------------------------------------------------------
@@ -320,4 +320,4 @@ def proposal_decide_view(request: AuthedRequest, proposal_id: int) -> HttpRespon
 @require_GET
 def review_pdf_view(request: AuthedRequest, review_id: int) -> HttpResponse:
     review = _review(request, review_id)
-    return _download(exports.review_pdf(review), f"季度复盘-{review.code}.pdf", "application/pdf")
+    return _download(exports.review_pdf(review), _("季度复盘-%(q)s.pdf") % {"q": review.code}, "application/pdf")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -75,7 +76,7 @@ class RequestListFilters(Schema):
 def _get(model, pk, label: str):
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise ApplicationError(fields={label: "不存在"})
+        raise ApplicationError(fields={label: _("不存在")})
     return obj
 
 
@@ -99,7 +100,7 @@ def list_requests(request: AuthedRequest, filters: Query[RequestListFilters]):
 def create_request(request: AuthedRequest, payload: RequestIn):
     project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
     if project is None:
-        raise ApplicationError(fields={"project_id": "项目不存在或您不是其成员"})
+        raise ApplicationError(fields={"project_id": _("项目不存在或您不是其成员")})
     item = request_create(
         actor=request.user,
         criteria=payload.criteria,

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestsConfig(AppConfig):
@@ -13,6 +14,6 @@ class RequestsConfig(AppConfig):
         from xietong.requests import workbench  # noqa: F401
         from xietong.requests.choices import MACHINE
 
-        register_nav(_("需求"), "request-list", url_prefix="/requests/", order=10)
+        register_nav(pgettext_lazy("nav", "需求"), "request-list", url_prefix="/requests/", order=10)
         register_actions({"request.create": _("创建需求说明书"), "request.update": _("修改需求说明书")})
         register_actions({f"request.{name}": t.label for name, t in MACHINE.transitions.items()})

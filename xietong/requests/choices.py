@@ -110,7 +110,7 @@ MACHINE = StateMachine(
             needs_reason=True,
         ),
     ],
-    {value: str(label) for value, label in RequestState.choices},
+    dict(RequestState.choices),
 )
 
 REASON_LABELS = {

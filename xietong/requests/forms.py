@@ -8,7 +8,10 @@ from xietong.requests.models import Request
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.display_name}（{obj.department.name if obj.department else '—'}）"
+        return _("%(name)s（%(dept)s）") % {
+            "name": obj.display_name,
+            "dept": obj.department.name if obj.department else "—",
+        }
 
 
 class RequestForm(forms.ModelForm):

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views
@@ -32,16 +33,16 @@ from xietong.requests.services import (
 )
 
 FIELD_LABELS = {
-    "state": "状态",
-    "title": "主题",
-    "priority": "优先级",
-    "expected_date": "期望完成时间",
-    "receiver": "接收人",
-    "receiving_department": "接收部门",
-    "criteria": "验收标准",
-    "content": "具体内容",
-    "goal": "需求目标",
-    "background": "需求背景",
+    "state": gettext_lazy("状态"),
+    "title": gettext_lazy("主题"),
+    "priority": gettext_lazy("优先级"),
+    "expected_date": gettext_lazy("期望完成时间"),
+    "receiver": gettext_lazy("接收人"),
+    "receiving_department": gettext_lazy("接收部门"),
+    "criteria": gettext_lazy("验收标准"),
+    "content": gettext_lazy("具体内容"),
+    "goal": gettext_lazy("需求目标"),
+    "background": gettext_lazy("需求背景"),
 }
 
 
@@ -133,7 +134,11 @@ def _form_warnings(form: RequestForm) -> list[str]:
     data = form.data
     return vagueness_warnings(
         data.get("title", ""),
-        {"具体内容": data.get("content", ""), "需求目标": data.get("goal", ""), "需求背景": data.get("background", "")},
+        {
+            _("具体内容"): data.get("content", ""),
+            _("需求目标"): data.get("goal", ""),
+            _("需求背景"): data.get("background", ""),
+        },
     )
 
 
@@ -167,7 +172,7 @@ def detail_context(request: AuthedRequest, item: Request) -> dict:
         "reason_labels": REASON_LABELS,
         "criteria": list(item.criteria.all()),
         "signatures": {s.role: s for s in item.signatures.select_related("person")},
-        "warnings": vagueness_warnings(item.title, {"具体内容": item.content, "需求目标": item.goal}),
+        "warnings": vagueness_warnings(item.title, {_("具体内容"): item.content, _("需求目标"): item.goal}),
         "clock_views": clock_views(item),
         "timeline": timeline(item, FIELD_LABELS),
         "comments": comments_of(item),

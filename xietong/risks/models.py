@@ -114,7 +114,8 @@ class DelayApproval(models.Model):
         constraints = [models.UniqueConstraint(fields=["delay", "role"], name="one_approval_per_role")]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} {'同意' if self.approved else '驳回'}"
+        verdict = _("同意") if self.approved else _("驳回")
+        return f"{self.get_role_display()} {verdict}"
 
 
 class Dispute(WorkItem):

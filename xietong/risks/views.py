@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xietong.clocks.selectors import clock_views
@@ -32,7 +33,11 @@ from xietong.risks.services import (
 )
 from xietong.tasks.models import Task
 
-LABELS = {"state": "状态", "expected_resolution": "预计解决时间", "end_date": "结束时间"}
+LABELS = {
+    "state": gettext_lazy("状态"),
+    "expected_resolution": gettext_lazy("预计解决时间"),
+    "end_date": gettext_lazy("结束时间"),
+}
 
 
 def _error_text(error: ApplicationError) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -79,7 +80,7 @@ def _person(pk: int | None, field: str) -> Person | None:
         return None
     person = Person.objects.filter(pk=pk, is_active=True).first()
     if person is None:
-        raise ApplicationError(fields={field: "人员不存在"})
+        raise ApplicationError(fields={field: _("人员不存在")})
     return person
 
 
@@ -106,7 +107,7 @@ def create_task(request: AuthedRequest, request_id: int, payload: TaskIn):
     breakdown = breakdown_open(actor=request.user, request=item)
     predecessors = list(Task.objects.filter(pk__in=payload.predecessor_ids))
     if len(predecessors) != len(set(payload.predecessor_ids)):
-        raise ApplicationError(fields={"predecessor_ids": "前置任务不存在"})
+        raise ApplicationError(fields={"predecessor_ids": _("前置任务不存在")})
     task = task_create(
         actor=request.user,
         breakdown=breakdown,

@@ -61,5 +61,5 @@ MACHINE = StateMachine(
             needs_reason=True,
         ),
     ],
-    {value: str(label) for value, label in TaskState.choices},
+    dict(TaskState.choices),
 )

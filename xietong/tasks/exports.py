@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from xietong.core.i18n import enumerate_list
 from xietong.tasks.choices import RaciRole
 from xietong.tasks.models import Breakdown, TaskRole
 
@@ -16,18 +21,18 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEAD = PatternFill("solid", fgColor="DCE6F1")
 
 BREAKDOWN_COLUMNS = [
-    "序号",
-    "任务名称",
-    "具体内容",
-    "负责人",
-    "协助人",
-    "开始时间",
-    "结束时间",
-    "优先级",
-    "依赖关系",
-    "所需资源",
-    "协调人",
-    "状态",
+    gettext_lazy("序号"),
+    gettext_lazy("任务名称"),
+    gettext_lazy("具体内容"),
+    gettext_lazy("负责人"),
+    gettext_lazy("协助人"),
+    gettext_lazy("开始时间"),
+    gettext_lazy("结束时间"),
+    gettext_lazy("优先级"),
+    gettext_lazy("依赖关系"),
+    gettext_lazy("所需资源"),
+    gettext_lazy("协调人"),
+    gettext_lazy("状态"),
 ]
 
 
@@ -37,9 +42,9 @@ def _sheet_title(ws, title: str, columns: int) -> None:
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
 
 
-def _header(ws, row: int, labels: list[str]) -> None:
+def _header(ws, row: int, labels: Sequence[str | Promise]) -> None:
     for col, label in enumerate(labels, start=1):
-        cell = ws.cell(row=row, column=col, value=label)
+        cell = ws.cell(row=row, column=col, value=str(label))
         cell.font = Font(bold=True)
         cell.fill = HEAD
         cell.border = BOX
@@ -50,13 +55,18 @@ def breakdown_workbook(breakdown: Breakdown) -> bytes:
     request = breakdown.request
     wb = Workbook()
     ws = wb.active
-    ws.title = "协作任务分解表"
-    _sheet_title(ws, f"协作任务分解表（附件2）· {request.number} {request.title}", len(BREAKDOWN_COLUMNS))
+    ws.title = _("协作任务分解表")
+    title = _("协作任务分解表（附件2）· %(r)s") % {"r": f"{request.number} {request.title}"}
+    _sheet_title(ws, title, len(BREAKDOWN_COLUMNS))
     ws.cell(
         row=2,
         column=1,
-        value=f"项目：{request.project.name}    发起部门：{request.requesting_department.name}    "
-        f"接收部门：{request.receiving_department.name}",
+        value=_("项目：%(p)s    发起部门：%(from)s    接收部门：%(to)s")
+        % {
+            "p": request.project.name,
+            "from": request.requesting_department.name,
+            "to": request.receiving_department.name,
+        },
     )
     _header(ws, 3, BREAKDOWN_COLUMNS)
     tasks = (
@@ -70,11 +80,11 @@ def breakdown_workbook(breakdown: Breakdown) -> bytes:
             task.title,
             task.content,
             task.owner.display_name,
-            "、".join(p.display_name for p in task.helpers.all()),
+            enumerate_list(p.display_name for p in task.helpers.all()),
             task.start_date,
             task.end_date,
             task.get_priority_display(),
-            "、".join(f"任务{p.position}完成后启动" for p in task.predecessors.all()),
+            enumerate_list(_("任务%(n)d完成后启动") % {"n": p.position} for p in task.predecessors.all()),
             task.resources,
             task.coordinator.display_name if task.coordinator else "",
             task.get_state_display(),
@@ -108,9 +118,9 @@ def raci_matrix(breakdown: Breakdown):
 
 def _raci_sheet(wb, breakdown: Breakdown) -> None:
     tasks, people, cells = raci_matrix(breakdown)
-    ws = wb.create_sheet("RACI矩阵")
-    _sheet_title(ws, "RACI 矩阵（R 负责执行 · A 审批/问责 · C 咨询 · I 知情）", len(people) + 1)
-    _header(ws, 2, ["任务", *[p.display_name for p in people]])
+    ws = wb.create_sheet(_("RACI矩阵"))
+    _sheet_title(ws, _("RACI 矩阵（R 负责执行 · A 审批/问责 · C 咨询 · I 知情）"), len(people) + 1)
+    _header(ws, 2, [_("任务"), *[p.display_name for p in people]])
     for r, task in enumerate(tasks, start=3):
         ws.cell(row=r, column=1, value=f"{task.position}. {task.title}").border = BOX
         for c, person in enumerate(people, start=2):

@@ -9,7 +9,10 @@ from xietong.tasks.models import Task
 
 class PeopleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.display_name}（{obj.department.name if obj.department else '—'}）"
+        return _("%(name)s（%(dept)s）") % {
+            "name": obj.display_name,
+            "dept": obj.department.name if obj.department else "—",
+        }
 
 
 class TaskForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
 from xietong.core.models import VersionedModel
@@ -33,7 +34,7 @@ class Breakdown(VersionedModel):
         verbose_name_plural = _("任务分解表")
 
     def __str__(self) -> str:
-        return f"{self.request.number} 任务分解表"
+        return _("%(n)s 任务分解表") % {"n": self.request.number}
 
     def get_absolute_url(self) -> str:
         return reverse("breakdown", args=[self.request_id])
@@ -78,7 +79,7 @@ class Task(WorkItem):
     accepted_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
     auto_accepted = models.BooleanField(_("超时默认接收"), default=False)
     started_at = models.DateTimeField(_("开始执行时间"), null=True, blank=True)
-    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_at = models.DateTimeField(pgettext_lazy("done", "完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("协作任务")

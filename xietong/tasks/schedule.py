@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Node:
@@ -120,9 +122,10 @@ def gantt_svg(
     width = label_w + days * day_w + 10
     height = top + row_h * len(nodes) + 10
     rows = {n.id: i for i, n in enumerate(nodes)}
+    aria_label = escape(_("甘特图"))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="甘特图">',
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{aria_label}">',
         '<defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">'
         '<path d="M0,0 L8,4 L0,8 z" fill="#64748b"/></marker></defs>',
     ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from xietong.clocks.services import clock_arm
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_record
+from xietong.core.i18n import month_day_padded
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.tasks.choices import TaskState
@@ -102,7 +103,7 @@ def task_clock_due(task, clock) -> dict[str, Any] | None:
             recipients=[task.owner],
             kind=MessageKind.OVERDUE,
             title=_("【未更新进度】%(task)s") % {"task": f"{task.number} {task.title}"},
-            body=_("%(day)s 17:00 前未更新任务进度，请补充当日进展与次日计划。") % {"day": f"{local:%m月%d日}"},
+            body=_("%(day)s 17:00 前未更新任务进度，请补充当日进展与次日计划。") % {"day": month_day_padded(local)},
             url=task.get_absolute_url(),
             subject=task,
             dedupe_key=f"clock:{clock.pk}",

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views
@@ -51,12 +52,12 @@ class TaskRow:
 
 
 TASK_FIELD_LABELS = {
-    "state": "状态",
-    "title": "任务名称",
-    "start_date": "开始时间",
-    "end_date": "结束时间",
-    "owner": "负责人",
-    "priority": "优先级",
+    "state": gettext_lazy("状态"),
+    "title": gettext_lazy("任务名称"),
+    "start_date": gettext_lazy("开始时间"),
+    "end_date": gettext_lazy("结束时间"),
+    "owner": gettext_lazy("负责人"),
+    "priority": gettext_lazy("优先级"),
 }
 
 
@@ -155,7 +156,7 @@ def breakdown_export(request: AuthedRequest, request_id: int) -> HttpResponse:
     response = HttpResponse(
         breakdown_workbook(breakdown), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    name = f"协作任务分解表-{breakdown.request.number}.xlsx"
+    name = _("协作任务分解表-%(n)s.xlsx") % {"n": breakdown.request.number}
     from urllib.parse import quote
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"

@@ -15,7 +15,7 @@ def my_tasks(person) -> WorkbenchSection:
     entries = []
     for t in tasks:
         late = t.end_date < today
-        meta = f"{t.get_state_display()} · 截止 {t.end_date:%m-%d}"
+        meta = _("%(state)s · 截止 %(d)s") % {"state": t.get_state_display(), "d": f"{t.end_date:%m-%d}"}
         entries.append(WorkbenchEntry(f"{t.number} {t.title}", t.get_absolute_url(), meta, "late" if late else ""))
     return WorkbenchSection(key="tasks", title=_("我负责的任务"), entries=entries, empty_text=_("没有进行中的任务。"))
 

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core import clock
 from xietong.core.admin_audit import AuditedModelAdmin
 from xietong.core.audit import audit_record
-from xietong.workcal.models import WEEKDAY_LABELS, CalendarOverride, WorkCalendar
+from xietong.core.i18n import enumerate_list
+from xietong.workcal.models import WEEKDAY_NAMES, CalendarOverride, WorkCalendar
 from xietong.workcal.selectors import coverage_text, unpublished_years
 from xietong.workcal.services import calendar_changed
 
@@ -13,7 +14,7 @@ from xietong.workcal.services import calendar_changed
 class WorkCalendarForm(forms.ModelForm):
     workdays = forms.TypedMultipleChoiceField(
         label=_("每周工作日"),
-        choices=[(str(i), f"星期{label}") for i, label in enumerate(WEEKDAY_LABELS)],
+        choices=[(str(i), label) for i, label in enumerate(WEEKDAY_NAMES)],
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -51,10 +52,11 @@ class WorkCalendarAdmin(AuditedModelAdmin):
         for calendar in WorkCalendar.objects.all():
             missing = unpublished_years(calendar, clock.today())
             if missing:
-                years = "、".join(f"{y} 年" for y in missing)
+                years = enumerate_list(_("%(y)d 年") % {"y": y} for y in missing)
                 messages.warning(
                     request,
-                    f"日历“{calendar.name}”：{years}该年度法定节假日未发布/未录入，请在例外日中录入放假与调休安排。",
+                    _("日历“%(name)s”：%(years)s该年度法定节假日未发布/未录入，请在例外日中录入放假与调休安排。")
+                    % {"name": calendar.name, "years": years},
                 )
         return super().changelist_view(request, extra_context)
 

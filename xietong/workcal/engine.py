@@ -24,11 +24,26 @@ from dataclasses import dataclass, field
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
+
+
+def _(message: str) -> str:
+    """The reader's language inside Django (pages, commands); the Chinese original when the engine runs on
+    its own (benchmarks), so that it needs no settings."""
+    return gettext(message) if settings.configured else message
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for the catalogue only (Django's gettext_noop needs configured settings)."""
+    return message
+
+
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICRO = dt.timedelta(microseconds=1)
 DEFAULT_PERIODS = ((dt.time(9, 0), dt.time(12, 0)), (dt.time(13, 30), dt.time(18, 0)))
 MON_FRI = frozenset({0, 1, 2, 3, 4})
-UNPUBLISHED_WARNING = "该年度法定节假日未发布/未录入"
+UNPUBLISHED_WARNING = gettext_lazy("该年度法定节假日未发布/未录入")
 
 
 class DayKind(enum.Enum):
@@ -46,24 +61,25 @@ class DayKind(enum.Enum):
     @property
     def label(self) -> str:
         return {
-            DayKind.WORKDAY: "工作日",
-            DayKind.REST_DAY: "休息日",
-            DayKind.STATUTORY_HOLIDAY: "法定节假日",
-            DayKind.ADJUSTED_WORKDAY: "调休上班",
-            DayKind.OVERRIDE_WORKDAY: "公司加班日",
-            DayKind.OVERRIDE_HOLIDAY: "公司假日",
+            DayKind.WORKDAY: _("工作日"),
+            DayKind.REST_DAY: _("休息日"),
+            DayKind.STATUTORY_HOLIDAY: _("法定节假日"),
+            DayKind.ADJUSTED_WORKDAY: _("调休上班"),
+            DayKind.OVERRIDE_WORKDAY: _("公司加班日"),
+            DayKind.OVERRIDE_HOLIDAY: _("公司假日"),
         }[self]
 
 
+# Stored in Chinese; shown through gettext(name) where a reader's language applies.
 HOLIDAY_NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+    "New Year's Day": gettext_noop("元旦"),
+    "Spring Festival": gettext_noop("春节"),
+    "Tomb-sweeping Day": gettext_noop("清明节"),
+    "Labour Day": gettext_noop("劳动节"),
+    "Dragon Boat Festival": gettext_noop("端午节"),
+    "National Day": gettext_noop("国庆节"),
+    "Mid-autumn Festival": gettext_noop("中秋节"),
+    "Anti-Fascist 70th Day": gettext_noop("中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
 }
 
 
@@ -124,16 +140,19 @@ class CalendarSpec:
 
     def __post_init__(self) -> None:
         if not self.periods:
-            raise ValueError("工作时段不能为空")
+            raise ValueError(_("工作时段不能为空"))
         previous_end: dt.time | None = None
         for start, end in self.periods:
             if start >= end:
-                raise ValueError(f"工作时段 {start:%H:%M}–{end:%H:%M} 的结束时间必须晚于开始时间")
+                raise ValueError(
+                    _("工作时段 %(start)s–%(end)s 的结束时间必须晚于开始时间")
+                    % {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+                )
             if previous_end is not None and start < previous_end:
-                raise ValueError("工作时段必须按时间先后排列且互不重叠")
+                raise ValueError(_("工作时段必须按时间先后排列且互不重叠"))
             previous_end = end
         if not self.workdays <= set(range(7)):
-            raise ValueError("工作日只能是星期一（0）到星期日（6）")
+            raise ValueError(_("工作日只能是星期一（0）到星期日（6）"))
         ZoneInfo(self.time_zone)
 
 
@@ -185,6 +204,11 @@ class WorkingCalendar:
         statutory = _statutory_table()[0].get(day)
         return statutory.name if statutory else ""
 
+    def day_description(self, day: dt.date) -> str:
+        """What a non-working day is, for people: the holiday's name (国庆节) or the kind (休息日)."""
+        name = self.day_name(day)
+        return _(name) if name else self.day_kind(day).label
+
     def is_working_day(self, day: dt.date) -> bool:
         return self.day_kind(day).is_working
 
@@ -199,18 +223,18 @@ class WorkingCalendar:
 
     def next_working_day(self, day: dt.date, *, include_today: bool = False) -> dt.date:
         current = day if include_today else day + dt.timedelta(days=1)
-        for _ in range(400):
+        for _attempt in range(400):
             if self.is_working_day(current):
                 return current
             current += dt.timedelta(days=1)
-        raise ValueError("一年内没有工作日：请检查日历设置")
+        raise ValueError(_("一年内没有工作日：请检查日历设置"))
 
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
         """The n-th working day after `day` (n = 0: `day` itself if it is a working day, else the next one)."""
         if n < 0:
             raise ValueError("n must not be negative")
         current = self.next_working_day(day, include_today=True) if n == 0 else day
-        for _ in range(n):
+        for _step in range(n):
             current = self.next_working_day(current)
         return current
 
@@ -382,14 +406,16 @@ def parse_duration(text: str) -> Duration:
     """Parse "2h", "30m", "1d", "1d4h", "1d4h30m" (also 2小时, 30分钟, 1天). Errors name the bad part."""
     raw = (text or "").strip()
     if not raw:
-        raise ValueError("时长不能为空，例如 2h、30m、1d、1d4h")
+        raise ValueError(_("时长不能为空，例如 2h、30m、1d、1d4h"))
     position = 0
     days = minutes = 0
     compact = raw.replace(" ", "")
     for match in _DURATION_PART.finditer(compact):
         if match.start() != position:
             bad = compact[position : match.start()]
-            raise ValueError(f"无法解析时长“{raw}”：看不懂“{bad}”（可用单位 d、h、m，例如 1d4h30m）")
+            raise ValueError(
+                _("无法解析时长“%(raw)s”：看不懂“%(bad)s”（可用单位 d、h、m，例如 1d4h30m）") % {"raw": raw, "bad": bad}
+            )
         value, unit = int(match.group(1)), match.group(2).lower()
         if unit in {"d", "天", "日"}:
             days += value
@@ -400,9 +426,11 @@ def parse_duration(text: str) -> Duration:
         position = match.end()
     if position != len(compact):
         bad = compact[position:]
-        raise ValueError(f"无法解析时长“{raw}”：看不懂“{bad}”（可用单位 d、h、m，例如 1d4h30m）")
+        raise ValueError(
+            _("无法解析时长“%(raw)s”：看不懂“%(bad)s”（可用单位 d、h、m，例如 1d4h30m）") % {"raw": raw, "bad": bad}
+        )
     if days > 3660 or minutes > 60 * 24 * 3660:
-        raise ValueError(f"时长“{raw}”过长（最多约 10 年）")
+        raise ValueError(_("时长“%(raw)s”过长（最多约 10 年）") % {"raw": raw})
     return Duration(days, minutes)
 
 
@@ -416,17 +444,19 @@ def parse_instant(text: str, tz: ZoneInfo) -> dt.datetime:
     raw = (text or "").strip()
     match = _INSTANT.match(raw)
     if not match:
-        raise ValueError(f"无法解析时间“{raw}”：应为 YYYY-MM-DD HH:MM，例如 2026-09-30 17:00")
+        raise ValueError(_("无法解析时间“%(raw)s”：应为 YYYY-MM-DD HH:MM，例如 2026-09-30 17:00") % {"raw": raw})
     try:
         day = dt.date.fromisoformat("-".join(part.zfill(2) for part in match.group("date").split("-")))
     except ValueError as exc:
-        raise ValueError(f"无法解析时间“{raw}”：日期“{match.group('date')}”不存在") from exc
+        raise ValueError(
+            _("无法解析时间“%(raw)s”：日期“%(date)s”不存在") % {"raw": raw, "date": match.group("date")}
+        ) from exc
     clock_text = match.group("time") or "00:00"
     try:
         hour, minute, *rest = clock_text.split(":")
         time = dt.time(int(hour), int(minute), *(int(float(rest[0])),) if rest else ())
     except ValueError as exc:
-        raise ValueError(f"无法解析时间“{raw}”：时刻“{clock_text}”不存在") from exc
+        raise ValueError(_("无法解析时间“%(raw)s”：时刻“%(time)s”不存在") % {"raw": raw, "time": clock_text}) from exc
     offset = match.group("tz")
     if offset:
         if offset == "Z":
@@ -444,10 +474,10 @@ def format_span(span: dt.timedelta) -> str:
     total_minutes = -(-int(abs(span).total_seconds()) // 60)
     hours, minutes = divmod(total_minutes, 60)
     if hours and minutes:
-        return f"{hours} 小时 {minutes} 分钟"
+        return _("%(h)d 小时 %(m)d 分钟") % {"h": hours, "m": minutes}
     if hours:
-        return f"{hours} 小时"
-    return f"{minutes} 分钟"
+        return _("%(h)d 小时") % {"h": hours}
+    return _("%(m)d 分钟") % {"m": minutes}
 
 
 def overrides_from(rows: Mapping[dt.date, bool] | Iterable[tuple[dt.date, bool]]) -> tuple[tuple[dt.date, bool], ...]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core.models import TimeStampedModel, VersionedModel
 from xietong.workcal.engine import CalendarSpec
 
-WEEKDAY_LABELS = ["一", "二", "三", "四", "五", "六", "日"]
+WEEKDAY_NAMES = [_("星期一"), _("星期二"), _("星期三"), _("星期四"), _("星期五"), _("星期六"), _("星期日")]
 _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -25,14 +25,14 @@ def parse_periods(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
             continue
         match = _PERIOD.match(part)
         if not match:
-            raise ValueError(f"无法识别工作时段“{part.strip()}”，应写成 09:00-12:00")
+            raise ValueError(_("无法识别工作时段“%(part)s”，应写成 09:00-12:00") % {"part": part.strip()})
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         try:
             periods.append((dt.time(h1, m1), dt.time(h2, m2)))
         except ValueError as exc:
-            raise ValueError(f"工作时段“{part.strip()}”中的时刻不存在") from exc
+            raise ValueError(_("工作时段“%(part)s”中的时刻不存在") % {"part": part.strip()}) from exc
     if not periods:
-        raise ValueError("至少需要一个工作时段，例如 09:00-12:00, 13:30-18:00")
+        raise ValueError(str(_("至少需要一个工作时段，例如 09:00-12:00, 13:30-18:00")))
     CalendarSpec(periods=tuple(periods))  # order and overlap checks
     return tuple(periods)
 
@@ -76,7 +76,7 @@ class WorkCalendar(VersionedModel):
         try:
             return frozenset(int(x) for x in self.workdays.replace("，", ",").split(",") if x.strip())
         except ValueError as exc:
-            raise ValueError("每周工作日应为 0–6 的数字，逗号分隔") from exc
+            raise ValueError(str(_("每周工作日应为 0–6 的数字，逗号分隔"))) from exc
 
     def clean(self) -> None:
         errors = {}
@@ -87,7 +87,7 @@ class WorkCalendar(VersionedModel):
         try:
             days = self.weekday_set()
             if not days or not days <= set(range(7)):
-                raise ValueError("每周工作日应为 0–6 的数字，至少一天")
+                raise ValueError(str(_("每周工作日应为 0–6 的数字，至少一天")))
         except ValueError as exc:
             errors["workdays"] = str(exc)
         try:
@@ -127,4 +127,5 @@ class CalendarOverride(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="one_override_per_day")]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '放假'}"
+        kind = _("上班") if self.is_workday else _("放假")
+        return f"{self.date:%Y-%m-%d} {kind}"

@@ -6,6 +6,9 @@ import datetime as dt
 from collections import OrderedDict
 from threading import Lock
 
+from django.utils.translation import gettext as _
+
+from xietong.core.i18n import enumerate_list
 from xietong.core.memo import memoized
 from xietong.workcal.engine import UNPUBLISHED_WARNING, WorkingCalendar, statutory_years
 from xietong.workcal.models import WorkCalendar
@@ -22,7 +25,7 @@ def default_calendar() -> WorkCalendar:
 def _default_calendar() -> WorkCalendar:
     calendar = WorkCalendar.objects.filter(is_default=True).first()
     if calendar is None:
-        calendar, _ = WorkCalendar.objects.get_or_create(
+        calendar, _created = WorkCalendar.objects.get_or_create(
             code="standard", defaults={"name": "标准工作日历", "is_default": True}
         )
     return calendar
@@ -78,9 +81,11 @@ def unpublished_years(calendar: WorkCalendar, today: dt.date) -> list[int]:
 def coverage_text(calendar: WorkCalendar, today: dt.date) -> str:
     first, last = statutory_years()
     missing = unpublished_years(calendar, today)
-    text = f"国家法定节假日数据覆盖 {first}–{last} 年"
+    text = _("国家法定节假日数据覆盖 %(first)d–%(last)d 年") % {"first": first, "last": last}
     if missing:
-        text += (
-            "；" + "、".join(f"{y} 年" for y in missing) + f"：{UNPUBLISHED_WARNING}，暂按每周工作日计算，请录入例外日"
-        )
+        years = enumerate_list(_("%(y)d 年") % {"y": y} for y in missing)
+        text += _("；%(years)s：%(warning)s，暂按每周工作日计算，请录入例外日") % {
+            "years": years,
+            "warning": UNPUBLISHED_WARNING,
+        }
     return text

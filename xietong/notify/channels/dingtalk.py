@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import time
 
+from django.utils.translation import gettext as _
+
 from xietong.notify.channels.base import OutgoingMessage, SendResult, post_json, robot_result
 
 RATE_LIMIT_CODES = {130101, 130102}  # "send too fast"
@@ -27,7 +29,8 @@ def payload(message: OutgoingMessage) -> dict:
     user_ids = [m.dingtalk_id for m in message.mentions if m.dingtalk_id and not m.mobile]
     lines = [f"#### {message.title}", "", message.body]
     if message.url:
-        lines += ["", f"[查看详情]({message.url})"]
+        link = _("查看详情")
+        lines += ["", f"[{link}]({message.url})"]
     if mobiles or user_ids:
         lines += ["", " ".join([f"@{m}" for m in mobiles] + [f"@{u}" for u in user_ids])]
     return {

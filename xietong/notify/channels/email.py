@@ -7,6 +7,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from xietong.notify.channels.base import OutgoingMessage, SendResult
 
@@ -14,7 +15,7 @@ from xietong.notify.channels.base import OutgoingMessage, SendResult
 def build(address: str, message: OutgoingMessage) -> EmailMultiAlternatives:
     context = {"message": message, "site": settings.XIETONG_BASE_URL}
     mail = EmailMultiAlternatives(
-        subject=f"[协同] {message.title}",
+        subject=_("[协同] %(title)s") % {"title": message.title},
         body=render_to_string("notify/email.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],

@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import time
 
+from django.utils.translation import gettext as _
+
 from xietong.notify.channels.base import OutgoingMessage, SendResult, post_json, robot_result
 
 RATE_LIMIT_CODES = {9499, 11232}
@@ -24,7 +26,7 @@ def sign(secret: str, timestamp_s: int) -> str:
 def payload(message: OutgoingMessage) -> dict:
     content: list[list[dict]] = [[{"tag": "text", "text": line}] for line in message.body.splitlines() or [""]]
     if message.url:
-        content.append([{"tag": "a", "text": "查看详情", "href": message.url}])
+        content.append([{"tag": "a", "text": _("查看详情"), "href": message.url}])
     mentions = [{"tag": "at", "user_id": m.feishu_id} for m in message.mentions if m.feishu_id]
     if mentions:
         content.append(mentions)

@@ -5,6 +5,8 @@ WeCom robots are not signed; the webhook URL's key is the secret.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from xietong.notify.channels.base import OutgoingMessage, SendResult, post_json, robot_result
 
 MAX_BYTES = 4096
@@ -23,7 +25,8 @@ def payload(message: OutgoingMessage) -> dict:
     mentions = " ".join(f"<@{m.wecom_id}>" for m in message.mentions if m.wecom_id)
     tail = ""
     if message.url:
-        tail += f"\n[查看详情]({message.url})"
+        link = _("查看详情")
+        tail += f"\n[{link}]({message.url})"
     if mentions:
         tail += f"\n{mentions}"
     head = f"**{message.title}**\n"
