@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core import signals  # noqa: F401
+        from xietong.core.memo import connect_invalidation
+
+        connect_invalidation()

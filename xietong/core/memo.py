@@ -1,6 +1,8 @@
-"""A short-lived memo for reads that repeat within one batch of background work (the department
-tree, the general manager, calendars, ladders). Outside `memo_scope()` nothing is cached, so web
-requests always read fresh data; inside, a batch of a few hundred clocks reads each fact once."""
+"""A short-lived memo for reads that repeat within one unit of work (the department tree, the general
+manager, calendars, ladders, preferences): one web request (MemoMiddleware) or one batch of background
+work. Outside `memo_scope()` nothing is cached. Inside, each fact is read once, and saving or deleting
+any model the facts come from (MEMO_SOURCES) empties the memo, so a request that changes the
+organisation and then reads it sees its own change."""
 
 from __future__ import annotations
 
@@ -22,6 +24,13 @@ def memo_scope() -> Iterator[None]:
         _memo.reset(token)
 
 
+def forget() -> None:
+    """Empty the current memo (after a change to what it holds)."""
+    cache = _memo.get()
+    if cache:
+        cache.clear()
+
+
 def memoized(key: Hashable, factory: Callable[[], T]) -> T:
     cache = _memo.get()
     if cache is None:
@@ -29,3 +38,30 @@ def memoized(key: Hashable, factory: Callable[[], T]) -> T:
     if key not in cache:
         cache[key] = factory()
     return cache[key]
+
+
+# The models memoized facts are read from; a save or delete of any of them empties the memo.
+MEMO_SOURCES = (
+    "org.Department",
+    "org.Person",
+    "org.Project",
+    "workcal.WorkCalendar",
+    "notify.Preference",
+    "notify.Channel",
+    "clocks.EscalationLadder",
+    "clocks.EscalationStep",
+)
+
+
+def connect_invalidation() -> None:
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    def changed(**_kwargs: Any) -> None:
+        forget()
+
+    for label in MEMO_SOURCES:
+        model = apps.get_model(label)
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"memo-forget-save-{label}")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"memo-forget-delete-{label}")
+    m2m_changed.connect(changed, weak=False, dispatch_uid="memo-forget-m2m")

@@ -1,4 +1,4 @@
-"""Request-wide middleware: the client's address for the audit trail, and security headers."""
+"""Request-wide middleware: the client's address for the audit trail, a per-request memo, and security headers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 
+from xietong.core.memo import memo_scope
 from xietong.core.request_context import client_ip
 
 
@@ -26,11 +27,14 @@ def request_ip(request: HttpRequest) -> str | None:
 
 
 class RequestContextMiddleware:
+    """The client's address for the audit trail, and one memo for the request: the department tree,
+    calendars and preferences are read once per request, not once per service call (see core.memo)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with client_ip(request_ip(request)):
+        with client_ip(request_ip(request)), memo_scope():
             return self.get_response(request)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import F
 
+from xietong.core.memo import forget
 from xietong.workcal.models import WorkCalendar
 
 _listeners: list[Callable[[WorkCalendar], object]] = []
@@ -22,5 +23,6 @@ def on_calendar_changed(listener: Callable[[WorkCalendar], object]) -> None:
 def calendar_changed(calendar: WorkCalendar) -> None:
     WorkCalendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
     calendar.refresh_from_db(fields=["version"])
+    forget()  # a memoized calendar would still carry the old version
     for listener in _listeners:
         listener(calendar)
