@@ -50,6 +50,7 @@ def seed(total: int, words, cumulative, project_ids: list[int]) -> float:
     from django.utils import timezone
 
     from xietong.archive.models import SearchDocument
+    from xietong.archive.tokens import period_token
     from xietong.archive.tokens import words as index_words
 
     rng = random.Random(7)
@@ -61,6 +62,7 @@ def seed(total: int, words, cumulative, project_ids: list[int]) -> float:
         for start in range(0, total, batch):
             rows = []
             for i in range(start, min(total, start + batch)):
+                occurred = now - timezone.timedelta(minutes=total - 1 - i)  # oldest first, as they happen
                 picked = [words[bisect.bisect(cumulative, rng.random() * top)] for _ in range(rng.randint(40, 160))]
                 body = "".join(picked)
                 tokens = []
@@ -78,9 +80,9 @@ def seed(total: int, words, cumulative, project_ids: list[int]) -> float:
                         number=f"XQ-2026-{i:07d}",
                         title=body[:30],
                         body=body,
-                        tokens=" ".join(tokens),
+                        tokens=" ".join([*tokens, period_token(occurred)]),
                         status="open",
-                        occurred_at=now - timezone.timedelta(minutes=i),
+                        occurred_at=occurred,
                         project_id=project_ids[i % len(project_ids)],
                         created_by_id=None,
                         departments=f"|{i % 13 + 1}|",

@@ -29,7 +29,7 @@ from xietong.archive.models import (
     bar_keys,
 )
 from xietong.archive.subjects import type_label, work_item_model, work_item_models
-from xietong.archive.tokens import index_tokens
+from xietong.archive.tokens import document_tokens
 from xietong.core import clock
 from xietong.items.models import Attachment, Comment, WorkItem
 from xietong.notices.richtext import plain_text
@@ -197,7 +197,7 @@ def index_subject(subject_type: str, subject_id: int) -> int:
     }
     written = 0
     for draft in drafts_for(item):
-        tokens = index_tokens(draft.words_of)
+        tokens = document_tokens(draft.words_of, draft.occurred_at)
         values = {
             **common,
             "title": draft.title[:255],

@@ -7,8 +7,13 @@ stored tsv = to_tsvector('simple', tokens) and ranks by ts_rank; equal scores go
 
 A word found in most documents ("我们", "工作") would make every search count and rank all of them, which
 at a million documents costs seconds. So at most RANK_WINDOW matches are counted; beyond that the page says
-"超过 1,000 条" and ranks the RANK_WINDOW most recent matches (an index on occurred_at walks them newest
-first), asking for another word or a filter. `search_ids` stays exact: it is for comparing databases.
+"超过 1,000 条" and ranks the RANK_WINDOW most recent matches, asking for another word or a filter.
+Finding the most recent matches of a common word is itself the expensive part: walking the documents
+newest first reads every one that does not match, and fetching every match reads thousands of rows. So
+every document also carries its month as an index word (tokens.period_token) and PostgreSQL first asks
+the GIN index for the matches of the last few months only, widening until RANK_WINDOW are found:
+the newest matches of a month window are the newest overall, because every later document is inside it.
+`search_ids` stays exact: it is for comparing databases.
 """
 
 from __future__ import annotations
@@ -25,11 +30,14 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from xietong.archive.models import SearchDocument
-from xietong.archive.tokens import query_words
+from xietong.archive.tokens import period_tokens, query_words
+from xietong.core import clock
 
 SNIPPET_CHARS = 120
 PER_PAGE = 20
 RANK_WINDOW = 1000
+FIRST_WINDOW_MONTHS = 2
+WINDOWS_TRIED = 3  # month windows before searching every month
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -86,11 +94,16 @@ class SearchPage:
     capped: bool = False  # more than RANK_WINDOW matched: `total` is RANK_WINDOW, the most recent ones ranked
 
 
-def matching(qs: QuerySet[SearchDocument], words: list[str]) -> QuerySet[SearchDocument]:
-    """Documents of `qs` that contain every word, annotated with `score` (higher is better)."""
+def matching(
+    qs: QuerySet[SearchDocument], words: list[str], months: list[str] | None = None
+) -> QuerySet[SearchDocument]:
+    """Documents of `qs` that contain every word, annotated with `score` (higher is better); with
+    `months` (month words), only documents of one of those months."""
     table = SearchDocument._meta.db_table
     if connection.vendor == "sqlite":
         expression = " ".join(f'"{w}"' for w in words)  # words are [0-9a-z]+ or Chinese: nothing to escape
+        if months:
+            expression += f" AND ({' OR '.join(months)})"
         return qs.extra(  # noqa: S610  (constant SQL, the words are a parameter)
             tables=["archive_search_fts"],
             where=[f"archive_search_fts.rowid = {table}.id", "archive_search_fts MATCH %s"],
@@ -98,9 +111,13 @@ def matching(qs: QuerySet[SearchDocument], words: list[str]) -> QuerySet[SearchD
             select={"score": "-bm25(archive_search_fts)"},
         )
     query = " ".join(words)
+    where, params = f"{table}.tsv @@ plainto_tsquery('simple', %s)", [query]
+    if months:
+        where = f"{table}.tsv @@ (plainto_tsquery('simple', %s) && to_tsquery('simple', %s))"
+        params.append(" | ".join(months))
     return qs.extra(  # noqa: S610  (constant SQL, the words are a parameter)
-        where=[f"{table}.tsv @@ plainto_tsquery('simple', %s)"],
-        params=[query],
+        where=[where],
+        params=params,
         select={"score": f"ts_rank({table}.tsv, plainto_tsquery('simple', %s))"},
         select_params=[query],
     )
@@ -113,14 +130,11 @@ def search(
     if not words:
         return SearchPage(text, [], 0, 1, 0, [])
     visible = (filters or SearchFilters()).apply(SearchDocument.objects.restrict(user))
-    found = matching(visible, words)
-    total = found.values("pk")[: RANK_WINDOW + 1].count()
-    capped = total > RANK_WINDOW
-    if capped:
-        total = RANK_WINDOW
-        # A list, not a subquery: the raw full-text SQL names the table, which a subquery would alias.
-        recent = list(found.order_by("-occurred_at", "-id").values_list("pk", flat=True)[:RANK_WINDOW])
-        found = matching(SearchDocument.objects.filter(pk__in=recent), words)
+    newest = newest_matches(visible, words)
+    capped = len(newest) > RANK_WINDOW
+    newest = newest[:RANK_WINDOW]
+    total = len(newest)
+    found = _scored(newest, words)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     ranked = found.defer("tokens").order_by("-score", "-occurred_at", "-id")  # type: ignore[misc]
@@ -130,6 +144,56 @@ def search(
         for row in rows
     ]
     return SearchPage(text, words, total, page, pages, hits, capped)
+
+
+def _scored(ids: list[int], words: list[str]) -> QuerySet[SearchDocument]:
+    """The documents with these ids (all of them matches), annotated with `score`. A list, not a
+    subquery: the raw full-text SQL names the table, which a subquery would alias. SQLite's bm25 needs
+    the MATCH; PostgreSQL only scores, with one array parameter instead of a thousand placeholders, and
+    without asking the GIN index again (for a common word that alone would read a huge posting list)."""
+    if connection.vendor == "sqlite":
+        return matching(SearchDocument.objects.filter(pk__in=ids), words)
+    table = SearchDocument._meta.db_table
+    return SearchDocument.objects.extra(  # noqa: S610  (constant SQL, ids and words are parameters)
+        where=[f"{table}.id = ANY(%s)"],
+        params=[ids],
+        select={"score": f"ts_rank({table}.tsv, plainto_tsquery('simple', %s))"},
+        select_params=[" ".join(words)],
+    )
+
+
+def newest_matches(visible: QuerySet[SearchDocument], words: list[str]) -> list[int]:
+    """The ids of the RANK_WINDOW + 1 most recent matches (fewer if fewer match), newest first.
+
+    PostgreSQL looks in the last FIRST_WINDOW_MONTHS months first; when they hold too few matches, the
+    next window is sized by how many they held (at 300 matches in 2 months, 1,001 need about 9), and
+    after WINDOWS_TRIED windows every month is searched."""
+    wanted = RANK_WINDOW + 1
+
+    def newest(months: list[str] | None) -> list[int]:
+        found = matching(visible, words, months).order_by("-occurred_at", "-id")
+        return list(found.values_list("pk", flat=True)[:wanted])
+
+    if connection.vendor == "postgresql":
+        now = clock.now()
+        months = FIRST_WINDOW_MONTHS
+        for _ in range(WINDOWS_TRIED):
+            ids = newest(period_tokens(now, months))
+            if len(ids) == wanted:
+                return ids
+            per_month = len(ids) / months
+            months = max(months * 2, math.ceil(1.25 * wanted / per_month)) if per_month else months * 8
+            if months >= _months_since_oldest(now):
+                break  # the next window would hold every document anyway
+    return newest(None)
+
+
+def _months_since_oldest(now: dt.datetime) -> int:
+    oldest = SearchDocument.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    if oldest is None:
+        return 0
+    now, oldest = now.astimezone(dt.UTC), oldest.astimezone(dt.UTC)  # month words are UTC months
+    return (now.year - oldest.year) * 12 + now.month - oldest.month + 1
 
 
 def search_ids(user, text: str, filters: SearchFilters | None = None) -> set[tuple[str, int, str, int]]:

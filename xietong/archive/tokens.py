@@ -4,11 +4,16 @@ exactly the same words from the same string."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import threading
 import unicodedata
 
+# Every document also carries the month it happened in as a word ("xtm202611", UTC), so the index can
+# find the newest matches of a common word without reading every older one (see search.py).
+PERIOD_PREFIX = "xtm"
+_PERIOD = re.compile(rf"^{PERIOD_PREFIX}\d{{6}}$")
 _WORD = re.compile(r"[0-9a-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _lock = threading.Lock()
 _ready = False
@@ -42,6 +47,26 @@ def index_tokens(text: str) -> str:
     return " ".join(words(text))
 
 
+def period_token(moment: dt.datetime) -> str:
+    """The month word of a document that happened at `moment`."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{PERIOD_PREFIX}{utc.year:04d}{utc.month:02d}"
+
+
+def period_tokens(moment: dt.datetime, months: int) -> list[str]:
+    """The month words of the `months` months up to `moment`, and of the month after it (a document
+    dated slightly ahead of the server's clock still belongs to the newest)."""
+    utc = moment.astimezone(dt.UTC)
+    index = utc.year * 12 + utc.month - 1
+    return [f"{PERIOD_PREFIX}{i // 12:04d}{i % 12 + 1:02d}" for i in range(index + 1, index - months, -1)]
+
+
+def document_tokens(text: str, moment: dt.datetime) -> str:
+    """What the index stores for a document: its words, then its month word."""
+    return f"{index_tokens(text)} {period_token(moment)}".lstrip()
+
+
 def query_words(text: str) -> list[str]:
-    """The distinct words of a query, in order; every one must occur in a document (AND)."""
-    return list(dict.fromkeys(words((text or "")[:200])))
+    """The distinct words of a query, in order; every one must occur in a document (AND). A month word
+    typed by hand is dropped: months are the search's own business."""
+    return [w for w in dict.fromkeys(words((text or "")[:200])) if not _PERIOD.match(w)]

@@ -15,11 +15,13 @@ Every request also carries the default criteria 待机续航≥5天 / 功耗测�
 import datetime as dt
 
 import pytest
+import time_machine
 
 from xietong.archive import search as search_module
 from xietong.archive.models import SearchDocument
 from xietong.archive.search import SearchFilters, search, search_ids, snippet
 from xietong.archive.tests.support import (
+    at,
     comment,
     docx_bytes,
     drain,
@@ -202,6 +204,60 @@ def test_a_word_in_more_documents_than_are_ranked_ranks_the_most_recent_and_says
     )  # the cap counts what the person may see, not what exists
     html = client_for("chenzhiqiang").get("/search/", {"q": "需求"}).content.decode()
     assert "找到超过 2 条结果，按相关度排列其中最近的 2 条" in html
+
+
+@pytest.fixture
+def budget_requests(company):
+    """Four requests about 预算 (budget): one old, one last December, two this month (March 2026)."""
+    made = {
+        when: request_in(company, "q4-iteration", when, title=f"{label}预算编制", **COMMON)
+        for when, label in [
+            ("2024-05-10 09:00", "上年度"),
+            ("2025-12-01 09:00", "年终"),
+            ("2026-03-10 09:00", "一季度"),
+            ("2026-03-15 09:00", "二季度"),
+        ]
+    }
+    drain("2026-03-20 10:00")
+    return made
+
+
+def test_every_document_carries_its_month_and_a_typed_month_word_finds_nothing(company, budget_requests):
+    request = budget_requests["2026-03-15 09:00"]
+    document = SearchDocument.objects.get(subject_id=request.pk, kind="item")
+    assert document.tokens.endswith(" xtm202603")
+    assert query_words("xtm202603 预算") == ["预算"]
+    assert search(company.person("lina"), "xtm202603").total == 0
+
+
+@pytest.mark.parametrize(
+    ("window", "expected_total", "capped", "ranked_from"),
+    [
+        (2, 2, True, ["2026-03-15 09:00", "2026-03-10 09:00"]),  # both in the last two months
+        (3, 3, True, ["2026-03-15 09:00", "2026-03-10 09:00", "2025-12-01 09:00"]),  # six months needed
+        (4, 4, False, ["2026-03-15 09:00", "2026-03-10 09:00", "2025-12-01 09:00", "2024-05-10 09:00"]),
+    ],
+)
+def test_the_most_recent_matches_are_found_however_far_back_they_reach(
+    company, budget_requests, monkeypatch, window, expected_total, capped, ranked_from
+):
+    """The month windows (2 months, then as wide as the matches found so far suggest, at last every
+    month) widen until RANK_WINDOW + 1 matches are found, so the ranked matches are the newest ones
+    whether they lie in this month or two years back."""
+    monkeypatch.setattr(search_module, "RANK_WINDOW", window)
+    with time_machine.travel(at("2026-03-20 10:00"), tick=False):
+        page = search(company.person("lina"), "预算")
+    assert (page.total, page.capped) == (expected_total, capped)
+    assert {h.document.subject_id for h in page.hits} == {budget_requests[w].pk for w in ranked_from}
+
+
+def test_a_document_dated_in_the_next_month_still_counts_as_the_newest(company, budget_requests, monkeypatch):
+    ahead = request_in(company, "q4-iteration", "2026-04-01 08:00", title="四月预算预审", **COMMON)
+    drain("2026-04-01 08:05")
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2)
+    with time_machine.travel(at("2026-03-31 23:00"), tick=False):  # the server's clock is an hour behind
+        page = search(company.person("lina"), "预算")
+    assert {h.document.subject_id for h in page.hits} == {ahead.pk, budget_requests["2026-03-15 09:00"].pk}
 
 
 def test_a_notice_is_found_by_its_text_and_its_snippet_shows_no_markup(company):
