@@ -187,6 +187,12 @@ def main() -> None:
         emit("检索", f"建立全文索引（{args.docs:,} 篇）", build_index(vendor), "秒", "", args.db)
     if args.queries == 0:
         return
+    if args.db == "postgres":
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # the figures depend on it: say what the server had
+            cursor.execute("SELECT setting::bigint * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers'")
+            emit("检索", "PostgreSQL shared_buffers", cursor.fetchone()[0], "MB", "", args.db)
     from xietong.archive.tokens import index_tokens
     from xietong.org.models import Person, ProjectMembership
 
