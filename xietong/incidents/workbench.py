@@ -2,14 +2,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.incidents.choices import ACTIVE_STATES, IncidentState
 from xietong.incidents.selectors import incident_list, live_state, open_actions_of
 
 
 def incidents_of(person) -> WorkbenchSection:
     entries = []
-    for incident in incident_list(person, "mine")[:10]:
-        if incident.state not in ("reported", "responding", "controlled", "resolved"):
-            continue
+    # Still needing action: active, or resolved with the review to hold. Filtered in the query, so ten
+    # newer closed incidents cannot hide an open one.
+    waiting = incident_list(person, "mine").filter(state__in=[*ACTIVE_STATES, IncidentState.RESOLVED])
+    for incident in waiting[:10]:
         state = live_state(incident)
         late = any(d.overdue for d in [*state.deadlines, *([state.status] if state.status else [])])
         meta = incident.get_state_display()

@@ -199,3 +199,17 @@ def test_the_whole_response_through_the_api(company, client_for):
         done = chenjing.post(f"/incidents/actions/{action.pk}/done/", {"note": "检查单已更新"})
     assert done.status_code == 302 and ImprovementAction.objects.get().state == "done"
     assert AuditEvent.objects.filter(action="improvement.done").count() == 1
+
+
+def test_the_workbench_lists_an_open_incident_behind_ten_newer_closed_ones(company, client_for):
+    from xietong.incidents.workbench import incidents_of
+
+    waiting = report(company, when="2026-10-01 03:00", title="官网无法访问")
+    later = [report(company, when=f"2026-10-0{day} 03:00", title=f"已复盘事项{day}") for day in range(2, 8)]
+    later += [report(company, when=f"2026-10-{day} 03:00", title=f"已复盘事项{day}") for day in range(12, 16)]
+    Incident.objects.filter(pk__in=[i.pk for i in later]).update(state="closed")
+
+    section = incidents_of(company.person("wangqiang"))
+
+    assert [e.title for e in section.entries] == [f"{waiting.number} 官网无法访问"]
+    assert section.entries[0].tone == "late"  # the team was not named within 10 minutes
