@@ -23,7 +23,9 @@ def _why(meeting, person) -> tuple[str, str]:
 
 
 def my_meetings(person) -> WorkbenchSection:
-    items = list(meeting_list(person, MeetingFilters(scope="todo")).select_related("minutes")[:10])
+    todo = meeting_list(person, MeetingFilters(scope="todo")).select_related(None).select_related("minutes")
+    fields = ("pk", "number", "title", "state", "start_at", "end_at", "approver_id", "minutes__state")
+    items = list(todo.only(*fields)[:10])
     entries = []
     for m in items:
         meta, tone = _why(m, person)

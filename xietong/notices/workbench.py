@@ -9,7 +9,8 @@ from xietong.notices.selectors import notice_list
 def notices_to_confirm(person) -> WorkbenchSection:
     now = clock.now()
     entries = []
-    for n in notice_list(person, "todo")[:10]:
+    todo = notice_list(person, "todo").select_related(None)
+    for n in todo.only("pk", "number", "title", "requires_confirmation", "confirm_by")[:10]:
         if n.requires_confirmation and n.confirm_by is not None:
             late = n.confirm_by < now
             meta = _("请于 %(t)s 前确认") % {"t": f"{clock.local(n.confirm_by):%m-%d %H:%M}"}

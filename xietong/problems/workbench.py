@@ -6,7 +6,8 @@ from xietong.problems.selectors import ProblemFilters, problem_list
 
 
 def problems_waiting(person) -> WorkbenchSection:
-    items = list(problem_list(person, ProblemFilters(scope="todo"))[:10])
+    todo = problem_list(person, ProblemFilters(scope="todo")).select_related(None)
+    items = list(todo.only("pk", "number", "title", "state", "urgency")[:10])
     return WorkbenchSection(
         key="problems",
         title=_("待我处理的问题"),

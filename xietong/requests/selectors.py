@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xietong.clocks.models import Clock, ClockState
+from xietong.org.tree import DepartmentTree
 from xietong.requests.choices import OPEN_STATES, RequestState
 from xietong.requests.models import Request
 
@@ -36,7 +37,9 @@ def _late() -> Exists:
 
 def awaiting(person) -> Q:
     """Requests that wait on this person's action now."""
-    receiver_side = Q(receiver=person) | Q(receiver__isnull=True, receiving_department__head=person)
+    # Departments the person heads, from the in-memory tree: a filter on ids instead of a join.
+    headed = [node.id for node in DepartmentTree.load().nodes.values() if node.head_id == person.pk]
+    receiver_side = Q(receiver=person) | Q(receiver__isnull=True, receiving_department_id__in=headed)
     requester_side = Q(requester=person) | Q(created_by=person)
     return (
         (receiver_side & Q(state__in=[RequestState.SUBMITTED, RequestState.ACKNOWLEDGED, RequestState.IN_PROGRESS]))

@@ -6,7 +6,9 @@ from xietong.requests.selectors import RequestFilters, request_list
 
 
 def requests_waiting(person) -> WorkbenchSection:
-    items = list(request_list(person, RequestFilters(scope="todo"))[:10])
+    # Only what an entry shows: no joined rows to build (the list page's select_related is for its table).
+    todo = request_list(person, RequestFilters(scope="todo")).select_related(None)
+    items = list(todo.only("pk", "number", "title", "state")[:10])
     return WorkbenchSection(
         key="requests",
         title=_("待我处理的需求"),

@@ -10,7 +10,8 @@ def my_tasks(person) -> WorkbenchSection:
     tasks = (
         Task.objects.restrict(person)
         .filter(owner=person, state__in=["published", "accepted", "in_progress"])
-        .order_by("end_date")[:10]
+        .order_by("end_date")
+        .only("pk", "number", "title", "state", "end_date")[:10]
     )
     entries = []
     for t in tasks:
