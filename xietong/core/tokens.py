@@ -60,7 +60,11 @@ def api_token_authenticate(secret: str):
     """The active person owning `secret`, or None. Records when the token was last used."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = ApiToken.objects.select_related("person").filter(digest=_digest(secret), revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("person__department")
+        .filter(digest=_digest(secret), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.person.is_active:
         return None
     now = clock.now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from xietong.core.permissions import Reach
 from xietong.org.models import Person, Project, ProjectMembership
 from xietong.org.tree import DepartmentTree
@@ -10,10 +12,11 @@ from xietong.org.tree import DepartmentTree
 def compute_reach(person: Person) -> Reach:
     tree = DepartmentTree.load()
     led = frozenset(tree.led_by(person.pk))
-    project_ids = set(ProjectMembership.objects.filter(person_id=person.pk).values_list("project_id", flat=True))
-    project_ids |= set(Project.objects.filter(lead_id=person.pk).values_list("pk", flat=True))
+    # One query: projects the person is a member of, leads, or that belong to a department they lead.
+    mine = Q(pk__in=ProjectMembership.objects.filter(person_id=person.pk).values("project_id")) | Q(lead_id=person.pk)
     if led:
-        project_ids |= set(Project.objects.filter(department_id__in=led).values_list("pk", flat=True))
+        mine |= Q(department_id__in=led)
+    project_ids = set(Project.objects.filter(mine).order_by().values_list("pk", flat=True))
     return Reach(
         person_id=person.pk,
         sees_all=bool(person.is_superuser or person.is_general_manager or person.is_coordinator),
