@@ -16,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -166,22 +167,26 @@ def _of_limit(subject: models.Model, limit: str | None) -> models.QuerySet[Clock
     return qs.filter(limit=limit) if limit else qs
 
 
+def _cancel_live(note: str) -> dict[str, Case]:
+    """Within one UPDATE of a limit's open clocks (live clocks are always open): the live ones stop."""
+    live = Q(state__in=LIVE)
+    return {
+        "state": Case(When(live, then=Value(ClockState.CANCELLED)), default=F("state")),
+        "note": Case(When(live, then=Value(note)), default=F("note")),
+    }
+
+
 def clock_cancel(*, subject: models.Model, limit: str | None = None, note: str = "") -> int:
     """The limit no longer applies (re-armed, withdrawn, closed): live clocks stop without firing, and
-    fired ones stop counting as open."""
-    now = time_source.now()
-    cancelled = _live(subject, limit).update(state=ClockState.CANCELLED, note=note[:255], closed_at=now)
-    _of_limit(subject, limit).update(closed_at=now)
-    return cancelled
+    fired ones stop counting as open. Returns how many open clocks it closed."""
+    return _of_limit(subject, limit).update(closed_at=time_source.now(), **_cancel_live(note[:255]))
 
 
 def clock_satisfy(*, subject: models.Model, limit: str, at: dt.datetime | None = None) -> int:
     """What the limit asked for was done: live clocks stop, and every clock of the limit records when
     (so reports can tell on time from late, and a fired "overdue" clock stops counting as open)."""
     at = at or time_source.now()
-    cancelled = _live(subject, limit).update(state=ClockState.CANCELLED, note="已完成")
-    _of_limit(subject, limit).update(met_at=at, closed_at=at)
-    return cancelled
+    return _of_limit(subject, limit).update(met_at=at, closed_at=at, **_cancel_live("已完成"))
 
 
 def clock_pause(*, subject: models.Model, limit: str | None = None) -> int:

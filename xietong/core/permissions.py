@@ -85,6 +85,15 @@ def access(user: Any, queryset: models.QuerySet[M] | type[M], pk: Any, action: s
     return obj
 
 
+def access_locked(user: Any, queryset: models.QuerySet[M], pk: Any) -> M:
+    """Fetch one object `user` may see and lock its row until the transaction ends (the first step of
+    a change): one query instead of a permission check and a locking read. NotFound if out of sight."""
+    try:
+        return queryset.restrict(user, VIEW).select_for_update(of=("self",)).get(pk=pk)  # type: ignore[attr-defined]
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
 def authorize(user: Any, action: str, obj: models.Model) -> None:
     """The check every write goes through. NotFound if `user` cannot see `obj`, Forbidden if they
     can see it but may not do `action` to it."""

@@ -11,7 +11,7 @@ from pathlib import PurePath
 from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
@@ -63,10 +63,17 @@ def check_writable(subject: models.Model, what: str) -> None:
 def number_next(prefix: str) -> str:
     """The next number for `prefix` this year, e.g. XQ-2026-0001. Takes a row lock: no two alike."""
     year = clock.today().year
-    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(prefix=prefix, year=year)
-    NumberSequence.objects.filter(pk=sequence.pk).update(last=models.F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{prefix}-{year}-{sequence.last:04d}"
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    # One statement that both locks the row and returns the new value (SQLite ≥ 3.35 and PostgreSQL).
+    increment = f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(increment, [prefix, year])
+        row = cursor.fetchone()
+        if row is None:  # the first number of this prefix this year
+            NumberSequence.objects.get_or_create(prefix=prefix, year=year)
+            cursor.execute(increment, [prefix, year])
+            row = cursor.fetchone()
+    return f"{prefix}-{year}-{row[0]:04d}"
 
 
 def subject_key(subject: models.Model) -> tuple[str, int]:

@@ -39,7 +39,11 @@ def preference_of(person: Person) -> Preference:
     try:
         return person.notify_preference
     except Preference.DoesNotExist:
-        return Preference(person=person, email_kinds=list(DEFAULT_EMAIL_KINDS), chat_kinds=list(DEFAULT_CHAT_KINDS))
+        return default_preference(person)
+
+
+def default_preference(person: Person) -> Preference:
+    return Preference(person=person, email_kinds=list(DEFAULT_EMAIL_KINDS), chat_kinds=list(DEFAULT_CHAT_KINDS))
 
 
 def _send_time(urgency: str, quiet: bool, calendar_engine, now: dt.datetime) -> dt.datetime:
@@ -114,9 +118,10 @@ def notify(
         [InboxMessage(notification=notification, recipient=p, created_at=now) for p in people.values()]
     )
     stored = memoized(
-        ("preferences", frozenset(people)), lambda: Preference.objects.in_bulk(list(people), field_name="person")
+        ("preferences", frozenset(people)),
+        lambda: {p.person_id: p for p in Preference.objects.filter(person_id__in=list(people))},
     )
-    preferences = {pk: stored.get(pk) or preference_of(p) for pk, p in people.items()}
+    preferences = {pk: stored.get(pk) or default_preference(p) for pk, p in people.items()}
     deliveries: list[Delivery] = []
     for person in people.values():
         preference = preferences[person.pk]

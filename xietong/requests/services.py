@@ -14,7 +14,7 @@ from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden
-from xietong.core.permissions import VIEW, authorize
+from xietong.core.permissions import VIEW, access_locked, authorize
 from xietong.items.services import number_next
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
@@ -120,12 +120,15 @@ def request_validate(actor: Person, data: dict[str, Any], criteria: list[str], *
     return errors
 
 
-def _set_criteria(request: Request, criteria: list[str]) -> None:
+def _set_criteria(request: Request, criteria: list[str], *, replace: bool = True) -> list[str]:
+    """Store the criteria lines (replacing the old ones unless the request is new); returns them."""
     lines = [c.strip() for c in criteria if c.strip()]
-    request.criteria.all().delete()
+    if replace:
+        request.criteria.all().delete()
     AcceptanceCriterion.objects.bulk_create(
         [AcceptanceCriterion(request=request, position=i, text=text) for i, text in enumerate(lines, start=1)]
     )
+    return lines
 
 
 def _criteria_texts(request: Request) -> list[str]:
@@ -144,15 +147,18 @@ def request_create(*, actor: Person, criteria: list[str], submit: bool = False, 
         created_by=actor, number=number_next("XQ"), **{k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     )
     request.save()
-    _set_criteria(request, criteria)
+    lines = _set_criteria(request, criteria, replace=False)
     audit_record(
         actor=actor,
         action="request.create",
         obj=request,
-        after={**snapshot(request, EDITABLE_FIELDS), "criteria": _criteria_texts(request)},
+        after={**snapshot(request, EDITABLE_FIELDS), "criteria": lines},
     )
     if submit:
-        return request_transition(actor=actor, request=request, name="submit", expected_version=request.version)
+        # Validated for submitting above, and no one else can see the new row before commit: the
+        # submission goes straight to the shared second half of request_transition.
+        MACHINE.check(request, "submit", actor)
+        _transition_apply(actor=actor, request=request, name="submit", reason="")
     return request
 
 
@@ -209,11 +215,8 @@ def request_transition(
     *, actor: Person, request: Request, name: str, reason: str = "", expected_version: int | None = None
 ) -> Request:
     """Move a request along its state machine (提交、接收确认、受理、提出修改建议、拒绝、确认签字 …)."""
-    authorize(actor, VIEW, request)
-    request = (
-        Request.objects.select_for_update(of=("self",))
-        .select_related("receiving_department", "requesting_department")
-        .get(pk=request.pk)
+    request = access_locked(
+        actor, Request.objects.select_related("receiving_department", "requesting_department"), request.pk
     )
     if expected_version is not None and request.version != expected_version:
         raise Conflict()
@@ -223,13 +226,21 @@ def request_transition(
         raise ApplicationError(fields={"reason": _("请填写%(label)s") % {"label": REASON_LABELS[name]}})
     if len(reason) > 3000:
         raise ApplicationError(fields={"reason": _("说明不能超过 3000 字")})
-    now = clock.now()
-    before_state = request.state
     if name == "submit":
         data = {f: getattr(request, f) for f in EDITABLE_FIELDS}
         errors = request_validate(actor, data, _criteria_texts(request), submitting=True)
         if errors:
             raise ApplicationError(_("提交前请补全需求说明书"), fields=errors)
+    return _transition_apply(actor=actor, request=request, name=name, reason=reason)
+
+
+def _transition_apply(*, actor: Person, request: Request, name: str, reason: str) -> Request:
+    """The change itself, once permission, state, version and input were checked: timestamps, state,
+    audit event, clocks and notifications (inside the caller's transaction)."""
+    transition = MACHINE.get(name)
+    now = clock.now()
+    before_state = request.state
+    if name == "submit":
         request.submitted_at = now
         request.decision_note = ""
     elif name == "acknowledge":
