@@ -15,7 +15,7 @@ PG_URL = os.environ.get("XIETONG_BENCH_PG", "postgres://postgres@127.0.0.1:5432/
 
 def database_url(db: str) -> str:
     if db == "sqlite":
-        path = REPO / "var" / "bench" / "bench.sqlite3"
+        path = Path(os.environ.get("XIETONG_BENCH_SQLITE", REPO / "var" / "bench" / "bench.sqlite3"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
     return PG_URL

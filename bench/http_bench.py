@@ -57,6 +57,32 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _database_pids() -> list[int]:
+    """The local PostgreSQL server's processes (its backends do the SQL work), if they can be read."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def cpu_by_role(web_pid: int, worker_pid: int, db: str) -> dict[str, float]:
+    """CPU seconds used so far by the web processes, the worker, the database server and this client."""
+    times = os.times()
+    roles = {
+        "web": sum(_cpu_seconds(pid) for pid in _children(web_pid)),
+        "worker": _cpu_seconds(worker_pid),
+        "client": times.user + times.system,
+    }
+    if db == "postgres":
+        roles["database"] = sum(_cpu_seconds(pid) for pid in _database_pids())
+    return roles
+
+
 def wait_for_worker(limit: float = 300) -> float:
     """Wait until the worker has indexed every queued change and sent every due message, so a scenario
     is timed with the background work it causes itself, not the backlog of the one before. Seconds."""
@@ -353,9 +379,10 @@ def main() -> None:
                     continue
                 run_scenario(base, actors, 2, level, call)  # warm up
                 wait_for_worker()
-                worker_cpu = _cpu_seconds(worker.pid)
+                cpu_before = cpu_by_role(web.pid, worker.pid, args.db)
                 result = run_scenario(base, actors, args.seconds, level, call)
-                worker_cpu = _cpu_seconds(worker.pid) - worker_cpu
+                cpu_after = cpu_by_role(web.pid, worker.pid, args.db)
+                cpu = {role: cpu_after[role] - cpu_before[role] for role in cpu_after}
                 goal_p99 = "p99 ≤ 100 ms" if "API" not in name else ""
                 label = f"{name}（并发 {level}）"
                 goal_rps = "≥ 200" if name.startswith("创建") else ""
@@ -363,8 +390,11 @@ def main() -> None:
                 emit("HTTP", f"{label} p50", result["p50"], "毫秒", "", args.db)
                 emit("HTTP", f"{label} p99", result["p99"], "毫秒", goal_p99, args.db)
                 emit("HTTP", f"{label} 错误", result["errors"], "次", "0", args.db)
-                # The worker's share of the machine meanwhile: indexing what was written, sending messages.
-                emit("HTTP", f"{label} worker CPU", worker_cpu / args.seconds * 100, "%", "", args.db)
+                # Where the machine's CPU went, per request: the pages themselves, the worker (indexing
+                # what was written, sending messages), the database server and this client.
+                for role, seconds in cpu.items():
+                    per_request = seconds / result["n"] * 1000 if result["n"] else 0.0
+                    emit("CPU", f"{label} {role} CPU/次", per_request, "毫秒", "", args.db)
         pids = _children(web.pid)
         for i, pid in enumerate(pids):
             emit("内存", f"web 进程 {i + 1} 峰值 RSS", _peak_rss_mb(pid), "MB", "≤ 200", args.db)

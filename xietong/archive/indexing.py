@@ -31,6 +31,7 @@ from xietong.archive.models import (
 from xietong.archive.subjects import type_label, work_item_model, work_item_models
 from xietong.archive.tokens import document_tokens
 from xietong.core import clock
+from xietong.core.memo import memo_scope, memoized
 from xietong.items.models import Attachment, Comment, WorkItem
 from xietong.notices.richtext import plain_text
 
@@ -123,9 +124,12 @@ def _people_ids(item: WorkItem) -> set[int]:
     return ids
 
 
-def _status(item: WorkItem) -> str:
-    label = item._meta.label_lower
-    if ArchiveRecord.objects.filter(subject_type=label, subject_id=item.pk).exists():
+def _is_archived(item: WorkItem) -> bool:
+    return ArchiveRecord.objects.filter(subject_type=item._meta.label_lower, subject_id=item.pk).exists()
+
+
+def _status(item: WorkItem, archived: bool) -> str:
+    if archived:
         return DocumentStatus.ARCHIVED
     return DocumentStatus.CLOSED if item.closed_at else DocumentStatus.OPEN
 
@@ -175,21 +179,29 @@ def drafts_for(item: WorkItem) -> list[Draft]:
     return drafts
 
 
+def _load(subject_type: str, subject_id: int) -> WorkItem | None:
+    model = work_item_model(subject_type)
+    return model._base_manager.select_related("project").filter(pk=subject_id).first() if model else None
+
+
 def index_subject(subject_type: str, subject_id: int) -> int:
     """Bring the documents of one item in line with the item. Returns how many rows were written."""
-    model = work_item_model(subject_type)
+    item = _load(subject_type, subject_id)
+    return _index(subject_type, subject_id, item, item is not None and _is_archived(item))
+
+
+def _index(subject_type: str, subject_id: int, item: WorkItem | None, archived: bool) -> int:
     existing = {
         (d.kind, d.source_id): d
         for d in SearchDocument.objects.filter(subject_type=subject_type, subject_id=subject_id)
     }
-    item = model._base_manager.select_related("project").filter(pk=subject_id).first() if model else None
     if item is None:
         SearchDocument.objects.filter(pk__in=[d.pk for d in existing.values()]).delete()
         return len(existing)
     common = {
-        "type_label": type_label(type(item)),
+        "type_label": memoized(("archive-type-label", subject_type), lambda: type_label(type(item))),
         "number": item.number,
-        "status": _status(item),
+        "status": _status(item, archived),
         "project_id": item.project_id,
         "created_by_id": item.created_by_id,
         "departments": bar_keys(getattr(item, f"{name}_id") for name in type(item).department_fields),
@@ -230,22 +242,22 @@ def subject_refresh(subject_type: str, subject_id: int) -> bool:
     Returns whether it was archived now."""
     from xietong.archive.services import archive_item
 
-    model = work_item_model(subject_type)
-    item = model._base_manager.filter(pk=subject_id).first() if model else None
-    archived = False
-    if (
-        item is not None
-        and item.closed_at is not None
-        and not ArchiveRecord.objects.filter(subject_type=subject_type, subject_id=subject_id).exists()
-    ):
+    item = _load(subject_type, subject_id)
+    was_archived = item is not None and _is_archived(item)
+    archived_now = item is not None and item.closed_at is not None and not was_archived
+    if archived_now:
         archive_item(item=item)
-        archived = True
-    index_subject(subject_type, subject_id)
-    return archived
+    _index(subject_type, subject_id, item, was_archived or archived_now)
+    return archived_now
 
 
 def index_sweep(batch_size: int = 200) -> int:
     """Claim up to `batch_size` queued items (skip-locked) and refresh each in its own transaction."""
+    with memo_scope():  # facts read once per batch (type labels, calendars …), dropped when one changes
+        return _index_batch(batch_size)
+
+
+def _index_batch(batch_size: int) -> int:
     now = clock.now()
     with transaction.atomic():
         rows = list(

@@ -50,6 +50,7 @@ MEMO_SOURCES = (
     "notify.Channel",
     "clocks.EscalationLadder",
     "clocks.EscalationStep",
+    "archive.RetentionPolicy",
 )
 
 

@@ -215,9 +215,8 @@ def request_transition(
     *, actor: Person, request: Request, name: str, reason: str = "", expected_version: int | None = None
 ) -> Request:
     """Move a request along its state machine (提交、接收确认、受理、提出修改建议、拒绝、确认签字 …)."""
-    request = access_locked(
-        actor, Request.objects.select_related("receiving_department", "requesting_department"), request.pk
-    )
+    related = ("receiving_department", "requesting_department", "requester", "receiver", "project")
+    request = access_locked(actor, Request.objects.select_related(*related), request.pk)
     if expected_version is not None and request.version != expected_version:
         raise Conflict()
     transition = MACHINE.check(request, name, actor)
