@@ -13,17 +13,19 @@ REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("XIETONG_BENCH_PG", "postgres://postgres@127.0.0.1:5432/xietong_bench")
 
 
-def database_url(db: str) -> str:
+def database_url(db: str, dataset: str = "") -> str:
+    """The benchmark database; a `dataset` ("search") gets its own, so each can be kept for --reuse."""
+    suffix = f"_{dataset}" if dataset else ""
     if db == "sqlite":
-        path = Path(os.environ.get("XIETONG_BENCH_SQLITE", REPO / "var" / "bench" / "bench.sqlite3"))
+        path = REPO / "var" / "bench" / f"bench{suffix}.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
-    return PG_URL
+    return PG_URL + suffix
 
 
-def fresh_database(db: str) -> None:
-    """Drop and recreate the benchmark database, then migrate it (quietly)."""
-    url = database_url(db)
+def fresh_database(db: str, dataset: str = "") -> None:
+    """Drop and recreate the benchmark database (empty; migrate() fills in the tables)."""
+    url = database_url(db, dataset)
     if db == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
         for suffix in ("", "-wal", "-shm"):
@@ -37,8 +39,8 @@ def fresh_database(db: str) -> None:
             conn.execute(f"CREATE DATABASE {name}")
 
 
-def setup_django(db: str) -> None:
-    os.environ["DATABASE_URL"] = database_url(db)
+def setup_django(db: str, dataset: str = "") -> None:
+    os.environ["DATABASE_URL"] = database_url(db, dataset)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ.setdefault("XIETONG_DATA_DIR", str(REPO / "var" / "bench"))
     sys.path.insert(0, str(REPO))

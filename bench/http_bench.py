@@ -301,19 +301,37 @@ def scenarios(project_id: int, department_id: int) -> dict[str, Callable]:
     }
 
 
+def seeded(requests: int) -> bool:
+    """Whether the benchmark database already holds at least `requests` requests (then it is reused)."""
+    from django.db import DatabaseError, connections
+
+    try:
+        from xietong.requests.models import Request
+
+        return Request.objects.count() >= requests
+    except DatabaseError:
+        return False
+    finally:
+        connections.close_all()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", default="2,8", help="comma-separated client counts, one run each")
-    parser.add_argument("--reuse", action="store_true", help="use the database seeded by a previous run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of an earlier run if it holds --requests requests"
+    )
     parser.add_argument("--only", default="", help="comma-separated scenario names (e.g. 创建需求（API）)")
     args = parser.parse_args()
-    if not args.reuse:
-        fresh_database(args.db)
     setup_django(args.db)
-    if not args.reuse:
+    reuse = args.reuse and seeded(args.requests)
+    if reuse:
+        migrate()  # a later migration applies to the kept rows
+    else:
+        fresh_database(args.db)
         migrate()
         from bench.scale_seed import seed
 

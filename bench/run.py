@@ -1,5 +1,5 @@
 """Run every benchmark and print one table:
-    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,outbox,search,http] [--dbs sqlite,postgres]
+    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,outbox,search,http] [--dbs sqlite,postgres] [--reuse]
 
 --quick uses smaller sizes (100,000 clocks, 2,000 due; 500 webhook messages; 20,000 search documents;
 5,000 requests and 5 s per HTTP scenario) to check that everything runs.
@@ -47,7 +47,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default="workcal,clocks,outbox,search,http")
     parser.add_argument("--dbs", default="sqlite,postgres")
+    parser.add_argument("--reuse", action="store_true", help="search and http: keep databases an earlier run seeded")
     args = parser.parse_args()
+    reuse = ["--reuse"] if args.reuse else []
     only = set(args.only.split(","))
     rows: list[dict] = []
     if "workcal" in only:
@@ -63,11 +65,11 @@ def main() -> None:
     if "search" in only:
         sizes = ["--docs", "20000", "--queries", "50"] if args.quick else []
         for db in args.dbs.split(","):
-            rows += run(["bench/search_bench.py", "--db", db, *sizes])
+            rows += run(["bench/search_bench.py", "--db", db, *sizes, *reuse])
     if "http" in only:
         sizes = ["--requests", "5000", "--seconds", "5"] if args.quick else []
         for db in args.dbs.split(","):
-            rows += run(["bench/http_bench.py", "--db", db, *sizes])
+            rows += run(["bench/http_bench.py", "--db", db, *sizes, *reuse])
     headers = ["组", "项目", "数据库", "结果", "单位", "目标"]
     table = [[r["group"], r["name"], r["db"] or "—", fmt(r["value"]), r["unit"], r["goal"] or "—"] for r in rows]
     widths = [max(width(h), *(width(row[i]) for row in table)) for i, h in enumerate(headers)]

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import emit, fresh_database, migrate, setup_django, timed
 
 VOCABULARY = 40_000
+DATASET = "search"  # its own database, so the HTTP benchmark's does not replace it (--reuse)
 
 
 def vocabulary():
@@ -130,7 +131,7 @@ def build_index(vendor: str) -> float:
 
 def seeded(db: str, docs: int) -> bool:
     """Whether the benchmark database already holds exactly `docs` documents (then it is reused)."""
-    setup_django(db)
+    setup_django(db, DATASET)
     from django.db import DatabaseError, connections
 
     from xietong.archive.models import SearchDocument
@@ -171,8 +172,8 @@ def main() -> None:
     if args.reuse and seeded(args.db, args.docs):
         migrate()  # a later migration (a new index, say) applies to the kept documents
     else:
-        fresh_database(args.db)
-        setup_django(args.db)
+        fresh_database(args.db, DATASET)
+        setup_django(args.db, DATASET)
         migrate()
         from django.db import connection
 
