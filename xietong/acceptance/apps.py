@@ -8,6 +8,10 @@ class AcceptanceConfig(AppConfig):
     verbose_name = _("成果交付与验收")
 
     def ready(self) -> None:
+        from xietong.acceptance.demo import seed_demo_acceptance
+        from xietong.core.demo import register_demo_seeder
+
+        register_demo_seeder("成果交付与验收", seed_demo_acceptance, order=32)
         from xietong.acceptance.panels import request_deliverables_panel
         from xietong.core.audit import register_actions
         from xietong.items.panels import register_panel

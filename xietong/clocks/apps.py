@@ -8,6 +8,10 @@ class ClocksConfig(AppConfig):
     verbose_name = _("时限与升级")
 
     def ready(self) -> None:
+        from xietong.core.demo import register_demo_seeder, replay_clocks_until_now
+
+        # Last: the demo's history was written at past instants; what fell due since fires at its instant.
+        register_demo_seeder("时钟", replay_clocks_until_now, order=99)
         from xietong.clocks import workbench  # noqa: F401  (registers 我的时限)
         from xietong.clocks.services import clock_fire_due, clocks_retime_calendar
         from xietong.core.audit import register_actions

@@ -8,6 +8,10 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("协作反馈")
 
     def ready(self) -> None:
+        from xietong.core.demo import register_demo_seeder
+        from xietong.feedback.demo import seed_demo_feedback
+
+        register_demo_seeder("协作反馈", seed_demo_feedback, order=33)
         from xietong.core.audit import register_actions
         from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
         from xietong.feedback.models import FeedbackInvitation

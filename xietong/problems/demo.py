@@ -4,13 +4,11 @@ worked on, one waiting for 综合管理部. Idempotent: a problem whose title ex
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from unittest import mock
 
 from django.db import transaction
 
 from xietong.core import clock
+from xietong.core.demo import at_instant, working_day_before
 from xietong.org.models import Department, Person, Project
 from xietong.problems.models import Problem
 from xietong.problems.services import (
@@ -20,27 +18,6 @@ from xietong.problems.services import (
     problem_solve,
     problem_transition,
 )
-from xietong.workcal.selectors import default_calendar, engine_for
-
-
-@contextmanager
-def at_instant(instant: dt.datetime) -> Iterator[None]:
-    """Demo only: write a realistic history (filed last week, dispatched that afternoon …) by running the
-    real services with "now" set to a past instant. Never used outside the demo seeders."""
-    with mock.patch("django.utils.timezone.now", return_value=instant):
-        yield
-
-
-def working_day_before(n: int, at_time: str) -> dt.datetime:
-    """The n-th working day before today, at a local time like "10:30"."""
-    engine = engine_for(default_calendar())
-    day = clock.today()
-    while n > 0:
-        day -= dt.timedelta(days=1)
-        if engine.is_working_day(day):
-            n -= 1
-    hour, minute = (int(part) for part in at_time.split(":"))
-    return engine.at(day, dt.time(hour, minute))
 
 
 def _people(*usernames: str) -> list[Person]:

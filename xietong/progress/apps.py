@@ -8,6 +8,10 @@ class ProgressConfig(AppConfig):
     verbose_name = _("进度跟踪")
 
     def ready(self) -> None:
+        from xietong.core.demo import register_demo_seeder
+        from xietong.progress.demo import seed_demo_execution
+
+        register_demo_seeder("任务分解与进度", seed_demo_execution, order=31)
         from xietong.core.audit import register_actions
         from xietong.core.worker import register_sweep
         from xietong.items.panels import register_panel

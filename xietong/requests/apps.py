@@ -9,6 +9,10 @@ class RequestsConfig(AppConfig):
     verbose_name = _("需求协作")
 
     def ready(self) -> None:
+        from xietong.core.demo import register_demo_seeder
+        from xietong.requests.demo import seed_demo_requests
+
+        register_demo_seeder("需求协作", seed_demo_requests, order=30)
         from xietong.core.audit import register_actions
         from xietong.core.navigation import register_nav
         from xietong.requests import workbench  # noqa: F401

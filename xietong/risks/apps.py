@@ -8,6 +8,10 @@ class RisksConfig(AppConfig):
     verbose_name = _("异常、延期与分歧")
 
     def ready(self) -> None:
+        from xietong.core.demo import register_demo_seeder
+        from xietong.risks.demo import seed_demo_risks
+
+        register_demo_seeder("异常与延期", seed_demo_risks, order=34)
         from xietong.core.audit import register_actions
         from xietong.items.panels import register_panel
         from xietong.risks.panels import request_risks_panel, task_risks_panel

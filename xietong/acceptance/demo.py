@@ -1,0 +1,50 @@
+"""Demo acceptance: the receiving side hands over the 续航优化 report (成果交付清单) and the requester
+judges it criterion by criterion the next morning (成果验收报告), which completes the request and
+invites every participant to the collaboration feedback. Idempotent: a request with a deliverable is
+left alone."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from xietong.acceptance.models import Deliverable
+from xietong.acceptance.services import deliverable_submit, deliverable_verdict
+from xietong.core.demo import at_instant, replay_clocks, working_day_before
+from xietong.org.models import Person
+from xietong.requests.demo import BATTERY
+from xietong.requests.models import Request
+
+
+@transaction.atomic
+def seed_demo_acceptance() -> dict[str, int]:
+    request = Request.objects.filter(title=BATTERY, state="in_progress").first()
+    if request is None or Deliverable.objects.filter(request=request).exists():
+        return {"deliverables": Deliverable.objects.count()}
+    zhaolei, guoxin = Person.objects.get(username="zhaolei"), Person.objects.get(username="guoxin")
+    submitted, judged = working_day_before(2, "15:00"), working_day_before(1, "10:00")
+    replay_clocks(submitted)
+    with at_instant(submitted):
+        deliverable = deliverable_submit(
+            actor=zhaolei,
+            request=request,
+            name="续航优化方案与功耗测试报告 V1.0",
+            acceptor=guoxin,
+            note="含功耗基线数据表、A 方案设计说明与 3 台样机续航测试记录",
+        )
+    replay_clocks(judged)
+    with at_instant(judged):
+        deliverable_verdict(
+            actor=guoxin,
+            deliverable=deliverable,
+            outcome="pass",
+            reason="",
+            results={
+                criterion.pk: (True, note)
+                for criterion, note in zip(
+                    request.criteria.order_by("position"),
+                    ["3 台样机典型场景续航 5.3–5.6 天", "硬件评审会已评审通过（会议纪要见附件）"],
+                    strict=True,
+                )
+            },
+        )
+    return {"deliverables": Deliverable.objects.count()}
