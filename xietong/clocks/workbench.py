@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from django.apps import apps
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from xietong.clocks.models import Clock, ClockState, LimitKind
 from xietong.clocks.selectors import _status
 from xietong.core import clock as time_source
 from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+
+
+# What is pressing: limits already run out or due within this many days. A weekly meeting series arms
+# every meeting's limits at once; those of the meetings weeks away would bury today's on the page.
+HORIZON = dt.timedelta(days=7)
 
 
 def open_limits(person, limit: int = 20) -> list[Clock]:
@@ -22,6 +28,7 @@ def open_limits(person, limit: int = 20) -> list[Clock]:
             closed_at__isnull=True,
             state__in=[ClockState.ARMED, ClockState.PAUSED, ClockState.FIRED],
         )
+        .filter(Q(due_at__lte=time_source.now() + HORIZON) | Q(state=ClockState.PAUSED))
         .select_related("calendar")
         .order_by("due_at")[:limit]
     )
@@ -57,7 +64,7 @@ def my_limits(person) -> WorkbenchSection:
         entries.append(WorkbenchEntry(f"{subject} · {label}", url, status, "late" if tone == "late" else tone))
     entries.sort(key=lambda e: 0 if e.tone == "late" else 1)
     return WorkbenchSection(
-        key="limits", title=_("我的时限"), entries=entries, empty_text=_("没有待您完成的时限事项。")
+        key="limits", title=_("我的时限"), entries=entries, empty_text=_("近 7 天没有待您完成的时限事项。")
     )
 
 

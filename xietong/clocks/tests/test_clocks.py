@@ -283,3 +283,20 @@ def test_admin_refuses_an_unparseable_duration(company, client_for, ladder):
     assert response.status_code == 200
     assert "看不懂“半”" in response.content.decode()
     assert not ClockPolicy.objects.filter(process="probe").exists()
+
+
+def test_the_workbench_lists_limits_run_out_or_due_within_7_days_not_those_weeks_away(company, policy):
+    from xietong.clocks.workbench import my_limits
+
+    lina = company.person("lina")
+    soon, later, late = (probe_for(company, "lina") for _ in range(3))
+    soon.name, later.name, late.name = "周五前答复", "下月例会纪要", "已超时的答复"
+    for probe in (soon, later, late):
+        probe.save()
+    with time_machine.travel(at("2026-03-02 10:00"), tick=False):
+        for probe, due in ((soon, "2026-03-06 17:00"), (later, "2026-04-06 17:00"), (late, "2026-03-02 09:30")):
+            clock_arm(subject=probe, process="probe", limit="respond", priority="high", owner=lina, due_at=at(due))
+        clock_fire_due()
+        section = my_limits(lina)
+    assert [e.title for e in section.entries] == ["已超时的答复 · 响应", "周五前答复 · 响应"]
+    assert section.entries[0].tone == "late"
