@@ -51,7 +51,7 @@ def seed(total: int, words, cumulative, project_ids: list[int]) -> float:
     from django.utils import timezone
 
     from xietong.archive.models import SearchDocument
-    from xietong.archive.tokens import period_token
+    from xietong.archive.tokens import period_token, reach_words
     from xietong.archive.tokens import words as index_words
 
     rng = random.Random(7)
@@ -81,7 +81,19 @@ def seed(total: int, words, cumulative, project_ids: list[int]) -> float:
                         number=f"XQ-2026-{i:07d}",
                         title=body[:30],
                         body=body,
-                        tokens=" ".join([*tokens, period_token(occurred)]),
+                        tokens=" ".join(
+                            [
+                                *tokens,
+                                period_token(occurred),
+                                *reach_words(
+                                    subject_type="requests.request",
+                                    project_id=project_ids[i % len(project_ids)],
+                                    created_by_id=None,
+                                    participants=[i % 997 + 1000],
+                                    departments=[i % 13 + 1],
+                                ),
+                            ]
+                        ),
                         status="open",
                         occurred_at=occurred,
                         project_id=project_ids[i % len(project_ids)],

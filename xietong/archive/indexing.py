@@ -29,7 +29,7 @@ from xietong.archive.models import (
     bar_keys,
 )
 from xietong.archive.subjects import type_label, work_item_model, work_item_models
-from xietong.archive.tokens import document_tokens
+from xietong.archive.tokens import document_tokens, reach_words
 from xietong.core import clock
 from xietong.core.memo import memo_scope, memoized
 from xietong.items.models import Attachment, Comment, WorkItem
@@ -198,18 +198,27 @@ def _index(subject_type: str, subject_id: int, item: WorkItem | None, archived: 
     if item is None:
         SearchDocument.objects.filter(pk__in=[d.pk for d in existing.values()]).delete()
         return len(existing)
+    departments = [getattr(item, f"{name}_id") for name in type(item).department_fields]
+    people = _people_ids(item)
     common = {
         "type_label": memoized(("archive-type-label", subject_type), lambda: type_label(type(item))),
         "number": item.number,
         "status": _status(item, archived),
         "project_id": item.project_id,
         "created_by_id": item.created_by_id,
-        "departments": bar_keys(getattr(item, f"{name}_id") for name in type(item).department_fields),
-        "participants": bar_keys(_people_ids(item)),
+        "departments": bar_keys(departments),
+        "participants": bar_keys(people),
     }
+    keys = reach_words(
+        subject_type=subject_type,
+        project_id=item.project_id,
+        created_by_id=item.created_by_id,
+        participants=people,
+        departments=[d for d in departments if d is not None],
+    )
     written = 0
     for draft in drafts_for(item):
-        tokens = document_tokens(draft.words_of, draft.occurred_at)
+        tokens = document_tokens(draft.words_of, draft.occurred_at, keys)
         values = {
             **common,
             "title": draft.title[:255],

@@ -13,6 +13,8 @@ newest first reads every one that does not match, and fetching every match reads
 every document also carries its month as an index word (tokens.period_token) and PostgreSQL first asks
 the GIN index for the matches of the last few months only, widening until RANK_WINDOW are found:
 the newest matches of a month window are the newest overall, because every later document is inside it.
+Each document's visibility keys are index words too, so the index hands over only documents the person
+may see (give or take the types with rules of their own), and the rows of the others are never read.
 `search_ids` stays exact: it is for comparing databases.
 """
 
@@ -32,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from xietong.archive.models import SearchDocument
 from xietong.archive.tokens import period_tokens, query_words
 from xietong.core import clock
+from xietong.core.permissions import reach_of
 
 SNIPPET_CHARS = 120
 PER_PAGE = 20
@@ -95,15 +98,20 @@ class SearchPage:
 
 
 def matching(
-    qs: QuerySet[SearchDocument], words: list[str], months: list[str] | None = None
+    qs: QuerySet[SearchDocument],
+    words: list[str],
+    months: list[str] | None = None,
+    keys: list[str] | None = None,
 ) -> QuerySet[SearchDocument]:
     """Documents of `qs` that contain every word, annotated with `score` (higher is better); with
-    `months` (month words), only documents of one of those months."""
+    `months` (month words), only documents of one of those months; with `keys` (the searcher's
+    visibility keys, SearchDocument.reach_words), only documents carrying one of them."""
     table = SearchDocument._meta.db_table
+    alternatives = [group for group in (months, keys) if group]
     if connection.vendor == "sqlite":
         expression = " ".join(f'"{w}"' for w in words)  # words are [0-9a-z]+ or Chinese: nothing to escape
-        if months:
-            expression += f" AND ({' OR '.join(months)})"
+        for group in alternatives:
+            expression += f" AND ({' OR '.join(group)})"
         return qs.extra(  # noqa: S610  (constant SQL, the words are a parameter)
             tables=["archive_search_fts"],
             where=[f"archive_search_fts.rowid = {table}.id", "archive_search_fts MATCH %s"],
@@ -111,13 +119,10 @@ def matching(
             select={"score": "-bm25(archive_search_fts)"},
         )
     query = " ".join(words)
-    where, params = f"{table}.tsv @@ plainto_tsquery('simple', %s)", [query]
-    if months:
-        where = f"{table}.tsv @@ (plainto_tsquery('simple', %s) && to_tsquery('simple', %s))"
-        params.append(" | ".join(months))
+    condition = "plainto_tsquery('simple', %s)" + " && to_tsquery('simple', %s)" * len(alternatives)
     return qs.extra(  # noqa: S610  (constant SQL, the words are a parameter)
-        where=[where],
-        params=params,
+        where=[f"{table}.tsv @@ ({condition})"],
+        params=[query, *(" | ".join(group) for group in alternatives)],
         select={"score": f"ts_rank({table}.tsv, plainto_tsquery('simple', %s))"},
         select_params=[query],
     )
@@ -130,7 +135,7 @@ def search(
     if not words:
         return SearchPage(text, [], 0, 1, 0, [])
     visible = (filters or SearchFilters()).apply(SearchDocument.objects.restrict(user))
-    newest = newest_matches(visible, words)
+    newest = newest_matches(visible, words, _keys(user))
     capped = len(newest) > RANK_WINDOW
     newest = newest[:RANK_WINDOW]
     total = len(newest)
@@ -162,7 +167,12 @@ def _scored(ids: list[int], words: list[str]) -> QuerySet[SearchDocument]:
     )
 
 
-def newest_matches(visible: QuerySet[SearchDocument], words: list[str]) -> list[int]:
+def _keys(user) -> list[str] | None:
+    reach = reach_of(user)
+    return SearchDocument.reach_words(reach) if reach is not None else None
+
+
+def newest_matches(visible: QuerySet[SearchDocument], words: list[str], keys: list[str] | None = None) -> list[int]:
     """The ids of the RANK_WINDOW + 1 most recent matches (fewer if fewer match), newest first.
 
     PostgreSQL looks in the last FIRST_WINDOW_MONTHS months first; when they hold too few matches, the
@@ -171,7 +181,7 @@ def newest_matches(visible: QuerySet[SearchDocument], words: list[str]) -> list[
     wanted = RANK_WINDOW + 1
 
     def newest(months: list[str] | None) -> list[int]:
-        found = matching(visible, words, months).order_by("-occurred_at", "-id")
+        found = matching(visible, words, months, keys).order_by("-occurred_at", "-id")
         return list(found.values_list("pk", flat=True)[:wanted])
 
     if connection.vendor == "postgresql":
@@ -196,13 +206,17 @@ def _months_since_oldest(now: dt.datetime) -> int:
     return (now.year - oldest.year) * 12 + now.month - oldest.month + 1
 
 
-def search_ids(user, text: str, filters: SearchFilters | None = None) -> set[tuple[str, int, str, int]]:
-    """Every match as (subject_type, subject_id, kind, source_id): for comparing the two databases."""
+def search_ids(
+    user, text: str, filters: SearchFilters | None = None, *, keys: bool = True
+) -> set[tuple[str, int, str, int]]:
+    """Every match as (subject_type, subject_id, kind, source_id): for comparing the two databases, and
+    (keys=False) the index's visibility keys with the permission filter alone."""
     words = query_words(text)
     if not words:
         return set()
     visible = (filters or SearchFilters()).apply(SearchDocument.objects.restrict(user))
-    return set(matching(visible, words).values_list("subject_type", "subject_id", "kind", "source_id"))
+    found = matching(visible, words, keys=_keys(user) if keys else None)
+    return set(found.values_list("subject_type", "subject_id", "kind", "source_id"))
 
 
 def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> SafeString:

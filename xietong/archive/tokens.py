@@ -9,11 +9,17 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 
 # Every document also carries the month it happened in as a word ("xtm202611", UTC), so the index can
 # find the newest matches of a common word without reading every older one (see search.py).
 PERIOD_PREFIX = "xtm"
 _PERIOD = re.compile(rf"^{PERIOD_PREFIX}\d{{6}}$")
+# …and the visibility keys it carries (models.SearchDocument.reach_filter) as words too: project "xtp2",
+# creator "xtc16", participant "xtu16", department "xtd5", type "xttmeetingsmeeting". A search first asks
+# the index for documents with one of the searcher's keys, so it no longer reads the rows of matches
+# that the permission filter would then throw away.
+_REACH = re.compile(r"^xt[pcudt][0-9a-z]+$")
 _WORD = re.compile(r"[0-9a-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _lock = threading.Lock()
 _ready = False
@@ -61,12 +67,35 @@ def period_tokens(moment: dt.datetime, months: int) -> list[str]:
     return [f"{PERIOD_PREFIX}{i // 12:04d}{i % 12 + 1:02d}" for i in range(index + 1, index - months, -1)]
 
 
-def document_tokens(text: str, moment: dt.datetime) -> str:
-    """What the index stores for a document: its words, then its month word."""
-    return f"{index_tokens(text)} {period_token(moment)}".lstrip()
+def type_word(subject_type: str) -> str:
+    return "xtt" + re.sub(r"[^0-9a-z]", "", subject_type.lower())
+
+
+def reach_words(
+    *,
+    subject_type: str,
+    project_id: int | None,
+    created_by_id: int | None,
+    participants: Iterable[int],
+    departments: Iterable[int],
+) -> list[str]:
+    """The visibility keys of a document as index words."""
+    keys = [type_word(subject_type)]
+    if project_id is not None:
+        keys.append(f"xtp{project_id}")
+    if created_by_id is not None:
+        keys.append(f"xtc{created_by_id}")
+    keys += [f"xtu{i}" for i in sorted(set(participants))]
+    keys += [f"xtd{i}" for i in sorted(set(departments))]
+    return keys
+
+
+def document_tokens(text: str, moment: dt.datetime, keys: list[str]) -> str:
+    """What the index stores for a document: its words, its month word, then its visibility keys."""
+    return " ".join([index_tokens(text), period_token(moment), *keys]).lstrip()
 
 
 def query_words(text: str) -> list[str]:
     """The distinct words of a query, in order; every one must occur in a document (AND). A month word
-    typed by hand is dropped: months are the search's own business."""
-    return [w for w in dict.fromkeys(words((text or "")[:200])) if not _PERIOD.match(w)]
+    or visibility key typed by hand is dropped: those are the search's own business."""
+    return [w for w in dict.fromkeys(words((text or "")[:200])) if not _PERIOD.match(w) and not _REACH.match(w)]

@@ -14,7 +14,6 @@ from xietong.clocks.selectors import _status
 from xietong.core import clock as time_source
 from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
 
-
 # What is pressing: limits already run out or due within this many days. A weekly meeting series arms
 # every meeting's limits at once; those of the meetings weeks away would bury today's on the page.
 HORIZON = dt.timedelta(days=7)

@@ -129,6 +129,26 @@ def test_people_outside_a_project_find_nothing_of_it_and_the_count_says_so(compa
     assert search(company.person("zhangwei"), "会议").total == 3
 
 
+def test_a_document_carries_its_visibility_keys_as_index_words_and_typed_keys_find_nothing(company, corpus):
+    request = corpus["B"]  # 2026年Q4产品迭代, 郭鑫 → 软件开发部 (李娜)
+    document = SearchDocument.objects.get(subject_id=request.pk, kind="item")
+    people = sorted({request.created_by_id, request.requester_id, request.receiver_id})
+    keys = ["xttrequestsrequest", f"xtp{request.project_id}", f"xtc{request.created_by_id}"]
+    keys += [f"xtu{pk}" for pk in people]
+    keys += [f"xtd{pk}" for pk in sorted({request.requesting_department_id, request.receiving_department_id})]
+    assert document.tokens.split()[-len(keys) :] == keys
+    assert query_words(f"xtp{request.project_id} 登录") == ["登录"]
+
+
+@pytest.mark.parametrize(
+    "username", ["chenzhiqiang", "liuyang", "linxue", "zhangwei", "lina", "guoxin", "dengli", "fengjing"]
+)
+def test_the_index_keys_leave_out_exactly_what_the_permission_filter_leaves_out(company, corpus, username):
+    person = company.person(username)
+    for query in [*EXPECTED, "评审", "客户", "2026"]:
+        assert search_ids(person, query) == search_ids(person, query, keys=False), query
+
+
 def test_snippets_are_escaped_and_highlight_every_word(company, corpus):
     comment(
         company, corpus["B"], "lina", "<script>alert(1)</script> 登录故障已修复，故障原因是缓存", "2026-03-07 10:00"
@@ -225,7 +245,7 @@ def budget_requests(company):
 def test_every_document_carries_its_month_and_a_typed_month_word_finds_nothing(company, budget_requests):
     request = budget_requests["2026-03-15 09:00"]
     document = SearchDocument.objects.get(subject_id=request.pk, kind="item")
-    assert document.tokens.endswith(" xtm202603")
+    assert " xtm202603 xttrequestsrequest " in document.tokens
     assert query_words("xtm202603 预算") == ["预算"]
     assert search(company.person("lina"), "xtm202603").total == 0
 
@@ -274,3 +294,21 @@ def test_a_notice_is_found_by_its_text_and_its_snippet_shows_no_markup(company):
         "…容：自 3 月 16 日起，跨部门需求一律通过协同提交。 接收方 1 个工作日内<mark>响应</mark>"
     )
     assert search(company.person("liufang"), "strong").total == 0  # tags are not words of the notice
+
+
+def test_the_upgrade_gives_documents_indexed_before_the_same_keys_the_indexer_writes(company, corpus):
+    import importlib
+
+    from django.db import connection
+
+    upgrade = importlib.import_module("xietong.archive.migrations.0007_reach_words")
+    written = dict(SearchDocument.objects.values_list("pk", "tokens"))
+    for pk, tokens in written.items():  # as an install indexed them before: words and month word only
+        words = tokens.split()
+        month = next(i for i, w in enumerate(words) if w.startswith("xtm"))
+        SearchDocument.objects.filter(pk=pk).update(tokens=" ".join(words[: month + 1]))
+    with connection.cursor() as cursor:
+        cursor.execute(upgrade.statement(connection.vendor))
+        cursor.execute(upgrade.statement(connection.vendor))  # once only, however often it runs
+    assert dict(SearchDocument.objects.values_list("pk", "tokens")) == written
+    assert named(corpus, search_ids(company.person("linxue"), "会议")) == {("C", "comment")}
