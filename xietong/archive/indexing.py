@@ -254,7 +254,7 @@ def subject_refresh(subject_type: str, subject_id: int) -> bool:
     item = _load(subject_type, subject_id)
     was_archived = item is not None and _is_archived(item)
     archived_now = item is not None and item.closed_at is not None and not was_archived
-    if archived_now:
+    if item is not None and archived_now:
         archive_item(item=item)
     _index(subject_type, subject_id, item, was_archived or archived_now)
     return archived_now
