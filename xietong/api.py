@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from xietong.core.api_auth import api_auth
+from xietong.core.api_messages import field_message
 from xietong.core.errors import ApplicationError
 
 
@@ -40,12 +41,14 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     fields: dict[str, str] = {}
     for error in exc.errors:
         loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
-        fields[".".join(loc) or "_"] = error.get("msg", "")
+        fields[".".join(loc) or "_"] = field_message(error)
+    # detail keeps pydantic's machine-readable type, loc and context; its msg is the same sentence.
+    detail = [{**error, "msg": field_message(error)} for error in exc.errors]
     body = {
         "code": "validation_error",
         "message": _("输入有误，请检查标出的字段"),
         "fields": fields,
-        "detail": exc.errors,
+        "detail": detail,
     }
     return api.create_response(request, body, status=422)
 
@@ -59,7 +62,11 @@ def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
-    message = _("页面已过期或请求来源无法验证，请刷新后重试") if "CSRF" in str(exc) else str(exc)
+    message = str(exc)
+    if "CSRF" in message:
+        message = _("页面已过期或请求来源无法验证，请刷新后重试")
+    elif message.startswith("Cannot parse request body"):  # django-ninja's text for a body that is not JSON
+        message = _("请求体不是有效的 JSON")
     body = {"code": codes.get(exc.status_code, "error"), "message": message, "fields": {}}
     return api.create_response(request, body, status=exc.status_code)
 

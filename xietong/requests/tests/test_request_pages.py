@@ -294,3 +294,35 @@ def test_api_create_list_and_transition(company, client_for):
     assert wrong.status_code == 409
     invalid = guoxin.post("/api/requests/", {"title": "x"}, content_type="application/json")
     assert invalid.status_code == 422 and invalid.json()["code"] == "validation_error"
+
+
+def test_api_bad_input_is_explained_field_by_field_in_chinese(company, client_for):
+    guoxin = client_for("guoxin")
+    good = {
+        "title": "智能手表项目-表带材质评审",
+        "project_id": company.project("smartwatch").pk,
+        "receiving_department_id": company.department("production").pk,
+        "background": "成本",
+        "goal": "降本 10%",
+        "content": "比较三种材质",
+        "expected_date": "2026-12-01",
+        "priority": "low",
+    }
+    bad = {**good, "title": "长" * 500, "expected_date": "2026-02-30", "priority": "urgent"}
+    del bad["project_id"]
+    response = guoxin.post("/api/requests/", bad, content_type="application/json")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["message"] == "输入有误，请检查标出的字段"
+    assert body["fields"] == {
+        "title": "最多 120 个字符",
+        "project_id": "必填",
+        "expected_date": "应为有效日期，格式 YYYY-MM-DD",
+        "priority": "应为以下之一：high、medium、low",
+    }
+    assert {d["msg"] for d in body["detail"]} == set(body["fields"].values())
+    assert guoxin.get("/api/requests/?limit=-1").json()["fields"] == {"limit": "不能小于 1"}
+    assert guoxin.get("/api/requests/abc").json()["fields"] == {"request_id": "应为整数"}
+    unparsable = guoxin.post("/api/requests/", "{bad json", content_type="application/json")
+    assert unparsable.status_code == 400 and unparsable.json()["message"] == "请求体不是有效的 JSON"
+    assert not Request.objects.filter(title__startswith="长长").exists()
