@@ -4,6 +4,7 @@ event → clocks → notifications, all in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db import transaction
@@ -52,7 +53,7 @@ def vagueness_warnings(title: str, texts: dict[str, str]) -> list[str]:
     """The templates demand clear subjects and no "待定 / 详见附件": warn, do not block."""
     warnings = []
     stripped = (title or "").strip(" ，。！!?？")
-    if stripped in VAGUE_TITLES or len(stripped) < 4:
+    if stripped and (stripped in VAGUE_TITLES or len(stripped) < 4):  # an empty one is "请填写主题"
         warnings.append(
             _("主题“%(title)s”过于模糊：请写明项目、阶段与核心目标，例如“智能手表项目-硬件方案评审”") % {"title": title}
         )
@@ -79,6 +80,11 @@ def request_validate(actor: Person, data: dict[str, Any], criteria: list[str], *
     title = (data.get("title") or "").strip()
     if not title:
         errors["title"] = _("请填写主题")
+    elif submitting and title.strip(" ，。！!?？") in VAGUE_TITLES:
+        # The templates name these as the subjects not to send; a draft may still carry one.
+        errors["title"] = _(
+            "主题“%(title)s”过于模糊，不能提交：请写明项目、阶段与核心目标，例如“智能手表项目-硬件方案评审”"
+        ) % {"title": title}
     project: Project | None = data.get("project")
     if project is None:
         errors["project"] = _("请选择所属项目")
@@ -111,7 +117,7 @@ def request_validate(actor: Person, data: dict[str, Any], criteria: list[str], *
         for field, label in (("background", _("需求背景")), ("goal", _("需求目标")), ("content", _("具体内容"))):
             if not (data.get(field) or "").strip():
                 errors[field] = _("请填写%(field)s") % {"field": label}
-        if not [c for c in criteria if c.strip()]:
+        if not [c for c in criteria if criterion_text(c)]:
             errors["criteria"] = _("请至少填写一条可量化的验收标准，如“工单分类准确率达95%以上”")
     if len(criteria) > 30:
         errors["criteria"] = _("验收标准最多 30 条")
@@ -120,9 +126,19 @@ def request_validate(actor: Person, data: dict[str, Any], criteria: list[str], *
     return errors
 
 
+# "1." "2、" "3)" "（4）" "⑤" typed before a criterion: the pages number the criteria themselves. "1.5 秒内" keeps
+# its number (a digit after the point).
+_NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*(?:[.．](?!\d)|[、)）])|[（(]\d{1,2}[)）]|[\u2460-\u2473])\s*")
+
+
+def criterion_text(line: str) -> str:
+    """One acceptance criterion as stored: trimmed, without the list number someone typed before it."""
+    return _NUMBERING.sub("", line.strip(), count=1).strip()
+
+
 def _set_criteria(request: Request, criteria: list[str], *, replace: bool = True) -> list[str]:
     """Store the criteria lines (replacing the old ones unless the request is new); returns them."""
-    lines = [c.strip() for c in criteria if c.strip()]
+    lines = [criterion_text(c) for c in criteria if criterion_text(c)]
     if replace:
         request.criteria.all().delete()
     AcceptanceCriterion.objects.bulk_create(

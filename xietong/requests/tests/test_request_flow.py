@@ -369,6 +369,52 @@ def test_vague_subjects_and_placeholders_get_warnings():
         "具体内容中含有“详见附件”：关键信息请直接写明，不要只写“详见附件”"
     ]
     assert vagueness_warnings("智能手表项目-硬件方案评审", {"具体内容": "1. 评估方案"}) == []
+    assert vagueness_warnings("", {}) == []  # an empty subject is "请填写主题", not a vague one
+
+
+def test_a_subject_the_templates_name_as_vague_is_refused_at_submission_but_kept_in_a_draft(company):
+    with pytest.raises(ApplicationError) as refused:
+        new_request(company, title="请确认。")
+    assert refused.value.fields == {
+        "title": "主题“请确认。”过于模糊，不能提交：请写明项目、阶段与核心目标，例如“智能手表项目-硬件方案评审”"
+    }
+    assert not Request.objects.exists()
+    draft = new_request(company, title="事", submit=False)
+    assert draft.state == "draft" and draft.title == "事"
+
+
+def test_list_numbers_typed_before_criteria_are_not_stored_since_the_pages_number_them(company):
+    with time_machine.travel(at("2026-09-30 17:30"), tick=False), transaction.atomic():
+        request = request_create(
+            actor=company.person("guoxin"),
+            criteria=[
+                "1.加载时间<1秒",
+                "2、接口文档完整",
+                "（3）良率≥98%",
+                "④ 通过评审",
+                "1.5 秒内响应",
+                "1:1 还原设计稿",
+                "5.",
+            ],
+            submit=True,
+            title="智能手表项目-续航优化方案评审",
+            project=company.project("smartwatch"),
+            receiving_department=company.department("rd-software"),
+            receiver=company.person("lina"),
+            background="用户调研显示续航是首要投诉点",
+            goal="续航由 2 天提升到 5 天",
+            content="评估低功耗芯片方案",
+            expected_date=dt.date(2026, 11, 30),
+            priority="high",
+        )
+    assert list(request.criteria.order_by("position").values_list("position", "text")) == [
+        (1, "加载时间<1秒"),
+        (2, "接口文档完整"),
+        (3, "良率≥98%"),
+        (4, "通过评审"),
+        (5, "1.5 秒内响应"),
+        (6, "1:1 还原设计稿"),
+    ]
 
 
 def test_submitting_an_incomplete_request_says_what_is_missing(company):
