@@ -70,7 +70,12 @@ def test_breakdown_and_tracking_pages(company, client_for):
                 )
 
     add(2, 0)
-    urls = (f"/tasks/breakdown/{request.pk}/", f"/progress/projects/{request.project_id}/", "/api/tasks/")
+    urls = (
+        f"/tasks/breakdown/{request.pk}/",
+        f"/progress/projects/{request.project_id}/",
+        "/api/tasks/",
+        "/tasks/?scope=all&state=",
+    )
     counts = {url: queries(c, url) for url in urls}
     add(8, 2)
     assert {url: queries(c, url) for url in urls} == counts

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TasksConfig(AppConfig):
@@ -9,9 +10,11 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core.audit import register_actions
+        from xietong.core.navigation import register_nav
         from xietong.tasks import workbench  # noqa: F401
         from xietong.tasks.choices import MACHINE
 
+        register_nav(pgettext_lazy("nav", "任务"), "task-list", url_prefix="/tasks/", order=20)
         register_actions({f"task.{name}": t.label for name, t in MACHINE.transitions.items()})
         register_actions(
             {

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from xietong.tasks import views
+from xietong.tasks import listing, views
 
 urlpatterns = [
+    path("", listing.task_index, name="task-list"),
     path("breakdown/<int:request_id>/", views.breakdown_page, name="breakdown"),
     path("breakdown/<int:request_id>/publish/", views.breakdown_publish_view, name="breakdown-publish"),
     path("breakdown/<int:request_id>/export.xlsx", views.breakdown_export, name="breakdown-export"),

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
@@ -18,7 +19,13 @@ def my_tasks(person) -> WorkbenchSection:
         late = t.end_date < today
         meta = _("%(state)s · 截止 %(d)s") % {"state": t.get_state_display(), "d": f"{t.end_date:%m-%d}"}
         entries.append(WorkbenchEntry(f"{t.number} {t.title}", t.get_absolute_url(), meta, "late" if late else ""))
-    return WorkbenchSection(key="tasks", title=_("我负责的任务"), entries=entries, empty_text=_("没有进行中的任务。"))
+    return WorkbenchSection(
+        key="tasks",
+        title=_("我负责的任务"),
+        entries=entries,
+        empty_text=_("没有进行中的任务。"),
+        more_url=reverse("task-list"),
+    )
 
 
 register_section("tasks", my_tasks, order=30)

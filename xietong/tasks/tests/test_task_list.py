@@ -1,0 +1,31 @@
+"""任务 (/tasks/): the tasks a person carries across every breakdown, and only the ones they may see."""
+
+import time_machine
+
+from xietong.requests.tests.test_request_flow import _published_task, at
+
+
+def rows(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_task_list_shows_what_a_person_carries_overdue_marked_and_nothing_to_outsiders(company, client_for):
+    _request, _breakdown, task = _published_task(company)  # 硬件方案评审, 赵磊 owns it, 孙宇 coordinates, ends 03-06
+    label = f"{task.number}</a>"
+    with time_machine.travel(at("2026-03-05 10:00"), tick=False):
+        page = rows(client_for("zhaolei"), "/tasks/")
+        assert label in page and "2026-03-03 ~ 2026-03-06" in page and "badge late" not in page
+        assert label not in rows(client_for("zhaolei"), "/tasks/?overdue=1")
+    with time_machine.travel(at("2026-03-09 10:00"), tick=False):
+        page = rows(client_for("zhaolei"), "/tasks/?overdue=1")
+        assert label in page and '<span class="badge late">超期</span>' in page
+        assert label in rows(client_for("sunyu"), "/tasks/")  # the coordinator carries it too
+        assert label not in rows(client_for("sunyu"), "/tasks/?state=done")
+        assert label not in rows(client_for("wangqiang"), "/tasks/")  # sees the project, carries nothing
+        assert label in rows(client_for("guoxin"), "/tasks/?scope=all")  # the requester sees the breakdown
+        outsider = rows(client_for("fengjing"), "/tasks/?scope=all&state=")
+        assert label not in outsider and "没有符合条件的任务。" in outsider
+        # A filter value the page does not know falls back to the default view, not an error.
+        assert label in rows(client_for("zhaolei"), "/tasks/?scope=zzz&state=bogus&page=abc")
