@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
+from xietong.core.templatetags.xietong import short_day
 from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
 from xietong.tasks.models import Task
 
@@ -17,7 +18,7 @@ def my_tasks(person) -> WorkbenchSection:
     entries = []
     for t in tasks:
         late = t.end_date < today
-        meta = _("%(state)s · 截止 %(d)s") % {"state": t.get_state_display(), "d": f"{t.end_date:%m-%d}"}
+        meta = _("%(state)s · 截止 %(d)s") % {"state": t.get_state_display(), "d": short_day(t.end_date)}
         entries.append(WorkbenchEntry(f"{t.number} {t.title}", t.get_absolute_url(), meta, "late" if late else ""))
     return WorkbenchSection(
         key="tasks",

@@ -1,7 +1,10 @@
 """任务 (/tasks/): the tasks a person carries across every breakdown, and only the ones they may see."""
 
+import datetime as dt
+
 import time_machine
 
+from xietong.core.templatetags.xietong import short_day
 from xietong.requests.tests.test_request_flow import _published_task, at
 
 
@@ -29,3 +32,10 @@ def test_the_task_list_shows_what_a_person_carries_overdue_marked_and_nothing_to
         assert label not in outsider and "没有符合条件的任务。" in outsider
         # A filter value the page does not know falls back to the default view, not an error.
         assert label in rows(client_for("zhaolei"), "/tasks/?scope=zzz&state=bogus&page=abc")
+
+
+def test_a_day_in_another_year_is_written_with_its_year():
+    with time_machine.travel(at("2026-12-03 10:00"), tick=False):
+        assert short_day(dt.date(2026, 12, 20)) == "12-20"
+        assert short_day(dt.date(2027, 3, 1)) == "2027-03-01"
+        assert short_day(None) == ""
