@@ -3,9 +3,11 @@
 import datetime as dt
 
 import time_machine
+from django.db import transaction
 
 from xietong.core.templatetags.xietong import short_day
 from xietong.requests.tests.test_request_flow import _published_task, at
+from xietong.tasks.services import task_create
 
 
 def rows(client, url: str) -> str:
@@ -39,3 +41,25 @@ def test_a_day_in_another_year_is_written_with_its_year():
         assert short_day(dt.date(2026, 12, 20)) == "12-20"
         assert short_day(dt.date(2027, 3, 1)) == "2027-03-01"
         assert short_day(None) == ""
+
+
+def test_the_task_list_pages_by_25_and_keeps_its_filters_from_page_to_page(company, client_for):
+    _request, breakdown, first = _published_task(company)
+    with time_machine.travel(at("2026-03-02 12:00"), tick=False), transaction.atomic():
+        for i in range(25):
+            task_create(
+                actor=company.person("guoxin"),
+                breakdown=breakdown,
+                title=f"子任务{i:02d}",
+                owner=company.person("zhaolei"),
+                start_date=dt.date(2026, 3, 9),
+                end_date=dt.date(2026, 3, 10) + dt.timedelta(days=i),
+                priority="low",
+            )
+    zhaolei = client_for("zhaolei")
+    with time_machine.travel(at("2026-03-05 10:00"), tick=False):
+        page = rows(zhaolei, "/tasks/?scope=all&state=")
+        assert "第 1 / 2 页" in page and 'href="?scope=all&amp;state=&page=2"' in page
+        assert first.title in page and "子任务23" in page and "子任务24" not in page  # by end date
+        second = rows(zhaolei, "/tasks/?scope=all&state=&page=2")
+        assert "第 2 / 2 页" in second and "子任务24" in second and first.title not in second
