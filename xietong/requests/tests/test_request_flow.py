@@ -33,7 +33,16 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=SH)
 
 
-def new_request(company, *, priority="high", submit=True, when="2026-09-30 17:30", actor="guoxin", **overrides):
+def new_request(
+    company,
+    *,
+    priority="high",
+    submit=True,
+    when="2026-09-30 17:30",
+    actor="guoxin",
+    criteria=("待机续航≥5天", "功耗测试报告通过评审"),
+    **overrides,
+):
     data = dict(
         title="智能手表项目-续航优化方案评审",
         project=company.project("smartwatch"),
@@ -47,9 +56,7 @@ def new_request(company, *, priority="high", submit=True, when="2026-09-30 17:30
     )
     data.update(overrides)
     with time_machine.travel(at(when), tick=False), transaction.atomic():
-        return request_create(
-            actor=company.person(actor), criteria=["待机续航≥5天", "功耗测试报告通过评审"], submit=submit, **data
-        )
+        return request_create(actor=company.person(actor), criteria=list(criteria), submit=submit, **data)
 
 
 def act(company, request, username, name, when, reason=""):
@@ -384,29 +391,8 @@ def test_a_subject_the_templates_name_as_vague_is_refused_at_submission_but_kept
 
 
 def test_list_numbers_typed_before_criteria_are_not_stored_since_the_pages_number_them(company):
-    with time_machine.travel(at("2026-09-30 17:30"), tick=False), transaction.atomic():
-        request = request_create(
-            actor=company.person("guoxin"),
-            criteria=[
-                "1.加载时间<1秒",
-                "2、接口文档完整",
-                "（3）良率≥98%",
-                "④ 通过评审",
-                "1.5 秒内响应",
-                "1:1 还原设计稿",
-                "5.",
-            ],
-            submit=True,
-            title="智能手表项目-续航优化方案评审",
-            project=company.project("smartwatch"),
-            receiving_department=company.department("rd-software"),
-            receiver=company.person("lina"),
-            background="用户调研显示续航是首要投诉点",
-            goal="续航由 2 天提升到 5 天",
-            content="评估低功耗芯片方案",
-            expected_date=dt.date(2026, 11, 30),
-            priority="high",
-        )
+    typed = ["1.加载时间<1秒", "2、接口文档完整", "（3）良率≥98%", "④ 通过评审", "1.5 秒内响应", "1:1 还原设计稿", "5."]
+    request = new_request(company, criteria=typed)
     assert list(request.criteria.order_by("position").values_list("position", "text")) == [
         (1, "加载时间<1秒"),
         (2, "接口文档完整"),

@@ -259,23 +259,27 @@ def test_mentions_notify_only_people_who_can_see_the_item(company, client_for, p
     assert "请看续航数据" in client_for("lina").get(f"/requests/{request.pk}/").content.decode()
 
 
+def api_request_body(company, **overrides):
+    """A request as the API takes it: 郭鑫 asks 生产部 for a review in the smart-watch project."""
+    return {
+        "title": "智能手表项目-表带材质评审",
+        "project_id": company.project("smartwatch").pk,
+        "receiving_department_id": company.department("production").pk,
+        "background": "成本",
+        "goal": "降本 10%",
+        "content": "比较三种材质",
+        "expected_date": "2026-12-01",
+        "priority": "low",
+        **overrides,
+    }
+
+
 def test_api_create_list_and_transition(company, client_for):
     guoxin, lina = client_for("guoxin"), client_for("lina")
     with time_machine.travel(at("2026-03-02 09:00"), tick=False):
         created = guoxin.post(
             "/api/requests/",
-            {
-                "title": "智能手表项目-表带材质评审",
-                "project_id": company.project("smartwatch").pk,
-                "receiving_department_id": company.department("production").pk,
-                "background": "成本",
-                "goal": "降本 10%",
-                "content": "比较三种材质",
-                "expected_date": "2026-12-01",
-                "priority": "low",
-                "criteria": ["成本降低≥10%"],
-                "submit": True,
-            },
+            api_request_body(company, criteria=["成本降低≥10%"], submit=True),
             content_type="application/json",
         )
     assert created.status_code == 201, created.content
@@ -298,17 +302,7 @@ def test_api_create_list_and_transition(company, client_for):
 
 def test_api_bad_input_is_explained_field_by_field_in_chinese(company, client_for):
     guoxin = client_for("guoxin")
-    good = {
-        "title": "智能手表项目-表带材质评审",
-        "project_id": company.project("smartwatch").pk,
-        "receiving_department_id": company.department("production").pk,
-        "background": "成本",
-        "goal": "降本 10%",
-        "content": "比较三种材质",
-        "expected_date": "2026-12-01",
-        "priority": "low",
-    }
-    bad = {**good, "title": "长" * 500, "expected_date": "2026-02-30", "priority": "urgent"}
+    bad = api_request_body(company, title="长" * 500, expected_date="2026-02-30", priority="urgent")
     del bad["project_id"]
     response = guoxin.post("/api/requests/", bad, content_type="application/json")
     assert response.status_code == 422
