@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
+from xietong.core import clock
+
 
 def month_day(value: dt.date) -> str:
     """3月10日 / Mar 10 (no leading zeros)."""
@@ -41,6 +43,11 @@ def full_date_time(value: dt.datetime) -> str:
 def date_with_weekday(value: dt.date) -> str:
     """2026年3月10日（星期二） / Tuesday, Mar 10, 2026."""
     return dateformat.format(value, _("Y年n月j日（l）"))
+
+
+def short_day(value: dt.date) -> str:
+    """03-06 within the current year, 2027-03-01 in another (the same in every language)."""
+    return f"{value:%m-%d}" if value.year == clock.today().year else f"{value:%Y-%m-%d}"
 
 
 def enumerate_list(items: Iterable[object]) -> str:

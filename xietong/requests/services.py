@@ -49,10 +49,15 @@ EDITABLE_FIELDS = (
 EDITABLE_STATES = (RequestState.DRAFT, RequestState.CHANGE_REQUESTED, RequestState.REJECTED)
 
 
+def _bare(title: str | None) -> str:
+    """A subject without the spaces and punctuation around it ("请确认。" is "请确认")."""
+    return (title or "").strip(" ，。！!?？")
+
+
 def vagueness_warnings(title: str, texts: dict[str, str]) -> list[str]:
     """The templates demand clear subjects and no "待定 / 详见附件": warn, do not block."""
     warnings = []
-    stripped = (title or "").strip(" ，。！!?？")
+    stripped = _bare(title)
     if stripped and (stripped in VAGUE_TITLES or len(stripped) < 4):  # an empty one is "请填写主题"
         warnings.append(
             _("主题“%(title)s”过于模糊：请写明项目、阶段与核心目标，例如“智能手表项目-硬件方案评审”") % {"title": title}
@@ -80,7 +85,7 @@ def request_validate(actor: Person, data: dict[str, Any], criteria: list[str], *
     title = (data.get("title") or "").strip()
     if not title:
         errors["title"] = _("请填写主题")
-    elif submitting and title.strip(" ，。！!?？") in VAGUE_TITLES:
+    elif submitting and _bare(title) in VAGUE_TITLES:
         # The templates name these as the subjects not to send; a draft may still carry one.
         errors["title"] = _(
             "主题“%(title)s”过于模糊，不能提交：请写明项目、阶段与核心目标，例如“智能手表项目-硬件方案评审”"
@@ -117,7 +122,7 @@ def request_validate(actor: Person, data: dict[str, Any], criteria: list[str], *
         for field, label in (("background", _("需求背景")), ("goal", _("需求目标")), ("content", _("具体内容"))):
             if not (data.get(field) or "").strip():
                 errors[field] = _("请填写%(field)s") % {"field": label}
-        if not [c for c in criteria if criterion_text(c)]:
+        if not any(map(criterion_text, criteria)):
             errors["criteria"] = _("请至少填写一条可量化的验收标准，如“工单分类准确率达95%以上”")
     if len(criteria) > 30:
         errors["criteria"] = _("验收标准最多 30 条")
@@ -138,7 +143,7 @@ def criterion_text(line: str) -> str:
 
 def _set_criteria(request: Request, criteria: list[str], *, replace: bool = True) -> list[str]:
     """Store the criteria lines (replacing the old ones unless the request is new); returns them."""
-    lines = [criterion_text(c) for c in criteria if criterion_text(c)]
+    lines = [text for text in map(criterion_text, criteria) if text]
     if replace:
         request.criteria.all().delete()
     AcceptanceCriterion.objects.bulk_create(

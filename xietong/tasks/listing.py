@@ -1,4 +1,4 @@
-"""任务 (/tasks/): the tasks a person carries (owner, helper, a RACI letter) or may see, across every
+"""任务 (/tasks/): the tasks a person carries (owner, helper, coordinator, a RACI letter) or may see, across every
 breakdown, with state and overdue filters — the breakdown pages show one request's tasks at a time."""
 
 from __future__ import annotations
@@ -41,7 +41,9 @@ def task_filters(get) -> TaskFilters:
 def task_list(person: Person, filters: TaskFilters) -> QuerySet[Task]:
     tasks = Task.objects.restrict(person)
     if filters.scope == "mine":
-        carried = Task.objects.filter(Q(owner=person) | Q(helpers=person) | Q(roles__person=person))
+        carried = Task.objects.filter(
+            Q(owner=person) | Q(helpers=person) | Q(coordinator=person) | Q(roles__person=person)
+        )
         tasks = tasks.filter(pk__in=carried.values("pk"))
     if filters.state == "open":
         tasks = tasks.filter(state__in=OPEN_STATES)
@@ -67,6 +69,5 @@ def task_index(request: AuthedRequest) -> HttpResponse:
         "states": TaskState.choices,
         "tones": STATE_TONES,
         "query": query.urlencode(),
-        "this_year": today.year,
     }
     return render(request, "tasks/list.html", context)

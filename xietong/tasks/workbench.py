@@ -2,8 +2,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
-from xietong.core.templatetags.xietong import short_day
+from xietong.core.i18n import short_day
 from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.tasks.listing import OPEN_STATES
 from xietong.tasks.models import Task
 
 
@@ -11,7 +12,7 @@ def my_tasks(person) -> WorkbenchSection:
     today = clock.today()
     tasks = (
         Task.objects.restrict(person)
-        .filter(owner=person, state__in=["published", "accepted", "in_progress"])
+        .filter(owner=person, state__in=OPEN_STATES)
         .order_by("end_date")
         .only("pk", "number", "title", "state", "end_date")[:10]
     )

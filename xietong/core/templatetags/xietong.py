@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import template
 
-from xietong.core import clock
+from xietong.core import i18n
 
 register = template.Library()
 
@@ -15,7 +15,5 @@ def label_lower(obj) -> str:
 
 @register.filter
 def short_day(day: dt.date | None) -> str:
-    """A day as a Chinese page lists it: "03-06" within this year, "2027-03-01" in another."""
-    if day is None:
-        return ""
-    return f"{day:%m-%d}" if day.year == clock.today().year else f"{day:%Y-%m-%d}"
+    """i18n.short_day for templates: "03-06" within this year, "2027-03-01" in another."""
+    return "" if day is None else i18n.short_day(day)
