@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -24,6 +23,7 @@ from xietong.clocks.selectors import clock_views
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.core.spreadsheets import workbook_bytes
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.requests.models import Request
@@ -187,10 +187,8 @@ def report_xlsx(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
                 ]
             )
     ws.column_dimensions["B"].width = 40
-    buffer = BytesIO()
-    wb.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        workbook_bytes(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     filename = _("成果验收报告-%(n)s.xlsx") % {"n": deliverable.number}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

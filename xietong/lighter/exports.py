@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -11,6 +9,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from xietong.core.i18n import enumerate_list
+from xietong.core.spreadsheets import workbook_bytes
 from xietong.lighter.models import CustomerRequirement
 
 THIN = Side(style="thin", color="999999")
@@ -74,6 +73,4 @@ def customer_workbook(requirement: CustomerRequirement) -> bytes:
                 cell.number_format = "yyyy-mm-dd"
     for col, width in enumerate([12, 12, 36, 20, 30, 36], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from xietong.core.i18n import enumerate_list
+from xietong.core.spreadsheets import workbook_bytes
 from xietong.notices.models import Notice
 from xietong.notices.richtext import plain_text
 from xietong.notices.selectors import receipt_summary
@@ -86,6 +85,4 @@ def confirmation_workbook(notice: Notice) -> bytes:
                 cell.number_format = "yyyy-mm-dd"
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[chr(64 + col)].width = width
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -11,6 +9,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from xietong.core import clock
+from xietong.core.spreadsheets import workbook_bytes
 from xietong.problems.selectors import LedgerRow
 
 THIN = Side(style="thin", color="999999")
@@ -102,6 +101,4 @@ def ledger_workbook(rows: list[LedgerRow]) -> bytes:
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=4)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

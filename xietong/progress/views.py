@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.i18n import enumerate_list
 from xietong.core.permissions import access
+from xietong.core.spreadsheets import workbook_bytes
 from xietong.org.models import Department, Person, Project
 from xietong.progress.forms import ProgressForm
 from xietong.progress.models import WeeklySummary
@@ -107,10 +107,8 @@ def _export(project: Project, rows) -> HttpResponse:
         if r.status == "late":
             for cell in ws[ws.max_row]:
                 cell.fill = late
-    buffer = BytesIO()
-    wb.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        workbook_bytes(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     filename = _("协同进度跟踪表-%(p)s.xlsx") % {"p": project.name}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from xietong.core import clock
+from xietong.core.spreadsheets import workbook_bytes
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -27,9 +28,7 @@ WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 def _save(wb: Workbook) -> bytes:
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def _title(ws, text: str, columns: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from io import BytesIO
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from xietong.core.i18n import enumerate_list
+from xietong.core.spreadsheets import workbook_bytes
 from xietong.tasks.choices import RaciRole
 from xietong.tasks.models import Breakdown, TaskRole
 
@@ -98,9 +98,7 @@ def breakdown_workbook(breakdown: Breakdown) -> bytes:
     for col, width in enumerate([6, 20, 30, 10, 16, 12, 12, 8, 20, 20, 10, 10], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     _raci_sheet(wb, breakdown)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def raci_matrix(breakdown: Breakdown):

@@ -1,0 +1,34 @@
+"""The one way an Excel export leaves the server: `workbook_bytes(wb)`.
+
+People type titles, criteria and comments; a spreadsheet program reads a cell that starts with "=" as a
+formula (openpyxl even stores it as one), and "+", "-", "@", a tab or a carriage return at the start can
+turn into one when the cell is edited or the sheet is re-saved as CSV (`=HYPERLINK(…)`, `=cmd|…`). Every text
+cell of every export is written as text with Excel's quote prefix — shown exactly as typed, never run.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell_neutralise(cell) -> None:
+    """Store a cell whose text could be read as a formula as plain text with the quote prefix ("'")."""
+    value = cell.value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """Neutralise every text cell of every sheet, then serialise the workbook (.xlsx bytes)."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                text_cell_neutralise(cell)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
