@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -20,6 +19,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from xietong.clocks.handlers import Target, run_due, run_escalation_targets, run_remind
 from xietong.clocks.models import (
     Clock,
     ClockKind,
@@ -250,13 +250,6 @@ def clocks_retime_calendar(calendar: WorkCalendar, chunk: int = 2000) -> int:
 
 
 # --- Firing ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Target:
-    people: list[Person]
-    role: str
-    note: str
-
-
 def ladder_target(clock: Clock, step: EscalationStep) -> Target:
     """Who receives this escalation level. An empty rung of the manager chain passes to the next rung,
     and the note says so (e.g. "测试部未设部门负责人，已跳至分管领导")."""
@@ -304,11 +297,9 @@ def _notify(**kwargs: Any) -> None:
 
 def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
     # A process may remind more people than the clock's owner (e.g. everyone who has not confirmed yet).
-    handler = getattr(subject, "clock_remind", None)
-    if callable(handler):
-        result = handler(clock)
-        if result is not None:
-            return result
+    result = run_remind(clock, subject)
+    if result is not None:
+        return result
     base = timebase(clock.mode, clock.calendar)
     left = base.between(time_source.now(), clock.limit_due_at)
     from xietong.workcal.engine import format_span
@@ -357,8 +348,7 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
         )
         return {"level": clock.level, "target": None, "note": "no step"}
     # An item may name its own recipients for a level (a dispute goes to both departments' leaders).
-    custom = getattr(subject, "escalation_targets", None)
-    target = (custom(clock, step) if callable(custom) else None) or ladder_target(clock, step)
+    target = run_escalation_targets(clock, subject, step) or ladder_target(clock, step)
     first_target = target.people[0] if target.people else None
     role_label = str(StepTarget(step.target).label) if not target.role else _role_label(target.role)
     Escalation.objects.create(
@@ -435,11 +425,9 @@ def _role_label(role: str) -> str:
 def _fire_due(clock: Clock, subject: models.Model) -> dict[str, Any]:
     """The limit itself ran out: the process decides what that means (auto-accept, mark late …);
     by default the owner is told it is overdue."""
-    handler = getattr(subject, "clock_due", None)
-    if callable(handler):
-        result = handler(clock)
-        if result is not None:
-            return result
+    result = run_due(clock, subject)
+    if result is not None:
+        return result
     if clock.owner is not None:
         _notify(
             recipients=[clock.owner],

@@ -12,6 +12,10 @@ class FeedbackConfig(AppConfig):
         from xietong.feedback.demo import seed_demo_feedback
 
         register_demo_seeder("协作反馈", seed_demo_feedback, order=33)
+        from xietong.clocks.handlers import register_clock_handlers
+        from xietong.feedback.timers import invitation_clock_due
+
+        register_clock_handlers("feedback.feedbackinvitation", due=invitation_clock_due)
         from xietong.core.audit import register_actions
         from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
         from xietong.feedback.models import FeedbackInvitation

@@ -40,11 +40,6 @@ class FeedbackInvitation(models.Model):
     def project(self):
         return self.request.project
 
-    def clock_due(self, clock):
-        from xietong.feedback.services import invitation_reminder
-
-        return invitation_reminder(self, clock)
-
 
 class Feedback(models.Model):
     invitation = models.OneToOneField(FeedbackInvitation, on_delete=models.CASCADE, related_name="feedback")

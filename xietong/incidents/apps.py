@@ -9,10 +9,14 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("紧急事项")
 
     def ready(self) -> None:
+        from xietong.clocks.handlers import register_clock_handlers
         from xietong.core.audit import register_actions
         from xietong.core.demo import register_demo_seeder
         from xietong.core.navigation import register_nav
         from xietong.incidents import workbench  # noqa: F401
+        from xietong.incidents.timers import incident_clock_due
+
+        register_clock_handlers("incidents.incident", due=incident_clock_due)
         from xietong.incidents.demo import seed_demo_incidents
 
         register_nav(pgettext_lazy("nav", "紧急事项"), "incident-list", url_prefix="/incidents/", order=45)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import models
 from django.urls import reverse
@@ -89,11 +88,6 @@ class Incident(WorkItem):
     def impact_minutes(self) -> int | None:
         duration = self.impact_duration
         return None if duration is None else int(duration.total_seconds() // 60)
-
-    def clock_due(self, clock) -> dict[str, Any] | None:
-        from xietong.incidents.services import incident_clock_due
-
-        return incident_clock_due(self, clock)
 
 
 class IncidentMember(models.Model):

@@ -8,12 +8,16 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("会议")
 
     def ready(self) -> None:
+        from xietong.clocks.handlers import register_clock_handlers
         from xietong.core.audit import register_actions
         from xietong.core.demo import register_demo_seeder
         from xietong.core.navigation import register_nav
         from xietong.meetings import workbench  # noqa: F401  (registers the workbench sections)
         from xietong.meetings.choices import ACTION_MACHINE, MACHINE, MINUTES_MACHINE
         from xietong.meetings.demo import seed_demo_meetings
+        from xietong.meetings.timers import meeting_clock_due, meeting_clock_remind
+
+        register_clock_handlers("meetings.meeting", due=meeting_clock_due, remind=meeting_clock_remind)
 
         register_nav(_("会议"), "meeting-list", url_prefix="/meetings/", order=40)
         register_actions({f"meeting.{name}": t.label for name, t in MACHINE.transitions.items()})

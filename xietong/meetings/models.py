@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -193,22 +191,6 @@ class Meeting(WorkItem):
 
     def has_ended(self) -> bool:
         return self.end_at <= clock.now()
-
-    def clock_remind(self, clock_row) -> dict[str, Any] | None:
-        """开会前提醒: everyone still invited hears it; those who have not answered are asked to."""
-        if clock_row.limit != "respond":
-            return None
-        from xietong.meetings.answers import remind_participants
-
-        return remind_participants(self)
-
-    def clock_due(self, clock_row) -> dict[str, Any] | None:
-        """The meeting starts: the answer window closes and the organiser sees who never answered."""
-        if clock_row.limit != "respond":
-            return None
-        from xietong.meetings.answers import close_answers
-
-        return close_answers(self, clock_row)
 
 
 class Participation(models.Model):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -64,22 +62,6 @@ class Notice(WorkItem):
     @property
     def body_html(self) -> SafeString:
         return render(self.body)
-
-    def clock_remind(self, clock_row) -> dict[str, Any] | None:
-        """Before the deadline everyone who has not confirmed is reminded (not only the sender)."""
-        if clock_row.limit != "confirm":
-            return None
-        from xietong.notices.services import remind_pending
-
-        return remind_pending(self, automatic=True)
-
-    def clock_due(self, clock_row) -> dict[str, Any] | None:
-        """The deadline passed: each department head receives the list of their people who did not confirm."""
-        if clock_row.limit != "confirm":
-            return None
-        from xietong.notices.services import report_unconfirmed
-
-        return report_unconfirmed(self, clock_row)
 
 
 class NoticeReceipt(models.Model):

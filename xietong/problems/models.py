@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -81,28 +79,6 @@ class Problem(WorkItem):
     @property
     def is_urgent(self) -> bool:
         return self.urgency == ProblemUrgency.HIGH
-
-    def clock_due(self, clock) -> dict[str, Any] | None:
-        """Not dispatched within 1 working day: every coordinator hears it, not only the clock's owner."""
-        if clock.limit != "dispatch" or self.state != ProblemState.FILED:
-            return None
-        from django.utils.translation import gettext
-
-        from xietong.notify.services import notify
-        from xietong.org.models import Person
-
-        coordinators = list(Person.objects.filter(is_coordinator=True, is_active=True))
-        notify(
-            recipients=coordinators,
-            kind="overdue",
-            title=gettext("【分派超时】%(problem)s") % {"problem": self},
-            body=gettext("问题提报已超过 1 个工作日仍未分派，请综合管理部尽快审核并分派主责部门。"),
-            url=self.get_absolute_url(),
-            subject=self,
-            urgency="urgent",
-            dedupe_key=f"clock:{clock.pk}",
-        )
-        return {"notified": [p.pk for p in coordinators]}
 
 
 class ProgressUpdate(models.Model):

@@ -12,9 +12,13 @@ class RisksConfig(AppConfig):
         from xietong.risks.demo import seed_demo_risks
 
         register_demo_seeder("异常与延期", seed_demo_risks, order=34)
+        from xietong.clocks.handlers import register_clock_handlers
         from xietong.core.audit import register_actions
         from xietong.items.panels import register_panel
         from xietong.risks.panels import request_risks_panel, task_risks_panel
+        from xietong.risks.timers import dispute_escalation_targets
+
+        register_clock_handlers("risks.dispute", escalation_targets=dispute_escalation_targets)
 
         register_panel("tasks.task", "risks", "risks/_task_panel.html", task_risks_panel, order=20)
         register_panel("requests.request", "risks", "risks/_request_panel.html", request_risks_panel, order=30)

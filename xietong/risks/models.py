@@ -159,26 +159,3 @@ class Dispute(WorkItem):
     @property
     def department(self):
         return self.department_a
-
-    def escalation_targets(self, clock, step):
-        """Both departments' division leaders (level 1), then the general manager."""
-        from xietong.clocks.services import Target, ladder_target
-
-        if step.target != "division_leader":
-            return None
-        people, notes = [], []
-        for dept in (self.department_a, self.department_b):
-            found = ladder_target(_ChainProbe(clock, dept), step)
-            people += [p for p in found.people if p not in people]
-            if found.note:
-                notes.append(f"{dept.name}：{found.note}")
-        return Target(people, "division_leader", "；".join(notes))
-
-
-class _ChainProbe:
-    """A clock-like view that climbs the manager chain of another department (for `ladder_target`)."""
-
-    def __init__(self, clock, department):
-        self.owner = None
-        self.department = department
-        self._clock = clock

@@ -9,10 +9,14 @@ class TasksConfig(AppConfig):
     verbose_name = _("协作任务")
 
     def ready(self) -> None:
+        from xietong.clocks.handlers import register_clock_handlers
         from xietong.core.audit import register_actions
         from xietong.core.navigation import register_nav
         from xietong.tasks import workbench  # noqa: F401
         from xietong.tasks.choices import MACHINE
+        from xietong.tasks.timers import task_clock_due
+
+        register_clock_handlers("tasks.task", due=task_clock_due)
 
         register_nav(pgettext_lazy("nav", "任务"), "task-list", url_prefix="/tasks/", order=20)
         register_actions({f"task.{name}": t.label for name, t in MACHINE.transitions.items()})

@@ -91,12 +91,6 @@ class Task(WorkItem):
     def get_absolute_url(self) -> str:
         return reverse("task-detail", args=[self.pk])
 
-    def clock_due(self, clock):
-        """A clock of this task ran out: the task's rules decide (auto-accept, daily update, overdue)."""
-        from xietong.tasks.timers import task_clock_due
-
-        return task_clock_due(self, clock)
-
 
 class TaskDependency(models.Model):
     """Task `task` starts after `predecessor` ends (任务A需在任务B完成后启动)."""

@@ -79,8 +79,9 @@ def arm_daily_update(task, *, after: dt.datetime | None = None, updated_today: b
     )
 
 
-def task_clock_due(task, clock) -> dict[str, Any] | None:
-    """Runs inside the firing transaction of one of the task's clocks."""
+def task_clock_due(clock, task) -> dict[str, Any] | None:
+    """A clock of this task ran out: the task's rules decide (auto-accept, daily update; else the default
+    overdue message). Runs inside the firing transaction."""
     if clock.limit == "accept" and task.state == TaskState.PUBLISHED:
         task.state = TaskState.ACCEPTED
         task.accepted_at = clock.due_at

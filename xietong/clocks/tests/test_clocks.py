@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from xietong.clocks import handlers
 from xietong.clocks.models import (
     Clock,
     ClockKind,
@@ -204,6 +205,58 @@ def test_auto_accept_after_silence(company):
     assert probe.auto_accepted
     event = AuditEvent.objects.get(action="clock.due")
     assert event.after["auto_accepted"] is True and event.actor_label == "系统"
+
+
+@pytest.fixture
+def restore_handlers():
+    saved = {label: handlers.ClockHandlers(list(h.due), list(h.remind), list(h.escalation_targets))
+             for label, h in handlers._registry.items()}  # fmt: skip
+    yield
+    handlers._registry.clear()
+    handlers._registry.update(saved)
+
+
+def test_handlers_registered_later_answer_the_limits_earlier_ones_leave_alone(company, policy, restore_handlers):
+    """A process's own handler (probe: auto-accept) and one registered after it (as the spine registers its
+    step-driven ones) share the model: the first that answers wins, None passes to the next, then the default."""
+
+    def respond_overdue(clock, probe):
+        if clock.limit != "respond":
+            return None
+        probe.name = "已标记超时"
+        probe.save(update_fields=["name"])
+        return {"marked": "late"}
+
+    handlers.register_clock_handlers(Probe, due=respond_overdue)
+    handlers.register_clock_handlers("probe.Probe", due=respond_overdue)  # the same handler twice: kept once
+    assert len(handlers.handlers_for("probe.probe").due) == 2
+    ClockPolicy.objects.create(process="probe", priority="*", kind="accept", duration="1d", mode="working")
+    probe = probe_for(company, "wangqiang")
+    arm(probe, at("2026-03-02 09:00"))
+    arm(probe, at("2026-03-02 09:00"), priority="*", limit="accept")
+    fire_at(at("2026-03-02 11:00"))  # the 30-minute reminder: no remind handler, the owner is reminded
+    fire_at(at("2026-03-03 09:00"))  # respond (due 11:00 the day before) and accept (due now)
+    probe.refresh_from_db()
+    assert probe.name == "已标记超时" and probe.auto_accepted
+    due_events = AuditEvent.objects.filter(action="clock.due").order_by("seq")
+    assert [(e.after["limit"], {k: e.after.get(k) for k in ("marked", "auto_accepted")}) for e in due_events] == [
+        ("respond", {"marked": "late", "auto_accepted": None}),
+        ("accept", {"marked": None, "auto_accepted": True}),
+    ]
+    assert inbox_titles(probe.owner) == ["【即将到期】王强的请求"]  # no default overdue message: handled
+
+
+def test_no_model_carries_clock_handlers():
+    """Handlers are registered from `<app>/timers.py`; a method on a model would silently never run."""
+    from django.apps import apps
+
+    carrying = [
+        m._meta.label
+        for m in apps.get_models()
+        for name in ("clock_due", "clock_remind", "escalation_targets")
+        if hasattr(m, name)
+    ]
+    assert carrying == []
 
 
 def test_rearming_replaces_the_live_clocks(company, policy):

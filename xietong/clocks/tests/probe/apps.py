@@ -7,3 +7,9 @@ class ProbeConfig(AppConfig):
 
     name = "xietong.clocks.tests.probe"
     label = "probe"
+
+    def ready(self) -> None:
+        from xietong.clocks.handlers import register_clock_handlers
+        from xietong.clocks.tests.probe.timers import probe_clock_due
+
+        register_clock_handlers("probe.probe", due=probe_clock_due)

@@ -13,11 +13,3 @@ class Probe(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/probe/{self.pk}/"
-
-    def clock_due(self, clock):
-        """Like a task's acceptance limit: silence until the due time counts as accepted."""
-        if clock.limit == "accept":
-            self.auto_accepted = True
-            self.save(update_fields=["auto_accepted"])
-            return {"auto_accepted": True}
-        return None

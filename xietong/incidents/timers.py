@@ -1,0 +1,64 @@
+"""The emergency's wall-clock limits: a missed one is an alarm on the page and a message to the people who
+must act; the review clock keeps the default overdue message to its owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from xietong.clocks.models import Clock
+from xietong.core import clock
+from xietong.incidents.choices import EntryKind
+from xietong.incidents.models import Incident, IncidentEntry
+from xietong.incidents.services import LIVE_LIMITS, _hm, _label, _people
+from xietong.notify.models import MessageKind, Urgency
+from xietong.notify.services import notify
+
+
+def incident_clock_due(clock_row: Clock, incident: Incident) -> dict[str, Any] | None:
+    """Runs inside the firing transaction. A missed emergency limit is an alarm on the page (a timeline
+    line and the banner) and a message to the people who must act, robots included, day or night."""
+    limit = clock_row.limit
+    if limit not in LIVE_LIMITS:
+        return None  # the review clock: the default overdue message to its owner
+    due = _hm(clock_row.limit_due_at)
+    if limit == "assign_team":
+        people = _people([incident.lead, incident.responsible_department.head])
+        what = _("应急小组未组建")
+        body = _("接到上报已 10 分钟（应于 %(due)s 前）仍未明确应急小组分工。") % {"due": due}
+    elif limit == "team_ready":
+        missing = [m.person for m in incident.memberships.select_related("person").filter(acknowledged_at__isnull=True)]
+        people = _people([incident.lead], missing)
+        what = _("小组成员未到位")
+        body = _("以下成员未在 30 分钟内（%(due)s 前）确认到位：%(names)s") % {
+            "due": due,
+            "names": "、".join(p.display_name for p in missing) or "—",
+        }
+    elif limit == "status":
+        people = _people([incident.lead, incident.responsible_department.head], incident.members.all())
+        what = _("状态更新超时")
+        body = _("应于 %(due)s 更新处理状态，已超时。请立即在事项页面更新状态。") % {"due": due}
+    else:
+        people = _people([incident.lead])
+        what = _("2 小时未控制")
+        body = _("上报已满 2 小时（%(due)s）风险仍未控制，按规则上报总经理。") % {"due": due}
+    title = _("【%(what)s】%(label)s") % {"what": what, "label": _label(incident)}
+    IncidentEntry.objects.create(
+        incident=incident,
+        kind=EntryKind.ALERT,
+        body=f"{what}：{body}",
+        due_at=clock_row.limit_due_at,
+        created_at=clock.now(),
+    )
+    notify(
+        recipients=people,
+        kind=MessageKind.OVERDUE,
+        title=title,
+        body=body,
+        url=incident.get_absolute_url(),
+        subject=incident,
+        urgency=Urgency.EMERGENCY,
+        dedupe_key=f"clock:{clock_row.pk}",
+    )
+    return {"limit": limit, "notified": [p.pk for p in people]}
