@@ -6,6 +6,7 @@ calendars, escalation ladders) lives in the database, not here.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "xietong.core",
     "xietong.org",
     "xietong.workcal",
@@ -93,6 +95,8 @@ MIDDLEWARE = [
     "xietong.core.middleware.RequestContextMiddleware",
     "xietong.core.middleware.SecurityHeadersMiddleware",
     "xietong.core.middleware.ApplicationErrorMiddleware",
+    # Last: turns a sign-in refused by the throttle into the sign-in page with the waiting time.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xietong.urls"
@@ -156,10 +160,39 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Login throttling: this many failures for one account (or 4x from one address) within the window
-# locks further attempts until the window has passed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a throttled attempt before any password is checked
+    "xietong.org.backends.PersonBackend",  # usernames matched after NFKC, without regard to case
+]
+# Sign-in throttling (django-axes, see core.signin): within the window, this many failures for one account
+# from one address lock that pair, and the account-wide limit locks the account from every address. An
+# address alone never locks anyone out.
 XIETONG_LOGIN_MAX_FAILURES = int(os.environ.get("XIETONG_LOGIN_MAX_FAILURES", "5"))
+XIETONG_LOGIN_ACCOUNT_MAX_FAILURES = int(
+    os.environ.get("XIETONG_LOGIN_ACCOUNT_MAX_FAILURES", str(4 * XIETONG_LOGIN_MAX_FAILURES))
+)
 XIETONG_LOGIN_WINDOW_MINUTES = int(os.environ.get("XIETONG_LOGIN_WINDOW_MINUTES", "15"))
+# Reverse proxies in front of the web processes. With N of them, the client's address is the one the
+# outermost proxy appended to X-Forwarded-For (N-th from the right); what the client wrote is never trusted.
+# XIETONG_TRUST_PROXY=1 (older setting) means one proxy.
+XIETONG_TRUSTED_PROXY_COUNT = int(
+    os.environ.get("XIETONG_TRUSTED_PROXY_COUNT", "1" if _env_bool("XIETONG_TRUST_PROXY", False) else "0")
+)
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = XIETONG_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(minutes=XIETONG_LOGIN_WINDOW_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "xietong.core.signin.TieredAxesHandler"
+AXES_USERNAME_CALLABLE = "xietong.core.signin.axes_username"
+AXES_CLIENT_IP_CALLABLE = "xietong.core.middleware.request_ip"
+AXES_LOCKOUT_CALLABLE = "xietong.core.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked do not extend the lock: the page's "N 分钟后再试" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful sign-ins are in the audit trail already; axes' own access log would be a second, unbounded copy.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 # --- Language and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

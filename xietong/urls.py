@@ -9,7 +9,7 @@ from django.views.i18n import set_language
 from xietong.api import api
 from xietong.archive.urls import search_urlpatterns
 from xietong.core import views as core_views
-from xietong.core.forms import ThrottledAuthenticationForm
+from xietong.core.forms import SignInForm
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -17,7 +17,7 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(
             template_name="core/login.html",
-            authentication_form=ThrottledAuthenticationForm,
+            authentication_form=SignInForm,
             redirect_authenticated_user=True,
         ),
         name="login",

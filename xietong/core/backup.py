@@ -29,7 +29,17 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
 
 FORMAT = 1
-EXCLUDED = {"contenttypes.contenttype", "auth.permission", "sessions.session", "admin.logentry"}
+# Sessions and sign-in throttling state are not data: a restored install starts with neither.
+EXCLUDED = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "admin.logentry",
+    "axes.accessattempt",
+    "axes.accessattemptexpiration",
+    "axes.accessfailurelog",
+    "axes.accesslog",
+}
 
 
 class ExactJSONEncoder(DjangoJSONEncoder):

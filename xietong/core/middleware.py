@@ -8,22 +8,39 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
+from ipware import get_client_ip
 
 from xietong.core.memo import memo_scope
 from xietong.core.request_context import client_ip
 
 
 def request_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR, or the first X-Forwarded-For hop when XIETONG_TRUST_PROXY is set."""
-    candidate = request.META.get("REMOTE_ADDR")
-    if getattr(settings, "XIETONG_TRUST_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            candidate = forwarded.split(",")[0].strip()
+    """The client's address as django-ipware resolves it behind XIETONG_TRUSTED_PROXY_COUNT reverse proxies.
+
+    No proxy (the default): the socket's peer, REMOTE_ADDR. N proxies: the address the outermost proxy
+    appended to X-Forwarded-For, counted from the right; anything the client wrote itself further left
+    is ignored, so a spoofed left-most entry never becomes the address throttled and audited. A request
+    that did not pass through every proxy keeps REMOTE_ADDR. Also django-axes' AXES_CLIENT_IP_CALLABLE.
+    """
+    proxies = trusted_proxy_count()
+    candidate: str | None = None
+    if proxies:
+        # python-ipware counts the proxies listed in the header besides the client; the last proxy's own
+        # address is REMOTE_ADDR, not in the header: N trusted proxies leave N - 1 of them there.
+        candidate, _routable = get_client_ip(
+            request, proxy_order="left-most", proxy_count=proxies - 1,
+            request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False,
+        )  # fmt: skip
+    if candidate is None:
+        candidate = request.META.get("REMOTE_ADDR")
     try:
         return str(ipaddress.ip_address(candidate)) if candidate else None
     except ValueError:
         return None
+
+
+def trusted_proxy_count() -> int:
+    return int(getattr(settings, "XIETONG_TRUSTED_PROXY_COUNT", 0) or 0)
 
 
 class RequestContextMiddleware:

@@ -1,4 +1,4 @@
-"""Shared model bases and the records every app relies on: audit events, API tokens, login failures."""
+"""Shared model bases and the records every app relies on: audit events, API tokens."""
 
 from __future__ import annotations
 
@@ -106,18 +106,3 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class LoginFailure(models.Model):
-    """A failed login attempt, kept for throttling (in the database so all web processes agree)."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(default=clock.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("登录失败记录")
-        verbose_name_plural = _("登录失败记录")
-
-    def __str__(self) -> str:
-        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -116,6 +117,15 @@ class Person(AbstractUser):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["department__sort_order", "username"]
+        constraints = [
+            # Sign-in matches usernames without regard to case (org.backends): two accounts differing only
+            # in case would be one account to the person typing.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="person_username_unique_any_case",
+                violation_error_message=_("已有同名账号（用户名不区分大小写）"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -1,0 +1,34 @@
+"""Password sign-in that finds the account a person meant: ｈｅｌｉ, Heli and heli are one account."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+
+from xietong.core.signin import username_normalise
+from xietong.org.models import Person
+
+
+class PersonBackend(ModelBackend):
+    """Django's ModelBackend, matching the username after NFKC and without regard to case (usernames are
+    unique that way: see Person's constraint), so the throttle and the password check count one account."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(Person.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        wanted = username_normalise(username)
+        person = next(
+            (
+                p
+                for p in Person._default_manager.filter(username__iexact=wanted)
+                if username_normalise(p.username) == wanted
+            ),
+            None,
+        )
+        if person is None:
+            Person().set_password(password)  # the same work as a real check: no timing difference
+            return None
+        if person.check_password(password) and self.user_can_authenticate(person):
+            return person
+        return None
