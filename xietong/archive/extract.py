@@ -6,38 +6,16 @@ from __future__ import annotations
 import io
 import logging
 import re
-import zipfile
 from pathlib import PurePath
-from xml.etree import ElementTree as ET
 
 from xietong.archive.models import ExtractedText
+from xietong.core.office import decode_text as _decode
+from xietong.core.office import docx_text as _docx
 from xietong.items.models import Attachment
 
 logger = logging.getLogger("xietong.archive")
 MAX_CHARS = 200_000  # enough for any form or report; a 500-page dump is cut here
 MAX_BYTES = 30 * 1024 * 1024
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
-
-
-def _docx(data: bytes) -> str:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        xml = archive.read("word/document.xml")
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        raise ValueError("DOCTYPE in document.xml")
-    root = ET.fromstring(xml)  # noqa: S314  (no DTD or entities: refused above)
-    paragraphs = []
-    for paragraph in root.iter(f"{_W}p"):
-        paragraphs.append("".join(node.text or "" for node in paragraph.iter(f"{_W}t")))
-    return "\n".join(p for p in paragraphs if p)
 
 
 def _xlsx(data: bytes) -> str:
