@@ -13,18 +13,22 @@ class ClocksConfig(AppConfig):
         # Last: the demo's history was written at past instants; what fell due since fires at its instant.
         register_demo_seeder("时钟", replay_clocks_until_now, order=99)
         from xietong.clocks import workbench  # noqa: F401  (registers 我的时限)
-        from xietong.clocks.services import clock_fire_due, clocks_retime_calendar
+        from xietong.clocks.retime import on_calendar_change, retime_pending
+        from xietong.clocks.services import clock_fire_due
         from xietong.core.audit import register_actions
         from xietong.core.worker import register_sweep
         from xietong.workcal.services import on_calendar_changed
 
         register_sweep("clocks", clock_fire_due, order=10)
-        on_calendar_changed(clocks_retime_calendar)
+        # Before firing: a clock a calendar change moved must not fire at its old instant.
+        register_sweep("calendar-retime", retime_pending, order=5)
+        on_calendar_changed(on_calendar_change)
         register_actions(
             {
                 "clock.remind": _("到期提醒"),
                 "clock.due": _("时限到期"),
                 "clock.escalate": _("超时升级"),
+                "clock.retime": _("时限随日历调整"),
                 "clocks.clockpolicy.create": _("新增时限规则"),
                 "clocks.clockpolicy.change": _("修改时限规则"),
                 "clocks.clockpolicy.delete": _("删除时限规则"),

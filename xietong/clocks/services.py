@@ -226,29 +226,6 @@ def clock_resume(*, subject: models.Model, limit: str | None = None) -> int:
     return resumed
 
 
-def clocks_retime_calendar(calendar: WorkCalendar, chunk: int = 2000) -> int:
-    """The calendar changed: recompute every armed working-time clock on it from its anchor and offset."""
-    engine = engine_for(calendar)
-    changed = 0
-    qs = Clock.objects.filter(calendar=calendar, state=ClockState.ARMED, mode=TimeMode.WORKING).order_by("pk")
-    batch: list[Clock] = []
-    limit_due: dict[tuple[str, int, str], dt.datetime] = {}
-    rows = list(qs.only("pk", "subject_type", "subject_id", "limit", "kind", "anchor_at", "offset_us", "due_at"))
-    for row in rows:
-        row.due_at = engine.add(row.anchor_at, _from_us(row.offset_us))
-        if row.kind == row.limit:
-            limit_due[(row.subject_type, row.subject_id, row.limit)] = row.due_at
-    for row in rows:
-        row.limit_due_at = limit_due.get((row.subject_type, row.subject_id, row.limit), row.due_at)
-        batch.append(row)
-        if len(batch) >= chunk:
-            changed += Clock.objects.bulk_update(batch, ["due_at", "limit_due_at"])
-            batch = []
-    if batch:
-        changed += Clock.objects.bulk_update(batch, ["due_at", "limit_due_at"])
-    return changed
-
-
 # --- Firing ---------------------------------------------------------------------------------------
 def ladder_target(clock: Clock, step: EscalationStep) -> Target:
     """Who receives this escalation level. An empty rung of the manager chain passes to the next rung,

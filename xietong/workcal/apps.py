@@ -17,5 +17,8 @@ class WorkcalConfig(AppConfig):
                 "workcal.workcalendar.delete": _("删除工作日历"),
                 "workcal.override.set": _("设置日历例外日"),
                 "workcal.override.delete": _("删除日历例外日"),
+                "workcal.holidays.import": _("导入年度节假日安排"),
+                "workcal.holidays.correct": _("更正年度节假日安排"),
+                "workcal.holidays.delete": _("撤销年度节假日安排"),
             }
         )

@@ -6,11 +6,16 @@ measuring it between two instants is then two binary searches, whatever the span
 
 Which days are working days, in order of precedence:
 1. an override row (an administrator's extra holiday or extra workday) always wins;
-2. the Chinese statutory schedule from `chinesecalendar` for the years it covers: statutory holidays are
-   off, adjusted working weekends (调休) are on;
+2. the statutory schedule: for a year imported from the State Council's notice (or a company's own iCalendar
+   or Excel list) its days, else `chinesecalendar` for the years it covers — statutory holidays are off,
+   adjusted working weekends (调休) are on;
 3. the calendar's weekday pattern (Mon–Fri by default; a factory may work Mon–Sat).
-A year the statutory data does not cover falls back to 3 (plus overrides) and is reported by
+A year neither source covers falls back to 3 (plus overrides) and is reported by
 `statutory_published(year)` so that the admin and the command line can warn.
+
+The hours of a working day: a date's own hours (a half-day holiday such as 三八妇女节下午), else the
+weekday's own hours for a regular working day (Saturday 09:00–12:00), else the calendar's daily hours
+(which 调休 and extra workdays also use: they stand in for a whole weekday).
 """
 
 from __future__ import annotations
@@ -109,6 +114,45 @@ def statutory_years() -> tuple[int, int]:
     return first, last
 
 
+Periods = tuple[tuple[dt.time, dt.time], ...]
+# An imported year: (year, ((date, is_workday, holiday name), ...)). Its days replace chinesecalendar's for
+# that year; a notice may also name days of the year before (元旦 2023 began on 31 December 2022).
+PublishedYear = tuple[int, tuple[tuple[dt.date, bool, str], ...]]
+
+
+@cache
+def _merged_table(
+    published: tuple[PublishedYear, ...], statutory: bool
+) -> tuple[dict[dt.date, StatutoryDay], frozenset[int]]:
+    """The statutory schedule a calendar counts with: chinesecalendar's (if it follows it) with every
+    imported year in place of the shipped one; and the years covered."""
+    base, first, last = _statutory_table()
+    imported = {year for year, _days in published}
+    table = {day: entry for day, entry in base.items() if day.year not in imported} if statutory else {}
+    years = set(range(first, last + 1)) if statutory else set()
+    for year, days in published:
+        years.add(year)
+        for day, is_workday, name in days:
+            kind = DayKind.ADJUSTED_WORKDAY if is_workday else DayKind.STATUTORY_HOLIDAY
+            table[day] = StatutoryDay(kind, name)
+    return table, frozenset(years)
+
+
+def _check_periods(periods: Periods) -> None:
+    if not periods:
+        raise ValueError(_("工作时段不能为空"))
+    previous_end: dt.time | None = None
+    for start, end in periods:
+        if start >= end:
+            raise ValueError(
+                _("工作时段 %(start)s–%(end)s 的结束时间必须晚于开始时间")
+                % {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+            )
+        if previous_end is not None and start < previous_end:
+            raise ValueError(_("工作时段必须按时间先后排列且互不重叠"))
+        previous_end = end
+
+
 def _to_micro(instant: dt.datetime) -> int:
     if instant.tzinfo is None:
         raise ValueError("working-time arithmetic needs aware datetimes")
@@ -137,20 +181,18 @@ class CalendarSpec:
     workdays: frozenset[int] = MON_FRI  # weekday numbers, Monday = 0
     statutory: bool = True  # follow the Chinese statutory schedule (holidays and 调休)
     overrides: tuple[tuple[dt.date, bool], ...] = ()  # (date, is_workday), always win
+    published: tuple[PublishedYear, ...] = ()  # imported years, in place of chinesecalendar's
+    weekday_periods: tuple[tuple[int, Periods], ...] = ()  # (weekday, hours) of regular working days
+    day_periods: tuple[tuple[dt.date, Periods], ...] = ()  # (date, hours) when that date is worked
 
     def __post_init__(self) -> None:
-        if not self.periods:
-            raise ValueError(_("工作时段不能为空"))
-        previous_end: dt.time | None = None
-        for start, end in self.periods:
-            if start >= end:
-                raise ValueError(
-                    _("工作时段 %(start)s–%(end)s 的结束时间必须晚于开始时间")
-                    % {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
-                )
-            if previous_end is not None and start < previous_end:
-                raise ValueError(_("工作时段必须按时间先后排列且互不重叠"))
-            previous_end = end
+        _check_periods(self.periods)
+        for _weekday, periods in self.weekday_periods:
+            _check_periods(periods)
+        for _day, periods in self.day_periods:
+            _check_periods(periods)
+        if not {w for w, _p in self.weekday_periods} <= set(range(7)):
+            raise ValueError(_("工作日只能是星期一（0）到星期日（6）"))
         if not self.workdays <= set(range(7)):
             raise ValueError(_("工作日只能是星期一（0）到星期日（6）"))
         ZoneInfo(self.time_zone)
@@ -175,6 +217,9 @@ class WorkingCalendar:
         self.spec = spec or CalendarSpec()
         self.tz = ZoneInfo(self.spec.time_zone)
         self._overrides: dict[dt.date, bool] = dict(self.spec.overrides)
+        self._table, self._years = _merged_table(self.spec.published, self.spec.statutory)
+        self._weekday_periods: dict[int, Periods] = dict(self.spec.weekday_periods)
+        self._day_periods: dict[dt.date, Periods] = dict(self.spec.day_periods)
         self._compiled: _Compiled | None = None
         self.day_length = sum(
             (
@@ -189,19 +234,25 @@ class WorkingCalendar:
         override = self._overrides.get(day)
         if override is not None:
             return DayKind.OVERRIDE_WORKDAY if override else DayKind.OVERRIDE_HOLIDAY
-        if self.spec.statutory:
-            table, first, last = _statutory_table()
-            if first <= day.year <= last:
-                statutory = table.get(day)
-                if statutory is not None:
-                    return statutory.kind
+        statutory = self._table.get(day)
+        if statutory is not None:
+            return statutory.kind
         return DayKind.WORKDAY if day.weekday() in self.spec.workdays else DayKind.REST_DAY
 
+    def periods_on(self, day: dt.date, kind: DayKind | None = None) -> Periods:
+        """The working hours of `day` if it is worked (see the module's docstring)."""
+        own = self._day_periods.get(day)
+        if own is not None:
+            return own
+        if (kind or self.day_kind(day)) is DayKind.WORKDAY:
+            return self._weekday_periods.get(day.weekday(), self.spec.periods)
+        return self.spec.periods
+
     def day_name(self, day: dt.date) -> str:
-        """The holiday's name (e.g. "Spring Festival") for statutory days, else ""."""
-        if day in self._overrides or not self.spec.statutory:
+        """The holiday's name (e.g. 春节) for statutory days, else ""."""
+        if day in self._overrides:
             return ""
-        statutory = _statutory_table()[0].get(day)
+        statutory = self._table.get(day)
         return statutory.name if statutory else ""
 
     def day_description(self, day: dt.date) -> str:
@@ -214,10 +265,7 @@ class WorkingCalendar:
 
     def statutory_published(self, year: int) -> bool:
         """False when the statutory schedule for `year` is unknown and no override covers that year."""
-        if not self.spec.statutory:
-            return True
-        first, last = statutory_years()
-        if first <= year <= last:
+        if not self.spec.statutory or year in self._years:
             return True
         return any(day.year == year for day in self._overrides)
 
@@ -259,8 +307,9 @@ class WorkingCalendar:
         end_day = dt.date(last_year, 12, 31)
         one_day = dt.timedelta(days=1)
         while day <= end_day:
-            if self.is_working_day(day):
-                for start, end in self.spec.periods:
+            kind = self.day_kind(day)
+            if kind.is_working:
+                for start, end in self.periods_on(day, kind):
                     s = _to_micro(dt.datetime.combine(day, start, tzinfo=self.tz))
                     e = _to_micro(dt.datetime.combine(day, end, tzinfo=self.tz))
                     compiled.starts.append(s)

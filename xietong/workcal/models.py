@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xietong.core import clock
 from xietong.core.models import TimeStampedModel, VersionedModel
-from xietong.workcal.engine import CalendarSpec
+from xietong.workcal.engine import CalendarSpec, PublishedYear
 
 WEEKDAY_NAMES = [_("星期一"), _("星期二"), _("星期三"), _("星期四"), _("星期五"), _("星期六"), _("星期日")]
 _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})\s*$")
@@ -107,7 +108,29 @@ class WorkCalendar(VersionedModel):
             workdays=self.weekday_set(),
             statutory=self.statutory,
             overrides=overrides,
+            published=self.published_years(),
         )
+
+    def published_years(self) -> tuple[PublishedYear, ...]:
+        """Imported years this calendar counts with: its own imports, and the national ones (for a
+        calendar that follows the statutory schedule) for the years it has none of its own."""
+        schedules = HolidaySchedule.objects.filter(models.Q(calendar=self) | models.Q(calendar__isnull=True))
+        chosen: dict[int, HolidaySchedule] = {}
+        for schedule in schedules.order_by("calendar_id"):  # NULLs (national) sort last on neither: decide below
+            if schedule.calendar_id is None and not self.statutory:
+                continue
+            current = chosen.get(schedule.year)
+            if current is None or (current.calendar_id is None and schedule.calendar_id is not None):
+                chosen[schedule.year] = schedule
+        if not chosen:
+            return ()
+        days: dict[int, list[tuple[dt.date, bool, str]]] = {year: [] for year in chosen}
+        by_pk = {schedule.pk: schedule.year for schedule in chosen.values()}
+        for schedule_id, day, is_workday, name in HolidayDay.objects.filter(schedule_id__in=by_pk).values_list(
+            "schedule_id", "date", "is_workday", "name"
+        ):
+            days[by_pk[schedule_id]].append((day, is_workday, name))
+        return tuple((year, tuple(sorted(days[year]))) for year in sorted(days))
 
 
 class CalendarOverride(TimeStampedModel):
@@ -129,3 +152,118 @@ class CalendarOverride(TimeStampedModel):
     def __str__(self) -> str:
         kind = _("上班") if self.is_workday else _("放假")
         return f"{self.date:%Y-%m-%d} {kind}"
+
+
+class HolidaySource(models.TextChoices):
+    NOTICE = "notice", _("国务院办公厅通知")
+    ICAL = "ical", _("iCalendar 日历")
+    EXCEL = "excel", _("Excel 表")
+
+
+class HolidaySchedule(TimeStampedModel):
+    """One year's holidays and make-up workdays as published (国务院办公厅关于20XX年部分节假日安排的通知)
+    or kept by the company (an iCalendar file or subscription, an Excel sheet).
+
+    Without a calendar it is the national schedule: every calendar that follows the statutory schedule
+    counts that year with it instead of the shipped data. With a calendar it applies to that one only
+    (and wins over the national one). An administrator's overrides still win over both.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    calendar = models.ForeignKey(
+        WorkCalendar,
+        verbose_name=_("日历"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="holiday_schedules",
+        help_text=_("留空：全国安排，适用于所有遵循国家法定节假日的日历"),
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=HolidaySource.choices, default=HolidaySource.NOTICE)
+    title = models.CharField(_("标题"), max_length=200)
+    issued_on = models.DateField(_("发布日期"), null=True, blank=True)
+    document_number = models.CharField(_("文号"), max_length=60, blank=True)
+    source_text = models.TextField(_("原文"), blank=True)
+    source_url = models.URLField(_("订阅地址"), max_length=500, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排（年度）")
+        ordering = ["-year", "calendar_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "calendar"], name="one_schedule_per_calendar_year"),
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(calendar__isnull=True), name="one_national_schedule_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HolidayDay(models.Model):
+    """A day of a published year: off (a holiday) or worked (调休上班), with the holiday it belongs to."""
+
+    schedule = models.ForeignKey(
+        HolidaySchedule, verbose_name=_("节假日安排"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("日期"))
+    is_workday = models.BooleanField(_("调休上班"), default=False)
+    name = models.CharField(_("节日"), max_length=60)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "date"], name="one_holiday_day_per_schedule")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}{'（上班）' if self.is_workday else ''}"
+
+
+class CalendarChange(models.Model):
+    """A change to a calendar's days (an import, an override, a correction) whose armed clocks still have
+    to be re-timed. Written in the transaction of the change; the clocks are re-timed right after it
+    commits, in batches, and the worker finishes any change left unfinished (a crash, a restart)."""
+
+    calendar = models.ForeignKey(WorkCalendar, verbose_name=_("日历"), on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField(_("日历版本"))
+    first_day = models.DateField(
+        _("首个变动日"), null=True, blank=True, help_text=_("留空：工作时段等变动，影响所有日期")
+    )
+    last_day = models.DateField(_("最后变动日"), null=True, blank=True)
+    days = models.JSONField(_("变动日期"), default=list, blank=True)
+    reason = models.CharField(_("原因"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=clock.now)
+    claimed_until = models.DateTimeField(_("处理租约"), null=True, blank=True)
+    retimed_at = models.DateTimeField(_("重算完成"), null=True, blank=True)
+    moved = models.PositiveIntegerField(_("调整的时钟"), default=0)
+
+    class Meta:
+        verbose_name = _("日历变动")
+        verbose_name_plural = _("日历变动")
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(retimed_at__isnull=True), name="calendar_change_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} v{self.version}: {self.reason}"

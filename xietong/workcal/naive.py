@@ -19,7 +19,7 @@ def naive_add(calendar: WorkingCalendar, instant: dt.datetime, duration: dt.time
         return calendar.next_working_instant(instant)
     while True:
         if calendar.is_working_day(day):
-            for start, end in calendar.spec.periods:
+            for start, end in calendar.periods_on(day):
                 period_start = dt.datetime.combine(day, start, tzinfo=calendar.tz)
                 period_end = dt.datetime.combine(day, end, tzinfo=calendar.tz)
                 begin = max(period_start, local)
@@ -40,7 +40,7 @@ def naive_between(calendar: WorkingCalendar, start: dt.datetime, end: dt.datetim
     day = a.date()
     while day <= b.date():
         if calendar.is_working_day(day):
-            for s, e in calendar.spec.periods:
+            for s, e in calendar.periods_on(day):
                 lo = max(dt.datetime.combine(day, s, tzinfo=calendar.tz), a)
                 hi = min(dt.datetime.combine(day, e, tzinfo=calendar.tz), b)
                 if hi > lo:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import calendar as month_calendar
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass, replace
 from threading import Lock
 
 from django.utils.translation import gettext as _
 
 from xietong.core.i18n import enumerate_list
 from xietong.core.memo import memoized
-from xietong.workcal.engine import UNPUBLISHED_WARNING, WorkingCalendar, statutory_years
+from xietong.workcal.engine import UNPUBLISHED_WARNING, DayKind, WorkingCalendar, gettext_noop, statutory_years
 from xietong.workcal.models import WorkCalendar
 
 _engines: OrderedDict[tuple[int, int], WorkingCalendar] = OrderedDict()
@@ -89,3 +91,59 @@ def coverage_text(calendar: WorkCalendar, today: dt.date) -> str:
             "warning": UNPUBLISHED_WARNING,
         }
     return text
+
+
+# --- A year at a glance (the notice import's preview) -----------------------------------------------
+@dataclass(frozen=True)
+class GridDay:
+    date: dt.date
+    tone: str  # work / rest / holiday / adjusted / override
+    mark: str  # 休 / 班 / "" …
+    title: str  # 2027-02-05 春节 (for the tooltip)
+
+
+@dataclass(frozen=True)
+class GridMonth:
+    month: int
+    weeks: list[list[GridDay | None]]
+    working_days: int
+
+
+_TONES = {
+    DayKind.WORKDAY: ("work", ""),
+    DayKind.REST_DAY: ("rest", gettext_noop("休")),
+    DayKind.STATUTORY_HOLIDAY: ("holiday", gettext_noop("休")),
+    DayKind.ADJUSTED_WORKDAY: ("adjusted", gettext_noop("班")),
+    DayKind.OVERRIDE_WORKDAY: ("override", gettext_noop("加")),
+    DayKind.OVERRIDE_HOLIDAY: ("override-off", gettext_noop("休")),
+}
+
+
+def preview_engine(calendar: WorkCalendar, year: int, days: list[tuple[dt.date, bool, str]]) -> WorkingCalendar:
+    """`calendar` as it would count with `year` published as `days` (its overrides still win)."""
+    spec = calendar.spec()
+    published = [p for p in spec.published if p[0] != year]
+    published.append((year, tuple(sorted(days))))
+    return WorkingCalendar(replace(spec, published=tuple(sorted(published))))
+
+
+def year_grid(engine: WorkingCalendar, year: int) -> list[GridMonth]:
+    months = []
+    for month in range(1, 13):
+        weeks: list[list[GridDay | None]] = []
+        working = 0
+        for week in month_calendar.Calendar().monthdatescalendar(year, month):
+            row: list[GridDay | None] = []
+            for day in week:
+                if day.month != month:
+                    row.append(None)
+                    continue
+                kind = engine.day_kind(day)
+                working += kind.is_working
+                tone, mark = _TONES[kind]
+                name = engine.day_name(day)
+                title = f"{day:%Y-%m-%d} {_(name) if name else kind.label}"
+                row.append(GridDay(day, tone, _(mark) if mark else "", title))
+            weeks.append(row)
+        months.append(GridMonth(month, weeks, working))
+    return months

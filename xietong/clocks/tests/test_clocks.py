@@ -175,13 +175,14 @@ def test_pause_keeps_what_is_left_and_resume_continues(company, policy):
     assert Clock.objects.get(subject_id=probe.pk, kind="escalate").due_at == at("2026-03-04 18:00")
 
 
-def test_a_calendar_change_retimes_armed_clocks(company, policy):
+def test_a_calendar_change_retimes_armed_clocks(company, policy, django_capture_on_commit_callbacks):
     probe = probe_for(company, "wangqiang")
     main = arm(probe, at("2026-03-06 17:00"))  # Friday
     assert main.due_at == at("2026-03-09 10:00")
     calendar = default_calendar()
     CalendarOverride.objects.create(calendar=calendar, date=dt.date(2026, 3, 8), is_workday=True, note="公司加班")
-    calendar_changed(calendar)
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_changed(calendar, days=[dt.date(2026, 3, 8)])
     main.refresh_from_db()
     assert main.due_at == at("2026-03-08 10:00")
     assert main.limit_due_at == at("2026-03-08 10:00")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import datetime as dt
+import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xietong.workcal.engine import UNPUBLISHED_WARNING, DayKind, parse_duration, parse_instant
-from xietong.workcal.models import WorkCalendar
+from xietong.workcal.models import CalendarChange, WorkCalendar
+from xietong.workcal.notice import NoticeError, parse_notice
 from xietong.workcal.selectors import default_calendar, engine_for
+from xietong.workcal.services import notice_import, notice_text_of_file
+
+WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 
 MARKS = {
     DayKind.WORKDAY: "",
@@ -22,7 +28,10 @@ MARKS = {
 
 
 class Command(BaseCommand):
-    help = "工作时间计算：add 加上工作时长、between 计算两时刻间的工作时间、month 打印月历。"
+    help = (
+        "工作时间计算：add 加上工作时长、between 计算两时刻间的工作时间、month 打印月历；"
+        "import-notice 导入国务院办公厅节假日安排通知。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--calendar", help="日历编码（默认：默认日历）")
@@ -35,6 +44,15 @@ class Command(BaseCommand):
         between.add_argument("end")
         month = sub.add_parser("month", help="xietong calendar month 2026-10")
         month.add_argument("month", help="YYYY-MM")
+        notice = sub.add_parser(
+            "import-notice",
+            help="导入国务院办公厅节假日安排通知：xietong calendar import-notice 2027.txt [--dry-run] [--calendar CODE]",
+        )
+        notice.add_argument("file", help="通知全文（.txt 或 .docx；- 表示标准输入）")
+        notice.add_argument("--dry-run", action="store_true", help="只解析并打印，不做任何修改")
+        notice.add_argument(
+            "--calendar", dest="notice_calendar", help="只用于这一个日历（默认：所有遵循国家法定节假日的日历）"
+        )
 
     def _calendar(self, code: str | None) -> WorkCalendar:
         if not code:
@@ -46,6 +64,9 @@ class Command(BaseCommand):
             raise CommandError(f"没有编码为“{code}”的日历；现有：{codes}", returncode=2) from None
 
     def handle(self, *args, action: str, calendar: str | None = None, **options) -> None:
+        if action == "import-notice":
+            self._import_notice(options["file"], options["dry_run"], options.get("notice_calendar") or calendar)
+            return
         record = self._calendar(calendar)
         engine = engine_for(record)
         try:
@@ -111,3 +132,37 @@ class Command(BaseCommand):
         self.stdout.write(f"本月工作日 {working} 天")
         for note in notes:
             self.stdout.write("  " + note)
+
+    def _import_notice(self, path: str, dry_run: bool, code: str | None) -> None:
+        target = self._calendar(code) if code else None
+        try:
+            text = sys.stdin.read() if path == "-" else notice_text_of_file(path, Path(path).read_bytes())
+        except OSError as exc:
+            raise CommandError(f"无法读取文件“{path}”：{exc.strerror or exc}", returncode=2) from None
+        except NoticeError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        try:
+            parsed = parse_notice(text)
+        except NoticeError as exc:
+            lines = "\n".join(f"  {problem}" for problem in exc.problems)
+            raise CommandError(f"通知未导入（未做任何修改）：\n{lines}", returncode=2) from None
+        scope = f"日历“{target.name}”" if target else "所有遵循国家法定节假日的日历"
+        self.stdout.write(f"{parsed.title}（{parsed.issued_on:%Y年%m月%d日}）  适用：{scope}")
+        for check in parsed.lines:
+            if check.kind == "clause":
+                self.stdout.write(f"  第 {check.line_no} 行  {check.summary}")
+        for day in parsed.days:
+            kind = "上班" if day.is_workday else "放假"
+            self.stdout.write(f"{day.date:%Y-%m-%d} {WEEKDAYS[day.date.weekday()]} {kind} {day.name}")
+        holidays, workdays = len(parsed.holidays()), len(parsed.workdays())
+        self.stdout.write(f"共 {holidays} 天放假、{workdays} 天调休上班")
+        if dry_run:
+            self.stdout.write("试运行：未做任何修改")
+            return
+        _parsed, outcome = notice_import(text=text, actor=None, calendar=target)
+        verb = "已更正" if outcome.replaced else "已导入"
+        self.stdout.write(f"{verb} {parsed.year} 年节假日安排")
+        for calendar, days in outcome.changed.items():
+            self.stdout.write(f"  {calendar.name}：{len(days)} 天的工作时间有变化")
+        moved = sum(CalendarChange.objects.get(pk=c.pk).moved for c in outcome.changes)
+        self.stdout.write(f"已重新计算计时中的时限：{moved} 个时钟的到期时间有变化")
