@@ -22,7 +22,6 @@ from xietong.org.models import Person
 from xietong.requests.choices import RequestState
 from xietong.requests.models import Request
 from xietong.requests.services import request_follow
-from xietong.workcal.selectors import calendar_for_project
 
 SUBMITTABLE = (RequestState.ACCEPTED, RequestState.IN_PROGRESS, RequestState.DELIVERED)
 
@@ -34,7 +33,7 @@ def _arm_review(deliverable: Deliverable) -> None:
         limit="review",
         owner=deliverable.acceptor,
         department=deliverable.acceptor.department,
-        calendar=calendar_for_project(deliverable.project),
+        project=deliverable.project,
     )
 
 
@@ -203,7 +202,7 @@ def deliverable_verdict(
             limit="rework",
             owner=deliverable.submitter,
             department=deliverable.department,
-            calendar=calendar_for_project(deliverable.project),
+            project=deliverable.project,
             start=now,
         )
         request_follow(

@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, LimitKind, TimeMode
 from xietong.clocks.services import subject_key, timebase
 from xietong.core import clock as time_source
 from xietong.workcal.engine import format_span
+from xietong.workcal.selectors import default_calendar
+
+# Shown beside a due time that was counted by the weekday pattern because a year it runs into has no
+# published holidays yet: it will move when that year's notice is imported.
+PROVISIONAL_NOTE = gettext_lazy("按每周工作日推算，待节假日公布")
 
 
 @dataclass
@@ -23,6 +28,29 @@ class ClockView:
     status: str  # 剩余 1 小时 20 分钟（工作时间） / 已超时 … / 已暂停，剩余 … / 已完成
     tone: str  # ok / warn / late / muted
     escalations: list[Escalation]
+    counted_in: str = ""  # 按“标准工作日历”计时 / 自然时间
+    provisional: bool = False
+
+    @property
+    def provisional_note(self) -> str:
+        return str(PROVISIONAL_NOTE) if self.provisional else ""
+
+
+def is_provisional(clock: Clock) -> bool:
+    """An armed working-time clock whose period runs into a year whose holidays are not published."""
+    if clock.mode != TimeMode.WORKING or clock.state != ClockState.ARMED or clock.closed_at is not None:
+        return False
+    engine = timebase(clock.mode, clock.calendar)
+    first = time_source.local(clock.anchor_at).year
+    last = time_source.local(max(clock.limit_due_at, clock.due_at)).year
+    return any(not engine.statutory_published(year) for year in range(first, last + 1))  # type: ignore[union-attr]
+
+
+def counted_in(clock: Clock) -> str:
+    if clock.mode != TimeMode.WORKING:
+        return _("自然时间")
+    name = clock.calendar.name if clock.calendar is not None else default_calendar().name
+    return _("按“%(calendar)s”计时") % {"calendar": name}
 
 
 def _status(clock: Clock, now: dt.datetime) -> tuple[str, str]:
@@ -69,7 +97,16 @@ def clock_views(subject: models.Model) -> list[ClockView]:
         # Escalations of this arming share its limit due time.
         related = [e for e in escalations if e.limit == clock.limit and e.clock.limit_due_at == clock.limit_due_at]
         views.append(
-            ClockView(clock, label, clock.limit_due_at, status, tone, related if clock.kind == clock.limit else [])
+            ClockView(
+                clock,
+                label,
+                clock.limit_due_at,
+                status,
+                tone,
+                related if clock.kind == clock.limit else [],
+                counted_in(clock),
+                is_provisional(clock),
+            )
         )
     return views
 

@@ -36,11 +36,11 @@ from xietong.core import clock as time_source
 from xietong.core.audit import audit_record
 from xietong.core.i18n import month_day_time
 from xietong.core.memo import memo_scope, memoized
-from xietong.org.models import Department, Person
+from xietong.org.models import Department, Person, Project
 from xietong.org.roles import manager_chain
 from xietong.workcal.engine import MICRO, WallClock, WorkingCalendar, parse_duration
 from xietong.workcal.models import WorkCalendar
-from xietong.workcal.selectors import default_calendar, engine_for
+from xietong.workcal.selectors import clock_calendar, default_calendar, engine_for
 
 logger = logging.getLogger("xietong.clocks")
 LIVE = (ClockState.ARMED, ClockState.PAUSED)
@@ -83,6 +83,7 @@ def clock_arm(
     priority: str = "*",
     owner: Person | None,
     department: Department | None = None,
+    project: Project | None = None,
     calendar: WorkCalendar | None = None,
     start: dt.datetime | None = None,
     due_at: dt.datetime | None = None,
@@ -90,7 +91,9 @@ def clock_arm(
     """Start the time limit `limit` on `subject` according to its policy, replacing any live one.
 
     The due time is the policy's duration after `start` (default: now), counted in the policy's time
-    mode and `calendar`; or a fixed `due_at` (e.g. 17:00 today, a task's end date). Reminder and first
+    mode and calendar; or a fixed `due_at` (e.g. 17:00 today, a task's end date). The calendar is the one
+    of whoever must act: the owner's own, their department's, the responsible department's, the project's,
+    the default (see workcal.selectors.clock_calendar) — unless the caller names one. Reminder and first
     escalation clocks are armed alongside. Returns the limit's own clock, or None if no active policy.
     """
     policy = policy_for(process, limit, priority)
@@ -100,7 +103,7 @@ def clock_arm(
     clock_cancel(subject=subject, limit=limit)
     start = start or time_source.now()
     if policy.mode == TimeMode.WORKING and calendar is None:
-        calendar = default_calendar()
+        calendar = clock_calendar(owner=owner, department=department, project=project)
     base = timebase(policy.mode, calendar)
     if due_at is None:
         offset = parse_duration(policy.duration).to_timedelta(base.day_length)

@@ -31,15 +31,16 @@ class WorkbenchSection:
 class _Provider:
     order: int
     key: str
-    build: Callable[[Any], WorkbenchSection]
+    build: Callable[[Any], WorkbenchSection | None]  # None: nothing to show this person
 
 
 _providers: dict[str, _Provider] = {}
 
 
-def register_section(key: str, build: Callable[[Any], WorkbenchSection], *, order: int = 100) -> None:
+def register_section(key: str, build: Callable[[Any], WorkbenchSection | None], *, order: int = 100) -> None:
     _providers[key] = _Provider(order, key, build)
 
 
 def sections_for(person: Any) -> list[WorkbenchSection]:
-    return [p.build(person) for p in sorted(_providers.values(), key=lambda p: (p.order, p.key))]
+    built = (p.build(person) for p in sorted(_providers.values(), key=lambda p: (p.order, p.key)))
+    return [section for section in built if section is not None]

@@ -15,7 +15,6 @@ from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.org.models import Person
 from xietong.requests.models import Request
-from xietong.workcal.selectors import calendar_for_project
 
 DIMENSIONS = (
     ("communication", gettext_lazy("沟通效率")),
@@ -51,7 +50,7 @@ def _arm(invitation: FeedbackInvitation, start=None) -> None:
         limit="respond",
         owner=invitation.person,
         department=invitation.person.department,
-        calendar=calendar_for_project(invitation.request.project),
+        project=invitation.request.project,
         start=start,
     )
 

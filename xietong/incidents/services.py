@@ -113,7 +113,6 @@ def _arm(incident: Incident, limit: str, start: dt.datetime, owner: Person | Non
         limit=limit,
         owner=owner or incident.lead,
         department=incident.responsible_department,
-        calendar=calendar_for_department(incident.responsible_department),
         start=start,
     )
 
@@ -632,7 +631,6 @@ def incident_review(
             limit="due",
             owner=action.owner,
             department=action.department,
-            calendar=calendar_for_department(action.department),
             start=now,
             due_at=max(now, deadline_instant(action.due_date, action.department)),
         )

@@ -241,7 +241,6 @@ def _arm_step(step: OnboardingStep, now: dt.datetime) -> None:
         limit="due",
         owner=step.owner,
         department=step.onboarding.department,
-        calendar=calendar_for_department(step.onboarding.department),
         start=now,
         due_at=max(now, engine.at(step.due_date, engine.spec.periods[-1][1])),
     )

@@ -35,7 +35,6 @@ from xietong.meetings.schedule import end_of_working_day
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.org.models import Department, Person
-from xietong.workcal.selectors import calendar_for_project
 
 MAX_ACTION_ITEMS = 50
 
@@ -255,7 +254,6 @@ def _distribute(actor: Person, meeting: Meeting, minutes: Minutes, now: dt.datet
     clock_satisfy(subject=meeting, limit="respond", at=meeting.start_at)
     items = list(meeting.action_items.select_related("owner", "department").order_by("position"))
     engine = engine_of(meeting)
-    calendar = calendar_for_project(meeting.project)
     for item in items:
         item.state = ActionState.OPEN
         item.version += 1
@@ -272,7 +270,7 @@ def _distribute(actor: Person, meeting: Meeting, minutes: Minutes, now: dt.datet
             limit="due",
             owner=item.owner,
             department=item.department,
-            calendar=calendar,
+            project=item.project,
             start=now,
             due_at=end_of_working_day(engine, item.due_date),
         )
@@ -378,7 +376,7 @@ def action_item_transition(*, actor: Person, item: ActionItem, name: str, reason
             limit="due",
             owner=item.owner,
             department=item.department,
-            calendar=calendar_for_project(item.project),
+            project=item.project,
             due_at=max(end_of_working_day(engine, item.due_date), now),
         )
     meeting = item.meeting

@@ -54,7 +54,6 @@ from xietong.meetings.schedule import (
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.org.models import Person
-from xietong.workcal.selectors import calendar_for_project
 
 MEETING_FIELDS = (
     "title",
@@ -335,13 +334,12 @@ def _arm_notice(meeting: Meeting) -> None:
         limit="notice",
         owner=meeting.organizer,
         department=meeting.department,
-        calendar=calendar_for_project(meeting.project),
+        project=meeting.project,
         due_at=end_of_working_day(engine, deadline),
     )
 
 
 def _arm_after_notice(meeting: Meeting) -> None:
-    calendar = calendar_for_project(meeting.project)
     # Answers are due when the meeting starts; the policy's reminder goes to everyone invited.
     clock_arm(
         subject=meeting,
@@ -349,7 +347,7 @@ def _arm_after_notice(meeting: Meeting) -> None:
         limit="respond",
         owner=meeting.organizer,
         department=meeting.department,
-        calendar=calendar,
+        project=meeting.project,
         due_at=meeting.start_at,
     )
     # Minutes within 24 hours (1 working day) of the meeting's end; escalation to the organiser's head.
@@ -359,7 +357,7 @@ def _arm_after_notice(meeting: Meeting) -> None:
         limit="minutes",
         owner=meeting.organizer,
         department=meeting.department,
-        calendar=calendar,
+        project=meeting.project,
         start=meeting.end_at,
     )
 

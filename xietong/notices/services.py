@@ -28,7 +28,6 @@ from xietong.notify.services import notify
 from xietong.org.models import Department, Person, Project
 from xietong.org.roles import manager_chain
 from xietong.org.tree import DepartmentTree
-from xietong.workcal.selectors import calendar_for_project
 
 NOTICE_FIELDS = ("title", "project", "body", "effective_date", "requires_confirmation", "confirm_by", "target_everyone")
 MAX_BODY = 50_000
@@ -257,7 +256,7 @@ def notice_transition(
                 limit="confirm",
                 owner=actor,
                 department=notice.department,
-                calendar=calendar_for_project(notice.project),
+                project=notice.project,
                 due_at=notice.confirm_by,
             )
         _announce(notice, recipients)

@@ -31,7 +31,7 @@ from xietong.notify.models import (
 )
 from xietong.org.models import Department, Person, Project
 from xietong.org.tree import DepartmentTree
-from xietong.workcal.selectors import calendar_for_department_id, engine_for
+from xietong.workcal.selectors import calendar_for_department_id, calendar_for_person, engine_for
 
 
 def preference_of(person: Person) -> Preference:
@@ -128,7 +128,7 @@ def notify(
         if person.email and (
             kind in preference.email_kinds or urgency == Urgency.EMERGENCY or kind == MessageKind.TEST
         ):
-            engine = engine_for(calendar_for_department_id(person.department_id))
+            engine = engine_for(calendar_for_person(person))
             deliveries.append(
                 Delivery(
                     notification=notification,

@@ -24,7 +24,7 @@ class PersonAdmin(AuditedModelAdmin, UserAdmin):
     ordering = ("department__sort_order", "username")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("基本信息"), {"fields": ("name", "department", "title", "email", "phone")}),
+        (_("基本信息"), {"fields": ("name", "department", "title", "email", "phone", "calendar")}),
         (_("即时通讯"), {"fields": ("dingtalk_id", "feishu_id", "wecom_id")}),
         (_("角色"), {"fields": ("is_general_manager", "is_coordinator", "is_staff", "is_superuser", "is_active")}),
         (_("权限"), {"fields": ("groups", "user_permissions"), "classes": ("collapse",)}),

@@ -106,6 +106,15 @@ class Person(AbstractUser):
     wecom_id = models.CharField(_("企业微信 UserID"), max_length=64, blank=True)
     is_general_manager = models.BooleanField(_("总经理"), default=False)
     is_coordinator = models.BooleanField(_("协调人（综合管理部）"), default=False)
+    calendar = models.ForeignKey(
+        "workcal.WorkCalendar",
+        verbose_name=_("工作日历"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+        help_text=_("留空时使用所在部门的日历（逐级沿用上级部门）。例如轮班客服、三八妇女节下午放假的日历"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -150,7 +150,7 @@ def problem_file(*, actor: Person, evidence: Sequence[UploadedFile] = (), **data
         priority=policy_priority(problem.urgency),
         owner=_dispatch_owner(office),
         department=office,
-        calendar=calendar_for_project(problem.project),
+        project=problem.project,
         start=now,
     )
     notify(
@@ -205,7 +205,7 @@ def _arm_cadence(problem: Problem, *, start: dt.datetime, due_at: dt.datetime | 
         priority=policy_priority(problem.urgency),
         owner=problem.owner,
         department=problem.lead_department,
-        calendar=calendar_for_project(problem.project),
+        project=problem.project,
         start=start,
         due_at=due_at,
     )
@@ -228,7 +228,7 @@ def _arm_deadline(problem: Problem, now: dt.datetime) -> None:
             limit="due",
             owner=problem.owner,
             department=problem.lead_department,
-            calendar=calendar_for_project(problem.project),
+            project=problem.project,
             start=now,
             due_at=max(due, now),
         )

@@ -31,7 +31,6 @@ from xietong.requests.choices import (
     policy_priority,
 )
 from xietong.requests.models import AcceptanceCriterion, Request, Signature
-from xietong.workcal.selectors import calendar_for_project
 
 EDITABLE_FIELDS = (
     "title",
@@ -309,7 +308,7 @@ def _clocks_after(request: Request, name: str, now: dt.datetime) -> None:
             priority=policy_priority(request.priority),
             owner=request.receiver_or_head,
             department=request.receiving_department,
-            calendar=calendar_for_project(request.project),
+            project=request.project,
             start=now,
         )
     elif name in ("acknowledge", "accept", "request_changes", "reject"):

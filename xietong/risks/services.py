@@ -111,7 +111,7 @@ def exception_raise(
         priority=severity,
         owner=request.requester,
         department=request.requesting_department,
-        calendar=calendar_for_project(task.project),
+        project=task.project,
         start=now,
     )
     copied = [request.requester, _head(task.department), _head(request.requesting_department)]
@@ -287,7 +287,7 @@ def delay_request(
         limit="review",
         owner=approvers["project_lead"],
         department=task.project.department,
-        calendar=calendar_for_project(task.project),
+        project=task.project,
     )
     notify(
         recipients=list({p.pk: p for p in approvers.values()}.values()),
@@ -459,7 +459,7 @@ def dispute_open(
         limit="resolve",
         owner=None,
         department=department_b,
-        calendar=calendar_for_project(request.project),
+        project=request.project,
     )
     heads = [p for p in (_head(dispute.department_a), _head(department_b)) if p is not None and p.pk != actor.pk]
     notify(

@@ -37,7 +37,7 @@ def arm_accept(task) -> None:
         limit="accept",
         owner=task.owner,
         department=task.department,
-        calendar=calendar_for_project(task.project),
+        project=task.project,
     )
 
 
@@ -49,7 +49,7 @@ def arm_due(task) -> None:
         limit="due",
         owner=task.owner,
         department=task.department,
-        calendar=calendar_for_project(task.project),
+        project=task.project,
         due_at=end_of_day(task, task.end_date),
     )
 
@@ -73,7 +73,7 @@ def arm_daily_update(task, *, after: dt.datetime | None = None, updated_today: b
         limit="update_due",
         owner=task.owner,
         department=task.department,
-        calendar=calendar_for_project(task.project),
+        project=task.project,
         start=after,
         due_at=next_update_due(task, after, updated_today=updated_today),
     )

@@ -9,6 +9,7 @@ class WorkcalConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core.audit import register_actions
+        from xietong.workcal import workbench  # noqa: F401  (registers 节假日安排)
 
         register_actions(
             {

@@ -58,6 +58,54 @@ def calendar_for_project(project) -> WorkCalendar:
     return calendar_for_department_id(project.department_id)
 
 
+def calendar_for_person(person) -> WorkCalendar:
+    """The person's own calendar, else their department's (inherited down the tree), else the default."""
+    return clock_calendar(owner=person)
+
+
+def clock_calendar(*, owner=None, department=None, project=None) -> WorkCalendar:
+    """The calendar a clock counts in: that of the one who must act. The owner's own calendar, else the
+    calendar their department has (or inherits), else the responsible department's, else the project's
+    (its own or its department's), else the default one."""
+    key = (
+        "clock-calendar",
+        getattr(owner, "pk", None),
+        getattr(department, "pk", None),
+        getattr(project, "pk", None),
+    )
+    return memoized(key, lambda: _clock_calendar(owner, department, project))
+
+
+def _clock_calendar(owner, department, project) -> WorkCalendar:
+    if owner is not None and owner.calendar_id:
+        return _calendar(owner.calendar_id)
+    for department_id in (getattr(owner, "department_id", None), getattr(department, "pk", None)):
+        found = _assigned_calendar_id(department_id)
+        if found:
+            return _calendar(found)
+    if project is not None:
+        found = project.calendar_id or _assigned_calendar_id(project.department_id)
+        if found:
+            return _calendar(found)
+    return default_calendar()
+
+
+def _assigned_calendar_id(department_id: int | None) -> int | None:
+    """The calendar the department or its nearest ancestor is assigned, None if none of them is."""
+    if department_id is None:
+        return None
+    from xietong.org.tree import DepartmentTree
+
+    for node in DepartmentTree.load().ancestors(department_id):
+        if node.calendar_id:
+            return node.calendar_id
+    return None
+
+
+def _calendar(calendar_id: int) -> WorkCalendar:
+    return memoized(("calendar", calendar_id), lambda: WorkCalendar.objects.get(pk=calendar_id))
+
+
 def engine_for(calendar: WorkCalendar) -> WorkingCalendar:
     """The compiled working-time engine of `calendar`; recompiled when its version changes."""
     key = (calendar.pk, calendar.version)
