@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core import clock
 from xietong.core.models import VersionedModel
 from xietong.core.permissions import Reach, RestrictedQuerySet
+from xietong.items.guard import StateGuarded, StateGuardedQuerySet
 
 
-class WorkItemQuerySet(RestrictedQuerySet):
+class WorkItemQuerySet(StateGuardedQuerySet, RestrictedQuerySet):
     pass
 
 
-class WorkItem(VersionedModel):
+class WorkItem(StateGuarded, VersionedModel):
     """A process item (a request, a task, a meeting …): numbered, in one project, with a state.
 
     Who may see it, the rule of SPEC §1: members of its project; heads and division leaders of the

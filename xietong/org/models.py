@@ -229,3 +229,43 @@ class ProjectMembership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.person}"
+
+
+class Absence(TimeStampedModel):
+    """代理: while a person is away (leave, a business trip) or after they left the company, the steps they
+    would take may be taken by their stand-in, recorded as "王强 代 李娜"; their clocks notify both."""
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", _("休假/外出")
+        DEPARTURE = "departure", _("离职代理")
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="absences")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.LEAVE)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True, help_text=_("离职代理可不填"))
+    reason = models.CharField(_("事由"), max_length=200)
+    stand_in = models.ForeignKey(
+        Person, verbose_name=_("代理人"), on_delete=models.PROTECT, related_name="stand_in_for"
+    )
+    set_by = models.ForeignKey(Person, verbose_name=_("设置人"), on_delete=models.PROTECT, related_name="+")
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代理设置")
+        verbose_name_plural = _("代理设置")
+        ordering = ["-starts_at", "-pk"]
+        indexes = [
+            models.Index(fields=["stand_in", "starts_at"], name="absence_stand_in"),
+            models.Index(fields=["person", "starts_at"], name="absence_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(stand_in=models.F("person")), name="absence_not_own_stand_in"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.stand_in}"
+
+    def covers(self, instant) -> bool:
+        return (
+            self.cancelled_at is None and self.starts_at <= instant and (self.ends_at is None or instant < self.ends_at)
+        )

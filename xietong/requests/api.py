@@ -11,11 +11,13 @@ from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.items.step_api import add_step_routes
 from xietong.org.models import Department, Person, Project
-from xietong.requests.choices import MACHINE, Priority
+from xietong.requests.choices import Priority
 from xietong.requests.models import Request
+from xietong.requests.process import REQUEST
 from xietong.requests.selectors import SCOPES, RequestFilters, request_list
-from xietong.requests.services import request_create, request_transition
+from xietong.requests.services import request_create
 
 router = Router(tags=["requests"])
 
@@ -57,11 +59,6 @@ class RequestIn(Schema):
     priority: Priority = Priority.MEDIUM
     criteria: list[str] = Field(default_factory=list, max_length=30)
     submit: bool = False
-
-
-class RequestTransitionIn(Schema):
-    reason: str = Field("", max_length=3000)
-    version: int | None = None
 
 
 class RequestListFilters(Schema):
@@ -123,26 +120,4 @@ def get_request(request: AuthedRequest, request_id: int):
     return access(request.user, Request, request_id)
 
 
-class RequestActionOut(Schema):
-    name: str
-    label: str
-    needs_reason: bool
-
-
-@router.get("/{request_id}/actions", response=responses(list[RequestActionOut]), summary="当前可执行的操作")
-def list_actions(request: AuthedRequest, request_id: int):
-    item = access(request.user, Request, request_id)
-    return [
-        RequestActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
-        for t in MACHINE.available(item, request.user)
-    ]
-
-
-@router.post(
-    "/{request_id}/transitions/{name}", response=responses(RequestOut), summary="执行操作（接收确认、受理、拒绝……）"
-)
-def transition(request: AuthedRequest, request_id: int, name: str, payload: RequestTransitionIn):
-    item = access(request.user, Request, request_id)
-    return request_transition(
-        actor=request.user, request=item, name=name, reason=payload.reason, expected_version=payload.version
-    )
+add_step_routes(router, REQUEST, RequestOut, noun="需求")

@@ -20,9 +20,10 @@ from django.db import transaction
 
 from xietong.core import clock
 from xietong.core.demo import at_instant, replay_clocks, working_date, working_day_before
+from xietong.items.runner import run_step
 from xietong.org.models import Department, Person, Project
 from xietong.requests.models import Request
-from xietong.requests.services import request_create, request_transition
+from xietong.requests.services import request_create
 
 BATTERY = "智能手表项目-续航优化方案评审"
 PUSH_SETTINGS = "2026年Q4产品迭代-消息推送设置页改版"
@@ -34,12 +35,7 @@ LAUNCH_MATERIALS = "智能手表项目-上市宣传物料需求"
 def _act(username: str, request: Request, name: str, when: dt.datetime, reason: str = "") -> Request:
     replay_clocks(when)
     with at_instant(when):
-        return request_transition(
-            actor=Person.objects.get(username=username),
-            request=Request.objects.get(pk=request.pk),
-            name=name,
-            reason=reason,
-        )
+        return run_step(actor=Person.objects.get(username=username), item=request, step=name, reason=reason)
 
 
 def _create(username: str, when: dt.datetime, criteria: list[str], *, submit: bool = True, **data) -> Request:

@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from xietong.clocks.models import Clock, ClockState
 from xietong.org.tree import DepartmentTree
-from xietong.requests.choices import OPEN_STATES, RequestState
+from xietong.requests.choices import RequestState
 from xietong.requests.models import Request
+from xietong.requests.process import REQUEST
 
 SCOPES = ("todo", "mine", "department", "all")
 SORTS = {
@@ -87,7 +88,7 @@ def request_list(user, filters: RequestFilters) -> QuerySet[Request]:
             departments.add(user.department_id)
         qs = qs.filter(Q(requesting_department_id__in=departments) | Q(receiving_department_id__in=departments))
     if filters.state:
-        qs = qs.filter(state=filters.state) if filters.state != "open" else qs.filter(state__in=OPEN_STATES)
+        qs = qs.filter(state=filters.state) if filters.state != "open" else qs.filter(state__in=REQUEST.open_states)
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
     if filters.department:

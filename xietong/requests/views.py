@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from xietong.clocks.selectors import clock_views
 from xietong.core.errors import ApplicationError
@@ -16,21 +16,18 @@ from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.panels import panels_for
+from xietong.items.runner import run_step
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
+from xietong.items.step_views import step_buttons, step_view
 from xietong.org.models import Department
-from xietong.requests.choices import MACHINE, REASON_LABELS, STATE_TONES, Priority, RequestState
-from xietong.requests.forms import RequestForm, TransitionForm
+from xietong.requests.choices import Priority, RequestState
+from xietong.requests.forms import RequestForm
 from xietong.requests.models import Request
+from xietong.requests.process import REQUEST
 from xietong.requests.selectors import SCOPES, RequestFilters, request_list
-from xietong.requests.services import (
-    EDITABLE_STATES,
-    request_actions,
-    request_create,
-    request_transition,
-    request_update,
-    vagueness_warnings,
-)
+from xietong.requests.services import EDITABLE_STATES, request_create, request_update
+from xietong.requests.validation import vagueness_warnings
 
 FIELD_LABELS = {
     "state": gettext_lazy("状态"),
@@ -74,7 +71,7 @@ def request_index(request: AuthedRequest) -> HttpResponse:
         "states": RequestState.choices,
         "priorities": Priority.choices,
         "departments": Department.objects.order_by("sort_order"),
-        "tones": STATE_TONES,
+        "tones": REQUEST.tones,
         "query": request.GET.urlencode(),
     }
     template = "requests/_list_table.html" if request.htmx else "requests/list.html"
@@ -94,7 +91,7 @@ def _form_save(request: AuthedRequest, form: RequestForm, instance: Request | No
         **data,
     )
     if submit:
-        saved = request_transition(actor=request.user, request=saved, name="submit", expected_version=saved.version)
+        saved = run_step(actor=request.user, item=saved, step="submit", expected_version=saved.version)
     return saved
 
 
@@ -167,9 +164,8 @@ def request_edit(request: AuthedRequest, request_id: int) -> HttpResponse:
 def detail_context(request: AuthedRequest, item: Request) -> dict:
     return {
         "item": item,
-        "tone": STATE_TONES.get(item.state, ""),
-        "actions": request_actions(item, request.user),
-        "reason_labels": REASON_LABELS,
+        "tone": REQUEST.tones.get(item.state, ""),
+        "actions": step_buttons(REQUEST, item, request.user),
         "criteria": list(item.criteria.all()),
         "signatures": {s.role: s for s in item.signatures.select_related("person")},
         "warnings": vagueness_warnings(item.title, {_("具体内容"): item.content, _("需求目标"): item.goal}),
@@ -180,7 +176,7 @@ def detail_context(request: AuthedRequest, item: Request) -> dict:
         "subject": item,
         "panels": panels_for(request, item),
         "can_edit": item.state in EDITABLE_STATES and item.is_requester_side(request.user),
-        "state_labels": MACHINE.state_labels,
+        "state_labels": REQUEST.state_labels,
     }
 
 
@@ -201,26 +197,4 @@ def request_detail(request: AuthedRequest, request_id: int) -> HttpResponse:
     return render(request, "requests/detail.html", detail_context(request, item))
 
 
-@require_POST
-def request_do(request: AuthedRequest, request_id: int, action: str) -> HttpResponse:
-    item = access(request.user, Request, request_id)
-    form = TransitionForm(request.POST)
-    form.is_valid()
-    try:
-        request_transition(
-            actor=request.user,
-            request=item,
-            name=action,
-            reason=form.cleaned_data.get("reason", ""),
-            expected_version=form.cleaned_data.get("version"),
-        )
-    except ApplicationError as error:
-        message = (
-            error.fields.get("reason")
-            or (error.fields and "；".join(str(v) for v in error.fields.values()))
-            or error.message
-        )
-        messages.error(request, str(message))
-    else:
-        messages.success(request, _("已完成：%(action)s") % {"action": MACHINE.get(action).label})
-    return redirect(item.get_absolute_url())
+request_do = step_view(REQUEST)

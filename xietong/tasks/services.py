@@ -14,6 +14,7 @@ from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
 from xietong.core.permissions import VIEW, authorize
+from xietong.items.runner import run_step
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.org.models import Person, ProjectMembership
@@ -326,16 +327,7 @@ def breakdown_publish(*, actor: Person, breakdown: Breakdown) -> Breakdown:
     breakdown.save(update_fields=["state", "published_at", "published_by", "version"])
     Task.objects.filter(pk__in=[t.pk for t in tasks], state=TaskState.DRAFT).update(state=TaskState.PUBLISHED)
     if request.state == RequestState.ACCEPTED:
-        request.state = RequestState.IN_PROGRESS
-        request.version += 1
-        request.save(update_fields=["state", "version"])
-        audit_record(
-            actor=actor,
-            action="request.start",
-            obj=request,
-            before={"state": "accepted"},
-            after={"state": "in_progress", "reason": _("任务分解表已发布")},
-        )
+        run_step(actor=actor, item=request, step="start", reason=_("任务分解表已发布"), as_system=True)
     audit_record(actor=actor, action="breakdown.publish", obj=request, after={"tasks": [t.pk for t in tasks]})
     informed: set[int] = set()
     for task in tasks:

@@ -13,9 +13,11 @@ from xietong.clocks.models import Clock, Escalation
 from xietong.clocks.services import clock_fire_due
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
 from xietong.core.models import AuditEvent
+from xietong.items.runner import run_step
 from xietong.notify.models import InboxMessage
 from xietong.requests.models import Request
-from xietong.requests.services import request_create, request_transition, vagueness_warnings
+from xietong.requests.services import request_create
+from xietong.requests.validation import vagueness_warnings
 from xietong.tasks.models import Task
 from xietong.tasks.services import (
     breakdown_open,
@@ -61,9 +63,7 @@ def new_request(
 
 def act(company, request, username, name, when, reason=""):
     with time_machine.travel(at(when), tick=False), transaction.atomic():
-        return request_transition(
-            actor=company.person(username), request=Request.objects.get(pk=request.pk), name=name, reason=reason
-        )
+        return run_step(actor=company.person(username), item=request, step=name, reason=reason)
 
 
 def fire(when):

@@ -1,0 +1,267 @@
+"""A process, declared: its states, its steps and what each step does — the company's rule book as data.
+
+A step names where it may be taken from and where it leads, who may take it, the reason it needs, the
+times it stamps, the clocks it arms, satisfies or cancels, and the messages it sends. `items.runner`
+executes every step the same way (lock, version, guard, apply, save, audit, clocks, messages — in one
+transaction); hooks exist only for what cannot be declared (a signature row, a rework loop, a series).
+Django-fsm's `@transition` and NetBox's registered views are the models: a process registered in its
+app's `ready()` gets its action labels, clock policies, generic transition routes and API for free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from xietong.core.errors import Forbidden, InvalidState
+
+Label = Promise | str
+Who = Callable[[Any, Any], bool]  # (person, item) → may this person take the step?
+
+# One length rule for every reason a step asks for (修改建议、替代方案、撤回原因 …).
+REASON_MAX_LENGTH = 3000
+ALL_LIMITS = "*"
+
+
+@dataclass(frozen=True)
+class State:
+    """A state with its label and tone in one place; `closed` marks where an item's life ends."""
+
+    code: str
+    label: Label
+    tone: str = ""  # ok / info / warn / late / muted
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class Reason:
+    """The reason a step asks for: what the field is called and whether it may stay empty."""
+
+    label: Label
+    required: bool = True
+    keep_in: str = ""  # the item's field the reason is stored in (e.g. decision_note)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A time limit the step starts. Its duration, reminder and ladder come from the policy row
+    (process, priority, limit); the step says who must act and, where the rule fixes it, the due time."""
+
+    limit: str
+    owner: Callable[[Any], Any]  # item → the person who must act
+    department: Callable[[Any], Any] | None = None  # item → the department answerable (reports, ladder)
+    priority: Callable[[Any], str] | None = None  # item → the policy's priority ("*" when absent)
+    due_at: Callable[[StepContext], dt.datetime | None] | None = None  # a fixed due instant
+    start: Callable[[StepContext], dt.datetime] | None = None  # default: now
+    when: Callable[[StepContext], bool] | None = None
+    process: str = ""  # the policy's process when it is not the item's own
+
+
+@dataclass(frozen=True)
+class Tell:
+    """A message the step sends. Title and body are gettext msgids formatted with: label (number and
+    title), actor, reason, state, and — when `limit` names a clock — due (its due instant) and limit
+    (its duration as the policy states it, e.g. "2 个工作小时"); `params` adds the process's own."""
+
+    to: Callable[[StepContext], Iterable[Any]]
+    title: str
+    body: str = ""
+    kind: str = "assignment"
+    urgency: Callable[[Any], str] | str = "normal"
+    limit: str = ""
+    params: Callable[[StepContext], Mapping[str, Any]] | None = None
+    when: Callable[[StepContext], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a process (提交、接收确认、受理 …): from where to where, who, and its effects."""
+
+    name: str
+    label: Label
+    sources: tuple[str, ...]
+    target: str | None  # None: the state stays (a signature, a reminder, an update)
+    who: Who
+    style: str = ""  # "primary" / "danger" for the button
+    reason: Reason | None = None
+    stamps: tuple[str, ...] = ()  # datetime fields set to now
+    stamps_once: tuple[str, ...] = ()  # set to now only when still empty
+    clears: tuple[str, ...] = ()  # fields emptied
+    satisfies: tuple[str, ...] = ()  # limits met by this step
+    cancels: tuple[str, ...] = ()  # limits that no longer apply (ALL_LIMITS: every open one)
+    arms: tuple[Arm, ...] = ()
+    tells: tuple[Tell, ...] = ()
+    check: Callable[[StepContext], None] | None = None  # refusals that cannot be declared
+    apply: Callable[[StepContext], None] | None = None  # effects on the item before it is saved
+    after: Callable[[StepContext], None] | None = None  # effects on other rows after the item is saved
+    system: bool = False  # taken by the system or another process, never offered as a button
+    audit_action: str = ""  # default "<process>.<step>"
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.reason is not None and self.reason.required
+
+    @property
+    def asks_reason(self) -> bool:
+        return self.reason is not None
+
+
+@dataclass
+class StepContext:
+    """What a step's hooks and messages see while it runs."""
+
+    process: Process
+    step: Step
+    item: Any
+    actor: Any  # the person who acts; None for the system
+    acting_for: Any = None  # the absent person whose step a stand-in takes
+    reason: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    now: dt.datetime | None = None
+    before_state: str = ""
+    details: dict[str, Any] = field(default_factory=dict)  # added to the audit event's "after"
+    changed: set[str] = field(default_factory=set)  # further fields of the item to save
+    clocks: dict[str, Any] = field(default_factory=dict)  # limit → the clock this step armed
+
+    @property
+    def label(self) -> str:
+        return f"{self.item.number} {self.item.title}" if hasattr(self.item, "number") else str(self.item)
+
+    @property
+    def principal(self) -> Any:
+        """Whose step it is: the absent person a stand-in acts for, else the actor."""
+        return self.acting_for or self.actor
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A default time limit of the process, as the company's document states it (seeded as a policy row
+    when missing; an administrator edits it later)."""
+
+    kind: str
+    duration: str
+    mode: str = "working"
+    priority: str = "*"
+    remind_before: str = ""
+    escalate_after: str = ""
+    ladder: str = ""
+    rule: str = ""  # the rule as written, e.g. "接收方需在收到需求后2个工作小时内响应"
+
+
+@dataclass
+class Process:
+    """A declared process: register it in the app's `ready()` with `register_process`."""
+
+    key: str  # clock policies and audit actions use it ("request")
+    model: type[models.Model]
+    label: Label
+    states: tuple[State, ...]
+    steps: tuple[Step, ...]
+    related: tuple[str, ...] = ()  # select_related when a step locks the item
+    owners: tuple[str, ...] = ()  # the item's fields naming who must act (handed over when they leave)
+    limits: tuple[Limit, ...] = ()
+    action_labels: Mapping[str, Label] = field(default_factory=dict)  # other audit actions of the process
+    _states: dict[str, State] = field(init=False, repr=False)
+    _steps: dict[str, Step] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._states = {s.code: s for s in self.states}
+        self._steps = {s.name: s for s in self.steps}
+        for step in self.steps:
+            unknown = [c for c in (*step.sources, step.target) if c is not None and c not in self._states]
+            if unknown:
+                raise ValueError(f"{self.key}.{step.name}: unknown states {unknown}")
+
+    # --- states ---------------------------------------------------------------------------------------
+    @property
+    def state_labels(self) -> dict[str, Label]:
+        return {s.code: s.label for s in self.states}
+
+    @property
+    def tones(self) -> dict[str, str]:
+        return {s.code: s.tone for s in self.states}
+
+    @property
+    def open_states(self) -> list[str]:
+        return [s.code for s in self.states if not s.closed]
+
+    def state(self, code: str) -> State:
+        return self._states[code]
+
+    # --- steps ----------------------------------------------------------------------------------------
+    @property
+    def transitions(self) -> dict[str, Step]:
+        return dict(self._steps)
+
+    def get(self, name: str) -> Step:
+        try:
+            return self._steps[name]
+        except KeyError as exc:
+            raise InvalidState(_("未知操作：%(name)s") % {"name": name}) from exc
+
+    def check_state(self, item: Any, step: Step) -> None:
+        if item.state not in step.sources:
+            raise InvalidState(
+                _("当前状态为“%(state)s”，不能执行“%(action)s”")
+                % {"state": self.state_labels.get(item.state, item.state), "action": step.label}
+            )
+
+    def check(self, item: Any, name: str, actor: Any) -> Step:
+        """The step, if `actor` may take it on `item` now (stand-ins are the runner's business)."""
+        step = self.get(name)
+        self.check_state(item, step)
+        if step.system or not step.who(actor, item):
+            raise Forbidden(_("您不能对此事项执行“%(action)s”") % {"action": step.label})
+        return step
+
+    def available(self, item: Any, actor: Any) -> list[Step]:
+        """What `actor` may do to `item` right now (the buttons on its page), stand-ins included."""
+        from xietong.org.standins import represented_by
+
+        principals = [actor, *represented_by(actor)]
+        return [
+            s
+            for s in self.steps
+            if not s.system and item.state in s.sources and any(s.who(p, item) for p in principals)
+        ]
+
+
+_processes: dict[str, Process] = {}
+_by_model: dict[str, Process] = {}
+
+
+def register_process(process: Process) -> Process:
+    """Make a declared process known: its audit action labels and default time limits come with it."""
+    from xietong.core.audit import register_actions
+
+    _processes[process.key] = process
+    _by_model[process.model._meta.label_lower] = process
+    register_actions({f"{process.key}.{s.name}": s.label for s in process.steps if not s.audit_action})
+    register_actions(dict(process.action_labels))
+    return process
+
+
+def process_for(item_or_model: Any) -> Process:
+    model = item_or_model if isinstance(item_or_model, type) else type(item_or_model)
+    try:
+        return _by_model[model._meta.label_lower]
+    except KeyError as exc:
+        raise LookupError(f"{model._meta.label_lower} is not a registered process") from exc
+
+
+def is_process_model(model: type[models.Model]) -> bool:
+    return model._meta.label_lower in _by_model
+
+
+def process_named(key: str) -> Process:
+    return _processes[key]
+
+
+def processes() -> list[Process]:
+    return list(_processes.values())

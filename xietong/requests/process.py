@@ -1,0 +1,289 @@
+"""需求协作, as the 企业沟通与协作流程规范 states it: the requester submits a 需求说明书; the receiving side
+answers within its limit (接收确认、受理、提出修改建议、拒绝并提供替代方案); both sides sign; the work runs, is
+delivered and accepted; the requester closes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core.errors import ApplicationError
+from xietong.items.process import ALL_LIMITS, Arm, Limit, Process, Reason, State, Step, StepContext, Tell
+from xietong.requests.choices import Priority, RequestState, policy_priority
+from xietong.requests.models import Request, Signature
+from xietong.requests.validation import criteria_texts, request_validate
+
+S = RequestState
+EDITABLE_FIELDS = (
+    "title",
+    "project",
+    "requesting_department",
+    "requester",
+    "receiving_department",
+    "receiver",
+    "background",
+    "goal",
+    "content",
+    "expected_date",
+    "priority",
+)
+
+
+# --- who may ---------------------------------------------------------------------------------------
+def requester_side(person: Any, request: Request) -> bool:
+    return request.is_requester_side(person)
+
+
+def receiver_side(person: Any, request: Request) -> bool:
+    return request.is_receiver_side(person)
+
+
+def may_sign(person: Any, request: Request) -> bool:
+    signed = {s.role for s in request.signatures.all()}
+    return (requester_side(person, request) and "requester" not in signed) or (
+        receiver_side(person, request) and "receiver" not in signed
+    )
+
+
+def both_signed(person: Any, request: Request) -> bool:
+    roles = {s.role for s in request.signatures.all()}
+    return {"requester", "receiver"} <= roles and (receiver_side(person, request) or requester_side(person, request))
+
+
+# --- what cannot be declared -------------------------------------------------------------------------
+def complete_for_submitting(ctx: StepContext) -> None:
+    """Submitting needs the whole 需求说明书 (a draft may be incomplete)."""
+    if ctx.inputs.get("validated"):  # request_create validated these very values a moment ago
+        return
+    request = ctx.item
+    data = {f: getattr(request, f) for f in EDITABLE_FIELDS}
+    errors = request_validate(ctx.principal, data, criteria_texts(request), submitting=True)
+    if errors:
+        raise ApplicationError(_("提交前请补全需求说明书"), fields=errors)
+
+
+def record_signature(ctx: StepContext) -> None:
+    request, person = ctx.item, ctx.principal
+    role = "requester" if request.is_requester_side(person) and not request.signature_of("requester") else "receiver"
+    Signature.objects.create(request=request, role=role, person=person, signed_at=ctx.now)
+    ctx.details["signed_as"] = role
+
+
+# --- who hears -------------------------------------------------------------------------------------
+def receiver(ctx: StepContext) -> list[Any]:
+    return [ctx.item.receiver_or_head]
+
+
+def requester(ctx: StepContext) -> list[Any]:
+    return [ctx.item.requester]
+
+
+def other_side(ctx: StepContext) -> list[Any]:
+    request = ctx.item
+    return [request.receiver_or_head if request.is_requester_side(ctx.principal) else request.requester]
+
+
+def urgent_if_high(request: Request) -> str:
+    return "urgent" if request.priority == Priority.HIGH else "normal"
+
+
+def submission_params(ctx: StepContext) -> dict[str, Any]:
+    return {"who": ctx.item.requester.display_name, "priority": ctx.item.get_priority_display()}
+
+
+ANSWER_TELL = Tell(to=requester, title=_("【%(action)s】%(label)s"), body=_("%(actor)s：%(action)s。%(reason)s"))
+RESPOND = Arm(
+    "respond",
+    owner=lambda r: r.receiver_or_head,
+    department=lambda r: r.receiving_department,
+    priority=lambda r: policy_priority(r.priority),
+)
+ANSWERED = {"satisfies": ("respond",), "stamps_once": ("acknowledged_at",)}
+
+REQUEST = Process(
+    key="request",
+    model=Request,
+    label=_("需求协作"),
+    related=("receiving_department", "requesting_department", "requester", "receiver", "project"),
+    owners=("receiver",),
+    states=(
+        State(S.DRAFT, S.DRAFT.label, "muted"),
+        State(S.SUBMITTED, S.SUBMITTED.label, "warn"),
+        State(S.ACKNOWLEDGED, S.ACKNOWLEDGED.label, "info"),
+        State(S.CHANGE_REQUESTED, S.CHANGE_REQUESTED.label, "warn"),
+        State(S.REJECTED, S.REJECTED.label, "late"),
+        State(S.ACCEPTED, S.ACCEPTED.label, "ok"),
+        State(S.IN_PROGRESS, S.IN_PROGRESS.label, "info"),
+        State(S.DELIVERED, S.DELIVERED.label, "warn"),
+        State(S.COMPLETED, S.COMPLETED.label, "ok"),
+        State(S.CLOSED, S.CLOSED.label, "muted", closed=True),
+        State(S.CANCELLED, S.CANCELLED.label, "muted", closed=True),
+    ),
+    steps=(
+        Step(
+            "submit",
+            _("提交"),
+            (S.DRAFT, S.CHANGE_REQUESTED, S.REJECTED),
+            S.SUBMITTED,
+            requester_side,
+            "primary",
+            stamps=("submitted_at",),
+            clears=("decision_note",),
+            check=complete_for_submitting,
+            arms=(RESPOND,),
+            tells=(
+                Tell(
+                    to=receiver,
+                    title=_("【待接收】%(label)s"),
+                    body=_(
+                        "%(who)s 发来需求（优先级：%(priority)s），请在 %(due)s 前（%(limit)s内）响应："
+                        "接收确认、受理、提出修改建议或提供替代方案。"
+                    ),
+                    urgency=urgent_if_high,
+                    limit="respond",
+                    params=submission_params,
+                ),
+            ),
+        ),
+        Step(
+            "acknowledge",
+            _("接收确认"),
+            (S.SUBMITTED,),
+            S.ACKNOWLEDGED,
+            receiver_side,
+            "primary",
+            stamps=("acknowledged_at",),
+            satisfies=("respond",),
+            tells=(ANSWER_TELL,),
+        ),
+        Step(
+            "accept",
+            _("受理"),
+            (S.SUBMITTED, S.ACKNOWLEDGED),
+            S.ACCEPTED,
+            receiver_side,
+            "primary",
+            stamps=("decided_at",),
+            clears=("decision_note",),
+            tells=(ANSWER_TELL,),
+            **ANSWERED,
+        ),
+        Step(
+            "request_changes",
+            _("提出修改建议"),
+            (S.SUBMITTED, S.ACKNOWLEDGED),
+            S.CHANGE_REQUESTED,
+            receiver_side,
+            reason=Reason(_("修改建议"), keep_in="decision_note"),
+            stamps=("decided_at",),
+            tells=(ANSWER_TELL,),
+            **ANSWERED,
+        ),
+        Step(
+            "reject",
+            _("拒绝并提供替代方案"),
+            (S.SUBMITTED, S.ACKNOWLEDGED),
+            S.REJECTED,
+            receiver_side,
+            "danger",
+            reason=Reason(_("替代方案"), keep_in="decision_note"),
+            stamps=("decided_at",),
+            tells=(ANSWER_TELL,),
+            **ANSWERED,
+        ),
+        Step(
+            "sign",
+            _("确认签字"),
+            (S.ACCEPTED, S.IN_PROGRESS),
+            None,
+            may_sign,
+            "primary",
+            apply=record_signature,
+            tells=(Tell(to=other_side, title=_("【已签字】%(label)s"), body=_("%(actor)s 已确认签字。")),),
+        ),
+        Step("start", _("开始执行"), (S.ACCEPTED,), S.IN_PROGRESS, both_signed, "primary"),
+        Step(
+            "deliver",
+            _("提交交付"),
+            (S.IN_PROGRESS,),
+            S.DELIVERED,
+            receiver_side,
+            "primary",
+            tells=(
+                Tell(
+                    to=requester,
+                    title=_("【待验收】%(label)s"),
+                    body=_("%(actor)s 已提交交付，请按验收标准验收。"),
+                ),
+            ),
+        ),
+        Step(
+            "accept_delivery",
+            _("验收通过"),
+            (S.DELIVERED,),
+            S.COMPLETED,
+            requester_side,
+            "primary",
+            tells=(Tell(to=receiver, title=_("【%(action)s】%(label)s"), body="%(reason)s"),),
+        ),
+        Step(
+            "return_delivery",
+            _("退回整改"),
+            (S.DELIVERED,),
+            S.IN_PROGRESS,
+            requester_side,
+            "danger",
+            reason=Reason(_("整改意见")),
+            tells=(Tell(to=receiver, title=_("【%(action)s】%(label)s"), body="%(reason)s"),),
+        ),
+        Step("close", _("关闭"), (S.COMPLETED,), S.CLOSED, requester_side, cancels=(ALL_LIMITS,)),
+        Step(
+            "withdraw",
+            _("撤回"),
+            (S.DRAFT, S.SUBMITTED, S.ACKNOWLEDGED, S.CHANGE_REQUESTED, S.REJECTED),
+            S.CANCELLED,
+            requester_side,
+            "danger",
+            reason=Reason(_("撤回原因")),
+            cancels=(ALL_LIMITS,),
+        ),
+        # Moves made by the acceptance process (成果已提交、全部验收通过、退回整改): no one's button.
+        Step(
+            "follow_delivered",
+            _("提交交付"),
+            (S.ACCEPTED, S.IN_PROGRESS),
+            S.DELIVERED,
+            requester_side,
+            system=True,
+            audit_action="request.deliver",
+        ),
+        Step(
+            "follow_completed",
+            _("验收通过"),
+            (S.IN_PROGRESS, S.DELIVERED),
+            S.COMPLETED,
+            requester_side,
+            system=True,
+            audit_action="request.accept_delivery",
+        ),
+        Step(
+            "follow_rework",
+            _("退回整改"),
+            (S.DELIVERED, S.COMPLETED),
+            S.IN_PROGRESS,
+            requester_side,
+            system=True,
+            audit_action="request.reopen_work",
+        ),
+    ),
+    limits=(
+        Limit("respond", "2h", priority="high", remind_before="30m", escalate_after="2d", ladder="standard"),
+        Limit("respond", "1d", remind_before="2h", escalate_after="2d", ladder="standard"),
+    ),
+    action_labels={
+        "request.create": _("创建需求说明书"),
+        "request.update": _("修改需求说明书"),
+        "request.reopen_work": _("重新执行"),
+    },
+)
