@@ -167,10 +167,12 @@ class Process:
     owners: tuple[str, ...] = ()  # the item's fields naming who must act (handed over when they leave)
     limits: tuple[Limit, ...] = ()
     action_labels: Mapping[str, Label] = field(default_factory=dict)  # other audit actions of the process
+    id_param: str = ""  # the item's id in routes (default "<key>_id")
     _states: dict[str, State] = field(init=False, repr=False)
     _steps: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.id_param = self.id_param or f"{self.key}_id"
         self._states = {s.code: s for s in self.states}
         self._steps = {s.name: s for s in self.steps}
         for step in self.steps:

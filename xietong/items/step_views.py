@@ -34,11 +34,11 @@ def refusal_text(error: ApplicationError) -> str:
 
 
 def step_view(process: Process) -> Callable[..., HttpResponse]:
-    """POST …/<item_id>/do/<step>/ for `process`: take the step, then back to the item's page."""
+    """POST …/<{process.id_param}>/do/<action>/ for `process`: take the step, then back to the item's page."""
 
     @require_POST
-    def take(request: AuthedRequest, item_id: int, action: str) -> HttpResponse:
-        item = access(request.user, process.model, item_id)
+    def take(request: AuthedRequest, action: str, **ids: int) -> HttpResponse:
+        item = access(request.user, process.model, ids[process.id_param])
         form = StepForm(request.POST)
         form.is_valid()
         try:

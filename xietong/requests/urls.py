@@ -7,5 +7,5 @@ urlpatterns = [
     path("new/", views.request_new, name="request-new"),
     path("<int:request_id>/", views.request_detail, name="request-detail"),
     path("<int:request_id>/edit/", views.request_edit, name="request-edit"),
-    path("<int:item_id>/do/<slug:action>/", views.request_do, name="request-do"),
+    path("<int:request_id>/do/<slug:action>/", views.request_do, name="request-do"),
 ]
