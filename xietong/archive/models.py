@@ -111,14 +111,16 @@ class SearchDocument(models.Model):
         """reach_filter as index words (tokens.reach_words): every document the person may see carries at
         least one of them, so the index can leave out the rest before any row is read; reach_filter
         still decides. Types with a rule of their own pass by their type word. None: sees everything."""
-        if reach.sees_all:
+        if reach.sees_all or any(r.sees_all for r in reach.represented):
             return None
         from xietong.archive.subjects import custom_reach_models
 
-        words = [f"xtp{pk}" for pk in sorted(reach.project_ids)]
-        words += [f"xtc{reach.person_id}", f"xtu{reach.person_id}"]
-        words += [f"xtd{pk}" for pk in sorted(reach.led_department_ids)]
-        return words + [type_word(label) for label in custom_reach_models()]
+        words: list[str] = []
+        for one in (reach, *reach.represented):  # a stand-in (代理) sees what the absent person sees
+            words += [f"xtp{pk}" for pk in sorted(one.project_ids)]
+            words += [f"xtc{one.person_id}", f"xtu{one.person_id}"]
+            words += [f"xtd{pk}" for pk in sorted(one.led_department_ids)]
+        return list(dict.fromkeys(words)) + [type_word(label) for label in custom_reach_models()]
 
     @classmethod
     def reach_filter(cls, reach: Reach, action: str) -> Q | None:

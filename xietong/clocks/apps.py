@@ -8,7 +8,11 @@ class ClocksConfig(AppConfig):
     verbose_name = _("时限与升级")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from xietong.core.demo import register_demo_seeder, replay_clocks_until_now
+
+        post_migrate.connect(_seed_policies, dispatch_uid="clocks-default-policies")
 
         # Last: the demo's history was written at past instants; what fell due since fires at its instant.
         register_demo_seeder("时钟", replay_clocks_until_now, order=99)
@@ -37,3 +41,11 @@ class ClocksConfig(AppConfig):
                 "clocks.escalationladder.delete": _("删除升级路径"),
             }
         )
+
+
+def _seed_policies(sender, **kwargs) -> None:
+    """After `migrate`: the default limits every registered process declares (rows that exist stay as edited)."""
+    if sender.label == "clocks":
+        from xietong.clocks.defaults import ensure_default_policies
+
+        ensure_default_policies()

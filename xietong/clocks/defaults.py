@@ -6,6 +6,8 @@ two; emergencies count wall-clock time.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.utils.translation import gettext_noop
 
 # code, name, description, [(level, target, after)]
@@ -174,12 +176,25 @@ POLICIES = [
 ]
 
 
+# Default limits declared elsewhere (each registered process brings its own: items.policies), as rows of
+# the POLICIES shape. Not used inside migrations, which see only the rows above.
+_policy_sources: list[Callable[[], Iterable[tuple[str, ...]]]] = []
+
+
+def register_policy_source(source: Callable[[], Iterable[tuple[str, ...]]]) -> None:
+    if source not in _policy_sources:
+        _policy_sources.append(source)
+
+
 def ensure_default_policies(apps=None) -> int:
     """Create the default ladders and policies that do not exist yet; never overwrite an edited one."""
+    rows: list[tuple[str, ...]] = list(POLICIES)
     if apps is None:
         from django.apps import apps as global_apps
 
         apps = global_apps
+        for source in _policy_sources:
+            rows += list(source())
     Ladder = apps.get_model("clocks", "EscalationLadder")
     Step = apps.get_model("clocks", "EscalationStep")
     Policy = apps.get_model("clocks", "ClockPolicy")
@@ -191,7 +206,7 @@ def ensure_default_policies(apps=None) -> int:
                 Step.objects.create(ladder=ladder, level=level, target=target, after=after)
         ladders[code] = ladder
     created_count = 0
-    for process, priority, kind, duration, mode, remind, escalate, ladder, description in POLICIES:
+    for process, priority, kind, duration, mode, remind, escalate, ladder, description in rows:
         _policy, created = Policy.objects.get_or_create(
             process=process,
             priority=priority,

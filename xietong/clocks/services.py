@@ -511,3 +511,12 @@ def ladder_validate(ladder: EscalationLadder, steps: list[dict[str, Any]]) -> li
         ):
             problems.append(_("第 %(level)d 级为综合管理部协调人，但目前没有任何协调人") % {"level": step["level"]})
     return problems
+
+
+def clocks_hand_over(*, subject: models.Model | None = None, old: Person, new: Person) -> int:
+    """Open clocks owned by `old` (on `subject`, or on anything) now belong to `new` (离职交接, 移交)."""
+    qs = Clock.objects.filter(owner=old, closed_at__isnull=True)
+    if subject is not None:
+        subject_type, subject_id = subject_key(subject)
+        qs = qs.filter(subject_type=subject_type, subject_id=subject_id)
+    return qs.update(owner=new)

@@ -31,6 +31,8 @@ class Reach:
     department_id: int | None  # the person's own department
     led_department_ids: frozenset[int]  # headed or led as division leader, sub-departments included
     project_ids: frozenset[int]  # member of, or the project belongs to a led department
+    # 代理: the reach of absent colleagues this person stands in for now (they may see and act for them).
+    represented: tuple[Reach, ...] = ()
 
 
 class ReachFiltered(Protocol):
@@ -67,6 +69,11 @@ class RestrictedQuerySet(models.QuerySet[M]):
         if reach is None:
             return self.none()
         condition = self.model.reach_filter(reach, action)  # type: ignore[attr-defined]
+        for other in reach.represented:
+            if condition is None:
+                break
+            extra = self.model.reach_filter(other, action)  # type: ignore[attr-defined]
+            condition = None if extra is None else condition | extra
         return self if condition is None else self.filter(condition)
 
 

@@ -8,7 +8,15 @@ class ItemsConfig(AppConfig):
     verbose_name = _("事项通用")
 
     def ready(self) -> None:
+        from xietong.clocks.defaults import register_policy_source
         from xietong.core.audit import register_actions
+        from xietong.items.policies import declared_limits
+
+        register_policy_source(declared_limits)
+        from xietong.items.handover import still_answers_for
+        from xietong.org.services import register_deactivation_check
+
+        register_deactivation_check(still_answers_for)
 
         register_actions(
             {

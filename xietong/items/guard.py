@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -44,7 +44,10 @@ def _refuse(model: type[models.Model]) -> None:
     )
 
 
-class StateGuardedQuerySet(models.QuerySet):
+M = TypeVar("M", bound=models.Model)
+
+
+class StateGuardedQuerySet(models.QuerySet[M]):
     def update(self, **kwargs: Any) -> int:
         if "state" in kwargs and not state_writes_allowed_now() and _guarded(self.model):
             _refuse(self.model)
@@ -59,14 +62,15 @@ class StateGuarded(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         stored = getattr(self, "_stored_state", None)
-        if stored is not None and self.state != stored and not state_writes_allowed_now() and _guarded(type(self)):
+        state = getattr(self, "state", None)
+        if stored is not None and state != stored and not state_writes_allowed_now() and _guarded(type(self)):
             _refuse(type(self))
         super().save(*args, **kwargs)
-        self._stored_state = self.state
+        self._stored_state = state
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:  # type: ignore[override]
         obj = super().from_db(db, field_names, values)
         if "state" in field_names:
-            obj._stored_state = obj.state
+            obj._stored_state = getattr(obj, "state", None)
         return obj

@@ -16,7 +16,7 @@ from xietong.core.permissions import Reach, RestrictedQuerySet
 from xietong.items.guard import StateGuarded, StateGuardedQuerySet
 
 
-class WorkItemQuerySet(StateGuardedQuerySet, RestrictedQuerySet):
+class WorkItemQuerySet(RestrictedQuerySet, StateGuardedQuerySet):  # type: ignore[override]
     pass
 
 

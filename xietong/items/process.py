@@ -18,7 +18,9 @@ from typing import Any
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from xietong.core import clock
 from xietong.core.errors import Forbidden, InvalidState
 
 Label = Promise | str
@@ -70,8 +72,8 @@ class Tell:
     (its duration as the policy states it, e.g. "2 个工作小时"); `params` adds the process's own."""
 
     to: Callable[[StepContext], Iterable[Any]]
-    title: str
-    body: str = ""
+    title: Label
+    body: Label = ""
     kind: str = "assignment"
     urgency: Callable[[Any], str] | str = "normal"
     limit: str = ""
@@ -123,7 +125,7 @@ class StepContext:
     acting_for: Any = None  # the absent person whose step a stand-in takes
     reason: str = ""
     inputs: dict[str, Any] = field(default_factory=dict)
-    now: dt.datetime | None = None
+    now: dt.datetime = field(default_factory=clock.now)
     before_state: str = ""
     details: dict[str, Any] = field(default_factory=dict)  # added to the audit event's "after"
     changed: set[str] = field(default_factory=set)  # further fields of the item to save
@@ -154,6 +156,16 @@ class Limit:
     rule: str = ""  # the rule as written, e.g. "接收方需在收到需求后2个工作小时内响应"
 
 
+@dataclass(frozen=True)
+class Nav:
+    """The process's entry in the main navigation."""
+
+    label: Label
+    url_name: str
+    prefix: str
+    order: int = 100
+
+
 @dataclass
 class Process:
     """A declared process: register it in the app's `ready()` with `register_process`."""
@@ -168,12 +180,18 @@ class Process:
     limits: tuple[Limit, ...] = ()
     action_labels: Mapping[str, Label] = field(default_factory=dict)  # other audit actions of the process
     id_param: str = ""  # the item's id in routes (default "<key>_id")
+    nav: Nav | None = None
+    workbench: Callable[[Any], Any] | str | None = None  # person → WorkbenchSection (or its dotted path)
+    workbench_order: int = 100
+    workbench_key: str = ""  # the section's key (default: the process key)
     _states: dict[str, State] = field(init=False, repr=False)
     _steps: dict[str, Step] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.id_param = self.id_param or f"{self.key}_id"
         self._states = {s.code: s for s in self.states}
+        if self.owners and not any(s.name == HAND_OVER for s in self.steps):
+            self.steps = (*self.steps, _hand_over_step(self))
         self._steps = {s.name: s for s in self.steps}
         for step in self.steps:
             unknown = [c for c in (*step.sources, step.target) if c is not None and c not in self._states]
@@ -234,23 +252,83 @@ class Process:
         ]
 
 
+# --- 移交: every process with owners gets the step that hands an item to a successor --------------------
+HAND_OVER = "hand_over"
+
+
+def _nobody(person: Any, item: Any) -> bool:
+    return False
+
+
+def _hand_over_apply(ctx: StepContext) -> None:
+    """Whoever the item names as `from` in its owner fields becomes `to` (people who left, 离职交接)."""
+    old, new = ctx.inputs["from"], ctx.inputs["to"]
+    moved = []
+    for name in ctx.process.owners:
+        if getattr(ctx.item, f"{name}_id") == old.pk:
+            setattr(ctx.item, name, new)
+            ctx.changed.add(name)
+            moved.append(name)
+    ctx.details.update({"from": old.pk, "from_name": old.display_name, "to": new.pk, "to_name": new.display_name})
+    ctx.details["fields"] = moved
+
+
+def _hand_over_clocks(ctx: StepContext) -> None:
+    from xietong.clocks.services import clocks_hand_over
+
+    clocks_hand_over(subject=ctx.item, old=ctx.inputs["from"], new=ctx.inputs["to"])
+
+
+def _hand_over_step(process: Process) -> Step:
+    return Step(
+        HAND_OVER,
+        gettext_lazy("移交"),
+        tuple(process.open_states),
+        None,
+        _nobody,
+        system=True,
+        apply=_hand_over_apply,
+        after=_hand_over_clocks,
+        tells=(
+            Tell(
+                to=lambda ctx: [ctx.inputs["to"]],
+                title=gettext_lazy("【移交】%(label)s"),
+                body=gettext_lazy("%(from)s 的待办已移交给您（%(actor)s 办理）。"),
+                params=lambda ctx: {"from": ctx.inputs["from"].display_name},
+            ),
+        ),
+    )
+
+
 _processes: dict[str, Process] = {}
 _by_model: dict[str, Process] = {}
 
 
 def register_process(process: Process) -> Process:
-    """Make a declared process known: its audit action labels and default time limits come with it."""
+    """Make a declared process known: its audit action labels, navigation entry, workbench section and
+    default time limits (seeded as policy rows after `migrate`, see items.policies) come with it."""
     from xietong.core.audit import register_actions
+    from xietong.core.navigation import register_nav
+    from xietong.core.workbench import register_section
 
     _processes[process.key] = process
     _by_model[process.model._meta.label_lower] = process
     register_actions({f"{process.key}.{s.name}": s.label for s in process.steps if not s.audit_action})
     register_actions(dict(process.action_labels))
+    if process.nav is not None:
+        register_nav(process.nav.label, process.nav.url_name, url_prefix=process.nav.prefix, order=process.nav.order)
+    if process.workbench is not None:
+        build = process.workbench
+        if isinstance(build, str):
+            from django.utils.module_loading import import_string
+
+            build = import_string(build)
+        register_section(process.workbench_key or process.key, build, order=process.workbench_order)
     return process
 
 
 def process_for(item_or_model: Any) -> Process:
-    model = item_or_model if isinstance(item_or_model, type) else type(item_or_model)
+    model: type[models.Model] = item_or_model if isinstance(item_or_model, type) else type(item_or_model)
     try:
         return _by_model[model._meta.label_lower]
     except KeyError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from xietong.core.audit import action_label, events_for
 from xietong.core.i18n import enumerate_list
@@ -20,6 +21,7 @@ class TimelineEntry:
     event: AuditEvent
     label: str
     details: list[tuple[str, Any, Any]]  # (field label, before, after) — displayable values
+    actor_text: str = ""  # "王强" or, for a stand-in, "王强 代 李娜"
 
 
 class _Formatter:
@@ -68,5 +70,8 @@ def timeline(subject: models.Model, field_labels: Mapping[str, str | Promise] | 
             for key in after
             if key in labels and before.get(key) != after.get(key)
         ]
-        entries.append(TimelineEntry(event, action_label(event.action), details))
+        actor_text = event.actor_label
+        if after.get("acting_for_name"):
+            actor_text = _("%(actor)s 代 %(absent)s") % {"actor": event.actor_label, "absent": after["acting_for_name"]}
+        entries.append(TimelineEntry(event, action_label(event.action), details, actor_text))
     return entries

@@ -53,7 +53,7 @@ def step_view(process: Process) -> Callable[..., HttpResponse]:
             messages.error(request, refusal_text(error))
         else:
             messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
-        return redirect(item.get_absolute_url())
+        return redirect(item.get_absolute_url())  # type: ignore[attr-defined]
 
     take.__name__ = f"{process.key}_step"
     return take

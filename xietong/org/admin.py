@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.admin_audit import AuditedModelAdmin
-from xietong.org.models import Department, Person, Project, ProjectMembership
+from xietong.org.models import Absence, Department, Person, Project, ProjectMembership
 
 
 @admin.register(Department)
@@ -15,8 +17,24 @@ class DepartmentAdmin(AuditedModelAdmin):
     ordering = ("sort_order", "name")
 
 
+class PersonChangeForm(UserChangeForm):
+    def clean_is_active(self) -> bool:
+        active = self.cleaned_data.get("is_active")
+        if self.instance.pk and self.instance.is_active and not active:
+            from xietong.org.services import deactivation_blockers
+
+            blockers = deactivation_blockers(self.instance)
+            if blockers:
+                raise forms.ValidationError(
+                    _("%(name)s 仍有未移交的工作（%(what)s），请先在其个人页面办理“离职交接”")
+                    % {"name": self.instance.display_name, "what": "；".join(blockers)}
+                )
+        return bool(active)
+
+
 @admin.register(Person)
 class PersonAdmin(AuditedModelAdmin, UserAdmin):
+    form = PersonChangeForm
     list_display = ("username", "name", "department", "title", "phone", "email", "is_active")
     list_filter = ("department", "is_general_manager", "is_coordinator", "is_staff", "is_active")
     search_fields = ("username", "name", "email", "phone")
@@ -48,3 +66,14 @@ class ProjectAdmin(AuditedModelAdmin):
     search_fields = ("name", "code")
     autocomplete_fields = ("department", "lead")
     inlines = [MembershipInline]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(AuditedModelAdmin):
+    """Absences and departure stand-ins (离职代理): who acts for whom, from when to when."""
+
+    list_display = ("person", "kind", "starts_at", "ends_at", "stand_in", "reason", "cancelled_at")
+    list_filter = ("kind",)
+    search_fields = ("person__name", "person__username", "stand_in__name", "reason")
+    autocomplete_fields = ("person", "stand_in", "set_by")
+    readonly_fields = ("cancelled_at",)

@@ -10,6 +10,17 @@ from xietong.org.tree import DepartmentTree
 
 
 def compute_reach(person: Person) -> Reach:
+    """The person's own reach, with that of the absent colleagues they stand in for right now."""
+    from dataclasses import replace
+
+    from xietong.org.standins import represented_by
+
+    own = _own_reach(person)
+    represented = tuple(_own_reach(p) for p in represented_by(person))
+    return replace(own, represented=represented) if represented else own
+
+
+def _own_reach(person: Person) -> Reach:
     tree = DepartmentTree.load()
     led = frozenset(tree.led_by(person.pk))
     # One query: projects the person is a member of, leads, or that belong to a department they lead.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from xietong.org.models import Department, Person, Project
+from xietong.core import clock
+from xietong.org.models import Absence, Department, Person, Project
 from xietong.org.tree import DepartmentTree
 
 
@@ -49,3 +50,26 @@ def project_list(user) -> QuerySet[Project]:
 
 def project_members(project: Project) -> QuerySet[Person]:
     return Person.objects.filter(memberships__project=project).select_related("department").order_by("username")
+
+
+def absence_people(person: Person):
+    """Whose absences `person` may set: themselves and the members of the departments they head."""
+    from xietong.org.tree import DepartmentTree
+
+    led = DepartmentTree.load().led_by(person.pk)
+    return (
+        Person.objects.filter(Q(pk=person.pk) | Q(department_id__in=led), is_active=True)
+        .select_related("department")
+        .order_by("department__sort_order", "name")
+    )
+
+
+def absence_lists(person: Person, people) -> dict[str, list]:
+    """Absences that are not over: set for the people `person` manages, and those where they stand in."""
+    now = clock.now()
+    live = Q(cancelled_at__isnull=True) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    rows = Absence.objects.filter(live).select_related("person", "stand_in", "set_by").order_by("starts_at", "pk")
+    return {
+        "managed": list(rows.filter(person__in=people)),
+        "standing_in": list(rows.filter(stand_in=person)),
+    }

@@ -28,15 +28,20 @@ def represented_by(actor: Any, at: dt.datetime | None = None) -> list[Person]:
     )
 
 
-def stand_in_for(person: Any, at: dt.datetime | None = None) -> Person | None:
-    """The active stand-in of `person` if they are away at `at` (default now), else None."""
+def current_absence(person: Any, at: dt.datetime | None = None) -> Absence | None:
+    """The absence of `person` at `at` (default now) with an active stand-in, the latest set if several."""
     if person is None or not getattr(person, "pk", None):
         return None
     at = at or clock.now()
-    absence = (
+    return (
         Absence.objects.filter(_current(at), person_id=person.pk, stand_in__is_active=True)
         .select_related("stand_in")
         .order_by("-starts_at", "-pk")
         .first()
     )
+
+
+def stand_in_for(person: Any, at: dt.datetime | None = None) -> Person | None:
+    """The active stand-in of `person` if they are away at `at` (default now), else None."""
+    absence = current_absence(person, at)
     return absence.stand_in if absence is not None else None

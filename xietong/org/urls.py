@@ -6,6 +6,8 @@ urlpatterns = [
     path("", views.org_tree, name="org-tree"),
     path("people/<int:person_id>/", views.person_detail, name="person-detail"),
     path("people/<int:person_id>/contact/", views.person_contact_edit, name="person-contact-edit"),
+    path("absences/", views.absences, name="absences"),
+    path("absences/<int:absence_id>/cancel/", views.absence_cancel_view, name="absence-cancel"),
     path("projects/", views.projects, name="project-list"),
     path("projects/<int:project_id>/", views.project_detail, name="project-detail"),
 ]

@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class RequestsConfig(AppConfig):
@@ -13,10 +12,7 @@ class RequestsConfig(AppConfig):
         from xietong.requests.demo import seed_demo_requests
 
         register_demo_seeder("需求协作", seed_demo_requests, order=30)
-        from xietong.core.navigation import register_nav
         from xietong.items.process import register_process
-        from xietong.requests import workbench  # noqa: F401
         from xietong.requests.process import REQUEST
 
         register_process(REQUEST)
-        register_nav(pgettext_lazy("nav", "需求"), "request-list", url_prefix="/requests/", order=10)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xietong.core.errors import ApplicationError
-from xietong.items.process import ALL_LIMITS, Arm, Limit, Process, Reason, State, Step, StepContext, Tell
+from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
 from xietong.requests.choices import Priority, RequestState, policy_priority
 from xietong.requests.models import Request, Signature
 from xietong.requests.validation import criteria_texts, request_validate
@@ -99,14 +100,17 @@ RESPOND = Arm(
     department=lambda r: r.receiving_department,
     priority=lambda r: policy_priority(r.priority),
 )
-ANSWERED = {"satisfies": ("respond",), "stamps_once": ("acknowledged_at",)}
 
 REQUEST = Process(
     key="request",
     model=Request,
     label=_("需求协作"),
+    nav=Nav(pgettext_lazy("nav", "需求"), "request-list", prefix="/requests/", order=10),
+    workbench="xietong.requests.workbench.requests_waiting",
+    workbench_order=20,
+    workbench_key="requests",
     related=("receiving_department", "requesting_department", "requester", "receiver", "project"),
-    owners=("receiver",),
+    owners=("requester", "receiver"),
     states=(
         State(S.DRAFT, S.DRAFT.label, "muted"),
         State(S.SUBMITTED, S.SUBMITTED.label, "warn"),
@@ -166,8 +170,9 @@ REQUEST = Process(
             "primary",
             stamps=("decided_at",),
             clears=("decision_note",),
+            stamps_once=("acknowledged_at",),
+            satisfies=("respond",),
             tells=(ANSWER_TELL,),
-            **ANSWERED,
         ),
         Step(
             "request_changes",
@@ -177,8 +182,9 @@ REQUEST = Process(
             receiver_side,
             reason=Reason(_("修改建议"), keep_in="decision_note"),
             stamps=("decided_at",),
+            stamps_once=("acknowledged_at",),
+            satisfies=("respond",),
             tells=(ANSWER_TELL,),
-            **ANSWERED,
         ),
         Step(
             "reject",
@@ -189,8 +195,9 @@ REQUEST = Process(
             "danger",
             reason=Reason(_("替代方案"), keep_in="decision_note"),
             stamps=("decided_at",),
+            stamps_once=("acknowledged_at",),
+            satisfies=("respond",),
             tells=(ANSWER_TELL,),
-            **ANSWERED,
         ),
         Step(
             "sign",

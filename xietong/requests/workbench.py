@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection
 from xietong.requests.selectors import RequestFilters, request_list
 
 
@@ -24,6 +24,3 @@ def requests_waiting(person) -> WorkbenchSection:
         empty_text=_("没有等待您处理的需求。"),
         more_url=reverse("request-list") + "?scope=todo",
     )
-
-
-register_section("requests", requests_waiting, order=20)
