@@ -63,6 +63,7 @@ class Arm:
     start: Callable[[StepContext], dt.datetime] | None = None  # default: now
     when: Callable[[StepContext], bool] | None = None
     process: str = ""  # the policy's process when it is not the item's own
+    on_due: str = ""  # the (system) step taken when the limit runs out, e.g. "auto_accept"
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,11 @@ def register_process(process: Process) -> Process:
     register_actions(dict(process.action_labels))
     if process.nav is not None:
         register_nav(process.nav.label, process.nav.url_name, url_prefix=process.nav.prefix, order=process.nav.order)
+    on_due = {arm.limit: arm.on_due for step in process.steps for arm in step.arms if arm.on_due}
+    if on_due:
+        from xietong.clocks.handlers import register_clock_handlers
+
+        register_clock_handlers(process.model, due=_step_on_due(on_due))
     if process.workbench is not None:
         build = process.workbench
         if isinstance(build, str):
@@ -325,6 +331,24 @@ def register_process(process: Process) -> Process:
             build = import_string(build)
         register_section(process.workbench_key or process.key, build, order=process.workbench_order)
     return process
+
+
+def _step_on_due(steps: dict[str, str]) -> Callable[[Any, Any], dict[str, Any] | None]:
+    """A clock handler: when a limit's own clock runs out, its declared step runs as the system."""
+
+    def handle(clock: Any, subject: Any) -> dict[str, Any] | None:
+        name = steps.get(clock.limit)
+        if not name or clock.kind != clock.limit:
+            return None
+        process = process_for(subject)
+        if subject.state not in process.get(name).sources:
+            return {"step": name, "skipped": subject.state}
+        from xietong.items.runner import run_step
+
+        run_step(actor=None, item=subject, step=name)
+        return {"step": name}
+
+    return handle
 
 
 def process_for(item_or_model: Any) -> Process:
