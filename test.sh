@@ -81,6 +81,8 @@ say "ruff（代码规范）"
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -50; exit 1; }
 say "mypy（类型检查）"
 .venv/bin/mypy xietong
+say "import-linter（分层：core < org < workcal < clocks < notify < items < 流程 < 归档、报表）"
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 say "Django 系统检查与迁移完整性"
 XIETONG_DATA_DIR=$(mktemp -d) $PY -m django check --settings=xietong.settings_test
 XIETONG_DATA_DIR=$(mktemp -d) $PY -m django makemigrations --check --dry-run --settings=xietong.settings_test >/dev/null \

@@ -91,13 +91,13 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from xietong.core.api import router as core_router
     from xietong.incidents.api import router as incidents_router
     from xietong.lighter.api import router as lighter_router
     from xietong.meetings.api import router as meetings_router
     from xietong.notices.api import router as notices_router
     from xietong.notify.api import router as inbox_router
     from xietong.org.api import router as org_router
+    from xietong.org.api_me import router as core_router
     from xietong.problems.api import router as problems_router
     from xietong.requests.api import router as requests_router
     from xietong.tasks.api import router as tasks_router

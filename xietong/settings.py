@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xietong.core.navigation.main_nav",
+                "xietong.notify.selectors.inbox_badge",
             ],
         },
     },

@@ -9,10 +9,12 @@ from django.db import transaction
 
 from xietong.acceptance.models import Deliverable
 from xietong.acceptance.services import deliverable_submit, deliverable_verdict
-from xietong.core.demo import at_instant, replay_clocks, working_day_before
+from xietong.clocks.demo import replay_clocks
+from xietong.core.demo import at_instant
 from xietong.org.models import Person
 from xietong.requests.demo import BATTERY
 from xietong.requests.models import Request
+from xietong.workcal.demo import working_day_before
 
 
 @transaction.atomic

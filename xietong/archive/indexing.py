@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import models, transaction
@@ -28,8 +27,10 @@ from xietong.archive.models import (
     SearchDocument,
     bar_keys,
 )
-from xietong.archive.subjects import type_label, work_item_model, work_item_models
+from xietong.archive.rows import child_rows
+from xietong.archive.subjects import work_item_model, work_item_models
 from xietong.archive.tokens import document_tokens, reach_words
+from xietong.archive.type_labels import type_label
 from xietong.core import clock
 from xietong.core.memo import memo_scope, memoized
 from xietong.items.models import Attachment, Comment, WorkItem
@@ -38,7 +39,6 @@ from xietong.notices.richtext import plain_text
 logger = logging.getLogger("xietong.archive")
 CLAIM_LEASE = dt.timedelta(minutes=5)  # a worker that died while indexing: its rows are taken again after this
 SECRET_WORDS = ("password", "secret", "token", "digest", "hash", "key")
-MAX_CHILD_ROWS = 200
 
 
 # --- The hook: queue every changed item ---------------------------------------------------------
@@ -77,36 +77,11 @@ def _labelled_text(obj: models.Model) -> list[tuple[str, str]]:
     return pairs
 
 
-def _child_rows(item: WorkItem) -> Iterator[models.Model]:
-    """Rows that belong to the item (deleted with it) and are not items themselves: 验收标准, 纪要 …"""
-    for relation in item._meta.related_objects:
-        related = relation.related_model
-        if relation.many_to_many or not isinstance(related, type) or issubclass(related, WorkItem):
-            continue
-        if getattr(relation, "on_delete", None) is not models.CASCADE:
-            continue
-        if relation.one_to_one:
-            child = getattr(item, relation.get_accessor_name() or "", None) if _has_one(item, relation) else None
-            if child is not None:
-                yield child
-        else:
-            manager = getattr(item, relation.get_accessor_name() or "")
-            yield from manager.all()[:MAX_CHILD_ROWS]
-
-
-def _has_one(item: WorkItem, relation) -> bool:
-    try:
-        getattr(item, relation.get_accessor_name())
-    except relation.related_model.DoesNotExist:
-        return False
-    return True
-
-
 def item_text(item: WorkItem) -> tuple[str, str]:
     """(what a snippet shows: "label：value" lines, what is indexed: the values only — field labels
     such as 需求背景 would otherwise make every request match 需求)."""
     pairs = _labelled_text(item)
-    for child in _child_rows(item):
+    for child in child_rows(item):
         pairs.extend(_labelled_text(child))
     return "\n".join(f"{label}：{value}" for label, value in pairs), "\n".join(value for _, value in pairs)
 

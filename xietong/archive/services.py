@@ -13,7 +13,9 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from xietong.archive.models import MIN_RETENTION_YEARS, ArchiveRecord, RetentionPolicy, SearchDocument
-from xietong.archive.subjects import type_label, work_item_model
+from xietong.archive.rows import child_rows
+from xietong.archive.subjects import work_item_model
+from xietong.archive.type_labels import type_label
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState, NotFound
@@ -85,11 +87,10 @@ def form_of(obj: models.Model, parent: models.Model | None = None) -> list[list[
 def manifest_of(item: WorkItem) -> dict[str, Any]:
     """What is filed: the form, the rows that belong to it (criteria, minutes …), related items that
     point at it (tasks, deliverables, exception reports …), the discussion, every attachment version."""
-    from xietong.archive.indexing import _child_rows
     from xietong.archive.subjects import work_item_models
 
     label = item._meta.label_lower
-    children = [{"type": str(child._meta.verbose_name), "form": form_of(child, item)} for child in _child_rows(item)]
+    children = [{"type": str(child._meta.verbose_name), "form": form_of(child, item)} for child in child_rows(item)]
     related = []
     for other_label, model in work_item_models().items():
         for f in model._meta.concrete_fields:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import cache
 
 from django.apps import apps
-from django.db import models
 
 from xietong.items.models import WorkItem
 
@@ -34,16 +33,3 @@ def custom_reach_models() -> dict[str, type[WorkItem]]:
         for label, model in work_item_models().items()
         if model.reach_filter.__func__ is not base  # type: ignore[attr-defined]
     }
-
-
-def type_label(model: type[models.Model]) -> str:
-    """The archive's "类型": the administrator's label, else the process's name (需求协作), else the
-    model's verbose name."""
-    from xietong.archive.models import RetentionPolicy
-    from xietong.clocks.defaults import PROCESS_LABELS
-
-    policy = RetentionPolicy.objects.filter(subject_type=model._meta.label_lower).exclude(label="").first()
-    if policy is not None:
-        return policy.label
-    process = getattr(model, "process", "")
-    return PROCESS_LABELS.get(process) or str(model._meta.verbose_name)

@@ -25,7 +25,8 @@ from xietong.archive.services import (
     deletion_refusal,
     may_manage_archive,
 )
-from xietong.archive.subjects import type_label, work_item_models
+from xietong.archive.subjects import work_item_models
+from xietong.archive.type_labels import type_label
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound

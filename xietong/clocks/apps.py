@@ -10,7 +10,8 @@ class ClocksConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from xietong.core.demo import register_demo_seeder, replay_clocks_until_now
+        from xietong.clocks.demo import replay_clocks_until_now
+        from xietong.core.demo import register_demo_seeder
 
         post_migrate.connect(_seed_policies, dispatch_uid="clocks-default-policies")
 

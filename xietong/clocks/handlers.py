@@ -95,3 +95,18 @@ def _first(chain: list[ClockHandler], clock: Clock, subject: Any) -> dict[str, A
         if result is not None:
             return result
     return None
+
+
+# How a firing tells people: the notify app, which sits above clocks, registers its `notify` here.
+_notifier: Callable[..., Any] | None = None
+
+
+def register_notifier(notifier: Callable[..., Any]) -> None:
+    global _notifier
+    _notifier = notifier
+
+
+def notify_people(**message: Any) -> None:
+    if _notifier is None:
+        raise RuntimeError("no notifier registered (the notify app registers it in ready())")
+    _notifier(**message)

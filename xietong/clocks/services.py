@@ -270,9 +270,9 @@ def _when(instant: dt.datetime) -> str:
 
 
 def _notify(**kwargs: Any) -> None:
-    from xietong.notify.services import notify
+    from xietong.clocks.handlers import notify_people
 
-    notify(**kwargs)
+    notify_people(**kwargs)
 
 
 def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:

@@ -181,9 +181,9 @@ def backup_verify(folder: Path) -> dict:
 
 
 def _is_empty() -> bool:
-    from xietong.org.models import Person
+    from django.contrib.auth import get_user_model
 
-    return not Person.objects.exists()
+    return not get_user_model().objects.exists()
 
 
 def backup_restore(folder: Path, *, force: bool = False) -> dict[str, int]:

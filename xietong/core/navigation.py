@@ -28,16 +28,8 @@ def register_nav(label: Promise | str, url_name: str, *, url_prefix: str, order:
 def main_nav(request: HttpRequest) -> dict[str, object]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"main_nav": []}
-    from django.conf import settings
-
-    from xietong.notify.selectors import unread_count
-
     items = [
         {"label": e.label, "url": reverse(e.url_name), "active": request.path.startswith(e.url_prefix)}
         for e in sorted(_entries, key=lambda e: e.order)
     ]
-    return {
-        "main_nav": items,
-        "inbox_unread": unread_count(request.user),
-        "badge_poll_seconds": settings.XIETONG_BADGE_POLL_SECONDS,
-    }
+    return {"main_nav": items}

@@ -9,6 +9,7 @@ not found, never as forbidden, so its existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -49,11 +50,21 @@ def reach_of(user: Any) -> Reach | None:
         return None
     cached = getattr(user, "_xietong_reach", None)
     if cached is None:
-        from xietong.org.reach import compute_reach
-
-        cached = compute_reach(user)
+        if _reach_source is None:
+            raise RuntimeError("no reach source registered (the org app registers it in ready())")
+        cached = _reach_source(user)
         user._xietong_reach = cached
     return cached
+
+
+# How a person's roles become their Reach: the organisation knows (org.reach.compute_reach registers
+# itself), core only asks — core imports nothing above it.
+_reach_source: Callable[[Any], Reach] | None = None
+
+
+def register_reach_source(source: Callable[[Any], Reach]) -> None:
+    global _reach_source
+    _reach_source = source
 
 
 def forget_reach(user: Any) -> None:

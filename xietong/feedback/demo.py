@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from xietong.core.demo import at_instant, replay_clocks, working_day_before
+from xietong.clocks.demo import replay_clocks
+from xietong.core.demo import at_instant
 from xietong.feedback.models import Feedback, FeedbackInvitation
 from xietong.feedback.services import feedback_submit
 from xietong.requests.demo import BATTERY
+from xietong.workcal.demo import working_day_before
 
 ANSWERS = [
     # who, hour (1 working day ago), communication, division, timeliness, suggestion

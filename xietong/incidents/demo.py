@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from xietong.core.demo import at_instant, working_day_before
+from xietong.core.demo import at_instant
 from xietong.incidents.models import Incident
 from xietong.incidents.services import (
     ActionDraft,
@@ -20,6 +20,7 @@ from xietong.incidents.services import (
     incident_review,
 )
 from xietong.org.models import Department, Person
+from xietong.workcal.demo import working_day_before
 
 TITLE = "App 登录失败，客服电话激增"
 

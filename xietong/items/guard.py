@@ -31,11 +31,17 @@ def state_writes_allowed() -> Iterator[None]:
         _allowed.reset(token)
 
 
+_guarded_models: set[str] = set()
+
+
+def guard_model(model: type[models.Model]) -> None:
+    """Registering a process guards its model's state (items.registry)."""
+    _guarded_models.add(model._meta.label_lower)
+
+
 def _guarded(model: type[models.Model]) -> bool:
     """Only models whose process is declared (registered) are guarded, so processes move one by one."""
-    from xietong.items.process import is_process_model
-
-    return is_process_model(model)
+    return model._meta.label_lower in _guarded_models
 
 
 def _refuse(model: type[models.Model]) -> None:

@@ -305,50 +305,10 @@ _processes: dict[str, Process] = {}
 _by_model: dict[str, Process] = {}
 
 
-def register_process(process: Process) -> Process:
-    """Make a declared process known: its audit action labels, navigation entry, workbench section and
-    default time limits (seeded as policy rows after `migrate`, see items.policies) come with it."""
-    from xietong.core.audit import register_actions
-    from xietong.core.navigation import register_nav
-    from xietong.core.workbench import register_section
-
+def remember(process: Process) -> None:
+    """Add `process` to the lookups below (items.registry.register_process does, with what comes with it)."""
     _processes[process.key] = process
     _by_model[process.model._meta.label_lower] = process
-    register_actions({f"{process.key}.{s.name}": s.label for s in process.steps if not s.audit_action})
-    register_actions(dict(process.action_labels))
-    if process.nav is not None:
-        register_nav(process.nav.label, process.nav.url_name, url_prefix=process.nav.prefix, order=process.nav.order)
-    on_due = {arm.limit: arm.on_due for step in process.steps for arm in step.arms if arm.on_due}
-    if on_due:
-        from xietong.clocks.handlers import register_clock_handlers
-
-        register_clock_handlers(process.model, due=_step_on_due(on_due))
-    if process.workbench is not None:
-        build = process.workbench
-        if isinstance(build, str):
-            from django.utils.module_loading import import_string
-
-            build = import_string(build)
-        register_section(process.workbench_key or process.key, build, order=process.workbench_order)
-    return process
-
-
-def _step_on_due(steps: dict[str, str]) -> Callable[[Any, Any], dict[str, Any] | None]:
-    """A clock handler: when a limit's own clock runs out, its declared step runs as the system."""
-
-    def handle(clock: Any, subject: Any) -> dict[str, Any] | None:
-        name = steps.get(clock.limit)
-        if not name or clock.kind != clock.limit:
-            return None
-        process = process_for(subject)
-        if subject.state not in process.get(name).sources:
-            return {"step": name, "skipped": subject.state}
-        from xietong.items.runner import run_step
-
-        run_step(actor=None, item=subject, step=name)
-        return {"step": name}
-
-    return handle
 
 
 def process_for(item_or_model: Any) -> Process:
@@ -357,10 +317,6 @@ def process_for(item_or_model: Any) -> Process:
         return _by_model[model._meta.label_lower]
     except KeyError as exc:
         raise LookupError(f"{model._meta.label_lower} is not a registered process") from exc
-
-
-def is_process_model(model: type[models.Model]) -> bool:
-    return model._meta.label_lower in _by_model
 
 
 def process_named(key: str) -> Process:

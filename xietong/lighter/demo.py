@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from xietong.core.demo import at_instant, working_day_before
+from xietong.core.demo import at_instant
 from xietong.lighter.models import CustomerRequirement, Onboarding
 from xietong.lighter.services import (
     StepDraft,
@@ -16,6 +16,7 @@ from xietong.lighter.services import (
     onboarding_step_done,
 )
 from xietong.org.models import Person
+from xietong.workcal.demo import working_day_before
 
 CUSTOMER_TITLE = "华东区经销商-智能手表续航需求对接"
 

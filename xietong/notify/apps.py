@@ -9,11 +9,14 @@ class NotifyConfig(AppConfig):
     verbose_name = pgettext_lazy("app", "通知")
 
     def ready(self) -> None:
+        from xietong.clocks.handlers import register_notifier
         from xietong.core.audit import register_actions
         from xietong.core.worker import register_sweep
         from xietong.notify.delivery import outbox_deliver_due
         from xietong.notify.digest import digest_send_due
+        from xietong.notify.services import notify
 
+        register_notifier(notify)
         register_sweep("outbox", outbox_deliver_due, order=20)
         register_sweep("digest", digest_send_due, order=30)
         register_actions(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from xietong.notify.models import InboxMessage, MessageKind
 
@@ -27,3 +29,10 @@ def inbox_for(person, filter_key: str = "all") -> QuerySet[InboxMessage]:
 
 def unread_count(person) -> int:
     return InboxMessage.objects.filter(recipient=person, read_at__isnull=True).count()
+
+
+def inbox_badge(request: HttpRequest) -> dict[str, object]:
+    """Context processor: the unread count in the header and how often an open page refreshes it."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {"inbox_unread": unread_count(request.user), "badge_poll_seconds": settings.XIETONG_BADGE_POLL_SECONDS}

@@ -9,6 +9,10 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core.demo import register_demo_seeder
+        from xietong.core.permissions import register_reach_source
+        from xietong.org.reach import compute_reach
+
+        register_reach_source(compute_reach)
         from xietong.org import audit_actions, workbench  # noqa: F401  (registers labels and sections)
         from xietong.org.demo import seed_demo_org
 

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 
 from xietong.core import clock
-from xietong.core.demo import at_instant, working_day_before
+from xietong.core.demo import at_instant
 from xietong.org.models import Department, Person, Project
 from xietong.problems.models import Problem
 from xietong.problems.services import (
@@ -18,6 +18,7 @@ from xietong.problems.services import (
     problem_solve,
     problem_transition,
 )
+from xietong.workcal.demo import working_day_before
 
 
 def _people(*usernames: str) -> list[Person]:

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from xietong.core.demo import at_instant, replay_clocks, working_date, working_day_before
+from xietong.clocks.demo import replay_clocks
+from xietong.core.demo import at_instant
 from xietong.org.models import Person
 from xietong.progress.services import progress_post
 from xietong.requests.demo import BATTERY, PUSH_SETTINGS
 from xietong.requests.models import Request
 from xietong.tasks.models import Breakdown, Task
 from xietong.tasks.services import breakdown_open, breakdown_publish, task_create, task_transition
+from xietong.workcal.demo import working_date, working_day_before
 
 
 @dataclass

@@ -12,7 +12,7 @@ class RequestsConfig(AppConfig):
         from xietong.requests.demo import seed_demo_requests
 
         register_demo_seeder("需求协作", seed_demo_requests, order=30)
-        from xietong.items.process import register_process
+        from xietong.items.registry import register_process
         from xietong.requests.process import REQUEST
 
         register_process(REQUEST)

@@ -18,12 +18,14 @@ import datetime as dt
 
 from django.db import transaction
 
+from xietong.clocks.demo import replay_clocks
 from xietong.core import clock
-from xietong.core.demo import at_instant, replay_clocks, working_date, working_day_before
+from xietong.core.demo import at_instant
 from xietong.items.runner import run_step
 from xietong.org.models import Department, Person, Project
 from xietong.requests.models import Request
 from xietong.requests.services import request_create
+from xietong.workcal.demo import working_date, working_day_before
 
 BATTERY = "智能手表项目-续航优化方案评审"
 PUSH_SETTINGS = "2026年Q4产品迭代-消息推送设置页改版"

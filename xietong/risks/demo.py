@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from xietong.core.demo import at_instant, replay_clocks, working_day_before
+from xietong.clocks.demo import replay_clocks
+from xietong.core.demo import at_instant
 from xietong.org.models import Person
 from xietong.risks.models import ExceptionReport
 from xietong.risks.services import exception_raise
 from xietong.tasks.models import Task
+from xietong.workcal.demo import working_day_before
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+"""/api/me: who am I, with my roles."""
+
 from __future__ import annotations
 
 from ninja import Router, Schema
