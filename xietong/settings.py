@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "xietong.lighter",
     "xietong.meetings",
     "xietong.notices",
+    "xietong.seals",
     "xietong.archive",
     "xietong.reports",
 ]

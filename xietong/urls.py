@@ -28,6 +28,7 @@ urlpatterns = [
     path("org/", include("xietong.org.urls")),
     path("inbox/", include("xietong.notify.urls")),
     path("items/", include("xietong.items.urls")),
+    path("p/", include("xietong.items.process_urls")),
     path("requests/", include("xietong.requests.urls")),
     path("tasks/", include("xietong.tasks.urls")),
     path("progress/", include("xietong.progress.urls")),

@@ -44,6 +44,26 @@ class LimitKind(models.TextChoices):
     DUE = "due", _("截止")
 
 
+# Limits a declared process names beyond the kinds above (用印申请's "approve", a designed process's steps):
+# registered with their labels when the process is (items.registry).
+_more_limits: dict[str, object] = {}
+
+
+def register_limit_labels(labels: dict[str, object]) -> None:
+    _more_limits.update(labels)
+
+
+def limit_choices() -> list[tuple[str, object]]:
+    return [*LimitKind.choices, *((code, label) for code, label in _more_limits.items() if code not in LimitKind)]
+
+
+def limit_label(code: str) -> str:
+    """响应, 会议纪要 …: what a limit is called, for any process."""
+    if code in LimitKind.values:
+        return str(LimitKind(code).label)
+    return str(_more_limits.get(code, code))
+
+
 class ClockKind(models.TextChoices):
     """What firing a clock does: the limit's own clock marks it due; remind and escalate are its helpers."""
 
@@ -137,7 +157,7 @@ class ClockPolicy(TimeStampedModel):
 
     process = models.CharField(_("流程"), max_length=40)
     priority = models.CharField(_("优先级"), max_length=20, default="*", help_text=_("* 表示所有优先级"))
-    kind = models.CharField(_("时限类型"), max_length=20, choices=LimitKind.choices)
+    kind = models.CharField(_("时限类型"), max_length=20, choices=limit_choices)
     duration = models.CharField(
         _("时限"), max_length=20, validators=[validate_duration], help_text=_("例如 2h、1d、30m")
     )
@@ -194,7 +214,7 @@ class Clock(models.Model):
 
     subject_type = models.CharField(_("事项类型"), max_length=80)
     subject_id = models.BigIntegerField(_("事项编号"))
-    limit = models.CharField(_("时限"), max_length=20, choices=LimitKind.choices)
+    limit = models.CharField(_("时限"), max_length=20, choices=limit_choices)
     kind = models.CharField(_("类型"), max_length=20, choices=ClockKind.choices)
     level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
     state = models.CharField(_("状态"), max_length=10, choices=ClockState.choices, default=ClockState.ARMED)
@@ -260,7 +280,7 @@ class Escalation(models.Model):
     clock = models.OneToOneField(Clock, verbose_name=_("时钟"), on_delete=models.CASCADE, related_name="escalation")
     subject_type = models.CharField(_("事项类型"), max_length=80)
     subject_id = models.BigIntegerField(_("事项编号"))
-    limit = models.CharField(_("时限"), max_length=20, choices=LimitKind.choices)
+    limit = models.CharField(_("时限"), max_length=20, choices=limit_choices)
     level = models.PositiveSmallIntegerField(_("级别"))
     target = models.ForeignKey(
         "org.Person", verbose_name=_("升级至"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

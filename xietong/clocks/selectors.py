@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, LimitKind, TimeMode
+from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, TimeMode, limit_label
 from xietong.clocks.services import subject_key, timebase
 from xietong.core import clock as time_source
 from xietong.workcal.engine import format_span
@@ -92,7 +92,7 @@ def clock_views(subject: models.Model) -> list[ClockView]:
     now = time_source.now()
     views = []
     for clock in clocks:
-        label = str(LimitKind(clock.limit).label) if clock.limit in LimitKind.values else clock.limit
+        label = limit_label(clock.limit)
         status, tone = _status(clock, now)
         # Escalations of this arming share its limit due time.
         related = [e for e in escalations if e.limit == clock.limit and e.clock.limit_due_at == clock.limit_due_at]

@@ -28,9 +28,9 @@ from xietong.clocks.models import (
     Escalation,
     EscalationLadder,
     EscalationStep,
-    LimitKind,
     StepTarget,
     TimeMode,
+    limit_label,
 )
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_record
@@ -261,7 +261,7 @@ def _subject_url(subject: models.Model) -> str:
 
 
 def _limit_label(clock: Clock) -> str:
-    return str(LimitKind(clock.limit).label) if clock.limit in LimitKind.values else clock.limit
+    return limit_label(clock.limit)
 
 
 def _when(instant: dt.datetime) -> str:

@@ -25,5 +25,3 @@ def at_instant(instant: dt.datetime) -> Iterator[None]:
     real services with "now" set to a past instant. Never used outside the demo seeders."""
     with mock.patch("django.utils.timezone.now", return_value=instant):
         yield
-
-

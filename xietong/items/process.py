@@ -155,6 +155,7 @@ class Limit:
     escalate_after: str = ""
     ladder: str = ""
     rule: str = ""  # the rule as written, e.g. "接收方需在收到需求后2个工作小时内响应"
+    label: Label = ""  # what the limit is called when it is not one of clocks.LimitKind (e.g. 审批)
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,11 @@ class Process:
     action_labels: Mapping[str, Label] = field(default_factory=dict)  # other audit actions of the process
     id_param: str = ""  # the item's id in routes (default "<key>_id")
     nav: Nav | None = None
+    # Generic pages at /p/<key>/ (list, new, detail, steps) for a process without pages of its own:
+    prefix: str = ""  # the item number's prefix (YY-2026-0001)
+    fields: tuple[str, ...] = ()  # the form's fields besides title and project, in order
+    start_step: str = ""  # taken when the form is sent with "提交" (a draft otherwise)
+    pages: bool = False
     workbench: Callable[[Any], Any] | str | None = None  # person → WorkbenchSection (or its dotted path)
     workbench_order: int = 100
     workbench_key: str = ""  # the section's key (default: the process key)

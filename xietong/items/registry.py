@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from xietong.clocks.models import register_limit_labels
 from xietong.items.guard import guard_model
 from xietong.items.process import Process, process_for, remember
 from xietong.items.runner import run_step
@@ -20,11 +21,18 @@ def register_process(process: Process) -> Process:
     from xietong.core.workbench import register_section
 
     remember(process)
+    register_limit_labels({limit.kind: limit.label for limit in process.limits if limit.label})
     guard_model(process.model)
     register_actions({f"{process.key}.{s.name}": s.label for s in process.steps if not s.audit_action})
     register_actions(dict(process.action_labels))
     if process.nav is not None:
-        register_nav(process.nav.label, process.nav.url_name, url_prefix=process.nav.prefix, order=process.nav.order)
+        register_nav(
+            process.nav.label,
+            process.nav.url_name,
+            url_prefix=process.nav.prefix,
+            order=process.nav.order,
+            url_args=(process.key,) if process.nav.url_name.startswith("process-") else (),
+        )
     on_due = {arm.limit: arm.on_due for step in process.steps for arm in step.arms if arm.on_due}
     if on_due:
         from xietong.clocks.handlers import register_clock_handlers

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.clocks.models import Clock, Escalation, LimitKind
+from xietong.clocks.models import limit_label as label_of_limit
 from xietong.clocks.services import timebase
 from xietong.core import clock as time_source
 from xietong.core.permissions import reach_of
@@ -63,7 +64,7 @@ def scope_of(user) -> Scope:
 
 
 def limit_label(limit: str) -> str:
-    return str(LimitKind(limit).label) if limit in LimitKind.values else limit
+    return label_of_limit(limit)
 
 
 def percentile(values: list[float], share: float) -> float | None:
