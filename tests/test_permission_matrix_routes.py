@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import io
 import json
 import re
@@ -49,6 +50,7 @@ from xietong.incidents.tests.test_incident_flow import assign as incident_assign
 from xietong.incidents.tests.test_incident_flow import report as incident_report
 from xietong.incidents.tests.test_incident_flow import resolve as incident_resolve
 from xietong.items.models import WorkItem
+from xietong.items.process import Process, processes
 from xietong.lighter.services import customer_create
 from xietong.lighter.tests.test_lighter import add_row, onboard
 from xietong.meetings.ical import calendar_feed_reset
@@ -60,6 +62,7 @@ from xietong.meetings.tests.test_minutes import write as minutes_write
 from xietong.notices.tests.test_notices import publish
 from xietong.notify.models import InboxMessage
 from xietong.org.models import Person
+from xietong.org.services import absence_set
 from xietong.problems.tests.test_problem_flow import dispatch, file_problem
 from xietong.progress.models import WeeklySummary
 from xietong.progress.services import weekly_summary_due
@@ -201,7 +204,24 @@ def build_world(company) -> World:
     drain("2026-10-20 10:00")
     w.objects["archive"] = ArchiveRecord.objects.filter(subject_type="requests.request", subject_id=closed.pk).get()
     w.objects["person"] = p("caojing")  # 客户服务部: not hers
+    with time_machine.travel(at("2026-10-10 10:00"), tick=False), transaction.atomic():
+        w.objects["absence"] = absence_set(
+            actor=p("lina"),
+            person=p("lina"),
+            stand_in=p("wangqiang"),
+            starts_at=at("2026-10-12 09:00"),
+            ends_at=at("2026-10-16 18:00"),
+            reason="出差深圳",
+        )
+    # Every declared process with generic pages brings a sample item (<app>/tests/sample.py), none of hers.
+    for process in generic_processes():
+        sample = importlib.import_module(f"{process.model.__module__.rsplit('.', 1)[0]}.tests.sample")
+        w.objects[process.key] = sample.sample(company)
     return w
+
+
+def generic_processes() -> list[Process]:
+    return [p for p in processes() if p.pages]
 
 
 # --- Every route, its parameters filled from the world ----------------------------------------------
@@ -235,6 +255,7 @@ OBJECT_PARAMS = {
     "record_id": "archive",
     "review_id": "review",
     "proposal_id": "proposal",
+    "absence_id": "absence",
 }
 # lighter's customers/<pk>/ and onboarding/<pk>/: the route's name says which.
 PK_BY_NAME_PREFIX = {"customer-": "customer", "onboarding-": "onboarding"}
@@ -268,12 +289,19 @@ SUBJECT_TYPES = {
     "incidents.improvementaction": "improvement",
     "lighter.customerrequirement": "customer",
     "lighter.onboarding": "onboarding",
+    **{p.model._meta.label_lower: p.key for p in processes() if p.pages},
 }
 # The quarterly review is management material (reports.review.may_propose: coordinators, department heads,
 # division leaders, the general manager): 冯静 heads 财务部 and may read it, her 会计 何洋 is the outsider.
 OUTSIDER_BY_NAME = {name: "heyang" for name in ("review-detail", "proposal-create", "review-pdf", "proposal-decide")}
 # The insider of the control: 刘芳 (coordinator, sees everything), unless only one person may open the route.
-INSIDER_BY_OBJECT = {"invitation": None, "message": "lina", "token": "wangqiang"}  # None: the invitee
+INSIDER_BY_OBJECT = {
+    "invitation": None,
+    "message": "lina",
+    "token": "wangqiang",
+    "absence": "lina",
+}  # None: the invitee
+INSIDER_BY_NAME = {"person-hand-over": "admin"}  # only an administrator hands a leaving person's work over
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
 
@@ -348,7 +376,17 @@ def item_cases(world: World) -> tuple[list[Case], list[Pattern], list[str]]:
             plain.append(pattern)  # no item in the path: lists, exports of lists, the calendar feed
             continue
         variants: list[tuple[dict[str, Any], dict[str, Any], list[Any]]] = [({}, {}, [])]
+        if "key" in params:  # /p/<key>/…: the generic pages of every declared process
+            variants = [
+                ({"key": p.key, "pk": world[p.key].pk, "action": p.steps[0].name}, {"key": p.key, "pk": MISSING, "action": p.steps[0].name}, [world[p.key]])
+                for p in generic_processes()
+            ]  # fmt: skip
+            if "pk" not in params:
+                plain.append(pattern)
+                continue
         for param in params:
+            if param in ("key", "pk", "action") and "key" in params:
+                continue
             if param == "subject_type" and "subject_id" in params:
                 variants = [
                     ({**v, "subject_type": t, "subject_id": world[key].pk}, {**m, "subject_type": t, "subject_id": MISSING}, [*o, world[key]])
@@ -384,7 +422,7 @@ def item_cases(world: World) -> tuple[list[Case], list[Pattern], list[str]]:
                         missing_url=pattern.url(missing),
                         objects=objects,
                         outsider=OUTSIDER_BY_NAME.get(name, OUTSIDER),
-                        insider=insider,
+                        insider=INSIDER_BY_NAME.get(name, insider),
                     )
                 )
     return cases, plain, unmapped
@@ -783,6 +821,8 @@ def plain_urls(world: World, plain: list[Pattern], *, filtered: bool = True) -> 
             bases = [pattern.url({"fmt": fmt}) for fmt in ("xlsx", "pdf")]
         elif "token" in pattern.params:
             continue  # the calendar feed: its own test
+        elif "key" in pattern.params:
+            bases = [pattern.url({"key": p.key}) for p in generic_processes()]
         else:
             bases = [pattern.url({})]
         for base in bases:

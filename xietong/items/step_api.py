@@ -14,7 +14,7 @@ from xietong.items.process import REASON_MAX_LENGTH, Process
 from xietong.items.runner import run_step
 
 
-class StepIn(Schema):
+class ItemStepIn(Schema):
     reason: str = Field("", max_length=REASON_MAX_LENGTH)
     version: int | None = None
 
@@ -57,7 +57,7 @@ def add_step_routes(router: Router, process: Process, item_out: Any, *, noun: st
             for s in process.available(item, request.user)
         ]
 
-    def take_step(request: AuthedRequest, name: str, payload: StepIn, **ids: int):
+    def take_step(request: AuthedRequest, name: str, payload: ItemStepIn, **ids: int):
         item = access(request.user, process.model, ids[param])
         return run_step(
             actor=request.user, item=item, step=name, reason=payload.reason, expected_version=payload.version
@@ -79,6 +79,6 @@ def add_step_routes(router: Router, process: Process, item_out: Any, *, noun: st
             take_step,
             param,
             inspect.Parameter("name", keyword, annotation=str),
-            inspect.Parameter("payload", keyword, annotation=StepIn),
+            inspect.Parameter("payload", keyword, annotation=ItemStepIn),
         )
     )
