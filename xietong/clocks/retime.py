@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from xietong.clocks.models import Clock, ClockState, LimitKind, TimeMode
+from xietong.clocks.models import Clock, ClockState, TimeMode, limit_label
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_record
 from xietong.core.i18n import full_date_time, month_day_time
@@ -204,14 +204,14 @@ def _when(instant: dt.datetime) -> str:
 
 
 def _tell_owners(subject: models.Model, entries: list[tuple[Clock, dt.datetime]], change: CalendarChange) -> int:
-    from xietong.notify.services import notify
+    from xietong.clocks.handlers import notify_people as notify
 
     told = 0
     url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
     for row, old in entries:
         if row.kind != row.limit or row.owner is None or abs(row.due_at - old) <= NOTICE_THRESHOLD:
             continue
-        limit = str(LimitKind(row.limit).label) if row.limit in LimitKind.values else row.limit
+        limit = limit_label(row.limit)
         notify(
             recipients=[row.owner],
             kind="reminder",

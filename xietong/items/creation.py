@@ -29,7 +29,7 @@ def item_create(*, process: Process, actor: Any, data: dict[str, Any], submit: b
         actor=actor,
         action=f"{process.key}.create",
         obj=item,
-        after={**snapshot(item, ("title", "project", *process.fields)), "state": item.state},
+        after={**snapshot(item, ("title", "project", *process.fields)), "state": getattr(item, "state", "")},
     )
     if submit and process.start_step:
         item = run_step(actor=actor, item=item, step=process.start_step, fresh=True)

@@ -41,7 +41,7 @@ def _process(key: str) -> Process:
     return process
 
 
-def item_form_class(process: Process) -> type[forms.ModelForm]:
+def item_form_class(process: Process) -> Any:
     class ItemForm(forms.ModelForm):
         class Meta:
             model = process.model
@@ -115,7 +115,7 @@ def _shown_fields(process: Process, item: Any) -> list[tuple[str, Any]]:
         field = process.model._meta.get_field(name)
         display = getattr(item, f"get_{name}_display", None)
         value = display() if callable(display) else getattr(item, name)
-        rows.append((str(field.verbose_name), value))
+        rows.append((str(getattr(field, "verbose_name", name)), value))
     return rows
 
 
@@ -127,7 +127,7 @@ def process_detail(request: AuthedRequest, key: str, pk: int) -> HttpResponse:
         "process": process,
         "item": item,
         "subject": item,
-        "tone": process.tones.get(item.state, ""),
+        "tone": process.tones.get(getattr(item, "state", ""), ""),
         "fields": _shown_fields(process, item),
         "actions": step_buttons(process, item, request.user),
         "clock_views": clock_views(item),
