@@ -44,9 +44,16 @@ class ClocksConfig(AppConfig):
         )
 
 
-def _seed_policies(sender, **kwargs) -> None:
-    """After `migrate`: the default limits every registered process declares (rows that exist stay as edited)."""
-    if sender.label == "clocks":
-        from xietong.clocks.defaults import ensure_default_policies
+def _seed_policies(sender, using="default", **kwargs) -> None:
+    """After `migrate`: the default limits every registered process declares (rows that exist stay as edited).
+    Not before the clocks' own tables exist (`migrate <another app>` on an empty database)."""
+    if sender.label != "clocks":
+        return
+    from django.db import connections
 
+    from xietong.clocks.defaults import ensure_default_policies
+    from xietong.clocks.models import ClockPolicy, EscalationLadder
+
+    tables = set(connections[using].introspection.table_names())
+    if {ClockPolicy._meta.db_table, EscalationLadder._meta.db_table} <= tables:
         ensure_default_policies()
