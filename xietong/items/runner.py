@@ -190,19 +190,12 @@ def _settle_clocks(ctx: StepContext) -> None:
             priority=arm.priority(item) if arm.priority is not None else "*",
             owner=arm.owner(item),
             department=arm.department(item) if arm.department is not None else None,
-            calendar=_calendar_of(item),
+            project=getattr(item, "project", None),
             start=arm.start(ctx) if arm.start is not None else now,
             due_at=due_at,
         )
         if armed is not None:
             ctx.clocks[arm.limit] = armed
-
-
-def _calendar_of(item: Any) -> Any:
-    from xietong.workcal.selectors import calendar_for_project
-
-    project = getattr(item, "project", None)
-    return calendar_for_project(project) if project is not None else None
 
 
 def _people(found: Iterable[Any]) -> list[Any]:

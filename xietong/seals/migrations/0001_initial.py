@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('org', '0003_person_person_username_unique_any_case'),
+        ('org', '0004_person_calendar'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
