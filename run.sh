@@ -18,13 +18,16 @@ if [ ! -x .venv/bin/python ]; then
   say "创建虚拟环境 .venv"
   "$PYTHON" -m venv .venv
 fi
-# Reinstall only when pyproject.toml changed since the last successful install.
+# Install the pinned versions (requirements.lock, hashes checked), then the project itself without resolving
+# anything; again only when the lock or pyproject.toml changed since the last successful install.
 stamp=.venv/.xietong-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  say "安装依赖（pip install -e .）"
+wanted=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  say "安装依赖（requirements.lock）"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e .
-  touch "$stamp"
+  .venv/bin/python -m pip install --quiet --require-hashes -r requirements.lock
+  .venv/bin/python -m pip install --quiet --no-deps -e .
+  echo "$wanted" > "$stamp"
 fi
 XIETONG=.venv/bin/xietong
 

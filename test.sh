@@ -16,12 +16,19 @@ if [ ! -x .venv/bin/python ]; then
   say "创建虚拟环境 .venv"
   "$PYTHON" -m venv .venv
 fi
+# The pinned versions of everything, tests included (requirements-test.lock, hashes checked), reinstalled
+# only when a lock or pyproject.toml changed: comparing two checksums costs nothing.
 stamp=.venv/.xietong-test-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  say "安装依赖与测试依赖（pip install -e .[test]）"
+wanted=$(cat requirements-test.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  say "安装依赖与测试依赖（requirements-test.lock）"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[test]"
-  touch "$stamp" .venv/.xietong-installed
+  .venv/bin/python -m pip install --quiet --require-hashes -r requirements-test.lock
+  .venv/bin/python -m pip install --quiet --no-deps -e .
+  echo "$wanted" > "$stamp"
+  # The test lock pins the same versions as requirements.lock (compiled with it as constraints): ./run.sh
+  # need not install again.
+  cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1 > .venv/.xietong-installed
 fi
 PY=.venv/bin/python
 
