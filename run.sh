@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 一条命令启动协同：创建 .venv、安装、迁移内嵌 SQLite 数据库、载入演示数据，然后启动网页服务与后台任务进程。
 # One command: venv, install, migrate the embedded SQLite database, load demo data, serve on
-# http://127.0.0.1:8000 with gunicorn and run the background worker. Ctrl-C stops both.
+# http://127.0.0.1:8000 with gunicorn and run the background worker, each restarted if it dies (`xietong
+# serve`). Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -39,23 +40,6 @@ $XIETONG collectstatic --noinput -v 0
 say "载入演示数据（可重复运行，不会重复创建）"
 $XIETONG seed_demo
 
-pids=()
-stop() {
-  trap - INT TERM
-  say "正在停止……"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  say "已停止"
-  exit 0
-}
-trap stop INT TERM
-
-.venv/bin/gunicorn xietong.wsgi --bind "$HOST:$PORT" --workers "$WEB_WORKERS" --access-logfile - --log-level warning \
-  --graceful-timeout 5 &
-pids+=($!)
-$XIETONG worker &
-pids+=($!)
-
 cat <<EOF
 
   协同已启动 / Xietong is running:  http://$HOST:$PORT/
@@ -74,6 +58,5 @@ cat <<EOF
 
 EOF
 
-# Exit when either process dies, taking the other one down too.
-wait -n "${pids[@]}" || true
-stop
+# The web server and the worker, each restarted with a backoff if it dies; Ctrl-C stops both.
+exec $XIETONG serve --bind "$HOST:$PORT" --web-workers "$WEB_WORKERS"

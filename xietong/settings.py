@@ -282,4 +282,7 @@ XIETONG_DELIVERY_BACKOFF_SECONDS = int(os.environ.get("XIETONG_DELIVERY_BACKOFF_
 # A delivery claimed by a worker that died is sent again after this lease; robots answer within the timeout.
 XIETONG_DELIVERY_LEASE_SECONDS = int(os.environ.get("XIETONG_DELIVERY_LEASE_SECONDS", "120"))
 XIETONG_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# A worker refreshes its heartbeat this often; /healthz calls it stale after the second bound.
+XIETONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XIETONG_WORKER_HEARTBEAT_SECONDS", "10"))
+XIETONG_WORKER_STALE_SECONDS = int(os.environ.get("XIETONG_WORKER_STALE_SECONDS", "120"))
 XIETONG_BASE_URL = os.environ.get("XIETONG_BASE_URL", "http://127.0.0.1:8000")

@@ -39,6 +39,7 @@ EXCLUDED = {
     "axes.accessattemptexpiration",
     "axes.accessfailurelog",
     "axes.accesslog",
+    "core.workerheartbeat",
 }
 
 

@@ -106,3 +106,27 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class WorkerHeartbeat(models.Model):
+    """One running `xietong worker` process, beating while its loop turns (GET /healthz reads these).
+
+    A worker writes its row when it starts, refreshes `beat_at` every few seconds and removes the row when it
+    stops cleanly; a row whose beat is older than XIETONG_WORKER_STALE_SECONDS is a worker that died or hangs.
+    `restarts` and `last_exit` come from the supervisor that (re)started it (`xietong serve`).
+    """
+
+    host = models.CharField(_("主机"), max_length=255)
+    pid = models.PositiveIntegerField(_("进程号"))
+    started_at = models.DateTimeField(_("启动时间"))
+    beat_at = models.DateTimeField(_("最近心跳"), db_index=True)
+    restarts = models.PositiveIntegerField(_("重启次数"), default=0)
+    last_exit = models.CharField(_("上次退出原因"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务进程心跳")
+        verbose_name_plural = _("后台任务进程心跳")
+        constraints = [models.UniqueConstraint(fields=["host", "pid"], name="one_heartbeat_per_process")]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

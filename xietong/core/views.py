@@ -62,9 +62,15 @@ def api_token_revoke_view(request: AuthedRequest, token_id: int) -> HttpResponse
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while this web process and the database answer (a load balancer keeps it in rotation); the body
+    says whether a worker is alive too: "status" is "degraded" when none beat within the bound."""
+    from xietong.core.heartbeat import worker_liveness
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    worker = worker_liveness()
+    status = "ok" if worker["status"] == "ok" else "degraded"
+    return JsonResponse({"status": status, "database": "ok", "worker": worker})
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

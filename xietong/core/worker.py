@@ -10,12 +10,14 @@ Tasks queued with django-tasks (`@task` … `.enqueue()`) run between sweeps.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 
+from django.conf import settings
 from django.db import close_old_connections
 
 logger = logging.getLogger("xietong.worker")
@@ -89,10 +91,34 @@ class Worker:
         self.running = False
 
     def run(self) -> None:
+        from xietong.core.heartbeat import heartbeat_start, heartbeat_stop
+
         signal.signal(signal.SIGINT, self._stop)
         signal.signal(signal.SIGTERM, self._stop)
         logger.info("后台任务进程已启动：%s", ", ".join(s.name for s in self._sweeps()) or "（无定时扫描）")
+        # The supervisor (`xietong serve`) says how often it had to start this worker again, and why.
+        beat = heartbeat_start(
+            restarts=int(os.environ.get("XIETONG_WORKER_RESTARTS", "0") or 0),
+            last_exit=os.environ.get("XIETONG_WORKER_LAST_EXIT", ""),
+        )
+        try:
+            self._loop(beat)
+        finally:
+            close_old_connections()
+            heartbeat_stop(beat)
+
+    def _loop(self, beat) -> None:
+        from xietong.core.heartbeat import heartbeat_beat
+
+        every = settings.XIETONG_WORKER_HEARTBEAT_SECONDS
+        last_beat = time.monotonic()
         while self.running:
+            if time.monotonic() - last_beat >= every:
+                try:
+                    heartbeat_beat(beat)
+                    last_beat = time.monotonic()
+                except Exception:  # the database away for a moment: the sweeps will say so too
+                    logger.exception("写入心跳失败")
             close_old_connections()
             handled = 0
             for sweep in self._sweeps():
