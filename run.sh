@@ -4,6 +4,7 @@
 # http://127.0.0.1:8000 with gunicorn and run the background worker, each restarted if it dies (`xietong
 # serve`). Ctrl-C stops both.
 set -euo pipefail
+umask 077  # the database, uploads, mail and keys under var/ are readable by this user only
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}

@@ -29,18 +29,28 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _private_data_dir() -> None:
+    """The data directory (SQLite database, secret key, uploads, mail) is for this user only: 700."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if DATA_DIR.stat().st_uid == os.geteuid() and DATA_DIR.stat().st_mode & 0o077:
+        DATA_DIR.chmod(0o700)
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept in the data directory."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_data_dir()
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Created 600 from the first byte, never readable by others even for a moment.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
+_private_data_dir()  # keys, mail, uploads and the SQLite database live there, whatever the database
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("XIETONG_DEBUG", False)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -131,8 +141,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    if "DATABASE_URL" not in os.environ:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database lives there
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a writer takes the lock at BEGIN, so two writers queue instead of one failing
@@ -214,7 +222,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-FILE_UPLOAD_PERMISSIONS = 0o640
+# Uploads hold the company's documents: readable by the service's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- Email ----------------------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes out through SMTP; otherwise it is written as files under var/mail so
@@ -286,3 +296,7 @@ XIETONG_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_WEBHOOK_TIMEOUT_
 XIETONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XIETONG_WORKER_HEARTBEAT_SECONDS", "10"))
 XIETONG_WORKER_STALE_SECONDS = int(os.environ.get("XIETONG_WORKER_STALE_SECONDS", "120"))
 XIETONG_BASE_URL = os.environ.get("XIETONG_BASE_URL", "http://127.0.0.1:8000")
+# Backups are signed with this key (XIETONG_BACKUP_KEY, else a file made once in the data directory); it is
+# never part of a backup. Restoring on another machine needs the same key there.
+XIETONG_BACKUP_KEY = os.environ.get("XIETONG_BACKUP_KEY", "")
+XIETONG_BACKUP_KEY_FILE = Path(os.environ.get("XIETONG_BACKUP_KEY_FILE", DATA_DIR / "backup_key"))

@@ -8,7 +8,30 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from xietong.core import signals  # noqa: F401
         from xietong.core.memo import connect_invalidation
 
         connect_invalidation()
+        connection_created.connect(_private_sqlite_files, dispatch_uid="xietong-private-sqlite")
+
+
+def _private_sqlite_files(sender, connection, **kwargs) -> None:
+    """The embedded database and its journal hold everything (password hashes included): 600, whatever
+    the umask of the process that created them."""
+    import os
+    from pathlib import Path
+
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict.get("NAME") or "")
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    for path in (Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")):
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        if status.st_mode & 0o077 and status.st_uid == os.geteuid():
+            path.chmod(0o600)
