@@ -564,7 +564,7 @@ class ActionDraft:
 def deadline_instant(day: dt.date, department: Department | None) -> dt.datetime:
     """A due date means the end of that day's working hours in the owner's calendar."""
     engine = engine_for(calendar_for_department(department))
-    return engine.at(day, engine.spec.periods[-1][1])
+    return engine.day_end(day)
 
 
 @transaction.atomic

@@ -242,7 +242,7 @@ def _arm_step(step: OnboardingStep, now: dt.datetime) -> None:
         owner=step.owner,
         department=step.onboarding.department,
         start=now,
-        due_at=max(now, engine.at(step.due_date, engine.spec.periods[-1][1])),
+        due_at=max(now, engine.day_end(step.due_date)),
     )
 
 

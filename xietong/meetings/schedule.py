@@ -43,7 +43,7 @@ def sent_late(engine: WorkingCalendar, sent_at: dt.datetime, meeting_day: dt.dat
 
 def end_of_working_day(engine: WorkingCalendar, day: dt.date) -> dt.datetime:
     """18:00 (the end of the last working period) on `day`: when a date-only deadline runs out."""
-    return engine.at(day, engine.spec.periods[-1][1])
+    return engine.day_end(day)
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,7 @@ def deadline_instant(problem: Problem) -> dt.datetime | None:
     if problem.deadline is None:
         return None
     engine = engine_for(calendar_for_project(problem.project))
-    return engine.at(problem.deadline, engine.spec.periods[-1][1])
+    return engine.day_end(problem.deadline)
 
 
 def _arm_deadline(problem: Problem, now: dt.datetime) -> None:

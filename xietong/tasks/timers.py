@@ -27,7 +27,7 @@ def _engine(task):
 def end_of_day(task, day: dt.date) -> dt.datetime:
     """The end of the last working period of `day` (18:00 by default): when a task's end date runs out."""
     engine = _engine(task)
-    return engine.at(day, engine.spec.periods[-1][1])
+    return engine.day_end(day)
 
 
 def arm_accept(task) -> None:

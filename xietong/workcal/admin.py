@@ -48,7 +48,8 @@ class WorkCalendarForm(forms.ModelForm):
 
     class Meta:
         model = WorkCalendar
-        fields = ("name", "code", "time_zone", "periods", "workdays", "statutory", "is_default")
+        fields = ("name", "code", "time_zone", "periods", "workdays", "weekday_hours", "statutory", "is_default")
+        widgets = {"weekday_hours": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +63,7 @@ class WorkCalendarForm(forms.ModelForm):
 class CalendarOverrideInline(admin.TabularInline):
     model = CalendarOverride
     extra = 3
-    fields = ("date", "is_workday", "note")
+    fields = ("date", "is_workday", "periods", "note")
 
 
 @admin.register(WorkCalendar)
@@ -131,7 +132,7 @@ class WorkCalendarAdmin(AuditedModelAdmin):
         before = getattr(calendar, "_engine_before", None)
         if before is None:
             return  # a new calendar: no clock counts in it yet
-        if set(form.changed_data) & {"periods", "workdays", "time_zone", "statutory"}:
+        if set(form.changed_data) & {"periods", "workdays", "weekday_hours", "time_zone", "statutory"}:
             days = None  # the hours or the week changed: any day may have
         else:
             years = {d.year for d in getattr(calendar, "_override_dates", set())}

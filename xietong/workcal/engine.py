@@ -286,6 +286,10 @@ class WorkingCalendar:
             current = self.next_working_day(current)
         return current
 
+    def day_end(self, day: dt.date) -> dt.datetime:
+        """The end of `day`'s working hours (18:00; 12:00 on a Saturday morning or a half day)."""
+        return self.at(day, self.periods_on(day)[-1][1])
+
     def at(self, day: dt.date, time: dt.time) -> dt.datetime:
         """`day` at wall-clock `time` in the calendar's time zone (e.g. 下一个工作日 17:00)."""
         return dt.datetime.combine(day, time, tzinfo=self.tz)

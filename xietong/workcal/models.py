@@ -38,6 +38,32 @@ def parse_periods(text: str) -> tuple[tuple[dt.time, dt.time], ...]:
     return tuple(periods)
 
 
+_WEEKDAY_WORDS = {
+    **{f"星期{c}": i for i, c in enumerate("一二三四五六日")},
+    **{f"周{c}": i for i, c in enumerate("一二三四五六日")},
+    "星期天": 6,
+    "周天": 6,
+    **{str(i): i for i in range(7)},
+}
+_WEEKDAY_LINE = re.compile(r"^\s*(星期[一二三四五六日天]|周[一二三四五六日天]|[0-6])\s*[=:：]?\s*(.+)$")
+
+
+def parse_weekday_hours(text: str) -> tuple[tuple[int, tuple[tuple[dt.time, dt.time], ...]], ...]:
+    """ "星期六 09:00-12:00" (one weekday a line) → ((5, ((09:00, 12:00),)),). Errors name the bad line."""
+    found: dict[int, tuple[tuple[dt.time, dt.time], ...]] = {}
+    for line in re.split(r"[\n;；]", text or ""):
+        if not line.strip():
+            continue
+        match = _WEEKDAY_LINE.match(line)
+        if not match:
+            raise ValueError(_("无法识别“%(line)s”，应写成“星期六 09:00-12:00”") % {"line": line.strip()})
+        weekday = _WEEKDAY_WORDS[match.group(1)]
+        if weekday in found:
+            raise ValueError(_("%(day)s写了两次") % {"day": WEEKDAY_NAMES[weekday]})
+        found[weekday] = parse_periods(match.group(2))
+    return tuple(sorted(found.items()))
+
+
 def format_periods(periods) -> str:
     return ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in periods)
 
@@ -56,6 +82,11 @@ class WorkCalendar(VersionedModel):
     )
     workdays = models.CharField(
         _("每周工作日"), max_length=20, default="0,1,2,3,4", help_text=_("0=星期一 … 6=星期日，逗号分隔")
+    )
+    weekday_hours = models.TextField(
+        _("按星期的工作时段"),
+        blank=True,
+        help_text=_("与每日工作时段不同的星期，每行一个，例如“星期六 09:00-12:00”；调休上班日按每日工作时段"),
     )
     statutory = models.BooleanField(_("遵循国家法定节假日与调休"), default=True)
     is_default = models.BooleanField(_("默认日历"), default=False)
@@ -92,6 +123,15 @@ class WorkCalendar(VersionedModel):
         except ValueError as exc:
             errors["workdays"] = str(exc)
         try:
+            hours = parse_weekday_hours(self.weekday_hours)
+            outside = [WEEKDAY_NAMES[w] for w, _p in hours if w not in self.weekday_set()]
+            if outside and "workdays" not in errors:
+                raise ValueError(
+                    str(_("%(days)s设置了工作时段，但不在每周工作日中") % {"days": "、".join(str(d) for d in outside)})
+                )
+        except ValueError as exc:
+            errors["weekday_hours"] = str(exc)
+        try:
             from zoneinfo import ZoneInfo
 
             ZoneInfo(self.time_zone)
@@ -101,14 +141,18 @@ class WorkCalendar(VersionedModel):
             raise ValidationError(errors)
 
     def spec(self) -> CalendarSpec:
-        overrides = tuple(sorted(self.overrides.values_list("date", "is_workday")))
+        rows = list(self.overrides.values_list("date", "is_workday", "periods"))
         return CalendarSpec(
             time_zone=self.time_zone,
             periods=parse_periods(self.periods),
             workdays=self.weekday_set(),
             statutory=self.statutory,
-            overrides=overrides,
+            overrides=tuple(sorted((day, is_workday) for day, is_workday, _p in rows)),
             published=self.published_years(),
+            weekday_periods=parse_weekday_hours(self.weekday_hours),
+            day_periods=tuple(
+                sorted((day, parse_periods(p)) for day, is_workday, p in rows if is_workday and p.strip())
+            ),
         )
 
     def published_years(self) -> tuple[PublishedYear, ...]:
@@ -141,6 +185,12 @@ class CalendarOverride(TimeStampedModel):
     )
     date = models.DateField(_("日期"))
     is_workday = models.BooleanField(_("上班"), help_text=_("勾选：这一天上班；不勾选：这一天放假"))
+    periods = models.CharField(
+        _("当天工作时段"),
+        max_length=200,
+        blank=True,
+        help_text=_("上班日可填，例如“09:00-12:00”（下午放假）；留空为全天"),
+    )
     note = models.CharField(_("说明"), max_length=120, blank=True, help_text=_("例如：2027年春节放假（国务院通知）"))
 
     class Meta:
@@ -151,7 +201,16 @@ class CalendarOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         kind = _("上班") if self.is_workday else _("放假")
-        return f"{self.date:%Y-%m-%d} {kind}"
+        return f"{self.date:%Y-%m-%d} {kind}{' ' + self.periods if self.is_workday and self.periods else ''}"
+
+    def clean(self) -> None:
+        if self.periods.strip():
+            if not self.is_workday:
+                raise ValidationError({"periods": _("放假的日子不需要工作时段；半天假请勾选“上班”并填上班的时段")})
+            try:
+                parse_periods(self.periods)
+            except ValueError as exc:
+                raise ValidationError({"periods": str(exc)}) from exc
 
 
 class HolidaySource(models.TextChoices):

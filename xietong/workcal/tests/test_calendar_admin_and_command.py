@@ -308,3 +308,92 @@ def test_admin_reads_an_uploaded_word_file(company, client_for):
 def test_only_administrators_reach_the_import(company, client_for):
     response = client_for("lina").get(IMPORT_URL)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# --- Hours per weekday and half days in the admin ----------------------------------------------------
+def calendar_form(calendar, **changes):
+    data = {
+        "name": calendar.name,
+        "code": calendar.code,
+        "time_zone": "Asia/Shanghai",
+        "periods": "09:00-12:00, 13:30-18:00",
+        "workdays": ["0", "1", "2", "3", "4"],
+        "weekday_hours": "",
+        "statutory": "on",
+        "is_default": "on" if calendar.is_default else "",
+        "overrides-TOTAL_FORMS": "0",
+        "overrides-INITIAL_FORMS": "0",
+        "overrides-MIN_NUM_FORMS": "0",
+        "overrides-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return data
+
+
+def test_admin_sets_saturday_mornings_and_a_half_day_and_clocks_follow(
+    company, client_for, django_capture_on_commit_callbacks
+):
+    from xietong.clocks.models import ClockPolicy
+    from xietong.clocks.services import clock_arm
+    from xietong.clocks.tests.probe.models import Probe
+    from xietong.workcal.selectors import engine_for
+
+    ClockPolicy.objects.create(process="probe", priority="*", kind="respond", duration="4h", mode="working")
+    owner = company.person("wangqiang")
+    probe = Probe.objects.create(name="评审", owner=owner, department=owner.department)
+    sh = dt.timezone(dt.timedelta(hours=8))
+    with time_machine.travel(dt.datetime(2027, 3, 5, 17, 0, tzinfo=sh), tick=False):  # Friday
+        clock = clock_arm(subject=probe, process="probe", limit="respond", owner=owner)
+    assert clock.due_at == dt.datetime(2027, 3, 8, 12, 0, tzinfo=sh)  # 1 h Friday, 3 h Monday morning
+
+    calendar = WorkCalendar.objects.get(code="standard")
+    admin = client_for("admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/admin/workcal/workcalendar/{calendar.pk}/change/",
+            calendar_form(
+                calendar,
+                workdays=["0", "1", "2", "3", "4", "5"],
+                weekday_hours="星期六 09:00-12:00",
+                **{
+                    "overrides-TOTAL_FORMS": "1",
+                    "overrides-0-date": "2027-03-08",
+                    "overrides-0-is_workday": "on",
+                    "overrides-0-periods": "09:00-11:00",
+                    "overrides-0-note": "三八妇女节下午放假",
+                },
+            ),
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    engine = engine_for(WorkCalendar.objects.get(pk=calendar.pk))
+    assert engine.day_end(dt.date(2027, 3, 6)) == dt.datetime(2027, 3, 6, 12, 0, tzinfo=sh)
+    assert engine.day_end(dt.date(2027, 3, 8)) == dt.datetime(2027, 3, 8, 11, 0, tzinfo=sh)
+    clock.refresh_from_db()
+    # 1 h Friday, then the 3 h of Saturday morning.
+    assert clock.due_at == dt.datetime(2027, 3, 6, 12, 0, tzinfo=sh)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"weekday_hours": "星期六 09:00-12:00"}, "weekday_hours", "星期六设置了工作时段，但不在每周工作日中"),
+        ({"weekday_hours": "Saturday 9-12"}, "weekday_hours", "无法识别“Saturday 9-12”，应写成“星期六 09:00-12:00”"),
+        (
+            {
+                "overrides-TOTAL_FORMS": "1",
+                "overrides-0-date": "2027-03-08",
+                "overrides-0-periods": "09:00-12:00",
+            },
+            "periods",
+            "放假的日子不需要工作时段；半天假请勾选“上班”并填上班的时段",
+        ),
+    ],
+)
+def test_admin_refuses_hours_that_make_no_sense(company, client_for, changes, field, message):
+    calendar = WorkCalendar.objects.get(code="standard")
+    response = client_for("admin").post(
+        f"/admin/workcal/workcalendar/{calendar.pk}/change/", calendar_form(calendar, **changes)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert WorkCalendar.objects.get(pk=calendar.pk).version == calendar.version

@@ -245,3 +245,58 @@ def test_add_then_between_round_trips(start, minutes):
 
 def test_format_label():
     assert str(Duration(1, 270)) == "1d4h30m"
+
+
+# --- Working hours per weekday, half days, imported years ------------------------------------------
+MORNING = ((dt.time(9), dt.time(12)),)
+# A factory on six-day weeks with Saturday mornings; Women's Day 2027 (Monday 8 March) afternoon off.
+FACTORY = WorkingCalendar(
+    CalendarSpec(
+        workdays=frozenset({0, 1, 2, 3, 4, 5}),
+        weekday_periods=((5, MORNING),),
+        day_periods=((dt.date(2027, 3, 8), MORNING),),
+        overrides=((dt.date(2027, 3, 8), True),),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "expected", "why"),
+    [
+        ("2026-03-06 17:00", "2h", "2026-03-07 10:00", "Saturday morning is worked"),
+        ("2026-03-06 17:00", "4h", "2026-03-07 12:00", "1 h Friday, 3 h Saturday morning: ends at its noon"),
+        ("2026-03-06 17:00", "5h", "2026-03-09 10:00", "Saturday afternoon is not worked"),
+        ("2026-03-07 13:00", "1h", "2026-03-09 10:00", "starting Saturday afternoon counts from Monday"),
+        ("2026-02-13 17:00", "5h", "2026-02-14 14:30", "调休 Saturday 2/14 stands in for a weekday: a full day"),
+        ("2026-02-14 17:00", "2h", "2026-02-24 10:00", "then 春节 2/15–2/23"),
+        ("2027-03-08 11:00", "2h", "2027-03-09 10:00", "Women's Day afternoon off: 1 h that morning"),
+    ],
+)
+def test_working_hours_per_weekday_and_a_half_day(start, duration, expected, why):
+    assert FACTORY.add(at(start), parse_duration(duration).to_timedelta(FACTORY.day_length)) == at(expected), why
+
+
+def test_the_end_of_a_working_day_follows_its_own_hours():
+    assert FACTORY.day_end(dt.date(2026, 3, 7)) == at("2026-03-07 12:00")
+    assert FACTORY.day_end(dt.date(2027, 3, 8)) == at("2027-03-08 12:00")
+    assert FACTORY.day_end(dt.date(2026, 3, 9)) == at("2026-03-09 18:00")
+    assert FACTORY.between(at("2026-03-06 09:00"), at("2026-03-09 09:00")) == dt.timedelta(hours=10.5)
+
+
+def test_an_imported_year_replaces_the_shipped_one():
+    imported = WorkingCalendar(
+        CalendarSpec(published=((2027, ((dt.date(2027, 1, 1), False, "元旦"), (dt.date(2027, 1, 9), True, "元旦"))),))
+    )
+    assert imported.day_kind(dt.date(2027, 1, 1)) is DayKind.STATUTORY_HOLIDAY
+    assert imported.day_kind(dt.date(2027, 1, 9)) is DayKind.ADJUSTED_WORKDAY
+    assert imported.day_name(dt.date(2027, 1, 1)) == "元旦"
+    assert imported.statutory_published(2027) and not CAL.statutory_published(2027)
+    assert imported.add(at("2026-12-31 17:00"), dt.timedelta(hours=2)) == at("2027-01-04 10:00")
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=instants, minutes=st.integers(min_value=1, max_value=60 * 24 * 40))
+def test_add_with_hours_per_weekday_agrees_with_the_day_by_day_reference(start, minutes):
+    duration = dt.timedelta(minutes=minutes)
+    assert FACTORY.add(start, duration) == naive_add(FACTORY, start, duration)
+    assert FACTORY.between(start, FACTORY.add(start, duration)) == duration
