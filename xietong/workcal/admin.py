@@ -18,6 +18,7 @@ from xietong.workcal.models import (
     CalendarChange,
     CalendarOverride,
     HolidayDay,
+    HolidayFeed,
     HolidaySchedule,
     WorkCalendar,
 )
@@ -33,6 +34,7 @@ from xietong.workcal.selectors import (
 from xietong.workcal.services import (
     calendar_changed,
     changed_days,
+    feed_refresh,
     holidays_withdraw,
     notice_import,
     notice_text_of_file,
@@ -293,3 +295,22 @@ class HolidayScheduleAdmin(AuditedModelAdmin):
             confirm_form=NoticeImportForm(initial={"text": text, "calendar": target}),
         )
         return TemplateResponse(request, "workcal/notice_import.html", context)
+
+
+@admin.register(HolidayFeed)
+class HolidayFeedAdmin(AuditedModelAdmin):
+    list_display = ("url", "calendar", "is_active", "checked_at", "succeeded_at", "last_error")
+    fields = ("url", "calendar", "is_active", "checked_at", "succeeded_at", "last_error")
+    readonly_fields = ("checked_at", "succeeded_at", "last_error")
+    actions = ["refresh_now"]
+
+    @admin.action(description=_("立即刷新所选订阅"))
+    def refresh_now(self, request, queryset):
+        for feed in queryset.select_related("calendar"):
+            outcomes = feed_refresh(feed)
+            feed.refresh_from_db()
+            if feed.last_error:
+                messages.error(request, _("%(url)s：%(error)s") % {"url": feed.url, "error": feed.last_error})
+            else:
+                years = "、".join(str(o.schedule.year) for o in outcomes) or str(_("无变化"))
+                messages.success(request, _("%(url)s：已更新 %(years)s") % {"url": feed.url, "years": years})

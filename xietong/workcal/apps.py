@@ -9,7 +9,11 @@ class WorkcalConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.core.audit import register_actions
+        from xietong.core.worker import register_sweep
         from xietong.workcal import workbench  # noqa: F401  (registers 节假日安排)
+        from xietong.workcal.services import holiday_feeds_refresh
+
+        register_sweep("holiday-feeds", holiday_feeds_refresh, order=60)
 
         register_actions(
             {

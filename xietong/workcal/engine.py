@@ -310,10 +310,14 @@ class WorkingCalendar:
         day = dt.date(first_year, 1, 1)
         end_day = dt.date(last_year, 12, 31)
         one_day = dt.timedelta(days=1)
+        default, by_weekday, by_day = self.spec.periods, self._weekday_periods, self._day_periods
         while day <= end_day:
             kind = self.day_kind(day)
             if kind.is_working:
-                for start, end in self.periods_on(day, kind):
+                periods = by_day.get(day) if by_day else None
+                if periods is None:
+                    periods = by_weekday.get(day.weekday(), default) if kind is DayKind.WORKDAY else default
+                for start, end in periods:
                     s = _to_micro(dt.datetime.combine(day, start, tzinfo=self.tz))
                     e = _to_micro(dt.datetime.combine(day, end, tzinfo=self.tz))
                     compiled.starts.append(s)

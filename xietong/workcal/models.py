@@ -326,3 +326,31 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.calendar} v{self.version}: {self.reason}"
+
+
+class HolidayFeed(TimeStampedModel):
+    """An iCalendar subscription a company keeps its holidays in, refreshed daily by the worker: every year it
+    holds is recorded as that calendar's schedule (or the national one), re-timing clocks when it changed."""
+
+    calendar = models.ForeignKey(
+        WorkCalendar,
+        verbose_name=_("日历"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="holiday_feeds",
+        help_text=_("留空：全国安排，适用于所有遵循国家法定节假日的日历"),
+    )
+    url = models.URLField(_("订阅地址"), max_length=500, help_text=_("https://… 的 .ics 地址"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    checked_at = models.DateTimeField(_("上次检查"), null=True, blank=True)
+    succeeded_at = models.DateTimeField(_("上次成功"), null=True, blank=True)
+    last_error = models.CharField(_("上次错误"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日订阅")
+        verbose_name_plural = _("节假日订阅（iCalendar）")
+        ordering = ["url"]
+
+    def __str__(self) -> str:
+        return self.url

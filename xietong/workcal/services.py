@@ -10,14 +10,23 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.memo import forget
 from xietong.core.office import decode_text, docx_text
 from xietong.workcal.engine import WorkingCalendar
-from xietong.workcal.models import CalendarChange, HolidayDay, HolidaySchedule, HolidaySource, WorkCalendar
+from xietong.workcal.ical import parse_ical
+from xietong.workcal.models import (
+    CalendarChange,
+    HolidayDay,
+    HolidayFeed,
+    HolidaySchedule,
+    HolidaySource,
+    WorkCalendar,
+)
 from xietong.workcal.notice import LineProblem, NoticeError, ParsedNotice, parse_notice
 from xietong.workcal.selectors import engine_for
 
@@ -231,3 +240,75 @@ def notice_import(*, text: str, actor, calendar: WorkCalendar | None = None) -> 
         source_text=text,
     )
     return parsed, outcome
+
+
+# --- A company's own holidays from iCalendar ---------------------------------------------------------
+FEED_INTERVAL = dt.timedelta(days=1)
+FEED_MAX_BYTES = 2 * 1024 * 1024
+
+
+def ical_import(*, data: bytes, source: str, actor, calendar: WorkCalendar | None = None) -> list[HolidayImport]:
+    """Record every year an iCalendar file holds (`source`: its address or file name). A year whose days
+    are already recorded exactly so is left alone: a daily refresh of an unchanged feed changes nothing."""
+    days_by_year = parse_ical(data).by_year
+    text = decode_text(data)[:200_000]
+    outcomes = []
+    for year, days in sorted(days_by_year.items()):
+        existing = HolidaySchedule.objects.filter(year=year, calendar=calendar).first()
+        if existing is not None and sorted(existing.days.values_list("date", "is_workday", "name")) == days:
+            continue
+        outcomes.append(
+            holidays_import(
+                year=year,
+                title=_("%(year)d 年节假日（iCalendar：%(source)s）") % {"year": year, "source": source[:120]},
+                days=days,
+                source=HolidaySource.ICAL,
+                actor=actor,
+                calendar=calendar,
+                source_text=text,
+                source_url=source if source.startswith(("http://", "https://")) else "",
+            )
+        )
+    return outcomes
+
+
+def feed_fetch(url: str) -> bytes:
+    import httpx
+
+    with httpx.stream("GET", url, timeout=10, follow_redirects=True) as response:
+        response.raise_for_status()
+        data = b""
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > FEED_MAX_BYTES:
+                raise ValueError(_("订阅内容超过 2 MB，不像节假日日历"))
+        return data
+
+
+def feed_refresh(feed: HolidayFeed) -> list[HolidayImport]:
+    """Fetch one subscription now and record what changed; the error (in Chinese) is kept on the feed."""
+    now = clock.now()
+    try:
+        outcomes = ical_import(data=feed_fetch(feed.url), source=feed.url, actor=None, calendar=feed.calendar)
+    except Exception as exc:  # a feed that is down or broken must not stop the worker; it is retried tomorrow
+        HolidayFeed.objects.filter(pk=feed.pk).update(checked_at=now, last_error=str(exc)[:500])
+        return []
+    HolidayFeed.objects.filter(pk=feed.pk).update(checked_at=now, succeeded_at=now, last_error="")
+    return outcomes
+
+
+def holiday_feeds_refresh(batch_size: int = 20) -> int:
+    """Worker sweep: refresh every active subscription not checked for a day. Returns feeds refreshed."""
+    now = clock.now()
+    due = HolidayFeed.objects.filter(is_active=True).filter(
+        Q(checked_at__isnull=True) | Q(checked_at__lte=now - FEED_INTERVAL)
+    )
+    refreshed = 0
+    for feed in due.select_related("calendar").order_by("pk")[:batch_size]:
+        # Claim it: another worker that read the same row finds checked_at changed and skips it.
+        claimed = HolidayFeed.objects.filter(pk=feed.pk, checked_at=feed.checked_at).update(checked_at=now)
+        if not claimed:
+            continue
+        feed_refresh(feed)
+        refreshed += 1
+    return refreshed

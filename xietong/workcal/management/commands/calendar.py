@@ -13,7 +13,7 @@ from xietong.workcal.engine import UNPUBLISHED_WARNING, DayKind, parse_duration,
 from xietong.workcal.models import CalendarChange, WorkCalendar
 from xietong.workcal.notice import NoticeError, parse_notice
 from xietong.workcal.selectors import default_calendar, engine_for
-from xietong.workcal.services import notice_import, notice_text_of_file
+from xietong.workcal.services import feed_fetch, ical_import, notice_import, notice_text_of_file
 
 WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 
@@ -53,6 +53,13 @@ class Command(BaseCommand):
         notice.add_argument(
             "--calendar", dest="notice_calendar", help="只用于这一个日历（默认：所有遵循国家法定节假日的日历）"
         )
+        ical = sub.add_parser(
+            "import-ical", help="从 iCalendar 文件或订阅地址导入节假日：xietong calendar import-ical holidays.ics"
+        )
+        ical.add_argument("source", help=".ics 文件路径或 https:// 地址")
+        ical.add_argument(
+            "--calendar", dest="ical_calendar", help="只用于这一个日历（默认：所有遵循国家法定节假日的日历）"
+        )
 
     def _calendar(self, code: str | None) -> WorkCalendar:
         if not code:
@@ -64,6 +71,9 @@ class Command(BaseCommand):
             raise CommandError(f"没有编码为“{code}”的日历；现有：{codes}", returncode=2) from None
 
     def handle(self, *args, action: str, calendar: str | None = None, **options) -> None:
+        if action == "import-ical":
+            self._import_ical(options["source"], options.get("ical_calendar") or calendar)
+            return
         if action == "import-notice":
             self._import_notice(options["file"], options["dry_run"], options.get("notice_calendar") or calendar)
             return
@@ -132,6 +142,24 @@ class Command(BaseCommand):
         self.stdout.write(f"本月工作日 {working} 天")
         for note in notes:
             self.stdout.write("  " + note)
+
+    def _import_ical(self, source: str, code: str | None) -> None:
+        target = self._calendar(code) if code else None
+        try:
+            data = feed_fetch(source) if source.startswith(("http://", "https://")) else Path(source).read_bytes()
+            outcomes = ical_import(data=data, source=source, actor=None, calendar=target)
+        except OSError as exc:
+            raise CommandError(f"无法读取“{source}”：{getattr(exc, 'strerror', None) or exc}", returncode=2) from None
+        except Exception as exc:  # a malformed calendar or an unreachable address: the reason, no traceback
+            raise CommandError(f"未导入（未做任何修改）：{exc}", returncode=2) from None
+        if not outcomes:
+            self.stdout.write("无变化：日历中的年份已按相同的日期录入")
+        for outcome in outcomes:
+            days = outcome.schedule.days
+            self.stdout.write(
+                f"{'已更正' if outcome.replaced else '已导入'} {outcome.schedule.year} 年："
+                f"放假 {days.filter(is_workday=False).count()} 天、调休上班 {days.filter(is_workday=True).count()} 天"
+            )
 
     def _import_notice(self, path: str, dry_run: bool, code: str | None) -> None:
         target = self._calendar(code) if code else None
