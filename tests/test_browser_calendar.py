@@ -55,7 +55,9 @@ def test_a_wrong_notice_is_refused_with_the_line_on_a_phone(browser, live_server
     page.fill("input[name=password]", "xietong2026")
     page.click("input[type=submit]")
     page.wait_for_url("**/holidayschedule/import/")
-    page.fill("textarea[name=text]", NOTICE.replace("（周四）至10月7日", "（周五）至10月7日").replace("共3天", "共4天", 1))
+    page.fill(
+        "textarea[name=text]", NOTICE.replace("（周四）至10月7日", "（周五）至10月7日").replace("共3天", "共4天", 1)
+    )
     page.click("text=检查并预览")
     page.wait_for_selector("#notice-problems")
     problems = page.locator("#notice-problems").inner_text()

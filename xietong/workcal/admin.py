@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -13,6 +14,7 @@ from xietong.core.admin_audit import AuditedModelAdmin
 from xietong.core.audit import audit_record
 from xietong.core.i18n import enumerate_list
 from xietong.workcal.engine import WorkingCalendar
+from xietong.workcal.excel import SheetError, template_workbook
 from xietong.workcal.models import (
     WEEKDAY_NAMES,
     CalendarChange,
@@ -34,6 +36,7 @@ from xietong.workcal.selectors import (
 from xietong.workcal.services import (
     calendar_changed,
     changed_days,
+    excel_import,
     feed_refresh,
     holidays_withdraw,
     notice_import,
@@ -189,6 +192,16 @@ class NoticeImportForm(forms.Form):
         return data
 
 
+class ExcelImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件"), help_text=_("按下载的模板填写：日期、类型（放假/上班）、节日"))
+    calendar = forms.ModelChoiceField(
+        label=_("适用日历"),
+        queryset=WorkCalendar.objects.all(),
+        required=False,
+        empty_label=_("所有遵循国家法定节假日的日历"),
+    )
+
+
 @admin.register(HolidaySchedule)
 class HolidayScheduleAdmin(AuditedModelAdmin):
     list_display = ("year", "scope", "title", "issued_on", "source", "imported_by", "created_at")
@@ -230,10 +243,50 @@ class HolidayScheduleAdmin(AuditedModelAdmin):
             holidays_withdraw(schedule=obj, actor=request.user)
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="workcal_holidayschedule_import"),
+            path("import/", view(self.import_view), name="workcal_holidayschedule_import"),
+            path("excel/", view(self.excel_view), name="workcal_holidayschedule_excel"),
+            path("excel/template/", view(self.excel_template_view), name="workcal_holidayschedule_template"),
             *super().get_urls(),
         ]
+
+    def excel_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(
+            template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            "attachment; filename*=UTF-8''%E8%8A%82%E5%81%87%E6%97%A5%E6%A8%A1%E6%9D%BF.xlsx"
+        )
+        return response
+
+    def excel_view(self, request):
+        """An Excel sheet of days from the template: recorded at once, or refused naming the row."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ExcelImportForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("从 Excel 导入节假日"),
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                outcomes = excel_import(
+                    data=upload.read(), name=upload.name, actor=request.user, calendar=form.cleaned_data["calendar"]
+                )
+            except SheetError as exc:
+                form.add_error("file", str(exc))
+            else:
+                years = "、".join(str(o.schedule.year) for o in outcomes) or str(_("无变化"))
+                messages.success(request, _("已从 Excel 导入：%(years)s") % {"years": years})
+                return redirect("admin:workcal_holidayschedule_changelist")
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "workcal/excel_import.html", context, status=status)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}

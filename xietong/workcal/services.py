@@ -18,6 +18,7 @@ from xietong.core.audit import audit_record
 from xietong.core.memo import forget
 from xietong.core.office import decode_text, docx_text
 from xietong.workcal.engine import WorkingCalendar
+from xietong.workcal.excel import parse_sheet
 from xietong.workcal.ical import parse_ical
 from xietong.workcal.models import (
     CalendarChange,
@@ -250,23 +251,58 @@ FEED_MAX_BYTES = 2 * 1024 * 1024
 def ical_import(*, data: bytes, source: str, actor, calendar: WorkCalendar | None = None) -> list[HolidayImport]:
     """Record every year an iCalendar file holds (`source`: its address or file name). A year whose days
     are already recorded exactly so is left alone: a daily refresh of an unchanged feed changes nothing."""
-    days_by_year = parse_ical(data).by_year
-    text = decode_text(data)[:200_000]
+    return years_import(
+        by_year=parse_ical(data).by_year,
+        source=HolidaySource.ICAL,
+        title=_("%(year)d 年节假日（iCalendar：%(source)s）"),
+        label=source,
+        source_text=decode_text(data)[:200_000],
+        source_url=source if source.startswith(("http://", "https://")) else "",
+        actor=actor,
+        calendar=calendar,
+    )
+
+
+def excel_import(*, data: bytes, name: str, actor, calendar: WorkCalendar | None = None) -> list[HolidayImport]:
+    """Record every year of an Excel sheet made from the template (raises SheetError naming the row)."""
+    return years_import(
+        by_year=parse_sheet(data),
+        source=HolidaySource.EXCEL,
+        title=_("%(year)d 年节假日（Excel：%(source)s）"),
+        label=name,
+        source_text="",
+        source_url="",
+        actor=actor,
+        calendar=calendar,
+    )
+
+
+def years_import(
+    *,
+    by_year: dict[int, list[tuple[dt.date, bool, str]]],
+    source: str,
+    title: str,
+    label: str,
+    source_text: str,
+    source_url: str,
+    actor,
+    calendar: WorkCalendar | None,
+) -> list[HolidayImport]:
     outcomes = []
-    for year, days in sorted(days_by_year.items()):
+    for year, days in sorted(by_year.items()):
         existing = HolidaySchedule.objects.filter(year=year, calendar=calendar).first()
         if existing is not None and sorted(existing.days.values_list("date", "is_workday", "name")) == days:
             continue
         outcomes.append(
             holidays_import(
                 year=year,
-                title=_("%(year)d 年节假日（iCalendar：%(source)s）") % {"year": year, "source": source[:120]},
+                title=title % {"year": year, "source": label[:120]},
                 days=days,
-                source=HolidaySource.ICAL,
+                source=source,
                 actor=actor,
                 calendar=calendar,
-                source_text=text,
-                source_url=source if source.startswith(("http://", "https://")) else "",
+                source_text=source_text,
+                source_url=source_url,
             )
         )
     return outcomes

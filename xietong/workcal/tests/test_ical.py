@@ -136,3 +136,54 @@ def test_a_subscription_is_refreshed_daily_by_the_worker(company, feed, django_c
     assert row.last_error.startswith("Server error '503 Service Unavailable'")
     assert row.succeeded_at == at("2026-12-05 10:00")
     assert HolidaySchedule.objects.get(calendar=factory).days.filter(is_workday=True).count() == 2
+
+
+# --- An Excel sheet from the template ---------------------------------------------------------------
+EXCEL_URL = "/admin/workcal/holidayschedule/excel/"
+
+
+def sheet(rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "节假日"
+    workbook.active.append(["日期", "类型", "节日"])
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_sheet_from_the_template_is_recorded_and_a_bad_row_refused(company, client_for):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    admin = client_for("admin")
+    template = admin.get("/admin/workcal/holidayschedule/excel/template/")
+    assert template.status_code == 200
+    rows = list(load_workbook(io.BytesIO(template.content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("日期", "类型", "节日")
+
+    bad = sheet([[dt.date(2027, 1, 1), "放假", "元旦"], ["2027-02-30", "上班", "春节"]])
+    refused = admin.post(EXCEL_URL, {"file": SimpleUploadedFile("2027.xlsx", bad), "calendar": ""})
+    assert refused.status_code == 400
+    assert "第 3 行：日期“2027-02-30”看不懂，应为 2027-01-01" in refused.content.decode()
+    assert not HolidaySchedule.objects.exists()
+
+    good = sheet([[dt.date(2027, 1, 1), "放假", "元旦"], ["2027/1/2", "放假", "元旦"], [dt.date(2027, 2, 20), "上班", "春节"]])
+    done = admin.post(EXCEL_URL, {"file": SimpleUploadedFile("2027.xlsx", good), "calendar": ""})
+    assert done.status_code == 302
+    schedule = HolidaySchedule.objects.get()
+    assert (schedule.year, schedule.source, schedule.title) == (2027, "excel", "2027 年节假日（Excel：2027.xlsx）")
+    assert list(schedule.days.values_list("date", "is_workday")) == [
+        (dt.date(2027, 1, 1), False),
+        (dt.date(2027, 1, 2), False),
+        (dt.date(2027, 2, 20), True),
+    ]
+    engine = engine_for(WorkCalendar.objects.get(code="standard"))
+    assert engine.day_kind(dt.date(2027, 2, 20)) is DayKind.ADJUSTED_WORKDAY
