@@ -4,10 +4,6 @@ administrators and the coordinating office see that next year's holidays are not
 Every instant is Asia/Shanghai; 2027 is the invented notice of workcal/tests/notices/2027-invented.txt.
 """
 
-import datetime as dt
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 
@@ -20,13 +16,9 @@ from xietong.core.workbench import sections_for
 from xietong.org.models import Department, Person, Project
 from xietong.workcal.models import WorkCalendar
 from xietong.workcal.services import notice_import
+from xietong.workcal.tests.support import at, notice
 
-SH = ZoneInfo("Asia/Shanghai")
-NOTICE_2027 = (Path(__file__).parents[2] / "workcal" / "tests" / "notices" / "2027-invented.txt").read_text("utf-8")
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SH)
+NOTICE_2027 = notice("2027-invented")
 
 
 @pytest.fixture

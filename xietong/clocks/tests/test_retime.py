@@ -7,8 +7,6 @@ Policy as the seeds' high-priority request: 2 个工作小时, reminder 30 minut
 """
 
 import datetime as dt
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,13 +20,9 @@ from xietong.workcal.engine import DayKind
 from xietong.workcal.models import CalendarChange, WorkCalendar
 from xietong.workcal.selectors import default_calendar, engine_for
 from xietong.workcal.services import notice_import
+from xietong.workcal.tests.support import SH, at, notice
 
-SH = ZoneInfo("Asia/Shanghai")
-NOTICE_2027 = (Path(__file__).parents[2] / "workcal" / "tests" / "notices" / "2027-invented.txt").read_text("utf-8")
-
-
-def at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SH)
+NOTICE_2027 = notice("2027-invented")
 
 
 @pytest.fixture

@@ -175,7 +175,9 @@ def test_an_excel_sheet_from_the_template_is_recorded_and_a_bad_row_refused(comp
     assert "第 3 行：日期“2027-02-30”看不懂，应为 2027-01-01" in refused.content.decode()
     assert not HolidaySchedule.objects.exists()
 
-    good = sheet([[dt.date(2027, 1, 1), "放假", "元旦"], ["2027/1/2", "放假", "元旦"], [dt.date(2027, 2, 20), "上班", "春节"]])
+    good = sheet(
+        [[dt.date(2027, 1, 1), "放假", "元旦"], ["2027/1/2", "放假", "元旦"], [dt.date(2027, 2, 20), "上班", "春节"]]
+    )
     done = admin.post(EXCEL_URL, {"file": SimpleUploadedFile("2027.xlsx", good), "calendar": ""})
     assert done.status_code == 302
     schedule = HolidaySchedule.objects.get()
