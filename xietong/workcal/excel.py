@@ -20,6 +20,8 @@ def template_workbook() -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from xietong.core.spreadsheets import workbook_bytes
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "节假日"
@@ -39,9 +41,7 @@ def template_workbook() -> bytes:
         "导入：系统管理 › 节假日安排（年度） › 导入 Excel；同一年份再次导入即为更正。",
     ):
         notes.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 class SheetError(ValueError):
