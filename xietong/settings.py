@@ -295,7 +295,10 @@ XIETONG_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_WEBHOOK_TIMEOUT_
 # A worker refreshes its heartbeat this often; /healthz calls it stale after the second bound.
 XIETONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XIETONG_WORKER_HEARTBEAT_SECONDS", "10"))
 XIETONG_WORKER_STALE_SECONDS = int(os.environ.get("XIETONG_WORKER_STALE_SECONDS", "120"))
-XIETONG_BASE_URL = os.environ.get("XIETONG_BASE_URL", "http://127.0.0.1:8000")
+# Links in mail and calendar invitations. Without XIETONG_BASE_URL: where ./run.sh serves (XIETONG_HOST, PORT).
+_served_host = os.environ.get("XIETONG_HOST", "127.0.0.1")
+_served_host = "127.0.0.1" if _served_host in ("", "0.0.0.0", "::") else _served_host  # noqa: S104 (a comparison)
+XIETONG_BASE_URL = os.environ.get("XIETONG_BASE_URL") or f"http://{_served_host}:{os.environ.get('PORT') or '8000'}"
 # Backups are signed with this key (XIETONG_BACKUP_KEY, else a file made once in the data directory); it is
 # never part of a backup. Restoring on another machine needs the same key there.
 XIETONG_BACKUP_KEY = os.environ.get("XIETONG_BACKUP_KEY", "")
