@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -82,6 +84,14 @@ def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
 def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     body = {"code": "out_of_range", "message": _("数值超出允许范围"), "fields": {}}
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE; the API says so in JSON, with the limit.
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    message = _("请求体超过 %(limit)s MB 的上限") % {"limit": f"{limit_mb:g}"}
+    return api.create_response(request, {"code": "too_large", "message": message, "fields": {}}, status=413)
 
 
 @api.exception_handler(Http404)

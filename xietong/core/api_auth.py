@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
 from xietong.core.tokens import api_token_authenticate
@@ -17,8 +18,11 @@ class PersonalTokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         person = api_token_authenticate(token)
-        if person is not None:
-            request.user = person
+        if person is None:
+            # A token was given and is revoked or unknown: 401 now. Falling through to the session would
+            # answer a POST with the CSRF check's 403, as if the caller were signed in but not allowed.
+            raise AuthenticationError()
+        request.user = person
         return person
 
 

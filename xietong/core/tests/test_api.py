@@ -109,3 +109,52 @@ def test_every_api_schema_has_its_own_name_so_the_document_describes_each_body(c
     ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert ref == "IncidentNoteIn"
     assert schema["components"]["schemas"][ref]["properties"]["note"]["maxLength"] == 3000
+
+
+def test_a_revoked_token_on_post_is_a_json_401_not_a_csrf_403(client, company, client_for):
+    """Even when the same client also carries a session: the token given decides."""
+    token, secret = _make_token(company.person("lina"))
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {"title": "机房断电", "description": "二号机房整体断电"}
+    client_for("lina").post(f"/me/tokens/{token.pk}/revoke/")
+    for caller in (client, client_for("lina")):
+        response = caller.post("/api/incidents/", body, content_type="application/json", headers=headers)
+        assert response.status_code == 401
+        assert response.json() == {
+            "code": "unauthorized",
+            "message": "请先登录，或在请求头中提供有效的 API 令牌",
+            "fields": {},
+        }
+
+
+def test_a_body_over_the_limit_is_a_json_413(client, company, settings):
+    _token, secret = _make_token(company.person("lina"))
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = client.post(
+        "/api/incidents/",
+        '{"title": "机房断电", "description": "' + "字" * 400_000 + '"}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 413 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {"code": "too_large", "message": "请求体超过 1 MB 的上限", "fields": {}}
+
+
+def test_links_in_mail_follow_the_port_the_site_is_served_on():
+    import os
+    import subprocess
+    import sys
+
+    def base_url(**env):
+        environment = {k: v for k, v in os.environ.items() if k not in {"XIETONG_BASE_URL", "PORT", "XIETONG_HOST"}}
+        environment.update(env, DJANGO_SETTINGS_MODULE="xietong.settings", SECRET_KEY="x" * 50)
+        code = "import django; django.setup(); from django.conf import settings; print(settings.XIETONG_BASE_URL)"
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=environment
+        ).stdout.strip()
+
+    assert base_url() == "http://127.0.0.1:8000"
+    assert base_url(PORT="8123") == "http://127.0.0.1:8123"
+    assert base_url(PORT="9000", XIETONG_HOST="0.0.0.0") == "http://127.0.0.1:9000"
+    assert base_url(PORT="9000", XIETONG_HOST="xietong.lan") == "http://xietong.lan:9000"
+    assert base_url(PORT="9000", XIETONG_BASE_URL="https://xietong.example.com") == "https://xietong.example.com"
