@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core import clock
+from xietong.core.links import link_is_safe
 from xietong.items.models import WorkItem
 from xietong.lighter.choices import CustomerState, OnboardingState
 
@@ -103,8 +104,8 @@ class Onboarding(WorkItem):
             if not line:
                 continue
             name, _sep, url = line.rpartition(" ")
-            # Only site paths and web addresses become links (never javascript: and the like).
-            if name.strip() and url.startswith(("/", "https://", "http://")):
+            # Only site paths and web addresses become links (never javascript:, never //another.site).
+            if name.strip() and link_is_safe(url):
                 result.append((name.strip(), url))
             else:
                 result.append((line, ""))

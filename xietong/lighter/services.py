@@ -15,6 +15,7 @@ from xietong.clocks.services import clock_arm, clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import audit_record, snapshot
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
+from xietong.core.links import link_is_safe
 from xietong.core.permissions import VIEW, authorize, reach_of
 from xietong.items.services import number_next
 from xietong.lighter.choices import CustomerState, OnboardingState, leads, may_manage_onboarding, may_write_customer
@@ -280,6 +281,17 @@ def _announce_steps(onboarding: Onboarding, steps: Sequence[OnboardingStep]) -> 
 
 
 @transaction.atomic
+def _links_problem(errors: dict[str, str], process_links: str) -> None:
+    """Every line "名称 链接" whose last word looks like an address must be a safe one (core.links)."""
+    for number, raw in enumerate(process_links.splitlines(), start=1):
+        url = raw.strip().rpartition(" ")[2]
+        if ("/" in url or ":" in url) and not link_is_safe(url):
+            errors["process_links"] = _(
+                "第 %(line)d 行的链接“%(url)s”不能使用：只能是 http:// 或 https:// 开头的网址，或本站路径（以一个 / 开头）"
+            ) % {"line": number, "url": url}
+            return
+
+
 def onboarding_create(
     *,
     actor: Person,
@@ -311,6 +323,7 @@ def onboarding_create(
         errors["duties"] = _("请写明岗位职责")
     _long(errors, "duties", duties)
     _long(errors, "process_links", process_links)
+    _links_problem(errors, process_links)
     if not drafts:
         errors["steps"] = _("请至少安排一项入职事项（事项、负责人、完成时间）")
     else:

@@ -10,6 +10,8 @@ import nh3
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
+from xietong.core.links import link_is_safe
+
 TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "blockquote",
     "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "span",
@@ -26,7 +28,21 @@ def sanitize(text: str) -> str:
         return ""
     if not _TAG.search(text):
         return linebreaks(escape(text))
-    return nh3.clean(text, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="noopener noreferrer")
+    return nh3.clean(
+        text,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        attribute_filter=_safe_href,
+    )
+
+
+def _safe_href(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 lets a scheme-less //evil.example through as a relative link: only safe links keep their href."""
+    if tag == "a" and attribute == "href" and not link_is_safe(value, schemes=URL_SCHEMES):
+        return None
+    return value
 
 
 def render(stored: str) -> SafeString:
