@@ -303,3 +303,34 @@ XIETONG_BASE_URL = os.environ.get("XIETONG_BASE_URL") or f"http://{_served_host}
 # never part of a backup. Restoring on another machine needs the same key there.
 XIETONG_BACKUP_KEY = os.environ.get("XIETONG_BACKUP_KEY", "")
 XIETONG_BACKUP_KEY_FILE = Path(os.environ.get("XIETONG_BACKUP_KEY_FILE", DATA_DIR / "backup_key"))
+
+# --- DingTalk, WeCom, Feishu (sign-in, contacts, personal messages) ------------------------------------
+# Keys and secrets of each platform's app (README "钉钉 / 企业微信 / 飞书"); base URLs are settings so that an
+# installation behind a gateway, and the tests' local servers, can stand in for the real hosts.
+XIETONG_DINGTALK_APP_KEY = os.environ.get("XIETONG_DINGTALK_APP_KEY", "")
+XIETONG_DINGTALK_APP_SECRET = os.environ.get("XIETONG_DINGTALK_APP_SECRET", "")
+XIETONG_DINGTALK_CORP_ID = os.environ.get("XIETONG_DINGTALK_CORP_ID", "")
+XIETONG_DINGTALK_AGENT_ID = os.environ.get("XIETONG_DINGTALK_AGENT_ID", "")
+XIETONG_DINGTALK_OAPI_URL = os.environ.get("XIETONG_DINGTALK_OAPI_URL", "https://oapi.dingtalk.com")
+XIETONG_DINGTALK_API_URL = os.environ.get("XIETONG_DINGTALK_API_URL", "https://api.dingtalk.com")
+XIETONG_DINGTALK_LOGIN_URL = os.environ.get("XIETONG_DINGTALK_LOGIN_URL", "https://login.dingtalk.com")
+XIETONG_DINGTALK_JSAPI_URL = os.environ.get(
+    "XIETONG_DINGTALK_JSAPI_URL", "https://g.alicdn.com/dingding/dingtalk-jsapi/3.0.25/dingtalk.open.js"
+)
+XIETONG_WECOM_CORP_ID = os.environ.get("XIETONG_WECOM_CORP_ID", "")
+XIETONG_WECOM_AGENT_ID = os.environ.get("XIETONG_WECOM_AGENT_ID", "")
+XIETONG_WECOM_SECRET = os.environ.get("XIETONG_WECOM_SECRET", "")
+XIETONG_WECOM_API_URL = os.environ.get("XIETONG_WECOM_API_URL", "https://qyapi.weixin.qq.com")
+XIETONG_WECOM_LOGIN_URL = os.environ.get("XIETONG_WECOM_LOGIN_URL", "https://login.work.weixin.qq.com")
+XIETONG_WECOM_OAUTH_URL = os.environ.get("XIETONG_WECOM_OAUTH_URL", "https://open.weixin.qq.com")
+XIETONG_FEISHU_APP_ID = os.environ.get("XIETONG_FEISHU_APP_ID", "")
+XIETONG_FEISHU_APP_SECRET = os.environ.get("XIETONG_FEISHU_APP_SECRET", "")
+XIETONG_FEISHU_API_URL = os.environ.get("XIETONG_FEISHU_API_URL", "https://open.feishu.cn")
+XIETONG_FEISHU_LOGIN_URL = os.environ.get("XIETONG_FEISHU_LOGIN_URL", "https://accounts.feishu.cn")
+XIETONG_FEISHU_JSAPI_URL = os.environ.get(
+    "XIETONG_FEISHU_JSAPI_URL", "https://lf1-cdn-tos.bytegoofy.com/goofy/lark/op/h5-js-sdk-1.5.35.js"
+)
+# A rate-limited call waits this long (doubling) and is tried again at most this many times.
+XIETONG_PLATFORM_BACKOFF_SECONDS = float(os.environ.get("XIETONG_PLATFORM_BACKOFF_SECONDS", "1"))
+XIETONG_PLATFORM_BACKOFF_MAX_SECONDS = float(os.environ.get("XIETONG_PLATFORM_BACKOFF_MAX_SECONDS", "60"))
+XIETONG_PLATFORM_RETRIES = int(os.environ.get("XIETONG_PLATFORM_RETRIES", "3"))

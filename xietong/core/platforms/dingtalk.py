@@ -1,0 +1,101 @@
+"""DingTalk (钉钉) server API for an internal enterprise app (企业内部应用): oapi.dingtalk.com."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from xietong.core.platforms.base import PlatformClient, PlatformError, RemoteDepartment, RemotePerson, setting
+
+ROOT_DEPARTMENT = "1"  # DingTalk's root department id is always 1
+
+
+class DingTalk(PlatformClient):
+    root_department = ROOT_DEPARTMENT
+    name = "dingtalk"
+    label = "钉钉"
+    # 40014 不合法的 access_token, 42001 access_token 超时
+    expired_token_codes = frozenset({40014, 42001})
+    # 88 / 90002 / 90005 / 90006 / 90018: per-second and per-minute call limits
+    rate_limit_codes = frozenset({88, 90002, 90005, 90006, 90018})
+
+    def __init__(self, *, app_secret: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.app_secret = app_secret
+
+    @classmethod
+    def from_settings(cls) -> DingTalk:
+        return cls(
+            base_url=settings.XIETONG_DINGTALK_OAPI_URL,
+            app_key=setting("XIETONG_DINGTALK_APP_KEY", cls.name),
+            app_secret=setting("XIETONG_DINGTALK_APP_SECRET", cls.name),
+        )
+
+    def fetch_token(self) -> tuple[str, int]:
+        response = self.send("GET", "/gettoken", params={"appkey": self.app_key, "appsecret": self.app_secret})
+        body = self.decode(response)
+        code, message = self.error_of(body)
+        if code:
+            raise PlatformError(self.name, code, message)
+        return body["access_token"], int(body.get("expires_in") or 7200)
+
+    # --- sign-in ---------------------------------------------------------------------------------------
+    def userid_by_code(self, code: str) -> str:
+        """免登: the user id behind a JS-API auth code (dd.runtime.permission.requestAuthCode)."""
+        body = self.call("POST", "/topapi/v2/user/getuserinfo", json={"code": code})
+        return str(body["result"]["userid"])
+
+    def userid_by_unionid(self, unionid: str) -> str:
+        body = self.call("POST", "/topapi/user/getbyunionid", json={"unionid": unionid})
+        return str(body["result"]["userid"])
+
+    def person(self, userid: str) -> RemotePerson:
+        body = self.call("POST", "/topapi/v2/user/get", json={"userid": userid, "language": "zh_CN"})
+        return _person(body["result"])
+
+    # --- contacts --------------------------------------------------------------------------------------
+    def departments(self) -> list[RemoteDepartment]:
+        """Every department under the root, parents before children, with their 部门主管."""
+        found: list[RemoteDepartment] = []
+        pending = [ROOT_DEPARTMENT]
+        while pending:
+            parent = pending.pop(0)
+            body = self.call("POST", "/topapi/v2/department/listsub", json={"dept_id": int(parent)})
+            for row in body.get("result") or []:
+                detail = self.call("POST", "/topapi/v2/department/get", json={"dept_id": row["dept_id"]})["result"]
+                found.append(
+                    RemoteDepartment(
+                        id=str(row["dept_id"]),
+                        name=row["name"],
+                        parent_id=str(row["parent_id"]),
+                        head_ids=tuple(str(u) for u in detail.get("dept_manager_userid_list") or ()),
+                    )
+                )
+                pending.append(str(row["dept_id"]))
+        return found
+
+    def department_people(self, department_id: str) -> list[RemotePerson]:
+        people: list[RemotePerson] = []
+        cursor = 0
+        while True:
+            body = self.call(
+                "POST", "/topapi/v2/user/list", json={"dept_id": int(department_id), "cursor": cursor, "size": 100}
+            )
+            result = body["result"]
+            people += [_person(row) for row in result.get("list") or []]
+            if not result.get("has_more"):
+                return people
+            cursor = result["next_cursor"]
+
+
+def _person(row: dict[str, Any]) -> RemotePerson:
+    return RemotePerson(
+        id=str(row["userid"]),
+        name=row.get("name") or "",
+        title=row.get("title") or "",
+        mobile=row.get("mobile") or "",
+        email=row.get("org_email") or row.get("email") or "",
+        department_ids=tuple(str(d) for d in row.get("dept_id_list") or ()),
+        active=bool(row.get("active", True)),
+    )
