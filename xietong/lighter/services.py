@@ -280,7 +280,6 @@ def _announce_steps(onboarding: Onboarding, steps: Sequence[OnboardingStep]) -> 
         )
 
 
-@transaction.atomic
 def _links_problem(errors: dict[str, str], process_links: str) -> None:
     """Every line "名称 链接" whose last word looks like an address must be a safe one (core.links)."""
     for number, raw in enumerate(process_links.splitlines(), start=1):
@@ -292,6 +291,7 @@ def _links_problem(errors: dict[str, str], process_links: str) -> None:
             return
 
 
+@transaction.atomic
 def onboarding_create(
     *,
     actor: Person,
