@@ -80,6 +80,7 @@ class Tell:
     limit: str = ""
     params: Callable[[StepContext], Mapping[str, Any]] | None = None
     when: Callable[[StepContext], bool] | None = None
+    anchor: str = ""  # the part of the item's page the message opens at (#progress)
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,9 @@ class Process:
     workbench: Callable[[Any], Any] | str | None = None  # person → WorkbenchSection (or its dotted path)
     workbench_order: int = 100
     workbench_key: str = ""  # the section's key (default: the process key)
+    # The object the steps' audit events are recorded on when not the item itself: a secondary record
+    # (a breakdown of a request) whose history belongs on its parent's timeline.
+    audit_on: Callable[[Any], Any] | None = None
     _states: dict[str, State] = field(init=False, repr=False)
     _steps: dict[str, Step] = field(init=False, repr=False)
 
@@ -199,11 +203,22 @@ class Process:
         self._states = {s.code: s for s in self.states}
         if self.owners and not any(s.name == HAND_OVER for s in self.steps):
             self.steps = (*self.steps, _hand_over_step(self))
-        self._steps = {s.name: s for s in self.steps}
-        for step in self.steps:
+        self._steps = {}
+        self._add(self.steps)
+
+    def _add(self, steps: Iterable[Step]) -> None:
+        for step in steps:
             unknown = [c for c in (*step.sources, step.target) if c is not None and c not in self._states]
             if unknown:
                 raise ValueError(f"{self.key}.{step.name}: unknown states {unknown}")
+            if step.name in self._steps:
+                raise ValueError(f"{self.key}.{step.name}: declared twice")
+            self._steps[step.name] = step
+
+    def add_steps(self, *steps: Step) -> None:
+        """Steps another app adds to this process (items.registry.extend_process)."""
+        self._add(steps)
+        self.steps = (*self.steps, *steps)
 
     # --- states ---------------------------------------------------------------------------------------
     @property

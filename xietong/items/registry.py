@@ -9,7 +9,7 @@ from typing import Any
 
 from xietong.clocks.models import register_limit_labels
 from xietong.items.guard import guard_model
-from xietong.items.process import Process, process_for, remember
+from xietong.items.process import Process, Step, process_for, remember
 from xietong.items.runner import run_step
 
 
@@ -45,6 +45,17 @@ def register_process(process: Process) -> Process:
 
             build = import_string(build)
         register_section(process.workbench_key or process.key, build, order=process.workbench_order)
+    return process
+
+
+def extend_process(process: Process, *steps: Step) -> Process:
+    """Steps another app adds to a registered process (a progress update is a step of a task, declared by
+    the progress app): run by the same runner, with their audit labels. Call it from that app's `ready()`;
+    clock-driven steps (`Arm(on_due=…)`) are not wired for added steps."""
+    from xietong.core.audit import register_actions
+
+    process.add_steps(*steps)
+    register_actions({f"{process.key}.{s.name}": s.label for s in steps if not s.audit_action})
     return process
 
 

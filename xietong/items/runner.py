@@ -163,10 +163,11 @@ def _audit(ctx: StepContext) -> None:
         after["acting_for"] = ctx.acting_for.pk
         after["acting_for_name"] = ctx.acting_for.display_name
     after.update(ctx.details)
+    audit_on = ctx.process.audit_on
     audit_record(
         actor=ctx.actor,
         action=ctx.step.audit_action or f"{ctx.process.key}.{ctx.step.name}",
-        obj=ctx.item,
+        obj=audit_on(ctx.item) if audit_on is not None else ctx.item,
         before={"state": ctx.before_state},
         after=after,
     )
@@ -246,7 +247,7 @@ def _tell(ctx: StepContext) -> None:
             kind=tell.kind,
             title=str(tell.title) % values,
             body=(str(tell.body) % values) if tell.body else "",
-            url=url,
+            url=f"{url}#{tell.anchor}" if tell.anchor else url,
             subject=item,
             urgency=urgency,
         )
