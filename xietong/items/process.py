@@ -105,6 +105,7 @@ class Step:
     apply: Callable[[StepContext], None] | None = None  # effects on the item before it is saved
     after: Callable[[StepContext], None] | None = None  # effects on other rows after the item is saved
     system: bool = False  # taken by the system or another process, never offered as a button
+    offered: bool = True  # False: people take it through a form of its own (a progress update), not a button
     audit_action: str = ""  # default "<process>.<step>"
 
     @property
@@ -270,7 +271,7 @@ class Process:
         return [
             s
             for s in self.steps
-            if not s.system and item.state in s.sources and any(s.who(p, item) for p in principals)
+            if s.offered and not s.system and item.state in s.sources and any(s.who(p, item) for p in principals)
         ]
 
 

@@ -60,6 +60,17 @@ def test_an_added_step_must_name_known_states_and_a_new_name(seal_as_declared):
     assert "x" not in SEAL.transitions
 
 
+def test_a_step_with_a_form_of_its_own_is_no_button_but_checks_who_may(company, seal_as_declared):
+    extend_process(SEAL, dataclasses.replace(REMIND, offered=False))
+    item = sample(company)
+    assert [s.name for s in SEAL.available(item, company.person("guoxin"))] == ["withdraw"]
+    with time_machine.travel(at("2026-10-12 10:00"), tick=False), transaction.atomic(), pytest.raises(Forbidden):
+        run_step(actor=company.person("hujun"), item=item, step="remind_head")
+    with time_machine.travel(at("2026-10-12 10:00"), tick=False), transaction.atomic():
+        run_step(actor=company.person("guoxin"), item=item, step="remind_head")
+    assert AuditEvent.objects.filter(action="seal.remind_head").count() == 1
+
+
 def test_events_of_a_secondary_record_go_on_the_object_it_belongs_to(company, seal_as_declared):
     item = sample(company)
     project = item.project
