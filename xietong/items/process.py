@@ -81,6 +81,7 @@ class Tell:
     params: Callable[[StepContext], Mapping[str, Any]] | None = None
     when: Callable[[StepContext], bool] | None = None
     anchor: str = ""  # the part of the item's page the message opens at (#progress)
+    department: Callable[[StepContext], Any] | None = None  # whose robots carry it (default: the item's)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class Step:
     system: bool = False  # taken by the system or another process, never offered as a button
     offered: bool = True  # False: people take it through a form of its own (a progress update), not a button
     audit_action: str = ""  # default "<process>.<step>"
+    records_state: bool = True  # False: a step that leaves the state (a reminder) records only its details
 
     @property
     def needs_reason(self) -> bool:

@@ -156,7 +156,8 @@ def _save(ctx: StepContext) -> None:
 
 
 def _audit(ctx: StepContext) -> None:
-    after: dict[str, Any] = {"state": ctx.item.state}
+    records_state = ctx.step.records_state
+    after: dict[str, Any] = {"state": ctx.item.state} if records_state else {}
     if ctx.reason:
         after["reason"] = ctx.reason
     if ctx.acting_for is not None:
@@ -168,7 +169,7 @@ def _audit(ctx: StepContext) -> None:
         actor=ctx.actor,
         action=ctx.step.audit_action or f"{ctx.process.key}.{ctx.step.name}",
         obj=audit_on(ctx.item) if audit_on is not None else ctx.item,
-        before={"state": ctx.before_state},
+        before={"state": ctx.before_state} if records_state else None,
         after=after,
     )
 
@@ -250,4 +251,5 @@ def _tell(ctx: StepContext) -> None:
             url=f"{url}#{tell.anchor}" if tell.anchor else url,
             subject=item,
             urgency=urgency,
+            department=tell.department(ctx) if tell.department is not None else None,
         )
