@@ -132,6 +132,7 @@ class StepContext:
     inputs: dict[str, Any] = field(default_factory=dict)
     now: dt.datetime = field(default_factory=clock.now)
     before_state: str = ""
+    target: str | None = None  # where the step leads; an `apply` hook may route to another declared state
     details: dict[str, Any] = field(default_factory=dict)  # added to the audit event's "after"
     changed: set[str] = field(default_factory=set)  # further fields of the item to save
     clocks: dict[str, Any] = field(default_factory=dict)  # limit → the clock this step armed
@@ -198,6 +199,7 @@ class Process:
     # The object the steps' audit events are recorded on when not the item itself: a secondary record
     # (a breakdown of a request) whose history belongs on its parent's timeline.
     audit_on: Callable[[Any], Any] | None = None
+    audit_key: str = "state"  # the key its state is recorded under there (e.g. "minutes" on a meeting)
     _states: dict[str, State] = field(init=False, repr=False)
     _steps: dict[str, Step] = field(init=False, repr=False)
 

@@ -63,6 +63,7 @@ def run_step(
         inputs=dict(inputs or {}),
         now=clock.now(),
         before_state=locked.state,
+        target=definition.target,
     )
     if definition.check is not None:
         definition.check(ctx)
@@ -136,9 +137,11 @@ def _apply(ctx: StepContext) -> None:
         ctx.changed.add(step.reason.keep_in)
     if step.apply is not None:
         step.apply(ctx)
-    if step.target is not None:
-        item.state = step.target
-        if ctx.process.state(step.target).closed and _has(type(item), "closed_at"):
+    if ctx.target is not None:
+        if ctx.target not in ctx.process.state_labels:
+            raise ValueError(f"{ctx.process.key}.{step.name}: unknown state {ctx.target!r}")
+        item.state = ctx.target
+        if ctx.process.state(ctx.target).closed and _has(type(item), "closed_at"):
             item.closed_at = now
             ctx.changed.add("closed_at")
 
@@ -156,8 +159,8 @@ def _save(ctx: StepContext) -> None:
 
 
 def _audit(ctx: StepContext) -> None:
-    records_state = ctx.step.records_state
-    after: dict[str, Any] = {"state": ctx.item.state} if records_state else {}
+    records_state, key = ctx.step.records_state, ctx.process.audit_key
+    after: dict[str, Any] = {key: ctx.item.state} if records_state else {}
     if ctx.reason:
         after["reason"] = ctx.reason
     if ctx.acting_for is not None:
@@ -169,7 +172,7 @@ def _audit(ctx: StepContext) -> None:
         actor=ctx.actor,
         action=ctx.step.audit_action or f"{ctx.process.key}.{ctx.step.name}",
         obj=audit_on(ctx.item) if audit_on is not None else ctx.item,
-        before={"state": ctx.before_state} if records_state else None,
+        before={key: ctx.before_state} if records_state else None,
         after=after,
     )
 
