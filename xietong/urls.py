@@ -9,19 +9,13 @@ from django.views.i18n import set_language
 from xietong.api import api
 from xietong.archive.urls import search_urlpatterns
 from xietong.core import views as core_views
-from xietong.core.forms import SignInForm
+from xietong.org import sso_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="core/login.html",
-            authentication_form=SignInForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("accounts/login/", sso_views.SignInView.as_view(), name="login"),
+    path("accounts/sso/<str:key>/", sso_views.sso_start, name="sso-start"),
+    path("accounts/sso/<str:key>/callback/", sso_views.sso_callback, name="sso-callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/tokens/", core_views.api_tokens, name="api-tokens"),
     path("me/tokens/<int:token_id>/revoke/", core_views.api_token_revoke_view, name="api-token-revoke"),

@@ -14,7 +14,13 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("用户名或密码不正确（密码区分大小写）。"),
         "inactive": _("该账号已停用，请联系管理员。"),
+        "password_off": _("该账号已关闭密码登录，请使用钉钉、企业微信或飞书登录。"),
     }
+
+    def get_invalid_login_error(self):
+        if getattr(self.request, "password_sign_in_off", False):
+            return forms.ValidationError(self.error_messages["password_off"], code="password_off")
+        return super().get_invalid_login_error()
 
 
 class ApiTokenForm(forms.Form):

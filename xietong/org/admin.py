@@ -15,6 +15,11 @@ class DepartmentAdmin(AuditedModelAdmin):
     search_fields = ("name", "code")
     autocomplete_fields = ("parent", "head", "division_leader")
     ordering = ("sort_order", "name")
+    fieldsets = (
+        (None, {"fields": ("name", "code", "parent", "head", "division_leader", "is_coordinating_office")}),
+        (_("其他"), {"fields": ("sort_order", "calendar")}),
+        (_("通讯录同步"), {"fields": ("dingtalk_id", "feishu_id", "wecom_id")}),
+    )
 
 
 class PersonChangeForm(UserChangeForm):
@@ -43,7 +48,7 @@ class PersonAdmin(AuditedModelAdmin, UserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("基本信息"), {"fields": ("name", "department", "title", "email", "phone", "calendar")}),
-        (_("即时通讯"), {"fields": ("dingtalk_id", "feishu_id", "wecom_id")}),
+        (_("即时通讯与登录"), {"fields": ("dingtalk_id", "feishu_id", "wecom_id", "password_sign_in")}),
         (_("角色"), {"fields": ("is_general_manager", "is_coordinator", "is_staff", "is_superuser", "is_active")}),
         (_("权限"), {"fields": ("groups", "user_permissions"), "classes": ("collapse",)}),
         (_("重要日期"), {"fields": ("last_login", "date_joined")}),

@@ -1,4 +1,5 @@
-"""Password sign-in that finds the account a person meant: ｈｅｌｉ, Heli and heli are one account."""
+"""Password sign-in that finds the account a person meant: ｈｅｌｉ, Heli and heli are one account; refused
+for a person whose password sign-in an administrator switched off (Person.password_sign_in)."""
 
 from __future__ import annotations
 
@@ -30,5 +31,11 @@ class PersonBackend(ModelBackend):
             Person().set_password(password)  # the same work as a real check: no timing difference
             return None
         if person.check_password(password) and self.user_can_authenticate(person):
+            if not person.password_sign_in:
+                # The administrator switched passwords off for this person (they sign in with DingTalk,
+                # WeCom or Feishu). Said only to someone who knows the password.
+                if request is not None:
+                    request.password_sign_in_off = True
+                return None
             return person
         return None

@@ -51,6 +51,11 @@ class Department(TimeStampedModel):
         _("综合管理部"), default=False, help_text=_("负责问题分派与季度复盘的协调部门")
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # The department's id on each platform, set by org sync (org.sync): how a renamed or moved department is
+    # still recognised.
+    dingtalk_id = models.CharField(_("钉钉部门 ID"), max_length=64, blank=True)
+    feishu_id = models.CharField(_("飞书部门 ID"), max_length=64, blank=True)
+    wecom_id = models.CharField(_("企业微信部门 ID"), max_length=64, blank=True)
     calendar = models.ForeignKey(
         "workcal.WorkCalendar",
         verbose_name=_("工作日历"),
@@ -104,6 +109,11 @@ class Person(AbstractUser):
     dingtalk_id = models.CharField(_("钉钉 UserID"), max_length=64, blank=True)
     feishu_id = models.CharField(_("飞书 Open ID"), max_length=64, blank=True)
     wecom_id = models.CharField(_("企业微信 UserID"), max_length=64, blank=True)
+    password_sign_in = models.BooleanField(
+        _("允许密码登录"),
+        default=True,
+        help_text=_("关闭后只能通过钉钉、企业微信或飞书登录"),
+    )
     is_general_manager = models.BooleanField(_("总经理"), default=False)
     is_coordinator = models.BooleanField(_("协调人（综合管理部）"), default=False)
     calendar = models.ForeignKey(

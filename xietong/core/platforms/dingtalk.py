@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from django.conf import settings
 
 from xietong.core.platforms.base import PlatformClient, PlatformError, RemoteDepartment, RemotePerson, setting
@@ -20,9 +21,11 @@ class DingTalk(PlatformClient):
     # 88 / 90002 / 90005 / 90006 / 90018: per-second and per-minute call limits
     rate_limit_codes = frozenset({88, 90002, 90005, 90006, 90018})
 
-    def __init__(self, *, app_secret: str, **kwargs: Any) -> None:
+    def __init__(self, *, app_secret: str, api_url: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.app_secret = app_secret
+        # The newer API (api.dingtalk.com) that the QR sign-in's user access token belongs to.
+        self.api_url = (api_url or self.base_url).rstrip("/")
 
     @classmethod
     def from_settings(cls) -> DingTalk:
@@ -30,6 +33,7 @@ class DingTalk(PlatformClient):
             base_url=settings.XIETONG_DINGTALK_OAPI_URL,
             app_key=setting("XIETONG_DINGTALK_APP_KEY", cls.name),
             app_secret=setting("XIETONG_DINGTALK_APP_SECRET", cls.name),
+            api_url=settings.XIETONG_DINGTALK_API_URL,
         )
 
     def fetch_token(self) -> tuple[str, int]:
@@ -45,6 +49,34 @@ class DingTalk(PlatformClient):
         """免登: the user id behind a JS-API auth code (dd.runtime.permission.requestAuthCode)."""
         body = self.call("POST", "/topapi/v2/user/getuserinfo", json={"code": code})
         return str(body["result"]["userid"])
+
+    def userid_by_login_code(self, code: str) -> str:
+        """扫码登录: the authCode of the QR page → the person's user access token → their unionId → user id."""
+        exchanged = self._api_call(
+            "POST",
+            "/v1.0/oauth2/userAccessToken",
+            json={
+                "clientId": self.app_key,
+                "clientSecret": self.app_secret,
+                "code": code,
+                "grantType": "authorization_code",
+            },
+        )
+        me = self._api_call(
+            "GET", "/v1.0/contact/users/me", headers={"x-acs-dingtalk-access-token": exchanged["accessToken"]}
+        )
+        return self.userid_by_unionid(str(me["unionId"]))
+
+    def _api_call(self, method: str, path: str, **request: Any) -> dict[str, Any]:
+        """One call to api.dingtalk.com, whose errors are an HTTP status with {"code", "message"}."""
+        try:
+            response = self.http.request(method, f"{self.api_url}{path}", **request)
+        except httpx.HTTPError as exc:
+            raise PlatformError(self.name, "unreachable", f"{type(exc).__name__}: {exc}") from exc
+        body = self.decode(response)
+        if response.status_code >= 400:
+            raise PlatformError(self.name, str(body.get("code") or response.status_code), str(body.get("message")))
+        return body
 
     def userid_by_unionid(self, unionid: str) -> str:
         body = self.call("POST", "/topapi/user/getbyunionid", json={"unionid": unionid})
