@@ -43,7 +43,7 @@ def run_step(
     `actor` None, or `as_system`, is the system or another process acting (a clock ran out, a breakdown
     was published): no permission or "who" check, and the step may be one people are never offered.
     `fresh`: `item` was created by `actor` in this very transaction, so no one else can hold or see it
-    and it is not read again.
+    and it is not read again; its version stays the one it was created with (no one saw an earlier one).
     """
     process = process_for(item)
     definition = process.get(step)
@@ -69,7 +69,7 @@ def run_step(
         definition.check(ctx)
     with state_writes_allowed():
         _apply(ctx)
-        _save(ctx)
+        _save(ctx, new_version=not fresh)
     _audit(ctx)
     _settle_clocks(ctx)
     if definition.after is not None:
@@ -146,10 +146,10 @@ def _apply(ctx: StepContext) -> None:
             ctx.changed.add("closed_at")
 
 
-def _save(ctx: StepContext) -> None:
+def _save(ctx: StepContext, *, new_version: bool = True) -> None:
     item, model = ctx.item, type(ctx.item)
     fields = {"state", *ctx.changed}
-    if _has(model, "version"):
+    if new_version and _has(model, "version"):
         item.version += 1
         fields.add("version")
     if _has(model, "updated_at"):
