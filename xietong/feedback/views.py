@@ -57,16 +57,21 @@ def form(request: AuthedRequest, invitation_id: int) -> HttpResponse:
         else:
             messages.success(request, _("感谢您的反馈"))
             return redirect("feedback-mine")
+    # What was typed stays after a refusal: each dimension's chosen score, the suggestion, the error at its field.
+    rows = [
+        {"name": name, "label": label, "chosen": request.POST.get(name, ""), "error": errors.get(name)}
+        for name, label in DIMENSIONS
+    ]
     return render(
         request,
         "feedback/form.html",
         {
             "invitation": invitation,
-            "dimensions": DIMENSIONS,
-            "errors": errors,
+            "rows": rows,
+            "suggestion": request.POST.get("suggestion", ""),
+            "suggestion_error": errors.get("suggestion"),
             "form_error": form_error,
-            "values": request.POST,
-            "scores": range(1, 6),
+            "scores": [str(s) for s in range(1, 6)],
         },
     )
 

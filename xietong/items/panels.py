@@ -42,10 +42,14 @@ def register_panel(
     _registry.setdefault(model_label, {})[key] = _Registration(order, key, template, build)
 
 
-def panels_for(request: Any, obj: models.Model) -> list[Panel]:
+def panels_for(request: Any, obj: models.Model, bound: dict[str, dict[str, Any]] | None = None) -> list[Panel]:
+    """Every panel of the item's page. `bound` gives a panel back the form someone just submitted (by panel
+    key, e.g. {"progress": {"form": form}}): when its input was refused the page shows what was typed, with
+    each error at its field, instead of an empty form."""
     panels = []
     for registration in sorted(_registry.get(obj._meta.label_lower, {}).values(), key=lambda r: (r.order, r.key)):
         context = registration.build(request, obj)
         if context is not None:
+            context.update((bound or {}).get(registration.key, {}))
             panels.append(Panel(registration.key, registration.template, context))
     return panels

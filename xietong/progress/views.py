@@ -15,12 +15,14 @@ from xietong.core.http import AuthedRequest
 from xietong.core.i18n import enumerate_list
 from xietong.core.permissions import access
 from xietong.core.spreadsheets import workbook_bytes
+from xietong.core.views import form_apply_error
 from xietong.org.models import Department, Person, Project
 from xietong.progress.forms import ProgressForm
 from xietong.progress.models import WeeklySummary
 from xietong.progress.selectors import STATUS_LABELS, project_tasks
 from xietong.progress.services import help_answer, progress_post
 from xietong.tasks.models import Task
+from xietong.tasks.views import task_page
 
 
 def _int(value: str | None) -> int | None:
@@ -123,12 +125,11 @@ def post_progress(request: AuthedRequest, task_id: int) -> HttpResponse:
         try:
             progress_post(actor=request.user, task=task, **form.cleaned_data)
         except ApplicationError as error:
-            messages.error(request, "；".join(str(v) for v in error.fields.values()) or str(error.message))
+            form_apply_error(form, error)
         else:
             messages.success(request, _("进度已更新"))
-    else:
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-    return redirect(task.get_absolute_url() + "#progress")
+            return redirect(task.get_absolute_url() + "#progress")
+    return task_page(request, task, bound={"progress": {"form": form}})
 
 
 @require_POST

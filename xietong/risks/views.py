@@ -13,6 +13,7 @@ from xietong.clocks.selectors import clock_views
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.core.views import form_apply_error
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.requests.models import Request
@@ -32,6 +33,7 @@ from xietong.risks.services import (
     exception_update_eta,
 )
 from xietong.tasks.models import Task
+from xietong.tasks.views import task_page
 
 LABELS = {
     "state": gettext_lazy("状态"),
@@ -59,13 +61,12 @@ def exception_new(request: AuthedRequest, task_id: int) -> HttpResponse:
     task = access(request.user, Task, task_id)
     form = ExceptionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-        return redirect(task.get_absolute_url() + "#risks")
+        return task_page(request, task, bound={"risks": {"exception_form": form}})
     try:
         report = exception_raise(actor=request.user, task=task, **form.cleaned_data)
     except ApplicationError as error:
-        messages.error(request, _error_text(error))
-        return redirect(task.get_absolute_url() + "#risks")
+        form_apply_error(form, error)
+        return task_page(request, task, bound={"risks": {"exception_form": form}})
     messages.success(request, _("异常问题已提报，已抄送发起方及部门负责人"))
     return redirect(report.get_absolute_url())
 
@@ -117,13 +118,12 @@ def delay_new(request: AuthedRequest, task_id: int) -> HttpResponse:
     task = access(request.user, Task, task_id)
     form = DelayForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-        return redirect(task.get_absolute_url() + "#risks")
+        return task_page(request, task, bound={"risks": {"delay_form": form}})
     try:
         delay = delay_request(actor=request.user, task=task, **form.cleaned_data)
     except ApplicationError as error:
-        messages.error(request, _error_text(error))
-        return redirect(task.get_absolute_url() + "#risks")
+        form_apply_error(form, error)
+        return task_page(request, task, bound={"risks": {"delay_form": form}})
     messages.success(request, _("延期申请已提交审批"))
     return redirect(delay.get_absolute_url())
 

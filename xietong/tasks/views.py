@@ -178,7 +178,9 @@ def _task(request: AuthedRequest, task_id: int) -> Task:
     )
 
 
-def task_context(request: AuthedRequest, task: Task, form: TaskForm | None = None, conflicts=None) -> dict:
+def task_context(
+    request: AuthedRequest, task: Task, form: TaskForm | None = None, conflicts=None, bound: dict | None = None
+) -> dict:
     roles: dict[str, list] = {}
     held: dict[int, set[str]] = {}
     for r in task.roles.select_related("person"):
@@ -208,7 +210,7 @@ def task_context(request: AuthedRequest, task: Task, form: TaskForm | None = Non
         "attachments": attachments_of(task),
         "can_build": _may_build(request.user, task.request),
         "form": form,
-        "panels": panels_for(request, task),
+        "panels": panels_for(request, task, bound),
         "conflicts": conflicts or [],
         "raci_grid": raci_grid,
         "raci_codes": RaciRole.values,
@@ -217,7 +219,13 @@ def task_context(request: AuthedRequest, task: Task, form: TaskForm | None = Non
 
 @require_GET
 def task_detail(request: AuthedRequest, task_id: int) -> HttpResponse:
-    task = _task(request, task_id)
+    return task_page(request, _task(request, task_id))
+
+
+def task_page(request: AuthedRequest, task: Task, bound: dict | None = None) -> HttpResponse:
+    """The task's page. A section's form that was refused comes back in `bound` (by panel key) so what was
+    typed stays, with each error at its field (the progress update, the 异常问题反馈表, the delay request)."""
+    task = _task(request, task.pk)
     form = None
     if _may_build(request.user, task.request) and task.state not in ("done", "cancelled"):
         form = TaskForm(
@@ -225,7 +233,8 @@ def task_detail(request: AuthedRequest, task_id: int) -> HttpResponse:
             breakdown=task.breakdown,
             initial={"version": task.version, "predecessors": task.predecessors.all()},
         )
-    return render(request, "tasks/detail.html", task_context(request, task, form, successors_in_conflict(task)))
+    context = task_context(request, task, form, successors_in_conflict(task), bound)
+    return render(request, "tasks/detail.html", context)
 
 
 @require_POST

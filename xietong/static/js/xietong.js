@@ -5,3 +5,16 @@ document.addEventListener("click", (event) => {
     if (!menu.contains(event.target)) menu.removeAttribute("open");
   });
 });
+
+// A form sent back with errors: open the section holding the first one, bring it into view and put the
+// cursor in its field, so the error is seen where it is, not only at the top of a long page.
+document.addEventListener("DOMContentLoaded", () => {
+  const error = document.querySelector("form .field.has-error, form .form-errors");
+  if (!error) return;
+  for (let node = error.parentElement; node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") node.open = true;
+  }
+  error.scrollIntoView({ block: "center" });
+  const input = error.querySelector("input:not([type=hidden]), select, textarea");
+  if (input) input.focus({ preventScroll: true });
+});
