@@ -48,6 +48,8 @@ class Reason:
     label: Label
     required: bool = True
     keep_in: str = ""  # the item's field the reason is stored in (e.g. decision_note)
+    field: str = "reason"  # the form field it is typed in: its errors are shown there
+    missing: Label = ""  # the refusal when it is required and empty (default "请填写<label>")
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class Step:
     offered: bool = True  # False: people take it through a form of its own (a progress update), not a button
     audit_action: str = ""  # default "<process>.<step>"
     records_state: bool = True  # False: a step that leaves the state (a reminder) records only its details
+    audit_on: Callable[[Any], Any] | None = None  # item → where its event is recorded (default: the process's)
+    refusal: Callable[[Any], str] | None = None  # item → why someone may not take it (default: generic)
 
     @property
     def needs_reason(self) -> bool:
@@ -200,6 +204,9 @@ class Process:
     # (a breakdown of a request) whose history belongs on its parent's timeline.
     audit_on: Callable[[Any], Any] | None = None
     audit_key: str = "state"  # the key its state is recorded under there (e.g. "minutes" on a meeting)
+    # The item's optimistic-lock field, checked and bumped by every step; "" when the model has none (its
+    # `version` may count something else, e.g. a deliverable's V1, V2 — bumped by the step that makes one).
+    version_field: str = "version"
     _states: dict[str, State] = field(init=False, repr=False)
     _steps: dict[str, Step] = field(init=False, repr=False)
 
@@ -264,7 +271,7 @@ class Process:
         step = self.get(name)
         self.check_state(item, step)
         if step.system or not step.who(actor, item):
-            raise Forbidden(_("您不能对此事项执行“%(action)s”") % {"action": step.label})
+            raise Forbidden(refusal(step, item))
         return step
 
     def available(self, item: Any, actor: Any) -> list[Step]:
@@ -277,6 +284,13 @@ class Process:
             for s in self.steps
             if s.offered and not s.system and item.state in s.sources and any(s.who(p, item) for p in principals)
         ]
+
+
+def refusal(step: Step, item: Any) -> str:
+    """Why someone may not take `step` on `item`: the step's own words, else the generic refusal."""
+    if step.refusal is not None:
+        return step.refusal(item)
+    return _("您不能对此事项执行“%(action)s”") % {"action": step.label}
 
 
 # --- 移交: every process with owners gets the step that hands an item to a successor --------------------

@@ -21,7 +21,15 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Conflict, Forbidden
 from xietong.core.permissions import access_locked
 from xietong.items.guard import state_writes_allowed
-from xietong.items.process import ALL_LIMITS, REASON_MAX_LENGTH, Process, Step, StepContext, process_for
+from xietong.items.process import (
+    ALL_LIMITS,
+    REASON_MAX_LENGTH,
+    Process,
+    Step,
+    StepContext,
+    process_for,
+    refusal,
+)
 from xietong.notify.services import notify
 from xietong.org.standins import represented_by
 
@@ -49,7 +57,8 @@ def run_step(
     definition = process.get(step)
     system = actor is None or as_system
     locked = item if fresh else _lock(process, actor, item.pk, system=system)
-    if expected_version is not None and locked.version != expected_version:
+    version = process.version_field
+    if expected_version is not None and version and getattr(locked, version) != expected_version:
         raise Conflict()
     process.check_state(locked, definition)
     acting_for = None if system else _principal(definition, actor, locked)
@@ -93,16 +102,18 @@ def _principal(step: Step, actor: Any, item: Any) -> Any:
         for person in represented_by(actor):
             if step.who(person, item):
                 return person
-    raise Forbidden(_("您不能对此事项执行“%(action)s”") % {"action": step.label})
+    raise Forbidden(refusal(step, item))
 
 
 def _reason(step: Step, reason: str) -> str:
     reason = (reason or "").strip()
+    field = step.reason.field if step.reason is not None else "reason"
     if step.reason is not None and step.reason.required and not reason:
-        raise ApplicationError(fields={"reason": _("请填写%(label)s") % {"label": step.reason.label}})
+        missing = step.reason.missing or _("请填写%(label)s") % {"label": step.reason.label}
+        raise ApplicationError(fields={field: str(missing)})
     if len(reason) > REASON_MAX_LENGTH:
         raise ApplicationError(
-            fields={"reason": _("%(label)s不能超过 %(n)d 字") % {"label": _reason_label(step), "n": REASON_MAX_LENGTH}}
+            fields={field: _("%(label)s不能超过 %(n)d 字") % {"label": _reason_label(step), "n": REASON_MAX_LENGTH}}
         )
     return reason
 
@@ -147,11 +158,11 @@ def _apply(ctx: StepContext) -> None:
 
 
 def _save(ctx: StepContext, *, new_version: bool = True) -> None:
-    item, model = ctx.item, type(ctx.item)
+    item, model, version = ctx.item, type(ctx.item), ctx.process.version_field
     fields = {"state", *ctx.changed}
-    if new_version and _has(model, "version"):
-        item.version += 1
-        fields.add("version")
+    if new_version and version and _has(model, version):
+        setattr(item, version, getattr(item, version) + 1)
+        fields.add(version)
     if _has(model, "updated_at"):
         item.updated_at = ctx.now
         fields.add("updated_at")
@@ -167,7 +178,7 @@ def _audit(ctx: StepContext) -> None:
         after["acting_for"] = ctx.acting_for.pk
         after["acting_for_name"] = ctx.acting_for.display_name
     after.update(ctx.details)
-    audit_on = ctx.process.audit_on
+    audit_on = ctx.step.audit_on or ctx.process.audit_on  # the step's own choice first
     audit_record(
         actor=ctx.actor,
         action=ctx.step.audit_action or f"{ctx.process.key}.{ctx.step.name}",
