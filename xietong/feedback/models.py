@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core import clock
+from xietong.core.permissions import Reach, RestrictedQuerySet
+from xietong.items.guard import StateGuarded, StateGuardedQuerySet
 
 SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-class FeedbackInvitation(models.Model):
-    """One participant asked for feedback on one accepted request; reminded until answered or closed."""
+class InvitationQuerySet(RestrictedQuerySet["FeedbackInvitation"], StateGuardedQuerySet["FeedbackInvitation"]):  # type: ignore[override,misc]
+    pass
+
+
+class FeedbackInvitation(StateGuarded):
+    """One participant asked for feedback on one accepted request; reminded until answered or closed.
+    Only the person asked sees it (someone else's invitation does not exist for you)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("待填写")
@@ -25,6 +33,8 @@ class FeedbackInvitation(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(default=clock.now)
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("协作反馈邀请")
         verbose_name_plural = _("协作反馈邀请")
@@ -35,6 +45,10 @@ class FeedbackInvitation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("feedback-form", args=[self.pk])
+
+    @classmethod
+    def reach_filter(cls, reach: Reach, action: str) -> Q | None:
+        return Q(person_id=reach.person_id)
 
     @property
     def project(self):

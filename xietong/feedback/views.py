@@ -12,8 +12,9 @@ from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.feedback.models import FeedbackInvitation
+from xietong.feedback.process import DIMENSIONS
 from xietong.feedback.selectors import request_summary
-from xietong.feedback.services import DIMENSIONS, feedback_close, feedback_submit
+from xietong.feedback.services import feedback_close, feedback_submit
 from xietong.requests.models import Request
 
 
