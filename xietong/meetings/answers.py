@@ -15,7 +15,7 @@ from xietong.core.permissions import VIEW, authorize
 from xietong.meetings.choices import MeetingState, Response
 from xietong.meetings.models import Meeting, Participation
 from xietong.meetings.rules import when_text
-from xietong.meetings.services import tell
+from xietong.meetings.wording import tell
 from xietong.notify.models import MessageKind
 from xietong.org.models import Person
 

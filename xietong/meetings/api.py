@@ -12,10 +12,12 @@ from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.items.step_api import add_step_routes
 from xietong.meetings.answers import meeting_respond
-from xietong.meetings.choices import ACTION_MACHINE, MACHINE, MeetingMode
+from xietong.meetings.choices import ACTION_MACHINE, MeetingMode
 from xietong.meetings.minutes import action_item_transition
 from xietong.meetings.models import ActionItem, Meeting, MeetingType, Room
+from xietong.meetings.process import MEETING
 from xietong.meetings.selectors import (
     ACTION_SCOPES,
     SCOPES,
@@ -24,7 +26,7 @@ from xietong.meetings.selectors import (
     action_rows,
     meeting_list,
 )
-from xietong.meetings.services import meeting_actions, meeting_create, meeting_transition
+from xietong.meetings.services import meeting_create
 from xietong.org.models import Person, Project
 
 router = Router(tags=["meetings"])
@@ -108,12 +110,6 @@ class MeetingReasonIn(Schema):
 class RespondIn(Schema):
     response: str = Field(..., description="accepted 确认参加 / declined 请假")
     reason: str = Field("", max_length=300)
-
-
-class MeetingActionOut(Schema):
-    name: str
-    label: str
-    needs_reason: bool
 
 
 class MeetingListFilters(Schema):
@@ -269,25 +265,7 @@ def get_meeting(request: AuthedRequest, meeting_id: int):
     return access(request.user, Meeting, meeting_id)
 
 
-@router.get("/{meeting_id}/actions", response=responses(list[MeetingActionOut]), summary="当前可执行的操作")
-def list_actions(request: AuthedRequest, meeting_id: int):
-    item = access(request.user, Meeting.objects.select_related("meeting_type"), meeting_id)
-    return [
-        MeetingActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
-        for t in meeting_actions(item, request.user)
-    ]
-
-
-@router.post(
-    "/{meeting_id}/transitions/{name}", response=responses(MeetingOut), summary="提交审批、批准、驳回、发送通知、取消"
-)
-def transition(request: AuthedRequest, meeting_id: int, name: str, payload: MeetingReasonIn):
-    item = access(request.user, Meeting, meeting_id)
-    if name not in MACHINE.transitions:
-        raise ApplicationError(_("未知操作：%(name)s") % {"name": name})
-    return meeting_transition(
-        actor=request.user, meeting=item, name=name, reason=payload.reason, expected_version=payload.version
-    )
+add_step_routes(router, MEETING, MeetingOut, noun="会议")
 
 
 @router.post("/{meeting_id}/respond", response=responses(MeetingOut), summary="确认参加或请假（需填写原因）")

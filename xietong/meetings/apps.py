@@ -11,29 +11,23 @@ class MeetingsConfig(AppConfig):
         from xietong.clocks.handlers import register_clock_handlers
         from xietong.core.audit import register_actions
         from xietong.core.demo import register_demo_seeder
-        from xietong.core.navigation import register_nav
+        from xietong.items.registry import register_process
         from xietong.meetings import workbench  # noqa: F401  (registers the workbench sections)
-        from xietong.meetings.choices import ACTION_MACHINE, MACHINE, MINUTES_MACHINE
+        from xietong.meetings.choices import ACTION_MACHINE, MINUTES_MACHINE
         from xietong.meetings.demo import seed_demo_meetings
+        from xietong.meetings.process import MEETING
         from xietong.meetings.timers import meeting_clock_due, meeting_clock_remind
 
         register_clock_handlers("meetings.meeting", due=meeting_clock_due, remind=meeting_clock_remind)
 
-        register_nav(_("会议"), "meeting-list", url_prefix="/meetings/", order=40)
-        register_actions({f"meeting.{name}": t.label for name, t in MACHINE.transitions.items()})
+        register_process(MEETING)
         register_actions({f"meeting.minutes.{name}": t.label for name, t in MINUTES_MACHINE.transitions.items()})
         register_actions({f"action_item.{name}": t.label for name, t in ACTION_MACHINE.transitions.items()})
         register_actions(
             {
-                "meeting.create": _("填写会议申请表"),
-                "meeting.update": _("修改会议"),
-                "meeting.respond": _("答复参会"),
-                "meeting.close": _("会议纪要确认，会议归档"),
                 "meeting.minutes.create": _("编写会议纪要"),
                 "meeting.minutes.update": _("修改会议纪要"),
                 "meeting.minutes.approve": _("主持人签字确认纪要并分发"),
-                "meeting.series.update": _("修改周期会议"),
-                "meeting.feed.reset": _("生成日历订阅地址"),
                 "action_item.open": _("决议事项开始跟踪"),
             }
         )

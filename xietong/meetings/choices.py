@@ -50,15 +50,6 @@ class ActionState(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
-STATE_TONES = {
-    "draft": "muted",
-    "submitted": "warn",
-    "rejected": "late",
-    "approved": "info",
-    "notified": "ok",
-    "closed": "muted",
-    "cancelled": "muted",
-}
 RESPONSE_TONES = {"pending": "warn", "accepted": "ok", "declined": "late"}
 MINUTES_TONES = {"draft": "muted", "submitted": "warn", "approved": "ok"}
 ACTION_TONES = {"draft": "muted", "open": "info", "done": "ok", "cancelled": "muted"}
@@ -66,52 +57,6 @@ ACTION_TONES = {"draft": "muted", "open": "info", "done": "ok", "cancelled": "mu
 # A room is held, and people are busy, from the application on; drafts and cancelled meetings hold nothing.
 HOLDING_STATES = (MeetingState.SUBMITTED, MeetingState.APPROVED, MeetingState.NOTIFIED, MeetingState.CLOSED)
 EDITABLE_STATES = (MeetingState.DRAFT, MeetingState.REJECTED, MeetingState.APPROVED, MeetingState.NOTIFIED)
-
-
-def _organizer(person, meeting) -> bool:
-    return person.pk in {meeting.organizer_id, meeting.created_by_id}
-
-
-def _approver(person, meeting) -> bool:
-    return person.pk == meeting.approver_id
-
-
-def _may_submit(person, meeting) -> bool:
-    return _organizer(person, meeting) and meeting.meeting_type.requires_approval
-
-
-def _may_notify(person, meeting) -> bool:
-    ready = meeting.state == MeetingState.APPROVED or not meeting.meeting_type.requires_approval
-    return _organizer(person, meeting) and ready
-
-
-def _may_cancel(person, meeting) -> bool:
-    return _organizer(person, meeting) or _approver(person, meeting)
-
-
-M = MeetingState
-MACHINE = StateMachine(
-    [
-        Transition("submit", _("提交审批"), (M.DRAFT, M.REJECTED), M.SUBMITTED, _may_submit, "primary"),
-        Transition("approve", _("批准"), (M.SUBMITTED,), M.APPROVED, _approver, "primary"),
-        Transition("reject", _("驳回"), (M.SUBMITTED,), M.REJECTED, _approver, "danger", needs_reason=True),
-        Transition("notify", _("发送会议通知"), (M.DRAFT, M.APPROVED), M.NOTIFIED, _may_notify, "primary"),
-        Transition(
-            "cancel",
-            _("取消会议"),
-            (M.DRAFT, M.SUBMITTED, M.REJECTED, M.APPROVED, M.NOTIFIED),
-            M.CANCELLED,
-            _may_cancel,
-            "danger",
-            needs_reason=True,
-        ),
-    ],
-    dict(MeetingState.choices),
-)
-# On a recurring meeting these act on every future occurrence in the same state: one application.
-SERIES_TRANSITIONS = ("submit", "approve", "reject", "notify")
-
-REASON_LABELS = {"reject": _("驳回理由"), "cancel": _("取消原因")}
 
 
 def may_write_minutes(person, meeting) -> bool:

@@ -21,6 +21,7 @@ from xietong.core.audit import audit_record, changed_fields
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
 from xietong.core.i18n import month_day
 from xietong.core.permissions import VIEW, authorize
+from xietong.items.runner import run_step
 from xietong.meetings.choices import (
     ACTION_MACHINE,
     MINUTES_MACHINE,
@@ -243,15 +244,7 @@ def _distribute(actor: Person, meeting: Meeting, minutes: Minutes, now: dt.datet
     item starts its own clock; the meeting is closed and its minutes limit met."""
     heads = [d.head for d in minutes.departments.select_related("head") if d.head is not None and d.head.is_active]
     meeting.readers.set(heads)
-    before = meeting.state
-    meeting.state = MeetingState.CLOSED
-    meeting.closed_at = now
-    meeting.version += 1
-    meeting.save(update_fields=["state", "closed_at", "version"])
-    audit_record(actor=actor, action="meeting.close", obj=meeting, before={"state": before}, after={"state": "closed"})
-    clock_satisfy(subject=meeting, limit="minutes", at=now)
-    # The answers closed when the meeting began (its clock does this too, if the worker got there first).
-    clock_satisfy(subject=meeting, limit="respond", at=meeting.start_at)
+    run_step(actor=actor, item=meeting, step="close", as_system=True)
     items = list(meeting.action_items.select_related("owner", "department").order_by("position"))
     engine = engine_of(meeting)
     for item in items:

@@ -14,6 +14,7 @@ from xietong.core import clock
 from xietong.core.i18n import month_day
 from xietong.meetings.choices import HOLDING_STATES, MeetingMode
 from xietong.meetings.models import Meeting, MeetingType, Participation, Room
+from xietong.meetings.schedule import end_of_working_day, notice_deadline
 from xietong.org.models import Person, Project
 from xietong.org.roles import manager_chain
 from xietong.workcal.engine import WorkingCalendar
@@ -30,6 +31,22 @@ WEEKDAYS = (
 )
 MAX_AGENDA_ITEMS = 30
 MAX_PARTICIPANTS = 200
+# The fields of the 会议申请表 (what the organiser fills in and edits).
+MEETING_FIELDS = (
+    "title",
+    "project",
+    "meeting_type",
+    "chair",
+    "recorder",
+    "goal",
+    "agenda",
+    "materials",
+    "start_at",
+    "end_at",
+    "mode",
+    "room",
+    "online_link",
+)
 
 
 def engine_of(meeting_or_project: Meeting | Project) -> WorkingCalendar:
@@ -54,6 +71,17 @@ def minutes_text(minutes: int) -> str:
     if hours:
         return _("%(h)d 小时") % {"h": hours}
     return _("%(m)d 分钟") % {"m": rest}
+
+
+def invitees(meeting: Meeting) -> list[Person]:
+    return [r.person for r in meeting.participations.select_related("person")]
+
+
+def notice_due_at(meeting: Meeting) -> dt.datetime:
+    """提前通知: the end of the working day N working days before the meeting (N: its type's rule)."""
+    engine = engine_of(meeting)
+    deadline = notice_deadline(engine, local(meeting.start_at).date(), meeting.meeting_type.notice_working_days)
+    return end_of_working_day(engine, deadline)
 
 
 def approver_for(organizer: Person) -> Person | None:

@@ -1,8 +1,7 @@
-"""Writes to meetings: the application (会议申请表), approval, the notice, edits, recurring series.
-
-One path per change: check permission and state → validate → write → audit event → clocks →
-notifications, all in one transaction. The checks are in `rules.py`; answers (确认参加 / 请假) in
-`answers.py`; minutes and action items in `minutes.py`.
+"""Writes to meetings that are not steps: filling in the application (会议申请表, one meeting or a weekly
+series), editing it, editing a series. Its steps (提交审批、批准、驳回、发送会议通知、取消) are declared in
+`meetings.process` and run by `items.runner.run_step`. The checks are in `rules.py`; answers (确认参加 /
+请假) in `answers.py`; minutes and action items in `minutes.py`.
 """
 
 from __future__ import annotations
@@ -14,62 +13,35 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
+from xietong.clocks.services import clock_arm
 from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
-from xietong.core.i18n import month_day, month_day_padded
+from xietong.core.i18n import month_day
 from xietong.core.permissions import VIEW, authorize
+from xietong.items.runner import run_step
 from xietong.items.services import number_next
-from xietong.meetings.choices import (
-    EDITABLE_STATES,
-    MACHINE,
-    REASON_LABELS,
-    SERIES_TRANSITIONS,
-    MeetingMode,
-    MeetingState,
-    ParticipantRole,
-    Response,
-)
+from xietong.meetings.choices import EDITABLE_STATES, MeetingMode, MeetingState, ParticipantRole, Response
 from xietong.meetings.models import Meeting, MeetingSeries, Participation
+from xietong.meetings.process import MEETING
 from xietong.meetings.rules import (
-    WEEKDAYS,
-    approver_for,
+    MEETING_FIELDS,
     clean_agenda,
     engine_of,
+    invitees,
     local,
     meeting_named,
     meeting_validate,
     meeting_warnings,
+    notice_due_at,
     room_conflict,
     when_text,
 )
-from xietong.meetings.schedule import (
-    end_of_working_day,
-    notice_deadline,
-    sent_late,
-    weekly_occurrences,
-)
+from xietong.meetings.schedule import notice_deadline, sent_late, weekly_occurrences
+from xietong.meetings.wording import notice_body, tell
 from xietong.notify.models import MessageKind
-from xietong.notify.services import notify
 from xietong.org.models import Person
-
-MEETING_FIELDS = (
-    "title",
-    "project",
-    "meeting_type",
-    "chair",
-    "recorder",
-    "goal",
-    "agenda",
-    "materials",
-    "start_at",
-    "end_at",
-    "mode",
-    "room",
-    "online_link",
-)
 
 
 @dataclass
@@ -120,13 +92,6 @@ def _set_participants(meeting: Meeting, people: list[Person]) -> tuple[list[Pers
 
 def participant_ids(meeting: Meeting) -> list[int]:
     return sorted(meeting.participations.values_list("person_id", flat=True))
-
-
-def _invitees(meeting: Meeting, *, exclude_declined: bool = False) -> list[Person]:
-    rows = meeting.participations.select_related("person")
-    if exclude_declined:
-        rows = rows.exclude(response=Response.DECLINED)
-    return [r.person for r in rows]
 
 
 # --- Create and edit ------------------------------------------------------------------------------
@@ -205,7 +170,7 @@ def meeting_create(
             _arm_notice(meeting)
         if first_meeting is None:
             first_meeting = meeting
-            warnings = meeting_warnings(actor, meeting, _invitees(meeting), [meeting.pk])
+            warnings = meeting_warnings(actor, meeting, invitees(meeting), [meeting.pk])
     assert first_meeting is not None
     if first_meeting.meeting_type.requires_approval:
         warnings += _late_application_warning(first_meeting)
@@ -233,7 +198,7 @@ def meeting_update(
     if change.meeting.state == MeetingState.NOTIFIED:
         _announce_change(actor, change.meeting, [change])
     return MeetingSaved(
-        change.meeting, meeting_warnings(actor, change.meeting, _invitees(change.meeting), [change.meeting.pk])
+        change.meeting, meeting_warnings(actor, change.meeting, invitees(change.meeting), [change.meeting.pk])
     )
 
 
@@ -291,7 +256,7 @@ def _announce_change(actor: Person, meeting: Meeting, changes: list[_Change]) ->
     added = {p.pk: p for c in changes for p in c.added}
     removed = {p.pk: p for c in changes for p in c.removed if p.pk not in added}
     if any(c.changed for c in changes):
-        stayed = [p for p in _invitees(meeting) if p.pk not in added and p.pk != actor.pk]
+        stayed = [p for p in invitees(meeting) if p.pk not in added and p.pk != actor.pk]
         intro = _("会议信息已更新，请以此为准。")
         if len(changes) > 1:
             intro = _("周期会议此后 %(n)d 次的信息已更新，请以此为准。") % {"n": len(changes)}
@@ -325,9 +290,7 @@ def _notice_expected(meeting: Meeting) -> bool:
 
 # --- Clocks ---------------------------------------------------------------------------------------
 def _arm_notice(meeting: Meeting) -> None:
-    """提前通知: the notice must go out by the end of the working day N working days before."""
-    engine = engine_of(meeting)
-    deadline = notice_deadline(engine, local(meeting.start_at).date(), meeting.meeting_type.notice_working_days)
+    """提前通知 for a meeting that needs no approval, or whose time moved before the notice went out."""
     clock_arm(
         subject=meeting,
         process="meeting",
@@ -335,7 +298,7 @@ def _arm_notice(meeting: Meeting) -> None:
         owner=meeting.organizer,
         department=meeting.department,
         project=meeting.project,
-        due_at=end_of_working_day(engine, deadline),
+        due_at=notice_due_at(meeting),
     )
 
 
@@ -362,195 +325,16 @@ def _arm_after_notice(meeting: Meeting) -> None:
     )
 
 
-# --- Notifications --------------------------------------------------------------------------------
-def notice_body(meeting: Meeting, *, intro: str = "", series: list[Meeting] | None = None) -> str:
-    """The notice as the template requires it: 时间、地点/线上、议程、需提前准备的材料."""
-    lines = [intro] if intro else []
-    if series and len(series) > 1:
-        first, last = series[0], series[-1]
-        lines.append(
-            _("时间：每周%(wd)s %(s)s–%(e)s，共 %(n)d 次（%(first)s 至 %(last)s）")
-            % {
-                "wd": WEEKDAYS[local(first.start_at).weekday()],
-                "s": f"{local(first.start_at):%H:%M}",
-                "e": f"{local(first.end_at):%H:%M}",
-                "n": len(series),
-                "first": month_day_padded(local(first.start_at)),
-                "last": month_day_padded(local(last.start_at)),
-            }
-        )
-    else:
-        lines.append(_("时间：%(when)s") % {"when": when_text(meeting.start_at, meeting.end_at)})
-    lines.append(_("地点/线上：%(place)s") % {"place": meeting.place})
-    lines.append(_("会议目标：%(goal)s") % {"goal": meeting.goal})
-    lines.append(_("议程："))
-    lines += [f"{i}. {item}" for i, item in enumerate(meeting.agenda, start=1)]
-    lines.append(_("需提前准备的材料：%(m)s") % {"m": meeting.materials or _("无")})
-    lines.append(
-        _("组织者：%(o)s　主持人：%(c)s") % {"o": meeting.organizer.display_name, "c": meeting.chair.display_name}
-    )
-    if meeting.late_notice:
-        lines.append(_("（本通知晚于规定的提前 %(n)d 个工作日）") % {"n": meeting.meeting_type.notice_working_days})
-    lines.append(_("请在会议开始前确认参加，或请假并说明原因。"))
-    return "\n".join(lines)
-
-
-def tell(meeting: Meeting, people: list[Person], title: str, body: str, *, kind: str = MessageKind.INFO) -> None:
-    recipients = [p for p in people if p is not None]
-    if recipients:
-        notify(
-            recipients=recipients, kind=kind, title=title, body=body, url=meeting.get_absolute_url(), subject=meeting
-        )
-
-
-# --- Transitions ----------------------------------------------------------------------------------
-@transaction.atomic
+# --- Steps ----------------------------------------------------------------------------------------
 def meeting_transition(
     *, actor: Person, meeting: Meeting, name: str, reason: str = "", expected_version: int | None = None
 ) -> Meeting:
-    """Move a meeting along (提交审批、批准、驳回、发送会议通知、取消). On a recurring meeting, submit,
-    approve, reject and notify act on every future occurrence in the same state: one application."""
-    authorize(actor, VIEW, meeting)
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("meeting_type", "room", "organizer", "chair", "department", "project")
-        .get(pk=meeting.pk)
-    )
-    if expected_version is not None and meeting.version != expected_version:
-        raise Conflict()
-    transition = MACHINE.check(meeting, name, actor)
-    reason = (reason or "").strip()
-    if transition.needs_reason and not reason:
-        raise ApplicationError(fields={"reason": _("请填写%(label)s") % {"label": REASON_LABELS[name]}})
-    if len(reason) > 2000:
-        raise ApplicationError(fields={"reason": _("说明不能超过 2000 字")})
-    group = [meeting]
-    if meeting.series_id and name in SERIES_TRANSITIONS:
-        siblings = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("meeting_type", "room", "organizer", "chair", "department", "project")
-            .filter(series_id=meeting.series_id, state=meeting.state, start_at__gt=clock.now())
-            .exclude(pk=meeting.pk)
-            .order_by("start_at")
-        )
-        group = sorted([meeting, *siblings], key=lambda m: m.start_at)
-    for item in group:
-        _apply(actor, item, name, transition.target, reason)
-    _announce(actor, group, name, reason)
-    return Meeting.objects.get(pk=meeting.pk)
-
-
-def _apply(actor: Person, meeting: Meeting, name: str, target: str, reason: str) -> None:
-    now = clock.now()
-    before = meeting.state
-    after: dict[str, Any] = {}
-    if name in ("submit", "notify"):
-        errors = meeting_validate(
-            actor,
-            {f: getattr(meeting, f) for f in MEETING_FIELDS},
-            _invitees(meeting),
-            exclude=[meeting.pk],
-        )
-        if errors:
-            prefix = month_day_padded(local(meeting.start_at)) + " " if meeting.series_id else ""
-            raise ApplicationError(
-                _("%(p)s会议信息需先修改：%(e)s") % {"p": prefix, "e": "；".join(errors.values())}, fields=errors
-            )
-    engine = engine_of(meeting)
-    day = local(meeting.start_at).date()
-    if name == "submit":
-        approver = approver_for(meeting.organizer)
-        meeting.approver = approver
-        meeting.submitted_at = now
-        meeting.late_application = sent_late(engine, now, day, meeting.meeting_type.application_working_days)
-        meeting.decision_note = ""
-        after = {"approver": getattr(approver, "pk", None), "late_application": meeting.late_application}
-        if approver is None:  # the general manager's own meeting: nobody above to approve it
-            target = MeetingState.APPROVED
-            meeting.decided_at = now
-            meeting.decision_note = _("组织者为总经理，无需审批")
-    elif name in ("approve", "reject"):
-        meeting.decided_at = now
-        meeting.decision_note = reason
-    elif name == "notify":
-        meeting.notice_sent_at = now
-        meeting.notice_deadline = notice_deadline(engine, day, meeting.meeting_type.notice_working_days)
-        meeting.late_notice = sent_late(engine, now, day, meeting.meeting_type.notice_working_days)
-        after = {"late_notice": meeting.late_notice, "notice_deadline": meeting.notice_deadline}
-    elif name == "cancel":
-        meeting.cancel_reason = reason
-        meeting.closed_at = now
-    meeting.state = target
-    meeting.version += 1
-    meeting.updated_at = now
-    meeting.save()
-    audit_record(
-        actor=actor,
-        action=f"meeting.{name}",
-        obj=meeting,
-        before={"state": before},
-        after={"state": meeting.state, **after, **({"reason": reason} if reason else {})},
-    )
-    if meeting.state == MeetingState.APPROVED:
-        _arm_notice(meeting)
-    elif name == "notify":
-        clock_satisfy(subject=meeting, limit="notice", at=now)
-        _arm_after_notice(meeting)
-    elif name == "cancel":
-        clock_cancel(subject=meeting, note=_("会议已取消"))
-
-
-def _announce(actor: Person, group: list[Meeting], name: str, reason: str) -> None:
-    meeting = group[0]
-    label = f"{meeting.number} {meeting.title}" + (_("（共 %(n)d 次）") % {"n": len(group)} if len(group) > 1 else "")
-    if name == "submit" and meeting.approver is not None:
-        late = _("（申请迟于规定的提前 %(n)d 个工作日）") % {"n": meeting.meeting_type.application_working_days}
-        tell(
-            meeting,
-            [meeting.approver],
-            _("【会议审批】%(m)s") % {"m": label},
-            _("%(who)s 提交了会议申请，请审批。%(when)s%(late)s")
-            % {
-                "who": actor.display_name,
-                "when": when_text(meeting.start_at, meeting.end_at),
-                "late": late if meeting.late_application else "",
-            },
-            kind=MessageKind.ASSIGNMENT,
-        )
-    elif name in ("approve", "reject"):
-        verb = MACHINE.get(name).label
-        tell(
-            meeting,
-            [meeting.organizer],
-            _("【会议申请%(verb)s】%(m)s") % {"verb": verb, "m": label},
-            (reason or _("请在规定时间内发送会议通知。")) if name == "approve" else reason,
-            kind=MessageKind.ASSIGNMENT,
-        )
-    elif name == "notify":
-        invitees = [p for p in _invitees(meeting) if p.pk != actor.pk]
-        tell(
-            meeting,
-            invitees,
-            _("【会议通知】%(m)s") % {"m": meeting.title},
-            notice_body(meeting, series=group),
-            kind=MessageKind.ASSIGNMENT,
-        )
-    elif name == "cancel" and meeting.notice_sent_at is not None:
-        invitees = [p for p in _invitees(meeting) if p.pk != actor.pk]
-        tell(
-            meeting,
-            invitees,
-            _("【会议取消】%(m)s") % {"m": meeting.title},
-            _("原定 %(when)s 的会议已取消。原因：%(r)s")
-            % {"when": when_text(meeting.start_at, meeting.end_at), "r": reason},
-        )
+    """Take a declared step of the meeting (提交审批、批准、驳回、发送会议通知、取消; see meetings.process)."""
+    return run_step(actor=actor, item=meeting, step=name, reason=reason, expected_version=expected_version)
 
 
 def meeting_actions(meeting: Meeting, actor: Person) -> list:
-    actions = MACHINE.available(meeting, actor)
-    if meeting.has_ended():
-        actions = [t for t in actions if t.name != "cancel"]
-    return actions
+    return MEETING.available(meeting, actor)
 
 
 # --- Series ---------------------------------------------------------------------------------------

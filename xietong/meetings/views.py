@@ -29,13 +29,9 @@ from xietong.meetings.choices import (
     ACTION_MACHINE,
     ACTION_TONES,
     EDITABLE_STATES,
-    MACHINE,
     MINUTES_MACHINE,
     MINUTES_TONES,
-    REASON_LABELS,
     RESPONSE_TONES,
-    SERIES_TRANSITIONS,
-    STATE_TONES,
     MeetingState,
     MinutesState,
     Response,
@@ -58,6 +54,7 @@ from xietong.meetings.minutes import (
     minutes_transition,
 )
 from xietong.meetings.models import ActionItem, CalendarFeed, Meeting, MeetingSeries, Minutes
+from xietong.meetings.process import MEETING
 from xietong.meetings.rules import meeting_warnings
 from xietong.meetings.selectors import (
     ACTION_SCOPES,
@@ -142,7 +139,7 @@ def meeting_index(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "states": MeetingState.choices,
-        "tones": STATE_TONES,
+        "tones": MEETING.tones,
         "query": get.urlencode(),
         "now": clock.now(),
     }
@@ -250,10 +247,9 @@ def detail_context(request: AuthedRequest, item: Meeting) -> dict:
     return {
         "item": item,
         "subject": item,
-        "tone": STATE_TONES.get(item.state, ""),
+        "tone": MEETING.tones.get(item.state, ""),
         "actions": actions,
-        "series_transitions": SERIES_TRANSITIONS if item.series_id else (),
-        "reason_labels": REASON_LABELS,
+        "reason_labels": {s.name: s.reason.label for s in MEETING.steps if s.reason is not None},
         "attendance": attendance(item),
         "response_tones": RESPONSE_TONES,
         "mine": mine,
@@ -306,7 +302,7 @@ def meeting_do(request: AuthedRequest, meeting_id: int, action: str) -> HttpResp
     except ApplicationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("已完成：%(a)s") % {"a": MACHINE.get(action).label})
+        messages.success(request, _("已完成：%(a)s") % {"a": MEETING.get(action).label})
         if action == "notify" and saved.late_notice:
             messages.warning(
                 request,
@@ -479,7 +475,7 @@ def series_edit(request: AuthedRequest, series_id: int) -> HttpResponse:
     return render(
         request,
         "meetings/series.html",
-        {"series": series, "meetings": list(visible.order_by("start_at")), "form": form, "tones": STATE_TONES},
+        {"series": series, "meetings": list(visible.order_by("start_at")), "form": form, "tones": MEETING.tones},
     )
 
 
