@@ -204,6 +204,7 @@ class Process:
     # (a breakdown of a request) whose history belongs on its parent's timeline.
     audit_on: Callable[[Any], Any] | None = None
     audit_key: str = "state"  # the key its state is recorded under there (e.g. "minutes" on a meeting)
+    message_on: Callable[[Any], Any] | None = None  # item → what its steps' messages link to and are about
     # The item's optimistic-lock field, checked and bumped by every step; "" when the model has none (its
     # `version` may count something else, e.g. a deliverable's V1, V2 — bumped by the step that makes one).
     version_field: str = "version"

@@ -246,7 +246,8 @@ def message_values(ctx: StepContext, limit: str = "") -> dict[str, Any]:
 
 def _tell(ctx: StepContext) -> None:
     item = ctx.item
-    url = item.get_absolute_url() if hasattr(item, "get_absolute_url") else ""
+    about = ctx.process.message_on(item) if ctx.process.message_on is not None else item
+    url = about.get_absolute_url() if hasattr(about, "get_absolute_url") else ""
     for tell in ctx.step.tells:
         if tell.when is not None and not tell.when(ctx):
             continue
@@ -263,7 +264,7 @@ def _tell(ctx: StepContext) -> None:
             title=str(tell.title) % values,
             body=(str(tell.body) % values) if tell.body else "",
             url=f"{url}#{tell.anchor}" if tell.anchor else url,
-            subject=item,
+            subject=about,
             urgency=urgency,
             department=tell.department(ctx) if tell.department is not None else None,
         )

@@ -13,6 +13,7 @@ from django.db import transaction
 from xietong.core.models import AuditEvent
 from xietong.items.process import Process, StepContext, process_for, remember
 from xietong.items.runner import run_step
+from xietong.notify.models import InboxMessage
 from xietong.requests.tests.test_request_flow import at
 from xietong.seals.models import SealRequest
 from xietong.seals.process import SEAL
@@ -67,3 +68,14 @@ def test_a_route_to_a_state_the_process_does_not_declare_is_refused_and_nothing_
         run_step(actor=company.person("hujun"), item=applied, step="approve")
     assert SealRequest.objects.get(pk=applied.pk).state == "submitted"
     assert not AuditEvent.objects.filter(action="seal.approve").exists()
+
+
+def test_a_sub_records_messages_are_about_the_row_it_names(company):
+    applied = sample(company)
+    variant = dataclasses.replace(SEAL, message_on=lambda item: item.department)
+    with declared(variant), time_machine.travel(at("2026-10-12 10:00"), tick=False), transaction.atomic():
+        run_step(actor=company.person("hujun"), item=applied, step="reject", reason="协议未经法务审核")
+    message = InboxMessage.objects.get(recipient__username="guoxin").notification
+    assert (message.title, message.body) == ("【已驳回】YY-2026-0001 智能手表项目-渠道合作协议用印", "协议未经法务审核")
+    assert (message.subject_type, message.subject_id) == ("org.department", company.department("product").pk)
+    assert message.url == ""  # a department has no page of its own: no link rather than the seal's
