@@ -18,3 +18,10 @@ document.addEventListener("DOMContentLoaded", () => {
   const input = error.querySelector("input:not([type=hidden]), select, textarea");
   if (input) input.focus({ preventScroll: true });
 });
+
+// A choice that applies itself (the 报表 quarter): <select data-autosubmit> sends its form when changed.
+// Inline handlers (onchange=…) are blocked by the site's Content-Security-Policy, so none are used.
+document.addEventListener("change", (event) => {
+  const control = event.target.closest("[data-autosubmit]");
+  if (control && control.form) control.form.requestSubmit();
+});
