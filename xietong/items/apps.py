@@ -18,6 +18,14 @@ class ItemsConfig(AppConfig):
 
         register_deactivation_check(still_answers_for)
 
+        from xietong.items.handover import person_hand_over
+        from xietong.org.sync import register_departure_handler
+
+        # Org sync deactivates a person who left the platform only through the hand-over.
+        register_departure_handler(
+            lambda actor, person, successor: person_hand_over(actor=actor, person=person, successor=successor)
+        )
+
         register_actions(
             {
                 "items.comment.add": _("发表评论"),

@@ -20,5 +20,6 @@ register_actions(
         "auth.logout": _("退出登录"),
         "auth.login_locked": _("登录被锁定"),
         "auth.sso_refused": _("第三方登录被拒绝"),
+        "org.sync": _("通讯录同步"),
     }
 )

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from xietong.org import views
+from xietong.org import sync_views, views
 
 urlpatterns = [
     path("", views.org_tree, name="org-tree"),
+    path("sync/", sync_views.org_sync, name="org-sync"),
     path("people/<int:person_id>/", views.person_detail, name="person-detail"),
     path("people/<int:person_id>/contact/", views.person_contact_edit, name="person-contact-edit"),
     path("absences/", views.absences, name="absences"),

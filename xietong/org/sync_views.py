@@ -1,0 +1,63 @@
+"""通讯录同步 page (administrators): choose the platform, preview the diff, apply exactly what was previewed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from xietong.core.errors import ApplicationError, NotFound
+from xietong.core.http import AuthedRequest
+from xietong.core.platforms import PlatformBusy, PlatformError
+from xietong.org.sync import SyncPlan, apply_plan, plan_sync, sync_sources
+
+
+@require_http_methods(["GET", "POST"])
+def org_sync(request: AuthedRequest) -> HttpResponse:
+    if not (request.user.is_staff or request.user.is_superuser):
+        raise NotFound()
+    sources = dict(sync_sources())
+    source = request.POST.get("source") or request.GET.get("source") or next(iter(sources), "")
+    plan: SyncPlan | None = None
+    error = ""
+    if request.method == "POST":
+        if source not in sources:
+            error = _("请选择已配置的通讯录来源")
+        else:
+            try:
+                plan = plan_sync(source)
+            except PlatformBusy:
+                error = _("%(platform)s接口调用过于频繁（限流），请稍后重试。") % {"platform": sources[source]}
+            except PlatformError as failure:
+                error = _("读取%(platform)s通讯录失败：%(error)s") % {"platform": sources[source], "error": failure}
+        if plan is not None and request.POST.get("action") == "apply":
+            if request.POST.get("fingerprint") != plan.fingerprint():
+                error = _("通讯录在预览之后又有变化，请核对下面最新的差异后再应用。")
+            else:
+                try:
+                    counts = apply_plan(plan, actor=request.user)
+                except ApplicationError as failure:
+                    reason = "；".join(str(m) for m in failure.fields.values()) or str(failure.message)
+                    error = _("同步未完成，未做任何修改：%(error)s") % {"error": reason}
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "已同步%(platform)s通讯录：新增部门 %(departments_new)s、变更部门 %(departments_changed)s、"
+                            "新增人员 %(people_new)s、变更人员 %(people_changed)s、离职交接 %(people_handed_over)s。"
+                        )
+                        % {"platform": sources[source], **counts},
+                    )
+                    return redirect(f"{reverse('org-sync')}?source={source}")
+    context = {
+        "sources": sources,
+        "source": source,
+        "plan": plan,
+        "lines": plan.lines() if plan else [],
+        "fingerprint": plan.fingerprint() if plan else "",
+        "error": error,
+    }
+    return render(request, "org/sync.html", context, status=400 if error and plan is None else 200)
