@@ -12,10 +12,11 @@ from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
-from xietong.notices.choices import MACHINE
+from xietong.items.step_api import add_step_routes
 from xietong.notices.models import Notice
+from xietong.notices.process import NOTICE
 from xietong.notices.selectors import SCOPES, can_track, notice_list, receipt_summary
-from xietong.notices.services import notice_confirm, notice_create, notice_transition
+from xietong.notices.services import notice_confirm, notice_create
 from xietong.org.models import Department, Person, Project
 
 router = Router(tags=["notices"])
@@ -59,10 +60,6 @@ class NoticeIn(Schema):
     target_department_ids: list[int] = Field(default_factory=list, max_length=100)
     target_person_ids: list[int] = Field(default_factory=list, max_length=2000)
     publish: bool = False
-
-
-class NoticeReasonIn(Schema):
-    reason: str = Field("", max_length=2000)
 
 
 class TallyOut(Schema):
@@ -149,14 +146,6 @@ def confirm(request: AuthedRequest, notice_id: int):
     }
 
 
-@router.post("/{notice_id}/transitions/{name}", response=responses(NoticeOut), summary="发布、提醒未确认人员、撤回")
-def transition(request: AuthedRequest, notice_id: int, name: str, payload: NoticeReasonIn):
-    notice = access(request.user, Notice, notice_id)
-    if name not in MACHINE.transitions:
-        raise ApplicationError(_("未知操作：%(name)s") % {"name": name})
-    return notice_transition(actor=request.user, notice=notice, name=name, reason=payload.reason)
-
-
 @router.get(
     "/{notice_id}/receipts",
     response=responses(SummaryOut),
@@ -180,3 +169,6 @@ def receipts(request: AuthedRequest, notice_id: int):
             for r in summary.receipts
         ],
     }
+
+
+add_step_routes(router, NOTICE, NoticeOut, noun="通知")

@@ -18,14 +18,17 @@ from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
+from xietong.items.runner import run_step
 from xietong.items.services import attachments_of, comments_of
+from xietong.items.step_views import refusal_text, step_buttons, step_view
 from xietong.meetings.timeline import readable_timeline
-from xietong.notices.choices import MACHINE, REASON_LABELS, STATE_TONES, NoticeState
+from xietong.notices.choices import NoticeState
 from xietong.notices.exports import confirmation_workbook, scope_text
 from xietong.notices.forms import NoticeForm
 from xietong.notices.models import Notice
+from xietong.notices.process import NOTICE
 from xietong.notices.selectors import SCOPES, can_track, my_receipt, notice_list, receipt_summary
-from xietong.notices.services import notice_confirm, notice_create, notice_transition, notice_update
+from xietong.notices.services import notice_confirm, notice_create, notice_update
 
 FIELD_LABELS = {
     "state": gettext_lazy("状态"),
@@ -52,7 +55,7 @@ def notice_index(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "notices/list.html",
-        {"page": page, "scope": scope, "q": q, "tones": STATE_TONES, "query": request.GET.urlencode()},
+        {"page": page, "scope": scope, "q": q, "tones": NOTICE.tones, "query": request.GET.urlencode()},
     )
 
 
@@ -106,7 +109,7 @@ def notice_edit(request: AuthedRequest, notice_id: int) -> HttpResponse:
                     **form.service_data(),
                 )
                 if "publish" in request.POST:
-                    saved = notice_transition(actor=request.user, notice=saved, name="publish")
+                    saved = run_step(actor=request.user, item=saved, step="publish")
             except ApplicationError as error:
                 _apply_error(form, error)
             else:
@@ -138,9 +141,8 @@ def notice_detail(request: AuthedRequest, notice_id: int) -> HttpResponse:
         {
             "item": notice,
             "subject": notice,
-            "tone": STATE_TONES.get(notice.state, ""),
-            "actions": MACHINE.available(notice, request.user),
-            "reason_labels": REASON_LABELS,
+            "tone": NOTICE.tones.get(notice.state, ""),
+            "actions": step_buttons(NOTICE, notice, request.user),
             "receipt": my_receipt(notice, request.user),
             "tracking": tracking,
             "summary": receipt_summary(notice) if tracking and notice.state != NoticeState.DRAFT else None,
@@ -153,32 +155,19 @@ def notice_detail(request: AuthedRequest, notice_id: int) -> HttpResponse:
     )
 
 
-def _error_text(error: ApplicationError) -> str:
-    return "；".join(str(v) for v in error.fields.values()) if error.fields else str(error.message)
-
-
 @require_POST
 def notice_confirm_view(request: AuthedRequest, notice_id: int) -> HttpResponse:
     notice = _notice(request, notice_id)
     try:
         notice_confirm(actor=request.user, notice=notice)
     except ApplicationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("已确认：已阅"))
     return redirect(notice.get_absolute_url())
 
 
-@require_POST
-def notice_do(request: AuthedRequest, notice_id: int, action: str) -> HttpResponse:
-    notice = _notice(request, notice_id)
-    try:
-        notice_transition(actor=request.user, notice=notice, name=action, reason=request.POST.get("reason", ""))
-    except ApplicationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("已完成：%(a)s") % {"a": MACHINE.get(action).label})
-    return redirect(notice.get_absolute_url())
+notice_do = step_view(NOTICE)
 
 
 @require_GET

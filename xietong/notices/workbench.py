@@ -1,8 +1,10 @@
+"""The notices waiting for the person's 已阅 (the workbench section of the notice process)."""
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
-from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection
 from xietong.notices.selectors import notice_list
 
 
@@ -26,6 +28,3 @@ def notices_to_confirm(person) -> WorkbenchSection:
         empty_text=_("没有待您确认的通知。"),
         more_url=reverse("notice-list") + "?scope=todo",
     )
-
-
-register_section("notices", notices_to_confirm, order=15)

@@ -1,0 +1,68 @@
+"""What a notice must hold before it is saved or published: field errors in Chinese, nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from xietong.core import clock
+from xietong.notices.richtext import plain_text, sanitize
+from xietong.org.models import Department, Person, Project
+
+NOTICE_FIELDS = ("title", "project", "body", "effective_date", "requires_confirmation", "confirm_by", "target_everyone")
+MAX_BODY = 50_000
+
+
+def notice_validate(
+    actor: Person,
+    data: dict[str, Any],
+    departments: list[Department],
+    people: list[Person],
+    *,
+    publishing: bool,
+) -> dict[str, str]:
+    """Field errors, in Chinese. Nothing is written unless this is empty."""
+    errors: dict[str, str] = {}
+    if not (data.get("title") or "").strip():
+        errors["title"] = _("请填写通知主题")
+    project: Project | None = data.get("project")
+    if project is None:
+        errors["project"] = _("请选择所属项目")
+    elif not Project.objects.restrict(actor).filter(pk=project.pk).exists():
+        errors["project"] = _("您不是该项目的成员，不能在其中发布通知")
+    body = data.get("body") or ""
+    if len(body) > MAX_BODY:
+        errors["body"] = _("通知内容不能超过 %(n)d 字") % {"n": MAX_BODY}
+    elif not plain_text(sanitize(body)).strip():
+        errors["body"] = _("请填写通知内容")
+    if data.get("effective_date") is None:
+        errors["effective_date"] = _("请填写生效日期")
+    if not (data.get("target_everyone") or departments or people):
+        errors["targets"] = _("请至少选择一个通知对象：指定人员、涉及部门或全体人员")
+    inactive = [p.display_name for p in people if not p.is_active]
+    if inactive:
+        errors["target_people"] = _("以下人员账号已停用：%(names)s") % {"names": "、".join(inactive)}
+    confirm_by = data.get("confirm_by")
+    if data.get("requires_confirmation"):
+        if confirm_by is None:
+            errors["confirm_by"] = _("需确认的通知请填写确认截止时间")
+        elif publishing and confirm_by <= clock.now():
+            errors["confirm_by"] = _("确认截止时间 %(t)s 已经过去") % {"t": f"{clock.local(confirm_by):%Y-%m-%d %H:%M}"}
+        elif confirm_by > clock.now() + dt.timedelta(days=366):
+            errors["confirm_by"] = _("确认截止时间不能晚于一年后")
+    if actor.department_id is None:
+        errors["title"] = _("您尚未分配部门，不能发布通知；请联系管理员")
+    return errors
+
+
+def notice_clean(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    data["title"] = (data.get("title") or "").strip()
+    data["body"] = sanitize(data.get("body") or "")
+    data["requires_confirmation"] = bool(data.get("requires_confirmation"))
+    data["target_everyone"] = bool(data.get("target_everyone"))
+    if not data["requires_confirmation"]:
+        data["confirm_by"] = None
+    return data
