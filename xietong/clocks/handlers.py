@@ -8,7 +8,7 @@ Each app registers its handlers in `AppConfig.ready()` from its own `timers.py`:
 `due(clock, subject)` and `remind(clock, subject)` run inside the firing transaction and return the
 details recorded in the clock's audit event, or None to leave the clock to the default behaviour (the
 owner is told). `escalation_targets(clock, subject, step)` names who receives an escalation level, or
-None for the manager chain. Several handlers may be registered for one model (a process's own, and
+None for the manager chain; `requester(subject)` names who asked for the item (clocks.ladder skips them). Several handlers may be registered for one model (a process's own, and
 the spine's step-driven ones): they are asked in registration order and the first answer wins.
 """
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 ClockHandler = Callable[["Clock", Any], "dict[str, Any] | None"]
 TargetHandler = Callable[["Clock", Any, "EscalationStep"], "Target | None"]
+RequesterOf = Callable[[Any], "Person | None"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class ClockHandlers:
     due: list[ClockHandler] = field(default_factory=list)
     remind: list[ClockHandler] = field(default_factory=list)
     escalation_targets: list[TargetHandler] = field(default_factory=list)
+    requester: RequesterOf | None = None
 
 
 _registry: dict[str, ClockHandlers] = {}
@@ -57,6 +59,7 @@ def register_clock_handlers(
     due: ClockHandler | None = None,
     remind: ClockHandler | None = None,
     escalation_targets: TargetHandler | None = None,
+    requester: RequesterOf | None = None,
 ) -> None:
     """Register what happens when clocks of `model` (a model class or "app_label.Model") fall due.
     Registering the same function twice for a model keeps one copy."""
@@ -67,6 +70,8 @@ def register_clock_handlers(
         handlers.remind.append(remind)
     if escalation_targets is not None and escalation_targets not in handlers.escalation_targets:
         handlers.escalation_targets.append(escalation_targets)
+    if requester is not None:
+        handlers.requester = requester
 
 
 def handlers_for(subject_type: str) -> ClockHandlers:
@@ -87,6 +92,12 @@ def run_escalation_targets(clock: Clock, subject: Any, step: EscalationStep) -> 
         if found is not None:
             return found
     return None
+
+
+def run_requester(subject_type: str, subject: Any) -> Person | None:
+    """Who asked for `subject` (an escalation never lands on them when the ladder says so)."""
+    found = handlers_for(subject_type).requester
+    return found(subject) if found is not None else None
 
 
 def _first(chain: list[ClockHandler], clock: Clock, subject: Any) -> dict[str, Any] | None:

@@ -86,12 +86,44 @@ class ClockKind(models.TextChoices):
     ESCALATE = "escalate", _("升级")
 
 
+class WhenAbsent(models.TextChoices):
+    STAND_IN = "stand_in", _("交给其代理人（无代理人时升至上一级）")
+    SKIP = "skip", _("跳过，升至上一级")
+
+
+class WhenVacant(models.TextChoices):
+    NEXT_RUNG = "next_rung", _("升至上一级；各级均无人时交综合管理部协调人")
+    COORDINATORS = "coordinators", _("直接交综合管理部协调人")
+
+
+class WhenRequester(models.TextChoices):
+    SKIP = "skip", _("跳过，升至上一级")
+    KEEP = "keep", _("照常升级给发起人本人")
+
+
+class Dedupe(models.TextChoices):
+    CONSECUTIVE = "consecutive", _("同一人在相邻两级出现时只升级一次，跳至再上一级")
+    NONE = "none", _("每一级都照常升级")
+
+
 class EscalationLadder(TimeStampedModel):
-    """Who hears about an overdue item, level by level (e.g. 部门负责人 → 分管领导 → 总经理)."""
+    """Who hears about an overdue item, level by level (e.g. 部门负责人 → 分管领导 → 总经理), and the rules
+    for the special cases (as Feishu's approval has them): the person of a level is on leave, nobody holds
+    the role, the person is the one who asked, the same person twice in a row (clocks.ladder)."""
 
     name = models.CharField(_("名称"), max_length=60, unique=True)
     code = models.SlugField(_("编码"), max_length=40, unique=True)
     description = models.TextField(_("说明"), blank=True)
+    when_absent = models.CharField(
+        _("升级对象休假时"), max_length=20, choices=WhenAbsent.choices, default=WhenAbsent.STAND_IN
+    )
+    when_vacant = models.CharField(
+        _("升级对象空缺时"), max_length=20, choices=WhenVacant.choices, default=WhenVacant.NEXT_RUNG
+    )
+    when_requester = models.CharField(
+        _("升级对象即发起人本人时"), max_length=20, choices=WhenRequester.choices, default=WhenRequester.SKIP
+    )
+    dedupe = models.CharField(_("同一人重复出现时"), max_length=20, choices=Dedupe.choices, default=Dedupe.CONSECUTIVE)
 
     class Meta:
         verbose_name = _("升级路径")

@@ -19,7 +19,8 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from xietong.clocks.handlers import Target, run_due, run_escalation_targets, run_remind
+from xietong.clocks.handlers import run_due, run_remind
+from xietong.clocks.ladder import ladder_target, with_stand_ins
 from xietong.clocks.models import (
     Clock,
     ClockKind,
@@ -37,7 +38,6 @@ from xietong.core.audit import audit_record
 from xietong.core.i18n import month_day_time
 from xietong.core.memo import memo_scope, memoized
 from xietong.org.models import Department, Person, Project
-from xietong.org.roles import manager_chain
 from xietong.workcal.engine import MICRO, WallClock, WorkingCalendar, parse_duration
 from xietong.workcal.models import WorkCalendar
 from xietong.workcal.selectors import clock_calendar, default_calendar, engine_for
@@ -230,27 +230,6 @@ def clock_resume(*, subject: models.Model, limit: str | None = None) -> int:
 
 
 # --- Firing ---------------------------------------------------------------------------------------
-def ladder_target(clock: Clock, step: EscalationStep) -> Target:
-    """Who receives this escalation level. An empty rung of the manager chain passes to the next rung,
-    and the note says so (e.g. "测试部未设部门负责人，已跳至分管领导")."""
-    if step.target == StepTarget.PERSON:
-        return Target([step.person] if step.person and step.person.is_active else [], StepTarget.PERSON, "")
-    if step.target == StepTarget.COORDINATORS:
-        people = list(Person.objects.filter(is_coordinator=True, is_active=True).order_by("pk"))
-        return Target(people, StepTarget.COORDINATORS, "" if people else _("未设综合管理部协调人"))
-    chain = manager_chain(clock.owner, department=clock.department)
-    start = {"department_head": 1, "division_leader": 2, "general_manager": 3}[step.target]
-    skipped: list[str] = []
-    for rung in chain[start - 1 :]:
-        if rung.person is not None:
-            note = ""
-            if skipped:
-                note = _("%(skipped)s，已升级至%(role)s") % {"skipped": "；".join(skipped), "role": rung.role_label}
-            return Target([rung.person], str(rung.role), note)
-        skipped.append(rung.note or _("%(role)s空缺") % {"role": rung.role_label})
-    return Target([], step.target, "；".join(skipped) + _("，无人可升级"))
-
-
 def _subject_label(subject: models.Model) -> str:
     return str(subject)
 
@@ -270,9 +249,20 @@ def _when(instant: dt.datetime) -> str:
 
 
 def _notify(**kwargs: Any) -> None:
+    """Tell the clock's people; one who is away is told through their stand-in too (代理)."""
     from xietong.clocks.handlers import notify_people
 
     notify_people(**kwargs)
+    for stand_in, absent in with_stand_ins(kwargs["recipients"]):
+        dedupe = kwargs.get("dedupe_key")
+        notify_people(
+            **{
+                **kwargs,
+                "recipients": [stand_in],
+                "title": _("【代%(name)s】%(title)s") % {"name": absent.display_name, "title": kwargs["title"]},
+                "dedupe_key": f"{dedupe}:for:{absent.pk}" if dedupe else None,
+            }
+        )
 
 
 def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
@@ -328,7 +318,7 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
         )
         return {"level": clock.level, "target": None, "note": "no step"}
     # An item may name its own recipients for a level (a dispute goes to both departments' leaders).
-    target = run_escalation_targets(clock, subject, step) or ladder_target(clock, step)
+    target = ladder_target(clock, step, subject)
     first_target = target.people[0] if target.people else None
     role_label = str(StepTarget(step.target).label) if not target.role else _role_label(target.role)
     Escalation.objects.create(

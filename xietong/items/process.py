@@ -188,6 +188,7 @@ class Process:
     steps: tuple[Step, ...]
     related: tuple[str, ...] = ()  # select_related when a step locks the item
     owners: tuple[str, ...] = ()  # the item's fields naming who must act (handed over when they leave)
+    requester: str = "created_by"  # the item's field naming who asked for it (escalations skip them)
     limits: tuple[Limit, ...] = ()
     action_labels: Mapping[str, Label] = field(default_factory=dict)  # other audit actions of the process
     id_param: str = ""  # the item's id in routes (default "<key>_id")

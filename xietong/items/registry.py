@@ -33,10 +33,11 @@ def register_process(process: Process) -> Process:
             order=process.nav.order,
             url_args=(process.key,) if process.nav.url_name.startswith("process-") else (),
         )
+    from xietong.clocks.handlers import register_clock_handlers
+
+    register_clock_handlers(process.model, requester=_requester(process.requester))
     on_due = {arm.limit: arm.on_due for step in process.steps for arm in step.arms if arm.on_due}
     if on_due:
-        from xietong.clocks.handlers import register_clock_handlers
-
         register_clock_handlers(process.model, due=_step_on_due(on_due))
     if process.workbench is not None:
         build = process.workbench
@@ -57,6 +58,13 @@ def extend_process(process: Process, *steps: Step) -> Process:
     process.add_steps(*steps)
     register_actions({f"{process.key}.{s.name}": s.label for s in steps if not s.audit_action})
     return process
+
+
+def _requester(field: str) -> Callable[[Any], Any]:
+    def requester(item: Any) -> Any:
+        return getattr(item, field, None)
+
+    return requester
 
 
 def _step_on_due(steps: dict[str, str]) -> Callable[[Any, Any], dict[str, Any] | None]:

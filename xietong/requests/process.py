@@ -111,6 +111,7 @@ REQUEST = Process(
     workbench_key="requests",
     related=("receiving_department", "requesting_department", "requester", "receiver", "project"),
     owners=("requester", "receiver"),
+    requester="requester",
     states=(
         State(S.DRAFT, S.DRAFT.label, "muted"),
         State(S.SUBMITTED, S.SUBMITTED.label, "warn"),

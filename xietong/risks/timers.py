@@ -4,16 +4,7 @@ then to the general manager along the ladder."""
 from __future__ import annotations
 
 from xietong.clocks.handlers import Target
-from xietong.clocks.services import ladder_target
-
-
-class _ChainProbe:
-    """A clock-like view that climbs the manager chain of another department (for `ladder_target`)."""
-
-    def __init__(self, clock, department):
-        self.owner = None
-        self.department = department
-        self._clock = clock
+from xietong.clocks.ladder import department_target
 
 
 def dispute_escalation_targets(clock, dispute, step) -> Target | None:
@@ -21,7 +12,7 @@ def dispute_escalation_targets(clock, dispute, step) -> Target | None:
         return None
     people, notes = [], []
     for dept in (dispute.department_a, dispute.department_b):
-        found = ladder_target(_ChainProbe(clock, dept), step)  # type: ignore[arg-type]
+        found = department_target(clock, step, dispute, dept)
         people += [p for p in found.people if p not in people]
         if found.note:
             notes.append(f"{dept.name}：{found.note}")
