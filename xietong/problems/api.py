@@ -13,9 +13,11 @@ from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.items.step_api import add_step_routes
 from xietong.org.models import Department, Person, Project
-from xietong.problems.choices import MACHINE, ProblemUrgency
+from xietong.problems.choices import ProblemUrgency
 from xietong.problems.models import Problem
+from xietong.problems.process import PROBLEM
 from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledger_rows, problem_list
 from xietong.problems.services import (
     problem_dispatch,
@@ -23,7 +25,6 @@ from xietong.problems.services import (
     problem_progress,
     problem_set_urgency,
     problem_solve,
-    problem_transition,
 )
 
 router = Router(tags=["problems"])
@@ -111,11 +112,6 @@ class SolutionIn(Schema):
 
 class UrgencyIn(Schema):
     urgency: str
-    reason: str = Field("", max_length=3000)
-    version: int | None = None
-
-
-class ProblemTransitionIn(Schema):
     reason: str = Field("", max_length=3000)
     version: int | None = None
 
@@ -327,26 +323,5 @@ def urgency(request: AuthedRequest, problem_id: int, payload: UrgencyIn):
     )
 
 
-class ProblemActionOut(Schema):
-    name: str
-    label: str
-    needs_reason: bool
-
-
-@router.get("/{problem_id}/actions", response=responses(list[ProblemActionOut]), summary="当前可执行的操作")
-def list_actions(request: AuthedRequest, problem_id: int):
-    problem = access(request.user, Problem, problem_id)
-    return [
-        ProblemActionOut(name=t.name, label=str(t.label), needs_reason=t.needs_reason)
-        for t in MACHINE.available(problem, request.user)
-    ]
-
-
-@router.post(
-    "/{problem_id}/transitions/{name}", response=responses(ProblemOut), summary="确认解决 / 退回继续处理 / 撤回"
-)
-def transition(request: AuthedRequest, problem_id: int, name: str, payload: ProblemTransitionIn):
-    problem = access(request.user, Problem, problem_id)
-    return problem_transition(
-        actor=request.user, problem=problem, name=name, reason=payload.reason, expected_version=payload.version
-    )
+# GET …/{problem_id}/actions and POST …/{problem_id}/transitions/{name} (确认解决 / 退回继续处理 / 撤回).
+add_step_routes(router, PROBLEM, ProblemOut, noun="问题")

@@ -22,32 +22,24 @@ from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
+from xietong.items.step_views import step_buttons, step_view
 from xietong.org.models import Project
-from xietong.problems.choices import (
-    BUTTON_ACTIONS,
-    MACHINE,
-    REASON_LABELS,
-    STATE_TONES,
-    URGENCY_EDITABLE_STATES,
-    ProblemState,
-    ProblemUrgency,
-    may_change_urgency,
-)
+from xietong.problems.choices import URGENCY_EDITABLE_STATES, ProblemState, ProblemUrgency
 from xietong.problems.exports import ledger_workbook
 from xietong.problems.forms import DispatchForm, ProblemForm, ProgressForm, SolutionForm, UrgencyForm
 from xietong.problems.models import Problem
+from xietong.problems.process import PROBLEM, may_change_urgency
 from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledger_rows, problem_list
 from xietong.problems.services import (
     cadence_text,
-    problem_actions,
     problem_dispatch,
     problem_file,
     problem_progress,
     problem_set_urgency,
     problem_solve,
-    problem_transition,
 )
 
+BUTTON_ACTIONS = ("confirm", "reject_solution", "withdraw")
 FIELD_LABELS = {
     "state": gettext_lazy("状态"),
     "title": gettext_lazy("问题主题"),
@@ -87,7 +79,7 @@ def problem_index(request: AuthedRequest) -> HttpResponse:
         "filters": filters,
         "states": ProblemState.choices,
         "urgencies": ProblemUrgency.choices,
-        "tones": STATE_TONES,
+        "tones": PROBLEM.tones,
         "query": request.GET.urlencode(),
     }
     template = "problems/_list_table.html" if request.htmx else "problems/list.html"
@@ -131,15 +123,15 @@ def _problem(request: AuthedRequest, problem_id: int) -> Problem:
 
 
 def detail_context(request: AuthedRequest, problem: Problem, **forms: Form) -> dict[str, Any]:
-    available = {t.name for t in problem_actions(problem, request.user)}
+    steps = step_buttons(PROBLEM, problem, request.user)
+    available = {s.name for s in steps}
     version = {"version": problem.version}
     cadence = open_clock(problem, "update_due")
     context: dict[str, Any] = {
         "item": problem,
         "subject": problem,
-        "tone": STATE_TONES.get(problem.state, ""),
-        "buttons": [t for t in problem_actions(problem, request.user) if t.name in BUTTON_ACTIONS],
-        "reason_labels": REASON_LABELS,
+        "tone": PROBLEM.tones.get(problem.state, ""),
+        "buttons": [s for s in steps if s.name in BUTTON_ACTIONS],
         "updates": list(problem.updates.select_related("author")),
         "reports": list(problem.reports.select_related("author", "verdict_by")),
         "helper_departments": list(problem.helper_departments.all()),
@@ -252,26 +244,8 @@ def problem_urgency_view(request: AuthedRequest, problem_id: int) -> HttpRespons
     return _form_post(request, problem_id, UrgencyForm, "urgency_form", run, _("紧急程度已调整"))
 
 
-@require_POST
-def problem_do(request: AuthedRequest, problem_id: int, action: str) -> HttpResponse:
-    problem = _problem(request, problem_id)
-    try:
-        version = int(request.POST["version"]) if request.POST.get("version") else None
-    except ValueError:
-        version = None
-    try:
-        problem_transition(
-            actor=request.user,
-            problem=problem,
-            name=action,
-            reason=request.POST.get("reason", ""),
-            expected_version=version,
-        )
-    except ApplicationError as error:
-        messages.error(request, str(error.fields.get("reason") or error.message))
-    else:
-        messages.success(request, _("已完成：%(action)s") % {"action": MACHINE.get(action).label})
-    return redirect(problem.get_absolute_url())
+# 确认解决 / 退回继续处理 / 撤回 are buttons on the page (the other steps have their own forms).
+problem_do = step_view(PROBLEM)
 
 
 @require_GET

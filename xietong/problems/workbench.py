@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection
 from xietong.problems.selectors import ProblemFilters, problem_list
 
 
@@ -23,6 +23,3 @@ def problems_waiting(person) -> WorkbenchSection:
         empty_text=_("没有等待您处理的问题。"),
         more_url=reverse("problem-list") + "?scope=todo",
     )
-
-
-register_section("problems", problems_waiting, order=40)
