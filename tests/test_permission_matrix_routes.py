@@ -643,6 +643,7 @@ API_TRANSITIONS = {  # the longest prefix wins
     "/api/tasks/": "cancel",
     "/api/problems/": "withdraw",
     "/api/notices/": "withdraw",
+    "/api/incidents/": "control",
 }
 _API_PARAM = re.compile(r"\{(\w+)\}")
 

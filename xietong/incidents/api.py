@@ -13,6 +13,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.incidents.models import ImprovementAction, Incident, IncidentEntry
+from xietong.incidents.process import INCIDENT
 from xietong.incidents.selectors import SCOPES, incident_list
 from xietong.incidents.services import (
     ActionDraft,
@@ -26,6 +27,7 @@ from xietong.incidents.services import (
     incident_resolve,
     incident_review,
 )
+from xietong.items.step_api import add_step_routes
 from xietong.org.models import Department, Person, Project
 
 router = Router(tags=["incidents"])
@@ -291,3 +293,7 @@ def review(request: AuthedRequest, incident_id: int, payload: ReviewIn):
         summary=payload.summary,
         actions=[ActionDraft(a.title, _person(a.owner_id, "actions"), a.due_date) for a in payload.actions],
     )
+
+
+# GET …/{incident_id}/actions and POST …/{incident_id}/transitions/{name} (风险已控制 and the other steps).
+add_step_routes(router, INCIDENT, IncidentOut, noun="紧急事项")

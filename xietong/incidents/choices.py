@@ -1,11 +1,10 @@
-"""Incident (紧急事项) states, kinds of log entries, and who may steer an incident."""
+"""Incident (紧急事项) states, kinds of log entries, and who may steer an incident (the steps are declared in
+incidents.process)."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from xietong.items.transitions import StateMachine, Transition
 
 
 class IncidentState(models.TextChoices):
@@ -17,13 +16,6 @@ class IncidentState(models.TextChoices):
 
 
 ACTIVE_STATES = (IncidentState.REPORTED, IncidentState.RESPONDING, IncidentState.CONTROLLED)
-STATE_TONES = {
-    "reported": "late",
-    "responding": "warn",
-    "controlled": "info",
-    "resolved": "ok",
-    "closed": "muted",
-}
 
 
 class EntryKind(models.TextChoices):
@@ -49,22 +41,3 @@ def is_commander(person, incident) -> bool:
         or bool(person.is_general_manager)
         or bool(person.is_coordinator)
     )
-
-
-S = IncidentState
-MACHINE = StateMachine(
-    [
-        Transition("assign_team", _("指定应急小组"), (S.REPORTED, S.RESPONDING), S.RESPONDING, is_commander, "primary"),
-        Transition("control", _("风险已控制"), (S.RESPONDING,), S.CONTROLLED, is_commander, "primary"),
-        Transition(
-            "resolve",
-            _("宣布问题已解决"),
-            (S.REPORTED, S.RESPONDING, S.CONTROLLED),
-            S.RESOLVED,
-            is_commander,
-            "primary",
-        ),
-        Transition("review", _("完成复盘"), (S.RESOLVED,), S.CLOSED, is_commander, "primary"),
-    ],
-    dict(IncidentState.choices),
-)

@@ -8,10 +8,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from xietong.clocks.models import Clock
+from xietong.clocks.wording import clock_limit_text
 from xietong.core import clock
 from xietong.incidents.choices import EntryKind
 from xietong.incidents.models import Incident, IncidentEntry
-from xietong.incidents.services import LIVE_LIMITS, _hm, _label, _people
+from xietong.incidents.process import LIVE_LIMITS, hm, label, people
 from xietong.notify.models import MessageKind, Urgency
 from xietong.notify.services import notify
 
@@ -22,28 +23,29 @@ def incident_clock_due(clock_row: Clock, incident: Incident) -> dict[str, Any] |
     limit = clock_row.limit
     if limit not in LIVE_LIMITS:
         return None  # the review clock: the default overdue message to its owner
-    due = _hm(clock_row.limit_due_at)
+    due, span = hm(clock_row.limit_due_at), clock_limit_text(clock_row)
     if limit == "assign_team":
-        people = _people([incident.lead, incident.responsible_department.head])
+        recipients = people([incident.lead, incident.responsible_department.head])
         what = _("应急小组未组建")
-        body = _("接到上报已 10 分钟（应于 %(due)s 前）仍未明确应急小组分工。") % {"due": due}
+        body = _("接到上报已 %(limit)s（应于 %(due)s 前）仍未明确应急小组分工。") % {"limit": span, "due": due}
     elif limit == "team_ready":
         missing = [m.person for m in incident.memberships.select_related("person").filter(acknowledged_at__isnull=True)]
-        people = _people([incident.lead], missing)
+        recipients = people([incident.lead], missing)
         what = _("小组成员未到位")
-        body = _("以下成员未在 30 分钟内（%(due)s 前）确认到位：%(names)s") % {
+        body = _("以下成员未在 %(limit)s内（%(due)s 前）确认到位：%(names)s") % {
+            "limit": span,
             "due": due,
             "names": "、".join(p.display_name for p in missing) or "—",
         }
     elif limit == "status":
-        people = _people([incident.lead, incident.responsible_department.head], incident.members.all())
+        recipients = people([incident.lead, incident.responsible_department.head], incident.members.all())
         what = _("状态更新超时")
         body = _("应于 %(due)s 更新处理状态，已超时。请立即在事项页面更新状态。") % {"due": due}
     else:
-        people = _people([incident.lead])
-        what = _("2 小时未控制")
-        body = _("上报已满 2 小时（%(due)s）风险仍未控制，按规则上报总经理。") % {"due": due}
-    title = _("【%(what)s】%(label)s") % {"what": what, "label": _label(incident)}
+        recipients = people([incident.lead])
+        what = _("%(limit)s未控制") % {"limit": span}
+        body = _("上报已满 %(limit)s（%(due)s）风险仍未控制，按规则上报总经理。") % {"limit": span, "due": due}
+    title = _("【%(what)s】%(label)s") % {"what": what, "label": label(incident)}
     IncidentEntry.objects.create(
         incident=incident,
         kind=EntryKind.ALERT,
@@ -52,7 +54,7 @@ def incident_clock_due(clock_row: Clock, incident: Incident) -> dict[str, Any] |
         created_at=clock.now(),
     )
     notify(
-        recipients=people,
+        recipients=recipients,
         kind=MessageKind.OVERDUE,
         title=title,
         body=body,
@@ -61,4 +63,4 @@ def incident_clock_due(clock_row: Clock, incident: Incident) -> dict[str, Any] |
         urgency=Urgency.EMERGENCY,
         dedupe_key=f"clock:{clock_row.pk}",
     )
-    return {"limit": limit, "notified": [p.pk for p in people]}
+    return {"limit": limit, "notified": [p.pk for p in recipients]}

@@ -20,7 +20,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
-from xietong.incidents.choices import ACTIVE_STATES, STATE_TONES, EntryKind, IncidentState, is_commander
+from xietong.incidents.choices import ACTIVE_STATES, EntryKind, IncidentState, is_commander
 from xietong.incidents.forms import (
     AcknowledgeForm,
     ControlForm,
@@ -33,6 +33,7 @@ from xietong.incidents.forms import (
     UpdateForm,
 )
 from xietong.incidents.models import ImprovementAction, Incident
+from xietong.incidents.process import INCIDENT
 from xietong.incidents.selectors import SCOPES, incident_list, live_state
 from xietong.incidents.services import (
     improvement_done,
@@ -73,7 +74,7 @@ def incident_index(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "incidents/list.html",
-        {"page": page, "scope": scope, "q": q, "tones": STATE_TONES, "query": request.GET.urlencode()},
+        {"page": page, "scope": scope, "q": q, "tones": INCIDENT.tones, "query": request.GET.urlencode()},
     )
 
 
@@ -121,7 +122,7 @@ def live_context(request: AuthedRequest, incident: Incident) -> dict[str, Any]:
     mine = next((m for m in memberships if m.person_id == request.user.pk), None)
     return {
         "item": incident,
-        "tone": STATE_TONES.get(incident.state, ""),
+        "tone": INCIDENT.tones.get(incident.state, ""),
         "live": live_state(incident),
         "memberships": memberships,
         "my_membership": mine,

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection
 from xietong.incidents.choices import ACTIVE_STATES, IncidentState
 from xietong.incidents.selectors import incident_list, live_state, open_actions_of
 
@@ -37,6 +37,3 @@ def incidents_of(person) -> WorkbenchSection:
         empty_text=_("没有需要您处理的紧急事项。"),
         more_url=reverse("incident-list"),
     )
-
-
-register_section("incidents", incidents_of, order=5)
