@@ -53,10 +53,6 @@ LIVE_LIMITS = ("assign_team", "team_ready", "status", "control")
 
 
 # --- who may ---------------------------------------------------------------------------------------
-def commander(person: Any, incident: Incident) -> bool:
-    return is_commander(person, incident)
-
-
 def on_team(person: Any, incident: Incident) -> bool:
     return is_commander(person, incident) or incident.memberships.filter(person=person).exists()
 
@@ -384,7 +380,7 @@ INCIDENT = Process(
             gettext_lazy("上报紧急事项"),
             (S.REPORTED,),
             None,
-            commander,
+            is_commander,
             system=True,
             records_state=False,
             audit_action="incident.report",
@@ -410,7 +406,7 @@ INCIDENT = Process(
             gettext_lazy("指定应急小组"),
             (S.REPORTED, S.RESPONDING),
             S.RESPONDING,
-            commander,
+            is_commander,
             "primary",
             offered=False,
             audit_action="incident.assign_team",
@@ -449,6 +445,7 @@ INCIDENT = Process(
             member,
             offered=False,
             records_state=False,
+            refusal=lambda i: _("您不在该事项的应急小组中"),
             audit_action="incident.acknowledge",
             check=check_ready,
             apply=record_ready,
@@ -462,6 +459,7 @@ INCIDENT = Process(
             on_team,
             offered=False,
             records_state=False,
+            refusal=lambda i: _("只有应急小组成员可以更新处理状态"),
             audit_action="incident.status",
             check=check_body,
             apply=post(EntryKind.STATUS),
@@ -483,9 +481,10 @@ INCIDENT = Process(
             gettext_lazy("记录决策"),
             tuple(IncidentState.values),
             None,
-            commander,
+            is_commander,
             offered=False,
             records_state=False,
+            refusal=lambda i: _("只有应急负责人、主责部门负责人、总经理或综合管理部可以记录决策"),
             audit_action="incident.decision",
             check=check_body,
             apply=post(EntryKind.DECISION),
@@ -505,9 +504,9 @@ INCIDENT = Process(
             gettext_lazy("风险已控制"),
             (S.RESPONDING,),
             S.CONTROLLED,
-            commander,
+            is_commander,
             "primary",
-            reason=Reason(gettext_lazy("说明"), required=False),
+            reason=Reason(gettext_lazy("说明"), required=False, field="note"),
             audit_action="incident.control",
             stamps=("controlled_at",),
             satisfies=("control",),
@@ -527,7 +526,7 @@ INCIDENT = Process(
             gettext_lazy("宣布问题已解决"),
             (S.REPORTED, S.RESPONDING, S.CONTROLLED),
             S.RESOLVED,
-            commander,
+            is_commander,
             "primary",
             offered=False,
             audit_action="incident.resolve",
@@ -558,7 +557,7 @@ INCIDENT = Process(
             gettext_lazy("完成复盘"),
             (S.RESOLVED,),
             S.CLOSED,
-            commander,
+            is_commander,
             "primary",
             offered=False,
             audit_action="incident.review",
@@ -655,7 +654,8 @@ IMPROVEMENT = Process(
             ActionState.DONE,
             action_owner,
             "primary",
-            reason=Reason(gettext_lazy("完成情况"), keep_in="done_note"),
+            reason=Reason(gettext_lazy("完成情况"), keep_in="done_note", field="note"),
+            refusal=lambda a: _("只有负责人可以完成改进措施"),
             audit_action="improvement.done",
             stamps=("done_at",),
             satisfies=("due",),

@@ -136,12 +136,7 @@ def incident_post_update(
 
 def incident_control(*, actor: Person, incident: Incident, note: str = "") -> Incident:
     """风险已控制: meets the limit that would alert the general manager (the `control` step)."""
-    try:
-        return _step(actor, incident, "control", reason=note)
-    except ApplicationError as error:
-        if "reason" in error.fields:  # the form calls it 说明 (note)
-            error.fields["note"] = error.fields.pop("reason")
-        raise
+    return _step(actor, incident, "control", reason=note)
 
 
 def incident_resolve(*, actor: Person, incident: Incident, cause: str, measures: str) -> Incident:
@@ -162,12 +157,7 @@ def incident_review(
 
 def improvement_done(*, actor: Person, action: ImprovementAction, note: str) -> ImprovementAction:
     """The owner closes an improvement action with what was done (its `done` step)."""
-    try:
-        return run_step(actor=actor, item=action, step="done", reason=note)
-    except ApplicationError as error:
-        if "reason" in error.fields:  # the form calls it 完成情况 (note)
-            error.fields["note"] = error.fields.pop("reason")
-        raise
+    return run_step(actor=actor, item=action, step="done", reason=note)
 
 
 # --- 用户告知函: not a step (the state stays), a versioned edit with its own audit event --------------------
