@@ -13,11 +13,13 @@ from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.items.step_api import add_step_routes
 from xietong.org.models import Person
 from xietong.requests.choices import Priority
 from xietong.requests.models import Request
 from xietong.tasks.models import Task
-from xietong.tasks.services import breakdown_open, task_create, task_transition, task_update
+from xietong.tasks.process import TASK
+from xietong.tasks.services import breakdown_open, task_create, task_update
 
 router = Router(tags=["tasks"])
 
@@ -69,10 +71,6 @@ class TaskPatch(Schema):
     end_date: dt.date | None = None
     owner_id: int | None = None
     priority: Priority | None = None
-
-
-class TaskTransitionIn(Schema):
-    reason: str = Field("", max_length=3000)
 
 
 def _person(pk: int | None, field: str) -> Person | None:
@@ -142,7 +140,4 @@ def patch_task(request: AuthedRequest, task_id: int, payload: TaskPatch):
     return task
 
 
-@router.post("/{task_id}/transitions/{name}", response=responses(TaskOut), summary="执行操作（确认接收、开始、完成……）")
-def transition(request: AuthedRequest, task_id: int, name: str, payload: TaskTransitionIn):
-    task = access(request.user, Task, task_id)
-    return task_transition(actor=request.user, task=task, name=name, reason=payload.reason)
+add_step_routes(router, TASK, TaskOut, noun="任务")

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from xietong.core import clock
 from xietong.core.http import AuthedRequest
 from xietong.org.models import Person
-from xietong.tasks.choices import STATE_TONES, TaskState
+from xietong.tasks.choices import TaskState
 from xietong.tasks.models import Task
+from xietong.tasks.process import TASK
 
 SCOPES = ("mine", "all")
 OPEN_STATES = (TaskState.PUBLISHED, TaskState.ACCEPTED, TaskState.IN_PROGRESS)
@@ -67,7 +68,7 @@ def task_index(request: AuthedRequest) -> HttpResponse:
         "rows": rows,
         "filters": filters,
         "states": TaskState.choices,
-        "tones": STATE_TONES,
+        "tones": TASK.tones,
         "query": query.urlencode(),
     }
     return render(request, "tasks/list.html", context)

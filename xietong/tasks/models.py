@@ -10,12 +10,13 @@ from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
 from xietong.core.models import VersionedModel
+from xietong.items.guard import StateGuarded
 from xietong.items.models import WorkItem
 from xietong.requests.choices import Priority
 from xietong.tasks.choices import RaciRole, TaskState
 
 
-class Breakdown(VersionedModel):
+class Breakdown(StateGuarded, VersionedModel):
     """The breakdown of one request: built by both sides while a draft, then published to its people."""
 
     class State(models.TextChoices):
@@ -38,6 +39,11 @@ class Breakdown(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("breakdown", args=[self.request_id])
+
+    @property
+    def project(self):
+        """The request's project: where messages about the breakdown are scoped."""
+        return self.request.project
 
 
 class Task(WorkItem):

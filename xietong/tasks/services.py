@@ -1,4 +1,5 @@
-"""Writes to breakdowns and tasks: building, RACI, dependencies, publishing, and each task's life."""
+"""Writes to breakdowns and tasks: building, RACI, dependencies; publishing and each task's steps run the
+declared process (tasks.process)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xietong.clocks.services import clock_cancel, clock_satisfy
-from xietong.core import clock
+from xietong.clocks.services import policy_for
+from xietong.clocks.wording import due_text, policy_limit_text
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
@@ -20,8 +21,9 @@ from xietong.notify.services import notify
 from xietong.org.models import Person, ProjectMembership
 from xietong.requests.choices import Priority, RequestState
 from xietong.requests.models import Request
-from xietong.tasks.choices import MACHINE, RaciRole, TaskState
-from xietong.tasks.models import Breakdown, Consultation, Task, TaskDependency, TaskRole
+from xietong.tasks.choices import RaciRole, TaskState
+from xietong.tasks.models import Breakdown, Task, TaskDependency, TaskRole
+from xietong.tasks.process import NEW_TASK_BODY, NEW_TASK_TITLE, raci_validate
 from xietong.tasks.schedule import Node, date_conflicts, find_cycle
 from xietong.tasks.timers import arm_accept, arm_daily_update, arm_due
 from xietong.workcal.selectors import calendar_for_project, engine_for
@@ -131,7 +133,6 @@ def task_create(
         position=position,
         number=f"{request.number}-T{position:02d}",
         department=data["owner"].department or request.receiving_department,
-        state=TaskState.PUBLISHED if breakdown.state == Breakdown.State.PUBLISHED else TaskState.DRAFT,
         **{k: v for k, v in data.items() if k in TASK_FIELDS},
     )
     task.save()
@@ -149,10 +150,8 @@ def task_create(
             "predecessors": [p.pk for p in predecessors or []],
         },
     )
-    if task.state == TaskState.PUBLISHED:
-        arm_accept(task)
-        arm_due(task)
-        _announce(task, [task.owner, *helpers])
+    if breakdown.state == Breakdown.State.PUBLISHED:
+        task = run_step(actor=actor, item=task, step="publish", as_system=True, fresh=True)
     return task
 
 
@@ -189,7 +188,6 @@ def task_update(
     if new:
         audit_record(actor=actor, action="task.update", obj=task, before=old, after=new)
     if owner_changed and task.state == TaskState.PUBLISHED:
-        arm_accept(task)
         _announce(task, [task.owner])
     if task.state in (TaskState.PUBLISHED, TaskState.ACCEPTED, TaskState.IN_PROGRESS) and (
         owner_changed or "end_date" in new
@@ -243,16 +241,6 @@ def dependencies_set(*, actor: Person, task: Task, predecessors: list[Task], aud
         )
 
 
-def raci_validate(assignments: dict[int, set[str]]) -> list[str]:
-    problems = []
-    accountable = [pid for pid, roles in assignments.items() if "A" in roles]
-    if len(accountable) != 1:
-        problems.append(_("每个任务必须恰好有一个 A（审批/问责），当前有 %(n)d 个") % {"n": len(accountable)})
-    if not any("R" in roles for roles in assignments.values()):
-        problems.append(_("每个任务至少需要一个 R（负责执行）"))
-    return problems
-
-
 @transaction.atomic
 def raci_set(*, actor: Person, task: Task, assignments: dict[int, set[str]]) -> None:
     """Replace the task's RACI letters: exactly one A, at least one R."""
@@ -282,12 +270,21 @@ def raci_set(*, actor: Person, task: Task, assignments: dict[int, set[str]]) -> 
 
 
 def _announce(task: Task, people: list[Person]) -> None:
+    """The new-task message to a published task's new owner: its acceptance limit as the policy states it."""
+    accept = arm_accept(task)
+    values = {
+        "task": f"{task.number} {task.title}",
+        "start": task.start_date,
+        "end": task.end_date,
+        "owner": task.owner.display_name,
+        "due": due_text(accept.limit_due_at) if accept is not None else "",
+        "limit": policy_limit_text(policy_for("task", "accept", "*")),
+    }
     notify(
         recipients=people,
         kind=MessageKind.ASSIGNMENT,
-        title=_("【新任务】%(task)s") % {"task": f"{task.number} {task.title}"},
-        body=_("%(start)s ~ %(end)s，负责人：%(owner)s。请在 1 个工作日内确认接收，逾期视为默认接受。")
-        % {"start": task.start_date, "end": task.end_date, "owner": task.owner.display_name},
+        title=str(NEW_TASK_TITLE) % values,
+        body=str(NEW_TASK_BODY) % values,
         url=task.get_absolute_url(),
         subject=task,
     )
@@ -295,140 +292,18 @@ def _announce(task: Task, people: list[Person]) -> None:
 
 @transaction.atomic
 def breakdown_publish(*, actor: Person, breakdown: Breakdown) -> Breakdown:
-    """Publish: every owner and helper is told; each owner has 1 working day to confirm, or it is
-    accepted by default. The request moves into execution."""
-    breakdown = Breakdown.objects.select_for_update(of=("self",)).select_related("request").get(pk=breakdown.pk)
-    request = Request.objects.select_for_update().get(pk=breakdown.request_id)
+    """Publish: every owner and helper is told; each owner has the acceptance limit to confirm, or it is
+    accepted by default. The request moves into execution (the declared step, tasks.process.BREAKDOWN)."""
+    request = breakdown.request
     authorize(actor, VIEW, request)
     if not _may_build(actor, request):
         raise Forbidden(_("只有发起方与接收方可以发布任务分解表"))
-    if breakdown.state == Breakdown.State.PUBLISHED:
-        raise InvalidState(_("任务分解表已发布"))
-    tasks = list(breakdown.tasks.exclude(state=TaskState.CANCELLED).select_related("owner", "project", "department"))
-    if not tasks:
-        raise ApplicationError(_("请先添加至少一个任务"))
-    roles: dict[int, dict[int, set[str]]] = {}
-    for role in TaskRole.objects.filter(task__in=tasks):
-        roles.setdefault(role.task_id, {}).setdefault(role.person_id, set()).add(role.role)
-    for task in tasks:
-        problems = raci_validate(roles.get(task.pk, {}))
-        if problems:
-            raise ApplicationError(
-                _("任务“%(task)s”的 RACI 不完整：%(p)s") % {"task": task.title, "p": "；".join(problems)}
-            )
-    signed = {s.role for s in request.signatures.all()}
-    if request.state == RequestState.ACCEPTED and not {"requester", "receiver"} <= signed:
-        raise ApplicationError(_("发布前需求双方须先确认签字（需求说明书 › 确认签字）"))
-    now = clock.now()
-    breakdown.state = Breakdown.State.PUBLISHED
-    breakdown.published_at = now
-    breakdown.published_by = actor
-    breakdown.version += 1
-    breakdown.save(update_fields=["state", "published_at", "published_by", "version"])
-    Task.objects.filter(pk__in=[t.pk for t in tasks], state=TaskState.DRAFT).update(state=TaskState.PUBLISHED)
-    if request.state == RequestState.ACCEPTED:
-        run_step(actor=actor, item=request, step="start", reason=_("任务分解表已发布"), as_system=True)
-    audit_record(actor=actor, action="breakdown.publish", obj=request, after={"tasks": [t.pk for t in tasks]})
-    informed: set[int] = set()
-    for task in tasks:
-        task.state = TaskState.PUBLISHED
-        arm_accept(task)
-        arm_due(task)
-        helpers = list(task.helpers.all())
-        _announce(task, [task.owner, *helpers])
-        informed.update(p for p, r in roles.get(task.pk, {}).items() if "I" in r)
-    if informed:
-        notify(
-            recipients=list(Person.objects.filter(pk__in=informed)),
-            kind=MessageKind.INFO,
-            title=_("【任务分解表已发布】%(r)s") % {"r": f"{request.number} {request.title}"},
-            body=_("共 %(n)d 个任务。") % {"n": len(tasks)},
-            url=breakdown.get_absolute_url(),
-            subject=request,
-        )
-    return breakdown
+    return run_step(actor=actor, item=breakdown, step="publish", as_system=True)
 
 
-@transaction.atomic
 def task_transition(*, actor: Person, task: Task, name: str, reason: str = "") -> Task:
-    authorize(actor, VIEW, task)
-    task = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("request", "owner", "project", "department")
-        .get(pk=task.pk)
-    )
-    transition = MACHINE.check(task, name, actor)
-    reason = (reason or "").strip()
-    if transition.needs_reason and not reason:
-        raise ApplicationError(fields={"reason": _("请填写原因")})
-    now = clock.now()
-    before = task.state
-    details: dict[str, Any] = {}
-    if name == "start":
-        unfinished = [p for p in task.predecessors.all() if p.state not in (TaskState.DONE, TaskState.CANCELLED)]
-        if unfinished:
-            raise InvalidState(_("前置任务尚未完成：%(names)s") % {"names": "、".join(p.title for p in unfinished)})
-        task.started_at = now
-    elif name == "consult":
-        consulted = [r.person for r in task.roles.filter(role=RaciRole.CONSULTED).select_related("person")]
-        if not consulted:
-            raise ApplicationError(_("此任务没有 C（咨询）角色"))
-        for person in consulted:
-            Consultation.objects.get_or_create(task=task, person=person, defaults={"asked_at": now})
-        notify(
-            recipients=consulted,
-            kind=MessageKind.ASSIGNMENT,
-            title=_("【征询意见】%(task)s") % {"task": f"{task.number} {task.title}"},
-            body=reason or _("任务完成前请提出您的意见。"),
-            url=task.get_absolute_url(),
-            subject=task,
-        )
-        details["consulted"] = [p.pk for p in consulted]
-    elif name == "done":
-        consulted_ids = set(task.roles.filter(role=RaciRole.CONSULTED).values_list("person_id", flat=True))
-        asked = set(task.consultations.values_list("person_id", flat=True))
-        missing = consulted_ids - asked
-        if missing:
-            names = "、".join(Person.objects.filter(pk__in=missing).values_list("name", flat=True))
-            raise InvalidState(_("完成前须先征询 C（咨询）角色的意见：%(names)s") % {"names": names})
-        task.done_at = now
-    elif name == "accept":
-        task.accepted_at = now
-    if name != "consult":
-        task.state = transition.target
-    task.version += 1
-    task.save(update_fields=["state", "version", "started_at", "done_at", "accepted_at"])
-    audit_record(
-        actor=actor,
-        action=f"task.{name}",
-        obj=task,
-        before={"state": before},
-        after={"state": task.state, **({"reason": reason} if reason else {}), **details},
-    )
-    if name == "accept":
-        clock_satisfy(subject=task, limit="accept", at=now)
-    elif name == "start":
-        arm_daily_update(task, after=now, updated_today=task.progress_updates.filter(work_date=clock.today()).exists())
-    elif name == "done":
-        clock_satisfy(subject=task, limit="due", at=now)
-        clock_cancel(subject=task, note=_("任务已完成"))
-    elif name == "cancel":
-        clock_cancel(subject=task, note=_("任务已取消"))
-    elif name == "reopen":
-        arm_due(task)
-        arm_daily_update(task, after=now)
-    if name in ("start", "done", "cancel", "reopen"):
-        informed = list(Person.objects.filter(pk__in=task.roles.filter(role=RaciRole.INFORMED).values("person_id")))
-        if informed:
-            notify(
-                recipients=informed,
-                kind=MessageKind.INFO,
-                title=_("【任务%(verb)s】%(task)s") % {"verb": transition.label, "task": f"{task.number} {task.title}"},
-                body=reason,
-                url=task.get_absolute_url(),
-                subject=task,
-            )
-    return task
+    """A person takes a step of the task (确认接收、开始、征询意见、完成、重新打开、取消)."""
+    return run_step(actor=actor, item=task, step=name, reason=reason)
 
 
 def breakdown_nodes(breakdown: Breakdown) -> tuple[list[Node], dict[int, set[int]]]:

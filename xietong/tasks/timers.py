@@ -1,5 +1,5 @@
-"""The task's clocks: acceptance (1 working day, then accepted by default), the daily progress update by
-17:00 on each working day while it runs, and its end date."""
+"""The task's clocks: acceptance (its limit, then accepted by default — the declared `auto_accept` step),
+the daily progress update by 17:00 on each working day while it runs, and its end date."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from xietong.clocks.services import clock_arm
 from xietong.core import clock as time_source
-from xietong.core.audit import audit_record
 from xietong.core.i18n import month_day_padded
+from xietong.items.runner import run_step
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.tasks.choices import TaskState
@@ -30,8 +30,8 @@ def end_of_day(task, day: dt.date) -> dt.datetime:
     return engine.day_end(day)
 
 
-def arm_accept(task) -> None:
-    clock_arm(
+def arm_accept(task) -> Any:
+    return clock_arm(
         subject=task,
         process="task",
         limit="accept",
@@ -83,18 +83,7 @@ def task_clock_due(clock, task) -> dict[str, Any] | None:
     """A clock of this task ran out: the task's rules decide (auto-accept, daily update; else the default
     overdue message). Runs inside the firing transaction."""
     if clock.limit == "accept" and task.state == TaskState.PUBLISHED:
-        task.state = TaskState.ACCEPTED
-        task.accepted_at = clock.due_at
-        task.auto_accepted = True
-        task.version += 1
-        task.save(update_fields=["state", "accepted_at", "auto_accepted", "version"])
-        audit_record(
-            actor=None,
-            action="task.auto_accept",
-            obj=task,
-            before={"state": "published"},
-            after={"state": "accepted", "reason": "24 小时内未确认，视为默认接受"},
-        )
+        run_step(actor=None, item=task, step="auto_accept", inputs={"at": clock.due_at})
         return {"auto_accepted": True}
     if clock.limit == "update_due":
         if task.state != TaskState.IN_PROGRESS:
@@ -104,7 +93,8 @@ def task_clock_due(clock, task) -> dict[str, Any] | None:
             recipients=[task.owner],
             kind=MessageKind.OVERDUE,
             title=_("【未更新进度】%(task)s") % {"task": f"{task.number} {task.title}"},
-            body=_("%(day)s 17:00 前未更新任务进度，请补充当日进展与次日计划。") % {"day": month_day_padded(local)},
+            body=_("%(day)s %(time)s 前未更新任务进度，请补充当日进展与次日计划。")
+            % {"day": month_day_padded(local), "time": f"{local:%H:%M}"},
             url=task.get_absolute_url(),
             subject=task,
             dedupe_key=f"clock:{clock.pk}",

@@ -22,11 +22,13 @@ from xietong.core.views import form_apply_error
 from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
+from xietong.items.step_views import step_buttons, step_view
 from xietong.requests.models import Request
-from xietong.tasks.choices import MACHINE, STATE_TONES, RaciRole
+from xietong.tasks.choices import RaciRole
 from xietong.tasks.exports import breakdown_workbook, raci_matrix
 from xietong.tasks.forms import TaskForm
 from xietong.tasks.models import Breakdown, Task
+from xietong.tasks.process import TASK
 from xietong.tasks.schedule import critical_path, gantt_svg
 from xietong.tasks.services import (
     _may_build,
@@ -37,7 +39,6 @@ from xietong.tasks.services import (
     raci_set,
     successors_in_conflict,
     task_create,
-    task_transition,
     task_update,
     working_days_counter,
 )
@@ -102,7 +103,7 @@ def _breakdown_context(request: AuthedRequest, breakdown: Breakdown, form: TaskF
         "breakdown": breakdown,
         "item": breakdown.request,
         "rows": rows,
-        "tones": STATE_TONES,
+        "tones": TASK.tones,
         "can_build": _may_build(request.user, breakdown.request),
         "form": form or TaskForm(breakdown=breakdown, initial={"start_date": today, "end_date": today}),
         "gantt": mark_safe(gantt_svg(nodes, preds, critical, today, non_working)),  # noqa: S308 (escaped inside)
@@ -198,8 +199,8 @@ def task_context(
     return {
         "task": task,
         "subject": task,
-        "tone": STATE_TONES.get(task.state, ""),
-        "actions": MACHINE.available(task, request.user),
+        "tone": TASK.tones.get(task.state, ""),
+        "actions": step_buttons(TASK, task, request.user),
         "roles": [(code, label, roles.get(code, [])) for code, label in RaciRole.choices],
         "consultations": list(task.consultations.select_related("person")),
         "predecessors": list(task.predecessors.all()),
@@ -271,16 +272,7 @@ def task_edit(request: AuthedRequest, task_id: int) -> HttpResponse:
     return render(request, "tasks/detail.html", task_context(request, task, form, conflicts))
 
 
-@require_POST
-def task_do(request: AuthedRequest, task_id: int, action: str) -> HttpResponse:
-    task = _task(request, task_id)
-    try:
-        task_transition(actor=request.user, task=task, name=action, reason=request.POST.get("reason", ""))
-    except ApplicationError as error:
-        messages.error(request, str(error.fields.get("reason") or error.message))
-    else:
-        messages.success(request, _("已完成：%(a)s") % {"a": MACHINE.get(action).label})
-    return redirect(task.get_absolute_url())
+task_do = step_view(TASK)
 
 
 @require_POST

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from xietong.core import clock
 from xietong.core.i18n import short_day
-from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection
 from xietong.tasks.listing import OPEN_STATES
 from xietong.tasks.models import Task
 
@@ -28,6 +28,3 @@ def my_tasks(person) -> WorkbenchSection:
         empty_text=_("没有进行中的任务。"),
         more_url=reverse("task-list"),
     )
-
-
-register_section("tasks", my_tasks, order=30)

@@ -1,0 +1,334 @@
+"""协作任务, as the 协作任务分解表 (附件2) states it: both sides of an accepted request build the breakdown
+and publish it; each task's one owner confirms within its limit (or it counts as accepted), starts once its
+predecessors are finished, updates progress daily, asks its C (咨询) people before it is done; the
+requester's side may reopen or cancel it. The I (知情) people hear of every turn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from xietong.core import clock
+from xietong.core.errors import ApplicationError, InvalidState
+from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
+from xietong.items.runner import run_step
+from xietong.org.models import Person
+from xietong.requests.choices import RequestState
+from xietong.tasks.choices import RaciRole
+from xietong.tasks.choices import TaskState as T
+from xietong.tasks.models import Breakdown, Consultation, Task, TaskRole
+from xietong.tasks.timers import end_of_day, next_update_due
+
+FINISHED = (T.DONE, T.CANCELLED)
+
+
+# --- who may ---------------------------------------------------------------------------------------
+def owner(person: Any, task: Task) -> bool:
+    return person.pk == task.owner_id
+
+
+def builder(person: Any, task_or_breakdown: Task | Breakdown) -> bool:
+    """Both sides of the request build its breakdown, edit, reopen and cancel its tasks."""
+    request = task_or_breakdown.request
+    return request.is_requester_side(person) or request.is_receiver_side(person)
+
+
+# --- what cannot be declared -------------------------------------------------------------------------
+def raci_validate(assignments: dict[int, set[str]]) -> list[str]:
+    """Exactly one A (审批/问责) and at least one R (负责执行) per task."""
+    problems = []
+    accountable = [pid for pid, roles in assignments.items() if "A" in roles]
+    if len(accountable) != 1:
+        problems.append(gettext("每个任务必须恰好有一个 A（审批/问责），当前有 %(n)d 个") % {"n": len(accountable)})
+    if not any("R" in roles for roles in assignments.values()):
+        problems.append(gettext("每个任务至少需要一个 R（负责执行）"))
+    return problems
+
+
+def predecessors_finished(ctx: StepContext) -> None:
+    unfinished = [p for p in ctx.item.predecessors.all() if p.state not in FINISHED]
+    if unfinished:
+        raise InvalidState(gettext("前置任务尚未完成：%(names)s") % {"names": "、".join(p.title for p in unfinished)})
+
+
+def consulted_people(ctx: StepContext) -> None:
+    consulted = [r.person for r in ctx.item.roles.filter(role=RaciRole.CONSULTED).select_related("person")]
+    if not consulted:
+        raise ApplicationError(gettext("此任务没有 C（咨询）角色"))
+    ctx.inputs["consulted"] = consulted
+    ctx.details["consulted"] = [p.pk for p in consulted]
+
+
+def record_consultations(ctx: StepContext) -> None:
+    for person in ctx.inputs["consulted"]:
+        Consultation.objects.get_or_create(task=ctx.item, person=person, defaults={"asked_at": ctx.now})
+
+
+def consulted_before_done(ctx: StepContext) -> None:
+    task = ctx.item
+    consulted = set(task.roles.filter(role=RaciRole.CONSULTED).values_list("person_id", flat=True))
+    missing = consulted - set(task.consultations.values_list("person_id", flat=True))
+    if missing:
+        names = "、".join(Person.objects.filter(pk__in=missing).values_list("name", flat=True))
+        raise InvalidState(gettext("完成前须先征询 C（咨询）角色的意见：%(names)s") % {"names": names})
+
+
+def accepted_by_default(ctx: StepContext) -> None:
+    """Nobody confirmed within the limit: accepted at the moment it ran out, on the record."""
+    ctx.item.accepted_at = ctx.inputs.get("at") or ctx.now
+    ctx.item.auto_accepted = True
+    ctx.changed.update({"accepted_at", "auto_accepted"})
+    ctx.details["reason"] = "24 小时内未确认，视为默认接受"  # stored as written, whatever the language
+
+
+def updated_today(ctx: StepContext) -> bool:
+    return ctx.item.progress_updates.filter(work_date=clock.today()).exists()
+
+
+# --- who hears -------------------------------------------------------------------------------------
+def owner_and_helpers(ctx: StepContext) -> list[Any]:
+    return [ctx.item.owner, *ctx.item.helpers.all()]
+
+
+def informed(ctx: StepContext) -> list[Any]:
+    roles = TaskRole.objects.filter(task=ctx.item, role=RaciRole.INFORMED).values("person_id")
+    return list(Person.objects.filter(pk__in=roles))
+
+
+def task_params(ctx: StepContext) -> dict[str, Any]:
+    task = ctx.item
+    return {
+        "task": ctx.label,
+        "verb": ctx.step.label,
+        "start": task.start_date,
+        "end": task.end_date,
+        "owner": task.owner.display_name,
+    }
+
+
+def consultation_params(ctx: StepContext) -> dict[str, Any]:
+    return {"task": ctx.label, "ask": ctx.reason or gettext("任务完成前请提出您的意见。")}
+
+
+def task_arm(limit: str, **more: Any) -> Arm:
+    return Arm(limit, owner=lambda t: t.owner, department=lambda t: t.department, **more)
+
+
+ACCEPTANCE = task_arm("accept")
+END_DATE = task_arm("due", due_at=lambda ctx: end_of_day(ctx.item, ctx.item.end_date))
+DAILY_UPDATE = task_arm(
+    "update_due", due_at=lambda ctx: next_update_due(ctx.item, ctx.now, updated_today=updated_today(ctx))
+)
+DAILY_UPDATE_AFTER_REOPENING = task_arm(
+    "update_due", due_at=lambda ctx: next_update_due(ctx.item, ctx.now, updated_today=False)
+)
+# The new-task message, also sent when an edit gives a published task a new owner (tasks.services).
+NEW_TASK_TITLE = _("【新任务】%(task)s")
+NEW_TASK_BODY = _("%(start)s ~ %(end)s，负责人：%(owner)s。请在 %(due)s 前（%(limit)s内）确认接收，逾期视为默认接受。")
+TELL_INFORMED = Tell(
+    to=informed, title=_("【任务%(verb)s】%(task)s"), body="%(reason)s", kind="info", params=task_params
+)
+
+TASK = Process(
+    key="task",
+    model=Task,
+    label=_("协作任务"),
+    nav=Nav(pgettext_lazy("nav", "任务"), "task-list", prefix="/tasks/", order=20),
+    workbench="xietong.tasks.workbench.my_tasks",
+    workbench_order=30,
+    workbench_key="tasks",
+    related=("request", "owner", "project", "department"),
+    states=(
+        State(T.DRAFT, T.DRAFT.label, "muted"),
+        State(T.PUBLISHED, T.PUBLISHED.label, "warn"),
+        State(T.ACCEPTED, T.ACCEPTED.label, "info"),
+        State(T.IN_PROGRESS, T.IN_PROGRESS.label, "info"),
+        State(T.DONE, T.DONE.label, "ok"),
+        State(T.CANCELLED, T.CANCELLED.label, "muted"),
+    ),
+    steps=(
+        Step(
+            "publish",
+            _("发布"),
+            (T.DRAFT,),
+            T.PUBLISHED,
+            builder,
+            system=True,  # the breakdown's publication, or a task added to a published breakdown
+            arms=(ACCEPTANCE, END_DATE),
+            tells=(
+                Tell(
+                    to=owner_and_helpers, title=NEW_TASK_TITLE, body=NEW_TASK_BODY, limit="accept", params=task_params
+                ),
+            ),
+        ),
+        Step(
+            "accept",
+            _("确认接收"),
+            (T.PUBLISHED,),
+            T.ACCEPTED,
+            owner,
+            "primary",
+            stamps=("accepted_at",),
+            satisfies=("accept",),
+        ),
+        Step(
+            "auto_accept", _("超时默认接收"), (T.PUBLISHED,), T.ACCEPTED, owner, system=True, apply=accepted_by_default
+        ),
+        Step(
+            "start",
+            _("开始"),
+            (T.ACCEPTED,),
+            T.IN_PROGRESS,
+            owner,
+            "primary",
+            check=predecessors_finished,
+            stamps=("started_at",),
+            arms=(DAILY_UPDATE,),
+            tells=(TELL_INFORMED,),
+        ),
+        Step(
+            "consult",
+            _("征询意见（C）"),
+            (T.ACCEPTED, T.IN_PROGRESS),
+            None,
+            owner,
+            reason=Reason(_("征询内容"), required=False),
+            check=consulted_people,
+            after=record_consultations,
+            tells=(
+                Tell(
+                    to=lambda ctx: ctx.inputs["consulted"],
+                    title=_("【征询意见】%(task)s"),
+                    body="%(ask)s",
+                    params=consultation_params,
+                ),
+            ),
+        ),
+        Step(
+            "done",
+            _("标记完成"),
+            (T.IN_PROGRESS,),
+            T.DONE,
+            owner,
+            "primary",
+            check=consulted_before_done,
+            stamps=("done_at",),
+            satisfies=("due",),
+            cancels=(ALL_LIMITS,),
+            tells=(TELL_INFORMED,),
+        ),
+        Step(
+            "reopen",
+            _("重新打开"),
+            (T.DONE,),
+            T.IN_PROGRESS,
+            builder,
+            reason=Reason(_("原因")),
+            arms=(END_DATE, DAILY_UPDATE_AFTER_REOPENING),
+            tells=(TELL_INFORMED,),
+        ),
+        Step(
+            "cancel",
+            _("取消任务"),
+            (T.DRAFT, T.PUBLISHED, T.ACCEPTED, T.IN_PROGRESS),
+            T.CANCELLED,
+            builder,
+            "danger",
+            reason=Reason(_("原因")),
+            cancels=(ALL_LIMITS,),
+            tells=(TELL_INFORMED,),
+        ),
+    ),
+    limits=(
+        Limit("accept", "1d", rule="任务发布后 24 小时内未确认视为默认接受"),
+        Limit("update_due", "0m", remind_before="1h", rule="负责人每日 17:00 前更新任务进度"),
+        Limit("due", "0m", remind_before="1d", ladder="standard", rule="任务到期未完成：提醒负责人，逾期升级"),
+    ),
+    action_labels={
+        "task.create": _("新增任务"),
+        "task.update": _("修改任务"),
+        "task.dependencies": _("设置依赖关系"),
+        "task.raci": _("设置 RACI"),
+    },
+)
+
+
+# --- the breakdown: built while a draft, then published to its people ---------------------------------
+def publishable(ctx: StepContext) -> None:
+    """Every task has its RACI complete, and an accepted request has both sides' signatures."""
+    breakdown, request = ctx.item, ctx.item.request
+    tasks = list(breakdown.tasks.exclude(state=T.CANCELLED).select_related("owner", "project", "department"))
+    if not tasks:
+        raise ApplicationError(gettext("请先添加至少一个任务"))
+    roles: dict[int, dict[int, set[str]]] = {}
+    for role in TaskRole.objects.filter(task__in=tasks):
+        roles.setdefault(role.task_id, {}).setdefault(role.person_id, set()).add(role.role)
+    for task in tasks:
+        problems = raci_validate(roles.get(task.pk, {}))
+        if problems:
+            raise ApplicationError(
+                gettext("任务“%(task)s”的 RACI 不完整：%(p)s") % {"task": task.title, "p": "；".join(problems)}
+            )
+    signed = {s.role for s in request.signatures.all()}
+    if request.state == RequestState.ACCEPTED and not {"requester", "receiver"} <= signed:
+        raise ApplicationError(gettext("发布前需求双方须先确认签字（需求说明书 › 确认签字）"))
+    ctx.inputs["tasks"] = tasks
+    ctx.inputs["informed"] = {p for t in tasks for p, r in roles.get(t.pk, {}).items() if "I" in r}
+    ctx.details["tasks"] = [t.pk for t in tasks]
+
+
+def published_by(ctx: StepContext) -> None:
+    ctx.item.published_by = ctx.principal
+    ctx.changed.add("published_by")
+
+
+def publish_tasks(ctx: StepContext) -> None:
+    """Each draft task is published to its owner and helpers; the request moves into execution."""
+    request = ctx.item.request
+    if request.state == RequestState.ACCEPTED:
+        run_step(actor=ctx.actor, item=request, step="start", reason=gettext("任务分解表已发布"), as_system=True)
+    for task in ctx.inputs["tasks"]:
+        if task.state == T.DRAFT:
+            run_step(actor=ctx.actor, item=task, step="publish", as_system=True)
+
+
+def breakdown_params(ctx: StepContext) -> dict[str, Any]:
+    request = ctx.item.request
+    return {"r": f"{request.number} {request.title}", "n": len(ctx.inputs["tasks"])}
+
+
+B = Breakdown.State
+BREAKDOWN = Process(
+    key="breakdown",
+    model=Breakdown,
+    label=_("任务分解表"),
+    related=("request",),
+    audit_on=lambda breakdown: breakdown.request,  # its history is the request's
+    states=(State(B.DRAFT, B.DRAFT.label, "muted"), State(B.PUBLISHED, B.PUBLISHED.label, "ok")),
+    steps=(
+        Step(
+            "publish",
+            _("发布任务分解表"),
+            (B.DRAFT,),
+            B.PUBLISHED,
+            builder,
+            "primary",
+            check=publishable,
+            stamps=("published_at",),
+            apply=published_by,
+            after=publish_tasks,
+            tells=(
+                Tell(
+                    to=lambda ctx: Person.objects.filter(pk__in=ctx.inputs["informed"]),
+                    title=_("【任务分解表已发布】%(r)s"),
+                    body=_("共 %(n)d 个任务。"),
+                    kind="info",
+                    params=breakdown_params,
+                ),
+            ),
+        ),
+    ),
+    action_labels={"breakdown.create": _("创建任务分解表")},
+)
