@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -63,8 +63,21 @@ class SignInView(auth_views.LoginView):
         return context
 
 
+def _password_login(next_url: str) -> str:
+    """The login form even inside a platform's app, going on to `next_url` afterwards."""
+    return f"{reverse('login')}?{urlencode({'password': '1', 'next': next_url})}"
+
+
 def _refused(request: HttpRequest, message: str, status: int, platform: sso.SignInPlatform) -> HttpResponse:
-    context = {"message": message, "platform": platform, "retry": reverse("login") + "?password=1"}
+    again = reverse("sso-start", args=[platform.key])
+    if sso.app_platform(request.headers.get("User-Agent", "")) == platform:
+        again += "?app=1"  # inside the app: its silent sign-in again, not a QR code
+    context = {
+        "message": message,
+        "platform": platform,
+        "again": again,
+        "retry": _password_login(settings.LOGIN_REDIRECT_URL),
+    }
     return render(request, "org/sso_refused.html", context, status=status)
 
 
@@ -91,7 +104,7 @@ def sso_start(request: HttpRequest, key: str) -> HttpResponse:
             "jsapi_url": getattr(settings, f"XIETONG_{key.upper()}_JSAPI_URL"),
             "corp_id": settings.XIETONG_DINGTALK_CORP_ID if key == "dingtalk" else "",
             "app_id": settings.XIETONG_FEISHU_APP_ID if key == "feishu" else "",
-            "fallback": reverse("login") + "?password=1",
+            "fallback": _password_login(request.session[_session_key(key)]["next"]),
         }
         response = render(request, "org/sso_app.html", context)
         # This page alone may load the platform's JS-API (the bridge to its app).
