@@ -15,26 +15,15 @@ class RisksConfig(AppConfig):
         from xietong.clocks.handlers import register_clock_handlers
         from xietong.core.audit import register_actions
         from xietong.items.panels import register_panel
+        from xietong.items.registry import register_process
         from xietong.risks.panels import request_risks_panel, task_risks_panel
+        from xietong.risks.process import DELAY, DISPUTE, EXCEPTION
         from xietong.risks.timers import dispute_escalation_targets
 
         register_clock_handlers("risks.dispute", escalation_targets=dispute_escalation_targets)
 
         register_panel("tasks.task", "risks", "risks/_task_panel.html", task_risks_panel, order=20)
         register_panel("requests.request", "risks", "risks/_request_panel.html", request_risks_panel, order=30)
-        register_actions(
-            {
-                "exception.raise": _("提报异常问题"),
-                "exception.resolve": _("异常问题闭环"),
-                "exception.update_eta": _("更新预计解决时间"),
-                "delay.request": _("提交延期申请"),
-                "delay.approve": _("同意延期"),
-                "delay.refuse": _("驳回延期"),
-                "task.delay_applied": _("延期已生效"),
-                "task.rescheduled": _("计划顺延"),
-                "dispute.open": _("提出部门分歧"),
-                "dispute.answer": _("填写对方意见"),
-                "dispute.agree": _("分歧达成一致"),
-                "dispute.decide": _("分歧裁决"),
-            }
-        )
+        register_actions({"task.delay_applied": _("延期已生效"), "task.rescheduled": _("计划顺延")})
+        for process in (EXCEPTION, DELAY, DISPUTE):
+            register_process(process)

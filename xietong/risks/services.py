@@ -7,18 +7,18 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
-from xietong.core.permissions import VIEW, authorize
+from xietong.core.permissions import VIEW, access_locked, authorize
+from xietong.items.runner import run_step
 from xietong.items.services import number_next
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.org.models import Department, Person
-from xietong.org.roles import general_manager, manager_chain
 from xietong.requests.models import Request
-from xietong.risks.models import DelayApproval, DelayRequest, Dispute, ExceptionReport, Severity
+from xietong.risks.models import DelayRequest, Dispute, ExceptionReport, Severity
+from xietong.risks.process import DELAY
 from xietong.tasks.choices import TaskState
 from xietong.tasks.models import Task
 from xietong.tasks.timers import arm_due
@@ -27,11 +27,6 @@ from xietong.workcal.selectors import calendar_for_project, engine_for
 
 def _engine(project):
     return engine_for(calendar_for_project(project))
-
-
-def _head(department: Department) -> Person | None:
-    head = department.head if department.head_id else None
-    return head if head is not None and head.is_active else None
 
 
 # --- 异常问题反馈表 -----------------------------------------------------------------------------------
@@ -98,87 +93,15 @@ def exception_raise(
         expected_resolution=expected_resolution,
         late_filing=late,
     )
-    audit_record(
-        actor=actor,
-        action="exception.raise",
-        obj=report,
-        after={"severity": severity, "late_filing": late, "task": task.pk, "expected_resolution": expected_resolution},
-    )
-    clock_arm(
-        subject=report,
-        process="exception",
-        limit="resolve",
-        priority=severity,
-        owner=request.requester,
-        department=request.requesting_department,
-        project=task.project,
-        start=now,
-    )
-    copied = [request.requester, _head(task.department), _head(request.requesting_department)]
-    notify(
-        recipients=[p for p in copied if p is not None and p.pk != actor.pk],
-        kind=MessageKind.ASSIGNMENT,
-        urgency="urgent" if severity == Severity.MAJOR else "normal",
-        title=_("【异常问题·%(sev)s】%(title)s") % {"sev": report.get_severity_display(), "title": report.title},
-        body=_("%(who)s 提报：%(problem)s\n影响范围：%(impact)s\n建议方案：%(proposal)s")
-        % {
-            "who": actor.display_name,
-            "problem": report.problem[:200],
-            "impact": report.impact[:200],
-            "proposal": report.proposal[:200],
-        },
-        url=report.get_absolute_url(),
-        subject=report,
-    )
-    return report
-
-
-def _may_decide(actor: Person, report: ExceptionReport) -> bool:
-    request = report.request
-    heads = {report.department.head_id, report.initiator_department.head_id}
-    return actor.pk in heads or request.is_requester_side(actor) or actor.is_coordinator or actor.is_general_manager
+    inputs = {"severity": severity, "late_filing": late, "task": task.pk, "expected_resolution": expected_resolution}
+    # Checked above, and no one else can see the new row before commit.
+    return run_step(actor=actor, item=report, step="raise", inputs=inputs, as_system=True, fresh=True)
 
 
 @transaction.atomic
 def exception_resolve(*, actor: Person, report: ExceptionReport, resolution: str) -> ExceptionReport:
     """闭环: the initiator (or the heads concerned) records what was decided and by whom."""
-    authorize(actor, VIEW, report)
-    report = (
-        ExceptionReport.objects.select_for_update(of=("self",))
-        .select_related("request", "department", "initiator_department")
-        .get(pk=report.pk)
-    )
-    if report.state != ExceptionReport.State.OPEN:
-        raise InvalidState(_("该异常问题已闭环"))
-    if not _may_decide(actor, report):
-        raise Forbidden(_("只有发起方、相关部门负责人或协调人可以闭环异常问题"))
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise ApplicationError(fields={"resolution": _("请写明处理结果：谁决定了什么、何时完成")})
-    now = clock.now()
-    report.state = ExceptionReport.State.RESOLVED
-    report.resolution = resolution
-    report.decided_by = actor
-    report.closed_at = now
-    report.version += 1
-    report.save(update_fields=["state", "resolution", "decided_by", "closed_at", "version"])
-    audit_record(
-        actor=actor,
-        action="exception.resolve",
-        obj=report,
-        before={"state": "open"},
-        after={"state": "resolved", "reason": resolution, "decided_by": actor.pk},
-    )
-    clock_satisfy(subject=report, limit="resolve", at=now)
-    notify(
-        recipients=[report.created_by],
-        kind=MessageKind.INFO,
-        title=_("【异常已闭环】%(t)s") % {"t": report.title},
-        body=resolution[:500],
-        url=report.get_absolute_url(),
-        subject=report,
-    )
-    return report
+    return run_step(actor=actor, item=report, step="resolve", reason=resolution)
 
 
 @transaction.atomic
@@ -186,46 +109,11 @@ def exception_update_eta(
     *, actor: Person, report: ExceptionReport, expected_resolution: dt.datetime, note: str = ""
 ) -> ExceptionReport:
     """重大问题需同步更新预计解决时间: record the new expected time and tell everyone copied."""
-    authorize(actor, VIEW, report)
-    report = ExceptionReport.objects.select_for_update().get(pk=report.pk)
-    if report.state != ExceptionReport.State.OPEN:
-        raise InvalidState(_("该异常问题已闭环"))
-    if actor.pk not in {report.created_by_id, report.initiator_id}:
-        raise Forbidden(_("只有提报人或发起方可以更新预计解决时间"))
-    if expected_resolution <= clock.now():
-        raise ApplicationError(fields={"expected_resolution": _("预计解决时间应晚于现在")})
-    before = report.expected_resolution
-    report.expected_resolution = expected_resolution
-    report.version += 1
-    report.save(update_fields=["expected_resolution", "version"])
-    audit_record(
-        actor=actor,
-        action="exception.update_eta",
-        obj=report,
-        before={"expected_resolution": before},
-        after={"expected_resolution": expected_resolution, **({"reason": note} if note else {})},
-    )
-    notify(
-        recipients=[p for p in (report.created_by, report.initiator) if p.pk != actor.pk],
-        kind=MessageKind.INFO,
-        title=_("【更新预计解决时间】%(t)s") % {"t": report.title},
-        body=f"{clock.local(expected_resolution):%m-%d %H:%M} {note}",
-        url=report.get_absolute_url(),
-        subject=report,
-    )
-    return report
+    inputs = {"expected_resolution": expected_resolution}
+    return run_step(actor=actor, item=report, step="update_eta", reason=note, inputs=inputs)
 
 
 # --- 延期申请 -----------------------------------------------------------------------------------------
-def delay_approvers(task: Task) -> dict[str, Person]:
-    """The project lead and the initiating department's head (one person may hold both roles)."""
-    approvers = {"project_lead": task.project.lead}
-    head = task.request.requesting_department.head
-    if head is not None:
-        approvers["initiator_head"] = head
-    return approvers
-
-
 @transaction.atomic
 def delay_request(
     *, actor: Person, task: Task, new_end_date: dt.date | None, reason: str, new_plan: str
@@ -274,90 +162,20 @@ def delay_request(
         new_end_date=new_end_date,
         late_filing=late,
     )
-    audit_record(
-        actor=actor,
-        action="delay.request",
-        obj=delay,
-        after={"task": task.pk, "from": task.end_date, "to": new_end_date, "late_filing": late},
-    )
-    approvers = delay_approvers(task)
-    clock_arm(
-        subject=delay,
-        process="delay",
-        limit="review",
-        owner=approvers["project_lead"],
-        department=task.project.department,
-        project=task.project,
-    )
-    notify(
-        recipients=list({p.pk: p for p in approvers.values()}.values()),
-        kind=MessageKind.ASSIGNMENT,
-        title=_("【延期审批】%(t)s") % {"t": delay.title},
-        body=_("原因：%(r)s%(late)s")
-        % {"r": delay.reason[:300], "late": _("（未按规定提前 2 个工作日提出）") if late else ""},
-        url=delay.get_absolute_url(),
-        subject=delay,
-    )
-    return delay
+    inputs = {"task": task.pk, "from": task.end_date, "to": new_end_date, "late_filing": late}
+    return run_step(actor=actor, item=delay, step="request", inputs=inputs, as_system=True, fresh=True)
 
 
 @transaction.atomic
 def delay_decide(*, actor: Person, delay: DelayRequest, approve: bool, note: str = "") -> DelayRequest:
-    """Each approver decides once; one refusal refuses; when all approve, the dates move."""
-    authorize(actor, VIEW, delay)
-    delay = (
-        DelayRequest.objects.select_for_update(of=("self",))
-        .select_related("task__project__lead", "task__request__requesting_department__head")
-        .get(pk=delay.pk)
-    )
-    if delay.state != DelayRequest.State.PENDING:
-        raise InvalidState(_("该延期申请已有结论"))
-    approvers = delay_approvers(delay.task)
-    roles = [
-        role
-        for role, person in approvers.items()
-        if person.pk == actor.pk and not delay.approvals.filter(role=role).exists()
-    ]
-    if not roles:
-        raise Forbidden(_("您不是这份延期申请的审批人，或已经审批过"))
-    note = (note or "").strip()
-    if not approve and not note:
-        raise ApplicationError(fields={"note": _("驳回时请写明理由")})
-    for role in roles:
-        DelayApproval.objects.create(delay=delay, role=role, approver=actor, approved=approve, note=note)
-    audit_record(
-        actor=actor,
-        action="delay.approve" if approve else "delay.refuse",
-        obj=delay,
-        after={"roles": roles, **({"reason": note} if note else {})},
-    )
-    decided = {a.role: a.approved for a in delay.approvals.all()}
-    if not approve:
-        _delay_close(delay, DelayRequest.State.REFUSED)
-    elif set(decided) >= set(approvers) and all(decided.values()):
-        _delay_close(delay, DelayRequest.State.APPROVED)
-        _delay_apply(actor, delay)
-    return delay
+    """Each approver decides once; one refusal refuses; the last approval grants it and the dates move."""
+    locked = access_locked(actor, DelayRequest.objects.select_related("task__project__lead"), delay.pk)
+    offered = {s.name for s in DELAY.available(locked, actor)}
+    step = "refuse" if not approve else ("approve" if "approve" in offered else "approve_first")
+    return run_step(actor=actor, item=locked, step=step, reason=note)
 
 
-def _delay_close(delay: DelayRequest, state: str) -> None:
-    now = clock.now()
-    delay.state = state
-    delay.closed_at = now
-    delay.version += 1
-    delay.save(update_fields=["state", "closed_at", "version"])
-    clock_satisfy(subject=delay, limit="review", at=now)
-    label = _("已批准") if state == DelayRequest.State.APPROVED else _("已驳回")
-    notify(
-        recipients=[delay.created_by],
-        kind=MessageKind.INFO,
-        title=_("【延期%(s)s】%(t)s") % {"s": label, "t": delay.title},
-        url=delay.get_absolute_url(),
-        subject=delay,
-    )
-
-
-def _delay_apply(actor: Person, delay: DelayRequest) -> None:
+def delay_apply(actor: Person, delay: DelayRequest) -> None:
     """Move the task's end date, and shift every dependent task that would now start too early by the
     same number of working days — re-timing their clocks."""
     task = Task.objects.select_for_update().get(pk=delay.task_id)
@@ -447,118 +265,17 @@ def dispute_open(
         department_b=department_b,
         position_a=position_a.strip(),
     )
-    audit_record(
-        actor=actor,
-        action="dispute.open",
-        obj=dispute,
-        after={"department_a": actor.department_id, "department_b": department_b.pk},
-    )
-    clock_arm(
-        subject=dispute,
-        process="dispute",
-        limit="resolve",
-        owner=None,
-        department=department_b,
-        project=request.project,
-    )
-    heads = [p for p in (_head(dispute.department_a), _head(department_b)) if p is not None and p.pk != actor.pk]
-    notify(
-        recipients=heads,
-        kind=MessageKind.ASSIGNMENT,
-        title=_("【部门分歧】%(t)s") % {"t": dispute.title},
-        body=_("请两部门负责人协商，3 个工作日内未达成一致将上报各自分管领导。"),
-        url=dispute.get_absolute_url(),
-        subject=dispute,
-    )
-    return dispute
-
-
-def _dispute_parties(dispute: Dispute) -> list[Person]:
-    people = [dispute.created_by, _head(dispute.department_a), _head(dispute.department_b)]
-    for dept in (dispute.department_a, dispute.department_b):
-        people += [r.person for r in manager_chain(None, department=dept)[1:2] if r.person]
-    people.append(general_manager())
-    unique: dict[int, Person] = {}
-    for p in people:
-        if p is not None:
-            unique[p.pk] = p
-    return list(unique.values())
+    inputs = {"department_a": actor.department_id, "department_b": department_b.pk}
+    return run_step(actor=actor, item=dispute, step="open", inputs=inputs, as_system=True, fresh=True)
 
 
 @transaction.atomic
 def dispute_answer(*, actor: Person, dispute: Dispute, position_b: str) -> Dispute:
-    authorize(actor, VIEW, dispute)
-    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
-    if dispute.state != Dispute.State.OPEN:
-        raise InvalidState(_("该分歧已有结论"))
-    if actor.department_id != dispute.department_b_id and actor.pk != dispute.department_b.head_id:
-        raise Forbidden(_("只有对方部门可以填写对方意见"))
-    if not (position_b or "").strip():
-        raise ApplicationError(fields={"position_b": _("请写明对方部门的意见")})
-    dispute.position_b = position_b.strip()
-    dispute.version += 1
-    dispute.save(update_fields=["position_b", "version"])
-    audit_record(actor=actor, action="dispute.answer", obj=dispute, after={"position_b": dispute.position_b[:300]})
-    return dispute
-
-
-def _may_settle(actor: Person, dispute: Dispute, *, decide: bool) -> bool:
-    heads = {dispute.department_a.head_id, dispute.department_b.head_id}
-    leaders = {
-        r.person.pk
-        for dept in (dispute.department_a, dispute.department_b)
-        for r in manager_chain(None, department=dept)[1:2]
-        if r.person
-    }
-    if decide:
-        return actor.pk in leaders or actor.is_general_manager
-    return actor.pk in heads
+    return run_step(actor=actor, item=dispute, step="answer", reason=position_b)
 
 
 @transaction.atomic
 def dispute_settle(*, actor: Person, dispute: Dispute, resolution: str, decide: bool) -> Dispute:
     """agree (the heads reached agreement) or decide (a division leader or the GM rules); the outcome goes
     to every party in writing (决策结果需书面同步所有参与方)."""
-    authorize(actor, VIEW, dispute)
-    dispute = (
-        Dispute.objects.select_for_update(of=("self",))
-        .select_related("department_a", "department_b")
-        .get(pk=dispute.pk)
-    )
-    if dispute.state != Dispute.State.OPEN:
-        raise InvalidState(_("该分歧已有结论"))
-    if not _may_settle(actor, dispute, decide=decide):
-        raise Forbidden(
-            _("只有两部门负责人可以确认达成一致；裁决由分管领导或总经理作出")
-            if not decide
-            else _("裁决由双方分管领导或总经理作出")
-        )
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise ApplicationError(fields={"resolution": _("请写明结论")})
-    now = clock.now()
-    dispute.state = Dispute.State.DECIDED if decide else Dispute.State.AGREED
-    dispute.resolution = resolution
-    dispute.decided_by = actor
-    dispute.closed_at = now
-    dispute.version += 1
-    dispute.save(update_fields=["state", "resolution", "decided_by", "closed_at", "version"])
-    audit_record(
-        actor=actor,
-        action="dispute.decide" if decide else "dispute.agree",
-        obj=dispute,
-        before={"state": "open"},
-        after={"state": dispute.state, "reason": resolution},
-    )
-    clock_satisfy(subject=dispute, limit="resolve", at=now)
-    clock_cancel(subject=dispute)
-    notify(
-        recipients=_dispute_parties(dispute),
-        kind=MessageKind.INFO,
-        urgency="urgent",
-        title=_("【分歧%(s)s】%(t)s") % {"s": dispute.get_state_display(), "t": dispute.title},
-        body=_("%(who)s：%(r)s") % {"who": actor.display_name, "r": resolution[:500]},
-        url=dispute.get_absolute_url(),
-        subject=dispute,
-    )
-    return dispute
+    return run_step(actor=actor, item=dispute, step="decide" if decide else "agree", reason=resolution)

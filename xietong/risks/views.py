@@ -19,10 +19,8 @@ from xietong.items.services import attachments_of, comments_of
 from xietong.requests.models import Request
 from xietong.risks.forms import DelayForm, DisputeForm, ExceptionForm
 from xietong.risks.models import DelayRequest, Dispute, ExceptionReport
+from xietong.risks.process import delay_approvers, may_decide, may_settle
 from xietong.risks.services import (
-    _may_decide,
-    _may_settle,
-    delay_approvers,
     delay_decide,
     delay_request,
     dispute_answer,
@@ -80,7 +78,7 @@ def exception_detail(request: AuthedRequest, report_id: int) -> HttpResponse:
     )
     context = {
         "report": report,
-        "can_resolve": report.state == "open" and _may_decide(request.user, report),
+        "can_resolve": report.state == "open" and may_decide(request.user, report),
         "can_update_eta": report.state == "open" and request.user.pk in {report.created_by_id, report.initiator_id},
         **_item_context(report),
     }
@@ -190,8 +188,8 @@ def dispute_detail(request: AuthedRequest, dispute_id: int) -> HttpResponse:
     context = {
         "dispute": dispute,
         "can_answer": dispute.state == "open" and request.user.department_id == dispute.department_b_id,
-        "can_agree": dispute.state == "open" and _may_settle(request.user, dispute, decide=False),
-        "can_decide": dispute.state == "open" and _may_settle(request.user, dispute, decide=True),
+        "can_agree": dispute.state == "open" and may_settle(request.user, dispute, decide=False),
+        "can_decide": dispute.state == "open" and may_settle(request.user, dispute, decide=True),
         **_item_context(dispute),
     }
     return render(request, "risks/dispute_detail.html", context)
