@@ -14,8 +14,8 @@ from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.items.step_api import add_step_routes
 from xietong.meetings.answers import meeting_respond
-from xietong.meetings.choices import ACTION_MACHINE, MeetingMode
-from xietong.meetings.minutes import action_item_transition
+from xietong.meetings.choices import MeetingMode
+from xietong.meetings.minutes_process import ACTION_ITEM
 from xietong.meetings.models import ActionItem, Meeting, MeetingType, Room
 from xietong.meetings.process import MEETING
 from xietong.meetings.selectors import (
@@ -102,11 +102,6 @@ class MeetingIn(Schema):
     repeat_until: dt.date | None = None
 
 
-class MeetingReasonIn(Schema):
-    reason: str = Field("", max_length=2000)
-    version: int | None = None
-
-
 class RespondIn(Schema):
     response: str = Field(..., description="accepted 确认参加 / declined 请假")
     reason: str = Field("", max_length=300)
@@ -145,6 +140,11 @@ class ActionItemOut(Schema):
     due_date: dt.date
     state: str
     status: str
+
+    @staticmethod
+    def resolve_status(obj: ActionItem | dict) -> str:
+        """进行中 / 已逾期 … as the lists show it."""
+        return obj["status"] if isinstance(obj, dict) else action_rows([obj])[0].status
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -195,15 +195,9 @@ def get_action_item(request: AuthedRequest, item_id: int):
     return {**_action_dict(item), "status": action_rows([item])[0].status}
 
 
-@router.post(
-    "/action-items/{item_id}/transitions/{name}", response=responses(ActionItemOut), summary="标记完成、重新打开、取消"
-)
-def action_item_do(request: AuthedRequest, item_id: int, name: str, payload: MeetingReasonIn):
-    item = access(request.user, ActionItem, item_id)
-    if name not in ACTION_MACHINE.transitions:
-        raise ApplicationError(_("未知操作：%(name)s") % {"name": name})
-    item = action_item_transition(actor=request.user, item=item, name=name, reason=payload.reason)
-    return {**_action_dict(item), "status": action_rows([item])[0].status}
+action_items = Router(tags=["meetings"])
+add_step_routes(action_items, ACTION_ITEM, ActionItemOut, noun="决议事项")
+router.add_router("/action-items", action_items)
 
 
 @router.get("/", response=responses(list[MeetingOut]), summary="会议列表（仅可见范围内）")

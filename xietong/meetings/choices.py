@@ -1,11 +1,10 @@
-"""States of meetings, minutes and action items, and who may move them where."""
+"""States of meetings, minutes and action items, and the answers of invitees (the steps between the states
+are declared in `meetings.process` and `meetings.minutes_process`)."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from xietong.items.transitions import StateMachine, Transition
 
 
 class MeetingState(models.TextChoices):
@@ -51,52 +50,7 @@ class ActionState(models.TextChoices):
 
 
 RESPONSE_TONES = {"pending": "warn", "accepted": "ok", "declined": "late"}
-MINUTES_TONES = {"draft": "muted", "submitted": "warn", "approved": "ok"}
-ACTION_TONES = {"draft": "muted", "open": "info", "done": "ok", "cancelled": "muted"}
 
 # A room is held, and people are busy, from the application on; drafts and cancelled meetings hold nothing.
 HOLDING_STATES = (MeetingState.SUBMITTED, MeetingState.APPROVED, MeetingState.NOTIFIED, MeetingState.CLOSED)
 EDITABLE_STATES = (MeetingState.DRAFT, MeetingState.REJECTED, MeetingState.APPROVED, MeetingState.NOTIFIED)
-
-
-def may_write_minutes(person, meeting) -> bool:
-    return person.pk in {meeting.organizer_id, meeting.created_by_id, meeting.chair_id, meeting.recorder_id}
-
-
-def _minutes_writer(person, minutes) -> bool:
-    return may_write_minutes(person, minutes.meeting)
-
-
-def _chair(person, minutes) -> bool:
-    return person.pk == minutes.meeting.chair_id
-
-
-N = MinutesState
-MINUTES_MACHINE = StateMachine(
-    [
-        Transition("submit", _("提交主持人确认"), (N.DRAFT,), N.SUBMITTED, _minutes_writer, "primary"),
-        Transition("approve", _("签字确认并分发"), (N.SUBMITTED,), N.APPROVED, _chair, "primary"),
-        Transition("return", _("退回修改"), (N.SUBMITTED,), N.DRAFT, _chair, "danger", needs_reason=True),
-    ],
-    dict(MinutesState.choices),
-)
-
-
-def _action_owner(person, item) -> bool:
-    return person.pk == item.owner_id
-
-
-def _action_manager(person, item) -> bool:
-    meeting = item.meeting
-    return person.pk in {meeting.organizer_id, meeting.chair_id, meeting.created_by_id}
-
-
-A = ActionState
-ACTION_MACHINE = StateMachine(
-    [
-        Transition("complete", _("标记完成"), (A.OPEN,), A.DONE, _action_owner, "primary"),
-        Transition("reopen", _("重新打开"), (A.DONE,), A.OPEN, _action_manager, needs_reason=True),
-        Transition("cancel", _("取消事项"), (A.OPEN,), A.CANCELLED, _action_manager, "danger", needs_reason=True),
-    ],
-    dict(ActionState.choices),
-)

@@ -1,9 +1,7 @@
-"""Writes to minutes (会议纪要) and their action items (决议事项).
-
-Minutes are due one working day after the meeting ends (clock "minutes", armed with the notice). The
-chair signs them (签字确认); signing distributes them to everyone invited and the heads of the relevant
-departments, and turns each action item into a tracked item with its own "due" clock whose overdue
-warning climbs to the owner's division leader.
+"""Writes to minutes (会议纪要) and their action items (决议事项) that are not steps: writing and revising the
+minutes with their action-item table. Their steps (submit, sign, return; complete, reopen, cancel) are
+declared in `meetings.minutes_process` and run by `items.runner.run_step`; minutes are due one working day
+after the meeting ends (the meeting's "minutes" limit, armed with the notice).
 """
 
 from __future__ import annotations
@@ -15,26 +13,15 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xietong.clocks.services import clock_arm, clock_cancel, clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
-from xietong.core.i18n import month_day
 from xietong.core.permissions import VIEW, authorize
 from xietong.items.runner import run_step
-from xietong.meetings.choices import (
-    ACTION_MACHINE,
-    MINUTES_MACHINE,
-    ActionState,
-    MeetingState,
-    MinutesState,
-    may_write_minutes,
-)
+from xietong.meetings.choices import MeetingState, MinutesState
+from xietong.meetings.minutes_process import MINUTES, may_write_minutes
 from xietong.meetings.models import ActionItem, Meeting, Minutes
-from xietong.meetings.rules import engine_of, local
-from xietong.meetings.schedule import end_of_working_day
-from xietong.notify.models import MessageKind
-from xietong.notify.services import notify
+from xietong.meetings.rules import local
 from xietong.org.models import Department, Person
 
 MAX_ACTION_ITEMS = 50
@@ -176,133 +163,16 @@ def _set_action_items(actor: Person, meeting: Meeting, lines: list[ActionLine]) 
             ActionItem.objects.create(meeting=meeting, project=meeting.project, created_by=actor, **values)
 
 
-# --- Transitions ----------------------------------------------------------------------------------
+# --- Steps (declared in meetings.minutes_process) -------------------------------------------------------
 @transaction.atomic
 def minutes_transition(*, actor: Person, meeting: Meeting, name: str, reason: str = "") -> Minutes:
-    """提交主持人确认 / 签字确认并分发 / 退回修改."""
+    """提交主持人确认 / 签字确认并分发 / 退回修改. The meeting is locked first, as by every write to its minutes."""
     authorize(actor, VIEW, meeting)
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",))
-        .select_related("project", "organizer", "chair", "department", "recorder")
-        .get(pk=meeting.pk)
-    )
-    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    Meeting.objects.select_for_update(of=("self",)).filter(pk=meeting.pk).first()
+    minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
         raise InvalidState(_("尚未编写会议纪要"))
-    minutes.meeting = meeting
-    transition = MINUTES_MACHINE.check(minutes, name, actor)
-    reason = (reason or "").strip()
-    if transition.needs_reason and not reason:
-        raise ApplicationError(fields={"reason": _("请填写退回意见")})
-    now = clock.now()
-    before = minutes.state
-    if name == "submit":
-        if not (minutes.discussion or minutes.decisions):
-            raise ApplicationError(fields={"discussion": _("请填写讨论要点或决议事项后再提交")})
-        minutes.submitted_at = now
-        minutes.return_reason = ""
-    elif name == "approve":
-        minutes.approved_at = now
-        minutes.approved_by = actor
-    elif name == "return":
-        minutes.return_reason = reason
-    minutes.state = transition.target
-    minutes.version += 1
-    minutes.updated_at = now
-    minutes.save()
-    audit_record(
-        actor=actor,
-        action=f"meeting.minutes.{name}",
-        obj=meeting,
-        before={"minutes": before},
-        after={"minutes": minutes.state, **({"reason": reason} if reason else {})},
-    )
-    label = f"{meeting.number} {meeting.title}"
-    if name == "submit":
-        _tell(
-            meeting,
-            [meeting.chair],
-            _("【待签字确认】会议纪要 · %(m)s") % {"m": label},
-            _("%(who)s 已提交会议纪要，请审阅并签字确认。") % {"who": actor.display_name},
-            kind=MessageKind.ASSIGNMENT,
-        )
-    elif name == "return":
-        _tell(
-            meeting,
-            [meeting.writer],
-            _("【纪要退回修改】%(m)s") % {"m": label},
-            reason,
-            kind=MessageKind.ASSIGNMENT,
-        )
-    elif name == "approve":
-        _distribute(actor, meeting, minutes, now)
-    return minutes
-
-
-def _distribute(actor: Person, meeting: Meeting, minutes: Minutes, now: dt.datetime) -> None:
-    """Signed minutes go to everyone invited and the heads of the relevant departments; each action
-    item starts its own clock; the meeting is closed and its minutes limit met."""
-    heads = [d.head for d in minutes.departments.select_related("head") if d.head is not None and d.head.is_active]
-    meeting.readers.set(heads)
-    run_step(actor=actor, item=meeting, step="close", as_system=True)
-    items = list(meeting.action_items.select_related("owner", "department").order_by("position"))
-    engine = engine_of(meeting)
-    for item in items:
-        item.state = ActionState.OPEN
-        item.version += 1
-        item.save(update_fields=["state", "version"])
-        audit_record(
-            actor=actor,
-            action="action_item.open",
-            obj=item,
-            after={"state": "open", "owner": item.owner_id, "due_date": item.due_date},
-        )
-        clock_arm(
-            subject=item,
-            process="action_item",
-            limit="due",
-            owner=item.owner,
-            department=item.department,
-            project=item.project,
-            start=now,
-            due_at=end_of_working_day(engine, item.due_date),
-        )
-        notify(
-            recipients=[item.owner],
-            kind=MessageKind.ASSIGNMENT,
-            title=_("【决议事项】%(t)s") % {"t": f"{item.number} {item.title}"},
-            body=_("来自会议“%(m)s”，完成期限 %(d)s。逾期未完成将预警至分管领导。")
-            % {"m": meeting.title, "d": month_day(item.due_date)},
-            url=item.get_absolute_url(),
-            subject=item,
-        )
-    invited = [r.person for r in meeting.participations.select_related("person")]
-    recipients = {p.pk: p for p in [*invited, *heads] if p.pk != actor.pk}
-    lines = [_("会议时间：%(s)s") % {"s": f"{local(meeting.start_at):%Y-%m-%d %H:%M}"}]
-    if minutes.decisions:
-        lines += [_("决议："), minutes.decisions]
-    if items:
-        lines.append(_("决议事项："))
-        lines += [
-            _("%(n)d. %(t)s（%(who)s，%(d)s前）")
-            % {"n": i.position, "t": i.title, "who": i.owner.display_name, "d": month_day(i.due_date)}
-            for i in items
-        ]
-    lines.append(_("主持人 %(c)s 已签字确认。") % {"c": actor.display_name})
-    _tell(
-        meeting,
-        list(recipients.values()),
-        _("【会议纪要】%(m)s") % {"m": meeting.title},
-        "\n".join(lines),
-    )
-
-
-def _tell(meeting: Meeting, people: list[Person | None], title: str, body: str, *, kind: str = MessageKind.INFO):
-    recipients = [p for p in people if p is not None]
-    if recipients:
-        notify(
-            recipients=recipients, kind=kind, title=title, body=body, url=meeting.get_absolute_url(), subject=meeting
-        )
+    return run_step(actor=actor, item=minutes, step=name, reason=reason)
 
 
 def minutes_actions(meeting: Meeting, actor: Person) -> list:
@@ -310,7 +180,7 @@ def minutes_actions(meeting: Meeting, actor: Person) -> list:
     if minutes is None:
         return []
     minutes.meeting = meeting
-    return MINUTES_MACHINE.available(minutes, actor)
+    return MINUTES.available(minutes, actor)
 
 
 def may_edit_minutes(meeting: Meeting, actor: Person) -> bool:
@@ -324,63 +194,6 @@ def may_edit_minutes(meeting: Meeting, actor: Person) -> bool:
 
 
 # --- Action items ---------------------------------------------------------------------------------
-@transaction.atomic
 def action_item_transition(*, actor: Person, item: ActionItem, name: str, reason: str = "") -> ActionItem:
     """标记完成 (owner) / 重新打开 / 取消 (organiser or chair)."""
-    authorize(actor, VIEW, item)
-    item = (
-        ActionItem.objects.select_for_update(of=("self",))
-        .select_related("meeting__organizer", "meeting__chair", "owner", "department", "project")
-        .get(pk=item.pk)
-    )
-    transition = ACTION_MACHINE.check(item, name, actor)
-    reason = (reason or "").strip()
-    if transition.needs_reason and not reason:
-        raise ApplicationError(fields={"reason": _("请填写原因")})
-    if len(reason) > 2000:
-        raise ApplicationError(fields={"reason": _("说明不能超过 2000 字")})
-    now = clock.now()
-    before = item.state
-    if name == "complete":
-        item.done_at = now
-        item.note = reason
-    elif name == "reopen":
-        item.done_at = None
-    item.state = transition.target
-    item.closed_at = now if item.state in (ActionState.DONE, ActionState.CANCELLED) else None
-    item.version += 1
-    item.save(update_fields=["state", "done_at", "note", "closed_at", "version"])
-    audit_record(
-        actor=actor,
-        action=f"action_item.{name}",
-        obj=item,
-        before={"state": before},
-        after={"state": item.state, **({"reason": reason} if reason else {})},
-    )
-    if name == "complete":
-        clock_satisfy(subject=item, limit="due", at=now)
-    elif name == "cancel":
-        clock_cancel(subject=item, note=_("事项已取消"))
-    elif name == "reopen":
-        engine = engine_of(item.meeting)
-        clock_arm(
-            subject=item,
-            process="action_item",
-            limit="due",
-            owner=item.owner,
-            department=item.department,
-            project=item.project,
-            due_at=max(end_of_working_day(engine, item.due_date), now),
-        )
-    meeting = item.meeting
-    others = [p for p in {meeting.organizer, item.owner} if p.pk != actor.pk]
-    if others:
-        notify(
-            recipients=others,
-            kind=MessageKind.INFO,
-            title=_("【决议事项%(verb)s】%(t)s") % {"verb": transition.label, "t": f"{item.number} {item.title}"},
-            body=reason,
-            url=item.get_absolute_url(),
-            subject=item,
-        )
-    return item
+    return run_step(actor=actor, item=item, step=name, reason=reason)

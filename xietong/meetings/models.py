@@ -10,7 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
 from xietong.core.models import TimeStampedModel, VersionedModel
-from xietong.core.permissions import Reach
+from xietong.core.permissions import Reach, RestrictedQuerySet
+from xietong.items.guard import StateGuarded, StateGuardedQuerySet
 from xietong.items.models import WorkItem
 from xietong.meetings.choices import (
     ActionState,
@@ -213,8 +214,13 @@ class Participation(models.Model):
         return f"{self.person} · {self.get_response_display()}"
 
 
-class Minutes(VersionedModel):
-    """会议纪要: discussion points and decisions; the chair signs (签字确认) before it is distributed."""
+class MinutesQuerySet(RestrictedQuerySet, StateGuardedQuerySet):  # type: ignore[override]
+    pass
+
+
+class Minutes(StateGuarded, VersionedModel):
+    """会议纪要: discussion points and decisions; the chair signs (签字确认) before it is distributed.
+    Whoever may see the meeting may see its minutes."""
 
     meeting = models.OneToOneField(
         Meeting, verbose_name=pgettext_lazy("model", "会议"), on_delete=models.CASCADE, related_name="minutes"
@@ -233,12 +239,19 @@ class Minutes(VersionedModel):
     )
     return_reason = models.TextField(_("退回意见"), blank=True)
 
+    objects = MinutesQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("会议纪要")
         verbose_name_plural = _("会议纪要")
 
     def __str__(self) -> str:
         return _("%(n)s 会议纪要") % {"n": self.meeting.number}
+
+    @classmethod
+    def reach_filter(cls, reach: Reach, action: str) -> Q | None:
+        rule = Meeting.reach_filter(reach, action)
+        return None if rule is None else Q(meeting__in=Meeting._base_manager.filter(rule).values("pk"))
 
 
 class ActionItem(WorkItem):

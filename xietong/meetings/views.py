@@ -24,13 +24,10 @@ from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.services import attachments_of, comments_of
+from xietong.items.step_views import step_view
 from xietong.meetings.answers import meeting_respond
 from xietong.meetings.choices import (
-    ACTION_MACHINE,
-    ACTION_TONES,
     EDITABLE_STATES,
-    MINUTES_MACHINE,
-    MINUTES_TONES,
     RESPONSE_TONES,
     MeetingState,
     MinutesState,
@@ -47,12 +44,12 @@ from xietong.meetings.forms import (
 from xietong.meetings.ical import calendar_feed_person, calendar_feed_reset, feed_ics, meeting_ics
 from xietong.meetings.minutes import (
     ActionLine,
-    action_item_transition,
     may_edit_minutes,
     minutes_actions,
     minutes_save,
     minutes_transition,
 )
+from xietong.meetings.minutes_process import ACTION_ITEM, MINUTES
 from xietong.meetings.models import ActionItem, CalendarFeed, Meeting, MeetingSeries, Minutes
 from xietong.meetings.process import MEETING
 from xietong.meetings.rules import meeting_warnings
@@ -259,12 +256,12 @@ def detail_context(request: AuthedRequest, item: Meeting) -> dict:
         and item.start_at > clock.now(),
         "warnings": warnings,
         "minutes": minutes,
-        "minutes_tone": MINUTES_TONES.get(minutes.state, "") if minutes else "",
+        "minutes_tone": MINUTES.tones.get(minutes.state, "") if minutes else "",
         "minutes_actions": minutes_actions(item, user) if minutes else [],
         "can_edit_minutes": may_edit_minutes(item, user),
         "action_rows": meeting_action_rows(item),
         "followups": series_followups(item),
-        "action_tones": ACTION_TONES,
+        "action_tones": ACTION_ITEM.tones,
         "clock_views": clock_views(item),
         "timeline": readable_timeline(item, FIELD_LABELS, VALUE_LABELS),
         "comments": comments_of(item),
@@ -412,7 +409,7 @@ def minutes_do(request: AuthedRequest, meeting_id: int, action: str) -> HttpResp
     except ApplicationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("已完成：%(a)s") % {"a": MINUTES_MACHINE.get(action).label})
+        messages.success(request, _("已完成：%(a)s") % {"a": MINUTES.get(action).label})
     return redirect(item.get_absolute_url() + "#minutes")
 
 
@@ -488,7 +485,7 @@ def action_item_index(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "meetings/action_items.html",
-        {"rows": action_rows(list(page.object_list)), "page": page, "scope": scope, "tones": ACTION_TONES},
+        {"rows": action_rows(list(page.object_list)), "page": page, "scope": scope, "tones": ACTION_ITEM.tones},
     )
 
 
@@ -510,8 +507,8 @@ def action_item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
             "item": item,
             "subject": item,
             "row": action_rows([item])[0],
-            "tone": ACTION_TONES.get(item.state, ""),
-            "actions": ACTION_MACHINE.available(item, request.user),
+            "tone": ACTION_ITEM.tones.get(item.state, ""),
+            "actions": ACTION_ITEM.available(item, request.user),
             "meeting_visible": Meeting.objects.restrict(request.user).filter(pk=item.meeting_id).exists(),
             "clock_views": clock_views(item),
             "timeline": readable_timeline(item, {"state": _("状态"), "owner": _("负责人"), "due_date": _("完成期限")}),
@@ -521,16 +518,7 @@ def action_item_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
     )
 
 
-@require_POST
-def action_item_do(request: AuthedRequest, item_id: int, action: str) -> HttpResponse:
-    item = _action_item(request, item_id)
-    try:
-        action_item_transition(actor=request.user, item=item, name=action, reason=request.POST.get("reason", ""))
-    except ApplicationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("已完成：%(a)s") % {"a": ACTION_MACHINE.get(action).label})
-    return redirect(item.get_absolute_url())
+action_item_do = step_view(ACTION_ITEM)
 
 
 # --- Calendar subscription ------------------------------------------------------------------------
