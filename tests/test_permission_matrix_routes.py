@@ -644,6 +644,8 @@ API_TRANSITIONS = {  # the longest prefix wins
     "/api/problems/": "withdraw",
     "/api/notices/": "withdraw",
     "/api/incidents/": "control",
+    "/api/lighter/customers/": "close",
+    "/api/lighter/onboarding/": "step_done",
 }
 _API_PARAM = re.compile(r"\{(\w+)\}")
 

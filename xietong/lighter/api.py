@@ -11,7 +11,9 @@ from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.items.step_api import add_step_routes
 from xietong.lighter.models import CustomerRequirement, Onboarding, OnboardingStep
+from xietong.lighter.process import CUSTOMER, ONBOARDING
 from xietong.lighter.selectors import customer_list, onboarding_list
 from xietong.lighter.services import (
     StepDraft,
@@ -207,3 +209,14 @@ def step_done(request: AuthedRequest, step_id: int, payload: LighterNoteIn):
     onboarding = access(request.user, Onboarding, step.onboarding_id if step else 0)
     assert step is not None and step.onboarding_id == onboarding.pk
     return onboarding_step_done(actor=request.user, step=step, note=payload.note)
+
+
+# GET …/{pk}/actions and POST …/{pk}/transitions/{name} of both processes (闭环; a step of the checklist
+# is ticked through …/steps/{step_id}/done, which names it).
+for prefix, process, item_out, noun in (
+    ("/customers", CUSTOMER, CustomerOut, "客户需求"),
+    ("/onboarding", ONBOARDING, OnboardingOut, "新人入职"),
+):
+    steps = Router(tags=["lighter"])
+    add_step_routes(steps, process, item_out, noun=noun)
+    router.add_router(prefix, steps)

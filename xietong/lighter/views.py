@@ -20,15 +20,16 @@ from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
-from xietong.lighter.choices import STAGE_SUGGESTIONS, leads, may_manage_onboarding, may_write_customer
+from xietong.items.step_views import step_buttons, step_view
+from xietong.lighter.choices import STAGE_SUGGESTIONS, may_manage_onboarding, may_write_customer
 from xietong.lighter.exports import customer_workbook, people_text, risk_text
 from xietong.lighter.forms import DEFAULT_STEPS, CustomerForm, OnboardingForm, StepForm, SyncRowForm
 from xietong.lighter.models import CustomerRequirement, Onboarding, OnboardingStep
+from xietong.lighter.process import CUSTOMER
 from xietong.lighter.selectors import customer_list, onboarding_list
 from xietong.lighter.services import (
     StepDraft,
     customer_add_row,
-    customer_close,
     customer_create,
     onboarding_add_step,
     onboarding_create,
@@ -92,8 +93,7 @@ def _customer_context(
         "rows": [(r, people_text(r), risk_text(r)) for r in rows],
         "form": form or (SyncRowForm(initial={"date": clock.today(), "people": [request.user]}) if writable else None),
         "stages": STAGE_SUGGESTIONS,
-        "can_close": item.state == "open"
-        and (request.user.pk in (item.owner_id, item.created_by_id) or leads(request.user, item.department_id)),
+        "can_close": any(s.name == "close" for s in step_buttons(CUSTOMER, item, request.user)),
         "timeline": timeline(item, CUSTOMER_LABELS),
         "comments": comments_of(item),
         "attachments": attachments_of(item),
@@ -122,16 +122,7 @@ def customer_row(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "lighter/customer_detail.html", _customer_context(request, item, form))
 
 
-@require_POST
-def customer_close_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = _customer(request, pk)
-    try:
-        customer_close(actor=request.user, requirement=item, reason=request.POST.get("reason", ""))
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("已闭环"))
-    return redirect(item.get_absolute_url())
+customer_close_view = step_view(CUSTOMER)  # …/close/ takes the step "close"
 
 
 @require_GET

@@ -1,10 +1,12 @@
+"""The onboarding steps a person owns and the onboardings they follow (the onboarding process's section)."""
+
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
-from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
+from xietong.core.workbench import WorkbenchEntry, WorkbenchSection
 from xietong.lighter.selectors import onboarding_list, open_steps_of
 
 
@@ -37,6 +39,3 @@ def onboarding_section(person) -> WorkbenchSection:
         empty_text=_("没有待办的入职事项。"),
         more_url=reverse("onboarding-list"),
     )
-
-
-register_section("onboarding", onboarding_section, order=60)
