@@ -315,3 +315,23 @@ def test_report_field_errors(company):
         report(company, responsible_department=Department(pk=999_999, name="幽灵部", code="ghost"))
     assert refused.value.fields == {"responsible_department": "所选主责部门不存在（可能已被删除），请重新选择"}
     assert not Incident.objects.exists()
+
+
+def test_messages_state_the_limits_the_administrator_set(company):
+    from xietong.clocks.models import ClockPolicy
+
+    ClockPolicy.objects.filter(process="emergency", kind="assign_team").update(duration="15m")
+    ClockPolicy.objects.filter(process="emergency", kind="control").update(duration="3h")
+    incident = report(company, when="2026-10-01 03:00")
+    reported = Notification.objects.get(title="【紧急事项】JJ-2026-0001 官网无法访问，用户反馈量激增")
+    assert reported.body == (
+        "发生时间：10-01 03:00；影响范围：全国用户，约 1000+ 访问/分钟；已采取的临时措施：重启服务器无效。"
+        "应急负责人 李娜 须在 10月1日 03:15 前（15 分钟内）明确应急小组分工。"
+    )
+    fire("2026-10-01 03:15")
+    missed = Notification.objects.get(title="【应急小组未组建】JJ-2026-0001 官网无法访问，用户反馈量激增")
+    assert missed.body == "接到上报已 15 分钟（应于 03:15 前）仍未明确应急小组分工。"
+    assign(company, incident, "2026-10-01 03:20")
+    fire("2026-10-01 06:00")
+    alarm = Notification.objects.get(title="【3 小时未控制】JJ-2026-0001 官网无法访问，用户反馈量激增")
+    assert alarm.body == "上报已满 3 小时（06:00）风险仍未控制，按规则上报总经理。"

@@ -333,3 +333,26 @@ def test_major_risk_reaches_the_coordinators_and_division_leaders_at_once(compan
     report(company, problem, "2026-10-09 09:30", major_risk=True, risk="数据库需停机迁移，影响全部门 2 小时")
     for username in ("liufang", "sunli", "wangjianguo"):
         assert "【重大风险】WT-2026-0001 客服工单系统高峰期响应缓慢" in inbox(username), username
+
+
+def test_messages_state_the_limits_the_administrator_set(company):
+    from xietong.clocks.models import ClockPolicy
+    from xietong.notify.models import Notification
+
+    ClockPolicy.objects.filter(process="problem", kind="dispatch").update(duration="2d")
+    ClockPolicy.objects.filter(process="problem", kind="update_due", priority="*").update(duration="3d")
+    problem = file_problem(company)
+    # 0.5 h on 9/30, 7.5 h on 10/8, 7 h on 10/9.
+    filed = Notification.objects.get(title="【待分派】WT-2026-0001 客服工单系统高峰期响应缓慢")
+    assert (
+        filed.body
+        == "曹静（客户服务部）提报问题，紧急程度：中。请在 10月9日 17:30 前（2 个工作日内）审核并分派主责部门。"
+    )
+    fire("2026-10-09 17:30")
+    late = Notification.objects.get(title="【分派超时】WT-2026-0001 客服工单系统高峰期响应缓慢")
+    assert late.body == "问题提报已超过 2 个工作日仍未分派，请综合管理部尽快审核并分派主责部门。"
+    # 20 minutes on 10/9, 7.5 h on the 调休 Saturday 10/10 and on Monday 10/12, 7 h 10 min on 10/13.
+    dispatch(company, problem, when="2026-10-09 17:40")
+    notice = Notification.objects.get(title="【问题分派通知】WT-2026-0001 客服工单系统高峰期响应缓慢")
+    assert notice.body.endswith("。请制定解决方案，每 3 个工作日反馈一次进度，首次请在 10月13日 17:40 前反馈。")
+    assert live(problem, "update_due").due_at == at("2026-10-13 17:40")
