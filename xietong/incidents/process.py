@@ -17,9 +17,9 @@ from xietong.clocks.services import clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import snapshot
 from xietong.core.errors import ApplicationError, InvalidState
-from xietong.core.i18n import full_date, full_date_time, month_day_time_padded
 from xietong.incidents.choices import ACTIVE_STATES, ActionState, EntryKind, IncidentState, is_commander
 from xietong.incidents.models import ImprovementAction, Incident, IncidentEntry, IncidentMember
+from xietong.incidents.notice import draft_customer_notice
 from xietong.incidents.validation import (
     TEXT_LIMIT,
     ActionDraft,
@@ -34,7 +34,6 @@ from xietong.items.runner import run_step
 from xietong.items.services import number_next
 from xietong.org.models import Department, Person
 from xietong.org.roles import manager_chain
-from xietong.workcal.engine import format_span
 from xietong.workcal.selectors import calendar_for_department, engine_for
 
 S = IncidentState
@@ -229,7 +228,6 @@ def post(kind: str) -> Any:
             due_at = cadence.limit_due_at if cadence is not None else None
         line = entry(ctx, kind, ctx.inputs["body"], due_at=due_at)
         ctx.details.update({"entry": line.pk, "body": ctx.inputs["body"][:200]})
-        ctx.inputs["entry"] = line
 
     return record
 
@@ -248,41 +246,6 @@ def check_resolution(ctx: StepContext) -> None:
     if errors:
         raise ApplicationError(_("紧急事务处理报告不完整"), fields=errors)
     ctx.inputs.update({"cause": cause, "measures": measures})
-
-
-def company_name() -> str:
-    root = Department.objects.filter(parent__isnull=True).order_by("sort_order", "pk").first()
-    return root.name if root is not None else ""
-
-
-def draft_customer_notice(incident: Incident) -> str:
-    """用户告知函, drafted from the report: what happened, why, what was done, when it recovered, an apology."""
-    assert incident.resolved_at is not None
-    occurred, resolved = clock.local(incident.occurred_at), clock.local(incident.resolved_at)
-    duration = format_span(incident.impact_duration or dt.timedelta(0))
-    lines = [
-        _("尊敬的用户："),
-        "",
-        _("%(when)s 起，%(scope)s出现“%(what)s”的情况。经排查，原因是：%(cause)s。")
-        % {
-            "when": full_date_time(occurred),
-            "scope": (incident.scope + "，") if incident.scope else "",
-            "what": incident.title,
-            "cause": incident.cause.rstrip("。"),
-        },
-        _("我们已采取以下措施：%(measures)s。服务已于 %(resolved)s 恢复正常，影响时长约 %(duration)s。")
-        % {
-            "measures": incident.resolution_measures.rstrip("。"),
-            "resolved": month_day_time_padded(resolved),
-            "duration": duration,
-        },
-        "",
-        _("由此给您带来的不便，我们深表歉意。如仍有问题，请联系我们的客服。"),
-        "",
-        company_name(),
-        full_date(resolved),
-    ]
-    return "\n".join(lines)
 
 
 def record_resolution(ctx: StepContext) -> None:
