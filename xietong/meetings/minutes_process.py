@@ -226,6 +226,7 @@ ACTION_ITEM = Process(
     label=gettext_lazy("会议决议事项"),
     id_param="item_id",
     related=("meeting__organizer", "meeting__chair", "owner", "department", "project"),
+    owners=("owner",),
     states=(
         State(A.DRAFT, A.DRAFT.label, "muted"),
         State(A.OPEN, A.OPEN.label, "info"),

@@ -193,6 +193,7 @@ MEETING = Process(
     label=gettext_lazy("会议"),
     nav=Nav(gettext_lazy("会议"), "meeting-list", prefix="/meetings/", order=40),
     related=("meeting_type", "room", "organizer", "chair", "department", "project"),
+    owners=("organizer", "chair", "approver"),  # who must act on an open meeting (handed over when they leave)
     states=(
         State(M.DRAFT, M.DRAFT.label, "muted"),
         State(M.SUBMITTED, M.SUBMITTED.label, "warn"),
