@@ -644,6 +644,7 @@ API_TRANSITIONS = {  # the longest prefix wins
     "/api/problems/": "withdraw",
     "/api/notices/": "withdraw",
     "/api/incidents/": "control",
+    "/api/incidents/actions/": "done",
     "/api/lighter/customers/": "close",
     "/api/lighter/onboarding/": "step_done",
 }

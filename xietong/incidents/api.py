@@ -13,7 +13,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.incidents.models import ImprovementAction, Incident, IncidentEntry
-from xietong.incidents.process import INCIDENT
+from xietong.incidents.process import IMPROVEMENT, INCIDENT
 from xietong.incidents.selectors import SCOPES, incident_list
 from xietong.incidents.services import (
     ActionDraft,
@@ -295,5 +295,9 @@ def review(request: AuthedRequest, incident_id: int, payload: ReviewIn):
     )
 
 
-# GET …/{incident_id}/actions and POST …/{incident_id}/transitions/{name} (风险已控制 and the other steps).
+# GET …/{incident_id}/actions and POST …/{incident_id}/transitions/{name} (风险已控制 and the other steps),
+# and the same for an improvement action under /actions/{action_id}/ (完成).
 add_step_routes(router, INCIDENT, IncidentOut, noun="紧急事项")
+improvement_steps = Router(tags=["incidents"])
+add_step_routes(improvement_steps, IMPROVEMENT, IncidentActionOut, noun="改进措施")
+router.add_router("/actions", improvement_steps)

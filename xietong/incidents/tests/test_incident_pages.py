@@ -215,3 +215,38 @@ def test_the_workbench_lists_an_open_incident_behind_ten_newer_closed_ones(compa
 
     assert [e.title for e in section.entries] == [f"{waiting.number} 官网无法访问"]
     assert section.entries[0].tone == "late"  # the team was not named within 10 minutes
+
+
+def test_an_improvement_action_through_the_generic_step_routes(company, client_for, incident):
+    from django.db import transaction
+
+    from xietong.incidents.services import ActionDraft, incident_review
+
+    resolve(company, incident, "2026-10-01 05:00")
+    with time_machine.travel(at("2026-10-09 10:00"), tick=False), transaction.atomic():
+        (action,) = incident_review(
+            actor=company.person("lina"),
+            incident=incident,
+            summary="发布前缺少连接池容量评估",
+            actions=[ActionDraft("发布检查单增加连接池容量评估", company.person("chenjing"), dt.date(2026, 10, 16))],
+        )
+    base = f"/api/incidents/actions/{action.pk}"
+    chenjing, lina = client_for("chenjing"), client_for("lina")
+    assert chenjing.get(f"{base}/actions").json() == [
+        {"name": "done", "label": "完成", "needs_reason": True, "reason_label": "完成情况"}
+    ]
+    assert lina.get(f"{base}/actions").json() == []  # she sees it (the incident's lead), it is not hers
+    assert client_for("fengjing").get(f"{base}/actions").status_code == 404
+    refused = lina.post(f"{base}/transitions/done", {"reason": "已完成"}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["message"] == "只有负责人可以完成改进措施"
+    empty = chenjing.post(f"{base}/transitions/done", {"reason": " "}, content_type="application/json")
+    assert empty.status_code == 400 and empty.json()["fields"] == {"note": "请填写完成情况"}
+    with time_machine.travel(at("2026-10-14 10:00"), tick=False):
+        done = chenjing.post(
+            f"{base}/transitions/done", {"reason": "检查单 V3 已发布"}, content_type="application/json"
+        )
+    assert done.status_code == 200 and done.json()["state"] == "done" and done.json()["done_note"] == "检查单 V3 已发布"
+    assert instant(done.json()["done_at"]) == at("2026-10-14 10:00")
+    assert "【改进措施已完成】GJ-2026-0001 发布检查单增加连接池容量评估" in [
+        n.title for n in Notification.objects.filter(inbox__recipient__username="lina")
+    ]
