@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xietong.core.middleware.VaryOnHtmxMiddleware",
     "xietong.core.middleware.RequestContextMiddleware",
     "xietong.core.middleware.SecurityHeadersMiddleware",
     "xietong.core.middleware.ApplicationErrorMiddleware",

@@ -14,3 +14,10 @@ if TYPE_CHECKING:
 class AuthedRequest(HttpRequest):
     user: Person  # type: ignore[assignment]
     htmx: HtmxDetails
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request that swaps part of the page (a list's table) — not a boosted link, and not htmx asking
+    for a whole page to restore history it no longer holds (Back past its cache), which needs the page."""
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.boosted and not htmx.history_restore_request

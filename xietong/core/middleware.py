@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from ipware import get_client_ip
 
 from xietong.core.memo import memo_scope
@@ -81,6 +82,20 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class VaryOnHtmxMiddleware:
+    """A list answers an htmx request with its table alone and a page load with the whole page, at one URL:
+    every response says it varies on HX-Request, so no cache (the browser's, a proxy's) hands the table back
+    as the page (Back to a filtered list showed a bare table)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
         return response
 
 

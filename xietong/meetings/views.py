@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xietong.clocks.selectors import clock_views
 from xietong.core import clock
 from xietong.core.errors import ApplicationError, NotFound
-from xietong.core.http import AuthedRequest
+from xietong.core.http import AuthedRequest, wants_fragment
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.services import attachments_of, comments_of
@@ -140,7 +140,7 @@ def meeting_index(request: AuthedRequest) -> HttpResponse:
         "query": get.urlencode(),
         "now": clock.now(),
     }
-    template = "meetings/_list_table.html" if request.htmx else "meetings/list.html"
+    template = "meetings/_list_table.html" if wants_fragment(request) else "meetings/list.html"
     return render(request, template, context)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.core.errors import ApplicationError
-from xietong.core.http import AuthedRequest
+from xietong.core.http import AuthedRequest, wants_fragment
 from xietong.core.views import form_apply_error
 from xietong.notify.forms import PreferenceForm
 from xietong.notify.selectors import FILTERS, inbox_for, unread_count
@@ -26,7 +26,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         key = "all"
     page = Paginator(inbox_for(request.user, key), 30).get_page(request.GET.get("page"))
     context = {"page": page, "filter": key, "unread": unread_count(request.user)}
-    template = "notify/_inbox_list.html" if request.htmx and not request.htmx.boosted else "notify/inbox.html"
+    template = "notify/_inbox_list.html" if wants_fragment(request) else "notify/inbox.html"
     return render(request, template, context)
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xietong.clocks.selectors import clock_views, open_clock
 from xietong.core.errors import ApplicationError
-from xietong.core.http import AuthedRequest
+from xietong.core.http import AuthedRequest, wants_fragment
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.selectors import timeline
@@ -82,7 +82,7 @@ def problem_index(request: AuthedRequest) -> HttpResponse:
         "tones": PROBLEM.tones,
         "query": request.GET.urlencode(),
     }
-    template = "problems/_list_table.html" if request.htmx else "problems/list.html"
+    template = "problems/_list_table.html" if wants_fragment(request) else "problems/list.html"
     return render(request, template, context)
 
 

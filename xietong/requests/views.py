@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xietong.clocks.selectors import clock_views
 from xietong.core.errors import ApplicationError
-from xietong.core.http import AuthedRequest
+from xietong.core.http import AuthedRequest, wants_fragment
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.panels import panels_for
@@ -74,7 +74,7 @@ def request_index(request: AuthedRequest) -> HttpResponse:
         "tones": REQUEST.tones,
         "query": request.GET.urlencode(),
     }
-    template = "requests/_list_table.html" if request.htmx else "requests/list.html"
+    template = "requests/_list_table.html" if wants_fragment(request) else "requests/list.html"
     return render(request, template, context)
 
 
