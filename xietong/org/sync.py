@@ -22,12 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.core.audit import audit_record
+from xietong.core.errors import ApplicationError
 from xietong.core.permissions import forget_reach
 from xietong.core.platforms import PLATFORMS, PlatformClient, PlatformNotConfigured, platform_client
 from xietong.core.platforms.base import RemoteDepartment, RemotePerson
@@ -256,7 +258,8 @@ def plan_from(
         local = linked_departments.get(dep.id)
         link = False
         if local is None:
-            local = _department_by_name(dep.name, local_parent, id_field, set(department_of.values()), parent_is_new)
+            taken = set(department_of.values())
+            local = _department_by_name(dep.name, local_parent, id_field, remote_ids, taken, parent_is_new)
             link = local is not None
         plan = DepartmentPlan(remote=dep, local=local, parent_remote_id=parent_remote, link=link)
         parent_name = planned_names[parent_remote] if parent_remote else (root.name if root else "—")
@@ -341,11 +344,21 @@ def plan_from(
 
 
 def _department_by_name(
-    name: str, parent: Department | None, id_field: str, taken: set[Department], parent_is_new: bool
+    name: str,
+    parent: Department | None,
+    id_field: str,
+    remote_ids: set[str],
+    taken: set[Department],
+    parent_is_new: bool,
 ) -> Department | None:
-    """An unlinked department of that name: under the same parent, else the only one of that name anywhere
-    (a department the platform has moved since the chart was typed in)."""
-    unlinked = Department.objects.filter(name=name, **{id_field: ""}).exclude(pk__in=[d.pk for d in taken])
+    """A department of that name not linked to a department the platform still has: under the same parent,
+    else the only one of that name anywhere (moved since the chart was typed in). A department deleted and
+    created again on the platform keeps its row, its projects and its history."""
+    unlinked = (
+        Department.objects.filter(name=name)
+        .filter(Q(**{id_field: ""}) | ~Q(**{f"{id_field}__in": remote_ids}))
+        .exclude(pk__in=[d.pk for d in taken])
+    )
     if not parent_is_new:
         same_parent = unlinked.filter(parent=parent).first()
         if same_parent is not None:
@@ -406,9 +419,19 @@ def _username(source: str, remote: RemotePerson) -> str:
     return f"{base}-{n}"
 
 
-@transaction.atomic
 def apply_plan(plan: SyncPlan, *, actor: Person) -> dict[str, int]:
     """Make the plan's changes, audited, all or nothing. Departures go through the hand-over."""
+    try:
+        return _apply(plan, actor)
+    except IntegrityError as error:
+        # e.g. two departments of one name under one parent: the administrator sorts it out in the admin.
+        raise ApplicationError(
+            _("与已有的部门或人员冲突，未做任何修改，请在管理后台处理后重新预览（%(error)s）") % {"error": error}
+        ) from error
+
+
+@transaction.atomic
+def _apply(plan: SyncPlan, actor: Person) -> dict[str, int]:
     id_field = f"{plan.source}_id"
     root = Department.objects.filter(parent=None).order_by("sort_order", "pk").first()
     departments: dict[str, Department] = {getattr(d, id_field): d for d in Department.objects.exclude(**{id_field: ""})}

@@ -159,6 +159,35 @@ def test_a_rename_and_a_departure_without_successor(platform, company):
     assert company.person("zhaolei").is_active  # never switched off without a hand-over
 
 
+def test_a_department_deleted_and_created_again_on_the_platform_keeps_its_row(platform, company):
+    sync(platform, "--actor", "admin")
+    qa = platform.departments.pop(platform.ids["qa"])
+    again = "9" if platform.name != "feishu" else "od-qa-2"
+    platform.add_department(again, qa.name, qa.parent_id, heads=qa.heads)
+    for user in platform.users.values():
+        user.departments = [again if d == platform.ids["qa"] else d for d in user.departments]
+
+    lines = sync(platform, "--actor", "admin").splitlines()
+
+    assert lines == [
+        "关联部门 测试部（按名称匹配）",
+        "已同步：新增部门 0、变更部门 1、新增人员 0、变更人员 0（其中调动 0）、离职交接 0。",
+    ]
+    assert getattr(company.department("rd-qa"), f"{platform.name}_id") == again
+    assert company.person("chenjing").department == company.department("rd-qa")
+
+
+def test_a_conflict_while_applying_is_a_clear_refusal(platform, company):
+    plan = plan_sync(platform.name)
+    # Typed in by hand since the preview: the planned 算法部 would be a second one under 研发中心.
+    Department.objects.create(name="算法部", code="algo-by-hand", parent=company.department("rd"))
+    with pytest.raises(ApplicationError) as refused:
+        apply_plan(plan, actor=company.person("admin"))
+    assert str(refused.value.message).startswith("与已有的部门或人员冲突，未做任何修改，请在管理后台处理后重新预览（")
+    assert company.person("lina").is_active
+    assert not AuditEvent.objects.filter(action__startswith="org.").exists()
+
+
 def test_token_expiry_and_rate_limits_during_a_sync(platform, company, settings):
     settings.XIETONG_PLATFORM_BACKOFF_SECONDS = 1
     sync(platform, "--dry-run")

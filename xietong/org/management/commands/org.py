@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xietong.core.errors import ApplicationError
 from xietong.core.platforms import PLATFORMS, PlatformBusy, PlatformError
 from xietong.org.models import Person
 from xietong.org.sync import apply_plan, plan_sync
@@ -38,7 +39,11 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(f"（试运行：共 {len(plan.lines())} 项变更，未做任何修改）")
             return
-        counts = apply_plan(plan, actor=self._actor(options.get("actor")))
+        try:
+            counts = apply_plan(plan, actor=self._actor(options.get("actor")))
+        except ApplicationError as error:
+            reasons = "；".join(str(m) for m in error.fields.values()) or str(error.message)
+            raise CommandError(f"同步未完成，未做任何修改：{reasons}") from error
         self.stdout.write(
             "已同步：新增部门 {departments_new}、变更部门 {departments_changed}、新增人员 {people_new}、"
             "变更人员 {people_changed}（其中调动 {people_moved}）、离职交接 {people_handed_over}。".format(**counts)
