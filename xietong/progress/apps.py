@@ -21,3 +21,8 @@ class ProgressConfig(AppConfig):
         register_panel("tasks.task", "progress", "progress/_task_progress.html", task_progress_panel, order=10)
         register_sweep("weekly-summary", weekly_summary_due, order=40)
         register_actions({"progress.post": _("更新进度"), "progress.help_answer": _("答复协助请求")})
+        from xietong.items.registry import extend_process
+        from xietong.progress.process import PROGRESS_UPDATE
+        from xietong.tasks.process import TASK
+
+        extend_process(TASK, PROGRESS_UPDATE)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from xietong.progress.forms import ProgressForm
-from xietong.tasks.choices import TaskState
+from xietong.progress.process import PROGRESS_UPDATE
 
 
 def task_progress_panel(request, task) -> dict:
     updates = list(task.progress_updates.select_related("author", "help_from"))
-    may_post = task.state == TaskState.IN_PROGRESS and (
-        request.user.pk == task.owner_id or task.helpers.filter(pk=request.user.pk).exists()
-    )
+    may_post = task.state in PROGRESS_UPDATE.sources and PROGRESS_UPDATE.who(request.user, task)
     return {
         "task": task,
         "updates": updates,

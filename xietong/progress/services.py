@@ -7,21 +7,18 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from xietong.clocks.services import clock_satisfy
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState, NotFound
 from xietong.core.permissions import VIEW, authorize
+from xietong.items.runner import run_step
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.org.models import Person, Project
 from xietong.progress.models import ProgressUpdate, WeeklySummary
-from xietong.tasks.choices import TaskState
 from xietong.tasks.models import Task
-from xietong.tasks.timers import arm_daily_update
 
 
-@transaction.atomic
 def progress_post(
     *,
     actor: Person,
@@ -32,63 +29,11 @@ def progress_post(
     needs_help: bool = False,
     help_from: Person | None = None,
 ) -> ProgressUpdate:
-    """The owner's daily update (by 17:00 on working days): it meets today's update limit."""
-    authorize(actor, VIEW, task)
-    task = Task.objects.select_for_update(of=("self",)).select_related("project", "owner", "department").get(pk=task.pk)
-    if actor.pk not in {task.owner_id, *task.helpers.values_list("pk", flat=True)}:
-        raise Forbidden(_("只有负责人或协助人可以更新任务进度"))
-    if task.state != TaskState.IN_PROGRESS:
-        raise InvalidState(_("只有进行中的任务可以更新进度（当前：%(s)s）") % {"s": task.get_state_display()})
-    errors: dict[str, str] = {}
-    text = (text or "").strip()
-    if not text:
-        errors["text"] = _("请填写当日进展，如“已完成需求调研”")
-    if percent is None or not 0 <= percent <= 100:
-        errors["percent"] = _("完成百分比应在 0–100 之间")
-    if needs_help and help_from is None:
-        errors["help_from"] = _("标记【需协助】时请指明需要谁协助")
-    if help_from is not None and not Task.objects.restrict(help_from).filter(pk=task.pk).exists():
-        errors["help_from"] = _("%(p)s 看不到这个任务（不在项目或相关部门中），请改选项目成员或先邀请其加入项目") % {
-            "p": help_from
-        }
-    if errors:
-        raise ApplicationError(_("进度更新有误"), fields=errors)
-    now = clock.now()
-    update = ProgressUpdate.objects.create(
-        task=task,
-        author=actor,
-        work_date=clock.today(),
-        text=text,
-        percent=percent or 0,
-        next_step=(next_step or "").strip(),
-        needs_help=needs_help,
-        help_from=help_from if needs_help else None,
-        created_at=now,
-    )
-    audit_record(
-        actor=actor,
-        action="progress.post",
-        obj=task,
-        after={
-            "percent": update.percent,
-            "text": text[:200],
-            "needs_help": needs_help,
-            "help_from": help_from.pk if needs_help and help_from else None,
-        },
-    )
-    clock_satisfy(subject=task, limit="update_due", at=now)
-    arm_daily_update(task, after=now, updated_today=True)
-    if needs_help and help_from is not None:
-        notify(
-            recipients=[help_from],
-            kind=MessageKind.MENTION,
-            urgency="urgent",
-            title=_("【需协助】%(task)s") % {"task": f"{task.number} {task.title}"},
-            body=_("%(who)s 请求您协助：%(text)s") % {"who": actor.display_name, "text": text[:300]},
-            url=task.get_absolute_url() + "#progress",
-            subject=task,
-        )
-    return update
+    """The owner's daily update (by 17:00 on working days): the task's declared step (progress.process)."""
+    recorded: list[ProgressUpdate] = []
+    values = {"text": text, "percent": percent, "next_step": next_step, "needs_help": needs_help}
+    run_step(actor=actor, item=task, step="progress", inputs={**values, "help_from": help_from, "recorded": recorded})
+    return recorded[0]
 
 
 @transaction.atomic

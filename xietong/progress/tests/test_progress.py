@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from xietong.clocks.models import Clock
 from xietong.clocks.services import clock_fire_due
-from xietong.core.errors import ApplicationError
+from xietong.core.errors import ApplicationError, Forbidden
+from xietong.core.models import AuditEvent
 from xietong.notify.models import InboxMessage
 from xietong.progress.models import WeeklySummary
 from xietong.progress.selectors import tracking_rows
@@ -112,6 +113,26 @@ def test_help_flag_notifies_the_named_person_and_stays_until_answered(company, c
     update.refresh_from_db()
     assert not update.help_open
     assert "【需协助】李娜" not in client_for("guoxin").get(f"/progress/projects/{task.project_id}/").content.decode()
+
+
+def test_only_the_owner_or_a_helper_posts_and_a_call_for_help_opens_the_progress_section(company):
+    task = running_task(company)
+    refused = pytest.raises(Forbidden, match="只有负责人或协助人可以更新任务进度")
+    with refused, time_machine.travel(at("2026-10-09 11:00"), tick=False), transaction.atomic():
+        progress_post(actor=company.person("guoxin"), task=task, text="代为更新", percent=10)
+    with time_machine.travel(at("2026-10-09 11:00"), tick=False), transaction.atomic():
+        update = progress_post(actor=company.person("heli"), task=task, text="协助完成接口文档", percent=30)
+    assert (update.author.username, update.percent) == ("heli", 30)
+    event = AuditEvent.objects.get(action="progress.post", object_id=str(task.pk))
+    assert (event.actor_label, event.after["percent"], event.after["text"]) == ("何丽", 30, "协助完成接口文档")
+    assert update_clock(task).due_at == at("2026-10-10 17:00")  # today's update is met by the helper's
+    asked = post(company, task, "2026-10-09 14:00", needs_help=True, help_from=company.person("lina"))
+    assert asked.help_open
+    message = InboxMessage.objects.get(recipient__username="lina", notification__kind="mention").notification
+    assert (message.title, message.url) == (
+        "【需协助】XQ-2026-0001-T01 后台同步策略优化",
+        f"/tasks/{task.pk}/#progress",
+    )
 
 
 def test_help_from_someone_who_cannot_see_the_task_is_refused(company):
