@@ -1,12 +1,14 @@
-"""The API side of every declared process: `GET …/{id}/actions` and `POST …/{id}/transitions/{name}`,
-added to a process's router with one call."""
+"""The API side of every declared process: `GET …/{id}/actions`, `POST …/{id}/transitions/{name}` and
+`GET …/{id}/clocks`, added to a process's router with one call."""
 
+import datetime as dt
 import inspect
 from collections.abc import Callable
 from typing import Any
 
 from ninja import Field, Router, Schema
 
+from xietong.clocks.selectors import clock_views
 from xietong.core.api_errors import responses
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -24,6 +26,20 @@ class ActionOut(Schema):
     label: str
     needs_reason: bool
     reason_label: str = ""
+
+
+class ClockOut(Schema):
+    """One time limit of the item, as its page shows it."""
+
+    limit: str
+    label: str
+    due_at: dt.datetime
+    status: str
+    tone: str
+    counted_in: str
+    provisional: bool = Field(description="到期时间按每周工作日推算：所跨年份的节假日尚未公布，公布后会重新计算")
+    provisional_note: str
+    escalated_to: list[str]
 
 
 def _named(func: Callable[..., Any], id_param: str, *extra: inspect.Parameter) -> Callable[..., Any]:
@@ -63,6 +79,29 @@ def add_step_routes(router: Router, process: Process, item_out: Any, *, noun: st
             actor=request.user, item=item, step=name, reason=payload.reason, expected_version=payload.version
         )
 
+    def list_clocks(request: AuthedRequest, **ids: int):
+        item = access(request.user, process.model, ids[param])
+        return [
+            ClockOut(
+                limit=view.clock.limit,
+                label=view.label,
+                due_at=view.due_at,
+                status=view.status,
+                tone=view.tone,
+                counted_in=view.counted_in,
+                provisional=view.provisional,
+                provisional_note=view.provisional_note,
+                escalated_to=[e.target.display_name for e in view.escalations if e.target is not None],
+            )
+            for view in clock_views(item)
+        ]
+
+    router.get(
+        f"/{{{param}}}/clocks",
+        response=responses(list[ClockOut]),
+        summary=f"{noun}：时限与到期时间",
+        operation_id=f"{process.key}_clocks",
+    )(_named(list_clocks, param))
     router.get(
         f"/{{{param}}}/actions",
         response=responses(list[ActionOut]),
