@@ -105,3 +105,30 @@ def test_an_unknown_person_is_refused_on_a_phone(browser, live_server, live_comp
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "sso-refused-phone")
     context.close()
+
+
+def test_org_sync_page_previews_and_applies(page_for, live_server, dingtalk):
+    dingtalk.add_department("2", "研发中心", "1", heads=["u-zw"])
+    dingtalk.add_department("6", "算法部", "2", heads=["u-new"])
+    dingtalk.add_user("u-zw", "张伟", ["2"], title="研发总监", email="zhangwei@xingchen.example.com")
+    dingtalk.add_user("u-new", "新同事", ["6"], title="算法工程师", email="xintongshi@xingchen.example.com")
+    page = page_for("admin")
+    page.goto(f"{live_server.url}/org/")
+    page.click("#org-sync-link")
+    page.wait_for_url(f"{live_server.url}/org/sync/")
+    page.click("#sync-preview")
+    assert page.locator(".sync-diff li").all_inner_texts() == [
+        "关联部门 研发中心（按名称匹配）",
+        "新增部门 算法部（上级：研发中心）",
+        "部门负责人 算法部：— → 新同事",
+        "关联人员 张伟（按邮箱或手机匹配）",
+        "新增人员 新同事（算法部，算法工程师）",
+    ]
+    screenshot(page, "org-sync-preview")
+    page.click("#sync-apply")
+    page.wait_for_url(f"{live_server.url}/org/sync/?source=dingtalk")
+    assert page.locator(".messages").inner_text() == (
+        "已同步钉钉通讯录：新增部门 1、变更部门 1、新增人员 1、变更人员 1、离职交接 0。"
+    )
+    page.goto(f"{live_server.url}/org/")
+    assert "新同事" in page.locator("[data-department^=dingtalk-6]").inner_text()
