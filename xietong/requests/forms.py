@@ -64,6 +64,8 @@ class RequestForm(forms.ModelForm):
         self.fields["priority"].choices = Priority.choices
         for name in ("background", "goal", "content"):
             self.fields[name].required = False  # required on submit, not for a draft (the service says which)
+        # Marked * like the fields every draft needs: submitting refuses them empty.
+        self.required_on_submit = ("background", "goal", "content", "criteria")
 
     def criteria_lines(self) -> list[str]:
         return [line.strip() for line in (self.cleaned_data.get("criteria") or "").splitlines() if line.strip()]
