@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.clocks.services import clock_satisfy
+from xietong.clocks.wording import due_text
 from xietong.core.errors import ApplicationError
 from xietong.core.i18n import month_day_padded
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
@@ -159,7 +160,10 @@ def submission(ctx: StepContext) -> dict[str, Any]:
 
 
 def decision(ctx: StepContext) -> dict[str, Any]:
-    note = ctx.reason or (_("请在规定时间内发送会议通知。") if ctx.step.name == "approve" else "")
+    """The approver's remark; without one, an approval says by when the notice must go out."""
+    note = ctx.reason
+    if not note and ctx.step.name == "approve":
+        note = _("请在 %(due)s 前发送会议通知。") % {"due": due_text(ctx.clocks["notice"].limit_due_at)}
     return {"verb": ctx.step.label, "m": label(ctx), "note": note}
 
 

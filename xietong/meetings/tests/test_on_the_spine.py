@@ -10,9 +10,10 @@ from django.db import transaction
 from xietong.clocks.defaults import POLICIES
 from xietong.items.guard import StateWriteOutsideRunner
 from xietong.items.policies import declared_limits
-from xietong.meetings.models import ActionItem, Meeting, Minutes
-from xietong.meetings.tests.helpers import at, noticed
+from xietong.meetings.models import ActionItem, Meeting, MeetingType, Minutes
+from xietong.meetings.tests.helpers import act, apply, at, noticed
 from xietong.meetings.tests.test_minutes import sign, write
+from xietong.notify.models import InboxMessage
 
 
 @pytest.fixture
@@ -56,3 +57,21 @@ def test_an_action_item_offers_its_steps_over_the_api(company, client_for, signe
     assert done.status_code == 200
     assert (done.json()["state"], done.json()["status"]) == ("done", "按期完成")
     assert ActionItem.objects.get().note == "已完成两轮验证"
+
+
+def test_an_approval_says_by_when_the_notice_is_due_as_the_meeting_type_now_rules(company):
+    def approved_body(start: str, end: str) -> str:
+        meeting = apply(company, start=start, end=end).meeting
+        act(company, meeting, "guoxin", "submit", "2026-03-03 10:05")
+        act(company, meeting, "wangjianguo", "approve", "2026-03-03 14:00")
+        message = InboxMessage.objects.get(
+            recipient__username="guoxin", notification__subject_id=meeting.pk, notification__title__contains="批准"
+        )
+        return message.notification.body
+
+    # Tuesday 10 March, noticed 2 working days ahead: by the end of Friday 6 March.
+    assert approved_body("2026-03-10 10:00", "2026-03-10 11:30") == "请在 3月6日 18:00 前发送会议通知。"
+    # The administrator asks for 3 working days: the message follows the rule, not a fixed text.
+    MeetingType.objects.filter(code="collaboration").update(notice_working_days=3)
+    assert approved_body("2026-03-11 10:00", "2026-03-11 11:30") == "请在 3月6日 18:00 前发送会议通知。"
+    assert approved_body("2026-03-12 10:00", "2026-03-12 11:30") == "请在 3月9日 18:00 前发送会议通知。"
