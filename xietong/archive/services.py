@@ -68,6 +68,8 @@ def _value(obj: models.Model, f: models.Field) -> Any:
         return clock.local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, list | dict):
+        return value  # JSON as it is (an agenda is a list), read by the archive page's filed_value
     return value if isinstance(value, bool | int | float | str) or value is None else str(value)
 
 

@@ -26,6 +26,7 @@ from xietong.archive.services import (
     may_manage_archive,
 )
 from xietong.archive.subjects import work_item_models
+from xietong.archive.templatetags.archive_values import filed_value
 from xietong.archive.type_labels import type_label
 from xietong.core import clock
 from xietong.core.audit import audit_record
@@ -195,7 +196,7 @@ def archive_download(request: AuthedRequest, record_id: int) -> HttpResponse:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as pack:
         pack.writestr(f"{record.name}/归档内容.json", json.dumps(record.manifest, ensure_ascii=False, indent=2))
         form = "\n".join(
-            f"{label}：{value if value is not None else ''}" for label, value in record.manifest.get("form", [])
+            f"{label}：{filed_value(value).replace(chr(10), '；')}" for label, value in record.manifest.get("form", [])
         )
         pack.writestr(f"{record.name}/表单.txt", form)
         for attachment in attachments:
