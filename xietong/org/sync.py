@@ -82,6 +82,7 @@ class PersonPlan:
     department_remote_id: str | None = None  # moved to (or, when new, placed in)
     link: bool = False
     successor: Person | None = None  # departed: who takes over
+    postponed: bool = False  # departed: the administrator chose no successor for now
 
 
 @dataclass
@@ -162,6 +163,8 @@ class SyncPlan:
                         _("离职 %(name)s：停用账号，工作交接给 %(successor)s")
                         % {"name": p.local.display_name, "successor": p.successor.display_name}
                     )
+                elif p.postponed:
+                    out.append(_("离职 %(name)s：暂不交接，账号保持启用") % {"name": p.local.display_name})
                 else:
                     out.append(
                         _("离职 %(name)s：找不到接替人（所在部门及上级部门均无负责人），请手动办理离职交接")

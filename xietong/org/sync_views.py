@@ -12,7 +12,37 @@ from django.views.decorators.http import require_http_methods
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.platforms import PlatformBusy, PlatformError
-from xietong.org.sync import SyncPlan, apply_plan, plan_sync, sync_sources
+from xietong.org.models import Person
+from xietong.org.sync import DEPARTED, SyncPlan, apply_plan, plan_sync, sync_sources
+
+
+def _candidates(plan: SyncPlan | None):
+    """Who may take over a departure: active people not leaving in the same sync."""
+    leaving = [p.local.pk for p in plan.people if p.kind == DEPARTED and p.local] if plan else []
+    people = Person.objects.filter(is_active=True).exclude(pk__in=leaving).select_related("department")
+    return people.order_by("department__sort_order", "name")
+
+
+def _choose_successors(request: AuthedRequest, plan: SyncPlan, choices: dict[int, tuple[str, str]]) -> bool:
+    """The successors the administrator chose for the departures (default: the plan's, the department
+    head); an empty choice leaves that person active for now. True when a choice is not allowed."""
+    candidates = _candidates(plan)
+    wrong = False
+    for change in plan.people:
+        if change.kind != DEPARTED or change.local is None:
+            continue
+        raw = request.POST.get(f"successor-{change.local.pk}")
+        if raw is None:
+            continue
+        chosen = candidates.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if raw and chosen is None:
+            choices[change.local.pk] = (raw, _("请选择在职且不在本次离职名单中的接替人"))
+            wrong = True
+            continue
+        choices[change.local.pk] = (raw, "")
+        change.successor = chosen
+        change.postponed = chosen is None
+    return wrong
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,6 +53,7 @@ def org_sync(request: AuthedRequest) -> HttpResponse:
     source = request.POST.get("source") or request.GET.get("source") or next(iter(sources), "")
     plan: SyncPlan | None = None
     error = ""
+    choices: dict[int, tuple[str, str]] = {}  # departing person → (successor chosen on the page, error)
     if request.method == "POST":
         if source not in sources:
             error = _("请选择已配置的通讯录来源")
@@ -36,6 +67,8 @@ def org_sync(request: AuthedRequest) -> HttpResponse:
         if plan is not None and request.POST.get("action") == "apply":
             if request.POST.get("fingerprint") != plan.fingerprint():
                 error = _("通讯录在预览之后又有变化，请核对下面最新的差异后再应用。")
+            elif _choose_successors(request, plan, choices):
+                error = _("请更正下面的接替人")
             else:
                 try:
                     counts = apply_plan(plan, actor=request.user)
@@ -52,7 +85,18 @@ def org_sync(request: AuthedRequest) -> HttpResponse:
                         % {"platform": sources[source], **counts},
                     )
                     return redirect(f"{reverse('org-sync')}?source={source}")
+    departures = [p for p in plan.people if p.kind == DEPARTED and p.local] if plan else []
     context = {
+        "departures": [
+            {
+                "person": p.local,
+                "successor": choices.get(p.local.pk, (str(p.successor.pk) if p.successor else "", ""))[0],
+                "error": choices.get(p.local.pk, ("", ""))[1],
+            }
+            for p in departures
+            if p.local is not None
+        ],
+        "candidates": _candidates(plan) if departures else [],
         "sources": sources,
         "source": source,
         "plan": plan,

@@ -278,3 +278,43 @@ def test_the_admin_page_says_when_the_platform_is_busy(platform, company, client
     label = {"dingtalk": "钉钉", "wecom": "企业微信", "feishu": "飞书"}[platform.name]
     assert response.status_code == 400
     assert f"{label}接口调用过于频繁（限流），请稍后重试。" in response.content.decode()
+
+
+def test_the_administrator_may_choose_another_successor_or_none(platform, company, client_for):
+    request = new_request(company, when="2026-09-30 17:30")  # 李娜 must answer it
+    admin = client_for("admin")
+    lina, chenjing = company.person("lina"), company.person("chenjing")
+    html = admin.post("/org/sync/", {"source": platform.name, "action": "preview"}).content.decode()
+    # The default is the new head of her department.
+    wangqiang = company.person("wangqiang")
+    assert f'<option value="{wangqiang.pk}" selected>王强（软件开发部）</option>' in html
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', html).group(1)
+    form = {"source": platform.name, "action": "apply", "fingerprint": fingerprint}
+
+    # Someone switched off is no successor: said at the field, the choice kept, nothing applied.
+    gone = company.person("heyang")
+    gone.is_active = False
+    gone.save()
+    refused = admin.post("/org/sync/", {**form, f"successor-{lina.pk}": str(gone.pk)}).content.decode()
+    assert "请更正下面的接替人" in refused and "请选择在职且不在本次离职名单中的接替人" in refused
+    assert not Department.objects.filter(name="算法部").exists()
+
+    with time_machine.travel(at("2026-10-08 09:00"), tick=False):
+        done = admin.post("/org/sync/", {**form, f"successor-{lina.pk}": str(chenjing.pk)})
+    assert done.status_code == 302
+    assert Request.objects.get(pk=request.pk).receiver == chenjing
+    assert AuditEvent.objects.get(action="org.person.hand_over").after["successor_name"] == "陈静"
+    assert "离职 李娜：停用账号，工作交接给 陈静" in AuditEvent.objects.get(action="org.sync").after["changes"]
+
+
+def test_no_successor_chosen_leaves_the_person_active(platform, company, client_for):
+    admin = client_for("admin")
+    lina = company.person("lina")
+    html = admin.post("/org/sync/", {"source": platform.name, "action": "preview"}).content.decode()
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', html).group(1)
+    form = {"source": platform.name, "action": "apply", "fingerprint": fingerprint, f"successor-{lina.pk}": ""}
+    assert admin.post("/org/sync/", form).status_code == 302
+    assert company.person("lina").is_active
+    assert not AuditEvent.objects.filter(action="org.person.hand_over").exists()
+    assert Department.objects.filter(name="算法部").exists()
+    assert "离职 李娜：暂不交接，账号保持启用" in AuditEvent.objects.get(action="org.sync").after["changes"]
