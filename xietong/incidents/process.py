@@ -588,7 +588,6 @@ IMPROVEMENT = Process(
             action_owner,
             system=True,
             records_state=False,
-            audit_action="improvement.create",
             apply=record_action,
             arms=(
                 Arm(
@@ -612,14 +611,13 @@ IMPROVEMENT = Process(
         ),
         Step(
             "done",
-            gettext_lazy("完成"),
+            gettext_lazy("完成改进措施"),
             (ActionState.OPEN,),
             ActionState.DONE,
             action_owner,
             "primary",
             reason=Reason(gettext_lazy("完成情况"), keep_in="done_note", field="note"),
             refusal=lambda a: _("只有负责人可以完成改进措施"),
-            audit_action="improvement.done",
             stamps=("done_at",),
             satisfies=("due",),
             tells=(
@@ -633,8 +631,4 @@ IMPROVEMENT = Process(
             ),
         ),
     ),
-    action_labels={
-        "improvement.create": gettext_lazy("新增改进措施"),
-        "improvement.done": gettext_lazy("完成改进措施"),
-    },
 )

@@ -233,7 +233,7 @@ def test_an_improvement_action_through_the_generic_step_routes(company, client_f
     base = f"/api/incidents/actions/{action.pk}"
     chenjing, lina = client_for("chenjing"), client_for("lina")
     assert chenjing.get(f"{base}/actions").json() == [
-        {"name": "done", "label": "完成", "needs_reason": True, "reason_label": "完成情况"}
+        {"name": "done", "label": "完成改进措施", "needs_reason": True, "reason_label": "完成情况"}
     ]
     assert lina.get(f"{base}/actions").json() == []  # she sees it (the incident's lead), it is not hers
     assert client_for("fengjing").get(f"{base}/actions").status_code == 404
