@@ -18,18 +18,34 @@ TAGS = {
 }  # fmt: skip
 ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-_TAG = re.compile(r"<[a-zA-Z/!]")
+# Markup is a "<" that opens a well-formed tag (a tag name, ASCII attribute names, a closing ">") or a
+# comment; any other "<" is the text's own ("当 a<b 时报警") and is kept as text, never read as a tag.
+_MARKUP = re.compile(
+    r"""<!--.*?-->|<![A-Za-z][^<>]*>|</?[A-Za-z][A-Za-z0-9]*"""
+    r"""(?:\s+[A-Za-z_:][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`=]+))?)*\s*/?>""",
+    re.S,
+)
+
+
+def _text_lt_escaped(text: str) -> str:
+    """Every "<" that does not open markup becomes &lt;, so the parser cannot swallow the words after it."""
+    parts, last = [], 0
+    for match in _MARKUP.finditer(text):
+        parts += [text[last : match.start()].replace("<", "&lt;"), match.group(0)]
+        last = match.end()
+    return "".join([*parts, text[last:].replace("<", "&lt;")])
 
 
 def sanitize(text: str) -> str:
-    """Safe HTML from what a person typed: plain text becomes paragraphs; HTML keeps the allowed tags."""
+    """Safe HTML from what a person typed: plain text becomes paragraphs (escaped, never cut at a "<");
+    HTML keeps the allowed tags, and a "<" in its text stays text."""
     text = (text or "").strip()
     if not text:
         return ""
-    if not _TAG.search(text):
+    if not _MARKUP.search(text):
         return linebreaks(escape(text))
     return nh3.clean(
-        text,
+        _text_lt_escaped(text),
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,
