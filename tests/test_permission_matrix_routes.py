@@ -647,6 +647,11 @@ API_TRANSITIONS = {  # the longest prefix wins
     "/api/incidents/actions/": "done",
     "/api/lighter/customers/": "close",
     "/api/lighter/onboarding/": "step_done",
+    "/api/risks/exceptions/": "resolve",
+    "/api/risks/delays/": "refuse",
+    "/api/risks/disputes/": "agree",
+    "/api/deliverables/": "start_rework",
+    "/api/feedback/": "submit",
 }
 _API_PARAM = re.compile(r"\{(\w+)\}")
 

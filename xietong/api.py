@@ -101,6 +101,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from xietong.acceptance.api import router as deliverables_router
+    from xietong.feedback.api import router as feedback_router
     from xietong.incidents.api import router as incidents_router
     from xietong.lighter.api import router as lighter_router
     from xietong.meetings.api import router as meetings_router
@@ -110,6 +112,7 @@ def _register_routers() -> None:
     from xietong.org.api_me import router as core_router
     from xietong.problems.api import router as problems_router
     from xietong.requests.api import router as requests_router
+    from xietong.risks.api import router as risks_router
     from xietong.tasks.api import router as tasks_router
 
     api.add_router("/", core_router)
@@ -122,6 +125,9 @@ def _register_routers() -> None:
     api.add_router("/lighter", lighter_router)
     api.add_router("/meetings", meetings_router)
     api.add_router("/notices", notices_router)
+    api.add_router("/risks", risks_router)
+    api.add_router("/deliverables", deliverables_router)
+    api.add_router("/feedback", feedback_router)
 
 
 _register_routers()

@@ -52,6 +52,8 @@ def record_feedback(ctx: StepContext) -> None:
 FEEDBACK = Process(
     key="feedback",
     model=FeedbackInvitation,
+    id_param="invitation_id",
+    version_field="",  # an invitation has no optimistic lock: only its invitee ever changes it
     label=gettext_lazy("协作反馈"),
     related=("request",),
     audit_on=lambda invitation: invitation.request,  # the round is part of the request's history

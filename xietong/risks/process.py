@@ -90,6 +90,8 @@ def decided(ctx: StepContext) -> None:
 
 
 def expected_time_ahead(ctx: StepContext) -> None:
+    if ctx.inputs.get("expected_resolution") is None:  # the page's form or an API client without one
+        raise ApplicationError(fields={"expected_resolution": _("请填写有效的预计解决时间")})
     if ctx.inputs["expected_resolution"] <= ctx.now:
         raise ApplicationError(fields={"expected_resolution": _("预计解决时间应晚于现在")})
 
@@ -108,6 +110,7 @@ def eta_params(ctx: StepContext) -> dict[str, Any]:
 EXCEPTION = Process(
     key="exception",
     model=ExceptionReport,
+    id_param="report_id",
     label=gettext_lazy("异常问题"),
     related=("request__requester", "department", "initiator_department", "created_by", "initiator", "project"),
     states=(State(E.OPEN, E.OPEN.label, "warn"), State(E.RESOLVED, E.RESOLVED.label, "ok", closed=True)),
