@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from xietong.clocks.selectors import open_clock
 from xietong.core.api_errors import responses
 from xietong.core.api_pagination import BoundedLimitOffset
+from xietong.core.api_types import LocalDateTime
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -114,7 +115,7 @@ class IncidentActionOut(Schema):
 class ReportIn(Schema):
     description: str = Field("", max_length=3000)
     title: str = Field("", max_length=120)
-    occurred_at: dt.datetime | None = None
+    occurred_at: LocalDateTime | None = None
     scope: str = Field("", max_length=3000)
     measures_taken: str = Field("", max_length=3000)
     responsible_department_id: int | None = None
