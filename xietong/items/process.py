@@ -138,6 +138,7 @@ class StepContext:
     before_state: str = ""
     target: str | None = None  # where the step leads; an `apply` hook may route to another declared state
     details: dict[str, Any] = field(default_factory=dict)  # added to the audit event's "after"
+    was: dict[str, Any] = field(default_factory=dict)  # added to its "before" (a field's old value)
     changed: set[str] = field(default_factory=set)  # further fields of the item to save
     clocks: dict[str, Any] = field(default_factory=dict)  # limit → the clock this step armed
 

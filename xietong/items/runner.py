@@ -183,7 +183,7 @@ def _audit(ctx: StepContext) -> None:
         actor=ctx.actor,
         action=ctx.step.audit_action or f"{ctx.process.key}.{ctx.step.name}",
         obj=audit_on(ctx.item) if audit_on is not None else ctx.item,
-        before={key: ctx.before_state} if records_state else None,
+        before=({key: ctx.before_state} if records_state else {}) | ctx.was or None,
         after=after,
     )
 

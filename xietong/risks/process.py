@@ -98,7 +98,8 @@ def expected_time_ahead(ctx: StepContext) -> None:
 
 def new_expected_time(ctx: StepContext) -> None:
     expected = ctx.inputs["expected_resolution"]
-    ctx.details.update({"expected_resolution": expected, "before": ctx.item.expected_resolution})
+    ctx.was["expected_resolution"] = ctx.item.expected_resolution
+    ctx.details["expected_resolution"] = expected
     ctx.item.expected_resolution = expected
     ctx.changed.add("expected_resolution")
 

@@ -45,6 +45,7 @@ def submitted(company):
             department=company.department("product"),
             seal_type="contract",
             document="渠道合作协议",
+            copies=2,
             purpose="签署年度合作协议",
         )
         return run_step(actor=company.person("guoxin"), item=item, step="submit", fresh=True)
@@ -95,3 +96,17 @@ def test_without_a_version_field_a_step_neither_checks_nor_bumps_version(company
     declare(_variant(version_field=""))
     approved = take(company, "hujun", submitted, "approve", version=0)
     assert (approved.state, SealRequest.objects.get().version) == ("approved", 1)
+
+
+def _one_copy(ctx):
+    ctx.was["copies"] = ctx.item.copies
+    ctx.item.copies = 1
+    ctx.changed.add("copies")
+    ctx.details["copies"] = 1
+
+
+def test_a_step_may_record_a_fields_old_value_beside_the_state(company, declare, submitted):
+    declare(_variant(approve={"apply": _one_copy}))
+    take(company, "hujun", submitted, "approve")
+    event = AuditEvent.objects.get(action="seal.approve")
+    assert (event.before, event.after) == ({"state": "submitted", "copies": 2}, {"state": "approved", "copies": 1})

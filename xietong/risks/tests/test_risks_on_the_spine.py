@@ -11,12 +11,14 @@ from xietong.clocks.models import ClockPolicy
 from xietong.core.errors import ApplicationError, Forbidden
 from xietong.core.models import AuditEvent
 from xietong.items.guard import StateWriteOutsideRunner
+from xietong.items.selectors import timeline
 from xietong.notify.models import InboxMessage
 from xietong.progress.tests.test_progress import running_task
 from xietong.requests.tests.test_request_flow import at
 from xietong.risks.models import DelayApproval, DelayRequest, ExceptionReport
 from xietong.risks.services import delay_decide, delay_request, dispute_open, exception_update_eta
 from xietong.risks.tests.test_risks import raise_exception
+from xietong.risks.views import LABELS
 
 
 def test_the_dispute_message_states_the_limit_the_administrator_set(company):
@@ -62,6 +64,9 @@ def test_a_major_exceptions_expected_time_is_updated_and_the_initiator_told(comp
     assert (told.recipient.username, told.notification.body) == ("guoxin", "10-14 18:00 厂商延期一天")
     event = AuditEvent.objects.get(action="exception.update_eta")
     assert (event.after["reason"], event.after["expected_resolution"]) == ("厂商延期一天", "2026-10-14T18:00:00+08:00")
+    assert event.before == {"expected_resolution": "2026-10-13T10:00:00+00:00"}  # 18:00 in Shanghai, as stored
+    entry = next(e for e in timeline(report, LABELS) if e.event.action == "exception.update_eta")
+    assert entry.details == [("预计解决时间", "2026-10-13T10:00:00+00:00", "2026-10-14T18:00:00+08:00")]
 
 
 def test_the_first_of_two_approvals_waits_for_the_second_and_a_refusal_ends_it(company):
