@@ -185,6 +185,15 @@ def clock_cancel(*, subject: models.Model, limit: str | None = None, note: str =
     return _of_limit(subject, limit).update(closed_at=time_source.now(), **_cancel_live(note[:255]))
 
 
+def clock_cancel_escalations(*, subject: models.Model, limit: str, note: str = "") -> int:
+    """The limit's escalation levels not yet fired stop (their people were told another way); the limit
+    itself still counts. Returns how many stopped."""
+    subject_type, subject_id = subject_key(subject)
+    return Clock.objects.filter(
+        subject_type=subject_type, subject_id=subject_id, limit=limit, kind=ClockKind.ESCALATE, state=ClockState.ARMED
+    ).update(state=ClockState.CANCELLED, note=note[:255])
+
+
 def clock_satisfy(*, subject: models.Model, limit: str, at: dt.datetime | None = None) -> int:
     """What the limit asked for was done: live clocks stop, and every clock of the limit records when
     (so reports can tell on time from late, and a fired "overdue" clock stops counting as open)."""

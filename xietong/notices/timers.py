@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from xietong.clocks.models import Clock, ClockKind, ClockState
-from xietong.clocks.services import subject_key
+from xietong.clocks.models import Clock
+from xietong.clocks.services import clock_cancel_escalations
 from xietong.clocks.wording import due_text
 from xietong.items.runner import run_step
 from xietong.notices.choices import NoticeState
@@ -84,12 +84,5 @@ def report_unconfirmed(notice: Notice, clock_row: Clock) -> dict[str, Any]:
     )
     notice.deadline_report = report
     notice.save(update_fields=["deadline_report"])
-    subject_type, subject_id = subject_key(notice)
-    Clock.objects.filter(
-        subject_type=subject_type,
-        subject_id=subject_id,
-        limit="confirm",
-        kind=ClockKind.ESCALATE,
-        state=ClockState.ARMED,
-    ).update(state=ClockState.CANCELLED, note=_("未确认名单已按部门发送负责人"))
+    clock_cancel_escalations(subject=notice, limit="confirm", note=_("未确认名单已按部门发送负责人"))
     return {"pending": [p.pk for p in pending], "heads": sorted(heads), "no_head": [p.pk for p in nobody]}

@@ -11,7 +11,10 @@ class ReportsConfig(AppConfig):
         from xietong.core.audit import register_actions
         from xietong.core.navigation import register_nav
         from xietong.items.panels import register_panel
+        from xietong.items.registry import register_process
+        from xietong.reports.proposal_process import PROPOSAL
 
+        register_process(PROPOSAL)
         register_nav(_("报表"), "reports-dashboard", url_prefix="/reports/", order=910)
         register_panel(
             "requests.request",

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.clocks.models import validate_duration
 from xietong.core import clock
+from xietong.core.permissions import Reach, RestrictedQuerySet
+from xietong.items.guard import StateGuarded, StateGuardedQuerySet
 
 
 class QuarterlyReview(models.Model):
@@ -35,8 +37,13 @@ class QuarterlyReview(models.Model):
         return f"{self.year}Q{self.quarter}"
 
 
-class ImprovementProposal(models.Model):
-    """One 协作流程优化建议; it may carry a change to a time limit, applied when approved."""
+class ProposalQuerySet(RestrictedQuerySet, StateGuardedQuerySet):  # type: ignore[override]
+    pass
+
+
+class ImprovementProposal(StateGuarded, models.Model):
+    """One 协作流程优化建议; it may carry a change to a time limit, applied when approved (reports.proposal_process).
+    Seen by those who take part in the quarterly review: 综合管理部, the general manager, department heads."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("待审批")
@@ -66,6 +73,8 @@ class ImprovementProposal(models.Model):
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
 
+    objects = ProposalQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("协作流程优化建议")
         verbose_name_plural = _("协作流程优化建议")
@@ -73,6 +82,13 @@ class ImprovementProposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return self.review.get_absolute_url()
+
+    @classmethod
+    def reach_filter(cls, reach: Reach, action: str) -> models.Q | None:
+        return None if reach.sees_all or reach.led_department_ids else models.Q(pk__in=[])
 
     @property
     def changes(self) -> dict[str, str]:

@@ -17,9 +17,10 @@ from xietong.clocks.models import ClockPolicy, validate_duration
 from xietong.clocks.services import timebase
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_record, changed_fields, snapshot
-from xietong.core.errors import ApplicationError, Forbidden, InvalidState, NotFound
+from xietong.core.errors import ApplicationError, Forbidden, NotFound
 from xietong.core.permissions import reach_of
 from xietong.feedback.models import Feedback
+from xietong.items.runner import run_step
 from xietong.org.models import Department, Person
 from xietong.reports.models import ImprovementProposal, QuarterlyReview
 from xietong.reports.periods import Quarter
@@ -217,32 +218,13 @@ def proposal_add(
 POLICY_FIELDS = ("duration", "remind_before", "escalate_after")
 
 
-@transaction.atomic
 def proposal_decide(*, actor: Person, proposal_id: int, approve: bool, note: str = "") -> ImprovementProposal:
-    """The general manager approves or rejects; an approved time-limit change is applied at once."""
-    if not actor.is_general_manager:
-        raise Forbidden(_("协作流程优化建议由总经理审批"))
-    proposal = ImprovementProposal.objects.select_for_update().select_related("review").filter(pk=proposal_id).first()
+    """The general manager approves or rejects (a step of PROPOSAL); an approved time-limit change is
+    applied at once, in the same transaction."""
+    proposal = ImprovementProposal.objects.filter(pk=proposal_id).first()
     if proposal is None:
         raise NotFound()
-    if proposal.state != ImprovementProposal.State.PENDING:
-        raise InvalidState(_("该建议已审批（%(state)s）") % {"state": proposal.get_state_display()})
-    note = (note or "").strip()
-    if not approve and not note:
-        raise ApplicationError(fields={"note": _("不批准时请说明理由")})
-    proposal.state = ImprovementProposal.State.APPROVED if approve else ImprovementProposal.State.REJECTED
-    proposal.decided_by, proposal.decided_at, proposal.decision_note = actor, time_source.now(), note
-    proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    audit_record(
-        actor=actor,
-        action="review.approve" if approve else "review.reject",
-        obj=proposal.review,
-        before={"state": "pending"},
-        after={"proposal": proposal.pk, "state": proposal.state, "note": note},
-    )
-    if approve and proposal.policy_id:
-        policy_apply(actor=actor, proposal=proposal)
-    return proposal
+    return run_step(actor=actor, item=proposal, step="approve" if approve else "reject", reason=note)
 
 
 def policy_apply(*, actor: Person, proposal: ImprovementProposal) -> ClockPolicy:
