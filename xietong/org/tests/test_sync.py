@@ -318,3 +318,20 @@ def test_no_successor_chosen_leaves_the_person_active(platform, company, client_
     assert not AuditEvent.objects.filter(action="org.person.hand_over").exists()
     assert Department.objects.filter(name="算法部").exists()
     assert "离职 李娜：暂不交接，账号保持启用" in AuditEvent.objects.get(action="org.sync").after["changes"]
+
+
+def test_after_a_sync_linked_and_new_people_sign_in_with_the_platform(platform, company):
+    from django.test import Client
+
+    from xietong.org.tests.test_sso import scan_as, signed_in_as, start
+
+    sync(platform, "--actor", "admin")
+    for user_id, username in (("u-wq", "wangqiang"), ("u-new", "xintongshi")):
+        client = Client()
+        authorize, _state = start(client, platform)
+        assert client.get(scan_as(platform, authorize, user_id)).status_code == 302
+        assert signed_in_as(client) == username
+    # 李娜 left: the platform no longer vouches for her, and her account is off anyway.
+    client = Client()
+    authorize, _state = start(client, platform)
+    assert client.get(scan_as(platform, authorize, "u-lina")).status_code == 403
