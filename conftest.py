@@ -169,3 +169,18 @@ def _fresh_calendar_engines():
     _engines.clear()
     yield
     _engines.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_anchor(monkeypatch):
+    """The audit anchor lives outside the database, so it outlives a test's rolled-back or flushed data:
+    each test (and every worker process it starts) anchors in a file of its own."""
+    import uuid
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    path = Path(settings.DATA_DIR) / "anchors" / f"{uuid.uuid4().hex}.json"
+    monkeypatch.setenv("XIETONG_AUDIT_ANCHOR_FILE", str(path))
+    with override_settings(XIETONG_AUDIT_ANCHOR_FILE=path):
+        yield path

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
+from xietong.core.audit import audit_seal
 from xietong.core.backup import backup_key
 from xietong.items.services import attachment_add
 from xietong.org.models import Person
@@ -35,7 +36,11 @@ def _xietong(env, *args):
 
 
 def _target_env(tmp_path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "XIETONG_AUDIT_ANCHOR_FILE"}  # its own data dir
+    }
     # The same settings as this test run (they include the test-only probe app): same schema on both sides.
     env.update(
         {
@@ -68,6 +73,7 @@ def test_backup_and_restore_reproduce_every_row_and_file(company, tmp_path, sett
             subject=request,
             upload=SimpleUploadedFile("需求说明书.docx", "续航需求 v1".encode(), "application/msword"),
         )
+    sealed = audit_seal()  # as the worker of a running installation does
     call_command("backup", str(tmp_path / "backups"))
     [folder] = list((tmp_path / "backups").iterdir())
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -98,7 +104,10 @@ def test_backup_and_restore_reproduce_every_row_and_file(company, tmp_path, sett
     counts = json.loads(dump.stdout.strip().splitlines()[-1])
     for label, expected in manifest["counts"].items():
         assert counts[label] == expected, label
-    assert _xietong(env, "audit", "verify").returncode == 0
+    verified = _xietong(env, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    # The restore made the restored chain's head the target's anchor.
+    assert f"记录至 #{sealed}，与数据库一致" in verified.stdout
     restored_file = tmp_path / "target" / "media" / media.removeprefix("media/")
     assert restored_file.read_bytes() == "续航需求 v1".encode()
     assert stat.S_IMODE(restored_file.stat().st_mode) == 0o600

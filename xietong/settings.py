@@ -296,6 +296,12 @@ XIETONG_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_WEBHOOK_TIMEOUT_
 # A worker refreshes its heartbeat this often; /healthz calls it stale after the second bound.
 XIETONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XIETONG_WORKER_HEARTBEAT_SECONDS", "10"))
 XIETONG_WORKER_STALE_SECONDS = int(os.environ.get("XIETONG_WORKER_STALE_SECONDS", "120"))
+# The audit sequencer (run by the worker) seals written events into the hash chain in batches of this many;
+# `xietong audit verify` reports an event left unsealed longer than the bound as a fault. The newest sealed
+# head is also kept in the anchor file, outside the database.
+XIETONG_AUDIT_SEAL_BATCH = int(os.environ.get("XIETONG_AUDIT_SEAL_BATCH", "5000"))
+XIETONG_AUDIT_UNSEALED_MAX_SECONDS = int(os.environ.get("XIETONG_AUDIT_UNSEALED_MAX_SECONDS", "60"))
+XIETONG_AUDIT_ANCHOR_FILE = Path(os.environ.get("XIETONG_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchor.json"))
 # Links in mail and calendar invitations. Without XIETONG_BASE_URL: where ./run.sh serves (XIETONG_HOST, PORT).
 _served_host = os.environ.get("XIETONG_HOST", "127.0.0.1")
 _served_host = "127.0.0.1" if _served_host in ("", "0.0.0.0", "::") else _served_host  # noqa: S104 (a comparison)

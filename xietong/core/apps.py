@@ -14,6 +14,10 @@ class CoreConfig(AppConfig):
         from xietong.core.memo import connect_invalidation
 
         connect_invalidation()
+        from xietong.core.audit_chain import audit_seal_sweep
+        from xietong.core.worker import register_sweep
+
+        register_sweep("audit-seal", audit_seal_sweep, order=1000)  # last: seals what this pass wrote
         connection_created.connect(_private_sqlite_files, dispatch_uid="xietong-private-sqlite")
 
 

@@ -343,6 +343,10 @@ def backup_restore(folder: Path, *, force: bool = False, key_file: Path | None =
             raise BackupError(f"恢复失败，数据库保持原样：{exc}") from exc
         except Exception as exc:  # a row the database refuses: nothing was changed
             raise BackupError(f"恢复失败，数据库保持原样：{type(exc).__name__}: {exc}") from exc
+        # The restored chain is the installation's chain now: it becomes the audit anchor (the old kept).
+        from xietong.core.audit_chain import anchor_reset
+
+        anchor_reset()
         for relative, copy in staged.items():
             target = media[relative]
             target.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)

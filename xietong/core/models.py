@@ -33,11 +33,14 @@ class VersionedModel(TimeStampedModel):
 class AuditEvent(models.Model):
     """One entry of the append-only audit trail (留痕): who did what to which object, before and after.
 
-    Each event stores the hash of its predecessor and its own hash over its content, so that editing or
-    deleting an event breaks the chain; `xietong audit verify` recomputes it.
+    Writers only append rows (no shared row to lock): an event is written unsealed (seq None) in the
+    transaction of its change, and the sequencer (core.audit.audit_seal, run by the worker) later seals
+    committed events into the hash chain in batches: its position (seq), its predecessor's hash and its
+    own hash over its content, so that editing, deleting or reordering a sealed event breaks the chain;
+    `xietong audit verify` recomputes it. `id` is the order in which events were written (timelines).
     """
 
-    seq = models.BigIntegerField(_("序号"), unique=True, editable=False)
+    seq = models.BigIntegerField(_("序号"), unique=True, null=True, blank=True, editable=False)
     at = models.DateTimeField(_("时间"), db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -56,21 +59,25 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("修改前"), null=True, blank=True, editable=False)
     after = models.JSONField(_("修改后"), null=True, blank=True, editable=False)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True, editable=False)
-    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, editable=False)
-    hash = models.CharField(_("哈希"), max_length=64, editable=False)
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
-        ordering = ["-seq"]
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx")]
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"], name="audit_object_id_idx"),
+            # The sequencer's queue: only the few events not sealed yet are in it.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_label}"
+        return f"#{self.seq if self.seq is not None else '-'} {self.action} {self.object_label}"
 
 
 class AuditChainHead(models.Model):
-    """The single row that holds the chain's tip; locking it orders concurrent audit writes."""
+    """The chain's sealed tip (last seq and hash). Only the sequencer writes it, one batch at a time."""
 
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)

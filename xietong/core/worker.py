@@ -2,7 +2,8 @@
 
 Apps register sweeps (e.g. "fire due clocks", "deliver the outbox"): functions that claim a bounded
 batch of due rows with row locks, handle them one transaction per row, and return how many they
-handled. Durable state lives in those rows, not in the worker, so any number of workers on any
+handled. The audit sequencer ("audit-seal") runs last in every pass of every worker, one process at a
+time. Durable state lives in those rows, not in the worker, so any number of workers on any
 number of machines can run at once, and a killed worker loses nothing.
 Tasks queued with django-tasks (`@task` … `.enqueue()`) run between sweeps.
 """
@@ -31,6 +32,7 @@ class Sweep:
 
 
 _sweeps: dict[str, Sweep] = {}
+ALWAYS = {"audit-seal"}
 
 
 def register_sweep(name: str, run: Callable[[int], int], *, order: int = 100) -> None:
@@ -82,7 +84,8 @@ class Worker:
         self.running = True
 
     def _sweeps(self) -> list[Sweep]:
-        return [s for s in sweeps() if self.only is None or s.name in self.only]
+        # The audit sequencer runs in every worker whatever `only` says: without it the trail stays unsealed.
+        return [s for s in sweeps() if self.only is None or s.name in self.only or s.name in ALWAYS]
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         if not self.running:

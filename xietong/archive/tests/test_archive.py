@@ -108,7 +108,7 @@ def test_legal_hold_blocks_deletion_until_released(company, closed):
     deletion(company, record, "liufang", "2035-01-01 10:10")
     assert list(
         AuditEvent.objects.filter(object_id=str(closed.pk), action__startswith="archive.")
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     ) == [
         "archive.file",

@@ -129,7 +129,7 @@ def test_unanswered_request_climbs_the_ladder_skipping_the_holiday(company, poli
         (3, "chenzhiqiang", ""),
     ]
     assert list(
-        AuditEvent.objects.filter(object_type="probe.probe").order_by("seq").values_list("action", flat=True)
+        AuditEvent.objects.filter(object_type="probe.probe").order_by("id").values_list("action", flat=True)
     ) == ["clock.remind", "clock.due", "clock.escalate", "clock.escalate", "clock.escalate"]
     assert fire_at(at("2026-12-31 18:00")) == 0  # nothing left, nothing fires twice
 
@@ -239,7 +239,7 @@ def test_handlers_registered_later_answer_the_limits_earlier_ones_leave_alone(co
     fire_at(at("2026-03-03 09:00"))  # respond (due 11:00 the day before) and accept (due now)
     probe.refresh_from_db()
     assert probe.name == "已标记超时" and probe.auto_accepted
-    due_events = AuditEvent.objects.filter(action="clock.due").order_by("seq")
+    due_events = AuditEvent.objects.filter(action="clock.due").order_by("id")
     assert [(e.after["limit"], {k: e.after.get(k) for k in ("marked", "auto_accepted")}) for e in due_events] == [
         ("respond", {"marked": "late", "auto_accepted": None}),
         ("accept", {"marked": None, "auto_accepted": True}),

@@ -1,4 +1,5 @@
-"""The audit trail (留痕): one event per change with before/after, in a tamper-evident hash chain."""
+"""The audit trail (留痕): one event per change with before/after, sealed by the sequencer into a
+tamper-evident hash chain (see also test_audit_sequencer.py)."""
 
 import itertools
 
@@ -7,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from xietong.core.audit import audit_record, audit_verify
+from xietong.core.audit import audit_record, audit_seal, audit_verify
 from xietong.core.errors import ApplicationError
 from xietong.core.models import AuditEvent
 from xietong.org.services import person_update_contact
@@ -20,7 +21,7 @@ def test_a_change_writes_exactly_one_event_with_before_and_after(company):
     person_update_contact(actor=lina, person=lina, expected_version=lina.version, phone="13912345678")
 
     assert AuditEvent.objects.count() == before_count + 1
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event.action == "org.person.update_contact"
     assert event.actor_id == lina.pk
     assert event.actor_label == "李娜"
@@ -50,6 +51,7 @@ def _three_events(company):
     lina = company.person("lina")
     for phone in ("13900000001", "13900000002", "13900000003"):
         lina = person_update_contact(actor=lina, person=lina, expected_version=lina.version, phone=phone)
+    assert audit_seal() == AuditEvent.objects.count()
     return lina
 
 
@@ -87,6 +89,7 @@ def test_verify_detects_a_deleted_event(company):
 def test_verify_detects_a_truncated_tail(company):
     _three_events(company)
     last = AuditEvent.objects.order_by("-seq").first()
+    assert last.seq == AuditEvent.objects.count()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [last.pk])
     report = audit_verify()
@@ -130,7 +133,7 @@ def test_admin_edits_of_the_organisation_are_audited(company, client_for):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert event.action == "org.department.change"
     assert event.before == {"name": "测试部"}
     assert event.after == {"name": "质量测试部"}
@@ -145,4 +148,7 @@ def test_chain_survives_concurrent_writers_on_sqlite_and_postgres(company):
         audit_record(actor=lina, action="test.one", obj=lina)
     with transaction.atomic():
         audit_record(actor=lina, action="test.two", obj=lina)
-    assert audit_verify().ok
+    sealed = audit_seal()
+    assert sealed == AuditEvent.objects.count() >= 2
+    report = audit_verify()
+    assert report.ok and report.checked == sealed, report.problem

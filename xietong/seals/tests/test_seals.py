@@ -68,7 +68,7 @@ def test_approval_hands_the_stamp_to_the_coordinating_office_which_closes_it(com
         step(company, "guoxin", applied, "stamp", "2026-10-08 11:00")
     stamped = step(company, "sunli", applied, "stamp", "2026-10-08 14:00")
     assert stamped.state == "stamped" and stamped.closed_at == at("2026-10-08 14:00")
-    assert [e.action for e in AuditEvent.objects.filter(object_type="seals.sealrequest").order_by("seq")] == [
+    assert [e.action for e in AuditEvent.objects.filter(object_type="seals.sealrequest").order_by("id")] == [
         "seal.create",
         "seal.submit",
         "seal.approve",
