@@ -299,6 +299,8 @@ XIETONG_WORKER_STALE_SECONDS = int(os.environ.get("XIETONG_WORKER_STALE_SECONDS"
 # The audit sequencer (run by the worker) seals written events into the hash chain in batches of this many;
 # `xietong audit verify` reports an event left unsealed longer than the bound as a fault. The newest sealed
 # head is also kept in the anchor file, outside the database.
+# Due clocks a worker claims and fires per transaction (their items stay locked until it commits).
+XIETONG_CLOCK_BATCH = int(os.environ.get("XIETONG_CLOCK_BATCH", "50"))
 XIETONG_AUDIT_SEAL_BATCH = int(os.environ.get("XIETONG_AUDIT_SEAL_BATCH", "5000"))
 XIETONG_AUDIT_UNSEALED_MAX_SECONDS = int(os.environ.get("XIETONG_AUDIT_UNSEALED_MAX_SECONDS", "60"))
 XIETONG_AUDIT_ANCHOR_FILE = Path(os.environ.get("XIETONG_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchor.json"))
