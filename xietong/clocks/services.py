@@ -492,7 +492,7 @@ def _lock_subjects(rows: list[Clock]) -> dict[tuple[str, int], Any]:
         missing = ids - locked.keys()
         busy = set(model._base_manager.filter(pk__in=missing).values_list("pk", flat=True)) if missing else set()
         for pk in ids:
-            found[(subject_type, pk)] = locked.get(pk) or (SKIPPED if pk in busy else None)
+            found[subject_type, pk] = locked.get(pk, SKIPPED if pk in busy else None)
     return found
 
 

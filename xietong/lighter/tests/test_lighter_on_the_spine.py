@@ -56,7 +56,7 @@ def test_the_last_step_done_completes_the_onboarding_as_its_own_event(company):
     ):
         with time_machine.travel(at(when), tick=False), transaction.atomic():
             onboarding_step_done(actor=company.person(who), step=step, note="已完成" if who == "lina" else "")
-    events = AuditEvent.objects.filter(object_type="lighter.onboarding", object_id=str(onboarding.pk)).order_by("seq")
+    events = AuditEvent.objects.filter(object_type="lighter.onboarding", object_id=str(onboarding.pk)).order_by("id")
     assert [(e.action, e.actor_label) for e in events] == [
         ("onboarding.create", "李娜"),
         ("onboarding.step_done", "周杰"),

@@ -92,7 +92,7 @@ def test_the_first_of_two_approvals_waits_for_the_second_and_a_refusal_ends_it(c
         ("project_lead", True),
         ("initiator_head", False),
     ]
-    assert [e.action for e in AuditEvent.objects.filter(object_type="risks.delayrequest").order_by("seq")] == [
+    assert [e.action for e in AuditEvent.objects.filter(object_type="risks.delayrequest").order_by("id")] == [
         "delay.request",
         "delay.approve",
         "delay.refuse",
