@@ -303,6 +303,8 @@ XIETONG_WORKER_STALE_SECONDS = int(os.environ.get("XIETONG_WORKER_STALE_SECONDS"
 XIETONG_CLOCK_BATCH = int(os.environ.get("XIETONG_CLOCK_BATCH", "50"))
 XIETONG_AUDIT_SEAL_BATCH = int(os.environ.get("XIETONG_AUDIT_SEAL_BATCH", "5000"))
 XIETONG_AUDIT_UNSEALED_MAX_SECONDS = int(os.environ.get("XIETONG_AUDIT_UNSEALED_MAX_SECONDS", "60"))
+# `audit verify` checks a chain at least this long with one process per core (PostgreSQL).
+XIETONG_AUDIT_VERIFY_PARALLEL_FROM = int(os.environ.get("XIETONG_AUDIT_VERIFY_PARALLEL_FROM", "100000"))
 XIETONG_AUDIT_ANCHOR_FILE = Path(os.environ.get("XIETONG_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchor.json"))
 # Links in mail and calendar invitations. Without XIETONG_BASE_URL: where ./run.sh serves (XIETONG_HOST, PORT).
 _served_host = os.environ.get("XIETONG_HOST", "127.0.0.1")

@@ -282,3 +282,42 @@ def test_one_sequencer_at_a_time_on_postgres(company):
         thread.join(10)
     assert audit_seal() == AuditEvent.objects.count()
     assert audit_verify().ok
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_verify_with_several_processes_finds_what_one_finds(company):
+    """A long chain is checked in ranges by processes side by side; a fault inside a range, a broken link
+    between two ranges and a missing event at a range's edge are each found and named."""
+    lina = company.person("lina")
+    with transaction.atomic():
+        _record(40, lina)
+    audit_seal()
+    total = AuditEvent.objects.count()
+    report = audit_verify(workers=3)
+    assert (report.ok, report.checked) == (True, total), report.problem
+    size = -(-total // 3)  # the ranges: 1..size, size+1..2*size, …
+    inside = AuditEvent.objects.get(seq=size + 3)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET object_label = %s WHERE id = %s", ["张三", inside.pk])
+    report = audit_verify(workers=3)
+    assert (report.ok, report.seq, report.checked) == (False, size + 3, size + 2)
+    assert "篡改" in report.problem
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET object_label = %s WHERE id = %s", [inside.object_label, inside.pk])
+    # From the second range on, a chain whole in itself but linked to nothing before it.
+    prev = "1" * 64
+    for event in AuditEvent.objects.filter(seq__gt=size).order_by("seq"):
+        event.prev_hash = prev
+        event.hash = event_hash(event)
+        AuditEvent.objects.filter(pk=event.pk).update(prev_hash=event.prev_hash, hash=event.hash)
+        prev = event.hash
+    AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+    report = audit_verify(workers=3)
+    assert (report.ok, report.seq) == (False, size + 1) and "前序哈希" in report.problem
+    edge = AuditEvent.objects.get(seq=2 * size)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [edge.pk])
+    report = audit_verify(workers=3)
+    assert not report.ok
+    assert report.seq == size + 1  # the earliest fault in chain order still comes first
