@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from xietong.clocks.services import policy_for
 from xietong.clocks.wording import due_text, policy_limit_text
 from xietong.core.audit import audit_record, changed_fields, snapshot
+from xietong.core.bounds import plan_date_error
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
 from xietong.core.permissions import VIEW, authorize
@@ -85,6 +86,9 @@ def task_validate(actor: Person, breakdown: Breakdown, data: dict[str, Any], hel
         errors["end_date"] = _("请填写结束时间")
     if start and end and end < start:
         errors["end_date"] = _("结束时间 %(end)s 早于开始时间 %(start)s") % {"end": end, "start": start}
+    for field, label in (("start_date", _("开始时间")), ("end_date", _("结束时间"))):
+        if (bound := plan_date_error(data.get(field), label)) is not None:
+            errors[field] = bound
     if data.get("priority") not in Priority.values:
         errors["priority"] = _("优先级只能是 高、中、低")
     return errors
