@@ -29,7 +29,7 @@ class HandOver:
 
 
 def open_items_owned_by(person: Person) -> list[Any]:
-    """Every open item of every declared process whose owner fields name `person`."""
+    """Every item of every declared process whose owner fields name `person`, in a state it is handed over from."""
     found: list[Any] = []
     for process in processes():
         if not process.owners:
@@ -37,7 +37,8 @@ def open_items_owned_by(person: Person) -> list[Any]:
         named = Q()
         for name in process.owners:
             named |= Q(**{name: person})
-        found += list(process.model._base_manager.filter(named, state__in=process.open_states).order_by("pk"))
+        states = process.get(HAND_OVER).sources  # where the hand-over step may be taken
+        found += list(process.model._base_manager.filter(named, state__in=states).order_by("pk"))
     return found
 
 

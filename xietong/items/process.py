@@ -324,15 +324,27 @@ def _hand_over_clocks(ctx: StepContext) -> None:
 
 
 def _hand_over_step(process: Process) -> Step:
+    return hand_over_step(process.open_states)
+
+
+def hand_over_step(sources: Iterable[str], *, also: Callable[[StepContext], None] | None = None) -> Step:
+    """The 移交 step, taken from `sources` (default: every open state — declare your own when an open state
+    is history, e.g. a finished task); `also` moves what else names the person (a task's RACI letters)."""
+
+    def after(ctx: StepContext) -> None:
+        _hand_over_clocks(ctx)
+        if also is not None:
+            also(ctx)
+
     return Step(
         HAND_OVER,
         gettext_lazy("移交"),
-        tuple(process.open_states),
+        tuple(sources),
         None,
         _nobody,
         system=True,
         apply=_hand_over_apply,
-        after=_hand_over_clocks,
+        after=after,
         tells=(
             Tell(
                 to=lambda ctx: [ctx.inputs["to"]],

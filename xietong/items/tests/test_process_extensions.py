@@ -11,12 +11,14 @@ from django.db import transaction
 from xietong.core.audit import action_label
 from xietong.core.errors import Forbidden
 from xietong.core.models import AuditEvent
-from xietong.items.process import Step, Tell
+from xietong.items.creation import item_create
+from xietong.items.handover import person_hand_over
+from xietong.items.process import HAND_OVER, Step, Tell, hand_over_step
 from xietong.items.registry import extend_process
 from xietong.items.runner import run_step
 from xietong.notify.models import InboxMessage
 from xietong.requests.tests.test_request_flow import at
-from xietong.seals.models import SealState
+from xietong.seals.models import SealRequest, SealState
 from xietong.seals.process import SEAL, applicant
 from xietong.seals.tests.sample import sample
 
@@ -79,3 +81,25 @@ def test_events_of_a_secondary_record_go_on_the_object_it_belongs_to(company, se
         run_step(actor=company.person("hujun"), item=item, step="approve")
     event = AuditEvent.objects.get(action="seal.approve")
     assert (event.object_type, event.object_id) == ("org.project", str(project.pk))
+
+
+def test_a_process_names_the_states_its_items_are_handed_over_from(company, seal_as_declared):
+
+    narrower = hand_over_step((SealState.SUBMITTED,))
+    SEAL.steps = tuple(narrower if s.name == HAND_OVER else s for s in SEAL.steps)
+    SEAL._steps[HAND_OVER] = narrower
+    submitted = sample(company)
+    with time_machine.travel(at("2026-10-12 09:40"), tick=False), transaction.atomic():
+        data = {
+            "title": "合同用印",
+            "project": company.project("smartwatch"),
+            "department": company.department("product"),
+        }
+        draft = item_create(process=SEAL, actor=company.person("guoxin"), data={**data, "seal_type": "contract"})
+    with time_machine.travel(at("2026-10-12 10:00"), tick=False), transaction.atomic():
+        report = person_hand_over(
+            actor=company.person("admin"), person=company.person("guoxin"), successor=company.person("hujun")
+        )
+    assert report.items == {"seals.sealrequest": 1}
+    owners = dict(SealRequest.objects.values_list("pk", "created_by__username"))
+    assert owners == {submitted.pk: "hujun", draft.pk: "guoxin"}
