@@ -12,7 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core import clock
 from xietong.core.errors import ApplicationError, InvalidState
-from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
+from xietong.items.process import (
+    ALL_LIMITS,
+    Arm,
+    Limit,
+    Nav,
+    Process,
+    Reason,
+    State,
+    Step,
+    StepContext,
+    Tell,
+    hand_over_step,
+)
 from xietong.items.runner import run_step
 from xietong.org.models import Person
 from xietong.requests.choices import RequestState
@@ -83,6 +95,14 @@ def accepted_by_default(ctx: StepContext) -> None:
     ctx.details["reason"] = "24 小时内未确认，视为默认接受"  # stored as written, whatever the language
 
 
+def raci_handed_over(ctx: StepContext) -> None:
+    """The departed owner's RACI letters on the task pass to the successor with it (离职交接)."""
+    old, new = ctx.inputs["from"], ctx.inputs["to"]
+    for role in TaskRole.objects.filter(task=ctx.item, person=old):
+        TaskRole.objects.get_or_create(task=ctx.item, person=new, role=role.role)
+        role.delete()
+
+
 def updated_today(ctx: StepContext) -> bool:
     return ctx.item.progress_updates.filter(work_date=clock.today()).exists()
 
@@ -140,6 +160,7 @@ TASK = Process(
     workbench_order=30,
     workbench_key="tasks",
     related=("request", "owner", "project", "department"),
+    owners=("owner",),
     states=(
         State(T.DRAFT, T.DRAFT.label, "muted"),
         State(T.PUBLISHED, T.PUBLISHED.label, "warn"),
@@ -240,6 +261,8 @@ TASK = Process(
             cancels=(ALL_LIMITS,),
             tells=(TELL_INFORMED,),
         ),
+        # A finished task is history (it stays its owner's); a running one passes to the successor.
+        hand_over_step((T.DRAFT, T.PUBLISHED, T.ACCEPTED, T.IN_PROGRESS), also=raci_handed_over),
     ),
     limits=(
         Limit("accept", "1d", rule="任务发布后 24 小时内未确认视为默认接受"),
