@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xietong.clocks.selectors import clock_views
+from xietong.clocks.selectors import clock_views, open_clock
+from xietong.clocks.wording import clock_limit_text, due_text
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
@@ -183,7 +184,7 @@ def _form_post(
     form_class: type[Form],
     name: str,
     run: Callable[[Incident, Form], object],
-    success: str,
+    success: str | Callable[[Incident], str],
 ) -> HttpResponse:
     """The live page's forms: valid → service → back to the page; refused → the page again with the
     messages next to the fields, nothing saved."""
@@ -195,10 +196,18 @@ def _form_post(
         except ApplicationError as error:
             form_apply_error(form, error)
         else:
-            messages.success(request, success)
+            messages.success(request, success(incident) if callable(success) else success)
             return redirect(incident.get_absolute_url())
     messages.error(request, _("未保存：请按提示修改后重新提交"))
     return render(request, "incidents/detail.html", detail_context(request, incident, **{name: form}), status=200)
+
+
+def limit_text(incident: Incident, limit: str, plain: str, timed: str) -> str:
+    """A flash that names a limit does so from the clock that runs it (due instant and duration)."""
+    clock = open_clock(incident, limit)
+    if clock is None:
+        return plain
+    return timed % {"due": due_text(clock.limit_due_at), "limit": clock_limit_text(clock)}
 
 
 @require_POST
@@ -209,7 +218,12 @@ def incident_team_view(request: AuthedRequest, incident_id: int) -> HttpResponse
         TeamForm,
         "team_form",
         lambda incident, form: incident_assign_team(actor=request.user, incident=incident, members=form.members()),  # type: ignore[attr-defined]
-        _("应急小组分工已发布，成员须在 30 分钟内到位"),
+        lambda incident: limit_text(
+            incident,
+            "team_ready",
+            _("应急小组分工已发布"),
+            _("应急小组分工已发布，成员须在 %(due)s 前（%(limit)s内）到位"),
+        ),
     )
 
 
@@ -266,7 +280,12 @@ def incident_resolve_view(request: AuthedRequest, incident_id: int) -> HttpRespo
             cause=form.cleaned_data["cause"],
             measures=form.cleaned_data["measures"],
         ),
-        _("已宣布问题已解决；用户告知函已起草，请在 3 个工作日内完成复盘"),
+        lambda incident: limit_text(
+            incident,
+            "review",
+            _("已宣布问题已解决；用户告知函已起草"),
+            _("已宣布问题已解决；用户告知函已起草，请在 %(due)s 前（%(limit)s内）完成复盘"),
+        ),
     )
 
 

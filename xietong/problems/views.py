@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views, open_clock
+from xietong.clocks.wording import clock_limit_text, due_text
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest, wants_fragment
 from xietong.core.permissions import access
@@ -86,6 +87,18 @@ def problem_index(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def filed_text(problem: Problem) -> str:
+    """The flash after filing names 综合管理部's limit as its clock runs it, never a literal."""
+    clock = open_clock(problem, "dispatch")
+    if clock is None:
+        return _("问题 %(n)s 已提报") % {"n": problem.number}
+    return _("问题 %(n)s 已提报，综合管理部将在 %(due)s 前（%(limit)s内）分派") % {
+        "n": problem.number,
+        "due": due_text(clock.limit_due_at),
+        "limit": clock_limit_text(clock),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def problem_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
@@ -97,9 +110,7 @@ def problem_new(request: AuthedRequest) -> HttpResponse:
             except ApplicationError as error:
                 form_apply_error(form, error)
             else:
-                messages.success(
-                    request, _("问题 %(n)s 已提报，综合管理部将在 1 个工作日内分派") % {"n": problem.number}
-                )
+                messages.success(request, filed_text(problem))
                 return redirect(problem.get_absolute_url())
     else:
         form = ProblemForm(user=request.user, initial={"urgency": ProblemUrgency.MEDIUM})

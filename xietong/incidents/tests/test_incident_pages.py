@@ -250,3 +250,29 @@ def test_an_improvement_action_through_the_generic_step_routes(company, client_f
     assert "【改进措施已完成】GJ-2026-0001 发布检查单增加连接池容量评估" in [
         n.title for n in Notification.objects.filter(inbox__recipient__username="lina")
     ]
+
+
+def test_the_flashes_name_the_limits_the_policy_sets(company, client_for):
+    from django.contrib.messages import get_messages
+
+    from xietong.clocks.models import ClockPolicy
+
+    ClockPolicy.objects.filter(process="emergency", kind="team_ready").update(duration="20m")
+    ClockPolicy.objects.filter(process="emergency", kind="review").update(duration="2d")
+    incident = report(company, when="2026-10-01 03:00")
+    lina = client_for("lina")
+    with time_machine.travel(at("2026-10-01 03:05"), tick=False):
+        team = lina.post(
+            f"/incidents/{incident.pk}/team/", {"member_1": company.person("wangqiang").pk, "duty_1": "排查服务器日志"}
+        )
+    assert team.status_code == 302
+    assert [str(m) for m in get_messages(team.wsgi_request)] == [
+        "应急小组分工已发布，成员须在 10月1日 03:25 前（20 分钟内）到位"
+    ]
+    with time_machine.travel(at("2026-10-01 05:00"), tick=False):
+        resolved = lina.post(f"/incidents/{incident.pk}/resolve/", {"cause": "连接池溢出", "measures": "扩容"})
+    assert resolved.status_code == 302
+    # Two working days in the responsible department's calendar: 10/8 and 10/9 (国庆 does not count).
+    assert [str(m) for m in get_messages(resolved.wsgi_request)][-1] == (
+        "已宣布问题已解决；用户告知函已起草，请在 10月9日 18:00 前（2 个工作日内）完成复盘"
+    )

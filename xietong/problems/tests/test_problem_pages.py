@@ -262,3 +262,29 @@ def test_api_file_and_read(company, client_for):
     assert empty.status_code == 400 and empty.json()["fields"]["background"] == "请填写问题背景"
     assert Problem.objects.count() == 1
     assert client.get(f"/api/problems/{body['id']}").json()["title"] == "客服工单系统高峰期响应缓慢"
+
+
+def test_the_flash_after_filing_names_the_dispatch_limit_the_policy_sets(company, client_for):
+    from django.contrib.messages import get_messages
+
+    from xietong.clocks.models import ClockPolicy
+
+    ClockPolicy.objects.filter(process="problem", kind="dispatch").update(duration="2d")
+    with time_machine.travel(at("2026-09-30 17:30"), tick=False):
+        response = client_for("caojing").post(
+            "/problems/new/",
+            {
+                "title": "客服工单系统高峰期响应缓慢",
+                "project": company.project("service-response").pk,
+                "urgency": "medium",
+                "expected_date": "2026-10-30",
+                "background": "双十一预热期间客服咨询量翻倍",
+                "current_state": "高峰期打开工单平均需 12 秒",
+                "impact": "客服部全员",
+            },
+        )
+    assert response.status_code == 302
+    # 0.5 h on 9/30, 7.5 h on 10/8, 7 h on 10/9 (国庆 does not count).
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "问题 WT-2026-0001 已提报，综合管理部将在 10月9日 17:30 前（2 个工作日内）分派"
+    ]
