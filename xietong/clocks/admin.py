@@ -48,8 +48,8 @@ class EscalationLadderAdmin(AuditedModelAdmin):
 @admin.register(ClockPolicy)
 class ClockPolicyAdmin(AuditedModelAdmin):
     list_display = (
-        "process",
-        "priority",
+        "process_label",
+        "priority_label",
         "kind",
         "duration",
         "mode",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.admin import display as admin_display
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -181,6 +182,17 @@ class EscalationStep(models.Model):
             raise ValidationError({"person": _("只有升级对象为“指定人员”时才需选择人员")})
 
 
+# A policy's priority as people say it ("*" is every priority; 重大/一般 are an exception's severity).
+PRIORITY_LABELS = {
+    "*": _("所有优先级"),
+    "high": _("高优先级"),
+    "medium": _("中优先级"),
+    "low": _("低优先级"),
+    "major": _("重大"),
+    "normal": _("一般"),
+}
+
+
 class ClockPolicy(TimeStampedModel):
     """One time limit of one process: (process, priority, kind) → duration, time mode, reminder, ladder.
 
@@ -226,7 +238,26 @@ class ClockPolicy(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["process", "priority", "kind"], name="one_policy_per_limit")]
 
     def __str__(self) -> str:
-        return f"{self.process}/{self.priority}/{self.get_kind_display()}：{self.duration}"
+        """需求协作 · 高优先级 · 响应：2 个工作小时 — never the codes (it was "request/high/响应：2h")."""
+        from xietong.clocks.wording import duration_text
+
+        try:
+            limit = duration_text(self.duration, self.mode)
+        except ValueError:
+            limit = self.duration
+        return f"{self.process_label()} · {self.priority_label()} · {self.get_kind_display()}：{limit}"
+
+    @admin_display(description=_("流程"), ordering="process")
+    def process_label(self) -> str:
+        from django.utils.translation import gettext
+
+        from xietong.clocks.defaults import PROCESS_LABELS
+
+        return gettext(PROCESS_LABELS[self.process]) if self.process in PROCESS_LABELS else self.process
+
+    @admin_display(description=_("优先级"), ordering="priority")
+    def priority_label(self) -> str:
+        return str(PRIORITY_LABELS.get(self.priority, self.priority))
 
 
 class ClockState(models.TextChoices):

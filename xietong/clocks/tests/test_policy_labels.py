@@ -1,0 +1,24 @@
+"""Time-limit rules read in words, not codes (issue 23): the proposal form offered "request/high/响应：2h" and
+the admin listed process and priority as request / high."""
+
+import re
+
+from xietong.clocks.models import ClockPolicy
+
+
+def test_a_rule_is_named_by_its_process_priority_and_limit_in_words(db):
+    policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
+    assert str(policy) == "需求协作 · 高优先级 · 响应：2 个工作小时"
+    assert str(ClockPolicy.objects.get(process="exception", priority="major", kind="resolve")) == (
+        "异常问题 · 重大 · 解决/闭环：2 个工作日"
+    )
+
+
+def test_the_admin_lists_rules_in_words(company, client_for):
+    page = client_for("admin").get("/admin/clocks/clockpolicy/").content.decode()
+    cells = [
+        (field, re.sub(r"<[^>]+>", "", value))
+        for field, value in re.findall(r'<t[hd] class="field-(process_label|priority_label)"[^>]*>(.*?)</t[hd]>', page)
+    ]
+    assert ("process_label", "需求协作") in cells and ("priority_label", "高优先级") in cells
+    assert not any(value in {"request", "high", "*"} for _field, value in cells)
