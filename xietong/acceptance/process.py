@@ -183,13 +183,14 @@ DELIVERABLE = Process(
     model=Deliverable,
     label=gettext_lazy("成果验收"),
     related=("request", "acceptor", "submitter", "project"),
+    owners=("submitter", "acceptor"),
     version_field="",  # `version` is the deliverable's V1, V2 …: the step that hands in a new one bumps it
     states=(
         State(S.SUBMITTED, S.SUBMITTED.label, "warn"),
-        State(S.PASSED, S.PASSED.label, "ok"),
+        State(S.PASSED, S.PASSED.label, "ok", final=True),
         State(S.REWORK, S.REWORK.label, "late"),
         State(S.REWORKING, S.REWORKING.label, "info"),
-        State(S.FAILED, S.FAILED.label, "late"),
+        State(S.FAILED, S.FAILED.label, "late", final=True),
     ),
     steps=(
         # Taken by deliverable_submit as it creates the deliverable (成果交付清单).

@@ -56,6 +56,7 @@ FEEDBACK = Process(
     version_field="",  # an invitation has no optimistic lock: only its invitee ever changes it
     label=gettext_lazy("协作反馈"),
     related=("request",),
+    owners=("person",),
     audit_on=lambda invitation: invitation.request,  # the round is part of the request's history
     workbench="xietong.feedback.workbench.pending_feedback",
     workbench_order=40,

@@ -39,6 +39,9 @@ class State:
     label: Label
     tone: str = ""  # ok / info / warn / late / muted
     closed: bool = False
+    # Nothing waits on anyone in this state, though the item is not closed (not filed in the archive): a
+    # task done, a deliverable passed. Not handed over when someone leaves.
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -246,7 +249,7 @@ class Process:
 
     @property
     def open_states(self) -> list[str]:
-        return [s.code for s in self.states if not s.closed]
+        return [s.code for s in self.states if not (s.closed or s.final)]
 
     def state(self, code: str) -> State:
         return self._states[code]

@@ -114,6 +114,7 @@ EXCEPTION = Process(
     id_param="report_id",
     label=gettext_lazy("异常问题"),
     related=("request__requester", "department", "initiator_department", "created_by", "initiator", "project"),
+    owners=("initiator",),
     states=(State(E.OPEN, E.OPEN.label, "warn"), State(E.RESOLVED, E.RESOLVED.label, "ok", closed=True)),
     steps=(
         # Taken by exception_raise as it files the report.
@@ -278,6 +279,7 @@ DELAY = Process(
     model=DelayRequest,
     label=gettext_lazy("延期申请"),
     related=("task__project__lead", "task__request__requesting_department__head", "created_by", "project"),
+    owners=("created_by",),
     states=(
         State(D.PENDING, D.PENDING.label, "warn"),
         State(D.APPROVED, D.APPROVED.label, "ok", closed=True),
@@ -432,6 +434,7 @@ DISPUTE = Process(
     model=Dispute,
     label=gettext_lazy("部门分歧"),
     related=("department_a__head", "department_b__head", "created_by", "project"),
+    owners=("created_by",),
     states=(
         State(P.OPEN, P.OPEN.label, "warn"),
         State(P.AGREED, P.AGREED.label, "ok", closed=True),

@@ -160,14 +160,14 @@ TASK = Process(
     workbench_order=30,
     workbench_key="tasks",
     related=("request", "owner", "project", "department"),
-    owners=("owner",),
+    owners=("owner", "coordinator"),  # who must act on an open task (handed over when they leave)
     states=(
         State(T.DRAFT, T.DRAFT.label, "muted"),
         State(T.PUBLISHED, T.PUBLISHED.label, "warn"),
         State(T.ACCEPTED, T.ACCEPTED.label, "info"),
         State(T.IN_PROGRESS, T.IN_PROGRESS.label, "info"),
-        State(T.DONE, T.DONE.label, "ok"),
-        State(T.CANCELLED, T.CANCELLED.label, "muted"),
+        State(T.DONE, T.DONE.label, "ok", final=True),
+        State(T.CANCELLED, T.CANCELLED.label, "muted", final=True),
     ),
     steps=(
         Step(

@@ -46,9 +46,15 @@ def _state_writes(path: Path) -> list[str]:
                 found.append(where)
             if node.func.attr == "bulk_update" and "'state'" in ast.unparse(node):
                 found.append(where)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
-            if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and node.args[1].value == "state":
-                found.append(where)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value == "state"
+        ):
+            found.append(where)
     return found
 
 
