@@ -1,5 +1,5 @@
 """Do writes scale with processes? PostgreSQL behind a latency proxy (a database on its own host), the
-same measurements on a git ref (before) and on this tree (after), one table:
+same measurements on a git ref (before) and on this tree (after), one table (both trees measured side by side, so that both see the same load):
     .venv/bin/python bench/scale_bench.py --before main [--delay-ms 0.5] [--seconds 8] [--levels 1,2,4,8]
 
 - probe: T threads, each running transactions that record one audit event and stay open 20 ms more
@@ -160,9 +160,9 @@ def role_acknowledge(url: str, start_at: float, seconds: float) -> dict:
 class Run:
     """One tree measured: its own database, proxy and sequencer worker."""
 
-    def __init__(self, tree: Path, delay_ms: float, seconds: float, levels: list[int], firings: int):
+    def __init__(self, name: str, tree: Path, delay_ms: float, seconds: float, levels: list[int], firings: int):
         self.tree, self.seconds, self.levels, self.firings = tree, seconds, levels, firings
-        self.db_name = "xietong_bench_scale"
+        self.db_name = "xietong_bench_scale_" + name.split(":")[0]
         self.direct = PG.rsplit("/", 1)[0] + "/" + self.db_name
         port = _free_port()
         self.proxy = subprocess.Popen(
@@ -283,7 +283,9 @@ print(due.timestamp())
         try:
             with psycopg.connect(self.direct, autocommit=True) as conn:
                 while True:
-                    left = conn.execute("SELECT count(*) FROM clocks_clock WHERE state = 'armed'").fetchone()[0]
+                    left = conn.execute(
+                        "SELECT count(*) FROM clocks_clock WHERE state = 'armed' AND subject_type = 'probe.probe'"
+                    ).fetchone()[0]
                     if left == 0:
                         break
                     time.sleep(0.05)
@@ -362,16 +364,26 @@ def main() -> None:
     if args.before:
         trees[f"before:{args.before}"] = before_tree(args.before)
     trees["after"] = REPO
-    results, notes = {}, []
-    for name, tree in trees.items():
+    results: dict[str, dict[str, float]] = {}
+    notes: list[str] = []
+
+    def measure(name: str, tree: Path) -> None:
         print(f"== measuring {name} ({tree})", file=sys.stderr, flush=True)
-        run = Run(tree, args.delay_ms, args.seconds, levels, args.firings)
+        run = Run(name, tree, args.delay_ms, args.seconds, levels, args.firings)
         try:
             results[name] = run.measure()
-            notes += [f"{name}: {n}" for n in run.notes]
+            notes.extend(f"{name}: {n}" for n in run.notes)
         finally:
             run.close()
         print(json.dumps({name: results[name]}), file=sys.stderr, flush=True)
+
+    # Side by side: both trees see the same load from the rest of the machine (each its own database).
+    runs = [threading.Thread(target=measure, args=item) for item in trees.items()]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join()
+    results = {name: results[name] for name in trees if name in results}
     if args.before:
         subprocess.run(["git", "worktree", "remove", "--force", str(trees[f"before:{args.before}"])], cwd=REPO)
     print(table(results, levels, args))
