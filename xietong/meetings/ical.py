@@ -55,6 +55,12 @@ def _calendar(name: str) -> Calendar:
     return cal
 
 
+def _one_line(text: str) -> str:
+    """A summary or a place on one line: a line break typed into a title made the invitation a 500
+    (icalendar refuses an unescaped CR in a content line)."""
+    return " ".join((text or "").split())
+
+
 def meeting_event(meeting: Meeting, *, now: dt.datetime) -> Event:
     """One VEVENT: UID stable per meeting, SEQUENCE its version, STATUS follows the meeting."""
     event = Event()
@@ -63,15 +69,15 @@ def meeting_event(meeting: Meeting, *, now: dt.datetime) -> Event:
     event.add("dtstart", meeting.start_at.astimezone(dt.UTC))
     event.add("dtend", meeting.end_at.astimezone(dt.UTC))
     event.add("sequence", meeting.version)
-    event.add("summary", meeting.title)
-    event.add("location", meeting.place)
+    event.add("summary", _one_line(meeting.title))
+    event.add("location", _one_line(meeting.place))
     lines = [_("会议编号：%(n)s") % {"n": meeting.number}, _("会议目标：%(g)s") % {"g": meeting.goal}, _("议程：")]
     lines += [f"{i}. {item}" for i, item in enumerate(meeting.agenda, start=1)]
     lines.append(_("需提前准备的材料：%(m)s") % {"m": meeting.materials or _("无")})
     if meeting.online_link:
         lines.append(_("线上会议：%(link)s") % {"link": meeting.online_link})
     lines.append(_("详情：%(url)s") % {"url": _absolute(meeting.get_absolute_url())})
-    event.add("description", "\n".join(lines))
+    event.add("description", "\n".join(lines).replace("\r\n", "\n").replace("\r", "\n"))
     event.add("url", _absolute(meeting.get_absolute_url()))
     if meeting.state == MeetingState.CANCELLED:
         event.add("status", "CANCELLED")
@@ -87,14 +93,14 @@ def meeting_event(meeting: Meeting, *, now: dt.datetime) -> Event:
     if meeting.state != MeetingState.CANCELLED:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", meeting.title)
+        alarm.add("description", _one_line(meeting.title))
         alarm.add("trigger", dt.timedelta(minutes=-15))
         event.add_component(alarm)
     return event
 
 
 def meeting_ics(meeting: Meeting) -> bytes:
-    cal = _calendar(meeting.title)
+    cal = _calendar(_one_line(meeting.title))
     cal.add_component(meeting_event(meeting, now=clock.now()))
     return cal.to_ical()
 
