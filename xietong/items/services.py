@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
+from xietong.core.filenames import file_name_problem
 from xietong.core.permissions import access
 from xietong.items.models import Attachment, Comment, NumberSequence, WorkItem
 from xietong.org.models import Person
@@ -160,6 +161,8 @@ def attachment_add(*, actor: Person, subject: models.Model, upload: UploadedFile
     """Attach a file; the same topic again becomes its next version. Size and type are checked first."""
     check_writable(subject, _("上传附件"))
     original = PurePath(upload.name or "").name
+    if (problem := file_name_problem(original)) is not None:
+        raise ApplicationError(fields={"file": problem})
     extension = PurePath(original).suffix.lower()
     topic = _TOPIC_BAD.sub("", (topic or PurePath(original).stem).strip())[:80]
     if not topic:
