@@ -99,47 +99,58 @@ def _template():
     }
 
 
-def role_create(url: str, start_at: float, seconds: float) -> dict:
-    _setup(url)
+def _create_one(t: dict, n: int) -> None:
     from xietong.requests.services import request_create
 
+    request_create(
+        actor=t["actor"],
+        criteria=["响应≤1个工作日"],
+        submit=True,
+        title=f"扩展性压测需求-{os.getpid()}-{n}",
+        project=t["project"],
+        receiving_department=t["receiving_department"],
+        receiver=t["receiver"],
+        background="压测",
+        goal="接收确认",
+        content="请接收",
+        expected_date=dt.date(2027, 12, 31),
+    )
+
+
+def _ready_then_wait() -> float:
+    """Tell the driver this process is warmed up; it answers with the instant all start together."""
+    print("ready", flush=True)
+    start_at = float(sys.stdin.readline())
+    while time.time() < start_at:
+        time.sleep(0.001)
+    return start_at
+
+
+def role_create(url: str, seconds: float, pool: int) -> dict:
+    _setup(url)
     t = _template()
-    count = -1  # the first create warms up (imports, caches, calendars) and is not counted
-    while True:
-        if count == 0:
-            while time.time() < start_at:
-                time.sleep(0.001)
-        if count >= 0 and time.time() >= start_at + seconds:
-            break
-        request_create(
-            actor=t["actor"],
-            criteria=["响应≤1个工作日"],
-            submit=True,
-            title=f"扩展性压测需求-{os.getpid()}-{count}",
-            project=t["project"],
-            receiving_department=t["receiving_department"],
-            receiver=t["receiver"],
-            background="压测",
-            goal="接收确认",
-            content="请接收",
-            expected_date=dt.date(2027, 12, 31),
-        )
+    _create_one(t, -1)  # warms up (imports, caches, calendars); not counted
+    deadline = _ready_then_wait() + seconds
+    count = 0
+    while time.time() < deadline:
+        _create_one(t, count)
         count += 1
     return {"count": count, "seconds": seconds}
 
 
-def role_acknowledge(url: str, start_at: float, seconds: float) -> dict:
+def role_acknowledge(url: str, seconds: float, pool: int) -> dict:
     _setup(url)
     from django.db import transaction
 
     from xietong.items.runner import run_step
     from xietong.requests.models import Request
 
-    receiver = _template()["receiver"]
+    t = _template()
+    receiver = t["receiver"]
+    for n in range(pool):  # requests of its own to acknowledge, made before the clock starts
+        _create_one(t, 10_000 + n)
+    deadline = _ready_then_wait() + seconds
     count, dry = 0, False
-    while time.time() < start_at:
-        time.sleep(0.001)
-    deadline = start_at + seconds
     while time.time() < deadline:
         with transaction.atomic():
             request = (
@@ -162,6 +173,7 @@ class Run:
 
     def __init__(self, name: str, tree: Path, delay_ms: float, seconds: float, levels: list[int], firings: int):
         self.tree, self.seconds, self.levels, self.firings = tree, seconds, levels, firings
+        self.pool = max(20, int(seconds * 25))  # requests each acknowledging process makes for itself first
         self.db_name = "xietong_bench_scale_" + name.split(":")[0]
         self.direct = PG.rsplit("/", 1)[0] + "/" + self.db_name
         port = _free_port()
@@ -186,8 +198,24 @@ class Run:
 
     def child(self, *args: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, str(HERE), *args], cwd=self.tree, env=self.env, stdout=subprocess.PIPE, text=True
+            [sys.executable, str(HERE), *args],
+            cwd=self.tree,
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
+
+    def together(self, children: list[subprocess.Popen]) -> list[dict]:
+        """Wait until every child is warmed up, then start them all at the same instant."""
+        for c in children:
+            assert c.stdout is not None and c.stdout.readline().strip() == "ready"
+        start_at = time.time() + 0.5
+        for c in children:
+            assert c.stdin is not None
+            c.stdin.write(f"{start_at}\n")
+            c.stdin.flush()
+        return self.gather(children)
 
     def manage(self, *args: str, url: str | None = None) -> None:
         env = {**self.env, "DATABASE_URL": url or self.url}
@@ -229,15 +257,8 @@ class Run:
                 self.rows[f"probe|{t}"] = r["count"] / r["seconds"]
             for role in ("create", "acknowledge"):
                 for p in self.levels:
-                    start_at = time.time() + 4 + p  # every process connected and warmed up first
-                    runs = self.gather(
-                        [
-                            self.child(
-                                "--role", role, "--url", self.url, "--start", str(start_at), "--s", str(self.seconds)
-                            )
-                            for _ in range(p)
-                        ]
-                    )
+                    args = ["--role", role, "--url", self.url, "--s", str(self.seconds), "--pool", str(self.pool)]
+                    runs = self.together([self.child(*args) for _ in range(p)])
                     self.rows[f"{role}|{p}"] = sum(r["count"] for r in runs) / self.seconds
                     if any(r.get("dry") for r in runs):
                         self.notes.append(f"{role} ×{p}: ran out of submitted requests before the end")
@@ -250,7 +271,17 @@ class Run:
 
     def fire(self, processes: int) -> float:
         """Due escalation clocks on probe items; P workers already running when they fall due."""
-        lead = 6.0 + processes
+        workers = [self.worker("clocks") for _ in range(processes)]
+        import psycopg
+
+        pids = [w.pid for w in workers]
+        with psycopg.connect(self.direct, autocommit=True) as conn:
+            while (
+                conn.execute("SELECT count(*) FROM core_workerheartbeat WHERE pid = ANY(%s)", [pids]).fetchone()[0]
+                < processes
+            ):
+                time.sleep(0.1)
+        lead = 2.0
         script = f"""
 import datetime as dt
 from django.utils import timezone
@@ -277,9 +308,6 @@ print(due.timestamp())
             check=True,
         )
         due_at = float(seeded.stdout.strip().splitlines()[-1])
-        workers = [self.worker("clocks") for _ in range(processes)]
-        import psycopg
-
         try:
             with psycopg.connect(self.direct, autocommit=True) as conn:
                 while True:
@@ -329,7 +357,7 @@ def table(results: dict[str, dict[str, float]], levels: list[int], args) -> str:
             values = [results[c].get(f"{key}|{n}", float("nan")) for c in cols]
             row = f"| {label:<48} | {n:>2} | " + " | ".join(f"{v:>10.1f}" for v in values)
             if len(cols) == 2:
-                row += f" | {values[1] / values[0]:>11.2f}×"
+                row += f" | {values[1] / values[0]:>11.2f}×" if values[0] else " |           —"
             lines.append(row + " |")
             base = base or values[-1]
         scale = results[cols[-1]].get(f"{key}|{levels[-1]}", 0) / (results[cols[-1]].get(f"{key}|{levels[0]}") or 1)
@@ -343,7 +371,7 @@ def main() -> None:
     parser.add_argument("--url")
     parser.add_argument("--n", type=int, default=1)
     parser.add_argument("--s", type=float, default=8)
-    parser.add_argument("--start", type=float, default=0)
+    parser.add_argument("--pool", type=int, default=0)
     parser.add_argument("--before", help="git ref to measure first (e.g. main); without it only this tree")
     parser.add_argument("--delay-ms", type=float, default=0.5)
     parser.add_argument("--seconds", type=float, default=8)
@@ -354,10 +382,10 @@ def main() -> None:
         print(json.dumps(role_probe(args.url, args.n, args.s)))
         return
     if args.role == "create":
-        print(json.dumps(role_create(args.url, args.start, args.s)))
+        print(json.dumps(role_create(args.url, args.s, args.pool)))
         return
     if args.role == "acknowledge":
-        print(json.dumps(role_acknowledge(args.url, args.start, args.s)))
+        print(json.dumps(role_acknowledge(args.url, args.s, args.pool)))
         return
     levels = [int(x) for x in args.levels.split(",")]
     trees = {}
