@@ -58,7 +58,8 @@ def test_quarterly_review_generated_and_a_proposal_approved(page_for, live_serve
         liufang.fill("#p-title", "高优先级需求响应时限放宽至 3 小时")
         policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
         liufang.select_option("#p-policy", str(policy.pk))
-        liufang.fill("#p-duration", "3h")
+        liufang.fill("#p-duration", "3")  # a number and its unit (小时), not "3h" typed by hand
+        liufang.select_option("select[name=new_duration_unit]", "h")
         liufang.fill("#p-content", "本季度响应超时集中在上午会议时段")
         click(liufang, "#proposals form button[type=submit]")
         screenshot(liufang, "reports-4-review")

@@ -20,6 +20,7 @@ from xietong.reports.models import ImprovementProposal, QuarterlyReview
 from xietong.reports.periods import Quarter
 from xietong.reports.review import may_generate, may_propose, proposal_add, proposal_decide, review_generate
 from xietong.reports.selectors import DIMENSIONS, dashboard, drill
+from xietong.reports.templatetags.durations import duration_from_post
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -276,9 +277,9 @@ def proposal_create(request: AuthedRequest, review_id: int) -> HttpResponse:
             title=request.POST.get("title", ""),
             content=request.POST.get("content", ""),
             policy=ClockPolicy.objects.filter(pk=policy_id).first() if policy_id else None,
-            new_duration=request.POST.get("new_duration", ""),
-            new_remind_before=request.POST.get("new_remind_before", ""),
-            new_escalate_after=request.POST.get("new_escalate_after", ""),
+            new_duration=duration_from_post(request.POST, "new_duration"),
+            new_remind_before=duration_from_post(request.POST, "new_remind_before"),
+            new_escalate_after=duration_from_post(request.POST, "new_escalate_after"),
         )
     except ApplicationError as error:
         return render(
