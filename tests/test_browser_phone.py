@@ -1,0 +1,46 @@
+"""On a phone (390×844) no page scrolls sideways and the header stays short: it took 279 px (a third of the
+screen) with the inbox link pushed off the right edge (pages were 441 px wide), and the report's
+eleven-column table widened the page to 495 px."""
+
+import pytest
+
+from conftest import screenshot
+
+PHONE = {"width": 390, "height": 844}
+PAGES = [
+    "/",
+    "/requests/",
+    "/tasks/",
+    "/meetings/",
+    "/problems/",
+    "/incidents/",
+    "/notices/",
+    "/p/seal/",
+    "/reports/",
+    "/archive/",
+    "/org/absences/",
+    "/search/?q=续航",
+]
+
+
+@pytest.mark.parametrize("username", ["lina", "chenzhiqiang"])
+def test_no_page_scrolls_sideways_on_a_phone_and_the_header_stays_short(page_for, live_server, username):
+    page = page_for(username)
+    page.set_viewport_size(PHONE)
+    wide = {}
+    for path in PAGES:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide[path] = width
+    assert wide == {}
+    page.goto(f"{live_server.url}/")
+    header = page.locator("header.topbar").bounding_box()
+    assert header is not None and header["height"] <= 140
+    inbox = page.locator("#inbox-badge").bounding_box()
+    search = page.locator(".searchbox input").bounding_box()
+    assert inbox is not None and search is not None
+    assert inbox["x"] + inbox["width"] <= PHONE["width"]  # the inbox stays on screen
+    assert search["x"] + search["width"] <= inbox["x"]  # and the search box does not run under it
+    screenshot(page, f"phone-workbench-{username}")
