@@ -4,6 +4,7 @@ pause/resume, calendar changes, wall-time emergencies. Every instant below is As
 2026: 国庆 10/1–10/7 (Thursday 10/8 is the first working day after it), 调休 Saturday 10/10.
 """
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -210,7 +211,8 @@ def test_auto_accept_after_silence(company):
 
 @pytest.fixture
 def restore_handlers():
-    saved = {label: handlers.ClockHandlers(list(h.due), list(h.remind), list(h.escalation_targets))
+    saved = {label: dataclasses.replace(h, due=list(h.due), remind=list(h.remind),
+                                        escalation_targets=list(h.escalation_targets))
              for label, h in handlers._registry.items()}  # fmt: skip
     yield
     handlers._registry.clear()
