@@ -39,6 +39,10 @@ def notice_validate(
         errors["body"] = _("请填写通知内容")
     if data.get("effective_date") is None:
         errors["effective_date"] = _("请填写生效日期")
+    if data.get("target_everyone") and not may_address_everyone(actor):
+        errors["target_everyone"] = _(
+            "只有综合管理部、总经理和系统管理员可以向全体人员发布通知；请选择涉及部门或指定人员"
+        )
     if not (data.get("target_everyone") or departments or people):
         errors["targets"] = _("请至少选择一个通知对象：指定人员、涉及部门或全体人员")
     inactive = [p.display_name for p in people if not p.is_active]
@@ -55,6 +59,12 @@ def notice_validate(
     if actor.department_id is None:
         errors["title"] = _("您尚未分配部门，不能发布通知；请联系管理员")
     return errors
+
+
+def may_address_everyone(person: Person) -> bool:
+    """Who may send a notice everyone must read: the coordinating office (综合管理部), the general manager
+    and administrators — not any member (a company-wide notice to confirm reaches every inbox)."""
+    return bool(person.is_coordinator or person.is_general_manager or person.is_superuser)
 
 
 def notice_clean(data: dict[str, Any]) -> dict[str, Any]:
