@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xietong.clocks.choices import TimeMode
+from xietong.clocks.durations import duration_text
 from xietong.core.models import TimeStampedModel
 from xietong.workcal.engine import parse_duration
 
@@ -17,11 +19,6 @@ def validate_duration(value: str) -> None:
         parse_duration(value)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
-
-
-class TimeMode(models.TextChoices):
-    WORKING = "working", _("工作时间")
-    WALL = "wall", _("自然时间（节假日与夜间照常计时）")
 
 
 class LimitKind(models.TextChoices):
@@ -239,8 +236,6 @@ class ClockPolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         """需求协作 · 高优先级 · 响应：2 个工作小时 — never the codes (it was "request/high/响应：2h")."""
-        from xietong.clocks.wording import duration_text
-
         try:
             limit = duration_text(self.duration, self.mode)
         except ValueError:

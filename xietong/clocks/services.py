@@ -38,15 +38,16 @@ from xietong.clocks.models import (
     TimeMode,
     limit_label,
 )
+from xietong.clocks.timebase import timebase
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_build, audit_record
 from xietong.core.i18n import month_day_time
 from xietong.core.memo import memo_scope, memoized
 from xietong.core.models import AuditEvent
 from xietong.org.models import Department, Person, Project
-from xietong.workcal.engine import MICRO, WallClock, WorkingCalendar, parse_duration
+from xietong.workcal.engine import MICRO, parse_duration
 from xietong.workcal.models import WorkCalendar
-from xietong.workcal.selectors import clock_calendar, default_calendar, engine_for
+from xietong.workcal.selectors import clock_calendar
 
 logger = logging.getLogger("xietong.clocks")
 LIVE = (ClockState.ARMED, ClockState.PAUSED)
@@ -54,12 +55,6 @@ LIVE = (ClockState.ARMED, ClockState.PAUSED)
 
 def subject_key(subject: models.Model) -> tuple[str, int]:
     return subject._meta.label_lower, int(subject.pk)
-
-
-def timebase(mode: str, calendar: WorkCalendar | None) -> WorkingCalendar | WallClock:
-    if mode == TimeMode.WALL:
-        return WallClock()
-    return engine_for(calendar or default_calendar())
 
 
 def policy_for(process: str, kind: str, priority: str = "*") -> ClockPolicy | None:

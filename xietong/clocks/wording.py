@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import gettext as _
-
-from xietong.clocks.models import Clock, ClockPolicy, TimeMode
+from xietong.clocks.choices import TimeMode
+from xietong.clocks.durations import duration_text
+from xietong.clocks.models import Clock, ClockPolicy
+from xietong.clocks.timebase import timebase
 from xietong.core import clock as time_source
 from xietong.core.i18n import month_day_time
-from xietong.workcal.engine import Duration, parse_duration
+from xietong.workcal.engine import Duration
 
-
-def duration_text(duration: Duration | str, mode: str) -> str:
-    """ "2h" in working time → "2 个工作小时"; "1d" → "1 个工作日"; "24h" in wall time → "24 小时"."""
-    value = parse_duration(duration) if isinstance(duration, str) else duration
-    hours, minutes = divmod(value.minutes, 60)
-    parts: list[str] = []
-    working = mode == TimeMode.WORKING
-    if value.days:
-        parts.append((_("%(n)d 个工作日") if working else _("%(n)d 天")) % {"n": value.days})
-    if hours:
-        parts.append((_("%(n)d 个工作小时") if working else _("%(n)d 小时")) % {"n": hours})
-    if minutes or not parts:
-        parts.append(_("%(n)d 分钟") % {"n": minutes})
-    return " ".join(parts)
+__all__ = ["clock_limit_text", "due_text", "duration_text", "policy_limit_text"]
 
 
 def policy_limit_text(policy: ClockPolicy | None) -> str:
@@ -39,8 +27,6 @@ def clock_limit_text(row: Clock) -> str:
 
 
 def _working_text(row: Clock, span: dt.timedelta) -> str:
-    from xietong.clocks.services import timebase
-
     day = timebase(row.mode, row.calendar).day_length
     days, rest = divmod(span, day) if day else (0, span)
     return duration_text(Duration(int(days), int(rest.total_seconds() // 60)), row.mode)

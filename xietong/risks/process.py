@@ -21,6 +21,7 @@ from xietong.core.errors import ApplicationError
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Process, Reason, State, Step, StepContext, Tell
 from xietong.org.models import Department, Person
 from xietong.org.roles import general_manager, manager_chain
+from xietong.risks.delay_effects import delay_apply
 from xietong.risks.models import DelayApproval, DelayRequest, Dispute, ExceptionReport, Severity
 from xietong.tasks.models import Task
 
@@ -269,8 +270,6 @@ APPROVAL_NOTE = Reason(gettext_lazy("审批意见"), required=False, field="note
 
 
 def dates_moved(ctx: StepContext) -> None:
-    from xietong.risks.services import delay_apply
-
     delay_apply(ctx.actor, ctx.item)
 
 
