@@ -45,10 +45,16 @@ class LimitKind(models.TextChoices):
 # Limits a declared process names beyond the kinds above (用印申请's "approve", a designed process's steps):
 # registered with their labels when the process is (items.registry).
 _more_limits: dict[str, object] = {}
+_more_processes: dict[str, object] = {}  # declared processes' names (用印申请), by process key
 
 
 def register_limit_labels(labels: dict[str, object]) -> None:
     _more_limits.update(labels)
+
+
+def register_process_labels(labels: dict[str, object]) -> None:
+    """Names of declared processes the defaults do not know (items.registry registers each one's)."""
+    _more_processes.update(labels)
 
 
 def limit_choices() -> list[tuple[str, object]]:
@@ -248,7 +254,9 @@ class ClockPolicy(TimeStampedModel):
 
         from xietong.clocks.defaults import PROCESS_LABELS
 
-        return gettext(PROCESS_LABELS[self.process]) if self.process in PROCESS_LABELS else self.process
+        if self.process in PROCESS_LABELS:
+            return gettext(PROCESS_LABELS[self.process])
+        return str(_more_processes.get(self.process, self.process))
 
     @admin_display(description=_("优先级"), ordering="priority")
     def priority_label(self) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from xietong.clocks.models import register_limit_labels
+from xietong.clocks.models import register_limit_labels, register_process_labels
 from xietong.items.guard import guard_model
 from xietong.items.process import Process, Step, process_for, remember
 from xietong.items.runner import run_step
@@ -22,6 +22,7 @@ def register_process(process: Process) -> Process:
 
     remember(process)
     register_limit_labels({limit.kind: limit.label for limit in process.limits if limit.label})
+    register_process_labels({process.key: process.label})
     guard_model(process.model)
     register_actions({f"{process.key}.{s.name}": s.label for s in process.steps if not s.audit_action})
     register_actions(dict(process.action_labels))

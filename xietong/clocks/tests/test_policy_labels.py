@@ -14,6 +14,13 @@ def test_a_rule_is_named_by_its_process_priority_and_limit_in_words(db):
     )
 
 
+def test_a_declared_process_the_defaults_do_not_know_is_named_by_its_declaration(company):
+    # 用印申请 (xietong/seals) showed its code: "seal · … · 用印：1 个工作日".
+    policy = ClockPolicy.objects.get(process="seal", kind="stamp")
+    assert policy.process_label() == "用印申请"
+    assert str(policy).startswith("用印申请 · ") and str(policy).endswith("用印：1 个工作日")
+
+
 def test_the_admin_lists_rules_in_words(company, client_for):
     page = client_for("admin").get("/admin/clocks/clockpolicy/").content.decode()
     cells = [
