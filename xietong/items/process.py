@@ -331,8 +331,9 @@ def _hand_over_step(process: Process) -> Step:
 
 
 def hand_over_step(sources: Iterable[str], *, also: Callable[[StepContext], None] | None = None) -> Step:
-    """The 移交 step, taken from `sources` (default: every open state — declare your own when an open state
-    is history, e.g. a finished task); `also` moves what else names the person (a task's RACI letters)."""
+    """The 移交 step, taken from `sources` (by default every state neither closed nor final: mark a state that
+    is history `final=True` rather than listing states here); declare it yourself only for `also`, which
+    moves what else names the person (a task's RACI letters)."""
 
     def after(ctx: StepContext) -> None:
         _hand_over_clocks(ctx)

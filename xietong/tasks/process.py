@@ -147,6 +147,10 @@ DAILY_UPDATE_AFTER_REOPENING = task_arm(
 # The new-task message, also sent when an edit gives a published task a new owner (tasks.services).
 NEW_TASK_TITLE = _("【新任务】%(task)s")
 NEW_TASK_BODY = _("%(start)s ~ %(end)s，负责人：%(owner)s。请在 %(due)s 前（%(limit)s内）确认接收，逾期视为默认接受。")
+# A running task may still be cancelled and passes to a successor when its owner leaves; a done or
+# cancelled one is history (its states are final) and stays its owner's.
+RUNNING = (T.DRAFT, T.PUBLISHED, T.ACCEPTED, T.IN_PROGRESS)
+
 TELL_INFORMED = Tell(
     to=informed, title=_("【任务%(verb)s】%(task)s"), body="%(reason)s", kind="info", params=task_params
 )
@@ -253,7 +257,7 @@ TASK = Process(
         Step(
             "cancel",
             _("取消任务"),
-            (T.DRAFT, T.PUBLISHED, T.ACCEPTED, T.IN_PROGRESS),
+            RUNNING,
             T.CANCELLED,
             builder,
             "danger",
@@ -261,8 +265,7 @@ TASK = Process(
             cancels=(ALL_LIMITS,),
             tells=(TELL_INFORMED,),
         ),
-        # A finished task is history (it stays its owner's); a running one passes to the successor.
-        hand_over_step((T.DRAFT, T.PUBLISHED, T.ACCEPTED, T.IN_PROGRESS), also=raci_handed_over),
+        hand_over_step(RUNNING, also=raci_handed_over),
     ),
     limits=(
         Limit("accept", "1d", rule="任务发布后 24 小时内未确认视为默认接受"),
