@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib.admin import display as admin_display
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -194,6 +196,11 @@ PRIORITY_LABELS = {
     "major": _("重大"),
     "normal": _("一般"),
 }
+
+
+def register_priority_labels(labels: Mapping[str, object]) -> None:
+    """What a process's own policy keys are called (a meeting type's code for its minutes limit: 启动会)."""
+    PRIORITY_LABELS.update(labels)  # type: ignore[arg-type]
 
 
 class ClockPolicy(TimeStampedModel):

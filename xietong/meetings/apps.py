@@ -9,14 +9,17 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from xietong.clocks.handlers import register_clock_handlers
+        from xietong.clocks.models import register_priority_labels
         from xietong.core.demo import register_demo_seeder
         from xietong.items.registry import register_process
         from xietong.meetings import workbench  # noqa: F401  (registers the workbench sections)
         from xietong.meetings.demo import seed_demo_meetings
+        from xietong.meetings.minutes_limits import PRIORITY_LABELS as MINUTES_PRIORITY_LABELS
         from xietong.meetings.minutes_process import ACTION_ITEM, MINUTES
         from xietong.meetings.process import MEETING
         from xietong.meetings.timers import meeting_clock_due, meeting_clock_remind
 
+        register_priority_labels(MINUTES_PRIORITY_LABELS)
         register_process(MEETING)
         register_process(MINUTES)
         register_process(ACTION_ITEM)

@@ -8,6 +8,14 @@ MEETING_TYPES = [
     ("review", "项目评审会", 120, True, 3, 2),
     ("weekly-sync", "周例会", 30, False, 0, 2),
     ("retrospective", "复盘会", 120, False, 0, 2),
+    # What a process calls (a request's kickoff, an exception's coordination, acceptance, the summary) and the
+    # routine ones of 002/004: their minutes limits differ (meetings.minutes_limits).
+    ("kickoff", "启动会", 120, False, 0, 1),
+    ("coordination", "问题协调会", 120, False, 0, 0),
+    ("acceptance", "验收会", 120, False, 0, 2),
+    ("summary", "总结会", 120, False, 0, 2),
+    ("standup", "站会", 15, False, 0, 0),
+    ("monthly", "项目月度会", 120, False, 0, 2),
 ]
 
 

@@ -1,7 +1,7 @@
 """会议, as the seed templates state it: the organiser fills in the 会议申请表 and submits it to their division
 leader (分管领导) where the meeting type needs approval; the notice goes out at least N working days before
 (提前通知, the type's rule; late notices are marked); invitees confirm or decline; the minutes are due 24
-hours (1 working day) after the end; the chair's signature closes the meeting. On a recurring meeting,
+hours (1 working day) after the end, sooner after a kickoff or an online meeting (minutes_limits); the chair's signature closes the meeting. On a recurring meeting,
 提交审批、批准、驳回 and 发送会议通知 act on every future occurrence in the same state: one application."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from xietong.core.i18n import month_day_padded
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
 from xietong.items.runner import run_step
 from xietong.meetings.choices import MeetingState
+from xietong.meetings.minutes_limits import MINUTES_LIMITS, minutes_priority
 from xietong.meetings.models import Meeting
 from xietong.meetings.rules import (
     MEETING_FIELDS,
@@ -186,9 +187,14 @@ NOTICE = Arm(
 RESPOND = Arm(
     "respond", owner=lambda m: m.organizer, department=lambda m: m.department, due_at=lambda ctx: ctx.item.start_at
 )
-# Minutes within 24 hours (1 working day) of the meeting's end; escalation up the organiser's chain.
+# Minutes after the meeting's end, as soon as its type or form asks (minutes_limits); escalation up the
+# organiser's chain.
 MINUTES = Arm(
-    "minutes", owner=lambda m: m.organizer, department=lambda m: m.department, start=lambda ctx: ctx.item.end_at
+    "minutes",
+    owner=lambda m: m.organizer,
+    department=lambda m: m.department,
+    priority=minutes_priority,
+    start=lambda ctx: ctx.item.end_at,
 )
 
 MEETING = Process(
@@ -321,7 +327,7 @@ MEETING = Process(
     limits=(
         Limit("notice", "0m", remind_before="2h", rule="会议通知至少提前 2 个工作日发出"),
         Limit("respond", "0m", remind_before="1d", rule="会前确认参加或请假；提前 1 个工作日提醒"),
-        Limit("minutes", "1d", remind_before="2h", ladder="standard", rule="会议结束后 24 小时内完成会议纪要并分发"),
+        *MINUTES_LIMITS,
     ),
     action_labels={
         "meeting.create": gettext_lazy("填写会议申请表"),

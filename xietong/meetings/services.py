@@ -23,6 +23,7 @@ from xietong.core.permissions import VIEW, authorize
 from xietong.items.runner import run_step
 from xietong.items.services import number_next
 from xietong.meetings.choices import EDITABLE_STATES, MeetingMode, MeetingState, ParticipantRole, Response
+from xietong.meetings.minutes_limits import minutes_priority
 from xietong.meetings.models import Meeting, MeetingSeries, Participation
 from xietong.meetings.process import MEETING
 from xietong.meetings.rules import (
@@ -313,11 +314,12 @@ def _arm_after_notice(meeting: Meeting) -> None:
         project=meeting.project,
         due_at=meeting.start_at,
     )
-    # Minutes within 24 hours (1 working day) of the meeting's end; escalation to the organiser's head.
+    # Minutes after the meeting's end, as soon as its type or form asks; escalation to the organiser's head.
     clock_arm(
         subject=meeting,
         process="meeting",
         limit="minutes",
+        priority=minutes_priority(meeting),
         owner=meeting.organizer,
         department=meeting.department,
         project=meeting.project,

@@ -37,7 +37,7 @@ def test_no_state_is_written_outside_the_runner(signed, model, state):
 def test_the_declared_limits_are_the_seeded_defaults():
     declared = {row for row in declared_limits() if row[0] in ("meeting", "action_item")}
     seeded = {row for row in POLICIES if row[0] in ("meeting", "action_item")}
-    assert declared == seeded and len(declared) == 4
+    assert declared == seeded and len(declared) == 8
 
 
 def test_an_action_item_offers_its_steps_over_the_api(company, client_for, signed):
