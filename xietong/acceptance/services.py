@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from xietong.acceptance.models import Deliverable, DeliverableForm, Verdict
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
 from xietong.core.permissions import VIEW, access, authorize
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.org.models import Person
 from xietong.requests.choices import RequestState
 from xietong.requests.models import Request

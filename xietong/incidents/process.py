@@ -29,9 +29,9 @@ from xietong.incidents.validation import (
     team_errors,
     text,
 )
+from xietong.items.numbering import number_next
 from xietong.items.process import Arm, Label, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.org.models import Department, Person
 from xietong.org.roles import manager_chain
 from xietong.workcal.selectors import calendar_for_department, engine_for

@@ -22,8 +22,8 @@ from xietong.incidents.models import ImprovementAction, Incident, IncidentEntry,
 from xietong.incidents.process import INCIDENT, on_team
 from xietong.incidents.validation import TEXT_LIMIT, ActionDraft, check_text
 from xietong.incidents.validation import text as clean
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.org.models import Department, Person, Project
 
 __all__ = ["ActionDraft"]  # the 复盘's improvement action as the forms and the API hand it in

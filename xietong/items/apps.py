@@ -26,6 +26,12 @@ class ItemsConfig(AppConfig):
             lambda actor, person, successor: person_hand_over(actor=actor, person=person, successor=successor)
         )
 
+        from django.db.models.signals import post_migrate
+
+        from xietong.items.numbering import forget_orphan_sequences
+
+        post_migrate.connect(forget_orphan_sequences, sender=self, dispatch_uid="items-number-sequences")
+
         register_actions(
             {
                 "items.comment.add": _("发表评论"),

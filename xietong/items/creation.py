@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from xietong.core.audit import audit_record, snapshot
 from xietong.core.errors import ApplicationError
+from xietong.items.numbering import number_next
 from xietong.items.process import Process
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.org.models import Project
 
 

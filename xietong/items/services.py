@@ -11,7 +11,7 @@ from pathlib import PurePath
 from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
@@ -19,7 +19,7 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.filenames import file_name_problem
 from xietong.core.permissions import access
-from xietong.items.models import Attachment, Comment, NumberSequence, WorkItem
+from xietong.items.models import Attachment, Comment, WorkItem
 from xietong.org.models import Person
 
 DEFAULT_ALLOWED_EXTENSIONS = [
@@ -59,22 +59,6 @@ def register_write_guard(guard: Callable[[models.Model, str], None]) -> None:
 def check_writable(subject: models.Model, what: str) -> None:
     for guard in _WRITE_GUARDS:
         guard(subject, what)
-
-
-def number_next(prefix: str) -> str:
-    """The next number for `prefix` this year, e.g. XQ-2026-0001. Takes a row lock: no two alike."""
-    year = clock.today().year
-    table = connection.ops.quote_name(NumberSequence._meta.db_table)
-    # One statement that both locks the row and returns the new value (SQLite ≥ 3.35 and PostgreSQL).
-    increment = f"UPDATE {table} SET last = last + 1 WHERE prefix = %s AND year = %s RETURNING last"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(increment, [prefix, year])
-        row = cursor.fetchone()
-        if row is None:  # the first number of this prefix this year
-            NumberSequence.objects.get_or_create(prefix=prefix, year=year)
-            cursor.execute(increment, [prefix, year])
-            row = cursor.fetchone()
-    return f"{prefix}-{year}-{row[0]:04d}"
 
 
 def subject_key(subject: models.Model) -> tuple[str, int]:

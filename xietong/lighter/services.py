@@ -15,8 +15,8 @@ from xietong.core.audit import audit_record, snapshot
 from xietong.core.errors import ApplicationError, Forbidden
 from xietong.core.links import link_is_safe
 from xietong.core.permissions import reach_of
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.lighter.checklist import StepDraft, step_errors, steps_add, steps_text
 from xietong.lighter.checklist import text as _text
 from xietong.lighter.choices import leads

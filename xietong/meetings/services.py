@@ -20,8 +20,8 @@ from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
 from xietong.core.i18n import month_day
 from xietong.core.permissions import VIEW, authorize
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.meetings.choices import EDITABLE_STATES, MeetingMode, MeetingState, ParticipantRole, Response
 from xietong.meetings.minutes_limits import minutes_priority
 from xietong.meetings.models import Meeting, MeetingSeries, Participation

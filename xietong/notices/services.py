@@ -14,8 +14,8 @@ from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
 from xietong.core.permissions import VIEW, authorize
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.notices.choices import NoticeState
 from xietong.notices.models import Notice, NoticeReceipt
 from xietong.notices.validation import NOTICE_FIELDS, notice_clean, notice_validate

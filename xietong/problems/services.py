@@ -21,8 +21,9 @@ from xietong.core.audit import audit_record
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
 from xietong.core.permissions import access_locked
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import attachment_add, number_next
+from xietong.items.services import attachment_add
 from xietong.notify.models import MessageKind, Urgency
 from xietong.notify.services import notify
 from xietong.org.models import Department, Person

@@ -12,8 +12,8 @@ from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden
 from xietong.core.permissions import VIEW, authorize
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.org.models import Person
 from xietong.requests.choices import Priority, RequestState
 from xietong.requests.models import AcceptanceCriterion, Request

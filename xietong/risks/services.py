@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from xietong.core import clock
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
 from xietong.core.permissions import VIEW, access_locked, authorize
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.org.models import Department, Person
 from xietong.requests.models import Request
 from xietong.risks.models import DelayRequest, Dispute, ExceptionReport, Severity
