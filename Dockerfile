@@ -8,6 +8,10 @@ FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY requirements.lock ./
+# python-ldap (LDAP sign-in, django-auth-ldap) is built from source against OpenLDAP's and SASL's headers.
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libldap2-dev libsasl2-dev \
+ && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/xietong \
  && /opt/xietong/bin/pip install --require-hashes -r requirements.lock
 COPY pyproject.toml setup.py README.md ./
@@ -22,6 +26,9 @@ ENV PATH=/opt/xietong/bin:$PATH \
     DJANGO_SETTINGS_MODULE=xietong.settings \
     XIETONG_DATA_DIR=/var/lib/xietong \
     XIETONG_HOST=0.0.0.0
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libldap-2.5-0 libsasl2-2 \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system xietong \
  && useradd --system --gid xietong --home-dir /var/lib/xietong --no-create-home xietong \
  && install -d -o xietong -g xietong -m 700 /var/lib/xietong /var/lib/xietong/media

@@ -25,6 +25,14 @@ fi
 stamp=.venv/.xietong-installed
 wanted=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  # python-ldap (LDAP sign-in) is built against OpenLDAP's and SASL's headers.
+  if [ ! -f /usr/include/ldap.h ] || [ ! -f /usr/include/sasl/sasl.h ]; then
+    say "安装 Debian 软件包：libldap2-dev libsasl2-dev"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libldap2-dev libsasl2-dev >/dev/null
+  fi
   say "安装依赖（requirements.lock）"
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet --require-hashes -r requirements.lock

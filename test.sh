@@ -11,6 +11,23 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
+# --- Debian packages: chromium and CJK fonts for the browser tests (never `playwright install`), slapd and
+# ldap-utils for the LDAP tests, and the headers python-ldap (django-auth-ldap) is built against --------
+need_pkgs=()
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_pkgs+=(fonts-noto-cjk)
+[ -x /usr/sbin/slapd ] || need_pkgs+=(slapd)
+command -v ldapadd >/dev/null || need_pkgs+=(ldap-utils)
+[ -f /usr/include/ldap.h ] || need_pkgs+=(libldap2-dev)
+[ -f /usr/include/sasl/sasl.h ] || need_pkgs+=(libsasl2-dev)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  say "安装 Debian 软件包：${need_pkgs[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
 # --- Python packages ------------------------------------------------------------------------------
 if [ ! -x .venv/bin/python ]; then
   say "创建虚拟环境 .venv"
@@ -31,18 +48,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1 > .venv/.xietong-installed
 fi
 PY=.venv/bin/python
-
-# --- Browser: Debian's chromium and CJK fonts (never `playwright install`) -----------------------
-need_pkgs=()
-[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_pkgs+=(fonts-noto-cjk)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  say "安装 Debian 软件包：${need_pkgs[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-fi
 
 # --- PostgreSQL: start the local cluster if it is down, use a throwaway database ------------------
 PG_HOST=${XIETONG_TEST_PG_HOST:-127.0.0.1}

@@ -341,6 +341,18 @@ XIETONG_FEISHU_LOGIN_URL = os.environ.get("XIETONG_FEISHU_LOGIN_URL", "https://a
 XIETONG_FEISHU_JSAPI_URL = os.environ.get(
     "XIETONG_FEISHU_JSAPI_URL", "https://lf1-cdn-tos.bytegoofy.com/goofy/lark/op/h5-js-sdk-1.5.35.js"
 )
+
+# --- OpenID Connect sign-in (Authing, Keycloak, Azure AD / Entra ID, any provider; README "OpenID Connect") ---
+# The provider's discovery URL (…/.well-known/openid-configuration) and this app's client id and secret; the
+# redirect URI to register at the provider is <XIETONG_BASE_URL>/accounts/oidc/callback/.
+XIETONG_OIDC_DISCOVERY_URL = os.environ.get("XIETONG_OIDC_DISCOVERY_URL", "")
+XIETONG_OIDC_CLIENT_ID = os.environ.get("XIETONG_OIDC_CLIENT_ID", "")
+XIETONG_OIDC_CLIENT_SECRET = os.environ.get("XIETONG_OIDC_CLIENT_SECRET", "")
+XIETONG_OIDC_LABEL = os.environ.get("XIETONG_OIDC_LABEL", "统一身份认证")  # the button says 使用…登录
+XIETONG_OIDC_SCOPES = os.environ.get("XIETONG_OIDC_SCOPES", "openid profile email phone")
+# The claim naming a person's department (its code or name), for just-in-time accounts (Department.jit_sign_in).
+XIETONG_OIDC_DEPARTMENT_CLAIM = os.environ.get("XIETONG_OIDC_DEPARTMENT_CLAIM", "department")
+
 # A rate-limited call waits this long (doubling) and is tried again at most this many times.
 XIETONG_PLATFORM_BACKOFF_SECONDS = float(os.environ.get("XIETONG_PLATFORM_BACKOFF_SECONDS", "1"))
 XIETONG_PLATFORM_BACKOFF_MAX_SECONDS = float(os.environ.get("XIETONG_PLATFORM_BACKOFF_MAX_SECONDS", "60"))

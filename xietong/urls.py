@@ -9,11 +9,13 @@ from django.views.i18n import set_language
 from xietong.api import api
 from xietong.archive.urls import search_urlpatterns
 from xietong.core import views as core_views
-from xietong.org import sso_views
+from xietong.org import oidc_views, sso_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", sso_views.SignInView.as_view(), name="login"),
+    path("accounts/oidc/", oidc_views.oidc_start, name="oidc-start"),
+    path("accounts/oidc/callback/", oidc_views.oidc_callback, name="oidc-callback"),
     path("accounts/sso/<str:key>/", sso_views.sso_start, name="sso-start"),
     path("accounts/sso/<str:key>/callback/", sso_views.sso_callback, name="sso-callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -56,6 +56,15 @@ class Department(TimeStampedModel):
     dingtalk_id = models.CharField(_("钉钉部门 ID"), max_length=64, blank=True)
     feishu_id = models.CharField(_("飞书部门 ID"), max_length=64, blank=True)
     wecom_id = models.CharField(_("企业微信部门 ID"), max_length=64, blank=True)
+    ldap_id = models.CharField(
+        _("LDAP 部门 ID"), max_length=255, blank=True, help_text=_("组织单位的 entryUUID 或 objectGUID")
+    )
+    excel_id = models.CharField(_("表格部门编号"), max_length=64, blank=True, help_text=_("Excel 通讯录中的部门编号"))
+    jit_sign_in = models.BooleanField(
+        _("首次登录自动开通账号"),
+        default=False,
+        help_text=_("身份提供方（OIDC、LDAP）认证通过但协同中尚无账号的本部门人员，首次登录时自动创建账号"),
+    )
     calendar = models.ForeignKey(
         "workcal.WorkCalendar",
         verbose_name=_("工作日历"),
@@ -109,10 +118,13 @@ class Person(AbstractUser):
     dingtalk_id = models.CharField(_("钉钉 UserID"), max_length=64, blank=True)
     feishu_id = models.CharField(_("飞书 Open ID"), max_length=64, blank=True)
     wecom_id = models.CharField(_("企业微信 UserID"), max_length=64, blank=True)
+    oidc_id = models.CharField(_("OIDC 用户标识（sub）"), max_length=255, blank=True)
+    ldap_id = models.CharField(_("LDAP 用户 ID"), max_length=255, blank=True, help_text=_("entryUUID 或 objectGUID"))
+    excel_id = models.CharField(_("工号"), max_length=64, blank=True, help_text=_("Excel 通讯录中的工号"))
     password_sign_in = models.BooleanField(
         _("允许密码登录"),
         default=True,
-        help_text=_("关闭后只能通过钉钉、企业微信或飞书登录"),
+        help_text=_("关闭后只能通过钉钉、企业微信、飞书、OIDC 或 LDAP 登录"),
     )
     is_general_manager = models.BooleanField(_("总经理"), default=False)
     is_coordinator = models.BooleanField(_("协调人（综合管理部）"), default=False)
@@ -279,3 +291,31 @@ class Absence(TimeStampedModel):
         return (
             self.cancelled_at is None and self.starts_at <= instant and (self.ends_at is None or instant < self.ends_at)
         )
+
+
+class OrgSyncRun(models.Model):
+    """One scheduled org sync (org.scheduled_sync): which source, for which day, what it changed or why it
+    failed. One row a source a day: a second worker finds it and does not sync again."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    source = models.CharField(_("通讯录来源"), max_length=16)
+    run_date = models.DateField(_("日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    counts = models.JSONField(_("变更统计"), default=dict, blank=True)
+    changes = models.JSONField(_("变更明细"), default=list, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("定时同步记录")
+        verbose_name_plural = _("定时同步记录")
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["source", "run_date"], name="org_sync_run_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.run_date}"

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from xietong.core.forms import SignInForm
 from xietong.core.middleware import CONTENT_SECURITY_POLICY
 from xietong.core.platforms import PlatformError
-from xietong.org import sso
+from xietong.org import oidc, sso
 
 logger = logging.getLogger("xietong.sso")
 
@@ -60,6 +60,7 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sso_platforms"] = sso.configured_platforms()
+        context["oidc_label"] = oidc.label() if oidc.configured() else ""
         return context
 
 
