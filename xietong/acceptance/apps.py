@@ -16,6 +16,12 @@ class AcceptanceConfig(AppConfig):
         from xietong.items.registry import register_process
 
         register_process(DELIVERABLE)
+
+        from xietong.acceptance.request_gates import deliverable_before_delivery
+        from xietong.items.registry import extend_step
+        from xietong.requests.process import REQUEST
+
+        extend_step(REQUEST, "deliver", check=deliverable_before_delivery)
         register_demo_seeder("成果交付与验收", seed_demo_acceptance, order=32)
         register_panel(
             "requests.request", "deliverables", "acceptance/_request_panel.html", request_deliverables_panel, order=10

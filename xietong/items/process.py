@@ -215,6 +215,10 @@ class Process:
     version_field: str = "version"
     _states: dict[str, State] = field(init=False, repr=False)
     _steps: dict[str, Step] = field(init=False, repr=False)
+    # What other apps add to a declared step (items.registry.extend_step): the tasks app refuses 提交交付 of
+    # a request while its tasks are unfinished, without the requests app knowing tasks exist.
+    _checks: dict[str, list[Callable[[StepContext], None]]] = field(init=False, repr=False)
+    _afters: dict[str, list[Callable[[StepContext], None]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.id_param = self.id_param or f"{self.key}_id"
@@ -222,6 +226,7 @@ class Process:
         if self.owners and not any(s.name == HAND_OVER for s in self.steps):
             self.steps = (*self.steps, _hand_over_step(self))
         self._steps = {}
+        self._checks, self._afters = {}, {}
         self._add(self.steps)
 
     def _add(self, steps: Iterable[Step]) -> None:
@@ -237,6 +242,29 @@ class Process:
         """Steps another app adds to this process (items.registry.extend_process)."""
         self._add(steps)
         self.steps = (*self.steps, *steps)
+
+    def add_effects(
+        self,
+        name: str,
+        *,
+        check: Callable[[StepContext], None] | None = None,
+        after: Callable[[StepContext], None] | None = None,
+    ) -> None:
+        """A refusal (`check`, before anything is written) or an effect on other rows (`after`) another app
+        adds to the declared step `name`; run after the step's own, in the order added."""
+        self.get(name)
+        if check is not None:
+            self._checks.setdefault(name, []).append(check)
+        if after is not None:
+            self._afters.setdefault(name, []).append(after)
+
+    def checks(self, step: Step) -> list[Callable[[StepContext], None]]:
+        own = [step.check] if step.check is not None else []
+        return own + self._checks.get(step.name, [])
+
+    def afters(self, step: Step) -> list[Callable[[StepContext], None]]:
+        own = [step.after] if step.after is not None else []
+        return own + self._afters.get(step.name, [])
 
     # --- states ---------------------------------------------------------------------------------------
     @property

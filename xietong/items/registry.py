@@ -61,6 +61,19 @@ def extend_process(process: Process, *steps: Step) -> Process:
     return process
 
 
+def extend_step(
+    process: Process,
+    step: str,
+    *,
+    check: Callable[[Any], None] | None = None,
+    after: Callable[[Any], None] | None = None,
+) -> Process:
+    """A refusal or an effect another app adds to a registered process's step (the tasks app's "no
+    提交交付 while tasks are unfinished"), run by the runner with the step's own. Call it from `ready()`."""
+    process.add_effects(step, check=check, after=after)
+    return process
+
+
 def _requester(field: str) -> Callable[[Any], Any]:
     def requester(item: Any) -> Any:
         return getattr(item, field, None)

@@ -74,15 +74,15 @@ def run_step(
         before_state=locked.state,
         target=definition.target,
     )
-    if definition.check is not None:
-        definition.check(ctx)
+    for check in process.checks(definition):
+        check(ctx)
     with state_writes_allowed():
         _apply(ctx)
         _save(ctx, new_version=not fresh)
     _audit(ctx)
     _settle_clocks(ctx)
-    if definition.after is not None:
-        definition.after(ctx)
+    for after in process.afters(definition):
+        after(ctx)
     _tell(ctx)
     return locked
 

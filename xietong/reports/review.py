@@ -21,6 +21,7 @@ from xietong.core.errors import ApplicationError, Forbidden, NotFound
 from xietong.core.permissions import reach_of
 from xietong.feedback.models import Feedback
 from xietong.items.runner import run_step
+from xietong.notify.services import notify
 from xietong.org.models import Department, Person
 from xietong.reports.models import ImprovementProposal, QuarterlyReview
 from xietong.reports.periods import Quarter
@@ -205,6 +206,15 @@ def proposal_add(
         raise ApplicationError(_("优化建议填写有误"), fields=errors)
     proposal = ImprovementProposal.objects.create(
         review=review, title=title[:120], content=content, proposed_by=actor, policy=policy, **changes
+    )
+    notify(
+        recipients=Person.objects.filter(is_general_manager=True, is_active=True),
+        kind="assignment",
+        title=_("【待审批】协作流程优化建议：%(title)s") % {"title": proposal.title},
+        body=_("%(who)s 在 %(review)s 季度复盘中提出，请批准或不批准：%(content)s")
+        % {"who": actor.display_name, "review": review.code, "content": proposal.content[:300]},
+        url=f"{review.get_absolute_url()}#proposal-{proposal.pk}",
+        subject=review,
     )
     audit_record(
         actor=actor,

@@ -27,3 +27,9 @@ class RisksConfig(AppConfig):
         register_actions({"task.delay_applied": _("延期已生效"), "task.rescheduled": _("计划顺延")})
         for process in (EXCEPTION, DELAY, DISPUTE):
             register_process(process)
+
+        from xietong.items.registry import extend_step
+        from xietong.requests.process import REQUEST
+        from xietong.risks.request_gates import no_open_major_exception, open_exceptions_closed_with_request
+
+        extend_step(REQUEST, "close", check=no_open_major_exception, after=open_exceptions_closed_with_request)

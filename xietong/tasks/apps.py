@@ -16,3 +16,10 @@ class TasksConfig(AppConfig):
         register_process(TASK)
         register_process(BREAKDOWN)
         register_clock_handlers("tasks.task", due=task_clock_due)
+
+        from xietong.items.registry import extend_step
+        from xietong.requests.process import REQUEST
+        from xietong.tasks.request_gates import open_tasks_cancelled_at_close, tasks_finished_before_delivery
+
+        extend_step(REQUEST, "deliver", check=tasks_finished_before_delivery)
+        extend_step(REQUEST, "close", after=open_tasks_cancelled_at_close)

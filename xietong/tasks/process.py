@@ -60,9 +60,15 @@ def raci_validate(assignments: dict[int, set[str]]) -> list[str]:
 
 
 def predecessors_finished(ctx: StepContext) -> None:
-    unfinished = [p for p in ctx.item.predecessors.all() if p.state not in FINISHED]
+    """Refused while a predecessor is unfinished, naming whose work is awaited (it is on their workbench)."""
+    unfinished = [p for p in ctx.item.predecessors.select_related("owner") if p.state not in FINISHED]
     if unfinished:
-        raise InvalidState(gettext("前置任务尚未完成：%(names)s") % {"names": "、".join(p.title for p in unfinished)})
+        names = "、".join(
+            gettext("%(task)s（%(state)s，负责人：%(owner)s）")
+            % {"task": p.title, "state": p.get_state_display(), "owner": p.owner.display_name}
+            for p in unfinished
+        )
+        raise InvalidState(gettext("前置任务尚未完成：%(names)s") % {"names": names})
 
 
 def consulted_people(ctx: StepContext) -> None:

@@ -177,8 +177,10 @@ def test_full_path_from_draft_to_published_breakdown(company):
     assert event.after["reason"] == "24 小时内未确认，视为默认接受" and event.actor_label == "系统"
 
     # 芯片选型 cannot start before 功耗基线测试 is finished.
-    with pytest.raises(InvalidState, match="前置任务尚未完成：功耗基线测试"), transaction.atomic():
+    # The refusal names whose work is awaited.
+    with pytest.raises(InvalidState) as refused, transaction.atomic():
         task_transition(actor=company.person("zhaolei"), task=t2, name="start")
+    assert str(refused.value) == "前置任务尚未完成：功耗基线测试（已接收，负责人：孙宇）"
     assert t4.predecessors.count() == 2
 
 
