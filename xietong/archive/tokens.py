@@ -1,15 +1,16 @@
-"""Chinese words for the index and for queries: jieba's search-mode cut, reduced to lower-case ASCII
+"""Chinese words for the index and for queries: jieba's search-mode cut (rjieba: the same dictionary and
+algorithm in Rust, about 25× faster — a bulk reindex is bound by it), reduced to lower-case ASCII
 words and runs of Chinese characters, so that SQLite FTS5 (unicode61) and PostgreSQL ('simple') read
 exactly the same words from the same string."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable
+
+import rjieba
 
 # Every document also carries the month it happened in as a word ("xtm202611", UTC), so the index can
 # find the newest matches of a common word without reading every older one (see search.py).
@@ -21,21 +22,6 @@ _PERIOD = re.compile(rf"^{PERIOD_PREFIX}\d{{6}}$")
 # that the permission filter would then throw away.
 _REACH = re.compile(r"^xt[pcudt][0-9a-z]+$")
 _WORD = re.compile(r"[0-9a-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_lock = threading.Lock()
-_ready = False
-
-
-def _jieba():
-    global _ready
-    import jieba
-
-    if not _ready:
-        with _lock:
-            if not _ready:
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _ready = True
-    return jieba
 
 
 def words(text: str) -> list[str]:
@@ -44,7 +30,7 @@ def words(text: str) -> list[str]:
         return []
     normalized = unicodedata.normalize("NFKC", text).lower()
     out: list[str] = []
-    for piece in _jieba().cut_for_search(normalized):
+    for piece in rjieba.cut_for_search(normalized):
         out.extend(_WORD.findall(piece))
     return out
 
