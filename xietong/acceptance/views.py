@@ -24,6 +24,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.spreadsheets import workbook_bytes
+from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.requests.models import Request
@@ -75,6 +76,7 @@ def detail(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
     context = {
         "deliverable": deliverable,
         "subject": deliverable,
+        "panels": panels_for(request, deliverable),
         "submissions": _report(deliverable),
         "criteria": list(deliverable.request.criteria.order_by("position")),
         "outcomes": Verdict.Outcome.choices,

@@ -47,6 +47,7 @@ from xietong.incidents.services import (
     incident_resolve,
     incident_review,
 )
+from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 
@@ -146,6 +147,7 @@ def detail_context(request: AuthedRequest, incident: Incident, **forms: Form) ->
     context.update(
         {
             "subject": incident,
+            "panels": panels_for(request, incident),
             "commander": commander,
             "team_form": pick("team_form", commander and state in ("reported", "responding"), TeamForm),
             "update_form": pick(

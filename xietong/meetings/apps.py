@@ -13,6 +13,7 @@ class MeetingsConfig(AppConfig):
         from xietong.core.demo import register_demo_seeder
         from xietong.items.registry import register_process
         from xietong.meetings import workbench  # noqa: F401  (registers the workbench sections)
+        from xietong.meetings.callers import register_calls_panels
         from xietong.meetings.demo import seed_demo_meetings
         from xietong.meetings.minutes_limits import PRIORITY_LABELS as MINUTES_PRIORITY_LABELS
         from xietong.meetings.minutes_process import ACTION_ITEM, MINUTES
@@ -23,5 +24,6 @@ class MeetingsConfig(AppConfig):
         register_process(MEETING)
         register_process(MINUTES)
         register_process(ACTION_ITEM)
+        register_calls_panels()
         register_clock_handlers("meetings.meeting", due=meeting_clock_due, remind=meeting_clock_remind)
         register_demo_seeder("会议", seed_demo_meetings, order=40)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.core import clock
 from xietong.meetings.choices import MeetingMode
-from xietong.meetings.models import MeetingType, Room
+from xietong.meetings.models import MeetingType, Room, SeriesFrequency
 from xietong.org.models import Department, Person, Project
 from xietong.requests.forms import PersonChoiceField
 from xietong.tasks.forms import PeopleField
@@ -65,8 +65,12 @@ class MeetingForm(forms.Form):
     )
     materials = forms.CharField(label=_("需提前准备的材料"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     repeat_weekly = forms.BooleanField(label=_("每周重复（周例会）"), required=False)
+    repeat_month_end = forms.BooleanField(
+        label=_("每月末重复（项目月度会）"), required=False, help_text=_("每月最后一个工作日的同一时间")
+    )
     repeat_until = forms.DateField(label=_("重复至"), widget=DATE, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    called_by = forms.CharField(widget=forms.HiddenInput, required=False, max_length=120)
 
     def __init__(self, *args, user=None, series_allowed: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +82,7 @@ class MeetingForm(forms.Form):
             choice(name).queryset = _people()
         if not series_allowed:
             del self.fields["repeat_weekly"]
+            del self.fields["repeat_month_end"]
             del self.fields["repeat_until"]
 
     def _choice(self, name: str) -> forms.ModelChoiceField:
@@ -85,9 +90,18 @@ class MeetingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("repeat_weekly") and not data.get("repeat_until"):
-            self.add_error("repeat_until", _("每周重复的会议请填写重复至哪一天"))
+        if data.get("repeat_weekly") and data.get("repeat_month_end"):
+            self.add_error("repeat_month_end", _("请只选择一种重复方式：每周或每月末"))
+        elif self.frequency() and not data.get("repeat_until"):
+            self.add_error("repeat_until", _("重复的会议请填写重复至哪一天"))
         return data
+
+    def frequency(self) -> str:
+        """The series' frequency chosen ("" for a single meeting)."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("repeat_month_end"):
+            return SeriesFrequency.MONTH_END
+        return SeriesFrequency.WEEKLY if data.get("repeat_weekly") else ""
 
     def instants(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         day, start, end = (self.cleaned_data.get(k) for k in ("date", "start_time", "end_time"))
@@ -111,6 +125,8 @@ class MeetingForm(forms.Form):
             start_at=start,
             end_at=end,
         )
+        if self.cleaned_data.get("called_by"):
+            data["called_by"] = self.cleaned_data["called_by"]
         return data
 
 

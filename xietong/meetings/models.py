@@ -67,11 +67,19 @@ class Room(TimeStampedModel):
         return self.name
 
 
+class SeriesFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("每周")
+    MONTH_END = "month_end", _("每月末")
+
+
 class MeetingSeries(VersionedModel):
-    """A recurring meeting (周例会): weekly occurrences, each a Meeting; editing the series changes the
-    occurrences still to come."""
+    """A recurring meeting: weekly (部门周会、周例会) or at each month's end (项目月度会), each occurrence a
+    Meeting; editing the series changes the occurrences still to come."""
 
     title = models.CharField(_("主题"), max_length=120)
+    frequency = models.CharField(
+        _("重复方式"), max_length=10, choices=SeriesFrequency.choices, default=SeriesFrequency.WEEKLY
+    )
     organizer = models.ForeignKey("org.Person", verbose_name=_("组织者"), on_delete=models.PROTECT, related_name="+")
     weekday = models.PositiveSmallIntegerField(_("星期"), help_text=_("0=星期一 … 6=星期日"))
     repeat_until = models.DateField(_("重复至"))
@@ -143,6 +151,10 @@ class Meeting(WorkItem):
         on_delete=models.PROTECT,
         related_name="meetings",
     )
+    # What called the meeting (a request's 启动会, an exception's 问题协调会, a deliverable's 验收会 …): the
+    # item's model label and id, as comments name their item (meetings.callers).
+    called_by_type = models.CharField(_("召集事项类型"), max_length=80, blank=True)
+    called_by_id = models.BigIntegerField(_("召集事项"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=MeetingState.choices, default=MeetingState.DRAFT)
     approver = models.ForeignKey(
         "org.Person", verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -164,6 +176,7 @@ class Meeting(WorkItem):
             models.Index(fields=["room", "start_at"], name="meeting_room_start"),
             models.Index(fields=["state", "start_at"], name="meeting_state_start"),
             models.Index(fields=["organizer", "-start_at"], name="meeting_organizer"),
+            models.Index(fields=["called_by_type", "called_by_id"], name="meeting_called_by"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_at__gt=models.F("start_at")), name="meeting_ends_after_start")

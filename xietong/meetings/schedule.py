@@ -66,6 +66,28 @@ def weekly_occurrences(engine: WorkingCalendar, first: dt.date, until: dt.date) 
     return Occurrences(days, skipped)
 
 
+def last_working_day_of_month(engine: WorkingCalendar, year: int, month: int) -> dt.date:
+    """月末: the month's last working day (a 调休 Saturday counts; 国庆 at the start of October does not matter)."""
+    day = (dt.date(year + month // 12, month % 12 + 1, 1)) - ONE_DAY
+    while not engine.is_working_day(day):
+        day -= ONE_DAY
+    return day
+
+
+def month_end_occurrences(engine: WorkingCalendar, first: dt.date, until: dt.date) -> Occurrences:
+    """项目月度会 (每月末召开): the last working day of each month from `first`'s month up to `until`."""
+    days: list[dt.date] = []
+    year, month = first.year, first.month
+    while len(days) < MAX_OCCURRENCES:
+        day = last_working_day_of_month(engine, year, month)
+        if day > until:
+            break
+        if day >= first:
+            days.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return Occurrences(days, [])
+
+
 def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime) -> bool:
     """Half-open intervals: a meeting ending at 10:00 does not clash with one starting at 10:00."""
     return a_start < b_end and b_start < a_end

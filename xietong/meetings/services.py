@@ -22,9 +22,10 @@ from xietong.core.i18n import month_day
 from xietong.core.permissions import VIEW, authorize
 from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
+from xietong.meetings.callers import caller_for, check_caller
 from xietong.meetings.choices import EDITABLE_STATES, MeetingMode, MeetingState, ParticipantRole, Response
 from xietong.meetings.minutes_limits import minutes_priority
-from xietong.meetings.models import Meeting, MeetingSeries, Participation
+from xietong.meetings.models import Meeting, MeetingSeries, Participation, SeriesFrequency
 from xietong.meetings.process import MEETING
 from xietong.meetings.rules import (
     MEETING_FIELDS,
@@ -39,7 +40,7 @@ from xietong.meetings.rules import (
     room_conflict,
     when_text,
 )
-from xietong.meetings.schedule import notice_deadline, sent_late, weekly_occurrences
+from xietong.meetings.schedule import month_end_occurrences, notice_deadline, sent_late, weekly_occurrences
 from xietong.meetings.wording import notice_body, tell
 from xietong.notify.models import MessageKind
 from xietong.org.models import Person
@@ -112,12 +113,21 @@ def _snapshot(meeting: Meeting) -> dict[str, Any]:
 
 @transaction.atomic
 def meeting_create(
-    *, actor: Person, participants: list[Person], repeat_until: dt.date | None = None, **data: Any
+    *,
+    actor: Person,
+    participants: list[Person],
+    repeat_until: dt.date | None = None,
+    frequency: str = SeriesFrequency.WEEKLY,
+    called_by: str = "",
+    **data: Any,
 ) -> MeetingSaved:
-    """Fill in a 会议申请表 (a draft). With `repeat_until`, a weekly series up to that date: each working
-    week one occurrence, holidays skipped."""
+    """Fill in a 会议申请表 (a draft). With `repeat_until`, a series up to that date: weekly (each working
+    week one occurrence, holidays skipped) or at each month's end (its last working day). `called_by` names
+    the item that calls the meeting ("requests.request:12", meetings.callers)."""
     data = _fill_defaults(actor, data)
     errors = meeting_validate(actor, data, participants, exclude=[])
+    errors.update(check_caller(actor, called_by, data))
+    caller = caller_for(actor, called_by) if called_by and not errors else None
     occurrences: list[tuple[dt.datetime, dt.datetime]] = []
     skipped: list[str] = []
     if repeat_until is not None and not errors:
@@ -128,7 +138,8 @@ def meeting_create(
         elif repeat_until > first + dt.timedelta(days=366):
             errors["repeat_until"] = _("周期会议最长一年，请分段创建")
         else:
-            plan = weekly_occurrences(engine_of(data["project"]), first, repeat_until)
+            occur = month_end_occurrences if frequency == SeriesFrequency.MONTH_END else weekly_occurrences
+            plan = occur(engine_of(data["project"]), first, repeat_until)
             skipped = [_("%(day)s（%(why)s）") % {"day": month_day(d), "why": why} for d, why in plan.skipped]
             if not plan.days:
                 errors["repeat_until"] = _("所选日期均为节假日或休息日，没有可安排的场次")
@@ -151,7 +162,11 @@ def meeting_create(
     series = None
     if repeat_until is not None:
         series = MeetingSeries.objects.create(
-            title=data["title"], organizer=actor, weekday=local(data["start_at"]).weekday(), repeat_until=repeat_until
+            title=data["title"],
+            organizer=actor,
+            weekday=local(data["start_at"]).weekday(),
+            repeat_until=repeat_until,
+            frequency=frequency,
         )
     first_meeting: Meeting | None = None
     warnings: list[str] = []
@@ -162,11 +177,14 @@ def meeting_create(
             organizer=actor,
             department=actor.department,
             series=series,
+            called_by_type=caller._meta.label_lower if caller is not None else "",
+            called_by_id=caller.pk if caller is not None else None,
             **{**{k: v for k, v in data.items() if k in MEETING_FIELDS}, "start_at": start, "end_at": end},
         )
         meeting.save()
         _set_participants(meeting, participants)
-        audit_record(actor=actor, action="meeting.create", obj=meeting, after=_snapshot(meeting))
+        after = _snapshot(meeting) | ({"called_by": called_by} if caller is not None else {})
+        audit_record(actor=actor, action="meeting.create", obj=meeting, after=after)
         if not meeting.meeting_type.requires_approval:
             _arm_notice(meeting)
         if first_meeting is None:

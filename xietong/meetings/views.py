@@ -4,6 +4,7 @@ a series, action items, the iCalendar download and the private calendar feed."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from xietong.core.views import form_apply_error
 from xietong.items.services import attachments_of, comments_of
 from xietong.items.step_views import step_view
 from xietong.meetings.answers import meeting_respond
+from xietong.meetings.callers import caller_for, caller_key, caller_of
 from xietong.meetings.choices import (
     EDITABLE_STATES,
     RESPONSE_TONES,
@@ -50,7 +52,15 @@ from xietong.meetings.minutes import (
     minutes_transition,
 )
 from xietong.meetings.minutes_process import ACTION_ITEM, MINUTES
-from xietong.meetings.models import ActionItem, CalendarFeed, Meeting, MeetingSeries, Minutes
+from xietong.meetings.models import (
+    ActionItem,
+    CalendarFeed,
+    Meeting,
+    MeetingSeries,
+    MeetingType,
+    Minutes,
+    SeriesFrequency,
+)
 from xietong.meetings.process import MEETING
 from xietong.meetings.rules import meeting_warnings
 from xietong.meetings.selectors import (
@@ -150,12 +160,13 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = MeetingForm(request.POST, user=request.user)
         if form.is_valid():
-            repeat = form.cleaned_data.get("repeat_until") if form.cleaned_data.get("repeat_weekly") else None
+            repeat = form.cleaned_data.get("repeat_until") if form.frequency() else None
             try:
                 saved = meeting_create(
                     actor=request.user,
                     participants=list(form.cleaned_data["participants"]),
                     repeat_until=repeat,
+                    frequency=form.frequency() or SeriesFrequency.WEEKLY,
                     **form.service_data(),
                 )
             except ApplicationError as error:
@@ -170,11 +181,18 @@ def meeting_new(request: AuthedRequest) -> HttpResponse:
                 _warn(request, saved.warnings)
                 return redirect(saved.meeting.get_absolute_url())
     else:
-        form = MeetingForm(
-            user=request.user,
-            initial={"chair": request.user, "project": request.GET.get("project") or None, "mode": "room"},
-        )
-    return render(request, "meetings/form.html", {"form": form})
+        initial: dict[str, Any] = {"chair": request.user, "project": request.GET.get("project") or None, "mode": "room"}
+        caller = caller_for(request.user, request.GET.get("for", ""))
+        if caller is not None:
+            kind = MeetingType.objects.filter(code=request.GET.get("type", ""), is_active=True).first()
+            initial.update(
+                called_by=caller_key(caller),
+                meeting_type=kind,
+                title=f"{getattr(caller, 'title', caller)}-{kind.name}"[:120] if kind else "",
+            )
+        form = MeetingForm(user=request.user, initial=initial)
+    caller = caller_for(request.user, form["called_by"].value() or "")
+    return render(request, "meetings/form.html", {"form": form, "caller": caller})
 
 
 def _meeting(request: AuthedRequest, meeting_id: int) -> Meeting:
@@ -244,6 +262,7 @@ def detail_context(request: AuthedRequest, item: Meeting) -> dict:
     return {
         "item": item,
         "subject": item,
+        "caller": caller_of(item, user),
         "tone": MEETING.tones.get(item.state, ""),
         "actions": actions,
         "reason_labels": {s.name: s.reason.label for s in MEETING.steps if s.reason is not None},

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 
 from xietong.core.i18n import month_day_padded
-from xietong.meetings.models import Meeting
+from xietong.meetings.models import Meeting, SeriesFrequency
 from xietong.meetings.rules import WEEKDAYS, local, when_text
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
@@ -19,8 +19,13 @@ def notice_body(meeting: Meeting, *, intro: str = "", series: list[Meeting] | No
     lines = [intro] if intro else []
     if series and len(series) > 1:
         first, last = series[0], series[-1]
+        month_end = first.series is not None and first.series.frequency == SeriesFrequency.MONTH_END
         lines.append(
-            _("时间：每周%(wd)s %(s)s–%(e)s，共 %(n)d 次（%(first)s 至 %(last)s）")
+            (
+                _("时间：每月末（最后一个工作日）%(s)s–%(e)s，共 %(n)d 次（%(first)s 至 %(last)s）")
+                if month_end
+                else _("时间：每周%(wd)s %(s)s–%(e)s，共 %(n)d 次（%(first)s 至 %(last)s）")
+            )
             % {
                 "wd": WEEKDAYS[local(first.start_at).weekday()],
                 "s": f"{local(first.start_at):%H:%M}",

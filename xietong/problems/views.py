@@ -21,6 +21,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest, wants_fragment
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
+from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.items.step_views import step_buttons, step_view
@@ -141,6 +142,7 @@ def detail_context(request: AuthedRequest, problem: Problem, **forms: Form) -> d
     context: dict[str, Any] = {
         "item": problem,
         "subject": problem,
+        "panels": panels_for(request, problem),
         "tone": PROBLEM.tones.get(problem.state, ""),
         "buttons": [s for s in steps if s.name in BUTTON_ACTIONS],
         "updates": list(problem.updates.select_related("author")),

@@ -14,6 +14,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
+from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.requests.models import Request
@@ -81,6 +82,7 @@ def exception_detail(request: AuthedRequest, report_id: int) -> HttpResponse:
         "can_resolve": report.state == "open" and may_decide(request.user, report),
         "can_update_eta": report.state == "open" and request.user.pk in {report.created_by_id, report.initiator_id},
         **_item_context(report),
+        "panels": panels_for(request, report),
     }
     return render(request, "risks/exception_detail.html", context)
 
