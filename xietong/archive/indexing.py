@@ -46,8 +46,15 @@ SECRET_WORDS = ("password", "secret", "token", "digest", "hash", "key")
 
 
 # --- The hook: queue every changed item ---------------------------------------------------------
-def queue_subject(object_type: str, object_id: str) -> None:
+# Changes that leave every indexed word as it was: a clock firing (a reminder, an escalation, a limit
+# running out) writes escalations and messages, never the item's text — and firings come by thousands.
+UNINDEXED_PREFIXES = ("clock.",)
+
+
+def queue_subject(object_type: str, object_id: str, action: str = "") -> None:
     """Called by audit_record in the transaction of every change: one upsert, nothing else."""
+    if action.startswith(UNINDEXED_PREFIXES):
+        return
     if work_item_model(object_type) is None or not str(object_id).isdigit():
         return
     DirtySubject.objects.bulk_create(

@@ -32,12 +32,12 @@ __all__ = [
 # Human labels of audit actions, filled by each app (e.g. {"request.submit": _("提交需求")}).
 ACTION_LABELS: dict[str, Promise | str] = {}
 
-# Called with (object_type, object_id) inside the transaction of every recorded change: the one place
-# that sees every change to every object (the search index queues the object for re-indexing).
-_CHANGE_LISTENERS: list[Callable[[str, str], None]] = []
+# Called with (object_type, object_id, action) inside the transaction of every recorded change: the one
+# place that sees every change to every object (the search index queues the object for re-indexing).
+_CHANGE_LISTENERS: list[Callable[[str, str, str], None]] = []
 
 
-def on_change_recorded(listener: Callable[[str, str], None]) -> None:
+def on_change_recorded(listener: Callable[[str, str, str], None]) -> None:
     if listener not in _CHANGE_LISTENERS:
         _CHANGE_LISTENERS.append(listener)
 
@@ -153,7 +153,7 @@ def audit_build(
         ip=current_ip(),
     )
     for listener in _CHANGE_LISTENERS:
-        listener(event.object_type, event.object_id)
+        listener(event.object_type, event.object_id, event.action)
     return event
 
 
