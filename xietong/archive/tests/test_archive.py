@@ -185,8 +185,8 @@ def test_archive_pages_and_pack_are_permission_checked_and_audited(company, clie
     detail = member.get(f"/archive/{record.pk}/").content.decode()
     assert "2028-05-20" in detail and "需求说明书V2-20260519.txt" in detail
     response = member.get(f"/archive/{record.pk}/download/")
-    assert response.status_code == 200
-    with zipfile.ZipFile(io.BytesIO(response.content)) as pack:
+    assert response.status_code == 200 and response.streaming
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as pack:
         names = sorted(pack.namelist())
         assert "需求协作-智能手表项目-2026-05-20/附件/需求说明书V2-20260519.txt" in names
         assert pack.read("需求协作-智能手表项目-2026-05-20/附件/需求说明书V1-20260518.txt").decode() == "续航需求第一版"
