@@ -357,3 +357,15 @@ XIETONG_OIDC_DEPARTMENT_CLAIM = os.environ.get("XIETONG_OIDC_DEPARTMENT_CLAIM", 
 XIETONG_PLATFORM_BACKOFF_SECONDS = float(os.environ.get("XIETONG_PLATFORM_BACKOFF_SECONDS", "1"))
 XIETONG_PLATFORM_BACKOFF_MAX_SECONDS = float(os.environ.get("XIETONG_PLATFORM_BACKOFF_MAX_SECONDS", "60"))
 XIETONG_PLATFORM_RETRIES = int(os.environ.get("XIETONG_PLATFORM_RETRIES", "3"))
+# Personal messages (cards with buttons) in the people's own app: "dingtalk", "wecom", "feishu" or a list.
+XIETONG_APP_MESSAGES = os.environ.get("XIETONG_APP_MESSAGES", "")
+XIETONG_DINGTALK_CARD_TEMPLATE_ID = os.environ.get("XIETONG_DINGTALK_CARD_TEMPLATE_ID", "")
+# The callbacks' secrets, as each platform's console shows them (事件订阅 / 接收消息 / 事件与回调).
+XIETONG_DINGTALK_CALLBACK_TOKEN = os.environ.get("XIETONG_DINGTALK_CALLBACK_TOKEN", "")
+XIETONG_DINGTALK_CALLBACK_AES_KEY = os.environ.get("XIETONG_DINGTALK_CALLBACK_AES_KEY", "")
+XIETONG_WECOM_CALLBACK_TOKEN = os.environ.get("XIETONG_WECOM_CALLBACK_TOKEN", "")
+XIETONG_WECOM_CALLBACK_AES_KEY = os.environ.get("XIETONG_WECOM_CALLBACK_AES_KEY", "")
+XIETONG_FEISHU_VERIFICATION_TOKEN = os.environ.get("XIETONG_FEISHU_VERIFICATION_TOKEN", "")
+XIETONG_FEISHU_ENCRYPT_KEY = os.environ.get("XIETONG_FEISHU_ENCRYPT_KEY", "")
+# A callback older than this (or seen before) is a replay and refused.
+XIETONG_CALLBACK_MAX_AGE_SECONDS = int(os.environ.get("XIETONG_CALLBACK_MAX_AGE_SECONDS", "300"))

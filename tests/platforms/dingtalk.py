@@ -1,10 +1,17 @@
 """DingTalk (钉钉) as the product calls it: oapi.dingtalk.com (corp token, user by code, users, departments),
 api.dingtalk.com (the sign-in's user access token and /contact/users/me) and login.dingtalk.com (the QR page),
 all on one local port (their paths do not collide). Error codes as documented: 40089 bad appkey/appsecret,
-40014 invalid token, 42001 expired token, 90018 rate limit, 40078 bad or used auth code, 60121 unknown user."""
+40014 invalid token, 42001 expired token, 90018 rate limit, 40078 bad or used auth code, 60121 unknown user.
+Personal cards: interactive cards (/v1.0/im/interactiveCards send and update, one card per outTrackId), DING
+(/v1.0/robot/ding/send), with api.dingtalk.com's errors (HTTP 401 InvalidAuthentication, 403
+Forbidden.AccessDenied.QpsLimitForApi, 400 staffId.notExisted), and the encrypted card callback (`press`)."""
 
 from __future__ import annotations
 
+import json
+import time
+
+from tests.platforms.cards import Press, SentCard, aes_key, msg_encrypt, msg_signature, nonce
 from tests.platforms.server import Call, PlatformServer, Reply, User
 
 OK = {"errcode": 0, "errmsg": "ok"}
@@ -19,6 +26,10 @@ class DingTalkServer(PlatformServer):
         super().__init__(**kwargs)
         self.corp_id = "ding-corp-test"
         self.user_tokens: dict[str, str] = {}  # user access token (sign-in) → user id
+        self.cards: dict[str, SentCard] = {}  # outTrackId → the card a person received
+        self.dings: list[dict] = []
+        self.callback_token = "dingtalk-callback-token"
+        self.callback_aes_key = aes_key()
         self.add_department("1", "星辰智能科技", None)
 
     def settings(self) -> dict[str, str]:
@@ -31,10 +42,20 @@ class DingTalkServer(PlatformServer):
             "XIETONG_DINGTALK_API_URL": self.url,
             "XIETONG_DINGTALK_LOGIN_URL": self.url,
             "XIETONG_DINGTALK_JSAPI_URL": f"{self.url}/jsapi/dingtalk.open.js",
+            "XIETONG_DINGTALK_CARD_TEMPLATE_ID": "xietong-card.schema",
+            "XIETONG_DINGTALK_CALLBACK_TOKEN": self.callback_token,
+            "XIETONG_DINGTALK_CALLBACK_AES_KEY": self.callback_aes_key,
         }
 
     def rate_limit_reply(self) -> Reply:
         return Reply(200, {"errcode": 90018, "errmsg": "当前企业调用该接口超过每秒限制，请稍后重试"})
+
+    def rate_limit_next(self, path: str, times: int = 1) -> None:
+        if path.startswith("/v1.0/"):  # api.dingtalk.com answers with an HTTP status and a code
+            reply = Reply(403, {"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "API 调用频率超过限制"})
+            self.fail_next(path, reply, times)
+        else:
+            super().rate_limit_next(path, times)
 
     # --- helpers ---------------------------------------------------------------------------------------
     def authorised(self, call: Call) -> Reply | None:
@@ -81,6 +102,10 @@ class DingTalkServer(PlatformServer):
         self.route("GET", "/oauth2/auth", self.oauth_page)
         self.route("POST", "/v1.0/oauth2/userAccessToken", self.user_access_token)
         self.route("GET", "/v1.0/contact/users/me", self.users_me)
+        # Personal cards (api.dingtalk.com, the corp token in x-acs-dingtalk-access-token)
+        self.new_api("POST", "/v1.0/im/interactiveCards/send", self.card_send)
+        self.new_api("PUT", "/v1.0/im/interactiveCards", self.card_update)
+        self.new_api("POST", "/v1.0/robot/ding/send", self.ding_send)
         # The JS-API inside the DingTalk app (emulated: the bridge to the app does not exist in a browser)
         self.route("GET", "/jsapi/dingtalk.open.js", self.jsapi)
 
@@ -186,3 +211,56 @@ class DingTalkServer(PlatformServer):
             "else{o.onFail({errorCode:'3',errorMessage:'not signed in'})}},0)}}}};"
         )
         return Reply(200, script, {"Content-Type": "application/javascript; charset=utf-8"})
+
+    # --- personal cards (api.dingtalk.com) ---------------------------------------------------------------
+    def new_api(self, method: str, path: str, handler) -> None:
+        def guarded(call: Call) -> Reply:
+            if self.token_state(call.headers.get("x-acs-dingtalk-access-token")) != "valid":
+                return Reply(401, {"code": "InvalidAuthentication", "message": "不合法的access_token"})
+            return handler(call)
+
+        self.route(method, path, guarded)
+
+    def card_send(self, call: Call) -> Reply:
+        body = call.json
+        if body.get("robotCode") != self.app_key:
+            return Reply(400, {"code": "invalidParameter.robotCode", "message": "robotCode 不存在"})
+        user_id = json.loads(body.get("singleChatReceiver") or "{}").get("userId", "")
+        if user_id not in self.users:
+            return Reply(400, {"code": "staffId.notExisted", "message": "员工不存在或不在应用可见范围内"})
+        key = body["outTrackId"]
+        if key not in self.cards:  # the same outTrackId again is the same card: nothing new is shown
+            self.cards[key] = SentCard(key, user_id, dict(body["cardData"]["cardParamMap"]))
+        return Reply(200, {"success": True, "result": {"processQueryKey": f"pqk-{key}"}})
+
+    def card_update(self, call: Call) -> Reply:
+        body = call.json
+        card = self.cards.get(body.get("outTrackId", ""))
+        if card is None:
+            return Reply(400, {"code": "param.outTrackIdNotExist", "message": "卡片不存在"})
+        params = dict(body["cardData"]["cardParamMap"])
+        card.updates.append(params)
+        card.content = {**card.content, **params}
+        return Reply(200, {"success": True, "result": True})
+
+    def ding_send(self, call: Call) -> Reply:
+        body = call.json
+        self.dings.append(body)
+        return Reply(200, {"openDingId": f"ding-{len(self.dings)}"})
+
+    def press(self, key: str, action: str, user_id: str, *, at_ms: int | None = None) -> Press:
+        """The card callback DingTalk sends when `user_id` taps the button `action` on card `key`."""
+        event = {
+            "outTrackId": key,
+            "corpId": self.corp_id,
+            "userId": user_id,
+            "content": json.dumps({"cardPrivateData": {"actionIds": [action], "params": {}}}),
+        }
+        encrypt = msg_encrypt(self.callback_aes_key, self.app_key, json.dumps(event))
+        timestamp, once = str(at_ms if at_ms is not None else int(time.time() * 1000)), nonce()
+        query = {
+            "msg_signature": msg_signature(self.callback_token, timestamp, once, encrypt),
+            "timestamp": timestamp,
+            "nonce": once,
+        }
+        return Press(query, json.dumps({"encrypt": encrypt}).encode(), {}, "application/json")

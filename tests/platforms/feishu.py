@@ -1,10 +1,18 @@
 """Feishu (飞书) as the product calls it: tenant and app access tokens, the sign-in code exchange and user
 info (authen/v1), departments and members (contact/v3), the hosted authorize page, on one local port. Error
 codes as documented: 10003 bad app id/secret, 99991663 invalid token, 99991677 expired token, 20003/20024
-bad code, 99991400 rate limit (HTTP 429 with x-ogw-ratelimit-reset)."""
+bad code, 99991400 rate limit (HTTP 429 with x-ogw-ratelimit-reset). Personal cards: im/v1/messages (one
+message per uuid; 230013 for a person outside the bot's range), their update (PATCH) and 加急 (urgent_app),
+and the card.action.trigger callback, encrypted with the Encrypt Key and signed (`press`)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
+import uuid
+
+from tests.platforms.cards import Press, SentCard, feishu_encrypt, nonce
 from tests.platforms.server import Call, PlatformServer, Reply, User
 
 OK = {"code": 0, "msg": "success"}
@@ -20,6 +28,10 @@ class FeishuServer(PlatformServer):
         super().__init__(**kwargs)
         self.user_tokens: dict[str, str] = {}
         self.app_tokens: set[str] = set()
+        self.cards: dict[str, SentCard] = {}  # message_id → the card a person received
+        self.uuids: dict[str, str] = {}  # uuid → message_id
+        self.verification_token = "feishu-verification-token"
+        self.encrypt_key = "feishu-encrypt-key"
         self.add_department("0", "星辰智能科技", None)
 
     def settings(self) -> dict[str, str]:
@@ -29,6 +41,8 @@ class FeishuServer(PlatformServer):
             "XIETONG_FEISHU_API_URL": self.url,
             "XIETONG_FEISHU_LOGIN_URL": self.url,
             "XIETONG_FEISHU_JSAPI_URL": f"{self.url}/jsapi/h5-js-sdk.js",
+            "XIETONG_FEISHU_VERIFICATION_TOKEN": self.verification_token,
+            "XIETONG_FEISHU_ENCRYPT_KEY": self.encrypt_key,
         }
 
     def rate_limit_reply(self) -> Reply:
@@ -72,6 +86,9 @@ class FeishuServer(PlatformServer):
         self.route("GET", "/open-apis/authen/v1/user_info", self.user_info)
         self.api("GET", r"/open-apis/contact/v3/departments/(?P<id>[^/]+)/children", self.department_children)
         self.api("GET", "/open-apis/contact/v3/users/find_by_department", self.users_by_department)
+        self.api("POST", "/open-apis/im/v1/messages", self.message_send)
+        self.api("PATCH", r"/open-apis/im/v1/messages/(?P<id>[^/]+)", self.message_update)
+        self.api("PATCH", r"/open-apis/im/v1/messages/(?P<id>[^/]+)/urgent_app", self.message_urgent)
         self.route("GET", "/open-apis/authen/v1/authorize", self.authorize_page)
         self.route("GET", "/jsapi/h5-js-sdk.js", self.jsapi)
 
@@ -180,3 +197,63 @@ class FeishuServer(PlatformServer):
             "else{o.fail({errno:103,errString:'not signed in'})}},0)}};"
         )
         return Reply(200, script, {"Content-Type": "application/javascript; charset=utf-8"})
+
+    # --- personal cards ----------------------------------------------------------------------------------
+    def message_send(self, call: Call) -> Reply:
+        body = call.json
+        if call.query.get("receive_id_type") != "open_id":
+            return Reply(400, {"code": 99992402, "msg": "field validation failed"})
+        if body.get("receive_id") not in self.users:
+            return Reply(400, {"code": 230013, "msg": "Bot has NO availability to this user."})
+        if body.get("uuid") in self.uuids:  # the same uuid within an hour: the message already sent
+            return Reply(200, {**OK, "data": {"message_id": self.uuids[body["uuid"]]}})
+        message_id = f"om_{uuid.uuid4().hex}"
+        self.cards[message_id] = SentCard(message_id, body["receive_id"], json.loads(body["content"]))
+        if body.get("uuid"):
+            self.uuids[body["uuid"]] = message_id
+        return Reply(200, {**OK, "data": {"message_id": message_id, "msg_type": "interactive"}})
+
+    def message_update(self, call: Call) -> Reply:
+        card = self.cards.get(call.match["id"] if call.match else "")
+        if card is None:
+            return Reply(400, {"code": 230001, "msg": "invalid message_id"})
+        card.content = json.loads(call.json["content"])
+        card.updates.append(card.content)
+        return Reply(200, OK)
+
+    def message_urgent(self, call: Call) -> Reply:
+        card = self.cards.get(call.match["id"] if call.match else "")
+        if card is None:
+            return Reply(400, {"code": 230001, "msg": "invalid message_id"})
+        card.urgent.append(call.json["user_id_list"])
+        return Reply(200, {**OK, "data": {"invalid_user_id_list": []}})
+
+    def press(self, message_id: str, value: dict, open_id: str, *, at: int | None = None) -> Press:
+        """The card.action.trigger callback Feishu posts when `open_id` taps a button whose value is `value`."""
+        created = at if at is not None else int(time.time())
+        event = {
+            "schema": "2.0",
+            "header": {
+                "event_id": uuid.uuid4().hex,
+                "token": self.verification_token,
+                "create_time": str(created * 1000),
+                "event_type": "card.action.trigger",
+                "tenant_key": "tenant-test",
+                "app_id": self.app_key,
+            },
+            "event": {
+                "operator": {"open_id": open_id, "tenant_key": "tenant-test"},
+                "token": f"c-{uuid.uuid4().hex}",
+                "action": {"value": value, "tag": "button"},
+                "context": {"open_message_id": message_id},
+            },
+        }
+        body = json.dumps({"encrypt": feishu_encrypt(self.encrypt_key, json.dumps(event))}).encode()
+        timestamp, once = str(created), nonce()
+        signature = hashlib.sha256((timestamp + once + self.encrypt_key).encode() + body).hexdigest()
+        headers = {
+            "X-Lark-Request-Timestamp": timestamp,
+            "X-Lark-Request-Nonce": once,
+            "X-Lark-Signature": signature,
+        }
+        return Press({}, body, headers, "application/json")

@@ -32,6 +32,11 @@ class ItemsConfig(AppConfig):
 
         post_migrate.connect(forget_orphan_sequences, sender=self, dispatch_uid="items-number-sequences")
 
+        from xietong.items.cards import card_content
+        from xietong.notify.cards import register_card_builder
+
+        register_card_builder(card_content)
+
         register_actions(
             {
                 "items.comment.add": _("发表评论"),

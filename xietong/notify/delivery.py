@@ -20,10 +20,20 @@ from django.conf import settings
 from django.db import transaction
 
 from xietong.core import clock
+from xietong.notify.cards import CardContent, card_for
 from xietong.notify.channels import SENDERS
 from xietong.notify.channels.base import Mention, OutgoingMessage, SendResult
 from xietong.notify.crypto import SecretUnreadable, secret_decrypt
-from xietong.notify.models import Channel, ChannelKind, Delivery, DeliveryAttempt, DeliveryState
+from xietong.notify.models import (
+    APP_KINDS,
+    AppCard,
+    CardState,
+    Channel,
+    ChannelKind,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+)
 
 logger = logging.getLogger("xietong.notify")
 
@@ -49,7 +59,7 @@ class Claim:
     delivery: Delivery
     attempt: DeliveryAttempt
     message: OutgoingMessage
-    target: str  # email address or webhook URL
+    target: str  # email address, webhook URL or the person's user id on the platform
     secret: str
 
 
@@ -59,7 +69,7 @@ def _absolute(url: str) -> str:
     return settings.XIETONG_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
 
 
-def _message(delivery: Delivery) -> OutgoingMessage:
+def _message(delivery: Delivery, card: CardContent | None = None) -> OutgoingMessage:
     notification = delivery.notification
     mentions = tuple(
         Mention(
@@ -84,7 +94,33 @@ def _message(delivery: Delivery) -> OutgoingMessage:
         subject_type=notification.subject_type,
         subject_id=notification.subject_id,
         mentions=mentions,
+        card=card,
     )
+
+
+def _card(delivery: Delivery, user_id: str) -> CardContent:
+    """The card of a personal app message, made when it is first sent (the buttons are the steps the
+    person may take then) and kept: a retry sends the same card under the same key."""
+    existing = AppCard.objects.filter(delivery=delivery).first()
+    if existing is not None:
+        return CardContent.from_json(existing.content)
+    notification, person = delivery.notification, delivery.recipient
+    assert person is not None  # a personal message always has its recipient
+    card = card_for(notification, person, _absolute(notification.url))
+    AppCard.objects.create(
+        delivery=delivery,
+        platform=APP_KINDS[ChannelKind(delivery.channel_kind)][0],
+        key=delivery.idempotency_key.replace(":", "-"),
+        recipient=person,
+        platform_user=user_id,
+        subject_type=notification.subject_type,
+        subject_id=notification.subject_id,
+        steps=card.steps,
+        content=card.as_json(),
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    return card
 
 
 def _claim(skip: set[int]) -> Claim | bool | None:
@@ -125,8 +161,13 @@ def _claim(skip: set[int]) -> Claim | bool | None:
             delivery.last_error = str(exc)
             delivery.save(update_fields=["state", "last_error"])
             return False
+        card = None
         if delivery.channel_kind == ChannelKind.EMAIL:
             target = delivery.recipient.email if delivery.recipient else ""
+        elif delivery.channel_kind in APP_KINDS:
+            id_field = APP_KINDS[ChannelKind(delivery.channel_kind)][1]
+            target = getattr(delivery.recipient, id_field, "") if delivery.recipient else ""
+            card = _card(delivery, target) if target else None
         else:
             target = channel.url if channel else ""
         delivery.state = DeliveryState.SENDING
@@ -134,7 +175,7 @@ def _claim(skip: set[int]) -> Claim | bool | None:
         delivery.lease_until = now + lease()
         delivery.save(update_fields=["state", "attempts", "lease_until"])
         attempt = DeliveryAttempt.objects.create(delivery=delivery, channel=channel, at=now)
-        return Claim(delivery, attempt, _message(delivery), target, secret)
+        return Claim(delivery, attempt, _message(delivery, card), target, secret)
 
 
 def _record(claim: Claim, result: SendResult, duration_ms: int) -> None:
@@ -152,6 +193,13 @@ def _record(claim: Claim, result: SendResult, duration_ms: int) -> None:
         if result.ok:
             delivery.state = DeliveryState.SENT
             delivery.sent_at = now
+            if delivery.channel_kind in APP_KINDS and isinstance(result.response, dict):
+                AppCard.objects.filter(delivery=delivery).update(
+                    message_ref=str(result.response.get("ref") or ""), state=CardState.OPEN, updated_at=now
+                )
+        elif result.fallback:
+            delivery.state = DeliveryState.FAILED
+            _email_instead(delivery, now)
         elif delivery.attempts >= max_attempts():
             delivery.state = DeliveryState.FAILED
         else:
@@ -161,6 +209,27 @@ def _record(claim: Claim, result: SendResult, duration_ms: int) -> None:
                 wait = max(wait, dt.timedelta(seconds=result.retry_after))
             delivery.next_attempt_at = now + wait
         delivery.save(update_fields=["state", "sent_at", "last_status", "last_error", "lease_until", "next_attempt_at"])
+
+
+def _email_instead(delivery: Delivery, now) -> None:
+    """The person is not in the app: the message goes to their email, once, unless it already does."""
+    person = delivery.recipient
+    if person is None or not person.email:
+        return
+    if Delivery.objects.filter(
+        notification_id=delivery.notification_id, recipient=person, channel_kind=ChannelKind.EMAIL
+    ).exists():
+        return
+    Delivery.objects.get_or_create(
+        idempotency_key=f"{delivery.idempotency_key}:email",
+        defaults={
+            "notification_id": delivery.notification_id,
+            "channel_kind": ChannelKind.EMAIL,
+            "recipient": person,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
 
 
 def delivery_send(claim: Claim) -> SendResult:

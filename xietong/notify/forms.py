@@ -13,6 +13,12 @@ class PreferenceForm(forms.Form):
     chat_kinds = forms.MultipleChoiceField(
         label=_("在群机器人消息中 @ 我"), choices=KIND_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
+    app_kinds = forms.MultipleChoiceField(
+        label=_("在钉钉、企业微信或飞书中接收（可直接点按钮处理）"),
+        choices=KIND_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     quiet_hours = forms.BooleanField(
         label=_("工作时间外免打扰"),
         required=False,

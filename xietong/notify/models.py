@@ -85,9 +85,19 @@ class ChannelKind(models.TextChoices):
     FEISHU = "feishu", _("飞书群机器人")
     WECOM = "wecom", _("企业微信群机器人")
     WEBHOOK = "webhook", _("通用 Webhook（HMAC 签名）")
+    # Personal messages in the person's own app (not a group): cards with the steps they may take.
+    APP_DINGTALK = "app_dingtalk", _("钉钉工作通知")
+    APP_WECOM = "app_wecom", _("企业微信应用消息")
+    APP_FEISHU = "app_feishu", _("飞书应用消息")
 
 
 ROBOT_KINDS = [ChannelKind.DINGTALK, ChannelKind.FEISHU, ChannelKind.WECOM, ChannelKind.WEBHOOK]
+# The platform behind each personal app channel (xietong.core.platforms) and the person's id field there.
+APP_KINDS = {
+    ChannelKind.APP_DINGTALK: ("dingtalk", "dingtalk_id"),
+    ChannelKind.APP_WECOM: ("wecom", "wecom_id"),
+    ChannelKind.APP_FEISHU: ("feishu", "feishu_id"),
+}
 
 
 class Channel(TimeStampedModel):
@@ -154,7 +164,7 @@ class Delivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
     )
-    channel_kind = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
+    channel_kind = models.CharField(_("渠道"), max_length=20, choices=ChannelKind.choices)
     channel = models.ForeignKey(
         Channel, verbose_name=_("推送渠道"), null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
@@ -213,12 +223,28 @@ class DeliveryAttempt(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {'ok' if self.ok else self.error[:40]}"
 
 
+# Reminders, escalations, requests for action and notices to confirm reach the person in their app.
+DEFAULT_APP_KINDS = [
+    MessageKind.REMINDER,
+    MessageKind.OVERDUE,
+    MessageKind.ESCALATION,
+    MessageKind.ASSIGNMENT,
+    MessageKind.MENTION,
+    MessageKind.INFO,
+]
+
+
+def default_app_kinds() -> list[str]:
+    return [str(k) for k in DEFAULT_APP_KINDS]
+
+
 class Preference(models.Model):
     """Which kinds of message reach a person by email and by chat-robot @mention; and quiet hours."""
 
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preference")
     email_kinds = models.JSONField(_("邮件接收的类型"), default=list, blank=True)
     chat_kinds = models.JSONField(_("群机器人 @ 我的类型"), default=list, blank=True)
+    app_kinds = models.JSONField(_("在钉钉、企业微信或飞书中接收的类型"), default=default_app_kinds, blank=True)
     quiet_hours = models.BooleanField(_("工作时间外免打扰"), default=True)
     digest = models.BooleanField(_("每日 09:00 摘要"), default=True)
     version = models.PositiveIntegerField(default=1)
@@ -258,3 +284,53 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return str(self.date)
+
+
+class CardState(models.TextChoices):
+    SENDING = "sending", _("发送中")
+    OPEN = "open", _("待处理")
+    DONE = "done", _("已处理")
+
+
+class AppCard(models.Model):
+    """A card sent to one person in their app: which item it is about and which steps its buttons take,
+    and what the platform calls it (to update it when a button was pressed)."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="card")
+    platform = models.CharField(_("平台"), max_length=10)
+    key = models.CharField(_("卡片标识"), max_length=64, unique=True)  # outTrackId / task_id / uuid
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    platform_user = models.CharField(_("平台用户 ID"), max_length=64)
+    subject_type = models.CharField(_("事项类型"), max_length=80, blank=True)
+    subject_id = models.BigIntegerField(_("事项编号"), null=True, blank=True)
+    steps = models.JSONField(_("按钮对应的操作"), default=list, blank=True)
+    content = models.JSONField(_("卡片内容"), default=dict, blank=True)
+    message_ref = models.CharField(_("平台消息标识"), max_length=200, blank=True)  # response_code / message_id
+    state = models.CharField(_("状态"), max_length=10, choices=CardState.choices, default=CardState.SENDING)
+    result = models.CharField(_("处理结果"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("应用消息卡片")
+        verbose_name_plural = _("应用消息卡片")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="appcard_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.platform} · {self.key}"
+
+
+class CallbackReceipt(models.Model):
+    """A platform callback already handled (its signature or event id): the same one again is a replay."""
+
+    platform = models.CharField(max_length=10)
+    fingerprint = models.CharField(max_length=128)
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("平台回调记录")
+        verbose_name_plural = _("平台回调记录")
+        constraints = [models.UniqueConstraint(fields=["platform", "fingerprint"], name="one_callback")]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.fingerprint[:12]}"

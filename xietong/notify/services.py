@@ -15,8 +15,11 @@ from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.memo import memoized
+from xietong.notify.channels.app_cards import configured as app_platforms
 from xietong.notify.crypto import secret_encrypt
 from xietong.notify.models import (
+    APP_KINDS,
+    DEFAULT_APP_KINDS,
     DEFAULT_CHAT_KINDS,
     DEFAULT_EMAIL_KINDS,
     Channel,
@@ -43,7 +46,12 @@ def preference_of(person: Person) -> Preference:
 
 
 def default_preference(person: Person) -> Preference:
-    return Preference(person=person, email_kinds=list(DEFAULT_EMAIL_KINDS), chat_kinds=list(DEFAULT_CHAT_KINDS))
+    return Preference(
+        person=person,
+        email_kinds=list(DEFAULT_EMAIL_KINDS),
+        chat_kinds=list(DEFAULT_CHAT_KINDS),
+        app_kinds=list(DEFAULT_APP_KINDS),
+    )
 
 
 def _send_time(urgency: str, quiet: bool, calendar_engine, now: dt.datetime) -> dt.datetime:
@@ -139,6 +147,7 @@ def notify(
                     created_at=now,
                 )
             )
+    deliveries += _app_deliveries(notification, people.values(), preferences, now)
     robot_deliveries = []
     for channel in _channels_for(project, department, kind):
         engine = engine_for(calendar_for_department_id(channel.department_id))
@@ -160,6 +169,37 @@ def notify(
     return notification
 
 
+def _app_deliveries(
+    notification: Notification, people: Iterable[Person], preferences: dict[int, Preference], now: dt.datetime
+) -> list[Delivery]:
+    """A card in the person's own app (DingTalk, WeCom, Feishu — those configured and where the person has
+    an id) for the kinds they chose; emergencies always. Quiet hours hold non-urgent cards as they do mail."""
+    platforms = app_platforms()
+    if not platforms:
+        return []
+    found = []
+    for person in people:
+        preference = preferences[person.pk]
+        wanted = notification.kind in preference.app_kinds or notification.urgency == Urgency.EMERGENCY
+        if not wanted:
+            continue
+        for channel_kind, (platform, id_field) in APP_KINDS.items():
+            if platform not in platforms or not getattr(person, id_field):
+                continue
+            engine = engine_for(calendar_for_person(person))
+            found.append(
+                Delivery(
+                    notification=notification,
+                    channel_kind=channel_kind,
+                    recipient=person,
+                    idempotency_key=f"n{notification.pk}:{channel_kind}:{person.pk}",
+                    next_attempt_at=_send_time(notification.urgency, preference.quiet_hours, engine, now),
+                    created_at=now,
+                )
+            )
+    return found
+
+
 # --- Inbox ----------------------------------------------------------------------------------------
 def inbox_mark_read(*, person: Person, message_id: int) -> InboxMessage:
     try:
@@ -178,10 +218,16 @@ def inbox_mark_all_read(*, person: Person) -> int:
 
 @transaction.atomic
 def preference_update(
-    *, person: Person, email_kinds: list[str], chat_kinds: list[str], quiet_hours: bool, digest: bool
+    *,
+    person: Person,
+    email_kinds: list[str],
+    chat_kinds: list[str],
+    quiet_hours: bool,
+    digest: bool,
+    app_kinds: list[str] | None = None,
 ) -> Preference:
     valid = set(MessageKind.values)
-    unknown = (set(email_kinds) | set(chat_kinds)) - valid
+    unknown = (set(email_kinds) | set(chat_kinds) | set(app_kinds or ())) - valid
     if unknown:
         raise ApplicationError(fields={"email_kinds": _("未知的消息类型：%(k)s") % {"k": "、".join(sorted(unknown))}})
     preference, _created = Preference.objects.select_for_update().get_or_create(
@@ -190,11 +236,14 @@ def preference_update(
     before = {
         "email_kinds": preference.email_kinds,
         "chat_kinds": preference.chat_kinds,
+        "app_kinds": preference.app_kinds,
         "quiet_hours": preference.quiet_hours,
         "digest": preference.digest,
     }
     preference.email_kinds = sorted(set(email_kinds))
     preference.chat_kinds = sorted(set(chat_kinds))
+    if app_kinds is not None:
+        preference.app_kinds = sorted(set(app_kinds))
     preference.quiet_hours = quiet_hours
     preference.digest = digest
     preference.version += 1
@@ -202,6 +251,7 @@ def preference_update(
     after = {
         "email_kinds": preference.email_kinds,
         "chat_kinds": preference.chat_kinds,
+        "app_kinds": preference.app_kinds,
         "quiet_hours": quiet_hours,
         "digest": digest,
     }

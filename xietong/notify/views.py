@@ -84,6 +84,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
             initial={
                 "email_kinds": current.email_kinds,
                 "chat_kinds": current.chat_kinds,
+                "app_kinds": current.app_kinds,
                 "quiet_hours": current.quiet_hours,
                 "digest": current.digest,
             }

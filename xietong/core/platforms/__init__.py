@@ -3,7 +3,13 @@ platforms' documented error codes handled (an expired token is refreshed once an
 limit is waited out with a growing backoff). Base URLs, keys and secrets come from settings, so tests talk
 to local servers on 127.0.0.1 (tests/platforms) and installations to the real platforms."""
 
-from xietong.core.platforms.base import PlatformBusy, PlatformClient, PlatformError, PlatformNotConfigured
+from xietong.core.platforms.base import (
+    PersonNotInApp,
+    PlatformBusy,
+    PlatformClient,
+    PlatformError,
+    PlatformNotConfigured,
+)
 from xietong.core.platforms.dingtalk import DingTalk
 from xietong.core.platforms.feishu import Feishu
 from xietong.core.platforms.wecom import WeCom
@@ -20,6 +26,7 @@ __all__ = [
     "PLATFORMS",
     "DingTalk",
     "Feishu",
+    "PersonNotInApp",
     "PlatformBusy",
     "PlatformClient",
     "PlatformError",

@@ -34,6 +34,12 @@ class PlatformError(Exception):
 class PlatformBusy(PlatformError):
     """Still rate-limited after the backoff: try again later (a sweep leaves its row for the next pass)."""
 
+    retry_after: float | None = None  # seconds, when the platform said how long to wait
+
+
+class PersonNotInApp(PlatformError):
+    """The person is not a member of the company on the platform, or outside the app's visible range."""
+
 
 class PlatformNotConfigured(PlatformError):
     def __init__(self, platform: str, missing: str) -> None:
@@ -63,8 +69,9 @@ class PlatformClient:
     name: ClassVar[str]
     root_department: ClassVar[str]  # the company itself; departments() lists what is under it
     label: ClassVar[str]
-    expired_token_codes: ClassVar[frozenset[int]]
-    rate_limit_codes: ClassVar[frozenset[int]]
+    expired_token_codes: ClassVar[frozenset[int | str]]
+    rate_limit_codes: ClassVar[frozenset[int | str]]
+    not_in_app_codes: ClassVar[frozenset[int | str]] = frozenset()
     # A token is refreshed this long before the platform says it expires (clocks drift, calls take time).
     refresh_margin = dt.timedelta(minutes=5)
 
@@ -94,7 +101,7 @@ class PlatformClient:
         request.setdefault("params", {})["access_token"] = token
 
     @staticmethod
-    def error_of(body: dict[str, Any]) -> tuple[int, str]:
+    def error_of(body: dict[str, Any]) -> tuple[int | str, str]:
         return int(body.get("errcode") or 0), str(body.get("errmsg") or "")
 
     # --- shared ---------------------------------------------------------------------------------------
@@ -134,11 +141,15 @@ class PlatformClient:
             raise PlatformError(self.name, response.status_code, "unexpected answer")
         return body
 
-    def call(self, method: str, path: str, *, params=None, json=None, headers=None) -> dict[str, Any]:
+    def call(
+        self, method: str, path: str, *, params=None, json=None, headers=None, wait: bool = True
+    ) -> dict[str, Any]:
         """Call an API with the app's token: an expired token is refreshed once and the call repeated; a
         rate limit is waited out (XIETONG_PLATFORM_BACKOFF_SECONDS, doubling, at most
-        XIETONG_PLATFORM_RETRIES times) before PlatformBusy. Any other error code raises PlatformError."""
-        retries = settings.XIETONG_PLATFORM_RETRIES
+        XIETONG_PLATFORM_RETRIES times) before PlatformBusy — at once with `wait` False (the outbox's own
+        retry schedule backs off instead). A person outside the app raises PersonNotInApp; any other error
+        code PlatformError."""
+        retries = settings.XIETONG_PLATFORM_RETRIES if wait else 0
         backoff = settings.XIETONG_PLATFORM_BACKOFF_SECONDS
         refreshed = False
         waited = 0
@@ -159,16 +170,20 @@ class PlatformClient:
                 token = self.token(fresh=True)
                 continue
             if code in self.rate_limit_codes or response.status_code == 429:
-                if waited >= retries:
-                    raise PlatformBusy(self.name, code, message)
                 pause = backoff * (2**waited)
                 suggested = response.headers.get("x-ogw-ratelimit-reset")  # Feishu says how long to wait
                 if suggested and suggested.isdigit():
                     pause = max(pause, float(suggested))
+                if waited >= retries:
+                    busy = PlatformBusy(self.name, code, message)
+                    busy.retry_after = float(suggested) if suggested and suggested.isdigit() else None
+                    raise busy
                 logger.info("%s: rate limited (%s), waiting %.1f s", self.name, code, pause)
                 sleep(min(pause, settings.XIETONG_PLATFORM_BACKOFF_MAX_SECONDS))
                 waited += 1
                 continue
+            if code in self.not_in_app_codes:
+                raise PersonNotInApp(self.name, code, message)
             raise PlatformError(self.name, code or response.status_code, message)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,9 @@ class Feishu(PlatformClient):
     # 99991661 缺少 token, 99991663 token 无效, 99991677 token 已过期
     expired_token_codes = frozenset({99991661, 99991663, 99991677})
     # 99991400 request trigger frequency limit (HTTP 429, x-ogw-ratelimit-reset says how long to wait)
-    rate_limit_codes = frozenset({99991400})
+    rate_limit_codes = frozenset({99991400, 230020})
+    # 230013 Bot has NO availability to this user (outside the app's range), 230006 bot ability not activated
+    not_in_app_codes = frozenset({230013, 230006})
 
     def __init__(self, *, app_secret: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -50,6 +53,28 @@ class Feishu(PlatformClient):
         if code:
             raise PlatformError(self.name, code, message)
         return body["tenant_access_token"], int(body.get("expire") or 7200)
+
+    def send_card(self, *, open_id: str, card: dict[str, Any], uuid: str) -> str:
+        """An interactive card (消息卡片) from the app's bot to one person; returns its message_id. `uuid`
+        makes Feishu send one message however often the request is repeated within an hour."""
+        body = {"receive_id": open_id, "msg_type": "interactive", "content": json.dumps(card), "uuid": uuid[:50]}
+        result = self.call(
+            "POST", "/open-apis/im/v1/messages", params={"receive_id_type": "open_id"}, json=body, wait=False
+        )
+        return str(result["data"]["message_id"])
+
+    def update_card(self, *, message_id: str, card: dict[str, Any]) -> None:
+        self.call("PATCH", f"/open-apis/im/v1/messages/{message_id}", json={"content": json.dumps(card)})
+
+    def urgent(self, *, message_id: str, open_ids: list[str]) -> None:
+        """加急 (in-app): the message is pinned to the top of the person's Feishu until read."""
+        self.call(
+            "PATCH",
+            f"/open-apis/im/v1/messages/{message_id}/urgent_app",
+            params={"user_id_type": "open_id"},
+            json={"user_id_list": open_ids},
+            wait=False,
+        )
 
     def _app_access_token(self) -> str:
         body = self.decode(

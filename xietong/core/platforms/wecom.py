@@ -6,7 +6,14 @@ from typing import Any
 
 from django.conf import settings
 
-from xietong.core.platforms.base import PlatformClient, PlatformError, RemoteDepartment, RemotePerson, setting
+from xietong.core.platforms.base import (
+    PersonNotInApp,
+    PlatformClient,
+    PlatformError,
+    RemoteDepartment,
+    RemotePerson,
+    setting,
+)
 
 
 class WeCom(PlatformClient):
@@ -17,6 +24,8 @@ class WeCom(PlatformClient):
     expired_token_codes = frozenset({40014, 42001})
     # 45009 接口调用超过限制, 45033 接口并发调用超过限制
     rate_limit_codes = frozenset({45009, 45033})
+    # 81013 UserID、部门ID、标签ID全部非法或无权限 (nobody to send to), 60111 UserID 不存在
+    not_in_app_codes = frozenset({81013, 60111})
 
     def __init__(self, *, secret: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -41,6 +50,34 @@ class WeCom(PlatformClient):
         if code:
             raise PlatformError(self.name, code, message)
         return body["access_token"], int(body.get("expires_in") or 7200)
+
+    def send_card(self, *, user_id: str, agent_id: str, card: dict[str, Any]) -> str:
+        """A template card (模板卡片, 应用消息) to one member; returns its response_code (for the update).
+        WeCom drops a duplicate of the same message within the check interval (the outbox's retry after a
+        worker died is not shown twice). A member outside the app's range comes back in `invaliduser`."""
+        body = {
+            "touser": user_id,
+            "msgtype": "template_card",
+            "agentid": int(agent_id),
+            "template_card": card,
+            "enable_id_trans": 0,
+            "enable_duplicate_check": 1,
+            "duplicate_check_interval": 1800,
+        }
+        result = self.call("POST", "/cgi-bin/message/send", json=body, wait=False)
+        if user_id in str(result.get("invaliduser") or "").split("|"):
+            raise PersonNotInApp(self.name, 0, f"invaliduser: {user_id}")
+        return str(result.get("response_code") or "")
+
+    def update_card(self, *, user_id: str, agent_id: str, response_code: str, replace_name: str) -> None:
+        """Turn the card's buttons into one grey, untappable line (更新按钮为不可点击状态)."""
+        body = {
+            "userids": [user_id],
+            "agentid": int(agent_id),
+            "response_code": response_code,
+            "button": {"replace_name": replace_name},
+        }
+        self.call("POST", "/cgi-bin/message/update_template_card", json=body)
 
     def userid_by_code(self, code: str) -> str:
         """The member behind an OAuth code (web login QR or the in-app snsapi_base redirect)."""

@@ -40,6 +40,12 @@ class OutgoingMessage:
     subject_type: str = ""
     subject_id: int | None = None
     mentions: tuple[Mention, ...] = ()
+    card: Any = None  # notify.cards.CardContent, for the personal app channels
+
+    @property
+    def key_for_platform(self) -> str:
+        """The key as the platforms accept it for a card's id (letters, digits, _-@)."""
+        return self.key.replace(":", "-")
 
 
 @dataclass
@@ -48,6 +54,7 @@ class SendResult:
     status_code: int | None = None
     error: str = ""
     retry_after: float | None = None  # seconds, when the other side asked us to slow down
+    fallback: bool = False  # the person cannot be reached this way: send the message by email instead
     response: Any = field(default=None, repr=False)
 
 
