@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:meeting_id>/minutes/do/<slug:action>/", views.minutes_do, name="meeting-minutes-do"),
     path("series/<int:series_id>/", views.series_edit, name="meeting-series"),
     path("actions/", views.action_item_index, name="action-item-list"),
+    path("actions/tracking.xlsx", views.tracking_export, name="meeting-tracking"),
     path("actions/<int:item_id>/", views.action_item_detail, name="action-item-detail"),
     path("actions/<int:item_id>/do/<slug:action>/", views.action_item_do, name="action-item-do"),
     path("calendar/", views.calendar_page, name="meeting-calendar"),

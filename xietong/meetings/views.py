@@ -84,6 +84,7 @@ from xietong.meetings.services import (
     series_update,
 )
 from xietong.meetings.timeline import readable_timeline
+from xietong.meetings.tracking import tracking_rows, tracking_workbook
 
 FIELD_LABELS = {
     "state": gettext_lazy("状态"),
@@ -561,4 +562,16 @@ def calendar_feed(request, token: str) -> HttpResponse:
         raise Http404()
     response = HttpResponse(feed_ics(person), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+def tracking_export(request: AuthedRequest) -> HttpResponse:
+    """任务跟踪表: the decisions of every meeting one may see, open or closed in the last 7 days."""
+    response = HttpResponse(
+        tracking_workbook(tracking_rows(request.user)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = _("任务跟踪表-%(d)s.xlsx") % {"d": f"{clock.local():%Y%m%d}"}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
