@@ -1,7 +1,9 @@
 """The seed templates' time limits, as the default policy rows (an administrator edits them later).
 
-"24 小时" in a non-emergency rule is one working day (1d = the calendar's working hours of a day), "48 小时"
-two; emergencies count wall-clock time.
+Units as written: a limit the documents give in 工作小时/工作日 counts working time; one given in 小时/分钟
+counts elapsed time ("24 小时" is 24h of wall-clock time, not one working day), and its deadline moves to the
+start of the next working period when it falls outside working hours — except for emergencies. Each row's
+document, clause and words are in clocks.sources.
 """
 
 from __future__ import annotations
@@ -53,7 +55,10 @@ PROCESS_LABELS = {
     "onboarding": gettext_noop("新人入职"),
 }
 
-# process, priority, kind, duration, mode, remind_before, escalate_after, ladder code, rule as written
+# process, priority, kind, duration, mode, remind_before, escalate_after, ladder code, what the product does.
+# Units as written: 工作小时/工作日 are "working" time ("2h", "1d"); 小时/分钟 are "wall" (elapsed) time ("24h"),
+# whose deadline moves to the next working period's start when it falls outside working hours (EXTRAS turns
+# that off for emergencies). escalate_after counts from the missed deadline ("超时48小时自动升级": 48h, wall).
 POLICIES = [
     (
         "request",
@@ -62,7 +67,7 @@ POLICIES = [
         "2h",
         "working",
         "30m",
-        "2d",
+        "48h",
         "standard",
         "高优先级需求：接收方 2 个工作小时内响应；超时 48 小时升级至部门负责人",
     ),
@@ -70,23 +75,23 @@ POLICIES = [
         "request",
         "*",
         "respond",
-        "1d",
-        "working",
+        "24h",
+        "wall",
         "2h",
-        "2d",
+        "48h",
         "standard",
         "普通需求：24 小时内反馈；超时 48 小时自动升级至部门负责人",
     ),
-    ("task", "*", "accept", "1d", "working", "", "", "", "任务发布后 24 小时内未确认视为默认接受"),
+    ("task", "*", "accept", "24h", "wall", "", "", "", "任务发布后 24 小时内未确认视为默认接受"),
     ("task", "*", "update_due", "0m", "working", "1h", "", "", "负责人每日 17:00 前更新任务进度"),
     ("task", "*", "due", "0m", "working", "1d", "", "standard", "任务到期未完成：提醒负责人，逾期升级"),
-    ("exception", "normal", "resolve", "1d", "working", "2h", "", "standard", "异常问题 24 小时内闭环，否则升级"),
+    ("exception", "normal", "resolve", "24h", "wall", "2h", "", "standard", "异常问题 24 小时内闭环，否则升级"),
     (
         "exception",
         "major",
         "resolve",
-        "2d",
-        "working",
+        "48h",
+        "wall",
         "4h",
         "",
         "standard",
@@ -116,7 +121,7 @@ POLICIES = [
         "standard",
         "验收不通过：负责人 1 个工作日内启动整改并重新提交",
     ),
-    ("meeting", "*", "minutes", "1d", "working", "2h", "", "standard", "会议结束后 24 小时内完成会议纪要并分发"),
+    ("meeting", "*", "minutes", "24h", "wall", "2h", "", "standard", "会议结束后 24 小时内完成会议纪要并分发"),
     # Sooner after some meetings (meetings.minutes_limits): the meeting type's code, or "online".
     (
         "meeting",
@@ -210,29 +215,73 @@ POLICIES = [
     ("meeting", "*", "respond", "0m", "working", "1d", "", "", "会前确认参加或请假；提前 1 个工作日提醒"),
 ]
 
+# The policy fields beyond POLICIES' columns, for the rows that differ from the model's defaults.
+EXTRAS: dict[tuple[str, str, str], dict[str, object]] = {
+    ("request", "high", "respond"): {"escalate_mode": "wall"},
+    ("request", "*", "respond"): {"escalate_mode": "wall"},
+    # Emergencies count every minute: a deadline at 03:00 stays at 03:00.
+    **{("emergency", "*", kind): {"snap": False} for kind in ("assign_team", "team_ready", "status", "control")},
+}
 
 # Default limits declared elsewhere (each registered process brings its own: items.policies), as rows of
 # the POLICIES shape. Not used inside migrations, which see only the rows above.
-_policy_sources: list[Callable[[], Iterable[tuple[str, ...]]]] = []
+PolicySource = Callable[[], Iterable[tuple[str, ...] | dict[str, object]]]
+_policy_sources: list[PolicySource] = []
 
 
-def register_policy_source(source: Callable[[], Iterable[tuple[str, ...]]]) -> None:
+def register_policy_source(source: PolicySource) -> None:
     if source not in _policy_sources:
         _policy_sources.append(source)
 
 
+def default_rows(apps=None) -> list[dict[str, object]]:
+    """Every default limit as policy field → value: POLICIES with EXTRAS and their sources (clocks.sources),
+    then (outside migrations) the limits the registered processes declare."""
+    from xietong.clocks.sources import SOURCES
+
+    rows: list[dict[str, object]] = []
+    for row in POLICIES:
+        fields: dict[str, object] = dict(zip(_COLUMNS, row, strict=True))
+        key = (row[0], row[1], row[2])
+        fields.update(EXTRAS.get(key, {}))
+        fields.update(SOURCES[key].fields() if key in SOURCES else {})
+        rows.append(fields)
+    if apps is None:
+        for source in _policy_sources:
+            for declared in source():
+                fields = dict(zip(_COLUMNS, declared, strict=True)) if isinstance(declared, tuple) else {**declared}
+                key = (str(fields["process"]), str(fields["priority"]), str(fields["kind"]))
+                if not fields.get("source") and key in SOURCES:
+                    fields.update(SOURCES[key].fields())
+                rows.append(fields)
+    return rows
+
+
+_COLUMNS = (
+    "process",
+    "priority",
+    "kind",
+    "duration",
+    "mode",
+    "remind_before",
+    "escalate_after",
+    "ladder",
+    "description",
+)
+
+
 def ensure_default_policies(apps=None) -> int:
     """Create the default ladders and policies that do not exist yet; never overwrite an edited one."""
-    rows: list[tuple[str, ...]] = list(POLICIES)
+    rows = default_rows(apps)
     if apps is None:
         from django.apps import apps as global_apps
 
         apps = global_apps
-        for source in _policy_sources:
-            rows += list(source())
     Ladder = apps.get_model("clocks", "EscalationLadder")
     Step = apps.get_model("clocks", "EscalationStep")
     Policy = apps.get_model("clocks", "ClockPolicy")
+    # A migration's historical model may not have the newer fields yet (0002 runs before the sources exist).
+    known = {f.name for f in Policy._meta.get_fields()}
     ladders = {}
     for code, name, description, steps in LADDERS:
         ladder, created = Ladder.objects.get_or_create(code=code, defaults={"name": name, "description": description})
@@ -241,19 +290,11 @@ def ensure_default_policies(apps=None) -> int:
                 Step.objects.create(ladder=ladder, level=level, target=target, after=after)
         ladders[code] = ladder
     created_count = 0
-    for process, priority, kind, duration, mode, remind, escalate, ladder, description in rows:
-        _policy, created = Policy.objects.get_or_create(
-            process=process,
-            priority=priority,
-            kind=kind,
-            defaults={
-                "duration": duration,
-                "mode": mode,
-                "remind_before": remind,
-                "escalate_after": escalate,
-                "ladder": ladders.get(ladder),
-                "description": description,
-            },
-        )
+    for row in rows:
+        values = dict(row)
+        key = {"process": values.pop("process"), "priority": values.pop("priority"), "kind": values.pop("kind")}
+        values["ladder"] = ladders.get(str(values.get("ladder") or ""))
+        defaults = {name: value for name, value in values.items() if name in known}
+        _policy, created = Policy.objects.get_or_create(**key, defaults=defaults)
         created_count += created
     return created_count

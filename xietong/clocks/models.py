@@ -140,6 +140,14 @@ class EscalationLadder(TimeStampedModel):
         return self.name
 
 
+class CountedFrom(models.TextChoices):
+    """Where a rung's interval counts from: "超时48小时自动升级" counts from the missed deadline."""
+
+    PREVIOUS = "previous", _("上一级之后")
+    DEADLINE = "deadline", _("时限到期后")
+    START = "start", _("从计时开始")
+
+
 class StepTarget(models.TextChoices):
     DEPARTMENT_HEAD = "department_head", _("部门负责人")
     DIVISION_LEADER = "division_leader", _("分管领导")
@@ -162,7 +170,14 @@ class EscalationStep(models.Model):
         max_length=20,
         default="0m",
         validators=[validate_duration],
-        help_text=_("第 1 级：从开始升级起算；之后各级：距上一级的时长。例如 0m、4h、1d"),
+        help_text=_("从“起算”所选时刻算起的时长，按时限的计时方式计。例如 0m、4h、1d"),
+    )
+    counted_from = models.CharField(
+        _("起算"),
+        max_length=10,
+        choices=CountedFrom.choices,
+        default=CountedFrom.PREVIOUS,
+        help_text=_("第 1 级选“上一级之后”时，从开始升级（时限到期后再过“开始升级”所设时长）起算"),
     )
 
     class Meta:
@@ -223,12 +238,20 @@ class ClockPolicy(TimeStampedModel):
         validators=[validate_duration],
         help_text=_("到期前多久提醒，留空不提醒"),
     )
+    snap = models.BooleanField(
+        _("到期顺延至工作时间"),
+        default=True,
+        help_text=_("按自然时间计的时限，到期时刻落在非工作时间时顺延至下一工作时段开始；紧急事项不顺延"),
+    )
     escalate_after = models.CharField(
         _("开始升级"),
         max_length=20,
         blank=True,
         validators=[validate_duration],
-        help_text=_("从计时开始算起多久后开始升级；留空表示到期即升级"),
+        help_text=_("时限到期后再过多久开始升级（如“超时48小时自动升级”填 48h 并选自然时间）；留空表示到期即升级"),
+    )
+    escalate_mode = models.CharField(
+        _("开始升级的计时方式"), max_length=10, choices=TimeMode.choices, default=TimeMode.WORKING
     )
     ladder = models.ForeignKey(
         EscalationLadder,
@@ -238,7 +261,20 @@ class ClockPolicy(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="policies",
     )
-    description = models.CharField(_("规则原文"), max_length=200, blank=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    source = models.CharField(
+        _("依据文件"), max_length=80, blank=True, help_text=_("规定这一时限的公司文件，如《企业沟通与协作流程规范》")
+    )
+    clause = models.CharField(_("条款"), max_length=40, blank=True, help_text=_("文件中的条款编号，如 二（一）"))
+    clause_text = models.CharField(
+        _("条款原文"), max_length=300, blank=True, help_text=_("条款的原话，如“需在收到需求后2个工作小时内响应”")
+    )
+    also = models.CharField(
+        _("另见"),
+        max_length=300,
+        blank=True,
+        help_text=_("其他文件对同一事项的不同规定，以及为何按上面的条款执行"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -269,6 +305,13 @@ class ClockPolicy(TimeStampedModel):
     def priority_label(self) -> str:
         return str(PRIORITY_LABELS.get(self.priority, self.priority))
 
+    @admin_display(description=_("依据"))
+    def basis(self) -> str:
+        """依据：《文件》条款「原文」 (clocks.basis)."""
+        from xietong.clocks.basis import policy_basis
+
+        return policy_basis(self)
+
 
 class ClockState(models.TextChoices):
     ARMED = "armed", _("计时中")
@@ -292,6 +335,10 @@ class Clock(models.Model):
     level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
     state = models.CharField(_("状态"), max_length=10, choices=ClockState.choices, default=ClockState.ARMED)
     mode = models.CharField(_("计时方式"), max_length=10, choices=TimeMode.choices, default=TimeMode.WORKING)
+    snap = models.BooleanField(_("到期顺延至工作时间"), default=False)
+    policy = models.ForeignKey(
+        ClockPolicy, verbose_name=_("时限规则"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     calendar = models.ForeignKey(
         "workcal.WorkCalendar",
         verbose_name=_("日历"),

@@ -31,6 +31,7 @@ from xietong.clocks.models import (
     ClockKind,
     ClockPolicy,
     ClockState,
+    CountedFrom,
     Escalation,
     EscalationLadder,
     EscalationStep,
@@ -103,9 +104,15 @@ def clock_arm(
         return None
     clock_cancel(subject=subject, limit=limit)
     start = start or time_source.now()
-    if policy.mode == TimeMode.WORKING and calendar is None:
+    snap = policy.mode == TimeMode.WALL and policy.snap
+    counts_on_calendar = (
+        policy.mode == TimeMode.WORKING
+        or snap
+        or bool(policy.escalate_after and policy.escalate_mode == TimeMode.WORKING)
+    )
+    if counts_on_calendar and calendar is None:
         calendar = clock_calendar(owner=owner, department=department, project=project)
-    base = timebase(policy.mode, calendar)
+    base = timebase(policy.mode, calendar, snap)
     if due_at is None:
         offset = parse_duration(policy.duration).to_timedelta(base.day_length)
         due = base.add(start, offset)
@@ -118,7 +125,9 @@ def clock_arm(
         "subject_id": subject_id,
         "limit": limit,
         "mode": policy.mode,
-        "calendar": calendar if policy.mode == TimeMode.WORKING else None,
+        "snap": snap,
+        "policy": policy,
+        "calendar": calendar if counts_on_calendar else None,
         "ladder": policy.ladder,
         "owner": owner,
         "department": department,
@@ -130,33 +139,49 @@ def clock_arm(
     rows = [main]
     if policy.remind_before:
         before = parse_duration(policy.remind_before).to_timedelta(base.day_length)
-        if offset > before:
-            rows.append(
-                Clock(
-                    kind=ClockKind.REMIND,
-                    offset_us=_us(offset - before),
-                    due_at=base.add(start, offset - before),
-                    **common,
-                )
-            )
+        remind_at = base.add(start, offset - before) if offset > before else due
+        # An elapsed limit ending just after a holiday may move its reminder onto its own deadline: none then.
+        if remind_at < due:
+            rows.append(Clock(kind=ClockKind.REMIND, offset_us=_us(offset - before), due_at=remind_at, **common))
     if policy.ladder is not None:
         first = policy.ladder.steps.order_by("level").first()
         if first is not None:
-            begin = (
-                parse_duration(policy.escalate_after).to_timedelta(base.day_length) if policy.escalate_after else offset
-            )
-            escalate_offset = begin + parse_duration(first.after).to_timedelta(base.day_length)
+            escalate_at = first_escalation_at(policy, first, start=start, due=due, calendar=calendar)
             rows.append(
                 Clock(
                     kind=ClockKind.ESCALATE,
                     level=first.level,
-                    offset_us=_us(escalate_offset),
-                    due_at=base.add(start, escalate_offset),
+                    offset_us=_us(max(dt.timedelta(0), base.between(start, escalate_at))),
+                    due_at=escalate_at,
                     **common,
                 )
             )
     Clock.objects.bulk_create(rows)
     return main
+
+
+def first_escalation_at(
+    policy: ClockPolicy,
+    step: EscalationStep,
+    *,
+    start: dt.datetime,
+    due: dt.datetime,
+    calendar: WorkCalendar | None,
+) -> dt.datetime:
+    """When the ladder's first rung fires. "超时48小时自动升级" counts from the missed deadline: the rung's
+    interval follows the policy's 开始升级 (escalate_after, in its own unit, after the deadline) — or, as the
+    rung says, counts from the deadline itself or from the start."""
+    snap = policy.mode == TimeMode.WALL and policy.snap
+    base = timebase(policy.mode, calendar, snap)
+    after = parse_duration(step.after).to_timedelta(base.day_length)
+    if step.counted_from == CountedFrom.START:
+        return base.add(start, after)
+    begin = due
+    if step.counted_from == CountedFrom.PREVIOUS and policy.escalate_after:
+        escalate_snap = policy.escalate_mode == TimeMode.WALL and policy.snap
+        waiting = timebase(policy.escalate_mode, calendar, escalate_snap)
+        begin = waiting.add(due, parse_duration(policy.escalate_after).to_timedelta(waiting.day_length))
+    return base.add(begin, after) if after else begin
 
 
 def _live(subject: models.Model, limit: str | None) -> models.QuerySet[Clock]:
@@ -207,7 +232,7 @@ def clock_pause(*, subject: models.Model, limit: str | None = None) -> int:
     now = time_source.now()
     paused = 0
     for row in _live(subject, limit).filter(state=ClockState.ARMED).select_for_update():
-        base = timebase(row.mode, row.calendar)
+        base = timebase(row.mode, row.calendar, row.snap)
         consumed = base.between(row.anchor_at, now)
         row.offset_us = max(0, row.offset_us - _us(consumed))
         row.anchor_at = now
@@ -225,7 +250,7 @@ def clock_resume(*, subject: models.Model, limit: str | None = None) -> int:
     rows = list(_live(subject, limit).filter(state=ClockState.PAUSED).select_for_update())
     limit_due: dict[str, dt.datetime] = {}
     for row in rows:
-        base = timebase(row.mode, row.calendar)
+        base = timebase(row.mode, row.calendar, row.snap)
         row.anchor_at = now
         row.due_at = base.add(now, _from_us(row.offset_us))
         row.state = ClockState.ARMED
@@ -280,7 +305,7 @@ def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
     result = run_remind(clock, subject)
     if result is not None:
         return result
-    base = timebase(clock.mode, clock.calendar)
+    base = timebase(clock.mode, clock.calendar, clock.snap)
     left = base.between(time_source.now(), clock.limit_due_at)
     from xietong.workcal.engine import format_span
 
@@ -365,8 +390,9 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
     # Arm the next level, counted from this level's due time so that late sweeps do not drift.
     following = next((s for s in steps if s.level > clock.level), None)
     if following is not None:
-        base = timebase(clock.mode, clock.calendar)
+        base = timebase(clock.mode, clock.calendar, clock.snap)
         after = parse_duration(following.after).to_timedelta(base.day_length)
+        anchor = _rung_anchor(clock, following)
         _insert_clock(
             subject_type=clock.subject_type,
             subject_id=clock.subject_id,
@@ -374,13 +400,15 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
             kind=ClockKind.ESCALATE,
             level=following.level,
             mode=clock.mode,
+            snap=clock.snap,
+            policy_id=clock.policy_id,
             calendar=clock.calendar,
             ladder_id=clock.ladder_id,
             owner=clock.owner,
             department=clock.department,
-            anchor_at=clock.due_at,
+            anchor_at=anchor,
             offset_us=_us(after),
-            due_at=base.add(clock.due_at, after),
+            due_at=base.add(anchor, after),
             limit_due_at=clock.limit_due_at,
             created_at=time_source.now(),
         )
@@ -390,6 +418,23 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
         "target_name": first_target.display_name if first_target else "",
         "note": target.note,
     }
+
+
+def _rung_anchor(clock: Clock, step: EscalationStep) -> dt.datetime:
+    """Where the next rung's interval counts from: this rung, the missed deadline, or the limit's start."""
+    if step.counted_from == CountedFrom.DEADLINE:
+        return clock.limit_due_at
+    if step.counted_from == CountedFrom.START:
+        started = (
+            Clock.objects.filter(
+                subject_type=clock.subject_type, subject_id=clock.subject_id, limit=clock.limit, kind=clock.limit
+            )
+            .order_by("-pk")
+            .values_list("anchor_at", flat=True)
+            .first()
+        )
+        return started or clock.limit_due_at
+    return clock.due_at
 
 
 def _role_label(role: str) -> str:

@@ -532,10 +532,17 @@ INCIDENT = Process(
         ),
     ),
     limits=(
-        Limit("assign_team", "10m", mode="wall", ladder="emergency", rule="接到上报后 10 分钟内明确应急小组分工"),
-        Limit("team_ready", "30m", mode="wall", rule="应急小组成员 30 分钟内到位并反馈准备情况"),
-        Limit("status", "30m", mode="wall", remind_before="5m", rule="每 30 分钟更新一次处理状态"),
-        Limit("control", "2h", mode="wall", ladder="emergency", rule="2 小时内未控制风险，上报总经理"),
+        Limit(
+            "assign_team",
+            "10m",
+            mode="wall",
+            snap=False,
+            ladder="emergency",
+            rule="接到上报后 10 分钟内明确应急小组分工",
+        ),
+        Limit("team_ready", "30m", mode="wall", snap=False, rule="应急小组成员 30 分钟内到位并反馈准备情况"),
+        Limit("status", "30m", mode="wall", snap=False, remind_before="5m", rule="每 30 分钟更新一次处理状态"),
+        Limit("control", "2h", mode="wall", snap=False, ladder="emergency", rule="2 小时内未控制风险，上报总经理"),
         Limit("review", "3d", remind_before="1d", ladder="standard", rule="问题解决后 3 个工作日内召开复盘会"),
     ),
     action_labels={

@@ -9,18 +9,24 @@ from collections.abc import Iterator
 from xietong.items.process import processes
 
 
-def declared_limits() -> Iterator[tuple[str, ...]]:
-    """The limits of every registered process, as clocks.defaults.POLICIES rows."""
+def declared_limits() -> Iterator[dict[str, object]]:
+    """The limits of every registered process, as clocks.defaults rows (policy field → value)."""
     for process in processes():
         for limit in process.limits:
-            yield (
-                process.key,
-                limit.priority,
-                limit.kind,
-                limit.duration,
-                limit.mode,
-                limit.remind_before,
-                limit.escalate_after,
-                limit.ladder,
-                str(limit.rule),
-            )
+            yield {
+                "process": process.key,
+                "priority": limit.priority,
+                "kind": limit.kind,
+                "duration": limit.duration,
+                "mode": limit.mode,
+                "remind_before": limit.remind_before,
+                "escalate_after": limit.escalate_after,
+                "ladder": limit.ladder,
+                "description": str(limit.rule),
+                "source": limit.source,
+                "clause": limit.clause,
+                "clause_text": limit.clause_text,
+                "also": limit.also,
+                "snap": limit.snap,
+                "escalate_mode": limit.escalate_mode,
+            }

@@ -167,8 +167,18 @@ class Limit:
     remind_before: str = ""
     escalate_after: str = ""
     ladder: str = ""
-    rule: str = ""  # the rule as written, e.g. "接收方需在收到需求后2个工作小时内响应"
+    rule: str = ""  # what the product does, in short (the policy's 说明)
     label: Label = ""  # what the limit is called when it is not one of clocks.LimitKind (e.g. 审批)
+    # Where the company's documents set it (shown as 依据：《source》clause「clause_text」 on every clock):
+    source: str = ""  # the document, e.g. "企业沟通与协作流程规范"
+    clause: str = ""  # the clause in it, e.g. "二（一）"
+    clause_text: str = ""  # its words exactly as in the document, e.g. "需在收到需求后2个工作小时内响应"
+    also: str = ""  # another document's different rule for the same thing, and why this one is followed
+    # Units as written: "2h"/"1d" in mode "working" are 工作小时/工作日; in mode "wall" they are 小时/天 of
+    # elapsed time, whose deadline moves to the next working period's start when it falls outside working
+    # hours — unless snap is False (emergencies).
+    snap: bool = True
+    escalate_mode: str = "working"  # how escalate_after counts (counted from the missed deadline)
 
 
 @dataclass(frozen=True)

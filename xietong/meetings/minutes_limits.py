@@ -19,7 +19,8 @@ ONLINE = "online"
 MINUTES_LIMITS = (
     Limit(
         "minutes",
-        "1d",
+        "24h",
+        mode="wall",
         remind_before="2h",
         ladder="standard",
         rule="会议结束后 24 小时内完成会议纪要并分发",

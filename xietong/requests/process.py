@@ -286,8 +286,26 @@ REQUEST = Process(
         ),
     ),
     limits=(
-        Limit("respond", "2h", priority="high", remind_before="30m", escalate_after="2d", ladder="standard"),
-        Limit("respond", "1d", remind_before="2h", escalate_after="2d", ladder="standard"),
+        Limit(
+            "respond",
+            "2h",
+            priority="high",
+            remind_before="30m",
+            escalate_after="48h",
+            escalate_mode="wall",
+            ladder="standard",
+            rule="高优先级需求：接收方 2 个工作小时内响应；超时 48 小时升级至部门负责人",
+        ),
+        Limit(
+            "respond",
+            "24h",
+            mode="wall",
+            remind_before="2h",
+            escalate_after="48h",
+            escalate_mode="wall",
+            ladder="standard",
+            rule="普通需求：24 小时内反馈；超时 48 小时自动升级至部门负责人",
+        ),
     ),
     action_labels={
         "request.create": _("创建需求说明书"),

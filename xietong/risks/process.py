@@ -197,7 +197,8 @@ EXCEPTION = Process(
     limits=(
         Limit(
             "resolve",
-            "1d",
+            "24h",
+            mode="wall",
             priority="normal",
             remind_before="2h",
             ladder="standard",
@@ -205,7 +206,8 @@ EXCEPTION = Process(
         ),
         Limit(
             "resolve",
-            "2d",
+            "48h",
+            mode="wall",
             priority="major",
             remind_before="4h",
             ladder="standard",

@@ -274,7 +274,7 @@ TASK = Process(
         hand_over_step(RUNNING, also=raci_handed_over),
     ),
     limits=(
-        Limit("accept", "1d", rule="任务发布后 24 小时内未确认视为默认接受"),
+        Limit("accept", "24h", mode="wall", rule="任务发布后 24 小时内未确认视为默认接受"),
         Limit("update_due", "0m", remind_before="1h", rule="负责人每日 17:00 前更新任务进度"),
         Limit("due", "0m", remind_before="1d", ladder="standard", rule="任务到期未完成：提醒负责人，逾期升级"),
     ),

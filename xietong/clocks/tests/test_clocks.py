@@ -96,7 +96,8 @@ def test_arming_sets_due_reminder_and_first_escalation_in_working_time(company, 
     clocks = {(c.kind, c.level): c for c in Clock.objects.filter(subject_id=probe.pk)}
     assert main.due_at == at("2026-10-08 10:30")  # 30 min on 9/30, 国庆, 90 min on 10/8
     assert clocks[(ClockKind.REMIND, 0)].due_at == at("2026-10-08 10:00")
-    assert clocks[(ClockKind.ESCALATE, 1)].due_at == at("2026-10-08 14:00")
+    # escalate_after 4h counts from the missed deadline: 10:30 + 4 working hours = 16:00
+    assert clocks[(ClockKind.ESCALATE, 1)].due_at == at("2026-10-08 16:00")
     assert {c.state for c in clocks.values()} == {ClockState.ARMED}
 
 
@@ -111,16 +112,16 @@ def test_unanswered_request_climbs_the_ladder_skipping_the_holiday(company, poli
     assert fire_at(at("2026-10-08 10:30")) == 1  # the limit itself: overdue notice to the owner
     assert inbox_titles(probe.owner)[-1] == "【已超时】王强的请求"
 
-    assert fire_at(at("2026-10-08 13:59")) == 0
-    assert fire_at(at("2026-10-08 14:00")) == 1
+    assert fire_at(at("2026-10-08 15:59")) == 0
+    assert fire_at(at("2026-10-08 16:00")) == 1
     assert inbox_titles(lina) == ["【升级·第1级】王强的请求"]
     # Level 2: one working day after level 1.
-    assert Clock.objects.get(subject_id=probe.pk, kind="escalate", level=2).due_at == at("2026-10-09 14:00")
-    assert fire_at(at("2026-10-09 14:00")) == 1
+    assert Clock.objects.get(subject_id=probe.pk, kind="escalate", level=2).due_at == at("2026-10-09 16:00")
+    assert fire_at(at("2026-10-09 16:00")) == 1
     assert inbox_titles(wangjianguo) == ["【升级·第2级】王强的请求"]
     # Level 3 lands on the 调休 Saturday 10/10.
-    assert Clock.objects.get(subject_id=probe.pk, kind="escalate", level=3).due_at == at("2026-10-10 14:00")
-    assert fire_at(at("2026-10-10 14:00")) == 1
+    assert Clock.objects.get(subject_id=probe.pk, kind="escalate", level=3).due_at == at("2026-10-10 16:00")
+    assert fire_at(at("2026-10-10 16:00")) == 1
     assert inbox_titles(gm) == ["【升级·第3级】王强的请求"]
 
     escalations = list(Escalation.objects.filter(subject_id=probe.pk).order_by("level"))
@@ -139,8 +140,9 @@ def test_a_person_without_department_head_escalates_to_the_next_level_and_says_s
     Department.objects.filter(code="rd-qa").update(head=None)
     probe = probe_for(company, "maxiaoyan")
     arm(probe, at("2026-03-02 09:00"))
-    # escalate_after 4h → 13:30 + 1h = 14:30
-    fire_at(at("2026-03-02 14:30"))
+    # due 11:00; escalate_after 4h after it → 11:00–12:00 and 13:30–16:30
+    assert fire_at(at("2026-03-02 16:29")) == 2  # the reminder and the limit
+    fire_at(at("2026-03-02 16:30"))
     escalation = Escalation.objects.get(subject_id=probe.pk, level=1)
     assert escalation.target.username == "wangjianguo"
     assert escalation.note == "测试部未设部门负责人，已升级至分管领导"
@@ -172,8 +174,9 @@ def test_pause_keeps_what_is_left_and_resume_continues(company, policy):
     main = Clock.objects.get(subject_id=probe.pk, kind="respond")
     assert main.due_at == at("2026-03-04 16:00")
     assert Clock.objects.get(subject_id=probe.pk, kind="remind").due_at == at("2026-03-04 15:30")
-    # escalate_after 4h: 3h were left → 15:00 + 3h = 18:00
-    assert Clock.objects.get(subject_id=probe.pk, kind="escalate").due_at == at("2026-03-04 18:00")
+    # escalation 4h after the 11:00 deadline (16:30, 6 working hours from the start): 5h were left
+    # → 15:00–18:00, then 09:00–11:00 the next day
+    assert Clock.objects.get(subject_id=probe.pk, kind="escalate").due_at == at("2026-03-05 11:00")
 
 
 def test_a_calendar_change_retimes_armed_clocks(company, policy, django_capture_on_commit_callbacks):
@@ -190,7 +193,9 @@ def test_a_calendar_change_retimes_armed_clocks(company, policy, django_capture_
 
 
 def test_wall_time_emergency_clock_fires_at_the_minute_on_a_holiday_night(company):
-    ClockPolicy.objects.create(process="probe", priority="*", kind="assign_team", duration="10m", mode="wall")
+    ClockPolicy.objects.create(
+        process="probe", priority="*", kind="assign_team", duration="10m", mode="wall", snap=False
+    )
     probe = probe_for(company, "wangqiang")
     main = arm(probe, at("2026-10-01 03:00"), priority="*", limit="assign_team")
     assert main.due_at == at("2026-10-01 03:10") and main.calendar is None

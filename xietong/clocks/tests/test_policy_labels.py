@@ -10,7 +10,7 @@ def test_a_rule_is_named_by_its_process_priority_and_limit_in_words(db):
     policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
     assert str(policy) == "需求协作 · 高优先级 · 响应：2 个工作小时"
     assert str(ClockPolicy.objects.get(process="exception", priority="major", kind="resolve")) == (
-        "异常问题 · 重大 · 解决/闭环：2 个工作日"
+        "异常问题 · 重大 · 解决/闭环：48 小时"
     )
 
 

@@ -2,8 +2,8 @@
 
 Until the notice is imported, 2027 is counted by the weekday pattern (Friday 1 January is a working day).
 The notice used here is notices/2027-invented.txt (made up: 元旦 1月1日至3日, no make-up day in January).
-Policy as the seeds' high-priority request: 2 个工作小时, reminder 30 minutes before, escalation after
-2 working days (15 working hours) to the department head. Every instant is Asia/Shanghai.
+Policy as the seeds' high-priority request: 2 个工作小时, reminder 30 minutes before, escalation
+2 working days (15 working hours) after the missed deadline to the department head. Every instant is Asia/Shanghai.
 """
 
 import datetime as dt
@@ -76,7 +76,7 @@ def test_a_2_working_hour_clock_set_on_30_december_moves_when_the_2027_notice_is
         clock_resume(subject=probe)
     # 30 minutes on 31 December, then 2027 by the weekday pattern: Friday 1 January is worked.
     assert due_times(probe) == {
-        "escalate": at("2027-01-04 17:00"),
+        "escalate": at("2027-01-05 10:00"),
         "remind": at("2027-01-01 09:30"),
         "respond": at("2027-01-01 10:00"),
     }
@@ -91,9 +91,9 @@ def test_a_2_working_hour_clock_set_on_30_december_moves_when_the_2027_notice_is
     import_notice(company, at("2026-12-31 18:30"), django_capture_on_commit_callbacks)
 
     # 元旦 1月1日至3日: the 30 minutes and the 1 hour left run on Monday 4 January; the escalation's
-    # 14 h 30 min left: 30 minutes on 31 December, 7 h 30 min on 4 January, 6 h 30 min on 5 January.
+    # 16 h 30 min left: 30 minutes on 31 December, 7 h 30 min on 4 and on 5 January, 1 hour on 6 January.
     assert due_times(probe) == {
-        "escalate": at("2027-01-05 17:00"),
+        "escalate": at("2027-01-06 10:00"),
         "remind": at("2027-01-04 09:30"),
         "respond": at("2027-01-04 10:00"),
     }
@@ -102,21 +102,25 @@ def test_a_2_working_hour_clock_set_on_30_december_moves_when_the_2027_notice_is
     fired.refresh_from_db()
     assert (fired.state, fired.due_at) == (ClockState.FIRED, at("2026-12-30 11:00"))
 
-    event = AuditEvent.objects.get(action="clock.retime")
+    event = AuditEvent.objects.get(action="clock.retime", object_id=str(probe.pk))
     assert (event.object_type, event.object_id, event.object_label) == ("probe.probe", str(probe.pk), "固件升级需求")
     assert event.actor_label == "系统管理员"
     assert [(c["kind"], c["due_at"]) for c in event.before["clocks"]] == [
         ("respond", "2027-01-01T10:00:00+08:00"),
         ("remind", "2027-01-01T09:30:00+08:00"),
-        ("escalate", "2027-01-04T17:00:00+08:00"),
+        ("escalate", "2027-01-05T10:00:00+08:00"),
     ]
     assert [(c["kind"], c["due_at"]) for c in event.after["clocks"]] == [
         ("respond", "2027-01-04T10:00:00+08:00"),
         ("remind", "2027-01-04T09:30:00+08:00"),
-        ("escalate", "2027-01-05T17:00:00+08:00"),
+        ("escalate", "2027-01-06T10:00:00+08:00"),
     ]
     assert event.after["reason"] == "导入《国务院办公厅关于2027年部分节假日安排的通知》"
-    assert not AuditEvent.objects.filter(action="clock.retime", object_id=str(late.pk)).exists()
+    # The limit that ran out stays fired; only its escalation, still waiting 2 working days after the
+    # missed 11:00 deadline (5 h 30 min on 30 December, 7 h 30 min on 31 December, 2 h in 2027), moves.
+    moved = AuditEvent.objects.get(action="clock.retime", object_id=str(late.pk))
+    assert [(c["kind"], c["due_at"]) for c in moved.before["clocks"]] == [("escalate", "2027-01-01T11:00:00+08:00")]
+    assert [(c["kind"], c["due_at"]) for c in moved.after["clocks"]] == [("escalate", "2027-01-04T11:00:00+08:00")]
 
     # The owner hears it once (the limit's own clock; its reminder and escalation move silently with it).
     messages = InboxMessage.objects.filter(notification__title__startswith="【时限调整】")
@@ -129,12 +133,12 @@ def test_a_2_working_hour_clock_set_on_30_december_moves_when_the_2027_notice_is
         )
     ]
     change = CalendarChange.objects.get(calendar=default_calendar())
-    assert (change.first_day, change.last_day, change.moved) == (dt.date(2027, 1, 1), dt.date(2027, 10, 9), 3)
+    # 3 clocks of the one item, the escalation of the other
+    assert (change.first_day, change.last_day, change.moved) == (dt.date(2027, 1, 1), dt.date(2027, 10, 9), 4)
     assert change.retimed_at == at("2026-12-31 18:30")
 
-    # The clocks now fire at their new instants, not the old ones (only the other item's escalation,
-    # due 31 December 18:00, fires on 1 January).
-    assert fire_at(at("2027-01-01 10:00")) == 1
+    # The clocks now fire at their new instants, not the old ones: nothing on the holiday 1 January.
+    assert fire_at(at("2027-01-01 11:00")) == 0
     assert Clock.objects.filter(subject_id=probe.pk, state="armed").count() == 3
     assert fire_at(at("2027-01-04 09:30")) == 1
     assert Clock.objects.get(subject_id=probe.pk, kind="remind").state == ClockState.FIRED

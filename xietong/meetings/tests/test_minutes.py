@@ -61,8 +61,8 @@ def test_minutes_overdue_remind_then_escalate_to_the_organisers_head_and_up(comp
 
 def test_minutes_due_across_a_weekend(company):
     meeting = noticed(company, start="2026-03-13 16:00", end="2026-03-13 17:00")  # Friday
-    # 1 working hour left on Friday, 6 h 30 min on Monday (the lunch break does not count).
-    assert Clock.objects.get(subject_id=meeting.pk, kind="minutes").due_at == at("2026-03-16 17:00")
+    # 会议结束后24小时内 (elapsed): Saturday 17:00, not a working day → Monday's first working period.
+    assert Clock.objects.get(subject_id=meeting.pk, kind="minutes").due_at == at("2026-03-16 09:00")
 
 
 def test_signed_minutes_are_distributed_and_action_items_become_tracked_items(company):

@@ -74,18 +74,21 @@ def fire(when):
 @pytest.mark.parametrize(
     ("priority", "due", "remind", "escalate"),
     [
-        # 30 min on 9/30, then 国庆 10/1–10/7: the rest on Thursday 10/8.
-        ("high", "2026-10-08 10:30", "2026-10-08 10:00", "2026-10-09 17:30"),
-        ("medium", "2026-10-08 17:30", "2026-10-08 15:30", "2026-10-09 17:30"),
-        ("low", "2026-10-08 17:30", "2026-10-08 15:30", "2026-10-09 17:30"),
+        # 2 个工作小时: 30 min on 9/30, then 国庆 10/1–10/7: the rest on Thursday 10/8. 超时48小时 (elapsed,
+        # from the missed deadline) ends on the 调休 Saturday 10/10, a working day.
+        ("high", "2026-10-08 10:30", "2026-10-08 10:00", "2026-10-10 10:30"),
+        # 24 小时 (elapsed) ends 10/1 17:30, a holiday: it moves to the next working period, 10/8 09:00; the
+        # reminder 2 hours before would move onto the deadline itself, so there is none.
+        ("medium", "2026-10-08 09:00", None, "2026-10-10 09:00"),
+        ("low", "2026-10-08 09:00", None, "2026-10-10 09:00"),
     ],
 )
 def test_submitted_at_1730_before_national_day_acknowledgement_clocks(company, priority, due, remind, escalate):
     request = new_request(company, priority=priority)
     clocks = {c.kind: c for c in Clock.objects.filter(subject_id=request.pk, subject_type="requests.request")}
     assert clocks["respond"].due_at == at(due)
-    assert clocks["remind"].due_at == at(remind)
-    assert clocks["escalate"].due_at == at(escalate)  # 48 h = 2 working days after submitting
+    assert (clocks["remind"].due_at if "remind" in clocks else None) == (at(remind) if remind else None)
+    assert clocks["escalate"].due_at == at(escalate)
     assert clocks["respond"].owner.username == "lina"
     assert request.number == "XQ-2026-0001" and request.state == "submitted"
     assert InboxMessage.objects.get(recipient__username="lina").notification.title == (
@@ -96,7 +99,8 @@ def test_submitted_at_1730_before_national_day_acknowledgement_clocks(company, p
 def test_unanswered_request_escalates_to_the_receivers_department_head(company):
     request = new_request(company)
     assert fire("2026-10-08 10:30") == 2  # reminder, then overdue
-    assert fire("2026-10-09 17:30") == 1
+    assert fire("2026-10-10 10:29") == 0  # 超时48小时: not before 48 hours after the missed deadline
+    assert fire("2026-10-10 10:30") == 1
     escalation = Escalation.objects.get(subject_id=request.pk)
     # 李娜 is the receiver and heads 软件开发部: her own head is 研发中心's head 张伟.
     assert escalation.target.username == "zhangwei"

@@ -63,7 +63,8 @@ def test_major_exception_has_48_hours_and_needs_an_expected_time(company):
     assert refused.value.fields == {"expected_resolution": "重大问题须填写预计解决时间"}
     assert not ExceptionReport.objects.exists()
     report = raise_exception(company, task, "2026-10-09 10:00", severity="major", eta="2026-10-13 18:00")
-    assert resolve_clock(report).due_at == at("2026-10-12 10:00")  # 2 working days: Fri, 调休 Sat, then Mon
+    # 48 小时 elapsed: Sunday 10/11 10:00 (after the 调休 Saturday, a day off) → Monday's first working period
+    assert resolve_clock(report).due_at == at("2026-10-12 09:00")
     with time_machine.travel(at("2026-10-11 12:00"), tick=False), transaction.atomic():
         exception_resolve(
             actor=company.person("guoxin"), report=report, resolution="厂商 10/12 提供定制 SDK，由王强验证"
