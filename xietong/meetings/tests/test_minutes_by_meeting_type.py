@@ -29,7 +29,7 @@ def test_every_meeting_type_limit_is_a_policy_with_the_clause_it_comes_from(comp
     assert rows["standup"][:2] == ("1d", "working")
     assert "次日" in rows["standup"][2]
     assert rows["weekly-sync"][:2] == ("1d", "working")
-    assert rows["*"][0] == "1d"
+    assert rows["*"][:2] == ("24h", "wall")  # 会议结束后24小时内: elapsed hours, not a working day
     labels = {
         str(p.priority_label())
         for p in ClockPolicy.objects.filter(process="meeting", kind="minutes").exclude(priority="*")
@@ -37,24 +37,26 @@ def test_every_meeting_type_limit_is_a_policy_with_the_clause_it_comes_from(comp
     assert labels == {"启动会", "线上会议", "站会", "周例会"}
 
 
-def test_a_kickoff_s_minutes_are_due_two_hours_after_it_ends_even_on_the_eve_of_national_day(company):
-    # Wednesday 30 September 2026, 16:30–17:30; 国庆 starts the next day: 2 elapsed hours, 19:30.
+def test_a_kickoff_s_minutes_due_two_hours_after_it_ends_move_past_national_day_to_the_next_working_period(company):
+    # Wednesday 30 September 2026, 16:30–17:30; 国庆 starts the next day: 2 elapsed hours end at 19:30, outside
+    # working hours, so the deadline moves to the next working period, Thursday 8 October 09:00; the reminder
+    # 30 minutes before would move there too, so there is none.
     meeting = notified_without_approval(
         company, "kickoff", "2026-09-30 16:30", "2026-09-30 17:30", when="2026-09-28 10:00"
     )
     clock = minutes_clock(meeting)
-    assert (clock.due_at, clock.mode, clock.owner.username) == (at("2026-09-30 19:30"), "wall", "guoxin")
+    assert (clock.due_at, clock.mode, clock.owner.username) == (at("2026-10-08 09:00"), "wall", "guoxin")
     fire("2026-09-30 16:30")  # the answers close at the start
-    assert fire("2026-09-30 19:00") == 1  # 30 minutes before: the reminder
-    assert inbox("guoxin", "【即将到期】")
-    assert fire("2026-09-30 19:30") >= 1  # due: escalated the same evening, not after the holiday
+    assert fire("2026-10-08 08:59") == 0  # nothing over the holiday
+    assert fire("2026-10-08 09:00") >= 1
     assert Clock.objects.get(pk=clock.pk).state == "fired"
 
 
 def test_an_online_meeting_s_minutes_are_due_within_one_hour(company):
     meeting = noticed(company, mode="online", room=None, online_link="https://meeting.example/123")
-    # Tuesday 10 March 10:00–11:30, online only: due 12:30 (elapsed time, the lunch break counts).
-    assert minutes_clock(meeting).due_at == at("2026-03-10 12:30")
+    # Tuesday 10 March 10:00–11:30, online only: 1 elapsed hour ends 12:30, in the lunch break (outside
+    # working hours) → the afternoon's working period starts at 13:30.
+    assert minutes_clock(meeting).due_at == at("2026-03-10 13:30")
 
 
 def test_an_online_kickoff_follows_the_kickoff_rule_not_the_online_one(company):
