@@ -5,7 +5,7 @@ any other's within 24 hours (004). Each is a policy row of its own, and the remi
 from xietong.clocks.models import Clock, ClockPolicy
 from xietong.meetings.minutes_limits import minutes_priority
 from xietong.meetings.models import Meeting
-from xietong.meetings.tests.helpers import act, apply, at, fire, inbox, noticed, room
+from xietong.meetings.tests.helpers import act, apply, at, fire, noticed, room
 
 
 def minutes_clock(meeting) -> Clock:
