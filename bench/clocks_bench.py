@@ -111,7 +111,6 @@ def fire_with_processes(n: int, db: str) -> float:
                     "worker",
                     "--only",
                     "clocks",
-                    "--no-tasks",
                     "--interval",
                     "0.1",
                     "--batch-size",

@@ -50,7 +50,7 @@ def deliver_with_processes(n: int, db: str) -> float:
         "XIETONG_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(REPO),
     }
-    command = [sys.executable, "-m", "django", "worker", "--only", "outbox", "--no-tasks", "--interval", "0.1"]
+    command = [sys.executable, "-m", "django", "worker", "--only", "outbox", "--interval", "0.1"]
     workers = [subprocess.Popen([*command, "--batch-size", "100"], cwd=REPO, env=env) for _ in range(n)]
     try:
         while Delivery.objects.exclude(state="sent").exists():

@@ -223,7 +223,7 @@ class Run:
 
     def worker(self, only: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "django", "worker", "--only", only, "--no-tasks", "--interval", "0.1"],
+            [sys.executable, "-m", "django", "worker", "--only", only, "--interval", "0.1"],
             cwd=self.tree,
             env=self.env,
         )

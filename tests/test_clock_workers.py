@@ -73,7 +73,7 @@ def test_four_workers_fire_ten_thousand_clocks_exactly_once(company, tmp_path):
     assert connection.vendor == "postgresql"
     _seed_due_escalations(company)
     log = tmp_path / "workers.log"
-    workers = [start_worker("--only", "clocks", "--no-tasks", "--batch-size", "100", log=log) for _ in range(4)]
+    workers = [start_worker("--only", "clocks", "--batch-size", "100", log=log) for _ in range(4)]
     try:
         wait_until(lambda: _fired() == COUNT, timeout=600, what=f"{COUNT} clocks fired")
     finally:
@@ -87,7 +87,7 @@ def test_four_workers_fire_ten_thousand_clocks_exactly_once(company, tmp_path):
 def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(company, tmp_path):
     _seed_due_escalations(company, KILL_COUNT)  # the race above has the 10,000; this one is about the kill
     log = tmp_path / "worker.log"
-    victim = start_worker("--only", "clocks", "--no-tasks", "--batch-size", "500", log=log)
+    victim = start_worker("--only", "clocks", "--batch-size", "500", log=log)
     wait_until(lambda: _fired() >= 600, timeout=300, what="the first worker to be busy")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
@@ -95,7 +95,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(company, tm
     assert 600 <= partial < KILL_COUNT, "the kill should land mid-way"
     _assert_each_fired_exactly_once(partial)  # the transaction in flight rolled back whole
 
-    survivors = [start_worker("--only", "clocks", "--no-tasks", log=log) for _ in range(2)]
+    survivors = [start_worker("--only", "clocks", log=log) for _ in range(2)]
     try:
         wait_until(lambda: _fired() == KILL_COUNT, timeout=600, what="the rest fired after restart")
     finally:

@@ -37,14 +37,14 @@ def test_worker_killed_between_commit_and_delivery_loses_nothing(company, receiv
 
     receiver.script.hold = threading.Event()  # the first request hangs until released
     log = tmp_path / "worker.log"
-    victim = start_worker("--only", "outbox", "--no-tasks", log=log)
+    victim = start_worker("--only", "outbox", log=log)
     wait_until(lambda: len(receiver.requests) == 1, timeout=60, what="the first delivery in flight")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     receiver.script.hold.set()
     assert Delivery.objects.filter(channel__isnull=False, state="sending").count() == 1  # claimed, never confirmed
 
-    survivor = start_worker("--only", "outbox", "--no-tasks", log=log)
+    survivor = start_worker("--only", "outbox", log=log)
     try:
         wait_until(
             lambda: Delivery.objects.filter(channel__isnull=False, state="sent").count() == 50,
@@ -92,7 +92,7 @@ def test_four_workers_deliver_ten_thousand_messages_exactly_once(company, receiv
         batch_size=2000,
     )
     log = tmp_path / "workers.log"
-    workers = [start_worker("--only", "outbox", "--no-tasks", "--batch-size", "100", log=log) for _ in range(4)]
+    workers = [start_worker("--only", "outbox", "--batch-size", "100", log=log) for _ in range(4)]
     try:
         wait_until(
             lambda: Delivery.objects.filter(state="sent").count() == COUNT_OUTBOX,

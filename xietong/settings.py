@@ -65,8 +65,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
-    "django_tasks",
-    "django_tasks_db",
     "axes",
     "xietong.core",
     "xietong.org",
@@ -249,9 +247,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500  # bigger pages are refused with a 422, never an overflow in SQL
 
-# --- Background work ------------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
 # --- Security -------------------------------------------------------------------------------------
 XIETONG_HTTPS = _env_bool("XIETONG_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
@@ -279,7 +274,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XIETONG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks_db": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 XIETONG_SITE_NAME = _("协同")

@@ -1,11 +1,12 @@
-"""The background worker: fires what is due and runs queued tasks, in a loop, until told to stop.
+"""The background worker: fires what is due, delivers, indexes and seals, in a loop, until told to stop.
 
 Apps register sweeps (e.g. "fire due clocks", "deliver the outbox"): functions that claim a bounded
 batch of due rows with row locks, handle them one transaction per row, and return how many they
 handled. The audit sequencer ("audit-seal") runs last in every pass of every worker, one process at a
 time. Durable state lives in those rows, not in the worker, so any number of workers on any
 number of machines can run at once, and a killed worker loses nothing.
-Tasks queued with django-tasks (`@task` … `.enqueue()`) run between sweeps.
+One-off heavy work (extracting an attachment's text, re-indexing) is a queued row a sweep takes too,
+not a request's business; there is no second job queue.
 """
 
 from __future__ import annotations
@@ -48,24 +49,6 @@ def run_sweeps_once(batch_size: int = 200) -> dict[str, int]:
     return {sweep.name: sweep.run(batch_size) for sweep in sweeps()}
 
 
-def run_queued_tasks(max_tasks: int) -> int:
-    """Run up to `max_tasks` ready django-tasks jobs with django-tasks-db's own worker logic."""
-    from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
-
-    task_worker = TaskWorker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id=f"xietong-{id(run_queued_tasks)}",
-        excluded_queue_names=[],
-    )
-    task_worker.run()
-    return task_worker._run_tasks
-
-
 class Worker:
     def __init__(
         self,
@@ -74,13 +57,11 @@ class Worker:
         batch_size: int = 200,
         once: bool = False,
         only: list[str] | None = None,
-        tasks: bool = True,
     ):
         self.interval = interval
         self.batch_size = batch_size
         self.once = once
         self.only = only
-        self.tasks = tasks
         self.running = True
 
     def _sweeps(self) -> list[Sweep]:
@@ -131,11 +112,6 @@ class Worker:
                     handled += sweep.run(self.batch_size)
                 except Exception:  # keep the worker alive; the rows stay due and are retried
                     logger.exception("扫描 %s 失败", sweep.name)
-            if self.running and self.tasks:
-                try:
-                    handled += run_queued_tasks(max_tasks=20)
-                except Exception:
-                    logger.exception("运行队列任务失败")
             close_old_connections()
             if self.once:
                 break

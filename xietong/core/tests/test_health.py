@@ -92,5 +92,5 @@ def test_a_dead_workers_row_on_this_machine_gives_way_to_its_successor(db):
 
 def test_a_worker_that_stops_cleanly_leaves_no_heartbeat(transactional_db):
     # transactional: the worker closes its connections between passes, as it does in production.
-    Worker(once=True, tasks=False).run()
+    Worker(once=True).run()
     assert not WorkerHeartbeat.objects.exists()
