@@ -66,7 +66,8 @@ def test_request_to_published_breakdown(page_for, live_server):
     ]
     for title, owner, start, end, predecessors in tasks:
         guoxin.fill("#add-task input[name=title]", title)
-        guoxin.select_option("#add-task select[name=owner]", label=owner)
+        guoxin.fill("#add-task #id_owner + .picker .picker-search", owner.split("（")[0])  # the people picker
+        guoxin.keyboard.press("Enter")
         guoxin.fill("#add-task input[name=start_date]", (today + dt.timedelta(days=start)).isoformat())
         guoxin.fill("#add-task input[name=end_date]", (today + dt.timedelta(days=end)).isoformat())
         if predecessors:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xietong.org.models import Person, Project
+from xietong.org.pickers import PeoplePicker
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 STEP_ROWS = 6
@@ -68,8 +69,7 @@ class SyncRowForm(forms.Form):
     people = PeopleField(
         label=_("参与人"),
         queryset=active_people(),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("按住 Ctrl（Mac 为 ⌘）可多选"),
+        widget=PeoplePicker(),
         error_messages={"required": _("请选择参与人")},
     )
     next_step = forms.CharField(

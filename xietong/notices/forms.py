@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xietong.org.models import Department, Person, Project
+from xietong.org.pickers import PeoplePicker
 from xietong.tasks.forms import PeopleField
 
 
@@ -31,7 +32,7 @@ class NoticeForm(forms.Form):
         label=_("指定人员"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PeoplePicker(),
     )
     requires_confirmation = forms.BooleanField(label=_("需确认已阅"), required=False, initial=True)
     confirm_by = forms.DateTimeField(

@@ -14,6 +14,7 @@ register_actions(
         "org.project.create": _("新增项目"),
         "org.project.change": _("修改项目"),
         "org.project.delete": _("删除项目"),
+        "org.project.member_add": _("部门负责人加入项目成员"),
         "core.apitoken.create": _("创建 API 令牌"),
         "core.apitoken.revoke": _("吊销 API 令牌"),
         "auth.login": _("登录"),

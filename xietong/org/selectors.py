@@ -73,3 +73,20 @@ def absence_lists(person: Person, people) -> dict[str, list]:
         "managed": list(rows.filter(person__in=people)),
         "standing_in": list(rows.filter(stand_in=person)),
     }
+
+
+def project_pickable(actor: Person, project: Project) -> tuple[QuerySet[Person], set[int]]:
+    """Who `actor` may name on `project`'s work: its members and lead, and — when `actor` heads a department
+    — the members of that department, who join the project when chosen (org.services.project_members_admit).
+    Returns the people and the ids of those who would join."""
+    from xietong.org.tree import DepartmentTree
+
+    members = set(project.memberships.values_list("person_id", flat=True)) | {project.lead_id}
+    led = DepartmentTree.load().led_by(actor.pk)
+    people = (
+        Person.objects.filter(Q(pk__in=members) | Q(department_id__in=led), is_active=True)
+        .select_related("department")
+        .order_by("department__sort_order", "name")
+    )
+    joining = set(people.filter(department_id__in=led).exclude(pk__in=members).values_list("pk", flat=True))
+    return people, joining

@@ -14,7 +14,7 @@ from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Forbidden, NotFound
 from xietong.core.permissions import CHANGE, authorize, forget_reach
-from xietong.org.models import Absence, Person
+from xietong.org.models import Absence, Person, Project, ProjectMembership
 
 CONTACT_FIELDS = ("email", "phone", "dingtalk_id", "feishu_id", "wecom_id")
 
@@ -132,3 +132,30 @@ def absence_cancel(*, actor: Person, absence_id: int) -> Absence:
     absence.save(update_fields=["cancelled_at", "updated_at"])
     audit_record(actor=actor, action="org.absence.cancel", obj=absence.person, before={"absence": absence.pk})
     return absence
+
+
+def project_members_admit(*, actor: Person, project: Project, people: list[Person | None]) -> list[Person]:
+    """A department head who names a member of her department on a project's work adds them to the project
+    there and then (one audit event each on the project); anyone else still has to be a member already.
+    Returns who joined. Runs in the caller's transaction: if the work is refused, nobody joins."""
+    from xietong.org.tree import DepartmentTree
+
+    led = DepartmentTree.load().led_by(actor.pk)
+    if not led:
+        return []
+    members = set(project.memberships.values_list("person_id", flat=True)) | {project.lead_id}
+    joined: list[Person] = []
+    for person in people:
+        if person is None or person.pk in members or person.department_id not in led or not person.is_active:
+            continue
+        ProjectMembership.objects.create(project=project, person=person)
+        members.add(person.pk)
+        joined.append(person)
+        forget_reach(person)
+        audit_record(
+            actor=actor,
+            action="org.project.member_add",
+            obj=project,
+            after={"person": person.pk, "name": person.display_name, "department": person.department_id},
+        )
+    return joined

@@ -20,6 +20,7 @@ from xietong.items.runner import run_step
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
 from xietong.org.models import Person, ProjectMembership
+from xietong.org.services import project_members_admit
 from xietong.requests.choices import Priority, RequestState
 from xietong.requests.models import Request
 from xietong.tasks.choices import RaciRole, TaskState
@@ -107,6 +108,12 @@ def _default_roles(task: Task, helpers: list[Person]) -> None:
     TaskRole.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def _admit(actor: Person, request: Request, people: list[Person | None]) -> None:
+    """A department head naming a member of her department adds them to the project on the spot (audited);
+    refused work rolls that back with it."""
+    project_members_admit(actor=actor, project=request.project, people=people)
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -125,6 +132,7 @@ def task_create(
         raise Forbidden(_("只有发起方与接收方可以编制任务"))
     helpers = helpers or []
     data.setdefault("priority", Priority.MEDIUM)
+    _admit(actor, request, [data.get("owner"), data.get("coordinator"), *helpers])
     errors = task_validate(actor, breakdown, data, helpers)
     if errors:
         raise ApplicationError(_("任务信息有误"), fields=errors)
@@ -175,6 +183,7 @@ def task_update(
     current_helpers = list(task.helpers.all())
     new_helpers = current_helpers if helpers is None else helpers
     merged = {**{f: getattr(task, f) for f in TASK_FIELDS}, **data}
+    _admit(actor, task.request, [merged.get("owner"), merged.get("coordinator"), *new_helpers])
     errors = task_validate(actor, task.breakdown, merged, new_helpers)
     if errors:
         raise ApplicationError(_("任务信息有误"), fields=errors)

@@ -105,7 +105,8 @@ def _breakdown_context(request: AuthedRequest, breakdown: Breakdown, form: TaskF
         "rows": rows,
         "tones": TASK.tones,
         "can_build": _may_build(request.user, breakdown.request),
-        "form": form or TaskForm(breakdown=breakdown, initial={"start_date": today, "end_date": today}),
+        "form": form
+        or TaskForm(breakdown=breakdown, actor=request.user, initial={"start_date": today, "end_date": today}),
         "gantt": mark_safe(gantt_svg(nodes, preds, critical, today, non_working)),  # noqa: S308 (escaped inside)
         "raci_rows": [(t, [raci_cells.get((t.pk, p.pk), "") for p in raci_people]) for t in raci_tasks],
         "raci_people": raci_people,
@@ -117,7 +118,7 @@ def breakdown_page(request: AuthedRequest, request_id: int) -> HttpResponse:
     breakdown = _breakdown_for(request, request_id)
     form = None
     if request.method == "POST":
-        form = TaskForm(request.POST, breakdown=breakdown)
+        form = TaskForm(request.POST, breakdown=breakdown, actor=request.user)
         if form.is_valid():
             data = {
                 k: form.cleaned_data[k]
@@ -232,6 +233,7 @@ def task_page(request: AuthedRequest, task: Task, bound: dict | None = None) -> 
         form = TaskForm(
             instance=task,
             breakdown=task.breakdown,
+            actor=request.user,
             initial={"version": task.version, "predecessors": task.predecessors.all()},
         )
     context = task_context(request, task, form, successors_in_conflict(task), bound)
@@ -241,7 +243,7 @@ def task_page(request: AuthedRequest, task: Task, bound: dict | None = None) -> 
 @require_POST
 def task_edit(request: AuthedRequest, task_id: int) -> HttpResponse:
     task = _task(request, task_id)
-    form = TaskForm(request.POST, instance=Task.objects.get(pk=task.pk), breakdown=task.breakdown)
+    form = TaskForm(request.POST, instance=Task.objects.get(pk=task.pk), breakdown=task.breakdown, actor=request.user)
     conflicts: list[Task] = []
     if form.is_valid():
         data = {
