@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "xietong.meetings",
     "xietong.notices",
     "xietong.seals",
+    "xietong.designer",
     "xietong.archive",
     "xietong.reports",
 ]
