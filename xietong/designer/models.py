@@ -136,6 +136,7 @@ class DesignedItem(WorkItem):
     state = models.CharField(_("状态"), max_length=12, choices=ItemState.choices, default=ItemState.DRAFT)
     step = models.CharField(_("当前步骤"), max_length=40, blank=True)
     resume_step = models.CharField(_("重新提交后从此步骤继续"), max_length=40, blank=True)
+    round = models.PositiveIntegerField(_("提交次数"), default=0)
     chosen = models.JSONField(_("发起人选择的审批人"), default=dict, blank=True)  # step key → [person pks]
     visibility = models.CharField(
         _("可见范围"), max_length=12, choices=Visibility.choices, default=Visibility.PARTICIPANTS
@@ -205,6 +206,8 @@ class ApprovalTask(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    added_how = models.CharField(_("加签方式"), max_length=8, blank=True)  # "" | before | after
+    blocked = models.BooleanField(default=False)  # waits for the people added before this approver
     acted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("实际处理人"),

@@ -1,11 +1,146 @@
-"""Designed processes at run time: compiled from their published versions and registered on the spine."""
+"""Designed processes at run time: each published version compiled into a spine Process and registered —
+when published, and lazily after a restart (the registry asks `find` for a key it does not know, and an
+item's process is the one of the version it started on)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.utils import DatabaseError
+from django.utils.translation import gettext as _
+
+from xietong.designer.models import DefinitionVersion, DesignedItem
+from xietong.items.process import Process, process_named, remember, remember_finder, remember_resolver
+
+_compiled: dict[int, Process] = {}  # version pk → its process
+_latest: dict[str, int] = {}  # definition key → the pk of its newest version registered
+
+
+def _register(version: DefinitionVersion) -> Process:
+    from xietong.clocks.models import register_limit_labels, register_process_labels
+    from xietong.core.audit import register_actions
+    from xietong.designer.compile import compile_version
+    from xietong.items.guard import guard_model
+
+    process = compile_version(version)
+    _compiled[version.pk] = process
+    definition = version.definition
+    label = f"{definition.name}（第 {version.n} 版）"
+    register_process_labels({version.policy_process: label, process.key: definition.name})
+    register_limit_labels({s["key"]: s["name"] for s in version.document.get("steps", []) if s.get("limit")})
+    register_actions({f"{process.key}.{s.name}": s.label for s in process.steps})
+    register_actions(dict(process.action_labels))
+    guard_model(DesignedItem)
+    if version.pk >= _latest.get(definition.key, 0):
+        _latest[definition.key] = version.pk
+        remember(process)
+    return process
+
+
+def install(version_pk: int) -> Process:
+    """Compile and register a published version (its policies are seeded when missing)."""
+    version = DefinitionVersion.objects.select_related("definition").get(pk=version_pk)
+    seed_policies(version)
+    return _register(version)
+
+
+def process_of_version(version: DefinitionVersion) -> Process:
+    found = _compiled.get(version.pk)
+    return found if found is not None else _register(version)
+
+
+def resolve(item: Any) -> Process:
+    """The process an item follows: the one of the version it started on."""
+    found = _compiled.get(item.definition_version_id)
+    if found is not None:
+        return found
+    version = DefinitionVersion.objects.select_related("definition").get(pk=item.definition_version_id)
+    return _register(version)
+
+
+def find(key: str) -> Process | None:
+    """The newest published version of `key`, compiled (a restart forgets what was registered)."""
+    try:
+        version = (
+            DefinitionVersion.objects.select_related("definition")
+            .filter(definition__key=key, definition__is_active=True)
+            .order_by("-n")
+            .first()
+        )
+    except DatabaseError:
+        return None
+    if version is None:
+        return None
+    if _latest.get(key) == version.pk:
+        return _compiled[version.pk]
+    return _register(version)
+
+
+def current_process(key: str) -> Process:
+    """The newest version's process for `key` (KeyError when there is none)."""
+    found = find(key)
+    if found is None:
+        return process_named(key)
+    return found
+
+
+def seed_policies(version: DefinitionVersion) -> None:
+    """The version's step limits as clock policies `<key>@<n>` (a row that exists is never touched)."""
+    from xietong.clocks.models import ClockPolicy, EscalationLadder
+
+    for step in version.document.get("steps", []):
+        limit = step.get("limit")
+        if not limit:
+            continue
+        ladder = None
+        if limit.get("on_timeout") == "escalate":
+            ladder = EscalationLadder.objects.filter(code=limit.get("ladder") or "standard").first()
+        ClockPolicy.objects.get_or_create(
+            process=version.policy_process,
+            priority="*",
+            kind=step["key"],
+            defaults={
+                "duration": limit["duration"],
+                "mode": limit.get("mode", "working"),
+                "remind_before": limit.get("remind_before", ""),
+                "ladder": ladder,
+                "description": (limit.get("clause") or "")[:200],
+            },
+        )
+
+
+def on_due(clock: Any, subject: Any) -> dict[str, Any] | None:
+    """A step's own limit ran out: its rule decides — remind (the default notice), escalate (the ladder),
+    approve or return (a system step, recorded in the history as such)."""
+    if not isinstance(subject, DesignedItem) or clock.kind != clock.limit or subject.step != clock.limit:
+        return None
+    from xietong.designer.compile import definition_of
+    from xietong.items.runner import run_step
+
+    step = next((s for s in definition_of(subject).steps if s.key == clock.limit), None)
+    rule = step.limit.on_timeout if step is not None and step.limit is not None else "remind"
+    if rule == "approve":
+        run_step(actor=None, item=subject, step="timeout_approve")
+        return {"step": "timeout_approve", "rule": str(_("超时自动同意"))}
+    if rule == "return":
+        run_step(actor=None, item=subject, step="timeout_return")
+        return {"step": "timeout_return", "rule": str(_("超时自动退回"))}
+    return None
+
+
+def requester_of(item: Any) -> Any:
+    return getattr(item, "created_by", None)
+
 
 def connect() -> None:
-    """Called from the app's ready()."""
+    """Called from the app's ready(): the registry finds designed processes, items their version's."""
+    from xietong.clocks.handlers import register_clock_handlers
+    from xietong.core.workbench import register_section
+    from xietong.designer.workbench import section
+    from xietong.items.guard import guard_model
 
-
-def install(version_pk: int) -> None:
-    """Compile the published version and register it (see compile.py)."""
+    remember_resolver(DesignedItem, resolve)
+    remember_finder(find)
+    guard_model(DesignedItem)
+    register_clock_handlers(DesignedItem, due=on_due, requester=requester_of)
+    register_section("designer", section, order=45)

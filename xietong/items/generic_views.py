@@ -70,6 +70,8 @@ def _waiting_on(process: Process, person: Any) -> Q:
 @require_GET
 def process_list(request: AuthedRequest, key: str) -> HttpResponse:
     process = _process(key)
+    if process.page_views is not None:
+        return process.page_views.list(request, process)
     scope = request.GET.get("scope", "todo")
     scope = scope if scope in SCOPES else "todo"
     items = process.model._default_manager.restrict(request.user).select_related("project")  # type: ignore[attr-defined]
@@ -95,6 +97,8 @@ def process_list(request: AuthedRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def process_new(request: AuthedRequest, key: str) -> HttpResponse:
     process = _process(key)
+    if process.page_views is not None:
+        return process.page_views.new(request, process)
     form_class = item_form_class(process)
     form = form_class(request.POST or None, user=request.user, initial={"project": request.GET.get("project")})
     if request.method == "POST" and form.is_valid():
@@ -122,6 +126,8 @@ def _shown_fields(process: Process, item: Any) -> list[tuple[str, Any]]:
 @require_GET
 def process_detail(request: AuthedRequest, key: str, pk: int) -> HttpResponse:
     process = _process(key)
+    if process.page_views is not None:
+        return process.page_views.detail(request, process, pk)
     item = access(request.user, process.model._default_manager.select_related("project", "created_by"), pk)
     context = {
         "process": process,
@@ -140,4 +146,7 @@ def process_detail(request: AuthedRequest, key: str, pk: int) -> HttpResponse:
 
 
 def process_step(request: AuthedRequest, key: str, pk: int, action: str) -> HttpResponse:
+    process = _process(key)
+    if process.page_views is not None:
+        return process.page_views.step(request, process, pk, action)
     return step_view(_process(key))(request, action, **{_process(key).id_param: pk})

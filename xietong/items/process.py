@@ -223,6 +223,9 @@ class Process:
     # The item's optimistic-lock field, checked and bumped by every step; "" when the model has none (its
     # `version` may count something else, e.g. a deliverable's V1, V2 — bumped by the step that makes one).
     version_field: str = "version"
+    # Pages of its own at /p/<key>/ for a process whose items share one model (a designed process, see
+    # xietong.designer): an object with list/new/detail/step views the generic pages hand over to.
+    page_views: Any = None
     _states: dict[str, State] = field(init=False, repr=False)
     _steps: dict[str, Step] = field(init=False, repr=False)
     # What other apps add to a declared step (items.registry.extend_step): the tasks app refuses 提交交付 of
@@ -400,6 +403,21 @@ def hand_over_step(sources: Iterable[str], *, also: Callable[[StepContext], None
 
 _processes: dict[str, Process] = {}
 _by_model: dict[str, Process] = {}
+# Models whose rows belong to different processes (a designed process's items: one model, a process per
+# published version): item → its process. Finders name processes not registered yet (compiled on demand).
+_resolvers: dict[str, Callable[[Any], Process]] = {}
+_finders: list[Callable[[str], Process | None]] = []
+
+
+def remember_resolver(model: type[models.Model], resolve: Callable[[Any], Process]) -> None:
+    """Rows of `model` say themselves which process they follow (items.process_for asks `resolve`)."""
+    _resolvers[model._meta.label_lower] = resolve
+
+
+def remember_finder(find: Callable[[str], Process | None]) -> None:
+    """`find(key)` returns a process not registered yet (e.g. a published definition after a restart)."""
+    if find not in _finders:
+        _finders.append(find)
 
 
 def remember(process: Process) -> None:
@@ -410,6 +428,9 @@ def remember(process: Process) -> None:
 
 def process_for(item_or_model: Any) -> Process:
     model: type[models.Model] = item_or_model if isinstance(item_or_model, type) else type(item_or_model)
+    resolve = _resolvers.get(model._meta.label_lower)
+    if resolve is not None and not isinstance(item_or_model, type):
+        return resolve(item_or_model)
     try:
         return _by_model[model._meta.label_lower]
     except KeyError as exc:
@@ -417,6 +438,11 @@ def process_for(item_or_model: Any) -> Process:
 
 
 def process_named(key: str) -> Process:
+    if key not in _processes:
+        for find in _finders:
+            found = find(key)
+            if found is not None:
+                return found
     return _processes[key]
 
 

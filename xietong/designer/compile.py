@@ -1,0 +1,625 @@
+"""A published version, compiled into a spine `Process`: the same states, steps, clocks, audit and messages
+as every built-in process, so the runner executes a designed process like any other.
+
+States: draft → running → approved | rejected | withdrawn; running → returned (to the requester) → running.
+People's steps: submit 提交, approve 同意, handle 办理完成, reject 拒绝, send_back 退回, transfer 转交,
+add_sign 加签, withdraw 撤回, urge 催办; the system's: timeout_approve 超时自动同意, timeout_return 超时自动退回.
+The item's `step` names where it is; its approval tasks say who acts there (designer.models.ApprovalTask).
+Each designed step with a limit arms a clock named by the step's key under the version's own policies
+(`<key>@<n>`: an item finishes on the limits it started with).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xietong.clocks.services import clock_satisfy, clocks_hand_over
+from xietong.core.errors import ApplicationError, Forbidden, InvalidState
+from xietong.designer.approvers import resolve
+from xietong.designer.models import OPEN_TASKS, ApprovalTask, DesignedItem, ItemState, TaskState
+from xietong.designer.schema import Definition, StepDef, condition_holds
+from xietong.items.process import ALL_LIMITS, Arm, Process, Reason, State, Step, StepContext, Tell
+from xietong.org.models import Person
+
+S = ItemState
+URGE_EVERY_SECONDS = 3600
+
+
+# --- who ----------------------------------------------------------------------------------------------
+
+
+def requester(person: Any, item: DesignedItem) -> bool:
+    return bool(person.pk == item.created_by_id)
+
+
+def _open_task(person: Any, item: DesignedItem) -> ApprovalTask | None:
+    return (
+        ApprovalTask.objects.filter(
+            item=item, step=item.step, round=item.round, person_id=person.pk, state=TaskState.OPEN
+        )
+        .order_by("position", "pk")
+        .first()
+    )
+
+
+def _acts_on(kind: str) -> Any:
+    def who(person: Any, item: DesignedItem) -> bool:
+        if item.state != S.RUNNING or not item.step:
+            return False
+        definition = definition_of(item)
+        step = next((s for s in definition.steps if s.key == item.step), None)
+        return step is not None and step.kind == kind and _open_task(person, item) is not None
+
+    return who
+
+
+def _any_open_task(person: Any, item: DesignedItem) -> bool:
+    return item.state == S.RUNNING and _open_task(person, item) is not None
+
+
+def _may_withdraw(person: Any, item: DesignedItem) -> bool:
+    if not requester(person, item):
+        return False
+    if item.state != S.RUNNING:
+        return True
+    return not ApprovalTask.objects.filter(item=item, round=item.round, acted_at__isnull=False).exists()
+
+
+# --- definitions ---------------------------------------------------------------------------------------
+
+_definitions: dict[int, Definition] = {}
+
+
+def definition_of(item: DesignedItem) -> Definition:
+    from xietong.designer.schema import parse
+
+    version_id = item.definition_version_id
+    if version_id not in _definitions:
+        _definitions[version_id] = parse(item.definition_version.document)
+    return _definitions[version_id]
+
+
+# --- routing -------------------------------------------------------------------------------------------
+
+
+def _next_steps(definition: Definition, item: DesignedItem, after: str | None) -> list[StepDef]:
+    """The steps from `after` (exclusive; None: from the start) whose conditions hold, in order."""
+    keys = [s.key for s in definition.steps]
+    start = keys.index(after) + 1 if after else 0
+    return [s for s in definition.steps[start:] if condition_holds(s.when, item.values or {})]
+
+
+def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) -> None:
+    """Move the item to the first of `candidates` someone can act on: cc steps are sent and passed,
+    steps nobody fills are skipped (recorded); none left → approved."""
+    item = ctx.item
+    skipped, copied = ctx.details.setdefault("skipped", []), ctx.details.setdefault("copied", [])
+    for step in candidates:
+        people = resolve(step.approvers, item, step.key)
+        if step.kind == "cc":
+            for person in people:
+                ApprovalTask.objects.create(
+                    item=item, step=step.key, round=item.round, person=person, state=TaskState.SENT, created_at=ctx.now
+                )
+            copied.append({"step": step.key, "people": [p.display_name for p in people]})
+            ctx.details.setdefault("cc_people", []).extend(p.pk for p in people)
+            continue
+        if not people:
+            skipped.append({"step": step.key, "name": step.name, "why": _("无人可审批，已跳过")})
+            continue
+        sequential = step.mode == "sequential" or step.approvers.get("type") == "chain"
+        for n, person in enumerate(people):
+            ApprovalTask.objects.create(
+                item=item,
+                step=step.key,
+                round=item.round,
+                position=(n + 1) * 10 if sequential else 10,
+                person=person,
+                state=TaskState.OPEN if (n == 0 or not sequential) else TaskState.WAITING,
+                created_at=ctx.now,
+            )
+        item.step = step.key
+        ctx.changed.add("step")
+        ctx.details["entered"] = step.key
+        ctx.details["approvers"] = [p.display_name for p in people]
+        return
+    item.step = ""
+    ctx.changed.add("step")
+    item.decided_at = ctx.now
+    ctx.changed.add("decided_at")
+    ctx.target = S.APPROVED
+
+
+def _finish_step(ctx: StepContext, definition: Definition) -> None:
+    """The current step is done: record it, then enter the next one whose condition holds."""
+    ctx.details["finished"] = ctx.item.step
+    _enter(ctx, definition, _next_steps(definition, ctx.item, ctx.item.step))
+
+
+def _open_tasks(item: DesignedItem) -> Any:
+    return ApprovalTask.objects.filter(item=item, step=item.step, round=item.round, state__in=OPEN_TASKS)
+
+
+def _close(task: ApprovalTask, state: str, ctx: StepContext, note: str = "") -> None:
+    task.state, task.acted_at, task.note = state, ctx.now, note[:3000]
+    task.acted_by = ctx.actor if ctx.actor is not None and ctx.actor.pk != task.person_id else None
+    task.save(update_fields=["state", "acted_at", "note", "acted_by"])
+
+
+def _after_approval(ctx: StepContext, task: ApprovalTask, step: StepDef) -> None:
+    """What one approval opens or closes: 加签 before/after, 或签, 依次; the step finishes when nobody is left."""
+    item = ctx.item
+    if step.mode == "any" and not task.added_how:
+        # 或签: one original approver decides for all (what they added after themselves still waits).
+        for other in _open_tasks(item).exclude(pk=task.pk).filter(added_how=""):
+            other.state = TaskState.CANCELLED
+            other.save(update_fields=["state"])
+    _open_tasks(item).filter(added_by_id=task.person_id, added_how="after", state=TaskState.WAITING).update(
+        state=TaskState.OPEN
+    )
+    if task.added_how == "before" and task.added_by_id:
+        _open_tasks(item).filter(person_id=task.added_by_id, state=TaskState.WAITING, blocked=True).update(
+            state=TaskState.OPEN, blocked=False
+        )
+    remaining = _open_tasks(item)
+    if remaining.exists() and not remaining.filter(state=TaskState.OPEN).exists():
+        following = remaining.filter(blocked=False).order_by("position", "pk").first()
+        if following is not None:
+            following.state = TaskState.OPEN
+            following.save(update_fields=["state"])
+    if not _open_tasks(item).exists():
+        _finish_step(ctx, definition_of(item))
+
+
+def _my_task(ctx: StepContext) -> ApprovalTask:
+    task = _open_task(ctx.principal, ctx.item)
+    if task is None:
+        raise Forbidden(_("您没有此事项待处理的审批"))
+    return task
+
+
+# --- step hooks ----------------------------------------------------------------------------------------
+
+
+def submit_apply(ctx: StepContext) -> None:
+    item, definition = ctx.item, definition_of(ctx.item)
+    resume = item.resume_step
+    item.round = (item.round or 0) + 1
+    item.resume_step = ""
+    item.submitted_at = ctx.now
+    ctx.changed |= {"round", "resume_step", "submitted_at"}
+    keys = [s.key for s in definition.steps]
+    if resume and resume in keys:
+        ctx.details["resumed_at"] = resume
+        candidates = [definition.step(resume), *_next_steps(definition, item, resume)]
+    else:
+        candidates = _next_steps(definition, item, None)
+    _enter(ctx, definition, candidates)
+
+
+def approve_apply(ctx: StepContext) -> None:
+    task = _my_task(ctx)
+    _close(task, TaskState.APPROVED if ctx.step.name == "approve" else TaskState.DONE, ctx, ctx.reason)
+    ctx.details["step"] = task.step
+    _after_approval(ctx, task, definition_of(ctx.item).step(task.step))
+
+
+def reject_apply(ctx: StepContext) -> None:
+    task = _my_task(ctx)
+    _close(task, TaskState.REJECTED, ctx, ctx.reason)
+    _open_tasks(ctx.item).update(state=TaskState.CANCELLED)
+    ctx.details["step"] = ctx.item.step
+    ctx.item.decided_at = ctx.now
+    ctx.changed.add("decided_at")
+
+
+def send_back_check(ctx: StepContext) -> None:
+    to = str(ctx.inputs.get("to") or "")
+    if not to:
+        return
+    definition, item = definition_of(ctx.item), ctx.item
+    keys = [s.key for s in definition.steps]
+    if to not in keys or keys.index(to) >= keys.index(item.step):
+        raise ApplicationError(fields={"to": _("只能退回到发起人或之前的步骤")})
+    if not ApprovalTask.objects.filter(item=item, round=item.round, step=to).exclude(state=TaskState.SENT).exists():
+        raise ApplicationError(fields={"to": _("该步骤本次未经过，不能退回到此")})
+
+
+def send_back_apply(ctx: StepContext) -> None:
+    task = _my_task(ctx)
+    item, to = ctx.item, str(ctx.inputs.get("to") or "")
+    here = item.step
+    _close(task, TaskState.RETURNED, ctx, ctx.reason)
+    _open_tasks(item).update(state=TaskState.CANCELLED)
+    ctx.details.update({"step": here, "to": to or "requester"})
+    if not to:
+        item.resume_step = here  # re-submission resumes at the step that sent it back
+        item.step = ""
+        ctx.changed |= {"resume_step", "step"}
+        ctx.target = S.RETURNED
+        return
+    definition = definition_of(item)
+    ctx.target = S.RUNNING
+    _enter(ctx, definition, [definition.step(to)])
+
+
+def transfer_check(ctx: StepContext) -> None:
+    to = ctx.inputs.get("to")
+    if not isinstance(to, Person) or not to.is_active:
+        raise ApplicationError(fields={"to": _("请选择转交给谁")})
+    if to.pk == ctx.principal.pk:
+        raise ApplicationError(fields={"to": _("不能转交给自己")})
+    if _open_tasks(ctx.item).filter(person=to).exists():
+        raise ApplicationError(fields={"to": _("%(name)s 已是此步骤的处理人") % {"name": to.display_name}})
+
+
+def transfer_apply(ctx: StepContext) -> None:
+    task, to = _my_task(ctx), ctx.inputs["to"]
+    _close(task, TaskState.TRANSFERRED, ctx, ctx.reason)
+    ApprovalTask.objects.create(
+        item=ctx.item,
+        step=task.step,
+        round=task.round,
+        position=task.position,
+        person=to,
+        state=TaskState.OPEN,
+        added_by=task.added_by,
+        added_how=task.added_how,
+        created_at=ctx.now,
+    )
+    ctx.details.update({"step": task.step, "from": task.person_id, "to": to.pk, "to_name": to.display_name})
+
+
+def transfer_after(ctx: StepContext) -> None:
+    principal = ctx.principal
+    clocks_hand_over(subject=ctx.item, old=principal, new=ctx.inputs["to"])
+
+
+def add_sign_apply(ctx: StepContext) -> None:
+    task, to = _my_task(ctx), ctx.inputs["to"]
+    how = "before" if ctx.inputs.get("how") == "before" else "after"
+    ApprovalTask.objects.create(
+        item=ctx.item,
+        step=task.step,
+        round=task.round,
+        position=task.position,
+        person=to,
+        state=TaskState.OPEN if how == "before" else TaskState.WAITING,
+        added_by=ctx.principal,
+        added_how=how,
+        created_at=ctx.now,
+    )
+    if how == "before":
+        task.state, task.blocked = TaskState.WAITING, True
+        task.save(update_fields=["state", "blocked"])
+    ctx.details.update({"step": task.step, "to": to.pk, "to_name": to.display_name, "how": how})
+
+
+def urge_check(ctx: StepContext) -> None:
+    last = ctx.item.urged_at
+    if last is not None and (ctx.now - last).total_seconds() < URGE_EVERY_SECONDS:
+        from xietong.clocks.wording import due_text
+
+        raise InvalidState(
+            _("每小时最多催办一次，请在 %(when)s 后再催办")
+            % {"when": due_text(last + dt.timedelta(seconds=URGE_EVERY_SECONDS))}
+        )
+
+
+def urge_apply(ctx: StepContext) -> None:
+    ctx.item.urged_at = ctx.now
+    ctx.changed.add("urged_at")
+    ctx.details["step"] = ctx.item.step
+
+
+def withdraw_apply(ctx: StepContext) -> None:
+    _open_tasks(ctx.item).update(state=TaskState.CANCELLED)
+    ctx.details["step"] = ctx.item.step
+    ctx.item.step = ""
+    ctx.item.decided_at = ctx.now
+    ctx.changed |= {"step", "decided_at"}
+
+
+def timeout_apply(ctx: StepContext) -> None:
+    """A step's limit ran out and its rule says so: approve for everyone still open, or send it back."""
+    item = ctx.item
+    ctx.details["step"] = item.step
+    ctx.details["timeout"] = ctx.step.name
+    if ctx.step.name == "timeout_return":
+        _open_tasks(item).update(state=TaskState.CANCELLED)
+        item.resume_step, item.step = item.step, ""
+        ctx.changed |= {"resume_step", "step"}
+        ctx.target = S.RETURNED
+        return
+    for task in _open_tasks(item):
+        _close(task, TaskState.APPROVED, ctx, str(_("超时自动同意")))
+    _finish_step(ctx, definition_of(item))
+
+
+def satisfy_finished(ctx: StepContext) -> None:
+    """The step the item left: its clock is met (an earlier clock of the same step is re-armed on entry)."""
+    finished = ctx.details.get("finished")
+    if finished:
+        clock_satisfy(subject=ctx.item, limit=finished, at=ctx.now)
+
+
+# --- messages ------------------------------------------------------------------------------------------
+
+
+def _current_people(ctx: StepContext) -> list[Person]:
+    return [t.person for t in _open_tasks(ctx.item).filter(state=TaskState.OPEN).select_related("person")]
+
+
+def _cc_people(ctx: StepContext) -> list[Person]:
+    return list(Person.objects.filter(pk__in=ctx.details.get("cc_people") or []))
+
+
+def _entered(ctx: StepContext) -> bool:
+    return bool(ctx.details.get("entered"))
+
+
+def _tells(limit_steps: list[str]) -> tuple[Tell, ...]:
+    waiting = Tell(
+        to=_current_people,
+        title=gettext_lazy("【待审批】%(label)s"),
+        body=gettext_lazy("%(actor)s：%(action)s，请处理“%(step)s”。"),
+        params=lambda ctx: {"step": _step_name(ctx)},
+        when=_entered,
+    )
+    copied = Tell(
+        to=_cc_people,
+        title=gettext_lazy("【抄送】%(label)s"),
+        body=gettext_lazy("%(actor)s：%(action)s，抄送给您知悉（%(state)s）。"),
+        kind="info",
+    )
+    return (waiting, copied)
+
+
+def _step_name(ctx: StepContext) -> str:
+    key = ctx.item.step or ctx.details.get("step", "")
+    definition = definition_of(ctx.item)
+    return next((s.name for s in definition.steps if s.key == key), key)
+
+
+def _to_requester(title: Any, body: Any, when: Any = None) -> Tell:
+    return Tell(to=lambda ctx: [ctx.item.created_by], title=title, body=body, when=when)
+
+
+# --- the process ---------------------------------------------------------------------------------------
+
+
+def compile_version(version: Any) -> Process:
+    """The spine Process of one published version (designer.runtime registers it)."""
+    from xietong.designer.schema import parse
+    from xietong.designer.views import DesignedPages
+
+    definition = parse(version.document)
+    _definitions[version.pk] = definition
+    policy = version.policy_process
+    limited = [s.key for s in definition.steps if s.limit is not None]
+
+    def arm(step_key: str) -> Arm:
+        return Arm(
+            step_key,
+            owner=lambda item: next(
+                (t.person for t in _open_tasks(item).filter(state=TaskState.OPEN).select_related("person")), None
+            ),
+            department=lambda item: item.department,
+            when=lambda ctx: ctx.item.step == step_key and bool(ctx.details.get("entered")),
+            process=policy,
+        )
+
+    arms = tuple(arm(k) for k in limited)
+    tells = _tells(limited)
+    returned = _to_requester(gettext_lazy("【已退回】%(label)s"), gettext_lazy("%(actor)s 退回：%(reason)s"))
+    steps = (
+        Step(
+            "submit",
+            gettext_lazy("提交"),
+            (S.DRAFT, S.RETURNED),
+            S.RUNNING,
+            requester,
+            "primary",
+            apply=submit_apply,
+            arms=arms,
+            tells=tells,
+            after=satisfy_finished,
+        ),
+        Step(
+            "approve",
+            gettext_lazy("同意"),
+            (S.RUNNING,),
+            None,
+            _acts_on("approval"),
+            "primary",
+            reason=Reason(gettext_lazy("审批意见"), required=False),
+            apply=approve_apply,
+            arms=arms,
+            after=satisfy_finished,
+            tells=(
+                *tells,
+                _to_requester(
+                    gettext_lazy("【已通过】%(label)s"),
+                    gettext_lazy("%(actor)s 同意，审批已通过。"),
+                    when=lambda ctx: ctx.item.state == S.APPROVED,
+                ),
+            ),
+        ),
+        Step(
+            "handle",
+            gettext_lazy("办理完成"),
+            (S.RUNNING,),
+            None,
+            _acts_on("handle"),
+            "primary",
+            reason=Reason(gettext_lazy("办理说明"), required=False),
+            apply=approve_apply,
+            arms=arms,
+            after=satisfy_finished,
+            tells=(
+                *tells,
+                _to_requester(
+                    gettext_lazy("【已办结】%(label)s"),
+                    gettext_lazy("%(actor)s 已办理完成。"),
+                    when=lambda ctx: ctx.item.state == S.APPROVED,
+                ),
+            ),
+        ),
+        Step(
+            "reject",
+            gettext_lazy("拒绝"),
+            (S.RUNNING,),
+            S.REJECTED,
+            _any_open_task,
+            "danger",
+            reason=Reason(gettext_lazy("拒绝原因")),
+            apply=reject_apply,
+            cancels=(ALL_LIMITS,),
+            tells=(_to_requester(gettext_lazy("【已拒绝】%(label)s"), gettext_lazy("%(actor)s 拒绝：%(reason)s")),),
+        ),
+        Step(
+            "send_back",
+            gettext_lazy("退回"),
+            (S.RUNNING,),
+            None,
+            _any_open_task,
+            "",
+            reason=Reason(gettext_lazy("退回原因")),
+            check=send_back_check,
+            apply=send_back_apply,
+            cancels=(ALL_LIMITS,),
+            arms=arms,
+            tells=(
+                *tells,
+                _to_requester(
+                    gettext_lazy("【已退回】%(label)s"),
+                    gettext_lazy("%(actor)s 退回：%(reason)s"),
+                    when=lambda ctx: ctx.item.state == S.RETURNED,
+                ),
+            ),
+        ),
+        Step(
+            "transfer",
+            gettext_lazy("转交"),
+            (S.RUNNING,),
+            None,
+            _any_open_task,
+            "",
+            reason=Reason(gettext_lazy("转交说明"), required=False),
+            check=transfer_check,
+            apply=transfer_apply,
+            after=transfer_after,
+            tells=(
+                Tell(
+                    to=lambda ctx: [ctx.inputs["to"]],
+                    title=gettext_lazy("【转交待审批】%(label)s"),
+                    body=gettext_lazy("%(actor)s 将“%(step)s”转交给您处理。"),
+                    params=lambda ctx: {"step": _step_name(ctx)},
+                ),
+            ),
+        ),
+        Step(
+            "add_sign",
+            gettext_lazy("加签"),
+            (S.RUNNING,),
+            None,
+            _any_open_task,
+            "",
+            reason=Reason(gettext_lazy("加签说明"), required=False),
+            check=transfer_check,
+            apply=add_sign_apply,
+            tells=(
+                Tell(
+                    to=lambda ctx: [ctx.inputs["to"]],
+                    title=gettext_lazy("【加签】%(label)s"),
+                    body=gettext_lazy("%(actor)s 请您参与审批“%(step)s”。"),
+                    params=lambda ctx: {"step": _step_name(ctx)},
+                    when=lambda ctx: ctx.details.get("how") == "before",
+                ),
+            ),
+        ),
+        Step(
+            "withdraw",
+            gettext_lazy("撤回"),
+            (S.DRAFT, S.RUNNING, S.RETURNED),
+            S.WITHDRAWN,
+            _may_withdraw,
+            "danger",
+            reason=Reason(gettext_lazy("撤回原因"), required=False),
+            apply=withdraw_apply,
+            cancels=(ALL_LIMITS,),
+            refusal=lambda item: _("已有人处理，不能撤回"),
+        ),
+        Step(
+            "urge",
+            gettext_lazy("催办"),
+            (S.RUNNING,),
+            None,
+            requester,
+            "",
+            check=urge_check,
+            apply=urge_apply,
+            records_state=False,
+            tells=(
+                Tell(
+                    to=_current_people,
+                    title=gettext_lazy("【催办】%(label)s"),
+                    body=gettext_lazy("%(actor)s 催办“%(step)s”，请尽快处理。"),
+                    urgency="high",
+                    params=lambda ctx: {"step": _step_name(ctx)},
+                ),
+            ),
+        ),
+        Step(
+            "timeout_approve",
+            gettext_lazy("超时自动同意"),
+            (S.RUNNING,),
+            None,
+            requester,
+            system=True,
+            apply=timeout_apply,
+            arms=arms,
+            after=satisfy_finished,
+            tells=tells,
+        ),
+        Step(
+            "timeout_return",
+            gettext_lazy("超时自动退回"),
+            (S.RUNNING,),
+            S.RETURNED,
+            requester,
+            system=True,
+            apply=timeout_apply,
+            cancels=(ALL_LIMITS,),
+            tells=(returned,),
+        ),
+    )
+    return Process(
+        key=definition.key,
+        model=DesignedItem,
+        label=definition.name,
+        prefix=definition.prefix,
+        start_step="submit",
+        pages=True,
+        page_views=DesignedPages,
+        related=("created_by", "department", "definition", "definition_version", "project"),
+        states=(
+            State(S.DRAFT, S.DRAFT.label, "muted"),
+            State(S.RUNNING, S.RUNNING.label, "warn"),
+            State(S.RETURNED, S.RETURNED.label, "late"),
+            State(S.APPROVED, S.APPROVED.label, "ok", closed=True),
+            State(S.REJECTED, S.REJECTED.label, "late", closed=True),
+            State(S.WITHDRAWN, S.WITHDRAWN.label, "muted", closed=True),
+        ),
+        steps=steps,
+        action_labels={f"{definition.key}.create": _("发起%(name)s") % {"name": definition.name}},
+    )
+
+
+def last_round(item: DesignedItem) -> int:
+    return int(ApprovalTask.objects.filter(item=item).aggregate(n=Max("round"))["n"] or 0)

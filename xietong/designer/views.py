@@ -1,0 +1,271 @@
+"""The pages of a designed process at /p/<key>/ (the generic process pages hand over to these): the list
+with filters, the start form rendered from the definition, the item page with its form values, approval
+tasks, steps, clocks and timeline, and its steps — all through the permission filter and the runner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xietong.clocks.selectors import clock_views
+from xietong.core.errors import ApplicationError
+from xietong.core.http import AuthedRequest
+from xietong.core.permissions import access
+from xietong.designer.models import ApprovalTask, DesignedItem, ItemState, ProcessDefinition, TaskState
+from xietong.designer.schema import Definition, parse, raw_from_post
+from xietong.items.process import Process
+from xietong.items.runner import run_step
+from xietong.items.selectors import timeline
+from xietong.items.services import attachments_of, comments_of
+from xietong.items.step_views import refusal_text
+from xietong.org.models import Person, Project
+
+
+def _definition(process: Process) -> ProcessDefinition:
+    found = ProcessDefinition.objects.filter(key=process.key, is_active=True).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _items(request: AuthedRequest, process: Process) -> Any:
+    return DesignedItem.objects.restrict(request.user).filter(definition__key=process.key)
+
+
+def _current(process: Process) -> Definition:
+    version = _definition(process).current
+    if version is None:
+        raise Http404
+    return parse(version.document)
+
+
+def shown_values(definition: Definition, item: DesignedItem) -> list[dict[str, Any]]:
+    """The form's values as the item page and the exports show them, in the form's order."""
+    people = Person.objects.in_bulk(
+        [pk for f in definition.fields if f.type in ("person", "people") for pk in _as_list(item.value(f.key))]
+    )
+    rows = []
+    for field in definition.fields:
+        value = item.value(field.key)
+        if field.type == "table":
+            rows.append(
+                {
+                    "label": field.label,
+                    "table": True,
+                    "columns": [c.label for c in field.columns],
+                    "rows": [[_text(c.type, r.get(c.key), people) for c in field.columns] for r in value or []],
+                }
+            )
+        else:
+            rows.append({"label": field.label, "table": False, "text": _text(field.type, value, people)})
+    return rows
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else ([] if value in (None, "") else [value])
+
+
+def _text(kind: str, value: Any, people: dict[int, Any]) -> str:
+    if value in (None, "", []):
+        return ""
+    if kind in ("person", "people"):
+        return "、".join(people[pk].display_name if pk in people else str(pk) for pk in _as_list(value))
+    if kind == "money":
+        return f"¥{float(value):,.2f}"
+    if kind == "daterange":
+        days = f"（{value['days']} 天）" if "days" in value else ""
+        return f"{value['start']} 至 {value['end']}{days}"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+class DesignedPages:
+    """Handed the generic /p/<key>/ routes by items.generic_views (Process.page_views)."""
+
+    @staticmethod
+    @require_GET
+    def list(request: AuthedRequest, process: Process) -> HttpResponse:
+        _definition(process)
+        items = _items(request, process).select_related("project", "created_by", "definition_version")
+        scope = request.GET.get("scope", "all")
+        if scope == "todo":
+            waiting = ApprovalTask.objects.filter(person=request.user, state=TaskState.OPEN).values("item_id")
+            items = items.filter(pk__in=waiting, state=ItemState.RUNNING)
+        elif scope == "mine":
+            items = items.filter(created_by=request.user)
+        state = request.GET.get("state", "")
+        if state in process.state_labels:
+            items = items.filter(state=state)
+        query = request.GET.get("q", "").strip()
+        if query:
+            items = items.filter(title__icontains=query) | items.filter(number__icontains=query)
+        page = Paginator(items.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+        context = {
+            "process": process,
+            "page": page,
+            "scope": scope,
+            "state": state,
+            "q": query,
+            "states": process.state_labels.items(),
+            "tones": process.tones,
+            "query": f"scope={scope}&state={state}&q={query}",
+        }
+        return render(request, "designer/item_list.html", context)
+
+    @staticmethod
+    @require_http_methods(["GET", "POST"])
+    def new(request: AuthedRequest, process: Process) -> HttpResponse:
+        from xietong.designer.items import designed_item_create, may_start
+
+        definition_row = _definition(process)
+        definition = _current(process)
+        if not may_start(request.user, definition):
+            raise Http404
+        errors: dict[str, str] = {}
+        sent = request.POST if request.method == "POST" else {}
+        if request.method == "POST":
+            project = Project.objects.restrict(request.user).filter(pk=request.POST.get("project") or 0).first()
+            chosen = {
+                s.key: [int(p) for p in request.POST.getlist(f"chooser_{s.key}") if p.isdigit()]
+                for s in definition.steps
+                if s.approvers.get("type") == "chooser"
+            }
+            try:
+                item = designed_item_create(
+                    definition=definition_row,
+                    actor=request.user,
+                    title=request.POST.get("title", ""),
+                    project=project,
+                    raw=raw_from_post(definition, request.POST),
+                    chosen=chosen,
+                    submit="draft" not in request.POST,
+                )
+            except ApplicationError as error:
+                errors = {k: str(v) for k, v in error.fields.items()} or {"title": str(error.message)}
+            else:
+                done = _("%(n)s 已提交") if item.state != ItemState.DRAFT else _("草稿 %(n)s 已保存")
+                messages.success(request, done % {"n": item.number})
+                return redirect(item.get_absolute_url())
+        context = {
+            "process": process,
+            "definition": definition,
+            "fields": _form_fields(definition, sent, errors),
+            "errors": errors,
+            "sent": sent,
+            "projects": Project.objects.restrict(request.user).filter(status="active").order_by("name"),
+            "people": Person.objects.filter(is_active=True).order_by("department__name", "name"),
+            "choosers": [s for s in definition.steps if s.approvers.get("type") == "chooser"],
+        }
+        return render(request, "designer/item_form.html", context, status=400 if errors else 200)
+
+    @staticmethod
+    @require_GET
+    def detail(request: AuthedRequest, process: Process, pk: int) -> HttpResponse:
+        item = access(request.user, _items(request, process).select_related("project", "created_by"), pk)
+        from xietong.designer.compile import definition_of
+
+        definition = definition_of(item)
+        own = item.definition_version.policy_process
+        context = {
+            "process": process,
+            "item": item,
+            "subject": item,
+            "tone": process.tones.get(item.state, ""),
+            "values": shown_values(definition, item),
+            "tasks": item.tasks.select_related("person", "added_by").order_by("round", "pk"),
+            "steps": definition.steps,
+            "actions": [s for s in process.available(item, request.user)],
+            "earlier_steps": _earlier(definition, item),
+            "clock_views": clock_views(item),
+            "timeline": timeline(item),
+            "comments": comments_of(item),
+            "attachments": attachments_of(item),
+            "people": Person.objects.filter(is_active=True).exclude(pk=request.user.pk).order_by("name"),
+            "version": item.definition_version,
+            "policy_process": own,
+        }
+        return render(request, "designer/item_detail.html", context)
+
+    @staticmethod
+    @require_POST
+    def step(request: AuthedRequest, process: Process, pk: int, action: str) -> HttpResponse:
+        item = access(request.user, _items(request, process), pk)
+        inputs: dict[str, Any] = {}
+        if request.POST.get("to_person"):
+            inputs["to"] = Person.objects.filter(
+                pk=request.POST["to_person"] if request.POST["to_person"].isdigit() else 0
+            ).first()
+        if request.POST.get("to_step"):
+            inputs["to"] = request.POST["to_step"]
+        inputs["how"] = request.POST.get("how", "")
+        version = request.POST.get("version", "")
+        try:
+            run_step(
+                actor=request.user,
+                item=item,
+                step=action,
+                reason=request.POST.get("reason", ""),
+                inputs=inputs,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except ApplicationError as error:
+            messages.error(request, refusal_text(error))
+        else:
+            messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
+        return redirect(item.get_absolute_url())
+
+
+def _earlier(definition: Definition, item: DesignedItem) -> list[Any]:
+    if not item.step:
+        return []
+    keys = [s.key for s in definition.steps]
+    passed = set(
+        ApprovalTask.objects.filter(item=item, round=item.round)
+        .exclude(state=TaskState.SENT)
+        .values_list("step", flat=True)
+    )
+    return [s for s in definition.steps[: keys.index(item.step)] if s.key in passed]
+
+
+def _form_fields(definition: Definition, sent: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
+    """Each field with its HTML name, what was typed (kept on a refusal) and its error."""
+    out = []
+    for field in definition.fields:
+        name = f"f_{field.key}"
+        entry: dict[str, Any] = {"field": field, "name": name, "error": errors.get(name, "")}
+        if field.type == "table":
+            rows = raw_from_post(definition, sent).get(field.key) if sent else []
+            rows = rows or [{}]
+            entry["rows"] = [
+                {
+                    "n": n,
+                    "cells": [
+                        {
+                            "col": c,
+                            "name": f"{name}-{n}-{c.key}",
+                            "value": (r.get(c.key) or ""),
+                            "error": errors.get(f"{name}-{n}-{c.key}", ""),
+                        }
+                        for c in field.columns
+                    ],
+                }
+                for n, r in enumerate(rows)
+            ]
+        elif field.type == "daterange":
+            entry["start"] = sent.get(f"{name}_start", "") if sent else ""
+            entry["end"] = sent.get(f"{name}_end", "") if sent else ""
+        elif sent:
+            entry["value"] = sent.get(name, "")
+            entry["values"] = sent.getlist(name) if hasattr(sent, "getlist") else []
+        else:
+            entry["value"] = "" if field.default is None else str(field.default)
+            entry["values"] = []
+        out.append(entry)
+    return out
