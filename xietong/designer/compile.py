@@ -40,7 +40,7 @@ def requester(person: Any, item: DesignedItem) -> bool:
 def _open_task(person: Any, item: DesignedItem) -> ApprovalTask | None:
     return (
         ApprovalTask.objects.filter(
-            item=item, step=item.step, round=item.round, person_id=person.pk, state=TaskState.OPEN
+            item=item, step=item.step, round=item.round, person_id=person.pk, status=TaskState.OPEN
         )
         .order_by("position", "pk")
         .first()
@@ -104,7 +104,7 @@ def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) 
         if step.kind == "cc":
             for person in people:
                 ApprovalTask.objects.create(
-                    item=item, step=step.key, round=item.round, person=person, state=TaskState.SENT, created_at=ctx.now
+                    item=item, step=step.key, round=item.round, person=person, status=TaskState.SENT, created_at=ctx.now
                 )
             copied.append({"step": step.key, "people": [p.display_name for p in people]})
             ctx.details.setdefault("cc_people", []).extend(p.pk for p in people)
@@ -120,7 +120,7 @@ def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) 
                 round=item.round,
                 position=(n + 1) * 10 if sequential else 10,
                 person=person,
-                state=TaskState.OPEN if (n == 0 or not sequential) else TaskState.WAITING,
+                status=TaskState.OPEN if (n == 0 or not sequential) else TaskState.WAITING,
                 created_at=ctx.now,
             )
         item.step = step.key
@@ -142,13 +142,13 @@ def _finish_step(ctx: StepContext, definition: Definition) -> None:
 
 
 def _open_tasks(item: DesignedItem) -> Any:
-    return ApprovalTask.objects.filter(item=item, step=item.step, round=item.round, state__in=OPEN_TASKS)
+    return ApprovalTask.objects.filter(item=item, step=item.step, round=item.round, status__in=OPEN_TASKS)
 
 
-def _close(task: ApprovalTask, state: str, ctx: StepContext, note: str = "") -> None:
-    task.state, task.acted_at, task.note = state, ctx.now, note[:3000]
+def _close(task: ApprovalTask, status: str, ctx: StepContext, note: str = "") -> None:
+    task.status, task.acted_at, task.note = status, ctx.now, note[:3000]
     task.acted_by = ctx.actor if ctx.actor is not None and ctx.actor.pk != task.person_id else None
-    task.save(update_fields=["state", "acted_at", "note", "acted_by"])
+    task.save(update_fields=["status", "acted_at", "note", "acted_by"])
 
 
 def _after_approval(ctx: StepContext, task: ApprovalTask, step: StepDef) -> None:
@@ -157,21 +157,21 @@ def _after_approval(ctx: StepContext, task: ApprovalTask, step: StepDef) -> None
     if step.mode == "any" and not task.added_how:
         # 或签: one original approver decides for all (what they added after themselves still waits).
         for other in _open_tasks(item).exclude(pk=task.pk).filter(added_how=""):
-            other.state = TaskState.CANCELLED
-            other.save(update_fields=["state"])
-    _open_tasks(item).filter(added_by_id=task.person_id, added_how="after", state=TaskState.WAITING).update(
-        state=TaskState.OPEN
+            other.status = TaskState.CANCELLED
+            other.save(update_fields=["status"])
+    _open_tasks(item).filter(added_by_id=task.person_id, added_how="after", status=TaskState.WAITING).update(
+        status=TaskState.OPEN
     )
     if task.added_how == "before" and task.added_by_id:
-        _open_tasks(item).filter(person_id=task.added_by_id, state=TaskState.WAITING, blocked=True).update(
-            state=TaskState.OPEN, blocked=False
+        _open_tasks(item).filter(person_id=task.added_by_id, status=TaskState.WAITING, blocked=True).update(
+            status=TaskState.OPEN, blocked=False
         )
     remaining = _open_tasks(item)
-    if remaining.exists() and not remaining.filter(state=TaskState.OPEN).exists():
+    if remaining.exists() and not remaining.filter(status=TaskState.OPEN).exists():
         following = remaining.filter(blocked=False).order_by("position", "pk").first()
         if following is not None:
-            following.state = TaskState.OPEN
-            following.save(update_fields=["state"])
+            following.status = TaskState.OPEN
+            following.save(update_fields=["status"])
     if not _open_tasks(item).exists():
         _finish_step(ctx, definition_of(item))
 
@@ -212,7 +212,7 @@ def approve_apply(ctx: StepContext) -> None:
 def reject_apply(ctx: StepContext) -> None:
     task = _my_task(ctx)
     _close(task, TaskState.REJECTED, ctx, ctx.reason)
-    _open_tasks(ctx.item).update(state=TaskState.CANCELLED)
+    _open_tasks(ctx.item).update(status=TaskState.CANCELLED)
     ctx.details["step"] = ctx.item.step
     ctx.item.decided_at = ctx.now
     ctx.changed.add("decided_at")
@@ -226,7 +226,7 @@ def send_back_check(ctx: StepContext) -> None:
     keys = [s.key for s in definition.steps]
     if to not in keys or keys.index(to) >= keys.index(item.step):
         raise ApplicationError(fields={"to": _("只能退回到发起人或之前的步骤")})
-    if not ApprovalTask.objects.filter(item=item, round=item.round, step=to).exclude(state=TaskState.SENT).exists():
+    if not ApprovalTask.objects.filter(item=item, round=item.round, step=to).exclude(status=TaskState.SENT).exists():
         raise ApplicationError(fields={"to": _("该步骤本次未经过，不能退回到此")})
 
 
@@ -235,7 +235,7 @@ def send_back_apply(ctx: StepContext) -> None:
     item, to = ctx.item, str(ctx.inputs.get("to") or "")
     here = item.step
     _close(task, TaskState.RETURNED, ctx, ctx.reason)
-    _open_tasks(item).update(state=TaskState.CANCELLED)
+    _open_tasks(item).update(status=TaskState.CANCELLED)
     ctx.details.update({"step": here, "to": to or "requester"})
     if not to:
         item.resume_step = here  # re-submission resumes at the step that sent it back
@@ -267,7 +267,7 @@ def transfer_apply(ctx: StepContext) -> None:
         round=task.round,
         position=task.position,
         person=to,
-        state=TaskState.OPEN,
+        status=TaskState.OPEN,
         added_by=task.added_by,
         added_how=task.added_how,
         created_at=ctx.now,
@@ -289,14 +289,14 @@ def add_sign_apply(ctx: StepContext) -> None:
         round=task.round,
         position=task.position,
         person=to,
-        state=TaskState.OPEN if how == "before" else TaskState.WAITING,
+        status=TaskState.OPEN if how == "before" else TaskState.WAITING,
         added_by=ctx.principal,
         added_how=how,
         created_at=ctx.now,
     )
     if how == "before":
-        task.state, task.blocked = TaskState.WAITING, True
-        task.save(update_fields=["state", "blocked"])
+        task.status, task.blocked = TaskState.WAITING, True
+        task.save(update_fields=["status", "blocked"])
     ctx.details.update({"step": task.step, "to": to.pk, "to_name": to.display_name, "how": how})
 
 
@@ -318,7 +318,7 @@ def urge_apply(ctx: StepContext) -> None:
 
 
 def withdraw_apply(ctx: StepContext) -> None:
-    _open_tasks(ctx.item).update(state=TaskState.CANCELLED)
+    _open_tasks(ctx.item).update(status=TaskState.CANCELLED)
     ctx.details["step"] = ctx.item.step
     ctx.item.step = ""
     ctx.item.decided_at = ctx.now
@@ -331,7 +331,7 @@ def timeout_apply(ctx: StepContext) -> None:
     ctx.details["step"] = item.step
     ctx.details["timeout"] = ctx.step.name
     if ctx.step.name == "timeout_return":
-        _open_tasks(item).update(state=TaskState.CANCELLED)
+        _open_tasks(item).update(status=TaskState.CANCELLED)
         item.resume_step, item.step = item.step, ""
         ctx.changed |= {"resume_step", "step"}
         ctx.target = S.RETURNED
@@ -352,7 +352,7 @@ def satisfy_finished(ctx: StepContext) -> None:
 
 
 def _current_people(ctx: StepContext) -> list[Person]:
-    return [t.person for t in _open_tasks(ctx.item).filter(state=TaskState.OPEN).select_related("person")]
+    return [t.person for t in _open_tasks(ctx.item).filter(status=TaskState.OPEN).select_related("person")]
 
 
 def _cc_people(ctx: StepContext) -> list[Person]:
@@ -407,7 +407,7 @@ def compile_version(version: Any) -> Process:
         return Arm(
             step_key,
             owner=lambda item: next(
-                (t.person for t in _open_tasks(item).filter(state=TaskState.OPEN).select_related("person")), None
+                (t.person for t in _open_tasks(item).filter(status=TaskState.OPEN).select_related("person")), None
             ),
             department=lambda item: item.department,
             when=lambda ctx: ctx.item.step == step_key and bool(ctx.details.get("entered")),
@@ -608,17 +608,27 @@ def compile_version(version: Any) -> Process:
         pages=True,
         page_views=DesignedPages,
         related=("created_by", "department", "definition", "definition_version", "project"),
-        states=(
-            State(S.DRAFT, S.DRAFT.label, "muted"),
-            State(S.RUNNING, S.RUNNING.label, "warn"),
-            State(S.RETURNED, S.RETURNED.label, "late"),
-            State(S.APPROVED, S.APPROVED.label, "ok", closed=True),
-            State(S.REJECTED, S.REJECTED.label, "late", closed=True),
-            State(S.WITHDRAWN, S.WITHDRAWN.label, "muted", closed=True),
-        ),
+        states=STATES,
         steps=steps,
         action_labels={f"{definition.key}.create": _("发起%(name)s") % {"name": definition.name}},
     )
+
+
+STATES = (
+    State(S.DRAFT, S.DRAFT.label, "muted"),
+    State(S.RUNNING, S.RUNNING.label, "warn"),
+    State(S.RETURNED, S.RETURNED.label, "late"),
+    State(S.APPROVED, S.APPROVED.label, "ok", closed=True),
+    State(S.REJECTED, S.REJECTED.label, "late", closed=True),
+    State(S.WITHDRAWN, S.WITHDRAWN.label, "muted", closed=True),
+)
+BASE_KEY = "designed"  # reserved: no definition may take it
+
+
+def base_process() -> Process:
+    """What the model itself is declared as before any version is registered (items.process_for on the
+    class): the states, no steps. Each item follows its own version's process (designer.runtime.resolve)."""
+    return Process(key=BASE_KEY, model=DesignedItem, label=gettext_lazy("审批事项"), states=STATES, steps=())
 
 
 def last_round(item: DesignedItem) -> int:

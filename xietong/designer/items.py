@@ -13,8 +13,8 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.designer.models import DefinitionVersion, DesignedItem, ProcessDefinition
 from xietong.designer.schema import Definition, clean, parse
+from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.items.services import number_next
 from xietong.org.models import Department, Person, Project
 
 

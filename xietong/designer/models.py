@@ -197,7 +197,7 @@ class ApprovalTask(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("处理人"), on_delete=models.PROTECT, related_name="+"
     )
-    state = models.CharField(_("状态"), max_length=12, choices=TaskState.choices, default=TaskState.OPEN)
+    status = models.CharField(_("状态"), max_length=12, choices=TaskState.choices, default=TaskState.OPEN)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("加签人"),
@@ -225,9 +225,9 @@ class ApprovalTask(models.Model):
         verbose_name_plural = _("审批任务")
         ordering = ["item", "round", "position", "pk"]
         indexes = [
-            models.Index(fields=["person", "state"], name="approval_task_person_state"),
+            models.Index(fields=["person", "status"], name="approval_task_person_status"),
             models.Index(fields=["item", "step", "round"], name="approval_task_item_step"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id}/{self.step}/{self.person_id}: {self.state}"
+        return f"{self.item_id}/{self.step}/{self.person_id}: {self.status}"

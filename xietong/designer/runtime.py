@@ -136,9 +136,11 @@ def connect() -> None:
     """Called from the app's ready(): the registry finds designed processes, items their version's."""
     from xietong.clocks.handlers import register_clock_handlers
     from xietong.core.workbench import register_section
+    from xietong.designer.compile import base_process
     from xietong.designer.workbench import section
     from xietong.items.guard import guard_model
 
+    remember(base_process())
     remember_resolver(DesignedItem, resolve)
     remember_finder(find)
     guard_model(DesignedItem)

@@ -422,7 +422,9 @@ def parse(document: Any) -> Definition:
     if not isinstance(document, Mapping):
         raise DefinitionError([("", "定义应为一个 JSON 对象")])
     key = _text(document, "key", "", problems)
-    if key and (not KEY.match(key) or len(key) > 30):
+    if key == "designed":
+        problems.add("key", "流程标识“designed”为系统保留，请换一个")
+    elif key and (not KEY.match(key) or len(key) > 30):
         problems.add("key", f"流程标识“{key}”不合法：以小写字母开头，只含小写字母、数字、-、_，最多 30 个字符")
     name = _text(document, "name", "", problems)
     if len(name) > 60:

@@ -96,7 +96,7 @@ class DesignedPages:
         items = _items(request, process).select_related("project", "created_by", "definition_version")
         scope = request.GET.get("scope", "all")
         if scope == "todo":
-            waiting = ApprovalTask.objects.filter(person=request.user, state=TaskState.OPEN).values("item_id")
+            waiting = ApprovalTask.objects.filter(person=request.user, status=TaskState.OPEN).values("item_id")
             items = items.filter(pk__in=waiting, state=ItemState.RUNNING)
         elif scope == "mine":
             items = items.filter(created_by=request.user)
@@ -228,7 +228,7 @@ def _earlier(definition: Definition, item: DesignedItem) -> list[Any]:
     keys = [s.key for s in definition.steps]
     passed = set(
         ApprovalTask.objects.filter(item=item, round=item.round)
-        .exclude(state=TaskState.SENT)
+        .exclude(status=TaskState.SENT)
         .values_list("step", flat=True)
     )
     return [s for s in definition.steps[: keys.index(item.step)] if s.key in passed]

@@ -12,7 +12,7 @@ from xietong.designer.models import ApprovalTask, ItemState, TaskState
 
 def waiting_on(person: Any) -> Any:
     return (
-        ApprovalTask.objects.filter(person=person, state=TaskState.OPEN, item__state=ItemState.RUNNING)
+        ApprovalTask.objects.filter(person=person, status=TaskState.OPEN, item__state=ItemState.RUNNING)
         .select_related("item", "item__definition")
         .order_by("created_at", "pk")
     )

@@ -17,7 +17,7 @@ from xietong.requests.tests.test_request_flow import at
 
 
 def tasks(item):
-    return [(t.step, t.person.username, t.state) for t in ApprovalTask.objects.filter(item=item).order_by("pk")]
+    return [(t.step, t.person.username, t.status) for t in ApprovalTask.objects.filter(item=item).order_by("pk")]
 
 
 def fresh(item):
