@@ -97,6 +97,7 @@ def build_world(company) -> World:
     task = running_task(company)
     w.objects["task"] = task
     w.objects["request"] = Request.objects.get(pk=task.request_id)
+    w.objects["participation"] = w["request"].participations.get()  # 参与部门及职责: the receiving department
     w.objects["project"] = task.project
     w.objects["help_update"] = progress_post(
         company, task, "2026-10-09 11:00", text="推送SDK保活方案待定", needs_help=True, help_from=p("lina")
@@ -242,6 +243,7 @@ OBJECT_PARAMS = {
     "token_id": "token",
     "attachment_id": "attachment",
     "request_id": "request",
+    "participation_id": "participation",
     "task_id": "task",
     "update_id": "help_update",
     "summary_id": "weekly",

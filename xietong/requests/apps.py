@@ -13,6 +13,14 @@ class RequestsConfig(AppConfig):
 
         register_demo_seeder("需求协作", seed_demo_requests, order=30)
         from xietong.items.registry import register_process
+        from xietong.requests.participation import PARTICIPATION
         from xietong.requests.process import REQUEST
 
         register_process(REQUEST)
+        register_process(PARTICIPATION)
+        from xietong.items.panels import register_panel
+        from xietong.requests.participation_views import participants_panel
+
+        register_panel(
+            "requests.request", "participants", "requests/_participants_panel.html", participants_panel, order=5
+        )

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.org.models import Department, Person, Project
 from xietong.requests.choices import Priority
 from xietong.requests.models import Request
+from xietong.requests.participants import Taking, participants_parse
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -22,6 +23,15 @@ class RequestForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("每行一条，可量化，例如“1.工单分类准确率达95%以上”“2.跨部门响应时间≤2小时”"),
+    )
+    participants = forms.CharField(
+        label=_("参与部门及职责"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "接收部门之外需配合的部门，每行一个：部门/对接人：职责，如“市场部/罗倩：提供用户调研数据”；"
+            "各部门负责人须在平台确认签字"
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -66,6 +76,18 @@ class RequestForm(forms.ModelForm):
             self.fields[name].required = False  # required on submit, not for a draft (the service says which)
         # Marked * like the fields every draft needs: submitting refuses them empty.
         self.required_on_submit = ("background", "goal", "content", "criteria")
+        order = list(self.fields)
+        order.remove("participants")
+        order.insert(order.index("receiver") + 1, "participants")
+        self.order_fields(order)
+        self.taking: list[Taking] = []
+
+    def clean_participants(self) -> str:
+        text = self.cleaned_data.get("participants") or ""
+        self.taking, problem = participants_parse(text)
+        if problem:
+            raise forms.ValidationError(problem)
+        return text
 
     def criteria_lines(self) -> list[str]:
         return [line.strip() for line in (self.cleaned_data.get("criteria") or "").splitlines() if line.strip()]

@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core import clock
+from xietong.core.models import VersionedModel
+from xietong.core.permissions import RestrictedManager
+from xietong.items.guard import StateGuarded
 from xietong.items.models import WorkItem
 from xietong.requests.choices import Priority, RequestState
 
@@ -77,6 +80,22 @@ class Request(WorkItem):
     def is_requester_side(self, person) -> bool:
         return person.pk in {self.requester_id, self.created_by_id, self.requesting_department.head_id}
 
+    @classmethod
+    def reach_filter(cls, reach, action: str) -> models.Q | None:
+        """Besides the two sides, every participating department's head, contact and 协作负责人 see it."""
+        condition = super().reach_filter(reach, action)
+        if condition is None:
+            return None
+        taking_part = Participation._base_manager.filter(
+            models.Q(department_id__in=reach.led_department_ids)
+            | models.Q(contact_id=reach.person_id)
+            | models.Q(coordinator_id=reach.person_id)
+        )
+        return condition | models.Q(pk__in=taking_part.values("request_id"))
+
+    def is_participant_head(self, person) -> bool:
+        return any(p.head is not None and p.head.pk == person.pk for p in self.participations.all())
+
     def signature_of(self, role: str):
         return next((s for s in self.signatures.all() if s.role == role), None)
 
@@ -117,3 +136,75 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}：{self.person}"
+
+
+class Participation(StateGuarded, VersionedModel):
+    """参与部门及职责: one department taking part in a request, with its contact person (对接人) and its duties;
+    its head confirms (签字) on the platform, and may name the department's own 协作负责人."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("未发出")
+        AWAITING = "awaiting", _("待签字")
+        CONFIRMED = "confirmed", _("已签字")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="participations")
+    position = models.PositiveSmallIntegerField(default=1)
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("参与部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "org.Person", verbose_name=_("对接人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    duties = models.CharField(_("职责"), max_length=300, blank=True)
+    coordinator = models.ForeignKey(
+        "org.Person", verbose_name=_("协作负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    confirmed_by = models.ForeignKey(
+        "org.Person", verbose_name=_("签字人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("参与部门")
+        verbose_name_plural = _("参与部门及职责")
+        ordering = ["request", "position"]
+        constraints = [models.UniqueConstraint(fields=["request", "department"], name="one_participation_per_dept")]
+
+    def __str__(self) -> str:
+        return f"{self.department}：{self.duties}" if self.duties else str(self.department)
+
+    def get_absolute_url(self) -> str:
+        return self.request.get_absolute_url() + "#participants"
+
+    @property
+    def project(self):
+        return self.request.project
+
+    @property
+    def requester(self):
+        return self.request.requester
+
+    @property
+    def head(self):
+        """Who signs for the department: its head (the contact when the department has none)."""
+        return self.department.head or self.contact
+
+    @property
+    def number(self) -> str:
+        return self.request.number
+
+    @property
+    def title(self) -> str:
+        return f"{self.request.title}（{self.department.name}）"
+
+    @classmethod
+    def reach_filter(cls, reach, action: str) -> models.Q | None:
+        """Whoever sees the request sees its participating departments."""
+        condition = Request.reach_filter(reach, action)
+        if condition is None:
+            return None
+        return models.Q(request__in=Request._base_manager.filter(condition).values("pk"))

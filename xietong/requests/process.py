@@ -11,8 +11,10 @@ from django.utils.translation import pgettext_lazy
 
 from xietong.core.errors import ApplicationError
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
+from xietong.items.runner import run_step
 from xietong.requests.choices import Priority, RequestState, policy_priority
-from xietong.requests.models import Request, Signature
+from xietong.requests.models import Participation, Request, Signature
+from xietong.requests.participation import awaited
 from xietong.requests.validation import criteria_texts, request_validate
 
 S = RequestState
@@ -69,6 +71,36 @@ def record_signature(ctx: StepContext) -> None:
     role = "requester" if request.is_requester_side(person) and not request.signature_of("requester") else "receiver"
     Signature.objects.create(request=request, role=role, person=person, signed_at=ctx.now)
     ctx.details["signed_as"] = role
+
+
+def receiving_department_signs(ctx: StepContext) -> None:
+    """The receiving side's signature is its department's: the receiving department's 签字 is done."""
+    if ctx.details.get("signed_as") != "receiver":
+        return
+    lead = ctx.item.participations.filter(
+        department_id=ctx.item.receiving_department_id, state=Participation.State.AWAITING
+    ).first()
+    if lead is not None:
+        run_step(actor=ctx.actor, item=lead, step="confirm", as_system=True)
+
+
+def send_to_departments(ctx: StepContext) -> None:
+    """Every participating department not asked yet is asked for its head's signature, each with a clock."""
+    for participation in ctx.item.participations.filter(state=Participation.State.DRAFT).order_by("position"):
+        run_step(actor=ctx.actor, item=participation, step="send", as_system=True)
+
+
+def withdraw_from_departments(ctx: StepContext) -> None:
+    waiting = (Participation.State.DRAFT, Participation.State.AWAITING)
+    for participation in ctx.item.participations.filter(state__in=waiting):
+        run_step(actor=ctx.actor, item=participation, step="withdraw", reason=ctx.reason, as_system=True)
+
+
+def every_department_signed(ctx: StepContext) -> None:
+    """Work starts only when every participating department's head has signed (各部门确认签字)."""
+    missing = awaited(list(ctx.item.participations.select_related("department__head", "contact")))
+    if missing:
+        raise ApplicationError(_("以下参与部门负责人尚未签字：%(who)s") % {"who": "、".join(missing)})
 
 
 # --- who hears -------------------------------------------------------------------------------------
@@ -136,6 +168,7 @@ REQUEST = Process(
             stamps=("submitted_at",),
             clears=("decision_note",),
             check=complete_for_submitting,
+            after=send_to_departments,
             arms=(RESPOND,),
             tells=(
                 Tell(
@@ -208,9 +241,12 @@ REQUEST = Process(
             may_sign,
             "primary",
             apply=record_signature,
+            after=receiving_department_signs,
             tells=(Tell(to=other_side, title=_("【已签字】%(label)s"), body=_("%(actor)s 已确认签字。")),),
         ),
-        Step("start", _("开始执行"), (S.ACCEPTED,), S.IN_PROGRESS, both_signed, "primary"),
+        Step(
+            "start", _("开始执行"), (S.ACCEPTED,), S.IN_PROGRESS, both_signed, "primary", check=every_department_signed
+        ),
         Step(
             "deliver",
             _("提交交付"),
@@ -255,6 +291,7 @@ REQUEST = Process(
             "danger",
             reason=Reason(_("撤回原因")),
             cancels=(ALL_LIMITS,),
+            after=withdraw_from_departments,
         ),
         # Moves made by the acceptance process (成果已提交、全部验收通过、退回整改): no one's button.
         Step(

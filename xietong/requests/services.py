@@ -16,7 +16,8 @@ from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
 from xietong.org.models import Person
 from xietong.requests.choices import Priority, RequestState
-from xietong.requests.models import AcceptanceCriterion, Request
+from xietong.requests.models import AcceptanceCriterion, Participation, Request
+from xietong.requests.participants import Taking, participations_store
 from xietong.requests.process import EDITABLE_FIELDS, REQUEST
 from xietong.requests.validation import criteria_texts, criterion_text, request_validate
 
@@ -35,7 +36,9 @@ def _set_criteria(request: Request, criteria: list[str], *, replace: bool = True
 
 
 @transaction.atomic
-def request_create(*, actor: Person, criteria: list[str], submit: bool = False, **data: Any) -> Request:
+def request_create(
+    *, actor: Person, criteria: list[str], submit: bool = False, participants: list[Taking] | None = None, **data: Any
+) -> Request:
     data.setdefault("requester", actor)
     data.setdefault("requesting_department", actor.department)
     data.setdefault("priority", Priority.MEDIUM)
@@ -47,11 +50,12 @@ def request_create(*, actor: Person, criteria: list[str], submit: bool = False, 
     )
     request.save()
     lines = _set_criteria(request, criteria, replace=False)
+    taking = participations_store(actor=actor, request=request, taking=participants or [])
     audit_record(
         actor=actor,
         action="request.create",
         obj=request,
-        after={**snapshot(request, EDITABLE_FIELDS), "criteria": lines},
+        after={**snapshot(request, EDITABLE_FIELDS), "criteria": lines, "participants": _described(taking)},
     )
     if submit:
         # Validated for submitting above, and no one else can see the new row before commit.
@@ -61,7 +65,13 @@ def request_create(*, actor: Person, criteria: list[str], submit: bool = False, 
 
 @transaction.atomic
 def request_update(
-    *, actor: Person, request: Request, expected_version: int, criteria: list[str], **data: Any
+    *,
+    actor: Person,
+    request: Request,
+    expected_version: int,
+    criteria: list[str],
+    participants: list[Taking] | None = None,
+    **data: Any,
 ) -> Request:
     """Edit the request while it is a draft or was sent back (修改 / 拒绝后完善)."""
     authorize(actor, VIEW, request)
@@ -76,14 +86,32 @@ def request_update(
     errors = request_validate(actor, merged, criteria, submitting=False)
     if errors:
         raise ApplicationError(_("需求说明书填写有误"), fields=errors)
-    before = {**snapshot(request, EDITABLE_FIELDS), "criteria": criteria_texts(request)}
+    before = {
+        **snapshot(request, EDITABLE_FIELDS),
+        "criteria": criteria_texts(request),
+        "participants": _described(list(request.participations.exclude(state="withdrawn"))),
+    }
+    if participants is None:  # not given (an API client that knows only the receiver): keep the others
+        participants = [
+            Taking(p.department, p.contact, p.duties)
+            for p in request.participations.exclude(state="withdrawn").select_related("department", "contact")
+            if p.department_id != request.receiving_department_id
+        ]
     for field in EDITABLE_FIELDS:
         setattr(request, field, merged[field])
     save_versioned(request, expected_version=expected_version, fields=EDITABLE_FIELDS)
     _set_criteria(request, criteria)
-    old, new = changed_fields(before, {**snapshot(request, EDITABLE_FIELDS), "criteria": criteria_texts(request)})
+    taking = participations_store(actor=actor, request=request, taking=participants)
+    old, new = changed_fields(
+        before,
+        {**snapshot(request, EDITABLE_FIELDS), "criteria": criteria_texts(request), "participants": _described(taking)},
+    )
     audit_record(actor=actor, action="request.update", obj=request, before=old, after=new)
     return request
+
+
+def _described(participations: list[Participation]) -> list[str]:
+    return [f"{p.department.name}：{p.duties}" if p.duties else p.department.name for p in participations]
 
 
 def request_follow(*, actor: Person, request: Request, to_state: str, cause: str) -> bool:

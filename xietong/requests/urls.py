@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xietong.requests import views
+from xietong.requests import participation_views, views
 
 urlpatterns = [
     path("", views.request_index, name="request-list"),
@@ -8,4 +8,14 @@ urlpatterns = [
     path("<int:request_id>/", views.request_detail, name="request-detail"),
     path("<int:request_id>/edit/", views.request_edit, name="request-edit"),
     path("<int:request_id>/do/<slug:action>/", views.request_do, name="request-do"),
+    path(
+        "<int:request_id>/departments/<int:participation_id>/do/<slug:action>/",
+        participation_views.participation_do,
+        name="participation-do",
+    ),
+    path(
+        "<int:request_id>/departments/<int:participation_id>/coordinator/",
+        participation_views.coordinator_name,
+        name="participation-coordinator",
+    ),
 ]

@@ -24,6 +24,7 @@ from xietong.org.models import Department
 from xietong.requests.choices import Priority, RequestState
 from xietong.requests.forms import RequestForm
 from xietong.requests.models import Request
+from xietong.requests.participants import participants_text
 from xietong.requests.process import REQUEST
 from xietong.requests.selectors import SCOPES, RequestFilters, request_list
 from xietong.requests.services import EDITABLE_STATES, request_create, request_update
@@ -92,12 +93,15 @@ def _form_save(request: AuthedRequest, form: RequestForm, instance: Request | No
     data = {name: form.cleaned_data.get(name) for name in RequestForm.Meta.fields}
     submit = "submit" in request.POST
     if instance is None:
-        return request_create(actor=request.user, criteria=form.criteria_lines(), submit=submit, **data)
+        return request_create(
+            actor=request.user, criteria=form.criteria_lines(), submit=submit, participants=form.taking, **data
+        )
     saved = request_update(
         actor=request.user,
         request=instance,
         expected_version=form.cleaned_data.get("version") or 0,
         criteria=form.criteria_lines(),
+        participants=form.taking,
         **data,
     )
     if submit:
@@ -171,7 +175,8 @@ def request_edit(request: AuthedRequest, request_id: int) -> HttpResponse:
                 return redirect(saved.get_absolute_url())
     else:
         criteria = "\n".join(item.criteria.values_list("text", flat=True))
-        form = RequestForm(instance=item, user=request.user, initial={"criteria": criteria, "version": item.version})
+        initial = {"criteria": criteria, "version": item.version, "participants": participants_text(item)}
+        form = RequestForm(instance=item, user=request.user, initial=initial)
     return render(request, "requests/form.html", {"form": form, "item": item, "warnings": _form_warnings(form)})
 
 

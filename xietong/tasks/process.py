@@ -28,6 +28,7 @@ from xietong.items.process import (
 from xietong.items.runner import run_step
 from xietong.org.models import Person
 from xietong.requests.choices import RequestState
+from xietong.requests.participation import awaited
 from xietong.tasks.choices import RaciRole
 from xietong.tasks.choices import TaskState as T
 from xietong.tasks.models import Breakdown, Consultation, Task, TaskRole
@@ -306,6 +307,9 @@ def publishable(ctx: StepContext) -> None:
     signed = {s.role for s in request.signatures.all()}
     if request.state == RequestState.ACCEPTED and not {"requester", "receiver"} <= signed:
         raise ApplicationError(gettext("发布前需求双方须先确认签字（需求说明书 › 确认签字）"))
+    missing = awaited(list(request.participations.select_related("department__head", "contact")))
+    if missing:
+        raise ApplicationError(gettext("发布前各参与部门负责人须确认签字，尚待：%(who)s") % {"who": "、".join(missing)})
     ctx.inputs["tasks"] = tasks
     ctx.inputs["informed"] = {p for t in tasks for p, r in roles.get(t.pk, {}).items() if "I" in r}
     ctx.details["tasks"] = [t.pk for t in tasks]
