@@ -270,6 +270,7 @@ PK_BY_NAME_PREFIX = {"customer-": "customer", "onboarding-": "onboarding"}
 # A real transition or sub-action of each route, so that the 404 is not an "unknown action".
 ACTIONS = {
     "request-do": "withdraw",
+    "participation-do": "confirm",
     "task-do": "cancel",
     "exception-do": "resolve",
     "dispute-do": "decide",
