@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from xietong.clocks.sources import MULTI
 from xietong.core.errors import ApplicationError
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Process, State, Step, StepContext, Tell
 from xietong.org.tree import DepartmentTree
@@ -203,6 +204,9 @@ PARTICIPATION = Process(
             ladder="standard",
             rule=SIGN_RULE,
             label=_("部门确认签字"),
+            source=MULTI,
+            clause="一",
+            clause_text="在收到需求后2个工作日内组织内部评估",
         ),
     ),
 )
