@@ -14,6 +14,9 @@ class IncidentsConfig(AppConfig):
         from xietong.incidents.models import Incident
         from xietong.incidents.process import IMPROVEMENT, INCIDENT
         from xietong.incidents.timers import incident_clock_due
+        from xietong.items.replies import exempt_from_replies
+
+        exempt_from_replies("incidents.incident")  # 紧急情况除外 (004): an emergency's messages are answered at once
         from xietong.items.registry import register_process
 
         register_process(INCIDENT)

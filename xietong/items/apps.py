@@ -13,6 +13,14 @@ class ItemsConfig(AppConfig):
         from xietong.items.policies import declared_limits
 
         register_policy_source(declared_limits)
+        from xietong.clocks.models import register_limit_labels, register_process_labels
+        from xietong.core.workbench import register_section
+        from xietong.items.replies import my_replies, reply_policies
+
+        register_policy_source(reply_policies)
+        register_limit_labels({"reply": _("答复")})
+        register_process_labels({"message": _("消息响应")})
+        register_section("replies", my_replies, order=5)
         from xietong.items.handover import still_answers_for
         from xietong.org.services import register_deactivation_check
 

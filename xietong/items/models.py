@@ -138,3 +138,49 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReplyRequest(models.Model):
+    """Someone asked to answer on an item: @mentioned in a comment or asked for help (【需协助】). The answer is
+    their next comment on the item; its clock (the "message" process's reply limit) runs until then
+    (items.replies)."""
+
+    subject_type = models.CharField(max_length=80)
+    subject_id = models.BigIntegerField()
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("被请求人"), on_delete=models.PROTECT, related_name="+"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("请求人"), on_delete=models.PROTECT, related_name="+"
+    )
+    assist = models.BooleanField(_("【需协助】"), default=False)
+    question = models.CharField(_("内容"), max_length=300)
+    asked_at = models.DateTimeField(_("请求时间"), default=clock.now)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answer = models.ForeignKey(
+        Comment, verbose_name=_("答复"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("答复请求")
+        verbose_name_plural = _("答复请求")
+        ordering = ["asked_at", "pk"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "person"], name="reply_subject_person"),
+            models.Index(fields=["person", "answered_at"], name="reply_person_open"),
+        ]
+
+    def __str__(self) -> str:
+        item = self.item()
+        return f"{item}" if item is not None else self.subject_type
+
+    def get_absolute_url(self) -> str:
+        item = self.item()
+        url = item.get_absolute_url() if item is not None and hasattr(item, "get_absolute_url") else ""
+        return f"{url}#comments" if url else ""
+
+    def item(self) -> models.Model | None:
+        from django.apps import apps
+
+        model = apps.get_model(self.subject_type)
+        return model._default_manager.filter(pk=self.subject_id).first()

@@ -20,6 +20,7 @@ from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.filenames import file_name_problem
 from xietong.core.permissions import access
 from xietong.items.models import Attachment, Comment, WorkItem
+from xietong.items.replies import after_comment, assist_without_anyone
 from xietong.org.models import Person
 
 DEFAULT_ALLOWED_EXTENSIONS = [
@@ -95,10 +96,12 @@ def comment_add(*, actor: Person, subject: models.Model, body: str) -> Comment:
     if len(body) > 5000:
         raise ApplicationError(fields={"body": _("评论不能超过 5000 字")})
     check_writable(subject, _("发表评论"))
-    subject_type, subject_id = subject_key(subject)
-    comment = Comment.objects.create(subject_type=subject_type, subject_id=subject_id, author=actor, body=body)
     # Only people who can see the item can be mentioned: a mention must not leak it.
     visible = [p for p in mentioned_people(body, Person.objects.all()) if p.pk != actor.pk and _can_see(p, subject)]
+    if assist_without_anyone(body, visible):
+        raise ApplicationError(fields={"body": _("标记【需协助】时请 @ 需要协助的人（须能查看此事项）")})
+    subject_type, subject_id = subject_key(subject)
+    comment = Comment.objects.create(subject_type=subject_type, subject_id=subject_id, author=actor, body=body)
     comment.mentions.set(visible)
     audit_record(
         actor=actor,
@@ -106,6 +109,7 @@ def comment_add(*, actor: Person, subject: models.Model, body: str) -> Comment:
         obj=subject,
         after={"comment": comment.pk, "body": body[:200], "mentions": [p.pk for p in visible]},
     )
+    after_comment(actor=actor, subject=subject, comment=comment, mentioned=visible)
     if visible:
         from xietong.notify.services import notify
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core import clock
 from xietong.core.errors import ApplicationError
 from xietong.items.process import Step, StepContext, Tell
+from xietong.items.replies import ask_reply
 from xietong.progress.models import ProgressUpdate
 from xietong.tasks.choices import TaskState
 from xietong.tasks.models import Task
@@ -65,6 +66,9 @@ def update_recorded(ctx: StepContext) -> None:
         created_at=ctx.now,
     )
     values["recorded"].append(update)
+    if update.needs_help and update.help_from is not None:
+        # 【需协助】 is answered on the task within the message limit (items.replies).
+        ask_reply(subject=ctx.item, person=update.help_from, asked_by=ctx.actor, question=update.text, assist=True)
 
 
 def help_asked(ctx: StepContext) -> bool:
