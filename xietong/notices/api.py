@@ -26,7 +26,7 @@ class NoticeOut(Schema):
     id: int
     number: str
     title: str
-    project_id: int
+    project_id: int | None
     department_id: int
     sender_id: int = Field(..., alias="created_by_id")
     body: str
@@ -51,7 +51,7 @@ class NoticeOut(Schema):
 
 class NoticeIn(Schema):
     title: str = Field(..., max_length=120)
-    project_id: int
+    project_id: int | None = Field(None, description="所属项目；面向全公司或部门的通知可不填")
     body: str = Field(..., max_length=50000, description="文字或简单 HTML；脚本等不安全内容会被移除")
     effective_date: dt.date
     requires_confirmation: bool = True
@@ -107,8 +107,10 @@ def list_notices(request: AuthedRequest, scope: str = "todo", q: str = ""):
 
 @router.post("/", response=responses(NoticeOut, 201), summary="起草或发布通知")
 def create_notice(request: AuthedRequest, payload: NoticeIn):
-    project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
-    if project is None:
+    project = None
+    if payload.project_id is not None:
+        project = Project.objects.restrict(request.user).filter(pk=payload.project_id).first()
+    if payload.project_id is not None and project is None:
         raise ApplicationError(fields={"project_id": _("项目不存在或您不是其成员")})
     confirm_by = payload.confirm_by
     if confirm_by is not None and timezone.is_naive(confirm_by):

@@ -12,7 +12,12 @@ class NoticeForm(forms.Form):
     """内部事务通知确认单: 通知主题、通知内容、涉及部门 / 需确认人员、生效日期、是否需确认及截止时间."""
 
     title = forms.CharField(label=_("通知主题"), max_length=120)
-    project = forms.ModelChoiceField(label=_("所属项目"), queryset=Project.objects.none())
+    project = forms.ModelChoiceField(
+        label=_("所属项目"),
+        queryset=Project.objects.none(),
+        required=False,
+        help_text=_("与某个项目有关时选择；面向全公司或部门的通知可不选"),
+    )
     body = forms.CharField(
         label=_("通知内容"),
         widget=forms.Textarea(attrs={"rows": 8}),

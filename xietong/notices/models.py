@@ -19,6 +19,11 @@ class Notice(WorkItem):
     process = "notice"
     rich_text_fields = ("body",)
 
+    # A notice to the whole company, or to departments, is no project's business: demanding one made the
+    # coordinating office pick an unrelated project for a company-wide notice (issue 23).
+    project = models.ForeignKey(  # type: ignore[assignment]
+        "org.Project", verbose_name=_("所属项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     department = models.ForeignKey(
         "org.Department", verbose_name=_("发布部门"), on_delete=models.PROTECT, related_name="+"
     )

@@ -28,9 +28,7 @@ def notice_validate(
     if not (data.get("title") or "").strip():
         errors["title"] = _("请填写通知主题")
     project: Project | None = data.get("project")
-    if project is None:
-        errors["project"] = _("请选择所属项目")
-    elif not Project.objects.restrict(actor).filter(pk=project.pk).exists():
+    if project is not None and not Project.objects.restrict(actor).filter(pk=project.pk).exists():
         errors["project"] = _("您不是该项目的成员，不能在其中发布通知")
     body = data.get("body") or ""
     if len(body) > MAX_BODY:
