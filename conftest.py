@@ -11,8 +11,9 @@ from django.db import connection
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would otherwise refuse to run.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-# Local DingTalk / WeCom / Feishu servers (tests/platforms): fixtures dingtalk, wecom, feishu.
-pytest_plugins = ["tests.platforms.fixtures"]
+# Local DingTalk / WeCom / Feishu servers (tests/platforms): fixtures dingtalk, wecom, feishu; Debian's slapd
+# (tests/ldap_server.py): fixture slapd.
+pytest_plugins = ["tests.platforms.fixtures", "tests.ldap_server"]
 
 
 def pytest_sessionstart(session):

@@ -173,6 +173,7 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a throttled attempt before any password is checked
     "xietong.org.backends.PersonBackend",  # usernames matched after NFKC, without regard to case
+    "xietong.org.ldap_auth.LDAPSignInBackend",  # LDAP / Active Directory passwords, when XIETONG_LDAP_SERVER_URI is set
 ]
 # Sign-in throttling (django-axes, see core.signin): within the window, this many failures for one account
 # from one address lock that pair, and the account-wide limit locks the account from every address. An
@@ -348,6 +349,30 @@ XIETONG_OIDC_LABEL = os.environ.get("XIETONG_OIDC_LABEL", "统一身份认证") 
 XIETONG_OIDC_SCOPES = os.environ.get("XIETONG_OIDC_SCOPES", "openid profile email phone")
 # The claim naming a person's department (its code or name), for just-in-time accounts (Department.jit_sign_in).
 XIETONG_OIDC_DEPARTMENT_CLAIM = os.environ.get("XIETONG_OIDC_DEPARTMENT_CLAIM", "department")
+
+# --- LDAP / Active Directory (sign-in with the directory's password, org sync; README "LDAP") ---------------
+XIETONG_LDAP_SERVER_URI = os.environ.get("XIETONG_LDAP_SERVER_URI", "")  # ldap://dc1.example.com or ldaps://…
+XIETONG_LDAP_START_TLS = os.environ.get("XIETONG_LDAP_START_TLS", "") in ("1", "true", "yes")
+XIETONG_LDAP_BIND_DN = os.environ.get("XIETONG_LDAP_BIND_DN", "")  # a read-only service account
+XIETONG_LDAP_BIND_PASSWORD = os.environ.get("XIETONG_LDAP_BIND_PASSWORD", "")
+XIETONG_LDAP_USER_BASE = os.environ.get("XIETONG_LDAP_USER_BASE", "")  # where people are: ou=people,dc=…
+XIETONG_LDAP_USER_FILTER = os.environ.get(
+    "XIETONG_LDAP_USER_FILTER", "(objectClass=inetOrgPerson)"
+)  # AD: (objectClass=user)
+XIETONG_LDAP_LOGIN_ATTR = os.environ.get("XIETONG_LDAP_LOGIN_ATTR", "uid")  # AD: sAMAccountName
+XIETONG_LDAP_ID_ATTR = os.environ.get("XIETONG_LDAP_ID_ATTR", "entryUUID")  # AD: objectGUID
+# Departments: OUs (or groups, whose members are their people) under this base, with their heads.
+XIETONG_LDAP_DEPARTMENT_BASE = os.environ.get("XIETONG_LDAP_DEPARTMENT_BASE", "")  # default: the user base
+XIETONG_LDAP_DEPARTMENT_FILTER = os.environ.get("XIETONG_LDAP_DEPARTMENT_FILTER", "(objectClass=organizationalUnit)")
+XIETONG_LDAP_DEPARTMENT_HEAD_ATTRS = os.environ.get("XIETONG_LDAP_DEPARTMENT_HEAD_ATTRS", "managedBy,owner")
+XIETONG_LDAP_LABEL = os.environ.get("XIETONG_LDAP_LABEL", "LDAP")  # the directory as people know it (公司域账号)
+
+# --- Scheduled org sync: the worker applies the diff of this source once a day from this local time, in the
+# name of this administrator (default: the only active superuser); every run is recorded (定时同步记录).
+XIETONG_ORG_SYNC_SOURCE = os.environ.get("XIETONG_ORG_SYNC_SOURCE", "")  # dingtalk, wecom, feishu, ldap, excel
+XIETONG_ORG_SYNC_TIME = os.environ.get("XIETONG_ORG_SYNC_TIME", "02:00")
+XIETONG_ORG_SYNC_ACTOR = os.environ.get("XIETONG_ORG_SYNC_ACTOR", "")
+XIETONG_ORG_SYNC_EXCEL_FILE = os.environ.get("XIETONG_ORG_SYNC_EXCEL_FILE", "")  # the sheet, for source excel
 
 # A rate-limited call waits this long (doubling) and is tried again at most this many times.
 XIETONG_PLATFORM_BACKOFF_SECONDS = float(os.environ.get("XIETONG_PLATFORM_BACKOFF_SECONDS", "1"))

@@ -18,6 +18,9 @@ class SignInForm(AuthenticationForm):
     }
 
     def get_invalid_login_error(self):
+        refused = getattr(self.request, "sign_in_refused", "")
+        if refused:  # the directory (LDAP) checked the password but no account may sign in: org.ldap_auth
+            return forms.ValidationError(refused, code="refused")
         if getattr(self.request, "password_sign_in_off", False):
             return forms.ValidationError(self.error_messages["password_off"], code="password_off")
         return super().get_invalid_login_error()

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core.admin_audit import AuditedModelAdmin
-from xietong.org.models import Absence, Department, Person, Project, ProjectMembership
+from xietong.org.models import Absence, Department, OrgSyncRun, Person, Project, ProjectMembership
 
 
 @admin.register(Department)
@@ -17,8 +17,8 @@ class DepartmentAdmin(AuditedModelAdmin):
     ordering = ("sort_order", "name")
     fieldsets = (
         (None, {"fields": ("name", "code", "parent", "head", "division_leader", "is_coordinating_office")}),
-        (_("其他"), {"fields": ("sort_order", "calendar")}),
-        (_("通讯录同步"), {"fields": ("dingtalk_id", "feishu_id", "wecom_id")}),
+        (_("其他"), {"fields": ("sort_order", "calendar", "jit_sign_in")}),
+        (_("通讯录同步"), {"fields": ("dingtalk_id", "feishu_id", "wecom_id", "ldap_id", "excel_id")}),
     )
 
 
@@ -48,7 +48,10 @@ class PersonAdmin(AuditedModelAdmin, UserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("基本信息"), {"fields": ("name", "department", "title", "email", "phone", "calendar")}),
-        (_("即时通讯与登录"), {"fields": ("dingtalk_id", "feishu_id", "wecom_id", "password_sign_in")}),
+        (
+            _("即时通讯与登录"),
+            {"fields": ("dingtalk_id", "feishu_id", "wecom_id", "oidc_id", "ldap_id", "excel_id", "password_sign_in")},
+        ),
         (_("角色"), {"fields": ("is_general_manager", "is_coordinator", "is_staff", "is_superuser", "is_active")}),
         (_("权限"), {"fields": ("groups", "user_permissions"), "classes": ("collapse",)}),
         (_("重要日期"), {"fields": ("last_login", "date_joined")}),
@@ -82,3 +85,21 @@ class AbsenceAdmin(AuditedModelAdmin):
     search_fields = ("person__name", "person__username", "stand_in__name", "reason")
     autocomplete_fields = ("person", "stand_in", "set_by")
     readonly_fields = ("cancelled_at",)
+
+
+@admin.register(OrgSyncRun)
+class OrgSyncRunAdmin(admin.ModelAdmin):
+    """The scheduled syncs' record (org.scheduled_sync): read only."""
+
+    list_display = ("run_date", "source", "status", "started_at", "finished_at", "error")
+    list_filter = ("source", "status")
+    readonly_fields = ("source", "run_date", "status", "started_at", "finished_at", "counts", "changes", "error")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

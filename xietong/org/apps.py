@@ -17,3 +17,7 @@ class OrgConfig(AppConfig):
         from xietong.org.demo import seed_demo_org
 
         register_demo_seeder("组织架构", seed_demo_org, order=10)
+        from xietong.core.worker import register_sweep
+        from xietong.org.scheduled_sync import org_sync_due
+
+        register_sweep("org-sync", org_sync_due, order=70)

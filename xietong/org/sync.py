@@ -47,7 +47,10 @@ def register_departure_handler(handler: DepartureHandler) -> None:
 
 
 def sync_sources() -> list[tuple[str, str]]:
-    """(key, label) of the platforms whose keys are set: the ones a sync can read."""
+    """(key, label) of the sources a sync can read: the platforms whose keys are set, the LDAP directory when
+    configured, and an Excel sheet (uploaded, or XIETONG_ORG_SYNC_EXCEL_FILE for the scheduled sync)."""
+    from xietong.org import excel_directory, ldap_directory
+
     found = []
     for key, cls in PLATFORMS.items():
         try:
@@ -55,6 +58,9 @@ def sync_sources() -> list[tuple[str, str]]:
         except PlatformNotConfigured:
             continue
         found.append((key, cls.label))
+    if ldap_directory.configured():
+        found.append((ldap_directory.SOURCE, ldap_directory.label()))
+    found.append((excel_directory.SOURCE, excel_directory.label()))
     return found
 
 
@@ -199,7 +205,7 @@ def read_directory(client: PlatformClient) -> tuple[list[RemoteDepartment], list
     return departments, list(people.values())
 
 
-def _parents_first(departments: list[RemoteDepartment], root: str) -> list[RemoteDepartment]:
+def _parents_first(departments: list[RemoteDepartment], root: str | None) -> list[RemoteDepartment]:
     by_parent: dict[str | None, list[RemoteDepartment]] = {}
     for d in departments:
         by_parent.setdefault(d.parent_id if d.parent_id != root else None, []).append(d)
@@ -212,6 +218,9 @@ def _parents_first(departments: list[RemoteDepartment], root: str) -> list[Remot
     return ordered
 
 
+parents_first = _parents_first
+
+
 # --- planning ------------------------------------------------------------------------------------------
 
 
@@ -219,9 +228,20 @@ def _phone(value: str) -> str:
     return re.sub(r"[\s\-()]", "", value or "").removeprefix("+86")
 
 
-def plan_sync(source: str) -> SyncPlan:
-    """Read platform `source` and say what a sync would change. Writes nothing (PlatformError if the
-    platform cannot be read, PlatformBusy when it stays rate-limited)."""
+def plan_sync(source: str, *, sheet: bytes | None = None) -> SyncPlan:
+    """Read `source` (a platform, "ldap", or "excel" with the workbook's bytes) and say what a sync would
+    change. Writes nothing (PlatformError if the platform or directory cannot be read, PlatformBusy when it
+    stays rate-limited, excel_directory.SheetError for a sheet with a mistake)."""
+    from xietong.org import excel_directory, ldap_directory
+
+    if source == ldap_directory.SOURCE:
+        departments, people = ldap_directory.read_directory()
+        return plan_from(source, ldap_directory.label(), departments, people)
+    if source == excel_directory.SOURCE:
+        if sheet is None:
+            raise excel_directory.SheetError(_("请上传按模板填写的 Excel 通讯录"))
+        departments, people = excel_directory.read(sheet)
+        return plan_from(source, excel_directory.label(), departments, people)
     client = platform_client(source)
     remote_departments, remote_people = read_directory(client)
     return plan_from(source, client.label, remote_departments, remote_people)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,8 +17,44 @@ from django.views.decorators.http import require_http_methods
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.platforms import PlatformBusy, PlatformError
+from xietong.org import excel_directory
 from xietong.org.models import Person
 from xietong.org.sync import DEPARTED, SyncPlan, apply_plan, plan_sync, sync_sources
+
+MAX_SHEET_BYTES = 5 * 1024 * 1024
+
+
+def _uploads() -> Path:
+    return Path(settings.DATA_DIR) / "org-sync"
+
+
+def _sheet(request: AuthedRequest) -> tuple[bytes | None, str]:
+    """The Excel sheet of this sync: uploaded now (kept under its digest for the apply step), or the one
+    uploaded for the preview (named by its digest in the form). (bytes or None, digest)."""
+    upload = request.FILES.get("sheet")
+    if upload is not None:
+        if upload.size and upload.size > MAX_SHEET_BYTES:
+            raise excel_directory.SheetError(_("文件超过 5 MB，请检查是否选错了文件"))
+        data = upload.read()
+        digest = hashlib.sha256(data).hexdigest()
+        _uploads().mkdir(parents=True, exist_ok=True)
+        (_uploads() / f"{digest}.xlsx").write_bytes(data)
+        return data, digest
+    digest = request.POST.get("sheet_digest", "")
+    if re.fullmatch(r"[0-9a-f]{64}", digest) and (_uploads() / f"{digest}.xlsx").is_file():
+        return (_uploads() / f"{digest}.xlsx").read_bytes(), digest
+    return None, ""
+
+
+def sync_template(request: AuthedRequest) -> HttpResponse:
+    """The Excel sheet to fill in (administrators)."""
+    if not (request.user.is_staff or request.user.is_superuser):
+        raise NotFound()
+    response = HttpResponse(
+        excel_directory.template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E9%80%9A%E8%AE%AF%E5%BD%95%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
 
 
 def _candidates(plan: SyncPlan | None):
@@ -54,12 +95,18 @@ def org_sync(request: AuthedRequest) -> HttpResponse:
     plan: SyncPlan | None = None
     error = ""
     choices: dict[int, tuple[str, str]] = {}  # departing person → (successor chosen on the page, error)
+    sheet_digest = ""
     if request.method == "POST":
         if source not in sources:
             error = _("请选择已配置的通讯录来源")
         else:
             try:
-                plan = plan_sync(source)
+                sheet = None
+                if source == excel_directory.SOURCE:
+                    sheet, sheet_digest = _sheet(request)
+                plan = plan_sync(source, sheet=sheet)
+            except excel_directory.SheetError as failure:
+                error = str(failure)
             except PlatformBusy:
                 error = _("%(platform)s接口调用过于频繁（限流），请稍后重试。") % {"platform": sources[source]}
             except PlatformError as failure:
@@ -102,6 +149,7 @@ def org_sync(request: AuthedRequest) -> HttpResponse:
         "plan": plan,
         "lines": plan.lines() if plan else [],
         "fingerprint": plan.fingerprint() if plan else "",
+        "sheet_digest": sheet_digest,
         "error": error,
     }
     return render(request, "org/sync.html", context, status=400 if error and plan is None else 200)

@@ -1,5 +1,6 @@
-"""`xietong org sync --source dingtalk|wecom|feishu [--dry-run] [--actor USERNAME]`: the platform's departments
-and people brought into Xietong (org.sync). The dry run prints the diff and changes nothing."""
+"""`xietong org sync --source dingtalk|wecom|feishu|ldap|excel [--file SHEET.xlsx] [--dry-run] [--actor USERNAME]`:
+the source's departments and people brought into Xietong (org.sync). The dry run prints the diff and changes
+nothing. `xietong org template FILE.xlsx` writes the Excel sheet to fill in."""
 
 from __future__ import annotations
 
@@ -7,30 +8,54 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xietong.core.errors import ApplicationError
 from xietong.core.platforms import PLATFORMS, PlatformBusy, PlatformError
+from xietong.org import excel_directory
 from xietong.org.models import Person
 from xietong.org.sync import apply_plan, plan_sync
 
+SOURCES = [*sorted(PLATFORMS), "ldap", "excel"]
+
 
 class Command(BaseCommand):
-    help = "组织架构：sync 从钉钉、企业微信或飞书同步部门与人员（--dry-run 只显示差异）。"
+    help = "组织架构：sync 从钉钉、企业微信、飞书、LDAP 或 Excel 表格同步部门与人员（--dry-run 只显示差异）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sync = sub.add_parser("sync", help="xietong org sync --source dingtalk [--dry-run]")
-        sync.add_argument("--source", required=True, choices=sorted(PLATFORMS), help="通讯录来源")
+        sync.add_argument("--source", required=True, choices=SOURCES, help="通讯录来源")
+        sync.add_argument("--file", help="Excel 通讯录（--source excel；默认 XIETONG_ORG_SYNC_EXCEL_FILE）")
         sync.add_argument("--dry-run", action="store_true", help="只显示差异，不做任何修改")
         sync.add_argument(
             "--actor", help="以哪位系统管理员的名义同步（用户名；默认：唯一的超级管理员），记入审计与离职交接"
         )
+        template = sub.add_parser("template", help="xietong org template 通讯录模板.xlsx")
+        template.add_argument("path", help="写入的文件")
 
     def handle(self, *args, **options) -> None:
+        if options["action"] == "template":
+            with open(options["path"], "wb") as out:
+                out.write(excel_directory.template())
+            self.stdout.write(f"已写入 Excel 通讯录模板：{options['path']}")
+            return
         source = options["source"]
+        label = PLATFORMS[source].label if source in PLATFORMS else source.upper()
         try:
-            plan = plan_sync(source)
+            sheet = None
+            if source == "excel":
+                path = options.get("file") or excel_directory.configured_file()
+                if not path:
+                    raise CommandError("请用 --file 指定 Excel 通讯录")
+                try:
+                    with open(path, "rb") as f:
+                        sheet = f.read()
+                except OSError as error:
+                    raise CommandError(f"无法读取 {path}：{error}") from error
+            plan = plan_sync(source, sheet=sheet)
+        except excel_directory.SheetError as error:
+            raise CommandError(str(error)) from error
         except PlatformBusy as error:
-            raise CommandError(f"{PLATFORMS[source].label}接口调用过于频繁（限流），请稍后重试：{error}") from error
+            raise CommandError(f"{label}接口调用过于频繁（限流），请稍后重试：{error}") from error
         except PlatformError as error:
-            raise CommandError(f"读取{PLATFORMS[source].label}通讯录失败：{error}") from error
+            raise CommandError(f"读取{label}通讯录失败：{error}") from error
         for line in plan.lines():
             self.stdout.write(line)
         if plan.empty:
