@@ -25,6 +25,7 @@ urlpatterns = [
     path("inbox/", include("xietong.notify.urls")),
     path("items/", include("xietong.items.urls")),
     path("p/", include("xietong.items.process_urls")),
+    path("designer/", include("xietong.designer.editor_urls")),
     path("requests/", include("xietong.requests.urls")),
     path("tasks/", include("xietong.tasks.urls")),
     path("progress/", include("xietong.progress.urls")),

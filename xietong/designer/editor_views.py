@@ -1,0 +1,322 @@
+"""The designer's pages (流程设计): the list of processes, the editor (save draft, preview the form, publish —
+a refusal shows each reason at the field or step it concerns and keeps everything typed), the versions
+with their items, export and import of a definition file, and the people search the pickers use.
+
+Administrators design every process; the coordinating office (综合管理部) designs its own and reads the
+others. Anyone else gets a 404, as for a page that does not exist."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from xietong.clocks.models import EscalationLadder
+from xietong.core.errors import ApplicationError, Conflict
+from xietong.core.http import AuthedRequest
+from xietong.core.permissions import CHANGE, access, can
+from xietong.designer import editor_forms as ef
+from xietong.designer.form_widgets import item_widgets
+from xietong.designer.models import ApproverGroup, DefinitionVersion, ItemState, ProcessDefinition
+from xietong.designer.people_search import people_named, people_search
+from xietong.designer.schema import DefinitionError, parse
+from xietong.designer.services import (
+    definition_publish,
+    definition_save_draft,
+    export_text,
+    import_text,
+    may_design,
+)
+from xietong.org.models import Department
+
+MAX_IMPORT_BYTES = 512 * 1024
+CHOICES = {
+    "field_types": ef.FIELD_TYPES,
+    "column_types": ef.COLUMN_TYPES,
+    "step_kinds": ef.STEP_KINDS,
+    "approver_types": ef.APPROVER_TYPES,
+    "chain_until": ef.CHAIN_UNTIL,
+    "roles": ef.ROLES,
+    "modes": ef.MODES,
+    "ops": ef.OPS,
+    "visibility": ef.VISIBILITY,
+    "limit_units": ef.LIMIT_UNITS,
+    "remind_units": ef.REMIND_UNITS,
+    "on_timeout": ef.ON_TIMEOUT,
+    "day_counts": ef.DAY_COUNTS,
+}
+TOP_LEVEL = ("name", "key", "prefix", "visibility", "starters", "description")
+
+
+def _designer(request: AuthedRequest) -> None:
+    if not may_design(request.user):
+        raise Http404
+
+
+def _definition(request: AuthedRequest, definition_id: int, action: str = "view") -> ProcessDefinition:
+    _designer(request)
+    return access(request.user, ProcessDefinition, definition_id, action)
+
+
+def _groups() -> list[ApproverGroup]:
+    groups = list(ApproverGroup.objects.prefetch_related("members"))
+    for group in groups:
+        group.members_text = "、".join(p.name for p in group.members.all())  # type: ignore[attr-defined]
+    return groups
+
+
+def _editor(
+    request: AuthedRequest,
+    doc: dict[str, Any],
+    definition: ProcessDefinition | None,
+    *,
+    errors: dict[str, Any] | None = None,
+    preview: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    field_rows, step_rows = ef.editor_rows(doc)
+    top: dict[str, list[str]] = {}
+    general: list[str] = []
+    for place, reasons in (errors or {}).items():
+        head = str(place).split(".")[0].split("[")[0]
+        if head in TOP_LEVEL:
+            top.setdefault(head, []).append(str(reasons))
+    rest = {p: r for p, r in (errors or {}).items() if str(p).split(".")[0].split("[")[0] not in TOP_LEVEL}
+    general = ef.place_errors(doc, rest, field_rows, step_rows)
+    widgets = None
+    preview_error = ""
+    if preview:
+        try:
+            widgets = item_widgets(parse(doc), None, None, request.user)
+        except DefinitionError as error:
+            preview_error = "；".join(error.messages)
+    blank_field = ef.FieldRow("__N__", {"type": "text"})
+    context = {
+        "definition": definition,
+        "doc": {**doc, "starters": doc.get("starters") or {}},
+        "field_rows": field_rows,
+        "step_rows": step_rows,
+        "errors": top,
+        "general_errors": general,
+        "row_errors": any(r.errors for r in field_rows)
+        or any(r.errors for r in step_rows)
+        or any(c.errors for f in field_rows for c in f.columns),
+        "choices": CHOICES,
+        "departments": Department.objects.order_by("sort_order", "pk"),
+        "groups": _groups(),
+        "ladders": EscalationLadder.objects.order_by("name"),
+        "blank_field": blank_field,
+        "blank_column": ef.FieldRow("__M__", {"type": "text"}),
+        "blank_step": ef.StepRow("__N__", {"kind": "approval", "approvers": {"type": "manager"}, "mode": "any"}),
+        "preview_widgets": widgets,
+        "preview_error": preview_error,
+    }
+    return render(request, "designer/editor.html", context, status=status)
+
+
+@require_GET
+def designer_list(request: AuthedRequest) -> HttpResponse:
+    _designer(request)
+    definitions = (
+        ProcessDefinition.objects.restrict(request.user)  # type: ignore[attr-defined]
+        .select_related("owner")
+        .annotate(item_count=Count("items"))
+        .order_by("name")
+    )
+    rows = [(d, d.current, can(request.user, CHANGE, d)) for d in definitions]
+    return render(request, "designer/editor_list.html", {"rows": rows})
+
+
+def _rearranged(doc: dict[str, Any], request: AuthedRequest) -> dict[str, Any] | None:
+    """The editor's add / remove / move buttons without JavaScript: the document changed as asked (not
+    saved), or None when the form was not sent by one of them."""
+    fields, steps = doc["fields"], doc["steps"]
+    add, remove, move = (request.POST.get(n, "") for n in ("add", "remove", "move"))
+    if add == "field":
+        fields.append({"key": f"field{len(fields) + 1}", "label": "", "type": "text"})
+    elif add == "step":
+        steps.append({"key": f"step{len(steps) + 1}", "name": "", "kind": "approval", "approvers": {"type": "manager"}})
+    elif add.endswith("-column"):
+        index = _position(request, "f", add.removesuffix("-column").removeprefix("f"))
+        if index is not None:
+            columns = fields[index].setdefault("columns", [])
+            columns.append({"key": f"col{len(columns) + 1}", "label": "", "type": "text"})
+    elif remove:
+        kind, row, column = _parse_row(remove)
+        index = _position(request, kind, row)
+        if index is not None and column is not None:
+            positions = ef._row_ids(request.POST, ef._COLUMN, prefix=row)
+            if column in positions:
+                del fields[index]["columns"][positions.index(column)]
+        elif index is not None:
+            del (fields if kind == "f" else steps)[index]
+    elif move:
+        target, _sep, direction = move.rpartition("-")
+        kind, row, _column = _parse_row(target)
+        index = _position(request, kind, row)
+        rows = fields if kind == "f" else steps
+        if index is not None:
+            other = index - 1 if direction == "up" else index + 1
+            if 0 <= other < len(rows):
+                rows[index], rows[other] = rows[other], rows[index]
+    else:
+        return None
+    return doc
+
+
+def _parse_row(value: str) -> tuple[str, str, str | None]:
+    kind, rest = value[:1], value[1:]
+    row, _sep, column = rest.partition("c")
+    return kind, row, column or None
+
+
+def _position(request: AuthedRequest, kind: str, row: str) -> int | None:
+    ids = ef._row_ids(request.POST, ef._ROW, prefix=kind)
+    return ids.index(row) if row in ids else None
+
+
+def _save_or_publish(request: AuthedRequest, definition: ProcessDefinition | None) -> HttpResponse:
+    doc = ef.definition_from_post(request.POST)
+    if definition is not None:
+        doc["key"] = definition.key
+    rearranged = _rearranged(doc, request)
+    if rearranged is not None:
+        return _editor(request, rearranged, definition)
+    action = request.POST.get("action", "save")
+    if action == "preview":
+        return _editor(request, doc, definition, preview=True)
+    expected = request.POST.get("version")
+    if definition is None and ProcessDefinition.objects.filter(key=doc["key"]).exists():
+        taken = _("流程标识“%(key)s”已被另一个流程使用") % {"key": doc["key"]}
+        return _editor(request, doc, None, errors={"key": taken}, status=400)
+    try:
+        # The draft is kept first, so that a refused publish loses nothing that was typed.
+        definition = definition_save_draft(
+            actor=request.user,
+            document=doc,
+            definition=definition,
+            expected_version=int(expected) if expected and expected.isdigit() else None,
+        )
+    except Conflict as error:
+        return _editor(request, doc, definition, errors={"document": str(error.message)}, status=409)
+    except ApplicationError as error:
+        return _editor(request, doc, definition, errors=error.fields or {"document": str(error.message)}, status=400)
+    if action != "publish":
+        messages.success(request, _("草稿已保存（尚未发布）"))
+        return redirect("designer-edit", definition.pk)
+    try:
+        version = definition_publish(actor=request.user, document=doc)
+    except ApplicationError as error:
+        return _editor(request, doc, definition, errors=error.fields or {"document": str(error.message)}, status=400)
+    messages.success(request, _("已发布“%(name)s”第 %(n)d 版") % {"name": version.definition.name, "n": version.n})
+    return redirect("designer-edit", version.definition_id)
+
+
+@require_http_methods(["GET", "POST"])
+def designer_new(request: AuthedRequest) -> HttpResponse:
+    _designer(request)
+    if request.method == "POST":
+        return _save_or_publish(request, None)
+    doc: dict[str, Any] = {
+        "key": "",
+        "name": "",
+        "prefix": "",
+        "starters": {"everyone": True},
+        "visibility": "participants",
+        "fields": [{"key": "reason", "label": _("事由"), "type": "textarea", "required": True}],
+        "steps": [{"key": "manager", "name": _("直属上级审批"), "kind": "approval", "approvers": {"type": "manager"}}],
+    }
+    return _editor(request, doc, None)
+
+
+@require_http_methods(["GET", "POST"])
+def designer_edit(request: AuthedRequest, definition_id: int) -> HttpResponse:
+    definition = _definition(request, definition_id, CHANGE)
+    if request.method == "POST":
+        return _save_or_publish(request, definition)
+    doc = definition.draft or (definition.current.document if definition.current else {"key": definition.key})
+    return _editor(request, dict(doc), definition)
+
+
+@require_GET
+def designer_versions(request: AuthedRequest, definition_id: int) -> HttpResponse:
+    definition = _definition(request, definition_id)
+    versions = (
+        DefinitionVersion.objects.filter(definition=definition)
+        .select_related("published_by")
+        .annotate(item_count=Count("items"))
+        .order_by("-n")
+    )
+    by_state = {}
+    labels = dict(ItemState.choices)
+    for version in versions:
+        counts = version.items.values("state").annotate(n=Count("pk")).order_by("state")
+        by_state[version.pk] = {labels.get(row["state"], row["state"]): row["n"] for row in counts}
+    rows = [(v, by_state.get(v.pk, {})) for v in versions]
+    return render(request, "designer/editor_versions.html", {"definition": definition, "rows": rows})
+
+
+@require_GET
+def designer_export(request: AuthedRequest, definition_id: int) -> HttpResponse:
+    definition = _definition(request, definition_id)
+    fmt = "yaml" if request.GET.get("format") == "yaml" else "json"
+    version = definition.current
+    document = version.document if version is not None and request.GET.get("draft") != "1" else definition.draft
+    response = HttpResponse(
+        export_text(dict(document), fmt),
+        content_type="application/yaml; charset=utf-8" if fmt == "yaml" else "application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{definition.key}.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def designer_import(request: AuthedRequest) -> HttpResponse:
+    """A definition file from another installation opens in the editor as a draft (nothing is published)."""
+    _designer(request)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("请选择一个 .json 或 .yaml 文件")
+        elif upload.size and upload.size > MAX_IMPORT_BYTES:
+            error = _("文件过大（最大 512 KB）")
+        else:
+            try:
+                document = import_text(upload.read().decode("utf-8-sig"))
+                existing = ProcessDefinition.objects.filter(key=str(document.get("key") or "")).first()
+                if existing is not None and not can(request.user, CHANGE, existing):
+                    raise ApplicationError(
+                        fields={"file": _("流程标识“%(key)s”已被另一个流程使用") % {"key": existing.key}}
+                    )
+                definition = definition_save_draft(actor=request.user, document=document, definition=existing)
+            except UnicodeDecodeError:
+                error = _("文件不是 UTF-8 编码的文本")
+            except ApplicationError as refusal:
+                error = "；".join(str(m) for m in refusal.fields.values()) or str(refusal.message)
+            else:
+                messages.success(request, _("已导入为草稿，请检查后发布"))
+                return redirect("designer-edit", definition.pk)
+    return render(request, "designer/editor_import.html", {"error": error}, status=400 if error else 200)
+
+
+@require_GET
+def designer_people(request: AuthedRequest) -> JsonResponse:
+    """People for the pickers: ?q= (name, pinyin or its initials), ?u=usernames or ?ids=pks to name them."""
+    if "u" in request.GET:
+        usernames = [u.strip() for u in request.GET["u"].split(",") if u.strip()][:50]
+        return JsonResponse({"people": people_named(request.user, usernames=usernames)})
+    if "ids" in request.GET:
+        ids = [int(i) for i in request.GET["ids"].split(",") if i.strip().isdigit()][:50]
+        return JsonResponse({"people": people_named(request.user, ids=ids)})
+    return JsonResponse({"people": people_search(request.user, request.GET.get("q", "")[:40])})
+
+
+def document_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2)

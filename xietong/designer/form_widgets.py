@@ -1,0 +1,110 @@
+"""What the start form of a designed process shows for each field: the input's HTML name (as schema.py reads
+them back), what was typed (kept after a refusal), the error at that input, and the choices. The template
+designer/_item_fields.html draws them; static/designer/widgets.js makes them easier to fill."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from xietong.designer.schema import Definition, Field
+from xietong.org.models import Department, Project
+
+DEFAULT_TABLE_ROWS = 1
+
+
+@dataclass
+class Cell:
+    column: Field
+    name: str
+    value: Any
+    error: str = ""
+
+
+@dataclass
+class Line:
+    n: int
+    cells: list[Cell]
+
+
+@dataclass
+class Widget:
+    field: Field
+    name: str
+    value: Any
+    error: str = ""
+    choices: list[tuple[str, str]] = dataclass_field(default_factory=list)
+    lines: list[Line] = dataclass_field(default_factory=list)
+    blank: Line | None = None
+    sums: list[str] = dataclass_field(default_factory=list)  # keys of the columns summed in the table's foot
+
+    @property
+    def kind(self) -> str:
+        return self.field.type
+
+    @property
+    def values(self) -> list[str]:
+        """A multi-valued field's values as text (to mark the chosen options)."""
+        if isinstance(self.value, list):
+            return [str(v) for v in self.value]
+        return [] if self.value in (None, "") else [str(self.value)]
+
+    @property
+    def joined(self) -> str:
+        return ",".join(self.values)
+
+    @property
+    def start(self) -> str:
+        return str((self.value or {}).get("start") or "") if isinstance(self.value, dict) else ""
+
+    @property
+    def end(self) -> str:
+        return str((self.value or {}).get("end") or "") if isinstance(self.value, dict) else ""
+
+
+def _choices(kind: str, user: Any) -> list[tuple[str, str]]:
+    if kind in ("department", "departments"):
+        return [(str(d.pk), d.name) for d in Department.objects.order_by("sort_order", "pk")]
+    if kind == "project":
+        projects = Project.objects.restrict(user).filter(status="active").order_by("name")  # type: ignore[attr-defined]
+        return [(str(p.pk), p.name) for p in projects]
+    return []
+
+
+def _line(table: Field, n: int | str, row: dict[str, Any], errors: dict[str, str]) -> Line:
+    cells = []
+    for column in table.columns:
+        name = f"f_{table.key}-{n}-{column.key}"
+        cells.append(Cell(column, name, row.get(column.key, ""), errors.get(name, "")))
+    return Line(n if isinstance(n, int) else -1, cells)
+
+
+def _initial(item_field: Field) -> Any:
+    default = item_field.default
+    if item_field.type == "table":
+        return [{} for _ in range(DEFAULT_TABLE_ROWS)]
+    if item_field.type in ("multichoice",) and default not in (None, ""):
+        return default if isinstance(default, list) else [default]
+    return "" if default is None else default
+
+
+def item_widgets(
+    definition: Definition, raw: dict[str, Any] | None, errors: dict[str, str] | None, user: Any
+) -> list[Widget]:
+    """One widget per field, holding `raw` (what was sent, see schema.raw_from_post) or the defaults."""
+    errors = errors or {}
+    widgets = []
+    for item_field in definition.fields:
+        name = f"f_{item_field.key}"
+        value = raw.get(item_field.key) if raw is not None else _initial(item_field)
+        widget = Widget(item_field, name, value, errors.get(name, ""), _choices(item_field.type, user))
+        if item_field.type in ("choice", "multichoice"):
+            widget.choices = [(option, option) for option in item_field.options]
+        if item_field.type == "table":
+            rows = value if isinstance(value, list) and value else [{}]
+            widget.lines = [_line(item_field, n, row or {}, errors) for n, row in enumerate(rows)]
+            widget.blank = _line(item_field, "__N__", {}, {})
+            widget.sums = [c.key for c in item_field.columns if c.type in ("money", "number")]
+        widgets.append(widget)
+    return widgets

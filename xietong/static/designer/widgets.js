@@ -1,0 +1,259 @@
+// The widgets of a designed process's form (and the designer's people lists). Every one is a plain input
+// the server reads without this file; here they become easier to fill: a people picker searching by name
+// and pinyin initials, a detail table adding and removing rows with its column sums, totals computed as
+// one types (the server computes them again and is the one that counts), money with two decimals, and a
+// date range whose end cannot come before its start. No inline handlers (CSP).
+(() => {
+  if (window.XietongWidgets) return; // included by the form and by the page around it: once is enough
+  window.XietongWidgets = true;
+  const money = (value) => {
+    const n = Number(String(value).replace(/[,，\s¥]/g, ""));
+    return Number.isFinite(n) ? n : 0;
+  };
+  const show = (n) => n.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const element = (tag, attrs = {}, text = "") => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text) node.textContent = text;
+    return node;
+  };
+
+  // --- People picker -------------------------------------------------------------------------------------
+  // <div data-people-picker data-search-url=… [data-multiple] [data-value="username|id"]>
+  //   <input data-people-value name=…>  (comma separated usernames, or one id per repeated hidden input)
+  const picker = (root) => {
+    if (root.dataset.enhanced) return;
+    root.dataset.enhanced = "1";
+    const input = root.querySelector("[data-people-value]");
+    const byId = root.dataset.value === "id";
+    const multiple = root.dataset.multiple !== undefined || !byId;
+    const name = input.name;
+    const chosen = [];
+    const chips = element("div", { class: "chips" });
+    const search = element("input", {
+      type: "search",
+      class: "picker-search",
+      placeholder: root.dataset.placeholder || "输入姓名或拼音首字母",
+      "aria-label": root.dataset.placeholder || "查找人员",
+      autocomplete: "off",
+    });
+    const list = element("ul", { class: "picker-results", role: "listbox" });
+    list.hidden = true;
+    const hidden = element("div", { class: "picker-values" });
+    input.removeAttribute("name");
+    input.type = "hidden";
+    const label = root.querySelector("label");
+    (label || root).after(chips, search, list, hidden);
+
+    const sync = () => {
+      chips.replaceChildren(
+        ...chosen.map((p) => {
+          const chip = element("span", { class: "chip", "data-username": p.username }, p.name);
+          const small = element("small", {}, p.department || "");
+          const remove = element("button", { type: "button", class: "linklike", "aria-label": `移除 ${p.name}` }, "×");
+          remove.addEventListener("click", () => {
+            chosen.splice(chosen.indexOf(p), 1);
+            sync();
+          });
+          chip.append(small, remove);
+          return chip;
+        }),
+      );
+      if (byId) {
+        hidden.replaceChildren(...chosen.map((p) => element("input", { type: "hidden", name, value: p.id })));
+      } else {
+        hidden.replaceChildren(element("input", { type: "hidden", name, value: chosen.map((p) => p.username).join(",") }));
+      }
+      search.hidden = !multiple && chosen.length > 0;
+      root.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+    const url = root.dataset.searchUrl;
+    const initial = input.value.split(/[,，\s]+/).filter(Boolean);
+    if (initial.length) {
+      fetch(`${url}?${byId ? "ids" : "u"}=${encodeURIComponent(initial.join(","))}`, { credentials: "same-origin" })
+        .then((r) => r.json())
+        .then((data) => {
+          chosen.push(...data.people);
+          sync();
+        });
+    } else sync();
+
+    let active = -1;
+    let timer = null;
+    const choose = (person) => {
+      if (!chosen.some((p) => p.username === person.username)) chosen.push(person);
+      if (!multiple) chosen.splice(0, chosen.length - 1);
+      search.value = "";
+      list.hidden = true;
+      sync();
+      if (!search.hidden) search.focus();
+    };
+    const render = (people) => {
+      active = people.length ? 0 : -1;
+      list.replaceChildren(
+        ...people.map((p, i) => {
+          const item = element("li", { role: "option", "data-username": p.username, class: i === 0 ? "active" : "" });
+          item.append(element("strong", {}, p.name), element("small", {}, ` ${p.department || ""} · ${p.initials}`));
+          item.addEventListener("mousedown", (event) => {
+            event.preventDefault();
+            choose(p);
+          });
+          item._person = p;
+          return item;
+        }),
+      );
+      if (!people.length) list.append(element("li", { class: "empty" }, "没有找到"));
+      list.hidden = false;
+    };
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      const q = search.value.trim();
+      if (!q) {
+        list.hidden = true;
+        return;
+      }
+      timer = setTimeout(() => {
+        fetch(`${url}?q=${encodeURIComponent(q)}`, { credentials: "same-origin" })
+          .then((r) => r.json())
+          .then((data) => {
+            if (search.value.trim() === q) render(data.people);
+          });
+      }, 150);
+    });
+    search.addEventListener("keydown", (event) => {
+      const items = [...list.querySelectorAll("li[role=option]")];
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!items.length) return;
+        active = (active + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+        items.forEach((li, i) => li.classList.toggle("active", i === active));
+      } else if (event.key === "Enter") {
+        event.preventDefault(); // never submits the form from the search box
+        if (items[active]) choose(items[active]._person);
+      } else if (event.key === "Escape") list.hidden = true;
+    });
+    search.addEventListener("blur", () => setTimeout(() => (list.hidden = true), 150));
+  };
+  window.XietongPeoplePicker = picker;
+
+  // --- Detail table ----------------------------------------------------------------------------------------
+  // <div data-detail-table="f_lines"> <table> <tbody> <tr data-row> … <tfoot> <td data-sum="amount">
+  // <template> one empty row with __N__ in its names </template> <button data-add-line>
+  const table = (root) => {
+    const body = root.querySelector("tbody");
+    const template = root.querySelector("template");
+    const prefix = root.dataset.detailTable;
+    const sums = () => {
+      root.querySelectorAll("[data-sum]").forEach((cell) => {
+        const col = cell.dataset.sum;
+        let total = 0;
+        body.querySelectorAll(`[name$="-${col}"]`).forEach((input) => (total += money(input.value)));
+        cell.textContent = show(total);
+        cell.dataset.value = total.toFixed(2);
+      });
+      document.dispatchEvent(new CustomEvent("xietong:recompute"));
+    };
+    const renumber = () => {
+      const rows = body.querySelectorAll("tr[data-row]");
+      rows.forEach((row, i) => {
+        row.querySelectorAll("[name]").forEach((input) => {
+          input.name = input.name.replace(new RegExp(`^${prefix}-\\d+-`), `${prefix}-${i}-`);
+        });
+        const number = row.querySelector(".line-no");
+        if (number) number.textContent = i + 1;
+        const remove = row.querySelector("[data-remove-line]");
+        if (remove) remove.hidden = rows.length === 1;
+      });
+    };
+    root.addEventListener("click", (event) => {
+      if (event.target.closest("[data-add-line]")) {
+        event.preventDefault();
+        const holder = document.createElement("tbody");
+        holder.innerHTML = template.innerHTML.replaceAll("__N__", body.querySelectorAll("tr[data-row]").length);
+        const row = holder.firstElementChild;
+        body.appendChild(row);
+        renumber();
+        const first = row.querySelector("input, select");
+        if (first) first.focus();
+      }
+      const remove = event.target.closest("[data-remove-line]");
+      if (remove) {
+        event.preventDefault();
+        remove.closest("tr").remove();
+        renumber();
+        sums();
+      }
+    });
+    root.addEventListener("input", sums);
+    renumber();
+    sums();
+  };
+
+  // --- Formulas: <input data-formula="sum(lines.amount)" readonly> -------------------------------------------
+  const valueOf = (key) => {
+    const sum = document.querySelector(`[data-detail-table="f_${key}"]`);
+    const input = document.querySelector(`[name="f_${key}"]`);
+    return input ? money(input.value) : sum ? 0 : 0;
+  };
+  const compute = (formula) => {
+    const summed = formula.match(/^sum\(\s*([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\s*\)$/);
+    if (summed) {
+      const cell = document.querySelector(`[data-detail-table="f_${summed[1]}"] [data-sum="${summed[2]}"]`);
+      if (cell) return Number(cell.dataset.value || 0);
+      let total = 0;
+      document.querySelectorAll(`[name^="f_${summed[1]}-"][name$="-${summed[2]}"]`).forEach((i) => (total += money(i.value)));
+      return total;
+    }
+    const binary = formula.match(/^\s*([a-z0-9_.]+)\s*([-+*])\s*([a-z0-9_.]+)\s*$/);
+    if (!binary) return null;
+    const operand = (text) => (/^[\d.]+$/.test(text) ? Number(text) : valueOf(text));
+    const [a, b] = [operand(binary[1]), operand(binary[3])];
+    return binary[2] === "+" ? a + b : binary[2] === "-" ? a - b : a * b;
+  };
+  const recompute = () => {
+    document.querySelectorAll("[data-formula]").forEach((input) => {
+      const result = compute(input.dataset.formula);
+      if (result === null) return;
+      input.value = input.dataset.money !== undefined ? result.toFixed(2) : String(Math.round(result * 1e6) / 1e6);
+      const shown = document.getElementById(`${input.id}-shown`);
+      if (shown) shown.textContent = input.dataset.money !== undefined ? `¥ ${show(result)}` : input.value;
+    });
+  };
+  document.addEventListener("xietong:recompute", recompute);
+  document.addEventListener("input", (event) => {
+    if (event.target.closest("form") && !event.target.closest("[data-detail-table]")) recompute();
+  });
+
+  // --- Money: two decimals when leaving the field ------------------------------------------------------------
+  document.addEventListener("focusout", (event) => {
+    const input = event.target;
+    if (!input.matches || !input.matches("input[data-money]:not([data-formula])")) return;
+    const raw = input.value.replace(/[,，\s¥]/g, "");
+    if (raw !== "" && Number.isFinite(Number(raw))) input.value = Number(raw).toFixed(2);
+  });
+
+  // --- Date range: the end cannot be before the start; the days are shown --------------------------------------
+  const range = (root) => {
+    const [start, end] = root.querySelectorAll("input[type=date]");
+    const days = root.querySelector("[data-days]");
+    const update = () => {
+      end.min = start.value || "";
+      if (start.value && end.value && end.value < start.value) end.value = start.value;
+      if (days) {
+        if (start.value && end.value) {
+          const n = Math.round((Date.parse(end.value) - Date.parse(start.value)) / 86400000) + 1;
+          days.textContent = `共 ${n} 天（自然日）`;
+        } else days.textContent = "";
+      }
+    };
+    root.addEventListener("change", update);
+    update();
+  };
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-people-picker]").forEach(picker);
+    document.querySelectorAll("[data-detail-table]").forEach(table);
+    document.querySelectorAll("[data-daterange]").forEach(range);
+    recompute();
+  });
+})();
