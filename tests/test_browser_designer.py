@@ -151,6 +151,12 @@ def test_the_administrator_builds_expense_claims_and_publishes_them(page_for, li
         assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
     admin.goto(f"{live_server.url}/designer/{definition.pk}/")
     screenshot(admin, "designer-3-editor-phone")
+    admin.click("#designer-preview")
+    admin.wait_for_load_state("networkidle")
+    admin.locator("input[name='f_lines-0-amount']").fill("80000")
+    expect(admin.locator("#f_total-shown")).to_have_text("¥ 80,000.00")
+    assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    admin.locator("#form-preview").screenshot(path=str(screenshot(admin, "designer-5-preview-phone")))
 
 
 def test_a_definition_that_could_never_finish_is_refused_with_the_reason_at_its_step(page_for, live_server):
