@@ -180,3 +180,126 @@ def test_a_definition_that_could_never_finish_is_refused_with_the_reason_at_its_
     assert definition.current is None
     assert [s["key"] for s in definition.draft["steps"]] == ["manager", "gm", "finance", "legal"]
     screenshot(admin, "designer-4-refused")
+
+
+# --- End to end: built in the designer, used by the people it names -----------------------------------------
+
+
+def act(page, action: str, *, reason: str = "", **selects: str) -> None:
+    """Click one of the item page's actions (its own small form), with its reason and choices."""
+    form = page.locator(f"#actions form:has(button[data-action={action}])")
+    for name, label in selects.items():
+        form.locator(f"select[name={name}]").select_option(label=label)
+    if reason:
+        form.locator("textarea[name=reason]").fill(reason)
+    form.locator(f"button[data-action={action}]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def clocks(page) -> list[tuple[str, ...]]:
+    """The item page's 时限 panel: (limit, who, due) per row."""
+    rows = page.eval_on_selector_all(
+        "#clocks tbody tr",
+        "rows => rows.map(r => [...r.querySelectorAll('td')].slice(0, 3).map(td => td.childNodes[0].textContent.trim()))",
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_expense_claims_built_in_the_browser_run_end_to_end_over_the_adjusted_saturday(page_for, live_server):
+    """郭鑫 claims 1,753.50 on Friday 2026-10-09 (国庆 is over; Saturday 10-10 is a 调休 workday, Sunday is
+    not): 胡军 sends it back, 郭鑫 submits again, 胡军 adds 王建国 after himself (加签) and approves, 王建国
+    approves, the total is not above 50,000 so 总经理 is skipped, and 冯静 and 何洋 both approve (会签)."""
+    import time_machine
+
+    from xietong.clocks.models import Clock
+    from xietong.designer.models import DesignedItem
+    from xietong.requests.tests.test_request_flow import at
+
+    finance_group()
+    base = live_server.url
+    with time_machine.travel(at("2026-10-08 16:00"), tick=False):
+        admin = page_for("admin")
+        build_expense(admin, base)
+        admin.click("#designer-publish")
+        admin.wait_for_load_state("networkidle")
+        expect(admin.locator(".messages")).to_contain_text("已发布“费用报销”第 1 版")
+
+    with time_machine.travel(at("2026-10-09 10:00"), tick=False):
+        guoxin = page_for("guoxin")
+        guoxin.goto(f"{base}/p/expense/new/")
+        guoxin.fill("#id_title", "10月上海出差报销")
+        guoxin.select_option("#id_project", label="智能手表项目")
+        guoxin.fill("#f_reason", "智能手表渠道拜访")
+        guoxin.fill("input[name='f_lines-0-date']", "2026-10-08")
+        guoxin.fill("input[name='f_lines-0-item']", "往返高铁")
+        guoxin.fill("input[name='f_lines-0-amount']", "1200")
+        guoxin.click("[data-add-line]")
+        guoxin.fill("input[name='f_lines-1-date']", "2026-10-08")
+        guoxin.fill("input[name='f_lines-1-item']", "住宿")
+        guoxin.fill("input[name='f_lines-1-amount']", "553.5")
+        guoxin.locator("input[name='f_lines-1-item']").click()  # leaving the amount writes it with two decimals
+        assert guoxin.input_value("input[name='f_lines-1-amount']") == "553.50"
+        expect(guoxin.locator("#f_total-shown")).to_have_text("¥ 1,753.50")
+        screenshot(guoxin, "designer-6-claim-form-desktop")
+        guoxin.set_viewport_size(PHONE)
+        assert guoxin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(guoxin, "designer-7-claim-form-phone")
+        guoxin.set_viewport_size({"width": 1280, "height": 860})
+        guoxin.click("button[name=submit]")
+        guoxin.wait_for_load_state("networkidle")
+        expect(guoxin.locator(".messages")).to_contain_text("BX-2026-0001 已提交")
+        item = DesignedItem.objects.get()
+        assert (item.values["total"], item.step) == ("1753.50", "manager")
+        # One working day: Friday 10:00 → the 调休 Saturday 10:00.
+        assert clocks(guoxin) == [("直属上级审批", "胡军", "2026-10-10 10:00")]
+        claim = guoxin.url
+
+    with time_machine.travel(at("2026-10-09 11:00"), tick=False):
+        hujun = page_for("hujun")
+        hujun.goto(claim)
+        act(hujun, "send_back", reason="请补充发票编号", to_step="发起人")
+        expect(hujun.locator("h1 .badge")).to_have_text("已退回")
+
+    with time_machine.travel(at("2026-10-09 14:00"), tick=False):
+        guoxin = page_for("guoxin")
+        guoxin.goto(claim)
+        act(guoxin, "submit")
+        expect(guoxin.locator("h1 .badge")).to_have_text("审批中")
+        assert Clock.objects.get(subject_id=item.pk, kind="manager", state="armed").due_at == at("2026-10-10 14:00")
+
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):  # Saturday, a working day
+        hujun = page_for("hujun")
+        hujun.goto(claim)
+        act(hujun, "add_sign", to_person="王建国", how="在我之后", reason="请分管领导一并审核")
+        act(hujun, "approve", reason="同意")
+        assert DesignedItem.objects.get().step == "manager"  # waits on 王建国, added after 胡军
+        screenshot(hujun, "designer-8-item-after-add-sign")
+
+    with time_machine.travel(at("2026-10-10 11:00"), tick=False):
+        wangjianguo = page_for("wangjianguo")
+        wangjianguo.goto(claim)
+        act(wangjianguo, "approve")
+        item = DesignedItem.objects.get()
+        assert item.step == "finance"  # 1,753.50 is not above 50,000: no 总经理
+        # Saturday 11:00 + one working day: Sunday rests, so Monday 11:00, for each of the two.
+        finance = Clock.objects.filter(subject_id=item.pk, kind="finance", state="armed")
+        assert finance.count() >= 1 and {c.due_at for c in finance} == {at("2026-10-12 11:00")}
+
+    for username, when in (("fengjing", "2026-10-12 09:00"), ("heyang", "2026-10-12 10:00")):
+        with time_machine.travel(at(when), tick=False):
+            page = page_for(username)
+            page.goto(claim)
+            act(page, "approve")
+    expect(page.locator("h1 .badge")).to_have_text("已通过")
+    item = DesignedItem.objects.get()
+    assert [(t.step, t.person.username, t.state) for t in item.tasks.order_by("pk") if t.step != "notify"] == [
+        ("manager", "hujun", "returned"),
+        ("manager", "hujun", "approved"),
+        ("manager", "wangjianguo", "approved"),
+        ("finance", "fengjing", "approved"),
+        ("finance", "heyang", "approved"),
+    ]
+    screenshot(page, "designer-9-item-approved-desktop")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "designer-10-item-approved-phone")

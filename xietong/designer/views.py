@@ -17,6 +17,7 @@ from xietong.clocks.selectors import clock_views
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.designer.form_widgets import item_widgets
 from xietong.designer.models import ApprovalTask, DesignedItem, ItemState, ProcessDefinition, TaskState
 from xietong.designer.schema import Definition, parse, raw_from_post
 from xietong.items.process import Process
@@ -133,7 +134,7 @@ class DesignedPages:
         if request.method == "POST":
             project = Project.objects.restrict(request.user).filter(pk=request.POST.get("project") or 0).first()
             chosen = {
-                s.key: [int(p) for p in request.POST.getlist(f"chooser_{s.key}") if p.isdigit()]
+                s.key: [int(p) for p in ",".join(request.POST.getlist(f"chooser_{s.key}")).split(",") if p.isdigit()]
                 for s in definition.steps
                 if s.approvers.get("type") == "chooser"
             }
@@ -157,6 +158,9 @@ class DesignedPages:
             "process": process,
             "definition": definition,
             "fields": _form_fields(definition, sent, errors),
+            "widgets": item_widgets(
+                definition, raw_from_post(definition, sent) if sent else None, errors, request.user
+            ),
             "errors": errors,
             "sent": sent,
             "projects": Project.objects.restrict(request.user).filter(status="active").order_by("name"),
