@@ -222,6 +222,13 @@ def build_world(company) -> World:
             continue
         sample = importlib.import_module(f"{process.model.__module__.rsplit('.', 1)[0]}.tests.sample")
         w.objects[process.key] = sample.sample(company)
+    # 流程设计: a definition the administrator made (the designer's pages are for designers only).
+    from xietong.designer.models import ProcessDefinition
+    from xietong.designer.tests.support import publish as definition_publish
+
+    w.objects["definition"] = (
+        ProcessDefinition.objects.filter(key="expense").first() or definition_publish(company).definition
+    )
     return w
 
 
@@ -264,6 +271,7 @@ OBJECT_PARAMS = {
     "review_id": "review",
     "proposal_id": "proposal",
     "absence_id": "absence",
+    "definition_id": "definition",
 }
 # lighter's customers/<pk>/ and onboarding/<pk>/: the route's name says which.
 PK_BY_NAME_PREFIX = {"customer-": "customer", "onboarding-": "onboarding"}
