@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from conftest import ARTIFACTS as ARTIFACTS_DIR
 from conftest import screenshot
 from xietong.designer.models import ApproverGroup, ProcessDefinition
 from xietong.org.models import Person
@@ -303,3 +304,31 @@ def test_expense_claims_built_in_the_browser_run_end_to_end_over_the_adjusted_sa
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "designer-10-item-approved-phone")
+
+
+def test_named_approvers_are_picked_by_pinyin_initials(page_for, live_server):
+    admin = page_for("admin")
+    admin.goto(f"{live_server.url}/designer/new/")
+    admin.fill("#d-name", "IT 权限申请")
+    admin.fill("#d-key", "it-access")
+    admin.fill("#d-prefix", "IT")
+    step = admin.locator("[data-rows=s] > .d-row").first
+    step.locator("select[data-approver-select]").select_option("people")
+    search = step.locator(".picker-search")
+    search.fill("hy")
+    expect(step.locator(".picker-results li[role=option]").first).to_contain_text("何洋")
+    search.press("Enter")
+    search.fill("冯")
+    step.locator(".picker-results li[data-username=fengjing]").click()
+    expect(step.locator(".chips .chip")).to_have_count(2)
+    admin.set_viewport_size(PHONE)
+    assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    step.screenshot(path=str(ARTIFACTS_DIR / "designer-11-people-picker-phone.png"))
+    admin.click("#designer-save")
+    admin.wait_for_load_state("networkidle")
+    expect(admin.locator(".messages")).to_contain_text("草稿已保存（尚未发布）")
+    draft = ProcessDefinition.objects.get(key="it-access").draft
+    assert draft["steps"][0]["approvers"] == {"type": "people", "people": ["heyang", "fengjing"]}
+    # Opened again, the picker names them.
+    expect(admin.locator("[data-rows=s] .chips .chip")).to_have_text(["何洋财务部×", "冯静财务部×"])
