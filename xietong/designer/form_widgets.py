@@ -9,9 +9,10 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from xietong.designer.schema import Definition, Field
-from xietong.org.models import Department, Project
+from xietong.org.models import Department, Person, Project
 
 DEFAULT_TABLE_ROWS = 1
+SPARE_LINES = 2  # empty lines for a browser without JavaScript (widgets.js removes them; empty lines are dropped)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Widget:
     error: str = ""
     choices: list[tuple[str, str]] = dataclass_field(default_factory=list)
     lines: list[Line] = dataclass_field(default_factory=list)
+    spares: list[Line] = dataclass_field(default_factory=list)
     blank: Line | None = None
     sums: list[str] = dataclass_field(default_factory=list)  # keys of the columns summed in the table's foot
 
@@ -66,6 +68,11 @@ class Widget:
 def _choices(kind: str, user: Any) -> list[tuple[str, str]]:
     if kind in ("department", "departments"):
         return [(str(d.pk), d.name) for d in Department.objects.order_by("sort_order", "pk")]
+    if kind in ("person", "people"):
+        people = Person.objects.restrict(user).filter(is_active=True).select_related("department")  # type: ignore[attr-defined]
+        return [
+            (str(p.pk), f"{p.display_name}（{getattr(p.department, 'name', '')}）") for p in people.order_by("name")
+        ]
     if kind == "project":
         projects = Project.objects.restrict(user).filter(status="active").order_by("name")  # type: ignore[attr-defined]
         return [(str(p.pk), p.name) for p in projects]
@@ -104,6 +111,7 @@ def item_widgets(
         if item_field.type == "table":
             rows = value if isinstance(value, list) and value else [{}]
             widget.lines = [_line(item_field, n, row or {}, errors) for n, row in enumerate(rows)]
+            widget.spares = [_line(item_field, n, {}, {}) for n in range(len(rows), len(rows) + SPARE_LINES)]
             widget.blank = _line(item_field, "__N__", {}, {})
             widget.sums = [c.key for c in item_field.columns if c.type in ("money", "number")]
         widgets.append(widget)

@@ -24,7 +24,14 @@
   const picker = (root) => {
     if (root.dataset.enhanced) return;
     root.dataset.enhanced = "1";
-    const input = root.querySelector("[data-people-value]");
+    let input = root.querySelector("[data-people-value]");
+    if (input.tagName === "SELECT") {
+      // Without this file the form offers a plain list; here it becomes the searchable picker.
+      const values = [...input.selectedOptions].map((o) => o.value).filter(Boolean);
+      const text = element("input", { type: "hidden", name: input.name, value: values.join(","), "data-people-value": "" });
+      input.replaceWith(text);
+      input = text;
+    }
     const byId = root.dataset.value === "id";
     const multiple = root.dataset.multiple !== undefined || !byId;
     const name = input.name;
@@ -43,7 +50,8 @@
     input.removeAttribute("name");
     input.type = "hidden";
     const label = root.querySelector("label");
-    (label || root).after(chips, search, list, hidden);
+    if (label) label.after(chips, search, list, hidden);
+    else root.append(chips, search, list, hidden);
 
     const sync = () => {
       chips.replaceChildren(
@@ -141,6 +149,7 @@
   // <template> one empty row with __N__ in its names </template> <button data-add-line>
   const table = (root) => {
     const body = root.querySelector("tbody");
+    body.querySelectorAll("tr[data-spare]").forEach((row) => row.remove()); // lines are added on demand here
     const template = root.querySelector("template");
     const prefix = root.dataset.detailTable;
     const sums = () => {
