@@ -40,8 +40,8 @@
     const search = element("input", {
       type: "search",
       class: "picker-search",
-      placeholder: root.dataset.placeholder || "输入姓名或拼音首字母",
-      "aria-label": root.dataset.placeholder || "查找人员",
+      placeholder: root.dataset.placeholder || "",
+      "aria-label": root.dataset.placeholder || "",
       autocomplete: "off",
     });
     const list = element("ul", { class: "picker-results", role: "listbox" });
@@ -58,7 +58,7 @@
         ...chosen.map((p) => {
           const chip = element("span", { class: "chip", "data-username": p.username }, p.name);
           const small = element("small", {}, p.department || "");
-          const remove = element("button", { type: "button", class: "linklike", "aria-label": `移除 ${p.name}` }, "×");
+          const remove = element("button", { type: "button", class: "linklike", "aria-label": `${root.dataset.remove || "×"} ${p.name}` }, "×");
           remove.addEventListener("click", () => {
             chosen.splice(chosen.indexOf(p), 1);
             sync();
@@ -110,7 +110,7 @@
           return item;
         }),
       );
-      if (!people.length) list.append(element("li", { class: "empty" }, "没有找到"));
+      if (!people.length) list.append(element("li", { class: "empty" }, root.dataset.none || "—"));
       list.hidden = false;
     };
     search.addEventListener("input", () => {
@@ -251,7 +251,7 @@
       if (days) {
         if (start.value && end.value) {
           const n = Math.round((Date.parse(end.value) - Date.parse(start.value)) / 86400000) + 1;
-          days.textContent = `共 ${n} 天（自然日）`;
+          days.textContent = (days.dataset.text || "{n}").replace("{n}", n);
         } else days.textContent = "";
       }
     };
