@@ -293,7 +293,7 @@ def test_expense_claims_built_in_the_browser_run_end_to_end_over_the_adjusted_sa
             act(page, "approve")
     expect(page.locator("h1 .badge")).to_have_text("已通过")
     item = DesignedItem.objects.get()
-    assert [(t.step, t.person.username, t.state) for t in item.tasks.order_by("pk") if t.step != "notify"] == [
+    assert [(t.step, t.person.username, t.status) for t in item.tasks.order_by("pk") if t.step != "notify"] == [
         ("manager", "hujun", "returned"),
         ("manager", "hujun", "approved"),
         ("manager", "wangjianguo", "approved"),
