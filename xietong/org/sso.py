@@ -2,8 +2,9 @@
 sign-in page (QR code on a desktop, the silent 免登 inside its app), and the person a sign-in code stands for.
 
 A person is recognised by the platform's user id stored on them (Person.dingtalk_id / wecom_id / feishu_id),
-never by a display name. Someone the platform knows but Xietong does not is refused (and audited); an
-administrator adds them (or org sync does) and they sign in again.
+else — their first sign-in — by work email, then mobile (org.accounts), never by a display name. Someone the
+platform knows but Xietong does not is refused (and audited) unless just-in-time accounts are enabled for a
+department; otherwise an administrator adds them (or org sync does) and they sign in again.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
 
-from xietong.core.audit import audit_record
-from xietong.core.platforms import DingTalk, Feishu, WeCom, platform_client
+from xietong.core.platforms import DingTalk, Feishu, PlatformError, WeCom, platform_client
+from xietong.org.accounts import Identity
 from xietong.org.models import Person
 
 QR = "qr"  # the platform's sign-in page (a QR code on a desktop)
@@ -133,6 +133,35 @@ def user_id_for_code(key: str, code: str, mode: str) -> str:
     raise KeyError(key)
 
 
+def identity_for_code(key: str, code: str, mode: str) -> Identity:
+    """The person behind a one-use sign-in code as the platform describes them (PlatformError for a code that
+    is wrong, used or expired). Feishu's sign-in gives email and mobile at once; DingTalk's and WeCom's only
+    the user id, so their contact card is asked for when no account has that id yet (the first sign-in of a
+    person an administrator typed in: matched by work email, then mobile — org.accounts)."""
+    platform = PLATFORMS[key]
+    client = platform_client(key)
+    if isinstance(client, Feishu):
+        info = client.user_by_code(code)
+        return Identity(
+            source=key,
+            label=platform.label,
+            user_id=str(info["open_id"]),
+            name=str(info.get("name") or ""),
+            email=str(info.get("enterprise_email") or info.get("email") or ""),
+            mobile=str(info.get("mobile") or ""),
+        )
+    user_id = user_id_for_code(key, code, mode)
+    if not user_id or person_for(key, user_id) is not None or not isinstance(client, DingTalk | WeCom):
+        return Identity(source=key, label=platform.label, user_id=user_id)
+    try:
+        card = client.person(user_id)
+    except PlatformError:
+        return Identity(source=key, label=platform.label, user_id=user_id)
+    return Identity(
+        source=key, label=platform.label, user_id=user_id, name=card.name, email=card.email, mobile=card.mobile
+    )
+
+
 def person_for(key: str, user_id: str) -> Person | None:
     """The one person whose id on platform `key` is `user_id` (None when no one, or — a data error an
     administrator must fix — more than one)."""
@@ -140,17 +169,3 @@ def person_for(key: str, user_id: str) -> Person | None:
         return None
     found = list(Person.objects.filter(**{PLATFORMS[key].person_field: user_id})[:2])
     return found[0] if len(found) == 1 else None
-
-
-@transaction.atomic
-def record_refusal(key: str, user_id: str, person: Person | None, reason: str) -> None:
-    """A sign-in the platform vouched for but Xietong refused (unknown or deactivated person), in the trail."""
-    audit_record(
-        actor=None,
-        action="auth.sso_refused",
-        obj=person,
-        object_type=None if person else "org.person",
-        object_id=None if person else "",
-        object_label=None if person else f"{PLATFORMS[key].label} {user_id}",
-        after={"platform": key, "user_id": user_id, "reason": reason},
-    )

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from xietong.core.forms import SignInForm
 from xietong.core.middleware import CONTENT_SECURITY_POLICY
 from xietong.core.platforms import PlatformError
-from xietong.org import oidc, sso
+from xietong.org import accounts, oidc, sso
 
 logger = logging.getLogger("xietong.sso")
 
@@ -132,22 +132,21 @@ def sso_callback(request: HttpRequest, key: str) -> HttpResponse:
         return _refused(request, _("登录请求已失效或并非由本页面发起，请重新登录。"), 400, platform)
     code = request.GET.get("code") or request.GET.get("authCode") or ""
     try:
-        user_id = sso.user_id_for_code(key, code, pending.get("mode", sso.QR)) if code else ""
+        identity = sso.identity_for_code(key, code, pending.get("mode", sso.QR)) if code else None
     except PlatformError as error:
         logger.warning("%s refused the sign-in code: %s", key, error)
-        user_id = ""
-    if not user_id:
+        identity = None
+    if identity is None or not identity.user_id:
         message = _("%(platform)s 登录码无效、已使用或已过期，请重新登录。") % {"platform": platform.label}
         return _refused(request, message, 400, platform)
-    person = sso.person_for(key, user_id)
-    if person is None:
-        sso.record_refusal(key, user_id, None, "unknown")
+    person, reason = accounts.link_or_create(identity)
+    if person is None or reason:
+        accounts.record_refusal(identity, person, reason)
+        if reason == accounts.INACTIVE:
+            return _refused(request, _("该账号已停用，请联系管理员。"), 403, platform)
         message = _(
             "您的%(platform)s账号（%(user_id)s）尚未关联协同账号，无法登录。请联系系统管理员添加或同步通讯录后再试。"
-        ) % {"platform": platform.label, "user_id": user_id}
+        ) % {"platform": platform.label, "user_id": identity.user_id}
         return _refused(request, message, 403, platform)
-    if not person.is_active:
-        sso.record_refusal(key, user_id, person, "inactive")
-        return _refused(request, _("该账号已停用，请联系管理员。"), 403, platform)
     login(request, person, backend=BACKEND)
     return redirect(pending.get("next") or settings.LOGIN_REDIRECT_URL)

@@ -214,3 +214,47 @@ def test_password_sign_in_switched_off_by_the_administrator(client, company):
     assert "用户名或密码不正确（密码区分大小写）。" in wrong.content.decode()
     # Others are unaffected.
     assert client.post("/accounts/login/", {"username": "wangqiang", "password": "xietong2026"}).status_code == 302
+
+
+def test_first_sign_in_of_a_person_typed_in_matches_the_work_email_and_links_the_platform_id(client, platform, company):
+    root = platform.root_department
+    platform.add_user("u-wq", "王强", [root], email="WangQiang@xingchen.example.com")
+    authorize, _state = start(client, platform)
+    response = client.get(scan_as(platform, authorize, "u-wq"))
+    assert response.status_code == 302 and signed_in_as(client) == "wangqiang"
+    assert getattr(company.person("wangqiang"), PERSON_FIELD[platform.name]) == "u-wq"
+    linked = AuditEvent.objects.get(action="org.person.change")
+    assert linked.after == {
+        PERSON_FIELD[platform.name]: "u-wq",
+        "source": platform.name,
+        "reason": "matched on sign-in",
+    }
+
+
+def test_first_sign_in_matched_by_mobile_but_never_by_name(client, platform, company):
+    root = platform.root_department
+    platform.add_user("u-cj", "陈静", [root], mobile=company.person("chenjing").phone)
+    platform.add_user("u-lina2", "李娜", [root], email="lina2@elsewhere.example.com")
+    authorize, _state = start(client, platform)
+    assert client.get(scan_as(platform, authorize, "u-cj")).status_code == 302
+    assert signed_in_as(client) == "chenjing"
+    client.logout()
+    authorize, _state = start(client, platform)
+    assert client.get(scan_as(platform, authorize, "u-lina2")).status_code == 403  # same name as 李娜: refused
+    assert signed_in_as(client) is None
+
+
+def test_just_in_time_account_for_a_platform_sign_in(client, platform, company):
+    from xietong.org.models import Department, Person
+
+    Department.objects.filter(code="rd-qa").update(jit_sign_in=True)
+    authorize, _state = start(client, platform)
+    assert client.get(scan_as(platform, authorize, "u-new")).status_code == 302
+    created = Person.objects.get(**{PERSON_FIELD[platform.name]: "u-new"})
+    assert (created.name, created.email, created.phone, created.department.code) == (
+        "新同事",
+        "new@xingchen.example.com",
+        "13900000009",
+        "rd-qa",
+    )
+    assert signed_in_as(client) == created.username
