@@ -14,6 +14,12 @@ from xietong.items.models import WorkItem
 from xietong.requests.choices import Priority, RequestState
 
 
+class Feasibility(models.TextChoices):
+    FEASIBLE = "feasible", _("可行")
+    ADJUST = "adjust", _("调整后可行")
+    INFEASIBLE = "infeasible", _("不可行")
+
+
 class Request(WorkItem):
     department_fields = ("requesting_department", "receiving_department")
     participant_fields = ("requester", "receiver")
@@ -47,6 +53,16 @@ class Request(WorkItem):
     acknowledged_at = models.DateTimeField(_("接收确认时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("受理决定时间"), null=True, blank=True)
     decision_note = models.TextField(_("修改建议 / 替代方案"), blank=True)
+    # 内部评估 (the receiving side's answers within its limit after 接收确认): they make the 需求确认函.
+    feasibility = models.CharField(_("可行性"), max_length=12, choices=Feasibility.choices, blank=True)
+    resource_people = models.TextField(_("资源：人力"), blank=True)
+    resource_time = models.TextField(_("资源：时间"), blank=True)
+    resource_access = models.TextField(_("资源：权限"), blank=True)
+    schedule = models.TextField(_("初步时间节点"), blank=True)
+    evaluated_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
+    evaluated_by = models.ForeignKey(
+        "org.Person", verbose_name=_("评估人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("需求说明书")

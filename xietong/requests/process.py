@@ -9,11 +9,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xietong.clocks.sources import MULTI
 from xietong.core.errors import ApplicationError
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
 from xietong.items.runner import run_step
 from xietong.requests.choices import Priority, RequestState, policy_priority
-from xietong.requests.models import Participation, Request, Signature
+from xietong.requests.models import Feasibility, Participation, Request, Signature
 from xietong.requests.participation import awaited
 from xietong.requests.validation import criteria_texts, request_validate
 
@@ -126,6 +127,43 @@ def submission_params(ctx: StepContext) -> dict[str, Any]:
 
 
 ANSWER_TELL = Tell(to=requester, title=_("【%(action)s】%(label)s"), body=_("%(actor)s：%(action)s。%(reason)s"))
+EVALUATION_FIELDS = {
+    "feasibility": _("可行性"),
+    "resource_people": _("资源：人力"),
+    "resource_time": _("资源：时间"),
+    "resource_access": _("资源：权限"),
+    "schedule": _("初步时间节点"),
+}
+
+
+def evaluation_store(ctx: StepContext) -> None:
+    """内部评估: every answer is required; they are kept on the request (the 需求确认函 shows them)."""
+    answers = {name: str(ctx.inputs.get(name) or "").strip() for name in EVALUATION_FIELDS}
+    errors = {
+        name: _("请填写%(field)s") % {"field": label} for name, label in EVALUATION_FIELDS.items() if not answers[name]
+    }
+    if answers["feasibility"] and answers["feasibility"] not in Feasibility.values:
+        errors["feasibility"] = str(_("可行性只能是 可行、调整后可行、不可行"))
+    if errors:
+        raise ApplicationError(_("评估结果不完整"), fields=errors)
+    for name, value in answers.items():
+        setattr(ctx.item, name, value)
+        ctx.changed.add(name)
+    ctx.item.evaluated_by = ctx.principal
+    ctx.changed.add("evaluated_by")
+    ctx.details.update(answers)
+
+
+def evaluation_params(ctx: StepContext) -> dict[str, Any]:
+    return {"feasibility": ctx.item.get_feasibility_display()}
+
+
+EVALUATE = Arm(
+    "evaluate",
+    owner=lambda r: r.receiver_or_head,
+    department=lambda r: r.receiving_department,
+    start=lambda ctx: ctx.item.submitted_at or ctx.now,  # 收到需求后2个工作日内
+)
 RESPOND = Arm(
     "respond",
     owner=lambda r: r.receiver_or_head,
@@ -193,7 +231,27 @@ REQUEST = Process(
             "primary",
             stamps=("acknowledged_at",),
             satisfies=("respond",),
+            arms=(EVALUATE,),
             tells=(ANSWER_TELL,),
+        ),
+        Step(
+            "evaluate",
+            _("提交评估结果"),
+            (S.ACKNOWLEDGED,),
+            None,
+            receiver_side,
+            offered=False,
+            apply=evaluation_store,
+            stamps=("evaluated_at",),
+            satisfies=("evaluate",),
+            tells=(
+                Tell(
+                    to=requester,
+                    title=_("【需求确认函】%(label)s"),
+                    body=_("%(actor)s 已完成内部评估（可行性：%(feasibility)s），需求确认函已生成。"),
+                    params=evaluation_params,
+                ),
+            ),
         ),
         Step(
             "accept",
@@ -205,7 +263,7 @@ REQUEST = Process(
             stamps=("decided_at",),
             clears=("decision_note",),
             stamps_once=("acknowledged_at",),
-            satisfies=("respond",),
+            satisfies=("respond", "evaluate"),
             tells=(ANSWER_TELL,),
         ),
         Step(
@@ -217,7 +275,7 @@ REQUEST = Process(
             reason=Reason(_("修改建议"), keep_in="decision_note"),
             stamps=("decided_at",),
             stamps_once=("acknowledged_at",),
-            satisfies=("respond",),
+            satisfies=("respond", "evaluate"),
             tells=(ANSWER_TELL,),
         ),
         Step(
@@ -230,7 +288,7 @@ REQUEST = Process(
             reason=Reason(_("替代方案"), keep_in="decision_note"),
             stamps=("decided_at",),
             stamps_once=("acknowledged_at",),
-            satisfies=("respond",),
+            satisfies=("respond", "evaluate"),
             tells=(ANSWER_TELL,),
         ),
         Step(
@@ -342,6 +400,18 @@ REQUEST = Process(
             escalate_mode="wall",
             ladder="standard",
             rule="普通需求：24 小时内反馈；超时 48 小时自动升级至部门负责人",
+        ),
+        Limit(
+            "evaluate",
+            "2d",
+            remind_before="4h",
+            escalate_after="1d",  # counted from the missed deadline
+            ladder="standard",
+            rule="接收确认后的内部评估：可行性、资源（人力、时间、权限）、初步时间节点，形成《需求确认函》",
+            label=_("需求评估"),
+            source=MULTI,
+            clause="一",
+            clause_text="在收到需求后2个工作日内组织内部评估",
         ),
     ),
     action_labels={

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from xietong.requests import participation_views, views
+from xietong.requests import confirmation, participation_views, views
 
 urlpatterns = [
     path("", views.request_index, name="request-list"),
     path("new/", views.request_new, name="request-new"),
     path("<int:request_id>/", views.request_detail, name="request-detail"),
     path("<int:request_id>/edit/", views.request_edit, name="request-edit"),
+    path("<int:request_id>/confirmation/", confirmation.request_confirmation, name="request-confirmation"),
     path("<int:request_id>/do/<slug:action>/", views.request_do, name="request-do"),
     path(
         "<int:request_id>/departments/<int:participation_id>/do/<slug:action>/",

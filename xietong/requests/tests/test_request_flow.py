@@ -113,8 +113,11 @@ def test_full_path_from_draft_to_published_breakdown(company):
     act(company, request, "lina", "acknowledge", "2026-10-08 09:20")
     respond = Clock.objects.get(subject_id=request.pk, kind="respond")
     assert respond.met_at == at("2026-10-08 09:20") and respond.met_at < respond.limit_due_at  # on time
-    assert not Clock.objects.filter(subject_id=request.pk, state="armed").exists()
+    # What stays armed is the evaluation (内部评估 within 2 working days of receipt); deciding ends it.
+    armed = Clock.objects.filter(subject_type="requests.request", subject_id=request.pk, state="armed")
+    assert set(armed.values_list("limit", flat=True)) == {"evaluate"}
     act(company, request, "lina", "accept", "2026-10-08 10:00")
+    assert not armed.exists()
     with pytest.raises(Forbidden):
         act(company, request, "guoxin", "start", "2026-10-08 10:05")  # 双方尚未签字
     act(company, request, "guoxin", "sign", "2026-10-08 10:10")
