@@ -22,9 +22,21 @@ from xietong.items.models import Comment, ReplyRequest
 PROCESS = "message"
 LIMIT = "reply"
 ASSIST = "【需协助】"
-RULE = "即时沟通工具……要求工作时间内消息响应不超过2小时（紧急情况除外）"
-# process, priority, kind, duration, mode, remind_before, escalate_after, ladder, rule as written
-POLICY = (PROCESS, "*", LIMIT, "2h", "working", "30m", "", "", RULE)
+# The policy row: what the product does, and where 004 says so (its exact words, the document's punctuation).
+POLICY: dict[str, object] = {
+    "process": PROCESS,
+    "priority": "*",
+    "kind": LIMIT,
+    "duration": "2h",
+    "mode": "working",
+    "remind_before": "30m",
+    "escalate_after": "",
+    "ladder": "",
+    "description": "被 @ 或标记【需协助】后，在事项上答复",
+    "source": "内部沟通与协调工作机制",
+    "clause": "二（一）",
+    "clause_text": "要求工作时间内消息响应不超过2小时(紧急情况除外)",
+}
 
 _exempt: set[str] = set()
 
@@ -34,7 +46,7 @@ def exempt_from_replies(model_label: str) -> None:
     _exempt.add(model_label.lower())
 
 
-def reply_policies() -> Iterator[tuple[str, ...]]:
+def reply_policies() -> Iterator[dict[str, object]]:
     yield POLICY
 
 

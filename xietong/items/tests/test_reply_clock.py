@@ -2,6 +2,8 @@
 as shipped), by a comment on the item, which meets the clock; the person sees it on the workbench; an
 emergency's messages are exempt (紧急情况除外). Exact instants across 国庆 and the 调休 Saturday."""
 
+from pathlib import Path
+
 import pytest
 import time_machine
 from django.db import transaction
@@ -29,7 +31,10 @@ def reply_clock(request_row) -> Clock:
 def test_the_limit_is_a_policy_with_its_clause(company):
     policy = ClockPolicy.objects.get(process="message", kind="reply", priority="*")
     assert (policy.duration, policy.mode, policy.remind_before) == ("2h", "working", "30m")
-    assert "工作时间内消息响应不超过2小时（紧急情况除外）" in policy.description
+    assert (policy.source, policy.clause) == ("内部沟通与协调工作机制", "二（一）")
+    assert policy.clause_text == "要求工作时间内消息响应不超过2小时(紧急情况除外)"
+    documents = Path(__file__).resolve().parents[2] / "clocks" / "seed_documents"
+    assert policy.clause_text in next(documents.glob("004_*.txt")).read_text(encoding="utf-8")
     assert str(policy) == "消息响应 · 所有优先级 · 答复：2 个工作小时"
 
 
