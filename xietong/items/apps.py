@@ -21,6 +21,11 @@ class ItemsConfig(AppConfig):
         register_limit_labels({"reply": _("答复")})
         register_process_labels({"message": _("消息响应")})
         register_section("replies", my_replies, order=5)
+        from django.db.models.signals import pre_save
+
+        from xietong.items.plain_wording import check_on_creation
+
+        pre_save.connect(check_on_creation, dispatch_uid="items-plain-wording")
         from xietong.items.handover import still_answers_for
         from xietong.org.services import register_deactivation_check
 

@@ -21,6 +21,7 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Conflict, Forbidden
 from xietong.core.permissions import access_locked
 from xietong.items.guard import state_writes_allowed
+from xietong.items.plain_wording import refuse_vague, sends
 from xietong.items.process import (
     ALL_LIMITS,
     REASON_MAX_LENGTH,
@@ -74,6 +75,8 @@ def run_step(
         before_state=locked.state,
         target=definition.target,
     )
+    if sends(process, definition):
+        refuse_vague(locked)  # plain wording, for every process (items.plain_wording)
     for check in process.checks(definition):
         check(ctx)
     with state_writes_allowed():

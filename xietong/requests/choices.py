@@ -31,5 +31,5 @@ class RequestState(models.TextChoices):
     CANCELLED = "cancelled", _("已撤回")
 
 
-VAGUE_TITLES = {"请确认", "事", "事情", "问题", "需求", "待定", "请处理", "急", "帮忙", "看一下"}
-VAGUE_PHRASES = ("详见附件", "待定", "见附件", "同上")
+# The vague wording every process refuses is declared once (items.plain_wording).
+from xietong.items.plain_wording import VAGUE_PHRASES, VAGUE_TITLES  # noqa: E402, F401

@@ -9,15 +9,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
+from xietong.items.plain_wording import bare
 from xietong.org.models import Department, Person, Project
 from xietong.org.tree import DepartmentTree
 from xietong.requests.choices import VAGUE_PHRASES, VAGUE_TITLES, Priority
 from xietong.requests.models import Request
 
-
-def _bare(title: str | None) -> str:
-    """A subject without the spaces and punctuation around it ("请确认。" is "请确认")."""
-    return (title or "").strip(" ，。！!?？")
+_bare = bare  # the shared rule's (items.plain_wording)
 
 
 def vagueness_warnings(title: str, texts: dict[str, str]) -> list[str]:
