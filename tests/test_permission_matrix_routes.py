@@ -272,6 +272,7 @@ OBJECT_PARAMS = {
     "proposal_id": "proposal",
     "absence_id": "absence",
     "definition_id": "definition",
+    "designed_id": "expense",  # /api/processes/{key}/items/{designed_id}: an item of a designed process
 }
 # lighter's customers/<pk>/ and onboarding/<pk>/: the route's name says which.
 PK_BY_NAME_PREFIX = {"customer-": "customer", "onboarding-": "onboarding"}
@@ -667,6 +668,7 @@ API_TRANSITIONS = {  # the longest prefix wins
     "/api/lighter/onboarding/": "step_done",
     "/api/risks/exceptions/": "resolve",
     "/api/risks/delays/": "refuse",
+    "/api/processes/": "withdraw",
     "/api/risks/disputes/": "agree",
     "/api/deliverables/": "start_rework",
     "/api/feedback/": "submit",
@@ -692,6 +694,9 @@ def api_fill(path: str, world: World) -> tuple[str, str, list[Any]] | str:
     for param in _API_PARAM.findall(path):
         if param == "name" and (name := _prefixed(API_TRANSITIONS, path)):
             values[param] = missing[param] = name
+            continue
+        if param == "key" and path.startswith("/api/processes/"):
+            values[param] = missing[param] = "expense"  # the designed process of the sample
             continue
         key = _prefixed(API_PK, path) if param == "pk" else OBJECT_PARAMS.get(param)
         if key is None:
@@ -750,6 +755,10 @@ def api_cases(world: World) -> tuple[list[ApiCase], list[str], list[str]]:
     unmapped: list[str] = []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
+            if _API_PARAM.findall(path) == ["key"] and path.startswith("/api/processes/"):
+                if method == "get":  # a designed process's list: what she may see of the sample's 费用报销
+                    lists.append(path.format(key="expense"))
+                continue  # starting an item names no item
             if "{" not in path:
                 if method == "get":
                     lists.append(path)
