@@ -26,6 +26,7 @@ urlpatterns = [
     path("items/", include("xietong.items.urls")),
     path("p/", include("xietong.items.process_urls")),
     path("designer/", include("xietong.designer.editor_urls")),
+    path("approvals/", include("xietong.designer.inbox_urls")),
     path("requests/", include("xietong.requests.urls")),
     path("tasks/", include("xietong.tasks.urls")),
     path("progress/", include("xietong.progress.urls")),

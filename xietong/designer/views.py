@@ -107,6 +107,13 @@ class DesignedPages:
         query = request.GET.get("q", "").strip()
         if query:
             items = items.filter(title__icontains=query) | items.filter(number__icontains=query)
+        if request.GET.get("export") == "xlsx":
+            from xietong.designer.exports import list_workbook
+
+            definition = _current(process)
+            rows = list(items.order_by("-created_at", "-pk")[:5000])
+            data = list_workbook(definition, rows, lambda item: shown_values(_definition_of(item), item))
+            return _xlsx(data, f"{definition.name}.xlsx")
         page = Paginator(items.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
         context = {
             "process": process,
@@ -177,6 +184,11 @@ class DesignedPages:
 
         definition = definition_of(item)
         own = item.definition_version.policy_process
+        if request.GET.get("export") == "xlsx":
+            from xietong.designer.exports import item_workbook
+
+            tasks = list(item.tasks.select_related("person").order_by("round", "pk"))
+            return _xlsx(item_workbook(item, shown_values(definition, item), tasks), f"{item.number}.xlsx")
         context = {
             "process": process,
             "item": item,
@@ -224,6 +236,20 @@ class DesignedPages:
         else:
             messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
         return redirect(item.get_absolute_url())
+
+
+def _definition_of(item: DesignedItem) -> Definition:
+    from xietong.designer.compile import definition_of
+
+    return definition_of(item)
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
 def _earlier(definition: Definition, item: DesignedItem) -> list[Any]:

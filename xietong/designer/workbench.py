@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xietong.core.workbench import WorkbenchEntry, WorkbenchSection
@@ -13,7 +14,7 @@ from xietong.designer.models import ApprovalTask, ItemState, TaskState
 def waiting_on(person: Any) -> Any:
     return (
         ApprovalTask.objects.filter(person=person, status=TaskState.OPEN, item__state=ItemState.RUNNING)
-        .select_related("item", "item__definition")
+        .select_related("item", "item__definition", "item__created_by")
         .order_by("created_at", "pk")
     )
 
@@ -33,5 +34,5 @@ def section(person: Any) -> WorkbenchSection | None:
             )
             for t in tasks
         ],
-        more_url="/designer/inbox/",
+        more_url=reverse("designer-approvals"),
     )

@@ -83,3 +83,53 @@ def test_batch_approve_from_the_inbox_approves_each_and_reports_each(company, cl
         {"id": 999999, "ok": False, "message": "未找到该对象，或您无权查看"},
     ]
     assert list(DesignedItem.objects.order_by("pk").values_list("step", flat=True)) == ["finance", "finance"]
+
+
+def test_the_inbox_page_approves_several_at_once(company, client_for):
+    version = publish(company)
+    first, second = start(company, version), start(company, version)
+    hujun = client_for("hujun")
+    page = hujun.get("/approvals/")
+    assert (
+        page.status_code == 200 and "BX-2026-0001" in page.content.decode() and "BX-2026-0002" in page.content.decode()
+    )
+    with time_machine.travel(at("2026-10-09 16:00"), tick=False):
+        hujun.post("/approvals/", {"item": [first.pk, second.pk], "reason": "同意"})
+    assert list(DesignedItem.objects.order_by("pk").values_list("step", flat=True)) == ["finance", "finance"]
+    shown = hujun.get("/approvals/").content.decode()  # the flash names them once, the list is empty
+    assert "已同意：BX-2026-0001、BX-2026-0002" in shown and "没有待您审批的事项。" in shown
+
+
+def test_the_list_and_one_item_export_to_excel_following_the_form(company, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    item = start(company, publish(company))
+    guoxin = client_for("guoxin")
+    listed = load_workbook(io.BytesIO(guoxin.get("/p/expense/?export=xlsx").content)).active
+    assert [c.value for c in listed[1]] == [
+        "编号",
+        "主题",
+        "发起人",
+        "发起时间",
+        "状态",
+        "版本",
+        "报销事由",
+        "费用类型",
+        "合计",
+        "收款人",
+        "发票",
+    ]
+    assert [*[c.value for c in listed[2]][:3], listed[2][4].value, listed[2][8].value] == [
+        "BX-2026-0001",
+        "10月上海出差报销",
+        "郭鑫",
+        "审批中",
+        "¥1,753.50",
+    ]
+    sheet = load_workbook(io.BytesIO(guoxin.get(f"/p/expense/{item.pk}/?export=xlsx").content)).active
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert ["费用明细"] in rows and ["日期", "项目", "金额"] in rows and ["2026-10-09", "费用1", "¥1,200.00"] in rows
+    assert ["合计", "¥1,753.50"] in rows
+    assert client_for("fengjing").get(f"/p/expense/{item.pk}/?export=xlsx").status_code == 404
