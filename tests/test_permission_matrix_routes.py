@@ -391,8 +391,8 @@ def item_cases(world: World) -> tuple[list[Case], list[Pattern], list[str]]:
         template, name, params = pattern.template, pattern.name or "", pattern.params
         if template.startswith(("api/", "admin/")):
             continue  # the API goes by its OpenAPI schema, the admin by its own test below
-        if set(params) <= {"fmt", "token"}:
-            plain.append(pattern)  # no item in the path: lists, exports of lists, the calendar feed
+        if set(params) <= {"fmt", "token", "uidb64"}:
+            plain.append(pattern)  # no item in the path: lists, exports of lists, the calendar feed, a reset link
             continue
         variants: list[tuple[dict[str, Any], dict[str, Any], list[Any]]] = [({}, {}, [])]
         if "key" in params:  # /p/<key>/…: the generic pages of every declared process

@@ -10,6 +10,7 @@ from xietong.api import api
 from xietong.archive.urls import search_urlpatterns
 from xietong.core import views as core_views
 from xietong.org import oidc_views, sso_views
+from xietong.org.password_urls import account_urlpatterns
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/sso/<str:key>/", sso_views.sso_start, name="sso-start"),
     path("accounts/sso/<str:key>/callback/", sso_views.sso_callback, name="sso-callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *account_urlpatterns,
     path("me/tokens/", core_views.api_tokens, name="api-tokens"),
     path("me/tokens/<int:token_id>/revoke/", core_views.api_token_revoke_view, name="api-token-revoke"),
     path("org/", include("xietong.org.urls")),
