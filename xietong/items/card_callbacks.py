@@ -78,7 +78,7 @@ def _take(card: AppCard, step: str, platform: str, platform_user: str) -> Outcom
     now = clock.local(clock.now())
     return Outcome(
         True,
-        _("%(who)s 已%(action)s（%(at)s）") % {"who": person.display_name, "action": label, "at": f"{now:%m-%d %H:%M}"},
+        _("%(who)s：%(action)s（%(at)s）") % {"who": person.display_name, "action": label, "at": f"{now:%m-%d %H:%M}"},
     )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.clocks.wording import due_text
-from xietong.core.errors import ApplicationError
+from xietong.core.errors import ApplicationError, Forbidden
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
 from xietong.notices.choices import NoticeState
 from xietong.notices.models import Notice, NoticeReceipt
@@ -34,6 +34,11 @@ def sender_with_pending(person: Any, notice: Notice) -> bool:
         and notice.requires_confirmation
         and notice.receipts.filter(confirmed_at__isnull=True).exists()
     )
+
+
+def is_pending_recipient(person: Any, notice: Notice) -> bool:
+    """A recipient who has not confirmed yet (已阅)."""
+    return notice.receipts.filter(person_id=person.pk, confirmed_at__isnull=True).exists()
 
 
 def asks_confirmation(ctx: StepContext) -> bool:
@@ -64,6 +69,29 @@ def ask_recipients(ctx: StepContext) -> None:
     heads = {h.pk: h for h in (head_of(p) for p in recipients) if h is not None}
     notice.observers.set(list(heads.values()))
     ctx.details.update({"recipients": len(recipients), "observers": sorted(heads)})
+
+
+def own_reading_only(ctx: StepContext) -> None:
+    """Reading is one's own: a stand-in does not confirm for the absent person."""
+    if ctx.acting_for is not None:
+        raise Forbidden(_("您不在本通知的确认名单中"))
+
+
+def stamp_receipt(ctx: StepContext) -> None:
+    notice, now = ctx.item, ctx.now
+    receipt = NoticeReceipt.objects.select_for_update().get(notice=notice, person=ctx.actor)
+    receipt.confirmed_at = now
+    receipt.save(update_fields=["confirmed_at"])
+    late = notice.confirm_by is not None and now > notice.confirm_by
+    ctx.details.update({"person": ctx.actor.pk, "confirmed_at": now, **({"late": True} if late else {})})
+
+
+def meet_when_everyone_confirmed(ctx: StepContext) -> None:
+    from xietong.clocks.services import clock_satisfy
+
+    notice = ctx.item
+    if notice.requires_confirmation and not notice.receipts.filter(confirmed_at__isnull=True).exists():
+        clock_satisfy(subject=notice, limit="confirm", at=ctx.now)
 
 
 def list_reminded(ctx: StepContext) -> None:
@@ -157,6 +185,18 @@ NOTICE = Process(
                     when=lambda ctx: not asks_confirmation(ctx),
                 ),
             ),
+        ),
+        Step(
+            "confirm",
+            gettext_lazy("已阅"),
+            (S.PUBLISHED,),
+            None,
+            is_pending_recipient,
+            "primary",
+            check=own_reading_only,
+            apply=stamp_receipt,
+            after=meet_when_everyone_confirmed,
+            records_state=False,
         ),
         Step(
             "remind",

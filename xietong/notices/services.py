@@ -8,8 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xietong.clocks.services import clock_satisfy
-from xietong.core import clock
 from xietong.core.audit import audit_record, changed_fields, snapshot
 from xietong.core.concurrency import save_versioned
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, InvalidState
@@ -114,18 +112,7 @@ def notice_confirm(*, actor: Person, notice: Notice) -> NoticeReceipt:
         raise Forbidden(_("您不在本通知的确认名单中"))
     if notice.state != NoticeState.PUBLISHED:
         raise InvalidState(_("通知已撤回，无需确认"))
-    if receipt.confirmed_at is not None:
-        return receipt
-    now = clock.now()
-    receipt.confirmed_at = now
-    receipt.save(update_fields=["confirmed_at"])
-    late = notice.confirm_by is not None and now > notice.confirm_by
-    audit_record(
-        actor=actor,
-        action="notice.confirm",
-        obj=notice,
-        after={"person": actor.pk, "confirmed_at": now, **({"late": True} if late else {})},
-    )
-    if notice.requires_confirmation and not notice.receipts.filter(confirmed_at__isnull=True).exists():
-        clock_satisfy(subject=notice, limit="confirm", at=now)
+    if receipt.confirmed_at is None:
+        run_step(actor=actor, item=notice, step="confirm")  # the declared 已阅 step (process.py)
+        receipt.refresh_from_db()
     return receipt

@@ -142,7 +142,8 @@ def notice_detail(request: AuthedRequest, notice_id: int) -> HttpResponse:
             "item": notice,
             "subject": notice,
             "tone": NOTICE.tones.get(notice.state, ""),
-            "actions": step_buttons(NOTICE, notice, request.user),
+            # 已阅 has its own card on the page (with the deadline); the other steps are buttons.
+            "actions": [s for s in step_buttons(NOTICE, notice, request.user) if s.name != "confirm"],
             "receipt": my_receipt(notice, request.user),
             "tracking": tracking,
             "summary": receipt_summary(notice) if tracking and notice.state != NoticeState.DRAFT else None,

@@ -161,7 +161,7 @@ def test_card_round_trip_message_button_step_card_updated_audit(company, platfor
     event = AuditEvent.objects.filter(action="request.acknowledge").get()
     assert event.actor == company.person("lina")
     assert event.after["state"] == "acknowledged"
-    assert platform.shown_result() == "李娜 已接收确认（10-08 09:00）"
+    assert platform.shown_result() == "李娜：接收确认（10-08 09:00）"
     assert AppCard.objects.get().state == CardState.DONE
 
 
@@ -326,3 +326,25 @@ def test_only_the_final_escalation_rings(company, dingtalk, settings):
     rung = [d for d in dingtalk.dings if d["receiverUserIdList"] == [final_card.platform_user]]
     assert len(dingtalk.dings) == 1 and rung
     assert all(not c.content["urgent"] for c in AppCard.objects.exclude(pk=final_card.pk))
+
+
+def test_a_notice_to_confirm_arrives_with_its_read_button_and_the_tap_confirms(company, platform):
+    """已阅 is the notice's declared confirm step: the card offers it to a recipient who has not confirmed."""
+    from xietong.clocks.wording import due_text
+    from xietong.notices.models import NoticeReceipt
+    from xietong.notices.tests.test_notices import publish
+
+    notice = publish(company, departments=(), people=("lina",), when="2026-03-09 10:00")
+    deliver("2026-03-09 10:00")
+    assert platform.buttons() == ["已阅", "查看详情"]
+    fields = dict(AppCard.objects.get().content["fields"])
+    assert fields["到期"].startswith(due_text(notice.confirm_by) + "（")
+    assert (
+        send(Client(), platform, tap(platform, "confirm", "lina", "2026-03-09 11:00"), "2026-03-09 11:00").status_code
+        == 200
+    )
+    receipt = NoticeReceipt.objects.get(notice=notice, person=company.person("lina"))
+    assert receipt.confirmed_at == at("2026-03-09 11:00")
+    event = AuditEvent.objects.get(action="notice.confirm")
+    assert event.actor == company.person("lina") and event.after["person"] == company.person("lina").pk
+    assert platform.shown_result() == "李娜：已阅（03-09 11:00）"

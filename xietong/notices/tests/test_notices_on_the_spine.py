@@ -32,7 +32,10 @@ def test_the_sender_reminds_and_withdraws_over_the_api(company, client_for):
         {"name": "remind", "label": "提醒未确认人员", "needs_reason": False, "reason_label": ""},
         {"name": "withdraw", "label": "撤回", "needs_reason": True, "reason_label": "撤回原因"},
     ]
-    assert wangqiang.get(f"/api/notices/{notice.pk}/actions").json() == []
+    # A recipient who has not confirmed may take one step: 已阅 (declared, so cards and the API offer it too).
+    assert wangqiang.get(f"/api/notices/{notice.pk}/actions").json() == [
+        {"name": "confirm", "label": "已阅", "needs_reason": False, "reason_label": ""}
+    ]
     assert (
         wangqiang.post(
             f"/api/notices/{notice.pk}/transitions/withdraw", {"reason": "x"}, "application/json"
