@@ -11,6 +11,7 @@ from django.apps import apps
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from xietong.clocks.basis import citation
 from xietong.clocks.models import Clock, ClockKind, ClockState, EscalationStep, limit_label
 from xietong.clocks.services import policy_for
 from xietong.clocks.wording import clock_limit_text, due_text
@@ -52,7 +53,8 @@ def _process_of_limit(process: Process, limit: str) -> str:
 
 def due_fields(process: Process, item: Any) -> list[tuple[str, str]]:
     """到期 (the open limit that falls due first, in words from its clock: a limit's own clock has kind ==
-    limit) and 依据 (the policy's rule as the company wrote it, when the policy has one)."""
+    limit) and 依据 (the clause of the company's document the policy cites: 《文件》条款「原文」, else the
+    policy's own description)."""
     clock = (
         Clock.objects.filter(
             subject_type=item._meta.label_lower, subject_id=item.pk, closed_at__isnull=True, kind=F("limit")
@@ -70,9 +72,12 @@ def due_fields(process: Process, item: Any) -> list[tuple[str, str]]:
             % {"due": due_text(clock.limit_due_at), "limit": limit_label(clock.limit), "span": clock_limit_text(clock)},
         )
     ]
-    policy = policy_for(_process_of_limit(process, clock.limit), clock.limit, _priority(process, item, clock.limit))
-    if policy is not None and policy.description:
-        fields.append((_("依据"), policy.description))
+    policy = clock.policy if clock.policy_id else None
+    if policy is None:
+        policy = policy_for(_process_of_limit(process, clock.limit), clock.limit, _priority(process, item, clock.limit))
+    cited = (citation(policy.source, policy.clause, policy.clause_text) or policy.description) if policy else ""
+    if cited:
+        fields.append((_("依据"), cited))
     return fields
 
 

@@ -148,10 +148,10 @@ def test_card_round_trip_message_button_step_card_updated_audit(company, platfor
     assert fields["事项"] == "XQ-2026-0001 智能手表项目-续航优化方案评审"
     assert fields["状态"] == "待接收"
     assert fields["到期"] == "10月8日 10:30（响应：2 个工作小时）"
+    # The clause of the company's document the policy cites, in its own words.
     policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
-    assert (
-        fields["依据"] == policy.description == "高优先级需求：接收方 2 个工作小时内响应；超时 48 小时升级至部门负责人"
-    )
+    assert (policy.source, policy.clause) == ("企业沟通与协作流程规范", "二（一）")
+    assert fields["依据"] == "《企业沟通与协作流程规范》二（一）「需在收到需求后2个工作小时内响应」"
 
     response = send(Client(), platform, tap(platform, "acknowledge", "lina", PRESSED), PRESSED)
     assert response.status_code == 200
