@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
 
+from django.apps import apps
 from django.db import transaction
 
 from xietong.clocks.models import Clock
@@ -212,3 +213,42 @@ def _seed_meetings() -> None:
             materials="",
         ).meeting
         meeting_transition(actor=people["lina"], meeting=meeting, name="notify")
+
+    # 5. The kickoff a request called (启动会), held online six working days ago; its minutes were signed
+    # within the kickoff's 2 hours, and the request's page lists it.
+    title = "智能手表项目-续航优化启动会"
+    caller = (
+        apps.get_model("requests", "Request").objects.filter(project=projects.get("smartwatch")).order_by("pk").first()
+    )
+    if not exists(title) and caller is not None:
+        held = day(-6)
+        with as_of(moment(day(-7), 16)):
+            meeting = meeting_create(
+                actor=people["guoxin"],
+                participants=[people[u] for u in ("lina", "zhaolei", "sunyu", "wangqiang")],
+                called_by=f"requests.request:{caller.pk}",
+                title=title,
+                project=projects["smartwatch"],
+                meeting_type=types["kickoff"],
+                start_at=moment(held, 14),
+                end_at=moment(held, 15),
+                mode="online",
+                room=None,
+                online_link="腾讯会议 731-204-556",
+                goal="同步续航优化的目标、分工及时间节点，保证各方理解一致",
+                agenda=["需求逐项说明（郭鑫）", "分工与时间节点", "风险与依赖"],
+                materials="需求说明书、用户调研续航反馈汇总",
+            ).meeting
+            meeting_transition(actor=people["guoxin"], meeting=meeting, name="notify")
+        with as_of(moment(held, 16, 10)):
+            minutes_save(
+                actor=people["guoxin"],
+                meeting=meeting,
+                discussion="1. 郭鑫逐项说明需求：待机续航由 2 天提升到 5 天；\n"
+                "2. 李娜确认软件侧负责后台同步策略，赵磊负责低功耗芯片方案。",
+                decisions="各方确认目标一致；3 个工作日内完成任务分解。",
+                action_items=[ActionLine("完成任务分解表并发布", people["lina"], day(-3))],
+                departments=[],
+            )
+            minutes_transition(actor=people["guoxin"], meeting=meeting, name="submit")
+            minutes_transition(actor=people["guoxin"], meeting=meeting, name="approve")
