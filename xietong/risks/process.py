@@ -271,6 +271,18 @@ NOT_AN_APPROVER = gettext_lazy("您不是这份延期申请的审批人，或已
 APPROVAL_NOTE = Reason(gettext_lazy("审批意见"), required=False, field="note")
 
 
+def related_parties(ctx: StepContext) -> list[Any]:
+    """Everyone the moved date concerns (进度延迟时同步给所有关联方): the task's people (owner, helpers, its RACI),
+    the owners of the tasks that wait on it, both sides of the request and every participating department's head."""
+    task = Task.objects.select_related("owner", "request__requester", "request__receiver").get(pk=ctx.item.task_id)
+    request = task.request
+    people = [task.owner, *task.helpers.all(), *(r.person for r in task.roles.select_related("person"))]
+    people += [t.owner for t in task.successors.select_related("owner")]
+    people += [request.requester, request.receiver_or_head]
+    people += [p.head for p in request.participations.select_related("department__head", "contact")]
+    return [p for p in people if p is not None and p.pk != ctx.actor.pk]
+
+
 def dates_moved(ctx: StepContext) -> None:
     delay_apply(ctx.actor, ctx.item)
 
@@ -340,7 +352,22 @@ DELAY = Process(
             apply=record_approval,
             satisfies=("review",),
             after=dates_moved,
-            tells=(_applicant_told(gettext_lazy("已批准")),),
+            tells=(
+                _applicant_told(gettext_lazy("已批准")),
+                Tell(
+                    to=related_parties,
+                    title=gettext_lazy("【延期】%(t)s"),
+                    body=gettext_lazy("计划完成日由 %(from)s 调整为 %(to)s。原因：%(r)s；调整后的计划：%(plan)s"),
+                    kind="info",
+                    params=lambda ctx: {
+                        "t": ctx.item.title,
+                        "from": ctx.item.original_end_date.isoformat(),
+                        "to": ctx.item.new_end_date.isoformat(),
+                        "r": ctx.item.reason[:300],
+                        "plan": ctx.item.new_plan[:300],
+                    },
+                ),
+            ),
         ),
         Step(
             "refuse",

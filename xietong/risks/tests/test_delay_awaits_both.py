@@ -38,3 +38,27 @@ def test_each_approver_sees_the_delay_until_they_decide(company):
     with time_machine.travel(at("2026-10-14 14:00"), tick=False), transaction.atomic():
         delay_decide(actor=hujun, delay=delay, approve=True)
     assert delays(hujun) == []
+
+
+def test_a_granted_delay_is_sent_in_writing_to_every_related_party(company):
+    from xietong.notify.models import InboxMessage
+
+    task = running_task(company)
+    with time_machine.travel(at("2026-10-14 10:00"), tick=False), transaction.atomic():
+        delay = delay_request(
+            actor=company.person("wangqiang"),
+            task=task,
+            new_end_date=dt.date(2026, 10, 20),
+            reason="需求变更",
+            new_plan="顺延两天",
+        )
+    with time_machine.travel(at("2026-10-14 11:00"), tick=False), transaction.atomic():
+        delay_decide(actor=company.person("guoxin"), delay=delay, approve=True)
+    with time_machine.travel(at("2026-10-14 14:00"), tick=False), transaction.atomic():
+        delay_decide(actor=company.person("hujun"), delay=delay, approve=True)
+    told = InboxMessage.objects.filter(notification__title=f"【延期】{delay.title}").select_related("notification")
+    # The owner, the helper, the requester's side and the receiving department's head; not 胡军, who granted it.
+    assert sorted(m.recipient.username for m in told) == ["guoxin", "heli", "lina", "wangqiang"]
+    assert told[0].notification.body == (
+        "计划完成日由 2026-10-16 调整为 2026-10-20。原因：需求变更；调整后的计划：顺延两天"
+    )
