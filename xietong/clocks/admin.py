@@ -57,11 +57,33 @@ class ClockPolicyAdmin(AuditedModelAdmin):
         "escalate_after",
         "ladder",
         "is_active",
-        "description",
+        "basis",
     )
     list_filter = ("process", "mode", "is_active")
     list_editable = ("duration", "remind_before", "is_active")
-    search_fields = ("process", "description")
+    search_fields = ("process", "description", "source", "clause", "clause_text")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "process",
+                    "priority",
+                    "kind",
+                    "duration",
+                    "mode",
+                    "snap",
+                    "remind_before",
+                    "escalate_after",
+                    "escalate_mode",
+                    "ladder",
+                    "is_active",
+                )
+            },
+        ),
+        # An administrator edits or replaces the clause with the limit; the change is audited (AuditedModelAdmin).
+        (_("依据"), {"fields": ("source", "clause", "clause_text", "also", "description")}),
+    )
 
 
 @admin.register(Clock)

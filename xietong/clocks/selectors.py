@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from xietong.clocks.basis import policy_basis
 from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, TimeMode, limit_label
 from xietong.clocks.services import subject_key, timebase
 from xietong.core import clock as time_source
@@ -30,6 +31,7 @@ class ClockView:
     escalations: list[Escalation]
     counted_in: str = ""  # 按“标准工作日历”计时 / 自然时间
     provisional: bool = False
+    basis: str = ""  # 依据：《文件》条款「原文」 — the policy's source as it reads now
 
     @property
     def provisional_note(self) -> str:
@@ -48,7 +50,7 @@ def is_provisional(clock: Clock) -> bool:
 
 def counted_in(clock: Clock) -> str:
     if clock.mode != TimeMode.WORKING:
-        return _("自然时间")
+        return _("自然时间（到期落在非工作时间时顺延至下一工作时段）") if clock.snap else _("自然时间")
     name = clock.calendar.name if clock.calendar is not None else default_calendar().name
     return _("按“%(calendar)s”计时") % {"calendar": name}
 
@@ -83,7 +85,7 @@ def clock_views(subject: models.Model) -> list[ClockView]:
     clocks = list(
         Clock.objects.filter(subject_type=subject_type, subject_id=subject_id)
         .exclude(kind__in=[ClockKind.REMIND, ClockKind.ESCALATE])
-        .select_related("calendar", "owner")
+        .select_related("calendar", "owner", "policy")
         .order_by("-created_at", "-pk")
     )
     escalations = list(
@@ -106,6 +108,7 @@ def clock_views(subject: models.Model) -> list[ClockView]:
                 related if clock.kind == clock.limit else [],
                 counted_in(clock),
                 is_provisional(clock),
+                policy_basis(clock.policy),
             )
         )
     return views

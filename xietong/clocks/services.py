@@ -24,6 +24,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from xietong.clocks.basis import policy_basis
 from xietong.clocks.handlers import run_due, run_remind
 from xietong.clocks.ladder import ladder_target, with_stand_ins
 from xietong.clocks.models import (
@@ -278,6 +279,16 @@ def _limit_label(clock: Clock) -> str:
     return limit_label(clock.limit)
 
 
+def _basis(clock: Clock) -> str:
+    """The clause the limit comes from, as the message's last line (read now: an edited clause shows)."""
+    policy_id = clock.policy_id
+    if policy_id is None:
+        return ""
+    policy = memoized(("clock-policy", policy_id), lambda: ClockPolicy.objects.filter(pk=policy_id).first())
+    text = policy_basis(policy)
+    return f"\n{text}" if text else ""
+
+
 def _when(instant: dt.datetime) -> str:
     local = time_source.local(instant)
     return month_day_time(local)
@@ -321,7 +332,8 @@ def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
                 "due": _when(clock.limit_due_at),
                 "left": format_span(left),
                 "mode": mode_text,
-            },
+            }
+            + _basis(clock),
             url=_subject_url(subject),
             subject=subject,
             dedupe_key=f"clock:{clock.pk}",
@@ -381,7 +393,8 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
                 "due": _when(clock.limit_due_at),
                 "role": role_label,
                 "note": target.note,
-            },
+            }
+            + _basis(clock),
             url=_subject_url(subject),
             subject=subject,
             urgency="urgent",
@@ -459,7 +472,8 @@ def _fire_due(clock: Clock, subject: models.Model) -> dict[str, Any]:
             kind="overdue",
             title=_("【已超时】%(subject)s") % {"subject": _subject_label(subject)},
             body=_("%(limit)s已于 %(due)s 到期，尚未完成，请尽快处理。")
-            % {"limit": _limit_label(clock), "due": _when(clock.due_at)},
+            % {"limit": _limit_label(clock), "due": _when(clock.due_at)}
+            + _basis(clock),
             url=_subject_url(subject),
             subject=subject,
             dedupe_key=f"clock:{clock.pk}",

@@ -8,8 +8,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from xietong.clocks.basis import policy_basis
+from xietong.clocks.models import limit_label
 from xietong.clocks.selectors import open_clock
+from xietong.clocks.wording import clock_limit_text
 from xietong.core import clock
 from xietong.incidents.choices import ACTIVE_STATES, ActionState
 from xietong.incidents.models import ImprovementAction, Incident
@@ -37,16 +41,20 @@ class Deadline:
     due_at: dt.datetime
     overdue: bool
     text: str  # "剩余 18 分钟" / "已超时 12 分钟"
+    basis: str = ""  # 依据：《…》条款「…」
 
 
 def _deadline(incident: Incident, limit: str, label: str, now: dt.datetime) -> Deadline | None:
     row = open_clock(incident, limit)
     if row is None:
         return None
+    # The limit as its policy set it when armed ("指定应急小组（10 分钟）"), never a literal.
+    label = label % {"limit": limit_label(limit), "span": clock_limit_text(row)}
+    basis = policy_basis(row.policy)
     left = row.limit_due_at - now
     if left > dt.timedelta(0):
-        return Deadline(label, row.limit_due_at, False, _("剩余 %(span)s") % {"span": format_span(left)})
-    return Deadline(label, row.limit_due_at, True, _("已超时 %(span)s") % {"span": format_span(-left)})
+        return Deadline(label, row.limit_due_at, False, _("剩余 %(span)s") % {"span": format_span(left)}, basis)
+    return Deadline(label, row.limit_due_at, True, _("已超时 %(span)s") % {"span": format_span(-left)}, basis)
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,10 @@ class LiveState:
 def live_state(incident: Incident) -> LiveState:
     now = clock.now()
     labels = {
-        "assign_team": _("指定应急小组（10 分钟）"),
-        "team_ready": _("小组到位（30 分钟）"),
-        "control": _("控制事态（2 小时，否则上报总经理）"),
-        "review": _("复盘（3 个工作日）"),
+        "assign_team": _("%(limit)s（%(span)s）"),
+        "team_ready": _("%(limit)s（%(span)s）"),
+        "control": _("%(limit)s（%(span)s，否则上报总经理）"),
+        "review": pgettext("incident deadline", "复盘（%(span)s）"),
     }
     deadlines = [d for limit, label in labels.items() if (d := _deadline(incident, limit, label, now)) is not None]
     return LiveState(_deadline(incident, "status", _("状态更新"), now), deadlines)

@@ -40,6 +40,10 @@ class ClockOut(Schema):
     provisional: bool = Field(description="到期时间按每周工作日推算：所跨年份的节假日尚未公布，公布后会重新计算")
     provisional_note: str
     escalated_to: list[str]
+    basis: str = Field(description="依据：《文件》条款「原文」——规定这一时限的公司文件条款；未登记时为空")
+    source: str = Field(description="依据文件")
+    clause: str = Field(description="条款编号")
+    clause_text: str = Field(description="条款原文")
 
 
 def _named(func: Callable[..., Any], id_param: str, *extra: inspect.Parameter) -> Callable[..., Any]:
@@ -92,6 +96,10 @@ def add_step_routes(router: Router, process: Process, item_out: Any, *, noun: st
                 provisional=view.provisional,
                 provisional_note=view.provisional_note,
                 escalated_to=[e.target.display_name for e in view.escalations if e.target is not None],
+                basis=view.basis,
+                source=view.clock.policy.source if view.clock.policy else "",
+                clause=view.clock.policy.clause if view.clock.policy else "",
+                clause_text=view.clock.policy.clause_text if view.clock.policy else "",
             )
             for view in clock_views(item)
         ]

@@ -73,7 +73,8 @@ def test_report_through_the_form_opens_the_live_page(company, client_for):
         assert response.status_code == 302 and response["Location"] == f"/incidents/{incident.pk}/"
         html = client_for("lina").get(response["Location"]).content.decode()
     assert 'id="assign-team"' in html and "全国用户，约 1000+ 访问/分钟" in html
-    assert "指定应急小组（10 分钟）：10-01 03:10 · 剩余 10 分钟" in html
+    assert "指定应急小组（10 分钟）：10-01 03:10 · 剩余 10 分钟" in html  # the limit as the policy set it
+    assert "依据：《企业内部沟通指南与协作工具》二（二）步骤2「接到上报后10分钟内,在群内明确应急小组分工」" in html
 
 
 def test_live_page_banner_after_a_missed_status_update(company, client_for, incident):

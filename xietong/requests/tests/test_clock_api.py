@@ -37,6 +37,15 @@ def test_a_due_time_running_into_an_unpublished_year_says_so_in_the_api_until_th
     assert respond["provisional_note"] == "按每周工作日推算，待节假日公布"
     assert respond["counted_in"] == "按“标准工作日历”计时"
     assert respond["status"] == "剩余 1 小时 30 分钟（工作时间）"
+    # The clause the limit comes from (a high-priority request: 2 working hours, as 000 writes it).
+    assert (respond["source"], respond["clause"], respond["clause_text"]) == (
+        "企业沟通与协作流程规范",
+        "二（一）",
+        "需在收到需求后2个工作小时内响应",
+    )
+    assert respond["basis"].startswith(
+        "依据：《企业沟通与协作流程规范》二（一）「需在收到需求后2个工作小时内响应」；另见："
+    )
 
     with time_machine.travel(at("2026-12-31 17:40"), tick=False), django_capture_on_commit_callbacks(execute=True):
         notice_import(text=notice("2027-invented"), actor=company.person("admin"))
