@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
+from xietong.clocks.basis import policy_basis
 from xietong.clocks.models import ClockPolicy, validate_duration
 from xietong.clocks.services import timebase
 from xietong.core import clock as time_source
@@ -48,7 +49,7 @@ def _subject(label: str, pk: int) -> dict[str, Any]:
 def review_pack(quarter: Quarter) -> dict[str, Any]:
     """Typical cases, rule-keeping per department and suggestions, as stored JSON."""
     now = time_source.now()
-    clocks = list(period_clocks(quarter).select_related("department"))
+    clocks = list(period_clocks(quarter).select_related("department", "policy"))
     escalations = list(period_escalations(quarter))
 
     per_item: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -72,6 +73,7 @@ def review_pack(quarter: Quarter) -> dict[str, Any]:
         {
             **_subject(c.subject_type, c.subject_id),
             "limit": limit_label(c.limit),
+            "basis": policy_basis(c.policy),
             "hours": round(used, 2),
             "limit_hours": round(allowed, 2),
         }

@@ -131,3 +131,18 @@ def test_review_pages_and_pdf(company, client_for, review):
 
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "季度复盘" in text and "软件开发部" in text
+
+
+def test_a_typical_case_names_the_clause_its_limit_comes_from(company):
+    from xietong.clocks.models import Clock, ClockPolicy
+
+    build(company)
+    policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
+    Clock.objects.filter(limit="respond").update(policy=policy)
+    with time_machine.travel(at(NOW), tick=False), transaction.atomic():
+        pack = review_generate(actor=company.person("liufang"), quarter=Q2).pack
+    assert [(c["limit"], c["basis"][:38]) for c in pack["fastest"]] == [
+        ("响应", "依据：《企业沟通与协作流程规范》二（一）「需在收到需求后2个工作小时内响应」"),
+        ("会议纪要", ""),
+        ("验收/审核", ""),
+    ]
