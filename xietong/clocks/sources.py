@@ -111,6 +111,8 @@ SOURCES: dict[tuple[str, str, str], Source] = {
     ),
     ("improvement", "*", "due"): Source(MECHANISM, "二（二）", "协调事项需明确“责任部门、完成时间、验收标准”"),
     ("onboarding", "*", "due"): Source(GUIDE, "一", "新人融入引导:如新员工入职对接,需明确岗位职责、对接人及工作流程"),
+    # "工作时间内…不超过2小时": the document itself says the 2 hours are working time.
+    ("message", "*", "reply"): Source(MECHANISM, "二（一）", "要求工作时间内消息响应不超过2小时(紧急情况除外)"),
     ("seal", "*", "approve"): Source(
         MECHANISM, "二（二）", "配合方需在1个工作日内反馈意见", "文件未单列用印时限，按跨部门配合的这一条"
     ),
