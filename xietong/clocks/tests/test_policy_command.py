@@ -4,16 +4,19 @@ elapsed deadline moves into working hours, escalation, and the clause."""
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import translation
 from django.utils.translation import gettext
 
 from xietong.clocks.defaults import PROCESS_LABELS, default_rows
 
-PROCESS_NAMES = [gettext(label) for label in [*PROCESS_LABELS.values(), "用印申请"]]
+with translation.override("zh-hans"):
+    PROCESS_NAMES = [gettext(label) for label in [*PROCESS_LABELS.values(), "用印申请"]]
 
 
 def lines(*args: str) -> list[list[str]]:
     out = StringIO()
-    call_command("policy", "list", *args, stdout=out)
+    with translation.override("zh-hans"):
+        call_command("policy", "list", *args, stdout=out)
     return [line.split("\t") for line in out.getvalue().splitlines()]
 
 
