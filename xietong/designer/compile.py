@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from xietong.clocks.services import clock_satisfy, clocks_hand_over
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
 from xietong.designer.approvers import resolve
+from xietong.designer.definitions import definition_of, remember
 from xietong.designer.models import OPEN_TASKS, ApprovalTask, DesignedItem, ItemState, TaskState
 from xietong.designer.schema import Definition, StepDef, condition_holds
 from xietong.items.process import ALL_LIMITS, Arm, Process, Reason, State, Step, StepContext, Tell
@@ -68,20 +69,6 @@ def _may_withdraw(person: Any, item: DesignedItem) -> bool:
     if item.state != S.RUNNING:
         return True
     return not ApprovalTask.objects.filter(item=item, round=item.round, acted_at__isnull=False).exists()
-
-
-# --- definitions ---------------------------------------------------------------------------------------
-
-_definitions: dict[int, Definition] = {}
-
-
-def definition_of(item: DesignedItem) -> Definition:
-    from xietong.designer.schema import parse
-
-    version_id = item.definition_version_id
-    if version_id not in _definitions:
-        _definitions[version_id] = parse(item.definition_version.document)
-    return _definitions[version_id]
 
 
 # --- routing -------------------------------------------------------------------------------------------
@@ -399,7 +386,7 @@ def compile_version(version: Any) -> Process:
     from xietong.designer.views import DesignedPages
 
     definition = parse(version.document)
-    _definitions[version.pk] = definition
+    remember(version.pk, definition)
     policy = version.policy_process
     limited = [s.key for s in definition.steps if s.limit is not None]
 

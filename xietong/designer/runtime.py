@@ -114,7 +114,7 @@ def on_due(clock: Any, subject: Any) -> dict[str, Any] | None:
     approve or return (a system step, recorded in the history as such)."""
     if not isinstance(subject, DesignedItem) or clock.kind != clock.limit or subject.step != clock.limit:
         return None
-    from xietong.designer.compile import definition_of
+    from xietong.designer.definitions import definition_of
     from xietong.items.runner import run_step
 
     step = next((s for s in definition_of(subject).steps if s.key == clock.limit), None)

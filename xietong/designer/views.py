@@ -180,7 +180,7 @@ class DesignedPages:
     @require_GET
     def detail(request: AuthedRequest, process: Process, pk: int) -> HttpResponse:
         item = access(request.user, _items(request, process).select_related("project", "created_by"), pk)
-        from xietong.designer.compile import definition_of
+        from xietong.designer.definitions import definition_of
 
         definition = definition_of(item)
         own = item.definition_version.policy_process
@@ -239,7 +239,7 @@ class DesignedPages:
 
 
 def _definition_of(item: DesignedItem) -> Definition:
-    from xietong.designer.compile import definition_of
+    from xietong.designer.definitions import definition_of
 
     return definition_of(item)
 

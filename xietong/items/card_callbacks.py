@@ -19,7 +19,7 @@ from xietong.core.platforms.crypto import CallbackRefused
 from xietong.items.cards import subject_of
 from xietong.items.runner import run_step
 from xietong.items.step_views import refusal_text
-from xietong.notify.cards import card_show_result
+from xietong.notify.card_results import card_show_result
 from xietong.notify.models import APP_KINDS, AppCard, CallbackReceipt
 from xietong.org.models import Person
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from xietong.core.platforms.base import RemoteDepartment, RemotePerson
+from xietong.core.platforms.base import RemoteDepartment, RemotePerson, parents_first
 
 SOURCE = "excel"
 DEPARTMENT_HEADER = ("部门编号", "部门名称", "上级部门编号", "负责人工号")
@@ -161,7 +161,6 @@ def read(data: bytes) -> tuple[list[RemoteDepartment], list[RemotePerson]]:
             department_ids=(department,) if department else (),
             active=status != LEFT,
         )
-    from xietong.org.sync import parents_first
 
     return parents_first(list(departments.values()), None), list(people.values())
 

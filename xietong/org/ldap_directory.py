@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
-from xietong.core.platforms.base import PlatformError, RemoteDepartment, RemotePerson
+from xietong.core.platforms.base import PlatformError, RemoteDepartment, RemotePerson, parents_first
 from xietong.org.accounts import Identity
 
 SOURCE = "ldap"
@@ -190,7 +190,6 @@ def read_directory() -> tuple[list[RemoteDepartment], list[RemotePerson]]:
         ou = nearest_department(dn)
         in_departments = tuple(member_of.get(pid, [])) or ((ou,) if ou else ())
         remote_people.append(remote_person(dn, attrs, in_departments))
-    from xietong.org.sync import parents_first
 
     return parents_first(remote_departments, None), remote_people
 

@@ -32,7 +32,7 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError
 from xietong.core.permissions import forget_reach
 from xietong.core.platforms import PLATFORMS, PlatformClient, PlatformNotConfigured, platform_client
-from xietong.core.platforms.base import RemoteDepartment, RemotePerson
+from xietong.core.platforms.base import RemoteDepartment, RemotePerson, parents_first
 from xietong.org.models import Department, Person
 
 NEW, CHANGED, DEPARTED = "new", "changed", "departed"
@@ -197,28 +197,12 @@ FIELD_LABELS = {
 
 def read_directory(client: PlatformClient) -> tuple[list[RemoteDepartment], list[RemotePerson]]:
     """Every department (parents before children) and every person (once, however many departments)."""
-    departments = _parents_first(client.departments(), client.root_department)
+    departments = parents_first(client.departments(), client.root_department)
     people: dict[str, RemotePerson] = {}
     for department_id in [client.root_department, *(d.id for d in departments)]:
         for person in client.department_people(department_id):
             people.setdefault(person.id, person)
     return departments, list(people.values())
-
-
-def _parents_first(departments: list[RemoteDepartment], root: str | None) -> list[RemoteDepartment]:
-    by_parent: dict[str | None, list[RemoteDepartment]] = {}
-    for d in departments:
-        by_parent.setdefault(d.parent_id if d.parent_id != root else None, []).append(d)
-    ordered: list[RemoteDepartment] = []
-    pending = list(by_parent.get(None, []))
-    while pending:
-        d = pending.pop(0)
-        ordered.append(d)
-        pending += by_parent.get(d.id, [])
-    return ordered
-
-
-parents_first = _parents_first
 
 
 # --- planning ------------------------------------------------------------------------------------------

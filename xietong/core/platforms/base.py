@@ -215,3 +215,17 @@ class RemotePerson:
     email: str = ""
     department_ids: tuple[str, ...] = ()
     active: bool = True
+
+
+def parents_first(departments: list[RemoteDepartment], root: str | None) -> list[RemoteDepartment]:
+    """Departments ordered so that each comes after its parent (the root's children first)."""
+    by_parent: dict[str | None, list[RemoteDepartment]] = {}
+    for d in departments:
+        by_parent.setdefault(d.parent_id if d.parent_id != root else None, []).append(d)
+    ordered: list[RemoteDepartment] = []
+    pending = list(by_parent.get(None, []))
+    while pending:
+        d = pending.pop(0)
+        ordered.append(d)
+        pending += by_parent.get(d.id, [])
+    return ordered

@@ -1,8 +1,7 @@
 """After a restart nothing designed is registered in memory: the registry finds a published process by its key,
 and an item finds the process of the version it started on — both compiled from the database on demand."""
 
-from xietong.designer import compile as compiled
-from xietong.designer import runtime
+from xietong.designer import definitions, runtime
 from xietong.designer.models import DesignedItem
 from xietong.designer.tests.support import act, expense, publish, start
 from xietong.items import process as registry
@@ -13,7 +12,7 @@ def forget_everything_designed():
         del registry._processes[key]
     runtime._compiled.clear()
     runtime._latest.clear()
-    compiled._definitions.clear()
+    definitions._definitions.clear()
 
 
 def test_a_restart_finds_the_newest_version_by_key_and_each_item_its_own(company):
