@@ -30,6 +30,7 @@ ID_FIELDS = {platform: id_field for platform, id_field in APP_KINDS.values()}
 class Outcome:
     ok: bool
     text: str
+    state: str = ""  # the item's state after the step, shown on the card in place of the one it was sent with
 
 
 def remember_callback(platform: str, fingerprint: str, sent_at: dt.datetime) -> None:
@@ -71,7 +72,7 @@ def _take(card: AppCard, step: str, platform: str, platform_user: str) -> Outcom
     try:
         with transaction.atomic():
             visible = access(person, type(item), item.pk)  # an outsider is refused as on the web (404)
-            run_step(actor=person, item=visible, step=step)
+            after = run_step(actor=person, item=visible, step=step)
     except ApplicationError as error:
         text = refusal_text(error) or _("您无权处理此事项")
         return Outcome(False, _("未能%(action)s：%(why)s") % {"action": label, "why": text})
@@ -79,8 +80,9 @@ def _take(card: AppCard, step: str, platform: str, platform_user: str) -> Outcom
     return Outcome(
         True,
         _("%(who)s：%(action)s（%(at)s）") % {"who": person.display_name, "action": label, "at": f"{now:%m-%d %H:%M}"},
+        str(process.state_labels.get(after.state, after.state)),
     )
 
 
 def _show(card: AppCard, outcome: Outcome) -> None:
-    card_show_result(card, ok=outcome.ok, text=outcome.text)
+    card_show_result(card, ok=outcome.ok, text=outcome.text, state=outcome.state)

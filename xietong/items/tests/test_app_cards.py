@@ -163,6 +163,7 @@ def test_card_round_trip_message_button_step_card_updated_audit(company, platfor
     assert event.after["state"] == "acknowledged"
     assert platform.shown_result() == "李娜：接收确认（10-08 09:00）"
     assert AppCard.objects.get().state == CardState.DONE
+    assert dict(AppCard.objects.get().content["fields"])["状态"] == "评估中"  # not 待接收 as it was sent
 
 
 def test_a_forged_or_replayed_callback_is_refused_and_changes_nothing(company, platform):
