@@ -44,3 +44,23 @@ def test_no_page_scrolls_sideways_on_a_phone_and_the_header_stays_short(page_for
     assert inbox["x"] + inbox["width"] <= PHONE["width"]  # the inbox stays on screen
     assert search["x"] + search["width"] <= inbox["x"]  # and the search box does not run under it
     screenshot(page, f"phone-workbench-{username}")
+
+
+def test_the_steps_of_an_item_stay_readable_buttons_on_a_phone(page_for, live_server, live_company):
+    """A step that asks for a reason put its box and its button side by side: at 390 px the buttons
+    提出修改建议 and 拒绝并提供替代方案 were squeezed to one character a line (36 px wide, 300 px tall)."""
+    from xietong.requests.tests.test_request_flow import new_request
+
+    request = new_request(live_company, when="2026-09-30 17:30")
+    page = page_for("lina")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/requests/{request.pk}/")
+    buttons = page.locator("#actions .action-form button")
+    assert buttons.count() >= 3
+    for i in range(buttons.count()):
+        box = buttons.nth(i).bounding_box()
+        assert box is not None
+        assert box["height"] <= 60, buttons.nth(i).inner_text()  # one line, not a column of characters
+        assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-request-steps")
