@@ -22,7 +22,7 @@ from xietong.org.models import Person, Project
 router = Router(tags=["processes"])
 
 
-class TaskOut(Schema):
+class ApprovalTaskOut(Schema):
     step: str
     person_id: int
     person: str
@@ -67,7 +67,7 @@ class DesignedItemOut(Schema):
 
 
 class DesignedItemDetailOut(DesignedItemOut):
-    tasks: list[TaskOut]
+    tasks: list[ApprovalTaskOut]
 
     @staticmethod
     def resolve_tasks(obj: DesignedItem) -> list[ApprovalTask]:
@@ -90,7 +90,7 @@ class DesignedStepIn(Schema):
     how: str = Field("", max_length=8, description="加签：before（在我之前）或 after（在我之后）")
 
 
-class ActionOut(Schema):
+class DesignedActionOut(Schema):
     name: str
     label: str
     needs_reason: bool
@@ -193,13 +193,15 @@ def get_item(request: AuthedRequest, key: str, designed_id: int):
     return access(request.user, _items(request, key), designed_id)
 
 
-@router.get("/{key}/items/{designed_id}/actions", response=responses(list[ActionOut]), summary="设计流程：可执行的操作")
+@router.get(
+    "/{key}/items/{designed_id}/actions", response=responses(list[DesignedActionOut]), summary="设计流程：可执行的操作"
+)
 def list_actions(request: AuthedRequest, key: str, designed_id: int):
     from xietong.items.process import process_for
 
     item = access(request.user, _items(request, key), designed_id)
     return [
-        ActionOut(name=s.name, label=str(s.label), needs_reason=s.needs_reason)
+        DesignedActionOut(name=s.name, label=str(s.label), needs_reason=s.needs_reason)
         for s in process_for(item).available(item, request.user)
     ]
 

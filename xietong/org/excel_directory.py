@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from xietong.core.platforms.base import RemoteDepartment, RemotePerson, parents_first
+from xietong.core.spreadsheets import workbook_bytes
 
 SOURCE = "excel"
 DEPARTMENT_HEADER = ("部门编号", "部门名称", "上级部门编号", "负责人工号")
@@ -66,9 +67,7 @@ def template() -> bytes:
         "示例行请替换为贵公司的部门与人员。分管领导、综合管理部、总经理等本地角色不在表中，同步时保持不变。",
     ):
         notes.append([line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _text(value: object) -> str:

@@ -21,7 +21,10 @@ def form_rows(page: str) -> dict[str, str]:
 def test_a_filed_meeting_shows_its_agenda_as_lines_and_yes_or_no_in_words(company, client_for):
     seed_demo()
     drain("2026-12-31 10:05")
-    record = ArchiveRecord.objects.get(subject_type="meetings.meeting")
+    from xietong.meetings.models import Meeting
+
+    review = Meeting.objects.get(title="智能手表项目-续航方案评审会")  # the demo also files a kickoff
+    record = ArchiveRecord.objects.get(subject_type="meetings.meeting", subject_id=review.pk)
     page = client_for("admin").get(f"/archive/{record.pk}/").content.decode()
     rows = form_rows(page)
     assert rows["议程"] == "低功耗芯片方案介绍（赵磊，20 分钟）|功耗基线测试结果（孙宇，20 分钟）|讨论与决议（40 分钟）"
