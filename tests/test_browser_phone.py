@@ -64,3 +64,40 @@ def test_the_steps_of_an_item_stay_readable_buttons_on_a_phone(page_for, live_se
         assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "phone-request-steps")
+
+
+def test_list_tables_read_as_cards_on_a_phone(page_for, live_server, live_company):
+    """Tables become cards on a phone: each row a block, each value under its column's name — the clock
+    table of an item squeezed its clause into a column 80 px wide."""
+    from xietong.requests.tests.test_request_flow import new_request
+
+    request = new_request(live_company, when="2026-09-30 17:30")
+    page = page_for("lina")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/requests/{request.pk}/")
+    cell = page.locator("#clocks tbody tr").first.locator("td").first
+    assert cell.get_attribute("data-label") == "时限"
+    assert page.locator("#clocks thead").is_hidden()
+    row = page.locator("#clocks tbody tr").first.bounding_box()
+    assert row is not None and row["width"] >= 300  # the row is a card across the screen
+    page.goto(f"{live_server.url}/requests/?scope=all")
+    first = page.locator("table.table tbody tr").first
+    assert first.locator("td").first.get_attribute("data-label") == "编号"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-requests-as-cards")
+    page.set_viewport_size({"width": 1280, "height": 860})  # a desktop keeps the table
+    assert page.locator("table.table thead").first.is_visible()
+
+
+def test_the_breakdown_and_its_gantt_stay_usable_on_a_phone(page_for, live_server, live_company):
+    """The 任务分解表 with its Gantt chart at 390 px: the chart scrolls inside its card, the page does not."""
+    from xietong.requests.tests.test_request_flow import _published_task
+
+    request, _breakdown, _task = _published_task(live_company)
+    page = page_for("guoxin")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/tasks/breakdown/{request.pk}/")
+    assert page.locator("svg.gantt").count() == 1
+    assert page.locator("svg.gantt").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-breakdown-gantt")

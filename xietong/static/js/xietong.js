@@ -25,3 +25,22 @@ document.addEventListener("change", (event) => {
   const control = event.target.closest("[data-autosubmit]");
   if (control && control.form) control.form.requestSubmit();
 });
+
+// On a phone a list table reads as cards, one per row (the CSS below 720 px): each cell is labelled with
+// its column's heading, copied here from the table's own <th> (pages render tables once; htmx swaps in
+// new rows, which are labelled when they arrive). Tables of inputs (forms, detail tables) keep their own layout.
+function labelTableCells(root) {
+  root.querySelectorAll("table.table:not(.action-rows)").forEach((table) => {
+    if (table.querySelector("tbody input:not([type=hidden]), tbody select, tbody textarea")) return;
+    const headings = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
+    if (!headings.length) return;
+    table.classList.add("cards-on-phone");
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      Array.from(row.children).forEach((cell, i) => {
+        if (!cell.hasAttribute("data-label") && headings[i]) cell.setAttribute("data-label", headings[i]);
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
+document.addEventListener("htmx:afterSettle", () => labelTableCells(document));
