@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from xietong.core import clock
 from xietong.core.models import AuditChainHead, AuditEvent
@@ -256,6 +256,13 @@ def _walk_range(lo: int, hi: int, first_prev: str | None, anchor: Anchor | None,
     return _Range(None, checked, seen_prev, expected_prev or "")
 
 
+def _forget_inherited_connections() -> None:
+    """A forked process starts with its parent's database sockets: forget them (closing one would close the
+    parent's, and two processes on one socket read each other's replies) and open its own on first use."""
+    for alias in connections:
+        connections[alias].connection = None
+
+
 def _walk_part(args: tuple[int, int, Anchor | None, int, bool]) -> _Range:
     lo, hi, anchor, batch_size, last = args
     try:
@@ -279,8 +286,8 @@ def _walk(head_seq: int, anchor: Anchor | None, batch_size: int, workers: int) -
         (lo, min(lo + size - 1, head_seq), anchor, batch_size, lo + size > head_seq)
         for lo in range(1, head_seq + 1, size)
     ]
-    connection.close()  # each process opens its own
-    with multiprocessing.get_context("fork").Pool(len(parts)) as pool:
+    connections.close_all()  # each process opens its own
+    with multiprocessing.get_context("fork").Pool(len(parts), initializer=_forget_inherited_connections) as pool:
         results = pool.map(_walk_part, parts)
     checked, last_hash = 0, GENESIS_HASH
     for (lo, *_rest), part in zip(parts, results, strict=True):
