@@ -3,21 +3,12 @@ people pickers of the designer and of a designed form ask. Only people the asker
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-
 from xietong.org.models import Person
+from xietong.org.pickers import spellings
 
 LIMIT = 12
-
-
-@lru_cache(maxsize=4096)
-def spellings(name: str) -> tuple[str, str]:
-    """(initials, full pinyin) of a Chinese name: 冯静 → ("fj", "fengjing")."""
-    initials = "".join(part[:1] for part in lazy_pinyin(name, style=Style.FIRST_LETTER))
-    return initials.lower(), "".join(lazy_pinyin(name)).lower()
 
 
 def _row(person: Person) -> dict[str, Any]:

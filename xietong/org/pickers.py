@@ -15,12 +15,17 @@ from xietong.org.models import Person
 
 
 @lru_cache(maxsize=4096)
+def spellings(text: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a name: 冯静 → ("fj", "fengjing") — what people type to find it."""
+    initials = "".join(part[:1] for part in lazy_pinyin(text, style=Style.FIRST_LETTER))
+    return initials.lower(), "".join(lazy_pinyin(text)).lower()
+
+
 def pinyin_keys(text: str) -> str:
     """ "王强" → "wangqiang wq": what someone types when they look for the name on a phone."""
     if not text:
         return ""
-    full = "".join(lazy_pinyin(text)).lower()
-    initials = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    initials, full = spellings(text)
     return f"{full} {initials}"
 
 
