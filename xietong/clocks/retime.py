@@ -1,5 +1,6 @@
 """When a calendar changes (a holiday notice imported, an override, a correction), armed working-time
-clocks on it get new due times.
+clocks on it get new due times, and so do elapsed-time clocks whose deadline moves into working hours
+("snap"): a changed day may change where such a deadline lands.
 
 Each armed clock keeps the working time already elapsed: its due time is recomputed from its anchor and
 offset with the changed calendar. Only clocks whose period [anchor, due] touches a changed day are read.
@@ -24,6 +25,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from xietong.clocks.models import Clock, ClockState, TimeMode, limit_label
+from xietong.clocks.timebase import SnappedWallClock
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_record
 from xietong.core.i18n import full_date_time, month_day_time
@@ -93,9 +95,12 @@ def retime_pending(batch_size: int = 200) -> int:
 
 
 def _candidates(change: CalendarChange, engine: WorkingCalendar) -> list[tuple[int, str, int]]:
-    qs = Clock.objects.filter(calendar_id=change.calendar_id, state=ClockState.ARMED, mode=TimeMode.WORKING)
+    qs = Clock.objects.filter(calendar_id=change.calendar_id, state=ClockState.ARMED).filter(
+        Q(mode=TimeMode.WORKING) | Q(mode=TimeMode.WALL, snap=True)
+    )
     if change.first_day is not None and change.last_day is not None:
-        # A changed day can only move a clock whose counting period overlaps it.
+        # A changed day can only move a clock whose counting period overlaps it (for an elapsed clock that
+        # snaps: whose raw deadline, after its anchor, comes before the day ends and whose due time is not before it).
         lo = dt.datetime.combine(change.first_day, dt.time(0), tzinfo=engine.tz)
         hi = dt.datetime.combine(change.last_day + dt.timedelta(days=1), dt.time(0), tzinfo=engine.tz)
         qs = qs.filter(anchor_at__lt=hi, due_at__gte=lo)
@@ -128,8 +133,10 @@ def _retime_batch(ids: list[int], engine: WorkingCalendar, change: CalendarChang
             .order_by("pk")
         )
         moved: list[tuple[Clock, dt.datetime]] = []
+        snapped = SnappedWallClock(engine)
         for row in rows:
-            due = engine.add(row.anchor_at, dt.timedelta(microseconds=row.offset_us))
+            base = engine if row.mode == TimeMode.WORKING else snapped
+            due = base.add(row.anchor_at, dt.timedelta(microseconds=row.offset_us))
             if due != row.due_at:
                 moved.append((row, row.due_at))
                 row.due_at = due

@@ -203,3 +203,44 @@ def test_a_national_import_applies_to_every_statutory_calendar_and_a_scoped_one_
         "factory",
         "standard",
     ]  # the factory's own 2027 already said the same: the national one changed nothing there
+
+
+def test_an_elapsed_24_hour_limit_that_moves_into_working_hours_follows_the_imported_holidays(
+    company, django_capture_on_commit_callbacks
+):
+    """Issue 20: "24 小时" counts elapsed time and a deadline outside working hours moves to the next working
+    period. Set on 31 December at 10:00, it falls on Friday 1 January 10:00 — a working day until the notice
+    makes 1 to 3 January 元旦: it then moves to Monday 4 January 09:00. A limit that does not move (an
+    emergency's) keeps its instant on the holiday."""
+    for priority, snap in (("medium", True), ("urgent", False)):
+        ClockPolicy.objects.create(
+            process="probe", priority=priority, kind="respond", duration="24h", mode="wall", snap=snap
+        )
+    wangqiang = company.person("wangqiang")
+    ordinary = probe_for(company, "wangqiang", "普通需求")
+    urgent = probe_for(company, "wangqiang", "紧急事项")
+    with time_machine.travel(at("2026-12-31 10:00"), tick=False):
+        clock_arm(subject=ordinary, process="probe", limit="respond", priority="medium", owner=wangqiang)
+        clock_arm(subject=urgent, process="probe", limit="respond", priority="urgent", owner=wangqiang)
+    assert due_times(ordinary) == {"respond": at("2027-01-01 10:00")}
+    assert due_times(urgent) == {"respond": at("2027-01-01 10:00")}
+
+    import_notice(company, at("2026-12-31 18:30"), django_capture_on_commit_callbacks)
+
+    assert due_times(ordinary) == {"respond": at("2027-01-04 09:00")}
+    assert Clock.objects.get(subject_id=ordinary.pk, state="armed").limit_due_at == at("2027-01-04 09:00")
+    assert due_times(urgent) == {"respond": at("2027-01-01 10:00")}
+    event = AuditEvent.objects.get(action="clock.retime")
+    assert event.object_id == str(ordinary.pk)
+    assert [(c["kind"], c["due_at"]) for c in event.after["clocks"]] == [("respond", "2027-01-04T09:00:00+08:00")]
+    messages = InboxMessage.objects.filter(notification__title__startswith="【时限调整】")
+    assert [(m.recipient, m.notification.body) for m in messages] == [
+        (
+            wangqiang,
+            "响应的到期时间由 2027年01月01日 10:00 调整为 2027年01月04日 09:00。"
+            "原因：导入《国务院办公厅关于2027年部分节假日安排的通知》。",
+        )
+    ]
+    # Importing it again moves nothing: the snapped instant is recomputed to the same one.
+    import_notice(company, at("2026-12-31 18:40"), django_capture_on_commit_callbacks)
+    assert AuditEvent.objects.filter(action="clock.retime").count() == 1
