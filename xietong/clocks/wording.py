@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from xietong.clocks.basis import policy_basis
 from xietong.clocks.choices import TimeMode
 from xietong.clocks.durations import duration_text
 from xietong.clocks.models import Clock, ClockPolicy
@@ -12,7 +13,7 @@ from xietong.core import clock as time_source
 from xietong.core.i18n import month_day_time
 from xietong.workcal.engine import Duration
 
-__all__ = ["clock_limit_text", "due_text", "duration_text", "policy_limit_text"]
+__all__ = ["clause_line", "clock_limit_text", "due_text", "duration_text", "limit_clause_line", "policy_limit_text"]
 
 
 def policy_limit_text(policy: ClockPolicy | None) -> str:
@@ -34,3 +35,25 @@ def _working_text(row: Clock, span: dt.timedelta) -> str:
 
 def due_text(instant: dt.datetime) -> str:
     return month_day_time(time_source.local(instant))
+
+
+def clause_line(row: Clock | None) -> str:
+    """The clause of a clock's policy as a message's last line ("\n依据：…"), or "" when none is known.
+    A process that writes its own reminder or overdue text ends it with this, as the default messages do."""
+    if row is None or row.policy_id is None:
+        return ""
+    text = policy_basis(ClockPolicy.objects.filter(pk=row.policy_id).first())
+    return f"\n{text}" if text else ""
+
+
+def limit_clause_line(subject: object, limit: str) -> str:
+    """clause_line of the latest clock armed for one limit of `subject` (a step's message, not a clock's)."""
+    meta = getattr(subject, "_meta", None)
+    if meta is None or getattr(subject, "pk", None) is None:
+        return ""
+    row = (
+        Clock.objects.filter(subject_type=meta.label_lower, subject_id=subject.pk, limit=limit)  # type: ignore[attr-defined]
+        .order_by("-pk")
+        .first()
+    )
+    return clause_line(row)

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from xietong.clocks.services import clock_arm
+from xietong.clocks.wording import clause_line
 from xietong.feedback.models import FeedbackInvitation
 from xietong.notify.models import MessageKind
 from xietong.notify.services import notify
@@ -32,7 +33,7 @@ def invitation_clock_due(fired_clock: Any, invitation: FeedbackInvitation) -> di
         recipients=[invitation.person],
         kind=MessageKind.REMINDER,
         title=_("【请填写协作反馈】%(r)s") % {"r": invitation.request.title},
-        body=_("您还没有填写协作反馈表。"),
+        body=_("您还没有填写协作反馈表。") + clause_line(fired_clock),
         url=invitation.get_absolute_url(),
         subject=invitation.request,
         dedupe_key=f"clock:{fired_clock.pk}",

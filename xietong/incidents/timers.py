@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from xietong.clocks.models import Clock
-from xietong.clocks.wording import clock_limit_text
+from xietong.clocks.wording import clause_line, clock_limit_text
 from xietong.core import clock
 from xietong.incidents.choices import EntryKind
 from xietong.incidents.models import Incident, IncidentEntry
@@ -57,7 +57,7 @@ def incident_clock_due(clock_row: Clock, incident: Incident) -> dict[str, Any] |
         recipients=recipients,
         kind=MessageKind.OVERDUE,
         title=title,
-        body=body,
+        body=body + clause_line(clock_row),
         url=incident.get_absolute_url(),
         subject=incident,
         urgency=Urgency.EMERGENCY,

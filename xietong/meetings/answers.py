@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xietong.clocks.services import clock_satisfy
+from xietong.clocks.wording import clause_line
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
@@ -63,9 +64,9 @@ def meeting_respond(*, actor: Person, meeting: Meeting, response: str, reason: s
     return row
 
 
-def remind_participants(meeting: Meeting) -> dict[str, Any]:
+def remind_participants(meeting: Meeting, clause: str = "") -> dict[str, Any]:
     """The reminder before the meeting (run by its clock): a reminder to those coming, a request to
-    answer to those who have not."""
+    answer to those who have not; `clause` (the clock's 依据 line) ends both."""
     if meeting.state != MeetingState.NOTIFIED:
         return {"skipped": meeting.state}
     rows = list(meeting.participations.select_related("person").exclude(response=Response.DECLINED))
@@ -80,10 +81,10 @@ def remind_participants(meeting: Meeting) -> dict[str, Any]:
         meeting,
         pending,
         _("【请确认参会】%(m)s") % {"m": meeting.title},
-        where + "\n" + _("您尚未答复，请确认参加或请假。"),
+        where + "\n" + _("您尚未答复，请确认参加或请假。") + clause,
         kind=MessageKind.REMINDER,
     )
-    tell(meeting, coming, _("【会议提醒】%(m)s") % {"m": meeting.title}, where, kind=MessageKind.REMINDER)
+    tell(meeting, coming, _("【会议提醒】%(m)s") % {"m": meeting.title}, where + clause, kind=MessageKind.REMINDER)
     return {"pending": [p.pk for p in pending], "reminded": [p.pk for p in coming]}
 
 
@@ -98,6 +99,7 @@ def close_answers(meeting: Meeting, clock_row: Any) -> dict[str, Any]:
             meeting,
             [meeting.organizer],
             _("【参会情况】%(m)s：%(n)d 人未答复") % {"m": meeting.title, "n": len(silent)},
-            _("会议开始时仍未答复：%(names)s") % {"names": "、".join(p.display_name for p in silent)},
+            _("会议开始时仍未答复：%(names)s") % {"names": "、".join(p.display_name for p in silent)}
+            + clause_line(clock_row),
         )
     return {"silent": [p.pk for p in silent]}

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xietong.clocks.wording import due_text
+from xietong.clocks.wording import due_text, limit_clause_line
 from xietong.core.errors import ApplicationError, Forbidden
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
 from xietong.notices.choices import NoticeState
@@ -114,7 +114,11 @@ def announcement(ctx: StepContext) -> dict[str, Any]:
 
 def reminder(ctx: StepContext) -> dict[str, Any]:
     confirm_by = ctx.item.confirm_by
-    return {"t": ctx.item.title, "d": _("（截止 %(when)s）") % {"when": due_text(confirm_by)} if confirm_by else ""}
+    return {
+        "t": ctx.item.title,
+        "d": _("（截止 %(when)s）") % {"when": due_text(confirm_by)} if confirm_by else "",
+        "b": limit_clause_line(ctx.item, "confirm"),
+    }
 
 
 def robots_of_everyone_reached(ctx: StepContext) -> Any:
@@ -125,7 +129,7 @@ def robots_of_everyone_reached(ctx: StepContext) -> Any:
 REMINDER = Tell(
     to=pending,
     title=gettext_lazy("【待确认】%(t)s"),
-    body=gettext_lazy("您尚未确认这份通知%(d)s，请打开通知并点击“已阅”。"),
+    body=gettext_lazy("您尚未确认这份通知%(d)s，请打开通知并点击“已阅”。%(b)s"),
     kind=MessageKind.REMINDER,
     params=reminder,
 )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xietong.clocks.models import Clock
 from xietong.clocks.services import clock_cancel_escalations
-from xietong.clocks.wording import due_text
+from xietong.clocks.wording import clause_line, due_text
 from xietong.items.runner import run_step
 from xietong.notices.choices import NoticeState
 from xietong.notices.models import Notice
@@ -64,7 +64,8 @@ def report_unconfirmed(notice: Notice, clock_row: Clock) -> dict[str, Any]:
             [head],
             _("【未确认名单】%(t)s") % {"t": notice.title},
             _("截至 %(when)s，您部门以下 %(n)d 人仍未确认：%(names)s。请督促确认。")
-            % {"when": due_text(clock_row.due_at), "n": len(people), "names": names},
+            % {"when": due_text(clock_row.due_at), "n": len(people), "names": names}
+            + clause_line(clock_row),
             kind=MessageKind.ESCALATION,
             urgency="urgent",
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from xietong.clocks.wording import clock_limit_text
+from xietong.clocks.wording import clause_line, clock_limit_text
 from xietong.notify.models import MessageKind, Urgency
 from xietong.notify.services import notify
 from xietong.problems.choices import ProblemState
@@ -23,7 +23,8 @@ def problem_clock_due(clock, problem) -> dict[str, Any] | None:
         kind=MessageKind.OVERDUE,
         title=_("【分派超时】%(problem)s") % {"problem": problem},
         body=_("问题提报已超过 %(limit)s仍未分派，请综合管理部尽快审核并分派主责部门。")
-        % {"limit": clock_limit_text(clock)},
+        % {"limit": clock_limit_text(clock)}
+        + clause_line(clock),
         url=problem.get_absolute_url(),
         subject=problem,
         urgency=Urgency.URGENT,

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from xietong.clocks.services import clock_arm
+from xietong.clocks.wording import clause_line
 from xietong.core import clock as time_source
 from xietong.core.i18n import month_day_padded
 from xietong.items.runner import run_step
@@ -94,7 +95,8 @@ def task_clock_due(clock, task) -> dict[str, Any] | None:
             kind=MessageKind.OVERDUE,
             title=_("【未更新进度】%(task)s") % {"task": f"{task.number} {task.title}"},
             body=_("%(day)s %(time)s 前未更新任务进度，请补充当日进展与次日计划。")
-            % {"day": month_day_padded(local), "time": f"{local:%H:%M}"},
+            % {"day": month_day_padded(local), "time": f"{local:%H:%M}"}
+            + clause_line(clock),
             url=task.get_absolute_url(),
             subject=task,
             dedupe_key=f"clock:{clock.pk}",

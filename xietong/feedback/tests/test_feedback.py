@@ -77,6 +77,12 @@ def test_pending_people_are_reminded_every_working_day_until_closed(company, com
         notification__title__startswith="【请填写协作反馈】",
     )
     assert reminders.count() == 1
+    # The process writes its own reminder and ends it with the clause of its limit (issue 20).
+    assert reminders.get().notification.body == (
+        "您还没有填写协作反馈表。\n"
+        "依据：《企业沟通与协作流程规范》二（四）「验收通过后,发起方组织所有参与方填写《协作反馈表》(附件5)」；"
+        "另见：文件未规定填写时限，2 个工作日为本产品默认"
+    )
     with time_machine.travel(at("2026-03-14 11:00"), tick=False):  # the re-armed clock: 2 working days later
         clock_fire_due()
     with time_machine.travel(at("2026-03-16 11:00"), tick=False):

@@ -171,6 +171,11 @@ def test_status_every_thirty_minutes_rearms_and_a_missed_one_raises_the_banner_a
     assert state.status.overdue and state.status.text == "已超时 12 分钟"
     overdue = Notification.objects.get(title="【状态更新超时】JJ-2026-0001 官网无法访问，用户反馈量激增")
     assert overdue.urgency == "emergency"
+    assert overdue.body == (
+        "应于 03:50 更新处理状态，已超时。请立即在事项页面更新状态。\n"
+        "依据：《企业内部沟通指南与协作工具》二（二）步骤2「每30分钟更新一次处理状态」；"
+        "另见：《内部沟通与协调工作机制》三（三）步骤3「每4小时向分管领导汇报进展」"
+    )
     assert set(overdue.inbox.values_list("recipient__username", flat=True)) == {"lina", "wangqiang", "chenjing"}
     # The robot of 研发中心 (covering 软件开发部) sends it now, in the middle of a holiday night.
     robot = Delivery.objects.get(notification=overdue, channel__isnull=False)
@@ -330,8 +335,14 @@ def test_messages_state_the_limits_the_administrator_set(company):
     )
     fire("2026-10-01 03:15")
     missed = Notification.objects.get(title="【应急小组未组建】JJ-2026-0001 官网无法访问，用户反馈量激增")
-    assert missed.body == "接到上报已 15 分钟（应于 03:15 前）仍未明确应急小组分工。"
+    assert missed.body == (
+        "接到上报已 15 分钟（应于 03:15 前）仍未明确应急小组分工。\n"
+        "依据：《企业内部沟通指南与协作工具》二（二）步骤2「接到上报后10分钟内,在群内明确应急小组分工」"
+    )
     assign(company, incident, "2026-10-01 03:20")
     fire("2026-10-01 06:00")
     alarm = Notification.objects.get(title="【3 小时未控制】JJ-2026-0001 官网无法访问，用户反馈量激增")
-    assert alarm.body == "上报已满 3 小时（06:00）风险仍未控制，按规则上报总经理。"
+    assert alarm.body == (
+        "上报已满 3 小时（06:00）风险仍未控制，按规则上报总经理。\n"
+        "依据：《内部沟通与协调工作机制》三（三）步骤3「若2小时内未控制风险,上报至总经理办公会」"
+    )

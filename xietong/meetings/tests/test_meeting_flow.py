@@ -172,11 +172,22 @@ def test_answers_reminders_and_who_never_answered(company):
         == ["【请确认参会】智能手表项目-硬件方案评审会"]
     )
     assert not inbox("heyang", "【会议提醒】") and not inbox("heyang", "【请确认参会】")  # declined
+    # The meeting writes its own reminder; it ends with the clause of the limit, as the default ones do.
+    asked = InboxMessage.objects.get(recipient__username="zhaolei", notification__title__startswith="【请确认参会】")
+    assert asked.notification.body.endswith(
+        "您尚未答复，请确认参加或请假。\n"
+        "依据：《内部沟通与协调工作机制》三（二）步骤2「同步收集参会人员反馈」；"
+        "另见：文件未规定回复时限，会前 1 个工作日提醒为本产品默认"
+    )
     # The start closes the answers; the organiser learns who never answered.
     assert fire("2026-03-10 10:00") == 1
     summary = InboxMessage.objects.get(recipient__username="guoxin", notification__title__startswith="【参会情况】")
     assert summary.notification.title == "【参会情况】智能手表项目-硬件方案评审会：2 人未答复"
-    assert summary.notification.body == "会议开始时仍未答复：赵磊、孙宇"
+    assert summary.notification.body == (
+        "会议开始时仍未答复：赵磊、孙宇\n"
+        "依据：《内部沟通与协调工作机制》三（二）步骤2「同步收集参会人员反馈」；"
+        "另见：文件未规定回复时限，会前 1 个工作日提醒为本产品默认"
+    )
     with (
         pytest.raises(InvalidState, match="会议已经开始"),
         time_machine.travel(at("2026-03-10 10:05"), tick=False),

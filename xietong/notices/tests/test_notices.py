@@ -24,6 +24,8 @@ SH = ZoneInfo("Asia/Shanghai")
 CONFIRMED = ["zhangwei", "lina", "wangqiang", "liuyang", "zhaolei", "sunyu", "maxiaoyan", "zhuhong"]
 CONFIRMED += ["hujun", "guoxin", "heyang"]
 
+NOTICE_CLAUSE = "\n依据：《内部沟通与协调工作机制》二（一）「明确“已阅”确认要求」"
+
 
 def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=SH)
@@ -128,9 +130,12 @@ def test_reminder_to_the_pending_then_lists_to_their_department_heads(company):
         )
     }
     assert lists == {
-        "lina": "截至 3月13日 18:00，您部门以下 2 人仍未确认：陈静（软件开发部）、杨帆（软件开发部）。请督促确认。",
-        "zhaolei": "截至 3月13日 18:00，您部门以下 2 人仍未确认：黄敏（硬件研发部）、徐明（硬件研发部）。请督促确认。",
-        "hujun": "截至 3月13日 18:00，您部门以下 2 人仍未确认：林雪（产品部）、何丽（产品部）。请督促确认。",
+        "lina": "截至 3月13日 18:00，您部门以下 2 人仍未确认：陈静（软件开发部）、杨帆（软件开发部）。请督促确认。"
+        + NOTICE_CLAUSE,
+        "zhaolei": "截至 3月13日 18:00，您部门以下 2 人仍未确认：黄敏（硬件研发部）、徐明（硬件研发部）。请督促确认。"
+        + NOTICE_CLAUSE,
+        "hujun": "截至 3月13日 18:00，您部门以下 2 人仍未确认：林雪（产品部）、何丽（产品部）。请督促确认。"
+        + NOTICE_CLAUSE,
     }
     assert titles("liufang", "【确认截止】") == ["【确认截止】关于规范跨部门协作流程的通知：6 人未确认"]
     assert not InboxMessage.objects.filter(notification__title__startswith="【升级").exists()

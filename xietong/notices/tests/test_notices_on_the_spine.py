@@ -71,7 +71,10 @@ def test_the_reminder_before_the_deadline_is_the_same_step_taken_by_the_system(c
     assert titles("wangqiang", "【待确认】") == ["【待确认】关于规范跨部门协作流程的通知"]
     assert InboxMessage.objects.get(
         recipient__username="wangqiang", notification__title__startswith="【待确认】"
-    ).notification.body == ("您尚未确认这份通知（截止 3月13日 18:00），请打开通知并点击“已阅”。")
+    ).notification.body == (
+        "您尚未确认这份通知（截止 3月13日 18:00），请打开通知并点击“已阅”。\n"
+        "依据：《内部沟通与协调工作机制》二（一）「明确“已阅”确认要求」"
+    )
     assert not titles("heyang", "【待确认】")
     event = AuditEvent.objects.get(action="notice.remind")
     assert (event.actor, event.actor_label, event.at) == (None, "系统", at("2026-03-13 14:00"))

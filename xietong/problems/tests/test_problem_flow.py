@@ -350,7 +350,10 @@ def test_messages_state_the_limits_the_administrator_set(company):
     )
     fire("2026-10-09 17:30")
     late = Notification.objects.get(title="【分派超时】WT-2026-0001 客服工单系统高峰期响应缓慢")
-    assert late.body == "问题提报已超过 2 个工作日仍未分派，请综合管理部尽快审核并分派主责部门。"
+    assert late.body == (
+        "问题提报已超过 2 个工作日仍未分派，请综合管理部尽快审核并分派主责部门。\n"
+        "依据：《内部沟通与协调工作机制》三（一）步骤2「综合管理部在1个工作日内审核」"
+    )
     # 20 minutes on 10/9, 7.5 h on the 调休 Saturday 10/10 and on Monday 10/12, 7 h 10 min on 10/13.
     dispatch(company, problem, when="2026-10-09 17:40")
     notice = Notification.objects.get(title="【问题分派通知】WT-2026-0001 客服工单系统高峰期响应缓慢")

@@ -72,6 +72,11 @@ def test_missed_updates_are_reminded_at_17_including_the_adjusted_saturday(compa
         return InboxMessage.objects.filter(recipient__username="wangqiang", notification__kind="overdue")
 
     assert [m.notification.title for m in missed()] == ["【未更新进度】XQ-2026-0001-T01 后台同步策略优化"]
+    assert missed().get().notification.body == (
+        "10月09日 17:00 前未更新任务进度，请补充当日进展与次日计划。\n"
+        "依据：《企业沟通与协作流程规范》二（三）「每日17:00前在企业协作平台更新任务进度」；"
+        "另见：《企业内部沟通指南与协作工具》二（一）步骤3「成员每日17:00前更新任务进度」"
+    )
     # The next one is due on the 调休 Saturday 10/10 at 17:00.
     assert update_clock(task).due_at == at("2026-10-10 17:00")
     with time_machine.travel(at("2026-10-10 17:00"), tick=False):
