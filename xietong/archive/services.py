@@ -19,6 +19,7 @@ from xietong.archive.type_labels import type_label
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState, NotFound
+from xietong.items.collaboration import collaboration_label
 from xietong.items.models import Attachment, Comment, WorkItem
 from xietong.org.models import Person
 
@@ -37,9 +38,11 @@ def retention_years(subject_type: str) -> int:
 
 
 def archive_name(item: WorkItem, day: dt.date) -> str:
-    """类型-项目名称-日期, e.g. 需求协作-智能手表项目-2026-05-20. An item in no project (an emergency may be
-    reported without one) is filed under the first department it names, else under its title."""
-    return f"{type_label(type(item))}-{_filed_under(item)}-{day:%Y-%m-%d}"
+    """协作类型-项目名称-日期 (000 二（五）), e.g. 跨部门事务对接-智能手表项目-2026-05-20, where the item has a
+    collaboration type; else the process's type (需求协作-智能手表项目-2026-05-20). An item in no project
+    (an emergency may be reported without one) is filed under the first department it names, else its title."""
+    kind = collaboration_label(item) or type_label(type(item))
+    return f"{kind}-{_filed_under(item)}-{day:%Y-%m-%d}"
 
 
 def _filed_under(item: WorkItem) -> str:

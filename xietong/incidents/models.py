@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
 from xietong.incidents.choices import ActionState, EntryKind, IncidentState
+from xietong.items.collaboration import CollaborationType
 from xietong.items.models import WorkItem
 
 
@@ -21,6 +22,7 @@ class Incident(WorkItem):
     department_fields = ("reporting_department", "responsible_department")
     participant_fields = ("lead", "members")
     process = "emergency"
+    default_collaboration_type = CollaborationType.EMERGENCY
 
     # An emergency is reported from any page or a robot's link, in one step: it may belong to a project,
     # but demanding one would slow the report down and shut out people who are in no project.

@@ -32,6 +32,8 @@ class WorkItem(StateGuarded, VersionedModel):
     department_fields: ClassVar[tuple[str, ...]] = ()
     participant_fields: ClassVar[tuple[str, ...]] = ()  # FK or M2M fields to Person
     process: ClassVar[str] = ""  # the process name used by clock policies (e.g. "request")
+    # The collaboration type its kind implies (items.collaboration), "" when it depends on the item.
+    default_collaboration_type: ClassVar[str] = ""
     rich_text_fields: ClassVar[tuple[str, ...]] = ()  # sanitised HTML: search indexes their text, not tags
 
     number = models.CharField(_("编号"), max_length=40, unique=True, editable=False)

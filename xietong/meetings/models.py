@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from xietong.core import clock
 from xietong.core.models import TimeStampedModel, VersionedModel
 from xietong.core.permissions import Reach, RestrictedQuerySet
+from xietong.items.collaboration import CollaborationType
 from xietong.items.guard import StateGuarded, StateGuardedQuerySet
 from xietong.items.models import WorkItem
 from xietong.meetings.choices import (
@@ -99,6 +100,8 @@ class Meeting(WorkItem):
     department_fields = ("department",)
     participant_fields = ("organizer", "chair", "recorder", "approver", "participants", "readers")
     process = "meeting"
+    # 跨部门会议纪要分发 is 日常信息同步; a meeting called by a request or an emergency takes its type.
+    default_collaboration_type = CollaborationType.SYNC
 
     meeting_type = models.ForeignKey(
         MeetingType, verbose_name=_("会议类型"), on_delete=models.PROTECT, related_name="meetings"

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xietong.items.collaboration import CollaborationType
 from xietong.items.models import WorkItem
 from xietong.notices.choices import NoticeState
 from xietong.notices.richtext import render
@@ -17,6 +18,7 @@ class Notice(WorkItem):
     department_fields = ("department",)
     participant_fields = ("recipients", "observers")
     process = "notice"
+    default_collaboration_type = CollaborationType.SYNC
     rich_text_fields = ("body",)
 
     # A notice to the whole company, or to departments, is no project's business: demanding one made the

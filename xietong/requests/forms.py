@@ -41,6 +41,7 @@ class RequestForm(forms.ModelForm):
             "title",
             "project",
             "priority",
+            "collaboration_type",
             "requesting_department",
             "requester",
             "receiving_department",

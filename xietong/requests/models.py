@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xietong.core import clock
 from xietong.core.models import VersionedModel
 from xietong.core.permissions import RestrictedManager
+from xietong.items.collaboration import CollaborationType
 from xietong.items.guard import StateGuarded
 from xietong.items.models import WorkItem
 from xietong.requests.choices import Priority, RequestState
@@ -25,6 +26,13 @@ class Request(WorkItem):
     participant_fields = ("requester", "receiver")
     process = "request"
 
+    collaboration_type = models.CharField(
+        _("协作类型"),
+        max_length=12,
+        choices=CollaborationType.choices,
+        blank=True,
+        help_text=_("归档名称“协作类型-项目名称-日期”中的协作类型，如 常规项目协作、跨部门事务对接"),
+    )
     requesting_department = models.ForeignKey(
         "org.Department", verbose_name=_("发起部门"), on_delete=models.PROTECT, related_name="+"
     )

@@ -31,6 +31,7 @@ EDITABLE_FIELDS = (
     "content",
     "expected_date",
     "priority",
+    "collaboration_type",
 )
 
 

@@ -245,7 +245,31 @@ def test_an_emergency_in_no_project_is_filed_under_its_department(company, clien
         )
     drain("2026-10-09 10:05")
     record = ArchiveRecord.objects.get(subject_type="incidents.incident", subject_id=incident.pk)
-    assert record.name == "紧急事项-软件开发部-2026-10-09"
+    # 000 names archives by collaboration type: an emergency is 紧急事项处理.
+    assert record.name == "紧急事项处理-软件开发部-2026-10-09"
     assert record.name in client_for("lina").get("/archive/").content.decode()
     detail = client_for("lina").get(f"/archive/{record.pk}/")
-    assert detail.status_code == 200 and "紧急事项-软件开发部-2026-10-09" in detail.content.decode()
+    assert detail.status_code == 200 and "紧急事项处理-软件开发部-2026-10-09" in detail.content.decode()
+
+
+def test_a_request_is_filed_under_its_collaboration_type_and_so_is_what_belongs_to_it(company):
+    """000 二（五）: "按“协作类型-项目名称-日期”规则命名". A request whose author chose 跨部门事务对接 is filed
+    under it; its tasks and exception reports take the request's type; a request without one keeps 需求协作."""
+    from xietong.items.collaboration import collaboration_label
+    from xietong.risks.models import ExceptionReport
+    from xietong.tasks.models import Task
+
+    typed = request_in(company, "smartwatch", "2026-05-18 09:00", collaboration_type="affairs")
+    withdraw(company, typed, "2026-05-20 10:00")
+    plain = request_in(company, "smartwatch", "2026-05-18 09:30", title="智能手表项目-表带材质评估")
+    withdraw(company, plain, "2026-05-21 10:00")
+    drain("2026-05-21 10:05")
+    assert ArchiveRecord.objects.get(subject_id=typed.pk, subject_type="requests.request").name == (
+        "跨部门事务对接-智能手表项目-2026-05-20"
+    )
+    assert ArchiveRecord.objects.get(subject_id=plain.pk, subject_type="requests.request").name == (
+        "需求协作-智能手表项目-2026-05-21"
+    )
+    assert collaboration_label(Task(request=typed)) == "跨部门事务对接"
+    assert collaboration_label(ExceptionReport(request=typed)) == "跨部门事务对接"
+    assert collaboration_label(Task(request=plain)) == ""
