@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from xietong.notify.models import (
     DeliveryAttempt,
     DeliveryState,
 )
+from xietong.org.models import Person
 
 logger = logging.getLogger("xietong.notify")
 
@@ -69,7 +71,7 @@ def _absolute(url: str) -> str:
     return settings.XIETONG_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
 
 
-def _message(delivery: Delivery, card: CardContent | None = None) -> OutgoingMessage:
+def _message(delivery: Delivery, people: list[Person], card: CardContent | None = None) -> OutgoingMessage:
     notification = delivery.notification
     mentions = tuple(
         Mention(
@@ -81,7 +83,7 @@ def _message(delivery: Delivery, card: CardContent | None = None) -> OutgoingMes
             email=p.email,
             username=p.username,
         )
-        for p in delivery.mentions.all().order_by("pk")
+        for p in people
     )
     return OutgoingMessage(
         key=delivery.idempotency_key,
@@ -123,92 +125,146 @@ def _card(delivery: Delivery, user_id: str) -> CardContent:
     return card
 
 
-def _claim(skip: set[int]) -> Claim | bool | None:
-    """Claim one due delivery. Returns a Claim, None when nothing is due, or False when the row found
-    had to wait (rate limit, unreadable secret) — the caller simply tries the next one."""
+CLAIM_CHUNK = 50  # deliveries claimed in one transaction
+
+
+def _claim_batch(limit: int, skip: set[int]) -> list[Claim]:
+    """Claim up to `limit` due deliveries in one short transaction, skipping rows other workers hold.
+
+    Rows that must wait (a robot over its rate limit) are moved to their next free slot; rows that cannot
+    be sent (channel switched off, secret unreadable) fail at once. The rest are marked "sending" with a
+    lease, and their attempts are written with one bulk insert."""
     now = clock.now()
     with transaction.atomic():
         qs = Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
         if skip:
             qs = qs.exclude(pk__in=skip)
-        delivery = (
+        rows = list(
             qs.order_by("next_attempt_at", "pk")
             .select_related("notification", "recipient")
-            .select_for_update(skip_locked=True, of=("self",))
-            .first()
+            .select_for_update(skip_locked=True, of=("self",))[:limit]
         )
-        if delivery is None:
-            return None
-        channel = None
-        if delivery.channel_id is not None:
-            channel = Channel.objects.select_for_update().get(pk=delivery.channel_id)
-            if not channel.is_active:
-                delivery.state = DeliveryState.FAILED
-                delivery.last_error = "推送渠道已停用"
-                delivery.save(update_fields=["state", "last_error"])
-                return False
-            window = DeliveryAttempt.objects.filter(channel=channel, at__gt=now - RATE_WINDOW).order_by("at")
-            used = window.count() if channel.rate_per_minute else 0  # 0: no limit (own webhooks)
-            if channel.rate_per_minute and used >= channel.rate_per_minute:
-                oldest = window.values_list("at", flat=True)[used - channel.rate_per_minute]
-                delivery.next_attempt_at = oldest + RATE_WINDOW + dt.timedelta(milliseconds=10)
-                delivery.save(update_fields=["next_attempt_at"])
-                return False
-        try:
-            secret = secret_decrypt(channel.secret_encrypted) if channel else ""
-        except SecretUnreadable as exc:
-            delivery.state = DeliveryState.FAILED
-            delivery.last_error = str(exc)
-            delivery.save(update_fields=["state", "last_error"])
-            return False
-        card = None
-        if delivery.channel_kind == ChannelKind.EMAIL:
-            target = delivery.recipient.email if delivery.recipient else ""
-        elif delivery.channel_kind in APP_KINDS:
-            id_field = APP_KINDS[ChannelKind(delivery.channel_kind)][1]
-            target = getattr(delivery.recipient, id_field, "") if delivery.recipient else ""
-            card = _card(delivery, target) if target else None
-        else:
-            target = channel.url if channel else ""
-        delivery.state = DeliveryState.SENDING
-        delivery.attempts += 1
-        delivery.lease_until = now + lease()
-        delivery.save(update_fields=["state", "attempts", "lease_until"])
-        attempt = DeliveryAttempt.objects.create(delivery=delivery, channel=channel, at=now)
-        return Claim(delivery, attempt, _message(delivery, card), target, secret)
+        if not rows:
+            return []
+        # Channels locked in id order (no deadlock between workers): the rate window is counted once.
+        channel_ids = sorted({d.channel_id for d in rows if d.channel_id is not None})
+        channels = {c.pk: c for c in Channel.objects.filter(pk__in=channel_ids).order_by("pk").select_for_update()}
+        windows = {
+            pk: list(
+                DeliveryAttempt.objects.filter(channel_id=pk, at__gt=now - RATE_WINDOW)
+                .order_by("at")
+                .values_list("at", flat=True)
+            )
+            for pk, channel in channels.items()
+            if channel.rate_per_minute and channel.is_active
+        }
+        secrets: dict[int, str | SecretUnreadable] = {}
+        for pk, channel in channels.items():
+            try:
+                secrets[pk] = secret_decrypt(channel.secret_encrypted)
+            except SecretUnreadable as exc:
+                secrets[pk] = exc
+        mentions: dict[int, list[Person]] = {}
+        through = Delivery.mentions.through
+        for link in (
+            through.objects.filter(delivery_id__in=[d.pk for d in rows]).select_related("person").order_by("person_id")
+        ):
+            mentions.setdefault(link.delivery_id, []).append(link.person)
+
+        postponed: list[Delivery] = []
+        failed: list[Delivery] = []
+        claimed: list[tuple[Delivery, Channel | None, str, str]] = []
+        for delivery in rows:
+            channel = channels.get(delivery.channel_id) if delivery.channel_id is not None else None
+            if channel is not None and not channel.is_active:
+                delivery.state, delivery.last_error = DeliveryState.FAILED, "推送渠道已停用"
+                failed.append(delivery)
+                continue
+            secret = secrets.get(channel.pk, "") if channel else ""
+            if isinstance(secret, SecretUnreadable):
+                delivery.state, delivery.last_error = DeliveryState.FAILED, str(secret)
+                failed.append(delivery)
+                continue
+            if channel is not None and channel.rate_per_minute:  # 0: no limit (own webhooks)
+                window = windows[channel.pk]
+                if len(window) >= channel.rate_per_minute:
+                    oldest = window[len(window) - channel.rate_per_minute]
+                    delivery.next_attempt_at = oldest + RATE_WINDOW + dt.timedelta(milliseconds=10)
+                    postponed.append(delivery)
+                    continue
+                window.append(now)
+            claimed.append((delivery, channel, _target(delivery, channel), secret))
+
+        Delivery.objects.bulk_update(failed, ["state", "last_error"])
+        Delivery.objects.bulk_update(postponed, ["next_attempt_at"])
+        for delivery, _channel, _t, _s in claimed:
+            delivery.state = DeliveryState.SENDING
+            delivery.attempts += 1
+            delivery.lease_until = now + lease()
+        Delivery.objects.bulk_update([c[0] for c in claimed], ["state", "attempts", "lease_until"])
+        attempts = DeliveryAttempt.objects.bulk_create(
+            [DeliveryAttempt(delivery=delivery, channel=channel, at=now) for delivery, channel, _t, _s in claimed]
+        )
+        claims = []
+        for (delivery, _channel, target, secret), attempt in zip(claimed, attempts, strict=True):
+            card = _card(delivery, target) if delivery.channel_kind in APP_KINDS and target else None
+            claims.append(
+                Claim(delivery, attempt, _message(delivery, mentions.get(delivery.pk, []), card), target, secret)
+            )
+        skip.update(d.pk for d in rows)
+        return claims
+
+
+def _target(delivery: Delivery, channel: Channel | None) -> str:
+    """Where the message goes: the person's email, their user id on the platform, or the robot's URL."""
+    if delivery.channel_kind == ChannelKind.EMAIL:
+        return delivery.recipient.email if delivery.recipient else ""
+    if delivery.channel_kind in APP_KINDS:
+        id_field = APP_KINDS[ChannelKind(delivery.channel_kind)][1]
+        return getattr(delivery.recipient, id_field, "") if delivery.recipient else ""
+    return channel.url if channel else ""
 
 
 def _record(claim: Claim, result: SendResult, duration_ms: int) -> None:
+    """Record one send at once (two updates, no read): a worker killed later offers again only what was in
+    flight, never what it had already sent."""
     now = clock.now()
+    fields: dict = {"last_status": result.status_code, "last_error": result.error[:2000], "lease_until": None}
+    if result.ok:
+        fields.update(state=DeliveryState.SENT, sent_at=now)
+    elif result.fallback or claim.delivery.attempts >= max_attempts():
+        fields.update(state=DeliveryState.FAILED)
+    else:
+        wait = backoff(claim.delivery.attempts)
+        if result.retry_after:
+            wait = max(wait, dt.timedelta(seconds=result.retry_after))
+        fields.update(state=DeliveryState.PENDING, next_attempt_at=now + wait)
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=claim.delivery.pk)
         DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
             ok=result.ok, status_code=result.status_code, error=result.error[:2000], duration_ms=duration_ms
         )
-        if delivery.state != DeliveryState.SENDING or delivery.attempts != claim.delivery.attempts:
-            return  # the lease expired and another worker took over: its record wins
-        delivery.last_status = result.status_code
-        delivery.last_error = result.error[:2000]
-        delivery.lease_until = None
-        if result.ok:
-            delivery.state = DeliveryState.SENT
-            delivery.sent_at = now
-            if delivery.channel_kind in APP_KINDS and isinstance(result.response, dict):
-                AppCard.objects.filter(delivery=delivery).update(
-                    message_ref=str(result.response.get("ref") or ""), state=CardState.OPEN, updated_at=now
-                )
-        elif result.fallback:
-            delivery.state = DeliveryState.FAILED
-            _email_instead(delivery, now)
-        elif delivery.attempts >= max_attempts():
-            delivery.state = DeliveryState.FAILED
-        else:
-            delivery.state = DeliveryState.PENDING
-            wait = backoff(delivery.attempts)
-            if result.retry_after:
-                wait = max(wait, dt.timedelta(seconds=result.retry_after))
-            delivery.next_attempt_at = now + wait
-        delivery.save(update_fields=["state", "sent_at", "last_status", "last_error", "lease_until", "next_attempt_at"])
+        # Only while the lease is still ours: when it expired another worker took over, and its record wins.
+        mine = Delivery.objects.filter(
+            pk=claim.delivery.pk, state=DeliveryState.SENDING, attempts=claim.delivery.attempts
+        ).update(**fields)
+        if not mine:
+            return
+        if result.ok and claim.delivery.channel_kind in APP_KINDS and isinstance(result.response, dict):
+            AppCard.objects.filter(delivery=claim.delivery).update(
+                message_ref=str(result.response.get("ref") or ""), state=CardState.OPEN, updated_at=now
+            )
+        if result.fallback:
+            _email_instead(claim.delivery, now)
+
+
+def _release(claims: list[Claim]) -> None:
+    """Hand back claims not sent yet (the batch ran long): pending again, as if never claimed."""
+    with transaction.atomic():
+        for claim in claims:
+            Delivery.objects.filter(
+                pk=claim.delivery.pk, state=DeliveryState.SENDING, attempts=claim.delivery.attempts
+            ).update(state=DeliveryState.PENDING, attempts=claim.delivery.attempts - 1, lease_until=None)
+        DeliveryAttempt.objects.filter(pk__in=[c.attempt.pk for c in claims]).delete()
 
 
 def _email_instead(delivery: Delivery, now) -> None:
@@ -233,8 +289,6 @@ def _email_instead(delivery: Delivery, now) -> None:
 
 
 def delivery_send(claim: Claim) -> SendResult:
-    import time
-
     sender = SENDERS[claim.delivery.channel_kind]
     started = time.monotonic()
     if not claim.target:
@@ -250,7 +304,11 @@ def delivery_send(claim: Claim) -> SendResult:
 
 
 def outbox_deliver_due(batch_size: int = 50) -> int:
-    """Send up to `batch_size` due deliveries; returns how many attempts were made."""
+    """Send up to `batch_size` due deliveries; returns how many attempts were made.
+
+    Deliveries are claimed up to CLAIM_CHUNK per transaction, sent one after the other outside any
+    transaction, and each send is recorded as soon as it returns. A chunk that runs past half its lease
+    (slow receivers) hands the rest back rather than let another worker send them too."""
     now = clock.now()
     # Leases of killed workers: put those deliveries back in the queue.
     Delivery.objects.filter(state=DeliveryState.SENDING, lease_until__lt=now).update(
@@ -259,13 +317,17 @@ def outbox_deliver_due(batch_size: int = 50) -> int:
     handled = 0
     skip: set[int] = set()
     while handled < batch_size:
-        claim = _claim(skip)
-        if claim is None:
-            break
-        if claim is False:
-            continue
-        assert isinstance(claim, Claim)
-        skip.add(claim.delivery.pk)
-        delivery_send(claim)
-        handled += 1
+        seen = len(skip)
+        claims = _claim_batch(min(CLAIM_CHUNK, batch_size - handled), skip)
+        if not claims:
+            if len(skip) == seen:
+                break  # nothing due
+            continue  # every row of the chunk had to wait or failed: try the next ones
+        started = time.monotonic()
+        for index, claim in enumerate(claims):
+            if time.monotonic() - started > lease().total_seconds() / 2:
+                _release(claims[index:])
+                return handled
+            delivery_send(claim)
+            handled += 1
     return handled

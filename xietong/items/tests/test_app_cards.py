@@ -20,7 +20,7 @@ from django.test import Client
 from xietong.clocks.models import ClockPolicy
 from xietong.core.models import AuditEvent
 from xietong.notify.channels import SENDERS
-from xietong.notify.delivery import _claim, outbox_deliver_due
+from xietong.notify.delivery import _claim_batch, outbox_deliver_due
 from xietong.notify.models import AppCard, CardState, Delivery, DeliveryState, Preference
 from xietong.notify.services import notify
 from xietong.requests.tests.test_request_flow import at, new_request
@@ -259,7 +259,7 @@ def test_a_worker_that_dies_after_sending_does_not_show_the_card_twice(company, 
     with time_machine.travel(at("2026-09-30 17:00"), tick=False), transaction.atomic():
         notify(recipients=[company.person("lina")], kind="reminder", title="【即将到期】测试", urgency="urgent")
     with time_machine.travel(at("2026-09-30 17:00"), tick=False):
-        claim = _claim(set())
+        claim = _claim_batch(1, set())[0]
         result = SENDERS[claim.delivery.channel_kind](claim.target, claim.secret, claim.message)
         assert result.ok  # sent — and the worker is killed before it records that
     delivery = Delivery.objects.get(channel_kind=f"app_{platform.name}")

@@ -1,0 +1,70 @@
+"""The outbox claims its deliveries in chunks: one transaction for many rows, each send recorded as soon
+as it returns, and a chunk that runs long hands back what it has not sent."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from xietong.notify.delivery import CLAIM_CHUNK, _claim_batch, outbox_deliver_due
+from xietong.notify.models import Channel, Delivery, DeliveryAttempt, DeliveryState, Preference
+from xietong.notify.services import channel_save, notify
+
+MONDAY_10 = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
+
+
+@pytest.fixture
+def webhook(company, receiver):
+    # 李娜 takes no email: every delivery here is the webhook's.
+    Preference.objects.create(person=company.person("lina"), email_kinds=[], chat_kinds=["escalation"])
+    with transaction.atomic():
+        return channel_save(
+            actor=company.person("admin"),
+            channel=Channel(kind="webhook", name="集成", url=f"{receiver.base_url}/hook", rate_per_minute=0),
+            secret="k",
+        )
+
+
+def messages(company, count):
+    with time_machine.travel(MONDAY_10, tick=False), transaction.atomic():
+        for i in range(count):
+            notify(recipients=[company.person("lina")], kind="escalation", title=f"消息 {i:02d}", urgency="urgent")
+
+
+def test_claiming_a_chunk_costs_the_same_queries_for_five_or_forty_deliveries(company, webhook):
+    def claim_queries(count):
+        Delivery.objects.all().delete()
+        messages(company, count)
+        with time_machine.travel(MONDAY_10, tick=False), CaptureQueriesContext(connection) as queries:
+            claims = _claim_batch(CLAIM_CHUNK, set())
+        assert len(claims) == count
+        return len(queries)
+
+    assert claim_queries(5) == claim_queries(40)
+    assert Delivery.objects.filter(state=DeliveryState.SENDING).count() == 40
+    assert DeliveryAttempt.objects.filter(ok__isnull=True).count() == 40
+
+
+def test_every_due_delivery_is_sent_once_across_chunks(company, webhook, receiver):
+    messages(company, CLAIM_CHUNK + 7)
+    with time_machine.travel(MONDAY_10, tick=False):
+        assert outbox_deliver_due(batch_size=200) == CLAIM_CHUNK + 7
+        assert outbox_deliver_due(batch_size=200) == 0
+    assert sorted(r.json["title"] for r in receiver.requests) == [f"消息 {i:02d}" for i in range(CLAIM_CHUNK + 7)]
+    assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
+
+
+def test_a_chunk_that_runs_past_half_its_lease_hands_back_the_rest(company, webhook, receiver, settings):
+    settings.XIETONG_DELIVERY_LEASE_SECONDS = 1
+    receiver.script.delay = 0.6  # a slow receiver: the first send alone takes more than half the lease
+    messages(company, 5)
+    with time_machine.travel(MONDAY_10, tick=False):
+        assert outbox_deliver_due(batch_size=50) == 1
+    assert len(receiver.requests) == 1
+    # The four not sent are pending again, as if never claimed: no attempt counted, no lease held.
+    back = Delivery.objects.exclude(state=DeliveryState.SENT)
+    assert set(back.values_list("state", "attempts", "lease_until")) == {("pending", 0, None)}
+    assert back.count() == 4
+    assert DeliveryAttempt.objects.count() == 1
