@@ -8,6 +8,7 @@ urlpatterns = [
     path("export.<str:fmt>", views.dashboard_export, name="reports-export"),
     path("requests/<int:request_id>/<str:kind>.xlsx", views.request_export, name="reports-request-export"),
     path("exceptions/<int:report_id>.xlsx", views.exception_export, name="reports-exception-export"),
+    path("disputes/<int:dispute_id>.xlsx", views.dispute_export, name="reports-dispute-export"),
     path("reviews/", views.review_list, name="review-list"),
     path("reviews/generate/", views.review_generate_view, name="review-generate"),
     path("reviews/<int:review_id>/", views.review_detail, name="review-detail"),

@@ -15,7 +15,7 @@ from xietong.clocks.models import ClockPolicy
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
-from xietong.reports import charts, exports
+from xietong.reports import charts, coordination_exports, exports
 from xietong.reports.models import ImprovementProposal, QuarterlyReview
 from xietong.reports.periods import Quarter
 from xietong.reports.review import may_generate, may_propose, proposal_add, proposal_decide, review_generate
@@ -193,6 +193,8 @@ def request_export(request: AuthedRequest, request_id: int, kind: str) -> HttpRe
         "spec": (exports.request_workbook, _("需求说明书")),
         "deliverables": (exports.deliverables_workbook, _("成果交付清单")),
         "feedback": (exports.feedback_workbook, _("协作反馈表")),
+        "coordination": (coordination_exports.coordination_request_workbook, _("多部门协同需求申请表")),
+        "division": (coordination_exports.division_workbook, _("协同任务分工表")),
     }
     if kind not in makers:
         raise NotFound()
@@ -206,6 +208,18 @@ def exception_export(request: AuthedRequest, report_id: int) -> HttpResponse:
 
     report = access(request.user, ExceptionReport, report_id)
     return _download(exports.exception_workbook(report), _("异常问题反馈表-%(n)s.xlsx") % {"n": report.number}, XLSX)
+
+
+@require_GET
+def dispute_export(request: AuthedRequest, dispute_id: int) -> HttpResponse:
+    from xietong.risks.models import Dispute
+
+    dispute = access(request.user, Dispute, dispute_id)
+    return _download(
+        coordination_exports.escalation_record_workbook(dispute),
+        _("问题升级记录表-%(n)s.xlsx") % {"n": dispute.number},
+        XLSX,
+    )
 
 
 # --- 季度复盘 ---------------------------------------------------------------------------------------
