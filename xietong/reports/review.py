@@ -29,6 +29,28 @@ from xietong.reports.periods import Quarter
 from xietong.reports.selectors import HOUR, figures_of, limit_label, period_clocks, period_escalations
 
 CASES = 5
+# Typical cases come from the work that matters (issue 23: the "fastest" ones were weekly-meeting notices):
+# requests, their exception reports and emergencies.
+CASE_TYPES = ("requests.request", "risks.exceptionreport", "incidents.incident")
+# Each count of a department's row and the drill-down outcome that lists the clocks (or escalations) behind it.
+COUNT_OUTCOMES = {
+    "total": "",
+    "on_time": "on_time",
+    "late": "late",
+    "open_late": "open_late",
+    "pending": "pending",
+    "overdue": "overdue",
+    "escalations": "escalated",
+}
+
+
+def drill_url(quarter: Quarter, department_id: int, outcome: str) -> str:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = {"period": quarter.code, "department": department_id, **({"outcome": outcome} if outcome else {})}
+    return f"{reverse('reports-drill')}?{urlencode(query)}"
 
 
 def _subject(label: str, pk: int) -> dict[str, Any]:
@@ -54,7 +76,8 @@ def review_pack(quarter: Quarter) -> dict[str, Any]:
 
     per_item: dict[tuple[str, int], list[int]] = defaultdict(list)
     for e in escalations:
-        per_item[(e.subject_type, e.subject_id)].append(e.level)
+        if e.subject_type in CASE_TYPES:
+            per_item[(e.subject_type, e.subject_id)].append(e.level)
     most_escalated = [
         {**_subject(label, pk), "escalations": len(levels), "max_level": max(levels)}
         for (label, pk), levels in sorted(per_item.items(), key=lambda kv: (-len(kv[1]), -max(kv[1]), kv[0]))[:CASES]
@@ -62,7 +85,7 @@ def review_pack(quarter: Quarter) -> dict[str, Any]:
 
     fastest = []
     for c in clocks:
-        if c.met_at is None or c.met_at > c.limit_due_at:
+        if c.subject_type not in CASE_TYPES or c.met_at is None or c.met_at > c.limit_due_at:
             continue
         base = timebase(c.mode, c.calendar)
         used, allowed = base.between(c.anchor_at, c.met_at) / HOUR, base.between(c.anchor_at, c.limit_due_at) / HOUR
@@ -105,16 +128,23 @@ def review_pack(quarter: Quarter) -> dict[str, Any]:
         )
         if figures.overall.total or figures.escalation_total:
             row = figures.overall
+            counts = {
+                "total": row.total,
+                "on_time": row.on_time,
+                "late": row.late,
+                "open_late": row.open_late,
+                # Still running or cancelled unmet: not judged, but counted in the total, so the row adds up.
+                "pending": row.total - row.on_time - row.late - row.open_late,
+                "overdue": figures.overdue,
+                "escalations": figures.escalation_total,
+            }
             departments.append(
                 {
                     "department": dept.name,
-                    "total": row.total,
-                    "on_time": row.on_time,
-                    "late": row.late,
-                    "open_late": row.open_late,
+                    "department_id": dept.pk,
+                    **counts,
                     "rate": row.rate,
-                    "overdue": figures.overdue,
-                    "escalations": figures.escalation_total,
+                    "drill": {key: drill_url(quarter, dept.pk, COUNT_OUTCOMES[key]) for key in counts},
                 }
             )
     suggestions = [

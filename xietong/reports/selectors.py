@@ -308,6 +308,7 @@ def drill(
                 "late": result == "late",
                 "open_late": result == "open_late",
                 "judged": result != "",
+                "pending": result == "",
                 "open": c.closed_at is None,
                 "overdue": c.closed_at is None and result == "open_late",
                 "met": c.met_at is not None,

@@ -50,13 +50,15 @@ def test_the_pack_has_typical_cases_department_figures_and_suggestions(company, 
         ("验收/审核", 10.5, 10.5),
     ]
     assert [(c["title"], c["score"], c["answers"]) for c in pack["lowest_scores"]] == [("续航优化需求评审", 4.0, 2)]
-    assert pack["departments"] == [
+    counts = ("department", "total", "on_time", "late", "open_late", "pending", "rate", "overdue", "escalations")
+    assert [{k: d[k] for k in counts} for d in pack["departments"]] == [
         {
             "department": "软件开发部",
             "total": 5,
             "on_time": 2,
             "late": 1,
             "open_late": 1,
+            "pending": 1,  # c5, cancelled unmet
             "rate": 50.0,
             "overdue": 1,
             "escalations": 2,
@@ -67,6 +69,7 @@ def test_the_pack_has_typical_cases_department_figures_and_suggestions(company, 
             "on_time": 1,
             "late": 0,
             "open_late": 0,
+            "pending": 1,  # c7, still running
             "rate": 100.0,
             "overdue": 0,
             "escalations": 0,
@@ -145,4 +148,50 @@ def test_a_typical_case_names_the_clause_its_limit_comes_from(company):
         ("响应", "依据：《企业沟通与协作流程规范》二（一）「需在收到需求后2个工作小时内响应」"),
         ("会议纪要", ""),
         ("验收/审核", ""),
+    ]
+
+
+def test_every_count_of_the_pack_reconciles_with_its_drill_down(company, client_for, review):
+    """Issue 23: the 季度复盘's counts did not add up. Each department's row adds up (时限数 = 按时 + 超时完成 +
+    超时未完成 + 未判定) and each count opens the list behind it: the rows of that drill-down are as many."""
+    from urllib.parse import parse_qs, urlparse
+
+    from xietong.reports.selectors import drill
+
+    coordinator = company.person("liufang")
+    for row in review.pack["departments"]:
+        assert row["total"] == row["on_time"] + row["late"] + row["open_late"] + row["pending"]
+        for key in ("total", "on_time", "late", "open_late", "pending", "overdue", "escalations"):
+            query = parse_qs(urlparse(row["drill"][key]).query)
+            with time_machine.travel(at(NOW), tick=False):
+                lines = drill(
+                    coordinator,
+                    Quarter.parse(query["period"][0]),
+                    department_id=int(query["department"][0]),
+                    outcome=query.get("outcome", [""])[0],
+                )
+            assert lines is not None and len(lines) == row[key], (row["department"], key)
+    page = client_for("liufang").get(review.get_absolute_url()).content.decode()
+    soft = review.pack["departments"][0]
+    assert f'<a href="{soft["drill"]["pending"].replace("&", "&amp;")}">1</a>' in page
+
+
+def test_typical_cases_come_from_requests_exceptions_and_emergencies(company):
+    """Issue 23: the "响应最快" cases were weekly-meeting notices. A meeting's clock met in no time is not a case."""
+    from xietong.clocks.models import Clock
+
+    build(company)
+    Clock.objects.create(
+        subject_type="meetings.meeting", subject_id=1, limit="respond", kind="respond", state="cancelled",
+        mode="working", owner=company.person("lina"), department=company.department("rd-software"),
+        anchor_at=at("2026-04-14 09:00"), offset_us=0, due_at=at("2026-04-16 09:00"),
+        limit_due_at=at("2026-04-16 09:00"), met_at=at("2026-04-14 09:01"), closed_at=at("2026-04-14 09:01"),
+        created_at=at("2026-04-14 09:00"),
+    )  # fmt: skip
+    with time_machine.travel(at(NOW), tick=False), transaction.atomic():
+        pack = review_generate(actor=company.person("liufang"), quarter=Q2).pack
+    assert [(c["type"], c["limit"], c["hours"]) for c in pack["fastest"]] == [
+        ("需求说明书", "响应", 1.0),
+        ("需求说明书", "会议纪要", 6.0),
+        ("需求说明书", "验收/审核", 10.5),
     ]
