@@ -390,3 +390,12 @@ XIETONG_FEISHU_VERIFICATION_TOKEN = os.environ.get("XIETONG_FEISHU_VERIFICATION_
 XIETONG_FEISHU_ENCRYPT_KEY = os.environ.get("XIETONG_FEISHU_ENCRYPT_KEY", "")
 # A callback older than this (or seen before) is a replay and refused.
 XIETONG_CALLBACK_MAX_AGE_SECONDS = int(os.environ.get("XIETONG_CALLBACK_MAX_AGE_SECONDS", "300"))
+
+# Sane limits on what people type, enforced by the model layer (xietong.core.limits): the longest text of
+# each kind in characters and how far from today a date may lie. One place; messages quote these values.
+XIETONG_TEXT_LIMITS = {
+    "subject": int(os.environ.get("XIETONG_SUBJECT_MAX_CHARS", "200")),
+    "short": int(os.environ.get("XIETONG_SHORT_TEXT_MAX_CHARS", "2000")),
+    "long": int(os.environ.get("XIETONG_LONG_TEXT_MAX_CHARS", "50000")),
+}
+XIETONG_DATE_WINDOW_YEARS = int(os.environ.get("XIETONG_DATE_WINDOW_YEARS", "20"))

@@ -19,6 +19,11 @@ class CoreConfig(AppConfig):
 
         register_sweep("audit-seal", audit_seal_sweep, order=1000)  # last: seals what this pass wrote
         connection_created.connect(_private_sqlite_files, dispatch_uid="xietong-private-sqlite")
+        from django.db.models.signals import pre_save
+
+        from xietong.core.limits import refuse_out_of_bounds
+
+        pre_save.connect(refuse_out_of_bounds, dispatch_uid="xietong-limits")
 
 
 def _private_sqlite_files(sender, connection, **kwargs) -> None:
