@@ -1,6 +1,7 @@
 """通知 over JSON: the same services, permission filter and counts as the pages."""
 
 import datetime as dt
+from typing import Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,7 +53,12 @@ class NoticeOut(Schema):
 class NoticeIn(Schema):
     title: str = Field(..., max_length=120)
     project_id: int | None = Field(None, description="所属项目；面向全公司或部门的通知可不填")
-    body: str = Field(..., max_length=50000, description="文字或简单 HTML；脚本等不安全内容会被移除")
+    body: str = Field(
+        ...,
+        max_length=50000,
+        description="通知内容：默认按纯文本保存（原样显示）；body_format=html 时为简单 HTML，脚本等不安全内容会被移除",
+    )
+    body_format: Literal["text", "html"] = Field("text", description="text（默认）或 html")
     effective_date: dt.date
     requires_confirmation: bool = True
     confirm_by: dt.datetime | None = None
@@ -123,6 +129,7 @@ def create_notice(request: AuthedRequest, payload: NoticeIn):
         title=payload.title,
         project=project,
         body=payload.body,
+        body_format=payload.body_format,
         effective_date=payload.effective_date,
         requires_confirmation=payload.requires_confirmation,
         confirm_by=confirm_by,

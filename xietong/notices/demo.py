@@ -62,6 +62,7 @@ def _seed_notices() -> None:
         "关于规范跨部门协作流程的通知",
         moment(day(-2), 9),
         body=PROCESS_NOTICE,
+        body_format="html",
         effective_date=day(3),
         requires_confirmation=True,
         confirm_by=end_of_working_day(engine, day(2)),

@@ -20,8 +20,24 @@ class NoticeForm(forms.Form):
     )
     body = forms.CharField(
         label=_("通知内容"),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("可直接输入文字；也可使用简单 HTML（<p>、<strong>、<ul><li>、<a href>），其余标签会被移除"),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "data-rich-editor": "body_format",
+                "data-label-bold": _("加粗"),
+                "data-label-heading": _("标题"),
+                "data-label-list": _("列表"),
+                "data-label-numbered": _("编号"),
+                "data-label-link": _("链接"),
+                "data-label-link-prompt": _("链接地址（以 http:// 或 https:// 开头）"),
+                "data-label-link-refused": _("链接须以 http:// 或 https:// 开头，例如 https://example.com/guide"),
+            }
+        ),
+        help_text=_("用工具栏设置加粗、标题、列表和链接；不使用编辑器时按纯文本保存，所写内容原样显示"),
+    )
+    # "html" only from the editor (static/js/rich-editor.js); typed text without it is plain text.
+    body_format = forms.ChoiceField(
+        choices=[("text", "text"), ("html", "html")], initial="text", required=False, widget=forms.HiddenInput
     )
     effective_date = forms.DateField(
         label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -62,5 +78,6 @@ class NoticeForm(forms.Form):
             k: self.cleaned_data.get(k)
             for k in ("title", "project", "body", "effective_date", "requires_confirmation", "confirm_by")
         }
+        data["body_format"] = self.cleaned_data.get("body_format") or "text"
         data["target_everyone"] = self.cleaned_data.get("target_everyone", False)
         return data

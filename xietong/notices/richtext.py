@@ -1,5 +1,9 @@
 """Rich text of notices: an allow-list of tags kept, everything else (scripts, event handlers,
-javascript: links, styles) removed. Applied when saving and again when rendering."""
+javascript: links, styles) removed. Applied when saving and again when rendering.
+
+Only the editor's output is HTML (the notice form's editor sends body_format=html; the API says so the same
+way). Plain text — typed without JavaScript or sent over the API — is escaped whole, never read as markup:
+"<b>加粗</b>" typed as text shows those characters."""
 
 from __future__ import annotations
 
@@ -36,15 +40,20 @@ def _text_lt_escaped(text: str) -> str:
     return "".join([*parts, text[last:].replace("<", "&lt;")])
 
 
-def sanitize(text: str) -> str:
-    """Safe HTML from what a person typed: plain text becomes paragraphs (escaped, never cut at a "<");
+TEXT, HTML = "text", "html"
+_EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|<br\s*/?>)*</p>")
+_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`=]+))""", re.I | re.S)
+
+
+def sanitize(text: str, body_format: str = HTML) -> str:
+    """Safe HTML: plain text becomes paragraphs, every character escaped (never cut at a "<"); the editor's
     HTML keeps the allowed tags, and a "<" in its text stays text."""
     text = (text or "").strip()
     if not text:
         return ""
-    if not _MARKUP.search(text):
+    if body_format != HTML or not _MARKUP.search(text):
         return linebreaks(escape(text))
-    return nh3.clean(
+    cleaned = nh3.clean(
         _text_lt_escaped(text),
         tags=TAGS,
         attributes=ATTRIBUTES,
@@ -52,6 +61,7 @@ def sanitize(text: str) -> str:
         link_rel="noopener noreferrer",
         attribute_filter=_safe_href,
     )
+    return _EMPTY_PARAGRAPH.sub("", cleaned)  # the editor leaves <p><br></p> after a last Enter
 
 
 def _safe_href(tag: str, attribute: str, value: str) -> str | None:
@@ -59,6 +69,14 @@ def _safe_href(tag: str, attribute: str, value: str) -> str | None:
     if tag == "a" and attribute == "href" and not link_is_safe(value, schemes=URL_SCHEMES):
         return None
     return value
+
+
+def unsafe_links(text: str, body_format: str = HTML) -> list[str]:
+    """The links of the editor's HTML that lead nowhere safe ('//evil.example', 'javascript:…'): refused."""
+    if body_format != HTML:
+        return []
+    found = (html.unescape(next(g for g in m.groups() if g is not None)) for m in _HREF.finditer(text or ""))
+    return [href for href in found if not link_is_safe(href.strip(), schemes=URL_SCHEMES)]
 
 
 def render(stored: str) -> SafeString:

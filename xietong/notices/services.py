@@ -16,6 +16,7 @@ from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
 from xietong.notices.choices import NoticeState
 from xietong.notices.models import Notice, NoticeReceipt
+from xietong.notices.richtext import HTML
 from xietong.notices.validation import NOTICE_FIELDS, notice_clean, notice_validate
 from xietong.org.models import Department, Person
 
@@ -77,7 +78,9 @@ def notice_update(
         raise Forbidden(_("只有发布人可以修改通知"))
     if notice.state != NoticeState.DRAFT:
         raise InvalidState(_("通知已发布，不能修改；如需更正请撤回后重新发布"))
-    merged = notice_clean({**{f: getattr(notice, f) for f in NOTICE_FIELDS}, **data})
+    # The stored body is HTML already; a new body is the editor's HTML only when it says so.
+    stored_format = {} if "body" in data else {"body_format": HTML}
+    merged = notice_clean({**{f: getattr(notice, f) for f in NOTICE_FIELDS}, **stored_format, **data})
     errors = notice_validate(actor, merged, departments, people, publishing=False)
     if errors:
         raise ApplicationError(_("通知填写有误"), fields=errors)

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
-from xietong.notices.richtext import plain_text, sanitize
+from xietong.notices.richtext import TEXT, plain_text, sanitize, unsafe_links
 from xietong.org.models import Department, Person, Project
 
 NOTICE_FIELDS = ("title", "project", "body", "effective_date", "requires_confirmation", "confirm_by", "target_everyone")
@@ -31,9 +31,14 @@ def notice_validate(
     if project is not None and not Project.objects.restrict(actor).filter(pk=project.pk).exists():
         errors["project"] = _("您不是该项目的成员，不能在其中发布通知")
     body = data.get("body") or ""
-    if len(body) > MAX_BODY:
+    unsafe = data.get("unsafe_links") or []
+    if unsafe:
+        errors["body"] = _("链接“%(href)s”不是有效的网址：请使用 http:// 或 https:// 开头的完整网址") % {
+            "href": unsafe[0]
+        }
+    elif len(body) > MAX_BODY:
         errors["body"] = _("通知内容不能超过 %(n)d 字") % {"n": MAX_BODY}
-    elif not plain_text(sanitize(body)).strip():
+    elif not plain_text(body).strip():
         errors["body"] = _("请填写通知内容")
     if data.get("effective_date") is None:
         errors["effective_date"] = _("请填写生效日期")
@@ -68,7 +73,9 @@ def may_address_everyone(person: Person) -> bool:
 def notice_clean(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     data["title"] = (data.get("title") or "").strip()
-    data["body"] = sanitize(data.get("body") or "")
+    body_format = data.pop("body_format", None) or TEXT
+    data["unsafe_links"] = unsafe_links(data.get("body") or "", body_format)
+    data["body"] = sanitize(data.get("body") or "", body_format)
     data["requires_confirmation"] = bool(data.get("requires_confirmation"))
     data["target_everyone"] = bool(data.get("target_everyone"))
     if not data["requires_confirmation"]:

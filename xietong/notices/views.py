@@ -120,6 +120,7 @@ def notice_edit(request: AuthedRequest, notice_id: int) -> HttpResponse:
             user=request.user,
             initial={
                 **{f: getattr(notice, f) for f in ("title", "project", "body", "effective_date")},
+                "body_format": "html",  # what is stored is the sanitised HTML
                 "requires_confirmation": notice.requires_confirmation,
                 "confirm_by": notice.confirm_by,
                 "target_everyone": notice.target_everyone,

@@ -37,6 +37,7 @@ def publish(company, *, when="2026-03-09 10:00", departments=("rd", "product"), 
         title="关于规范跨部门协作流程的通知",
         project=company.project("smartwatch"),
         body="<p>自 3 月 16 日起，跨部门需求一律通过协同提交<strong>需求说明书</strong>。</p>",
+        body_format="html",  # as the form's editor sends it
         effective_date=dt.date(2026, 3, 16),
         requires_confirmation=True,
         confirm_by=at("2026-03-13 18:00"),
@@ -190,7 +191,12 @@ def test_script_in_a_body_is_removed_and_never_reaches_the_page(company, client_
         '<img src=x onerror="alert(1)"><a href="javascript:alert(1)" onclick="steal()">链接</a>'
         '<a href="https://example.com/guide">指引</a>'
     )
-    notice = publish(company, body=hostile)
+    with pytest.raises(ApplicationError) as refused:
+        publish(company, body=hostile)
+    assert refused.value.fields == {
+        "body": "链接“javascript:alert(1)”不是有效的网址：请使用 http:// 或 https:// 开头的完整网址"
+    }
+    notice = publish(company, body=hostile.replace('href="javascript:alert(1)" ', ""))
     assert notice.body == (
         "<p>请各部门<strong>周五前</strong>提交</p>"
         '<a rel="noopener noreferrer">链接</a>'
