@@ -27,6 +27,7 @@ class ExceptionOut(Schema):
     severity: str
     state: str
     expected_resolution: dt.datetime | None
+    resolver_id: int | None
     resolution: str
     version: int
 

@@ -13,6 +13,8 @@ from xietong.items.models import WorkItem
 class Severity(models.TextChoices):
     NORMAL = "normal", _("一般")
     MAJOR = "major", _("重大")
+    # 《企业沟通与协作流程规范》二（三）「紧急事项需2小时内响应」: the initiator answers within 2 hours.
+    URGENT = "urgent", _("紧急")
 
 
 class ExceptionReport(WorkItem):
@@ -20,7 +22,7 @@ class ExceptionReport(WorkItem):
     (重大: 48 h with an updated expected time), or escalated."""
 
     department_fields = ("department", "initiator_department")
-    participant_fields = ("created_by", "initiator")
+    participant_fields = ("created_by", "initiator", "resolver")
     process = "exception"
 
     class State(models.TextChoices):
@@ -50,6 +52,11 @@ class ExceptionReport(WorkItem):
     severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.NORMAL)
     expected_resolution = models.DateTimeField(_("预计解决时间"), null=True, blank=True)
     late_filing = models.BooleanField(_("超过 1 个工作日才提报"), default=False)
+    # 明确问题解决责任人及时间节点: named when the initiator responds; they own the closing clock.
+    resolver = models.ForeignKey(
+        "org.Person", verbose_name=_("解决责任人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
     resolution = models.TextField(_("处理结果"), blank=True)
     decided_by = models.ForeignKey(

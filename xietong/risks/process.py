@@ -52,6 +52,7 @@ def may_decide(person: Any, report: ExceptionReport) -> bool:
     heads = {report.department.head_id, report.initiator_department.head_id}
     return (
         person.pk in heads
+        or person.pk == report.resolver_id
         or report.request.is_requester_side(person)
         or person.is_coordinator
         or person.is_general_manager
@@ -59,7 +60,79 @@ def may_decide(person: Any, report: ExceptionReport) -> bool:
 
 
 def reporter_or_initiator(person: Any, report: ExceptionReport) -> bool:
-    return person.pk in {report.created_by_id, report.initiator_id}
+    return person.pk in {report.created_by_id, report.initiator_id, report.resolver_id}
+
+
+def may_respond(person: Any, report: ExceptionReport) -> bool:
+    """发起方需组织相关方召开问题协调会…明确问题解决责任人: the initiator's side, the heads concerned, the
+    coordinators — not the reporter alone."""
+    heads = {report.department.head_id, report.initiator_department.head_id}
+    return (
+        person.pk in heads
+        or report.request.is_requester_side(person)
+        or person.is_coordinator
+        or person.is_general_manager
+    )
+
+
+def closing_owner(report: ExceptionReport) -> Person | None:
+    """Who the closing clock waits on: the named 解决责任人, the initiator until one is named."""
+    return report.resolver if report.resolver_id else report.request.requester
+
+
+def is_urgent(ctx: StepContext) -> bool:
+    return ctx.item.severity == Severity.URGENT
+
+
+def resolver_named(ctx: StepContext) -> None:
+    """The 解决责任人 is someone who can see the report; the 时间节点, when given, lies ahead."""
+    resolver, expected = ctx.inputs.get("resolver"), ctx.inputs.get("expected_resolution")
+    errors: dict[str, str] = {}
+    if resolver is None:
+        errors["resolver"] = _("请指定问题解决责任人")
+    elif not resolver.is_active:
+        errors["resolver"] = _("%(p)s 的账号已停用，请另选解决责任人") % {"p": resolver}
+    elif (
+        resolver.pk != ctx.item.created_by_id
+        and not ExceptionReport.objects.restrict(resolver).filter(pk=ctx.item.pk).exists()
+    ):
+        errors["resolver"] = _("%(p)s 看不到这个异常问题（不在项目或相关部门中），请改选") % {"p": resolver}
+    if expected is not None and expected <= ctx.now:
+        errors["expected_resolution"] = _("预计解决时间应晚于现在")
+    if errors:
+        raise ApplicationError(_("请明确解决责任人及时间节点"), fields=errors)
+
+
+def name_resolver(ctx: StepContext) -> None:
+    report, resolver, expected = ctx.item, ctx.inputs["resolver"], ctx.inputs.get("expected_resolution")
+    ctx.was["resolver"] = report.resolver_id
+    report.resolver = resolver
+    ctx.changed.add("resolver")
+    ctx.details["resolver"] = resolver.pk
+    if expected is not None:
+        ctx.was["expected_resolution"] = report.expected_resolution
+        report.expected_resolution = expected
+        ctx.changed.add("expected_resolution")
+        ctx.details["expected_resolution"] = expected
+
+
+def closing_due(ctx: StepContext) -> Any:
+    """The closing clock keeps its deadline when only its owner changes; a 时间节点 (a new ETA) moves it."""
+    from xietong.clocks.selectors import open_clock
+
+    if ctx.inputs.get("expected_resolution") is not None:
+        return ctx.inputs["expected_resolution"]
+    running = open_clock(ctx.item, "resolve")
+    return running.limit_due_at if running is not None else None
+
+
+def resolver_params(ctx: StepContext) -> dict[str, Any]:
+    expected = ctx.item.expected_resolution
+    return {
+        "t": ctx.item.title,
+        "resolver": ctx.item.resolver.display_name,
+        "eta": f"{clock.local(expected):%m-%d %H:%M}" if expected else "—",
+    }
 
 
 def filed_by_owner(person: Any, report: ExceptionReport) -> bool:
@@ -135,14 +208,67 @@ EXCEPTION = Process(
                     department=lambda r: r.request.requesting_department,
                     priority=lambda r: r.severity,
                 ),
+                Arm(
+                    "respond",
+                    owner=lambda r: r.request.requester,
+                    department=lambda r: r.request.requesting_department,
+                    priority=lambda r: r.severity,
+                    when=is_urgent,
+                ),
             ),
             tells=(
                 Tell(
                     to=copied,
+                    when=lambda ctx: not is_urgent(ctx),
                     title=gettext_lazy("【异常问题·%(sev)s】%(title)s"),
                     body=gettext_lazy("%(who)s 提报：%(problem)s\n影响范围：%(impact)s\n建议方案：%(proposal)s"),
                     urgency=lambda r: "urgent" if r.severity == Severity.MAJOR else "normal",
                     params=raised_params,
+                ),
+                Tell(
+                    to=copied,
+                    when=is_urgent,
+                    title=gettext_lazy("【异常问题·%(sev)s】%(title)s"),
+                    body=gettext_lazy(
+                        "%(who)s 提报：%(problem)s\n影响范围：%(impact)s\n建议方案：%(proposal)s\n"
+                        "紧急事项须在 %(due)s 前（%(limit)s内）响应：组织问题协调会，明确解决责任人及时间节点。"
+                    ),
+                    urgency="emergency",
+                    limit="respond",
+                    params=raised_params,
+                ),
+            ),
+        ),
+        Step(
+            "respond",
+            gettext_lazy("明确解决责任人"),
+            (E.OPEN,),
+            None,
+            may_respond,
+            offered=False,  # the form on the report's page: a person and a time
+            records_state=False,
+            refusal=lambda r: _("只有发起方、相关部门负责人或协调人可以明确解决责任人"),
+            check=resolver_named,
+            apply=name_resolver,
+            stamps_once=("responded_at",),
+            satisfies=("respond",),
+            arms=(
+                Arm(
+                    "resolve",
+                    owner=closing_owner,
+                    department=lambda r: r.resolver.department if r.resolver_id else r.request.requesting_department,
+                    priority=lambda r: r.severity,
+                    due_at=closing_due,
+                ),
+            ),
+            tells=(
+                Tell(
+                    to=lambda ctx: _not_the_actor(ctx, [ctx.item.resolver, ctx.item.created_by, ctx.item.initiator]),
+                    title=gettext_lazy("【解决责任人】%(t)s"),
+                    body=gettext_lazy("解决责任人：%(resolver)s；预计解决时间：%(eta)s；须在 %(due)s 前闭环。"),
+                    urgency=lambda r: "urgent" if r.severity != Severity.NORMAL else "normal",
+                    limit="resolve",
+                    params=resolver_params,
                 ),
             ),
         ),
@@ -179,13 +305,23 @@ EXCEPTION = Process(
             None,
             reporter_or_initiator,
             reason=Reason(gettext_lazy("说明"), required=False),
-            refusal=lambda r: _("只有提报人或发起方可以更新预计解决时间"),
+            refusal=lambda r: _("只有提报人、发起方或解决责任人可以更新预计解决时间"),
             records_state=False,
             check=expected_time_ahead,
             apply=new_expected_time,
+            # 需同步更新预计解决时间: the new expected time is the closing clock's new deadline.
+            arms=(
+                Arm(
+                    "resolve",
+                    owner=closing_owner,
+                    department=lambda r: r.resolver.department if r.resolver_id else r.request.requesting_department,
+                    priority=lambda r: r.severity,
+                    due_at=lambda ctx: ctx.inputs["expected_resolution"],
+                ),
+            ),
             tells=(
                 Tell(
-                    to=lambda ctx: _not_the_actor(ctx, [ctx.item.created_by, ctx.item.initiator]),
+                    to=lambda ctx: _not_the_actor(ctx, [ctx.item.created_by, ctx.item.initiator, ctx.item.resolver]),
                     title=gettext_lazy("【更新预计解决时间】%(t)s"),
                     body="%(text)s",
                     kind="info",
@@ -212,6 +348,32 @@ EXCEPTION = Process(
             remind_before="4h",
             ladder="standard",
             rule="重大问题可延长至 48 小时，需同步更新预计解决时间",
+        ),
+        # 紧急: answered within 2 elapsed hours, nights and holidays included (紧急 is never moved), and
+        # closed like any other within 24 hours.
+        Limit(
+            "respond",
+            "2h",
+            mode="wall",
+            priority="urgent",
+            snap=False,
+            ladder="standard",
+            rule="紧急异常问题 2 小时内响应：组织问题协调会，明确解决责任人及时间节点",
+            source="企业沟通与协作流程规范",
+            clause="二（三）",
+            clause_text="紧急事项需2小时内响应",
+        ),
+        Limit(
+            "resolve",
+            "24h",
+            mode="wall",
+            priority="urgent",
+            remind_before="2h",
+            ladder="standard",
+            rule="紧急异常问题同样 24 小时内闭环，否则升级",
+            source="企业沟通与协作流程规范",
+            clause="二（三）",
+            clause_text="明确问题解决责任人及时间节点,保证问题在24小时内闭环",
         ),
     ),
 )

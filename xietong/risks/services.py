@@ -56,7 +56,7 @@ def exception_raise(
         if not (value or "").strip():
             errors[field] = _("请填写%(label)s") % {"label": label}
     if severity not in Severity.values:
-        errors["severity"] = _("严重程度只能是 一般 或 重大")
+        errors["severity"] = _("严重程度只能是 一般、重大 或 紧急")
     if discovered_at is None:
         errors["discovered_at"] = _("请填写发现时间")
     elif discovered_at > now:
@@ -98,6 +98,16 @@ def exception_raise(
 def exception_resolve(*, actor: Person, report: ExceptionReport, resolution: str) -> ExceptionReport:
     """闭环: the initiator (or the heads concerned) records what was decided and by whom."""
     return run_step(actor=actor, item=report, step="resolve", reason=resolution)
+
+
+@transaction.atomic
+def exception_respond(
+    *, actor: Person, report: ExceptionReport, resolver: Person | None, expected_resolution: dt.datetime | None = None
+) -> ExceptionReport:
+    """问题协调会的结论: the 解决责任人 (who then owns the closing clock) and, when set, the 时间节点 that
+    becomes its deadline. For an urgent report this is the response due within 2 hours."""
+    inputs = {"resolver": resolver, "expected_resolution": expected_resolution}
+    return run_step(actor=actor, item=report, step="respond", inputs=inputs)
 
 
 @transaction.atomic

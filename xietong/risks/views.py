@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,10 +19,11 @@ from xietong.core.views import form_apply_error
 from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
+from xietong.org.models import Person
 from xietong.requests.models import Request
 from xietong.risks.forms import DelayForm, DisputeForm, ExceptionForm
 from xietong.risks.models import DelayRequest, Dispute, ExceptionReport
-from xietong.risks.process import delay_approvers, may_decide, may_settle
+from xietong.risks.process import delay_approvers, may_decide, may_respond, may_settle, reporter_or_initiator
 from xietong.risks.services import (
     delay_decide,
     delay_request,
@@ -29,6 +32,7 @@ from xietong.risks.services import (
     dispute_settle,
     exception_raise,
     exception_resolve,
+    exception_respond,
     exception_update_eta,
 )
 from xietong.tasks.models import Task
@@ -74,13 +78,17 @@ def exception_new(request: AuthedRequest, task_id: int) -> HttpResponse:
 def exception_detail(request: AuthedRequest, report_id: int) -> HttpResponse:
     report = access(
         request.user,
-        ExceptionReport.objects.select_related("task", "request", "initiator", "department", "decided_by"),
+        ExceptionReport.objects.select_related("task", "request", "initiator", "department", "decided_by", "resolver"),
         report_id,
     )
     context = {
         "report": report,
         "can_resolve": report.state == "open" and may_decide(request.user, report),
-        "can_update_eta": report.state == "open" and request.user.pk in {report.created_by_id, report.initiator_id},
+        "can_update_eta": report.state == "open" and reporter_or_initiator(request.user, report),
+        "can_respond": report.state == "open" and may_respond(request.user, report),
+        "resolver_choices": Person.objects.filter(
+            is_active=True, department__in=[report.department_id, report.initiator_department_id]
+        ).order_by("department_id", "pk"),
         **_item_context(report),
         "panels": panels_for(request, report),
     }
@@ -104,6 +112,13 @@ def exception_do(request: AuthedRequest, report_id: int, action: str) -> HttpRes
             exception_update_eta(
                 actor=request.user, report=report, expected_resolution=eta, note=request.POST.get("note", "")
             )
+        elif action == "respond":
+            exception_respond(
+                actor=request.user,
+                report=report,
+                resolver=_person_or_none(request.POST.get("resolver")),
+                expected_resolution=_eta_or_none(request.POST.get("expected_resolution")),
+            )
         else:
             raise ApplicationError(_("未知操作"))
     except ApplicationError as error:
@@ -111,6 +126,20 @@ def exception_do(request: AuthedRequest, report_id: int, action: str) -> HttpRes
     else:
         messages.success(request, _("已保存"))
     return redirect(report.get_absolute_url())
+
+
+def _person_or_none(value: str | None) -> Person | None:
+    value = (value or "").strip()
+    return Person.objects.filter(pk=int(value), is_active=True).first() if value.isdigit() else None
+
+
+def _eta_or_none(value: str | None) -> dt.datetime | None:
+    if not (value or "").strip():
+        return None
+    try:
+        return ExceptionForm.base_fields["expected_resolution"].clean(value)
+    except Exception:
+        raise ApplicationError(fields={"expected_resolution": _("请填写有效的预计解决时间")}) from None
 
 
 @require_POST
