@@ -29,7 +29,7 @@ def test_report_respond_resolve_review(page_for, live_server):
     wangqiang.click("#submit-incident")
     wangqiang.wait_for_url("**/incidents/*/")
     assert wangqiang.locator("#incident-state").inner_text() == "待组建小组"
-    assert wangqiang.locator("#incident-lead").inner_text() == "李娜"
+    assert wangqiang.locator("#incident-lead").inner_text() == "王建国"  # 分管领导牵头
     screenshot(wangqiang, "incidents-2-reported")
     incident = Incident.objects.get()
 
@@ -73,6 +73,7 @@ def test_report_respond_resolve_review(page_for, live_server):
     assert lina.locator("#incident-state").inner_text() == "已解决待复盘"
     assert "连接池溢出" in lina.locator("textarea[name=text]").input_value()
     screenshot(lina, "incidents-5-resolved")
+    lina.fill("#customer-notice textarea[name=recipients]", "users@example.com")
     lina.click("#notice-publish")
     lina.wait_for_load_state("networkidle")
     assert "已于" in lina.locator("#customer-notice h2").inner_text()

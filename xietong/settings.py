@@ -303,6 +303,12 @@ XIETONG_AUDIT_UNSEALED_MAX_SECONDS = int(os.environ.get("XIETONG_AUDIT_UNSEALED_
 # `audit verify` checks a chain at least this long with one process per core (PostgreSQL).
 XIETONG_AUDIT_VERIFY_PARALLEL_FROM = int(os.environ.get("XIETONG_AUDIT_VERIFY_PARALLEL_FROM", "100000"))
 XIETONG_AUDIT_ANCHOR_FILE = Path(os.environ.get("XIETONG_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchor.json"))
+# 用户告知函: where a published notice is mailed besides the addresses typed when publishing (e.g. the customer
+# service team's broadcast list), comma-separated.
+XIETONG_CUSTOMER_NOTICE_TO = [
+    a.strip() for a in os.environ.get("XIETONG_CUSTOMER_NOTICE_TO", "").split(",") if a.strip()
+]
+
 # Links in mail and calendar invitations. Without XIETONG_BASE_URL: where ./run.sh serves (XIETONG_HOST, PORT).
 _served_host = os.environ.get("XIETONG_HOST", "127.0.0.1")
 _served_host = "127.0.0.1" if _served_host in ("", "0.0.0.0", "::") else _served_host  # noqa: S104 (a comparison)

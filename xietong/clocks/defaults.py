@@ -33,6 +33,12 @@ LADDERS = [
         [(1, "division_leader", "0m"), (2, "general_manager", "1d")],
     ),
     ("emergency", "紧急事项上报总经理", "2 小时内未控制风险，上报总经理", [(1, "general_manager", "0m")]),
+    (
+        "emergency-division",
+        "紧急事项上报分管领导",
+        "应急小组分工、应急方案超时：上报分管领导（分管领导牵头应急响应），不直接上报总经理",
+        [(1, "division_leader", "0m")],
+    ),
     ("department-head", "部门负责人", "逾期名单发送部门负责人", [(1, "department_head", "0m")]),
 ]
 
@@ -161,7 +167,17 @@ POLICIES = [
     ("problem", "*", "dispatch", "1d", "working", "2h", "", "standard", "综合管理部 1 个工作日内审核并分派"),
     ("problem", "high", "update_due", "1d", "working", "2h", "", "standard", "紧急问题每日反馈进度"),
     ("problem", "*", "update_due", "2d", "working", "2h", "", "standard", "主责部门每 2 个工作日反馈进度"),
-    ("emergency", "*", "assign_team", "10m", "wall", "", "", "emergency", "接到上报后 10 分钟内明确应急小组分工"),
+    (
+        "emergency",
+        "*",
+        "assign_team",
+        "10m",
+        "wall",
+        "",
+        "",
+        "emergency-division",
+        "接到上报后 10 分钟内明确应急小组分工；超时上报分管领导",
+    ),
     ("emergency", "*", "team_ready", "30m", "wall", "", "", "", "应急小组成员 30 分钟内到位并反馈准备情况"),
     ("emergency", "*", "status", "30m", "wall", "5m", "", "", "每 30 分钟更新一次处理状态"),
     ("emergency", "*", "control", "2h", "wall", "", "", "emergency", "2 小时内未控制风险，上报总经理"),

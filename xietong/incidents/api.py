@@ -66,6 +66,11 @@ class IncidentOut(Schema):
     impact_minutes: int | None
     customer_notice: str
     notice_published_at: dt.datetime | None
+    notice_sent_to: str
+    detailed_report: str
+    detailed_report_at: dt.datetime | None
+    emergency_plan: str
+    plan_at: dt.datetime | None
     review_summary: str
     next_status_due: dt.datetime | None
     team: list[MemberOut]
@@ -153,6 +158,7 @@ class ResolveIn(Schema):
 class CustomerNoticeIn(Schema):
     text: str = Field("", max_length=10000)
     publish: bool = False
+    recipients: list[str] = Field(default_factory=list, description="发布时发送至的邮箱（受影响用户或客服群发地址）")
 
 
 class ActionIn(Schema):
@@ -281,7 +287,9 @@ def resolve(request: AuthedRequest, incident_id: int, payload: ResolveIn):
 @router.put("/{incident_id}/notice", response=responses(IncidentOut), summary="编辑或发布用户告知函")
 def notice(request: AuthedRequest, incident_id: int, payload: CustomerNoticeIn):
     incident = _incident(request, incident_id)
-    incident_notice_save(actor=request.user, incident=incident, text=payload.text, publish=payload.publish)
+    incident_notice_save(
+        actor=request.user, incident=incident, text=payload.text, publish=payload.publish, recipients=payload.recipients
+    )
     return _fresh(incident)
 
 

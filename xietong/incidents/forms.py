@@ -57,8 +57,8 @@ class IncidentReportForm(forms.Form):
         label=_("应急负责人"),
         queryset=active_people(),
         required=False,
-        help_text=_("留空时由主责部门负责人担任"),
-        empty_label=_("（主责部门负责人）"),
+        help_text=_("留空时由主责部门的分管领导牵头（未设分管领导时为部门负责人）"),
+        empty_label=_("（主责部门分管领导）"),
         error_messages={"invalid_choice": _("所选人员不存在，请重新选择")},
     )
     project = forms.ModelChoiceField(
@@ -143,6 +143,44 @@ class ResolveForm(forms.Form):
 
 class NoticeForm(forms.Form):
     text = forms.CharField(label=_("用户告知函"), required=False, widget=forms.Textarea(attrs={"rows": 10}))
+    recipients = forms.CharField(
+        label=_("发送至（邮箱）"),
+        required=False,
+        help_text=_("受影响用户或客服群发地址，逗号或换行分隔；管理员配置的推送渠道同时发出"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def addresses(self) -> list[str]:
+        raw = self.cleaned_data.get("recipients") or ""
+        return [a.strip() for a in raw.replace("，", ",").replace("\n", ",").split(",") if a.strip()]
+
+
+class WrittenReportForm(forms.Form):
+    """《紧急事项报告》(含详细说明)."""
+
+    report = forms.CharField(
+        label=_("紧急事项报告（详细说明）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("问题类型、影响程度、初步应对措施")}),
+    )
+
+
+class PlanForm(forms.Form):
+    """应急方案: 各小组职责、资源调配需求."""
+
+    plan = forms.CharField(
+        label=_("应急方案"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("各小组职责与资源调配需求")}),
+    )
+
+
+class LeaderReportForm(forms.Form):
+    body = forms.CharField(
+        label=_("向分管领导汇报进展"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如“已回滚发布，访问恢复 80%”")}),
+    )
 
 
 class ReviewForm(forms.Form):

@@ -53,6 +53,12 @@ class Incident(WorkItem):
     controlled_at = models.DateTimeField(_("控制时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("复盘时间"), null=True, blank=True)
+    # 《紧急事项报告》(含详细说明): the reporter's written report, due 1 hour after the report
+    detailed_report = models.TextField(_("紧急事项报告"), blank=True)
+    detailed_report_at = models.DateTimeField(_("报告提交时间"), null=True, blank=True)
+    # 应急方案 (各小组职责、资源调配需求), due 2 hours after the report
+    emergency_plan = models.TextField(_("应急方案"), blank=True)
+    plan_at = models.DateTimeField(_("方案制定时间"), null=True, blank=True)
     # 紧急事务处理报告
     cause = models.TextField(_("问题原因"), blank=True)
     resolution_measures = models.TextField(_("解决措施"), blank=True)
@@ -62,6 +68,7 @@ class Incident(WorkItem):
     notice_published_by = models.ForeignKey(
         "org.Person", verbose_name=_("发布人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    notice_sent_to = models.TextField(_("告知函发送至"), blank=True)
     # 复盘
     review_summary = models.TextField(_("复盘结论"), blank=True)
 

@@ -48,7 +48,13 @@ REPORT_FIELDS = (
     "project",
 )
 # Limits that only make sense while the incident is live; resolving stops them.
-LIVE_LIMITS = ("assign_team", "team_ready", "status", "control")
+LIVE_LIMITS = ("assign_team", "team_ready", "status", "control", "written_report", "plan", "leader_report")
+MECHANISM = "内部沟通与协调工作机制"  # 004
+
+
+def division_leader(incident: Incident) -> Person | None:
+    """The 分管领导 of the responsible department (its own or the nearest above it)."""
+    return manager_chain(None, department=incident.responsible_department)[1].person
 
 
 # --- who may ---------------------------------------------------------------------------------------
@@ -314,8 +320,163 @@ def review_entry(ctx: StepContext) -> None:
     entry(ctx, EntryKind.EVENT, _("完成复盘，形成 %(n)d 条改进措施") % {"n": len(ctx.inputs["created"])})
 
 
+# --- 用户告知函: published means sent (email to the addresses, the configured robots/webhooks) and recorded ----
+def check_publish(ctx: StepContext) -> None:
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    incident = ctx.item
+    if incident.notice_published_at is not None:
+        raise InvalidState(
+            _("用户告知函已于 %(at)s 发布，不能再修改")
+            % {"at": f"{clock.local(incident.notice_published_at):%Y-%m-%d %H:%M}"}
+        )
+    if not text(incident.customer_notice):
+        raise ApplicationError(fields={"text": _("用户告知函不能为空")})
+    typed = [a.strip() for a in ctx.inputs.get("addresses", ()) if a.strip()]
+    wrong = []
+    for address in typed:
+        try:
+            validate_email(address)
+        except ValidationError:
+            wrong.append(address)
+    if wrong:
+        raise ApplicationError(fields={"recipients": _("邮箱地址有误：%(list)s") % {"list": "、".join(wrong)}})
+    addresses = list(dict.fromkeys([*typed, *settings.XIETONG_CUSTOMER_NOTICE_TO]))
+    channels = notice_channels(incident)
+    if not addresses and not channels:
+        raise ApplicationError(
+            fields={"recipients": _("请填写接收用户告知函的邮箱（受影响用户或客服群发地址），或请管理员配置推送渠道")}
+        )
+    ctx.inputs.update({"addresses": addresses, "channels": channels})
+
+
+def notice_channels(incident: Incident) -> list[Any]:
+    """The robots and webhooks an administrator configured for this incident's department or project (an
+    official account's webhook, the customer service group): they carry the notice out."""
+    from xietong.notify.services import _channels_for
+
+    return _channels_for(incident.project, incident.responsible_department, "info")
+
+
+def record_publish(ctx: StepContext) -> None:
+    incident = ctx.item
+    incident.notice_published_by = ctx.actor
+    incident.notice_sent_to = "\n".join(ctx.inputs["addresses"])
+    ctx.changed.update({"notice_published_by", "notice_sent_to"})
+    ctx.details.update(
+        {
+            "addresses": ctx.inputs["addresses"],
+            "channels": [str(c) for c in ctx.inputs["channels"]],
+            "text": incident.customer_notice[:500],
+        }
+    )
+
+
+def send_notice(ctx: StepContext) -> None:
+    """Out through the outbox: an email to every address, a message on every configured channel."""
+    from xietong.notify.services import notify
+
+    incident = ctx.item
+    notify(
+        recipients=[],
+        addresses=ctx.inputs["addresses"],
+        kind="info",
+        title=_("用户告知函：%(title)s") % {"title": incident.title},
+        body=incident.customer_notice,
+        subject=incident,
+        urgency="urgent",
+        dedupe_key=f"incident:{incident.pk}:customer-notice",
+    )
+    where = [*ctx.inputs["addresses"], *(str(c) for c in ctx.inputs["channels"])]
+    entry(ctx, EntryKind.EVENT, _("用户告知函已发送至：%(where)s") % {"where": "、".join(where)})
+
+
 def live_limit(limit: str) -> Arm:
     return Arm(limit, owner=lambda i: i.lead, department=lambda i: i.responsible_department)
+
+
+# --- 紧急事项报告, 应急方案 and the 4-hourly report to the 分管领导 (004 三（三）) ------------------------------
+def may_write_report(person: Any, incident: Incident) -> bool:
+    """The 紧急事项报告 is the reporter's (问题发觉人); those who steer the response may file it too."""
+    return person.pk == incident.created_by_id or is_commander(person, incident)
+
+
+def written(field: str, label: Label, example: Label) -> Any:
+    """A written record of the incident: something to say, within the text limit, on a live incident."""
+
+    def check(ctx: StepContext) -> None:
+        require_live(label)(ctx)
+        value = text(ctx.inputs.get(field))
+        if not value:
+            raise ApplicationError(
+                fields={field: _("请填写%(what)s，例如“%(example)s”") % {"what": label, "example": example}}
+            )
+        if len(value) > TEXT_LIMIT:
+            raise ApplicationError(fields={field: _("内容不能超过 %(n)d 字") % {"n": TEXT_LIMIT}})
+        ctx.inputs[field] = value
+
+    return check
+
+
+def keep(field: str, model_field: str) -> Any:
+    def apply(ctx: StepContext) -> None:
+        setattr(ctx.item, model_field, ctx.inputs[field])
+        ctx.changed.add(model_field)
+        ctx.details[model_field] = ctx.inputs[field][:500]
+
+    return apply
+
+
+def report_filed_entry(ctx: StepContext) -> None:
+    entry(ctx, EntryKind.EVENT, _("提交紧急事项报告：%(text)s") % {"text": ctx.inputs["report"][:300]})
+
+
+def plan_entry(ctx: StepContext) -> None:
+    entry(ctx, EntryKind.DECISION, _("应急方案：%(text)s") % {"text": ctx.inputs["plan"][:300]})
+
+
+def leader_report_entry(ctx: StepContext) -> None:
+    leader = division_leader(ctx.item)
+    entry(
+        ctx,
+        EntryKind.STATUS,
+        _("向分管领导%(leader)s汇报：%(text)s")
+        % {"leader": leader.display_name if leader else "", "text": ctx.inputs["body"]},
+    )
+
+
+def to_the_division_leader(ctx: StepContext) -> list[Person]:
+    return people([division_leader(ctx.item)], exclude=ctx.actor)
+
+
+def not_yet_controlled(ctx: StepContext) -> bool:
+    return ctx.item.state in (S.REPORTED, S.RESPONDING)
+
+
+def missed_due(ctx: StepContext) -> dt.datetime:
+    """The next 4 hours count from the report that was missed, not from when the worker noticed."""
+    if "missed" not in ctx.inputs:
+        missed = open_clock(ctx.item, "leader_report")
+        ctx.inputs["missed"] = missed.limit_due_at if missed is not None else ctx.now
+    return ctx.inputs["missed"]
+
+
+def missed_entry(ctx: StepContext) -> None:
+    ctx.details["missed"] = missed_due(ctx).isoformat()
+    IncidentEntry.objects.create(
+        incident=ctx.item,
+        kind=EntryKind.ALERT,
+        body=_("向分管领导汇报超时：应于 %(due)s 汇报进展。") % {"due": hm(missed_due(ctx))},
+        due_at=missed_due(ctx),
+        created_at=ctx.now,
+    )
+
+
+def missed_params(ctx: StepContext) -> dict[str, Any]:
+    leader = division_leader(ctx.item)
+    return {"missed": hm(missed_due(ctx)), "leader": leader.display_name if leader else _("分管领导")}
 
 
 INCIDENT = Process(
@@ -348,7 +509,18 @@ INCIDENT = Process(
             records_state=False,
             audit_action="incident.report",
             apply=record_report,
-            arms=(live_limit("assign_team"), live_limit("status"), live_limit("control")),
+            arms=(
+                live_limit("assign_team"),
+                live_limit("status"),
+                live_limit("control"),
+                live_limit("plan"),
+                live_limit("leader_report"),
+                Arm(
+                    "written_report",
+                    owner=lambda i: i.created_by,
+                    department=lambda i: i.reporting_department,
+                ),
+            ),
             after=report_entry,
             tells=(
                 Tell(
@@ -361,6 +533,125 @@ INCIDENT = Process(
                     urgency="emergency",
                     limit="assign_team",
                     params=report_params,
+                ),
+                Tell(
+                    to=lambda ctx: [ctx.item.created_by],
+                    title=gettext_lazy("【请提交紧急事项报告】%(label)s"),
+                    body=gettext_lazy("请在 %(due)s 前（%(limit)s内）提交《紧急事项报告》（含详细说明）。"),
+                    urgency="emergency",
+                    limit="written_report",
+                ),
+            ),
+        ),
+        Step(
+            "written_report",
+            gettext_lazy("提交紧急事项报告"),
+            tuple(IncidentState.values),
+            None,
+            may_write_report,
+            offered=False,
+            records_state=False,
+            refusal=lambda i: _("紧急事项报告由上报人或应急负责人提交"),
+            audit_action="incident.written_report",
+            check=written("report", gettext_lazy("紧急事项报告"), gettext_lazy("问题类型、影响程度、初步应对措施")),
+            apply=keep("report", "detailed_report"),
+            stamps=("detailed_report_at",),
+            satisfies=("written_report",),
+            after=report_filed_entry,
+            tells=(
+                Tell(
+                    to=lambda ctx: people(management(ctx.item), exclude=ctx.actor),
+                    title=gettext_lazy("【紧急事项报告】%(label)s"),
+                    body="%(text)s",
+                    kind="info",
+                    urgency="urgent",
+                    params=lambda ctx: {"text": ctx.inputs["report"][:500]},
+                ),
+            ),
+        ),
+        Step(
+            "plan",
+            gettext_lazy("制定应急方案"),
+            tuple(IncidentState.values),
+            None,
+            is_commander,
+            offered=False,
+            records_state=False,
+            refusal=lambda i: _("只有应急负责人、主责部门负责人、总经理或综合管理部可以制定应急方案"),
+            audit_action="incident.plan",
+            check=written("plan", gettext_lazy("应急方案"), gettext_lazy("各小组职责与资源调配需求")),
+            apply=keep("plan", "emergency_plan"),
+            stamps=("plan_at",),
+            satisfies=("plan",),
+            after=plan_entry,
+            tells=(
+                Tell(
+                    to=everyone_but_the_actor,
+                    title=gettext_lazy("【应急方案】%(label)s"),
+                    body="%(text)s",
+                    kind="info",
+                    urgency="urgent",
+                    params=lambda ctx: {"text": ctx.inputs["plan"][:500]},
+                ),
+            ),
+        ),
+        Step(
+            "leader_report",
+            gettext_lazy("向分管领导汇报"),
+            (S.REPORTED, S.RESPONDING),
+            None,
+            on_team,
+            offered=False,
+            records_state=False,
+            refusal=lambda i: _("只有应急小组成员可以向分管领导汇报"),
+            audit_action="incident.leader_report",
+            check=check_body,
+            apply=post(EntryKind.STATUS),
+            satisfies=("leader_report",),
+            arms=(live_limit("leader_report"),),
+            tells=(
+                Tell(
+                    to=to_the_division_leader,
+                    title=gettext_lazy("【进展汇报】%(label)s"),
+                    body=gettext_lazy("%(actor)s：%(body)s（下次汇报：%(due)s 前）"),
+                    kind="info",
+                    urgency="emergency",
+                    limit="leader_report",
+                    params=posted_params,
+                ),
+            ),
+        ),
+        # Taken by the worker when a 4-hourly report is missed: an alarm, and the next 4 hours start.
+        Step(
+            "leader_report_missed",
+            gettext_lazy("向分管领导汇报超时"),
+            (S.REPORTED, S.RESPONDING),
+            None,
+            is_commander,
+            system=True,
+            records_state=False,
+            audit_action="incident.leader_report_missed",
+            apply=missed_entry,
+            arms=(
+                Arm(
+                    "leader_report",
+                    owner=lambda i: i.lead,
+                    department=lambda i: i.responsible_department,
+                    start=missed_due,
+                    on_due="leader_report_missed",
+                ),
+            ),
+            tells=(
+                Tell(
+                    to=lambda ctx: people([ctx.item.lead, division_leader(ctx.item)]),
+                    title=gettext_lazy("【向分管领导汇报超时】%(label)s"),
+                    body=gettext_lazy(
+                        "应于 %(missed)s 向%(leader)s汇报进展，已超时。请立即汇报；下次汇报须在 %(due)s 前。"
+                    ),
+                    kind="overdue",
+                    urgency="emergency",
+                    limit="leader_report",
+                    params=missed_params,
                 ),
             ),
         ),
@@ -473,6 +764,7 @@ INCIDENT = Process(
             audit_action="incident.control",
             stamps=("controlled_at",),
             satisfies=("control",),
+            cancels=("leader_report",),  # 每4小时向分管领导汇报, until the risk is under control
             after=control_entry,
             tells=(
                 Tell(
@@ -498,7 +790,7 @@ INCIDENT = Process(
             apply=record_resolution,
             # Announcing "问题已解决" is the last status update; the team limits simply no longer apply.
             satisfies=("control", "status"),
-            cancels=("assign_team", "team_ready"),
+            cancels=("assign_team", "team_ready", "plan", "leader_report", "written_report"),
             arms=(live_limit("review"),),
             after=resolution_entry,
             tells=(
@@ -512,6 +804,32 @@ INCIDENT = Process(
                     urgency="urgent",
                     limit="review",
                     params=lambda ctx: {"cause": ctx.inputs["cause"], "measures": ctx.inputs["measures"]},
+                ),
+            ),
+        ),
+        Step(
+            "publish_notice",
+            gettext_lazy("发布用户告知函"),
+            (S.RESOLVED, S.CLOSED),
+            None,
+            on_team,
+            offered=False,
+            records_state=False,
+            refusal=lambda i: _("只有应急小组成员可以编辑用户告知函"),
+            audit_action="incident.notice_publish",
+            check=check_publish,
+            stamps=("notice_published_at",),
+            apply=record_publish,
+            after=send_notice,
+            tells=(
+                Tell(
+                    to=everyone_but_the_actor,
+                    title=gettext_lazy("【用户告知函已发布】%(label)s"),
+                    body=gettext_lazy("已发送至：%(where)s"),
+                    kind="info",
+                    params=lambda ctx: {
+                        "where": "、".join([*ctx.inputs["addresses"], *(str(c) for c in ctx.inputs["channels"])])
+                    },
                 ),
             ),
         ),
@@ -537,13 +855,50 @@ INCIDENT = Process(
             "10m",
             mode="wall",
             snap=False,
-            ladder="emergency",
-            rule="接到上报后 10 分钟内明确应急小组分工",
+            ladder="emergency-division",
+            rule="接到上报后 10 分钟内明确应急小组分工；超时上报分管领导",
         ),
         Limit("team_ready", "30m", mode="wall", snap=False, rule="应急小组成员 30 分钟内到位并反馈准备情况"),
         Limit("status", "30m", mode="wall", snap=False, remind_before="5m", rule="每 30 分钟更新一次处理状态"),
         Limit("control", "2h", mode="wall", snap=False, ladder="emergency", rule="2 小时内未控制风险，上报总经理"),
         Limit("review", "3d", remind_before="1d", ladder="standard", rule="问题解决后 3 个工作日内召开复盘会"),
+        Limit(
+            "written_report",
+            "1h",
+            mode="wall",
+            snap=False,
+            remind_before="15m",
+            rule="问题发觉人 1 小时内提交《紧急事项报告》（含详细说明）",
+            label=gettext_lazy("紧急事项报告"),
+            source=MECHANISM,
+            clause="三（三）步骤1",
+            clause_text="1小时内提交《紧急事项报告》(含详细说明)",
+        ),
+        Limit(
+            "plan",
+            "2h",
+            mode="wall",
+            snap=False,
+            remind_before="30m",
+            ladder="emergency-division",
+            rule="分管领导牵头成立临时应急小组，2 小时内制定应急方案",
+            label=gettext_lazy("应急方案"),
+            source=MECHANISM,
+            clause="三（三）步骤2",
+            clause_text="2小时内制定应急方案,明确各小组职责、资源调配需求,立即执行",
+        ),
+        Limit(
+            "leader_report",
+            "4h",
+            mode="wall",
+            snap=False,
+            remind_before="30m",
+            rule="控制前每 4 小时向分管领导汇报进展；漏报即告警并开始下一个 4 小时",
+            label=gettext_lazy("向分管领导汇报"),
+            source=MECHANISM,
+            clause="三（三）步骤3",
+            clause_text="每4小时向分管领导汇报进展",
+        ),
     ),
     action_labels={
         "incident.report": gettext_lazy("上报紧急事项"),

@@ -25,6 +25,7 @@ from xietong.incidents.validation import text as clean
 from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
 from xietong.org.models import Department, Person, Project
+from xietong.org.roles import manager_chain
 
 __all__ = ["ActionDraft"]  # the 复盘's improvement action as the forms and the API hand it in
 
@@ -73,9 +74,11 @@ def incident_report(
     if responsible is None or not Department.objects.filter(pk=responsible.pk).exists():
         errors["responsible_department"] = _("所选主责部门不存在（可能已被删除），请重新选择")
     elif lead is None:
-        lead = responsible.head
+        # 分管领导牵头成立临时应急小组 (004 三（三）步骤2): the division leader leads unless someone else is named;
+        # without one, the department's head.
+        lead = manager_chain(None, department=responsible)[1].person or responsible.head
         if lead is None or not lead.is_active:
-            errors["lead"] = _("“%(dept)s”未设部门负责人，请指定应急负责人") % {"dept": responsible}
+            errors["lead"] = _("“%(dept)s”未设分管领导或部门负责人，请指定应急负责人") % {"dept": responsible}
     elif not lead.is_active:
         errors["lead"] = _("%(person)s 的账号已停用，请另选应急负责人") % {"person": lead}
     if project is not None and not Project.objects.restrict(actor).filter(pk=project.pk).exists():
@@ -134,6 +137,21 @@ def incident_post_update(
     return incident.entries.filter(kind=kind).order_by("-pk").first()  # type: ignore[return-value]
 
 
+def incident_written_report(*, actor: Person, incident: Incident, report: str) -> Incident:
+    """《紧急事项报告》(含详细说明), due 1 hour after the report (the `written_report` step)."""
+    return _step(actor, incident, "written_report", report=report)
+
+
+def incident_plan(*, actor: Person, incident: Incident, plan: str) -> Incident:
+    """应急方案 (各小组职责、资源调配需求), due 2 hours after the report (the `plan` step)."""
+    return _step(actor, incident, "plan", plan=plan)
+
+
+def incident_leader_report(*, actor: Person, incident: Incident, body: str) -> Incident:
+    """每4小时向分管领导汇报进展 (the `leader_report` step): the next report is due 4 hours later."""
+    return _step(actor, incident, "leader_report", body=body)
+
+
 def incident_control(*, actor: Person, incident: Incident, note: str = "") -> Incident:
     """风险已控制: meets the limit that would alert the general manager (the `control` step)."""
     return _step(actor, incident, "control", reason=note)
@@ -162,8 +180,11 @@ def improvement_done(*, actor: Person, action: ImprovementAction, note: str) -> 
 
 # --- 用户告知函: not a step (the state stays), a versioned edit with its own audit event --------------------
 @transaction.atomic
-def incident_notice_save(*, actor: Person, incident: Incident, text: str, publish: bool = False) -> Incident:
-    """Edit the drafted 用户告知函, and record when it was published through the official channels."""
+def incident_notice_save(
+    *, actor: Person, incident: Incident, text: str, publish: bool = False, recipients: Sequence[str] = ()
+) -> Incident:
+    """Edit the drafted 用户告知函; publishing it (the `publish_notice` step) sends it — an email to each of
+    `recipients` and of XIETONG_CUSTOMER_NOTICE_TO, a message on the configured channels — and records where."""
     incident = access_locked(actor, Incident.objects.select_related(*INCIDENT.related), incident.pk)
     if incident.state not in (IncidentState.RESOLVED, IncidentState.CLOSED):
         raise InvalidState(_("问题解决后才能编辑用户告知函"))
@@ -179,20 +200,12 @@ def incident_notice_save(*, actor: Person, incident: Incident, text: str, publis
     check_text(errors, "text", notice, _("用户告知函不能为空"))
     if errors:
         raise ApplicationError(fields=errors)
-    before = snapshot(incident, ("customer_notice",))
-    incident.customer_notice = notice
-    fields = ["customer_notice"]
+    if notice != incident.customer_notice:
+        before = snapshot(incident, ("customer_notice",))
+        incident.customer_notice = notice
+        save_versioned(incident, expected_version=incident.version, fields=["customer_notice"])
+        old, new = changed_fields(before, snapshot(incident, ("customer_notice",)))
+        audit_record(actor=actor, action="incident.notice", obj=incident, before=old, after=new)
     if publish:
-        incident.notice_published_at = clock.now()
-        incident.notice_published_by = actor
-        fields += ["notice_published_at", "notice_published_by"]
-    save_versioned(incident, expected_version=incident.version, fields=fields)
-    old, new = changed_fields(before, snapshot(incident, ("customer_notice",)))
-    audit_record(
-        actor=actor,
-        action="incident.notice_publish" if publish else "incident.notice",
-        obj=incident,
-        before=old,
-        after={**new, **({"published": True} if publish else {})},
-    )
+        incident = run_step(actor=actor, item=incident, step="publish_notice", inputs={"addresses": list(recipients)})
     return incident

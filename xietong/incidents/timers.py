@@ -12,7 +12,7 @@ from xietong.clocks.wording import clause_line, clock_limit_text
 from xietong.core import clock
 from xietong.incidents.choices import EntryKind
 from xietong.incidents.models import Incident, IncidentEntry
-from xietong.incidents.process import LIVE_LIMITS, hm, label, people
+from xietong.incidents.process import LIVE_LIMITS, division_leader, hm, label, people
 from xietong.notify.models import MessageKind, Urgency
 from xietong.notify.services import notify
 
@@ -25,7 +25,7 @@ def incident_clock_due(clock_row: Clock, incident: Incident) -> dict[str, Any] |
         return None  # the review clock: the default overdue message to its owner
     due, span = hm(clock_row.limit_due_at), clock_limit_text(clock_row)
     if limit == "assign_team":
-        recipients = people([incident.lead, incident.responsible_department.head])
+        recipients = people([incident.lead, incident.responsible_department.head, division_leader(incident)])
         what = _("应急小组未组建")
         body = _("接到上报已 %(limit)s（应于 %(due)s 前）仍未明确应急小组分工。") % {"limit": span, "due": due}
     elif limit == "team_ready":
@@ -41,6 +41,17 @@ def incident_clock_due(clock_row: Clock, incident: Incident) -> dict[str, Any] |
         recipients = people([incident.lead, incident.responsible_department.head], incident.members.all())
         what = _("状态更新超时")
         body = _("应于 %(due)s 更新处理状态，已超时。请立即在事项页面更新状态。") % {"due": due}
+    elif limit == "written_report":
+        recipients = people([incident.created_by, incident.lead])
+        what = _("紧急事项报告未提交")
+        body = _("上报已满 %(limit)s（%(due)s）仍未提交《紧急事项报告》（含详细说明）。") % {"limit": span, "due": due}
+    elif limit == "plan":
+        recipients = people([incident.lead, division_leader(incident)])
+        what = _("应急方案未制定")
+        body = _("上报已满 %(limit)s（%(due)s）仍未制定应急方案（各小组职责、资源调配需求）。") % {
+            "limit": span,
+            "due": due,
+        }
     else:
         recipients = people([incident.lead])
         what = _("%(limit)s未控制") % {"limit": span}

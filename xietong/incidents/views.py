@@ -27,11 +27,14 @@ from xietong.incidents.forms import (
     ControlForm,
     DoneForm,
     IncidentReportForm,
+    LeaderReportForm,
     NoticeForm,
+    PlanForm,
     ResolveForm,
     ReviewForm,
     TeamForm,
     UpdateForm,
+    WrittenReportForm,
 )
 from xietong.incidents.models import ImprovementAction, Incident
 from xietong.incidents.process import INCIDENT
@@ -41,11 +44,14 @@ from xietong.incidents.services import (
     incident_acknowledge,
     incident_assign_team,
     incident_control,
+    incident_leader_report,
     incident_notice_save,
+    incident_plan,
     incident_post_update,
     incident_report,
     incident_resolve,
     incident_review,
+    incident_written_report,
 )
 from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
@@ -162,6 +168,19 @@ def detail_context(request: AuthedRequest, incident: Incident, **forms: Form) ->
                 lambda: NoticeForm(initial={"text": incident.customer_notice}),
             ),
             "review_form": pick("review_form", commander and state == IncidentState.RESOLVED, ReviewForm),
+            "written_report_form": pick(
+                "written_report_form",
+                not incident.detailed_report_at
+                and (request.user.pk == incident.created_by_id or commander)
+                and state not in (IncidentState.CLOSED,),
+                WrittenReportForm,
+            ),
+            "plan_form": pick("plan_form", commander and active and not incident.plan_at, PlanForm),
+            "leader_report_form": pick(
+                "leader_report_form",
+                on_team and state in (IncidentState.REPORTED, IncidentState.RESPONDING),
+                LeaderReportForm,
+            ),
             "actions": list(incident.improvement_actions.select_related("owner")),
             "clock_views": clock_views(incident),
             "timeline": timeline(incident, FIELD_LABELS),
@@ -300,9 +319,58 @@ def incident_notice_view(request: AuthedRequest, incident_id: int) -> HttpRespon
         NoticeForm,
         "notice_form",
         lambda incident, form: incident_notice_save(
-            actor=request.user, incident=incident, text=form.cleaned_data["text"], publish=publish
+            actor=request.user,
+            incident=incident,
+            text=form.cleaned_data["text"],
+            publish=publish,
+            recipients=form.addresses(),  # type: ignore[attr-defined]
         ),
-        _("用户告知函已标记为已发布") if publish else _("用户告知函已保存"),
+        _("用户告知函已发送") if publish else _("用户告知函已保存"),
+    )
+
+
+@require_POST
+def incident_written_report_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        WrittenReportForm,
+        "written_report_form",
+        lambda incident, form: incident_written_report(
+            actor=request.user, incident=incident, report=form.cleaned_data["report"]
+        ),
+        _("紧急事项报告已提交"),
+    )
+
+
+@require_POST
+def incident_plan_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        PlanForm,
+        "plan_form",
+        lambda incident, form: incident_plan(actor=request.user, incident=incident, plan=form.cleaned_data["plan"]),
+        _("应急方案已发布"),
+    )
+
+
+@require_POST
+def incident_leader_report_view(request: AuthedRequest, incident_id: int) -> HttpResponse:
+    return _form_post(
+        request,
+        incident_id,
+        LeaderReportForm,
+        "leader_report_form",
+        lambda incident, form: incident_leader_report(
+            actor=request.user, incident=incident, body=form.cleaned_data["body"]
+        ),
+        lambda incident: limit_text(
+            incident,
+            "leader_report",
+            _("已向分管领导汇报"),
+            _("已向分管领导汇报；下次汇报须在 %(due)s 前（%(limit)s内）"),
+        ),
     )
 
 

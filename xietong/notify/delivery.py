@@ -218,7 +218,7 @@ def _claim_batch(limit: int, skip: set[int]) -> list[Claim]:
 def _target(delivery: Delivery, channel: Channel | None) -> str:
     """Where the message goes: the person's email, their user id on the platform, or the robot's URL."""
     if delivery.channel_kind == ChannelKind.EMAIL:
-        return delivery.recipient.email if delivery.recipient else ""
+        return delivery.recipient.email if delivery.recipient else delivery.address
     if delivery.channel_kind in APP_KINDS:
         id_field = APP_KINDS[ChannelKind(delivery.channel_kind)][1]
         return getattr(delivery.recipient, id_field, "") if delivery.recipient else ""

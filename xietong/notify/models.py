@@ -177,6 +177,8 @@ class Delivery(models.Model):
         related_name="+",
     )
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("@提及"), blank=True, related_name="+")
+    # Email to someone who is not a person of the company (a customer reading a 用户告知函).
+    address = models.EmailField(_("收件地址"), blank=True)
     idempotency_key = models.CharField(_("幂等键"), max_length=120, unique=True)
     state = models.CharField(_("状态"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)

@@ -99,9 +99,11 @@ def notify(
     dedupe_key: str | None = None,
     project: Project | None = None,
     department: Department | None = None,
+    addresses: Iterable[str] = (),
 ) -> Notification | None:
     """Tell `recipients` about an event: an inbox line each, plus outbox rows for email and the robots
-    that cover the item. Idempotent per `dedupe_key`. Must run inside the caller's transaction."""
+    that cover the item; `addresses` are mailed too (people outside the company, e.g. a 用户告知函's
+    readers). Idempotent per `dedupe_key`. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify must run inside the transaction of the event it reports")
     if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
@@ -147,6 +149,17 @@ def notify(
                     created_at=now,
                 )
             )
+    for address in dict.fromkeys(addresses):
+        deliveries.append(
+            Delivery(
+                notification=notification,
+                channel_kind=ChannelKind.EMAIL,
+                address=address,
+                idempotency_key=f"n{notification.pk}:address:{address}"[:120],
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
     deliveries += _app_deliveries(notification, people.values(), preferences, now)
     robot_deliveries = []
     for channel in _channels_for(project, department, kind):

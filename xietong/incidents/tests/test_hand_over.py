@@ -15,5 +15,8 @@ def test_the_lead_of_a_live_incident_leaves_and_the_successor_steers_it(company)
     assert handed.items["incidents.incident"] == 1
     incident = Incident.objects.get(pk=incident.pk)
     assert (incident.lead.username, incident.state) == ("zhaolei", "responding")
-    assert {owner for _limit, _kind, owner in armed_owners("incidents.incident", incident.pk)} == {"zhaolei"}
+    # The lead's clocks pass on; the 紧急事项报告 stays the reporter's (王强).
+    owners = {(limit, owner) for limit, _kind, owner in armed_owners("incidents.incident", incident.pk)}
+    assert {owner for limit, owner in owners if limit != "written_report"} == {"zhaolei"}
+    assert {owner for limit, owner in owners if limit == "written_report"} == {"wangqiang"}
     assert Clock.objects.get(subject_id=incident.pk, kind="control", state="armed").due_at == at("2026-10-01 05:00")

@@ -40,7 +40,7 @@ def test_the_dispute_message_states_the_limit_the_administrator_set(company):
 def test_a_major_exceptions_expected_time_is_updated_and_the_initiator_told(company):
     task = running_task(company)
     report = raise_exception(company, task, "2026-10-09 10:00", severity="major", eta="2026-10-13 18:00")
-    with pytest.raises(Forbidden, match="只有提报人或发起方可以更新预计解决时间"), transaction.atomic():
+    with pytest.raises(Forbidden, match="只有提报人、发起方或解决责任人可以更新预计解决时间"), transaction.atomic():
         exception_update_eta(actor=company.person("hujun"), report=report, expected_resolution=at("2026-10-14 18:00"))
     with (
         pytest.raises(ApplicationError) as refused,
