@@ -475,8 +475,14 @@ def missed_entry(ctx: StepContext) -> None:
 
 
 def missed_params(ctx: StepContext) -> dict[str, Any]:
+    from xietong.clocks.wording import limit_clause_line
+
     leader = division_leader(ctx.item)
-    return {"missed": hm(missed_due(ctx)), "leader": leader.display_name if leader else _("分管领导")}
+    return {
+        "missed": hm(missed_due(ctx)),
+        "leader": leader.display_name if leader else _("分管领导"),
+        "clause": limit_clause_line(ctx.item, "leader_report"),
+    }
 
 
 INCIDENT = Process(
@@ -646,7 +652,7 @@ INCIDENT = Process(
                     to=lambda ctx: people([ctx.item.lead, division_leader(ctx.item)]),
                     title=gettext_lazy("【向分管领导汇报超时】%(label)s"),
                     body=gettext_lazy(
-                        "应于 %(missed)s 向%(leader)s汇报进展，已超时。请立即汇报；下次汇报须在 %(due)s 前。"
+                        "应于 %(missed)s 向%(leader)s汇报进展，已超时。请立即汇报；下次汇报须在 %(due)s 前。%(clause)s"
                     ),
                     kind="overdue",
                     urgency="emergency",

@@ -139,7 +139,10 @@ def test_the_team_reports_to_the_division_leader_every_four_hours_until_controll
     fire("2026-10-01 10:31")
     missed = Notification.objects.get(title="【向分管领导汇报超时】JJ-2026-0001 官网无法访问，用户反馈量激增")
     assert set(missed.inbox.values_list("recipient__username", flat=True)) == {"lina", "wangjianguo"}
-    assert missed.body == "应于 10:30 向王建国汇报进展，已超时。请立即汇报；下次汇报须在 10月1日 14:30 前。"
+    assert missed.body == (
+        "应于 10:30 向王建国汇报进展，已超时。请立即汇报；下次汇报须在 10月1日 14:30 前。\n"
+        "依据：《内部沟通与协调工作机制》三（三）步骤3「每4小时向分管领导汇报进展」"
+    )
     assert clock_of(incident, "leader_report").due_at == at("2026-10-01 14:30")
     assert (
         IncidentEntry.objects.filter(incident=incident, kind="alert", body__startswith="向分管领导汇报超时").count()

@@ -172,7 +172,9 @@ def test_the_whole_response_through_the_api(company, client_for):
         )
         assert resolved.json()["impact_minutes"] == 80 and "连接池溢出" in resolved.json()["customer_notice"]
         published = lina.put(
-            f"/api/incidents/{pk}/notice", {"text": "尊敬的用户：……", "publish": True, "recipients": ["users@example.com"]}, content_type="application/json"
+            f"/api/incidents/{pk}/notice",
+            {"text": "尊敬的用户：……", "publish": True, "recipients": ["users@example.com"]},
+            content_type="application/json",
         )
         assert instant(published.json()["notice_published_at"]) == at("2026-10-01 04:20")
         again = lina.put(f"/api/incidents/{pk}/notice", {"text": "改"}, content_type="application/json")
