@@ -152,6 +152,26 @@ ASK_ACCEPTOR = Tell(
 )
 
 
+def initiator_and_manager(ctx: StepContext) -> list[Any]:
+    """在群内@发起人及项目经理 (002 二（一）步骤4): the request's initiator and the project's manager hear of
+    each version handed in — besides the acceptor, who is asked to judge it."""
+    deliverable = ctx.item
+    found: dict[int, Any] = {}
+    for person in (deliverable.request.requester, deliverable.project.lead if deliverable.project_id else None):
+        if person is not None and person.is_active and person.pk not in (ctx.actor.pk, deliverable.acceptor_id):
+            found.setdefault(person.pk, person)
+    return list(found.values())
+
+
+TELL_PARTIES = Tell(
+    to=initiator_and_manager,
+    title=gettext_lazy("【成果已交付】%(name)s %(v)s"),
+    body=gettext_lazy("%(who)s 提交了交付成果 %(v)s，验收人：%(acceptor)s。"),
+    kind="info",
+    params=lambda ctx: {**version_params(ctx), "acceptor": ctx.item.acceptor.display_name},
+)
+
+
 def verdict_step(outcome: str, target: str, label: Any, style: str, kind: str, arms: tuple[Arm, ...] = ()) -> Step:
     return Step(
         outcome,
@@ -205,7 +225,7 @@ DELIVERABLE = Process(
             apply=hand_in,
             after=delivered,
             arms=(REVIEW,),
-            tells=(ASK_ACCEPTOR,),
+            tells=(ASK_ACCEPTOR, TELL_PARTIES),
         ),
         verdict_step(Verdict.Outcome.PASS, S.PASSED, gettext_lazy("验收通过"), "primary", "info"),
         verdict_step(Verdict.Outcome.REWORK, S.REWORK, gettext_lazy("验收需整改"), "", "assignment", arms=(REWORK,)),
@@ -233,7 +253,7 @@ DELIVERABLE = Process(
             after=delivered,
             satisfies=("rework",),
             arms=(REVIEW,),
-            tells=(ASK_ACCEPTOR,),
+            tells=(ASK_ACCEPTOR, TELL_PARTIES),
         ),
     ),
     limits=(

@@ -39,8 +39,12 @@ def deliverable_submit(
         .select_related("receiving_department", "requester")
         .get(pk=request.pk)
     )
-    if not request.is_receiver_side(actor):
-        raise Forbidden(_("成果由接收方（负责执行的一方）提交"))
+    from xietong.tasks.models import Task
+
+    # 模块负责人按截止时间交付成果 (002 二（一）步骤4): a task's owner delivers what their task produced.
+    owns_a_task = Task.objects.filter(request=request, owner=actor).exists()
+    if not (request.is_receiver_side(actor) or owns_a_task):
+        raise Forbidden(_("成果由接收方（负责执行的一方）或任务负责人提交"))
     if request.state not in SUBMITTABLE:
         raise InvalidState(_("需求受理并开始执行后才能提交成果"))
     errors: dict[str, str] = {}
@@ -62,7 +66,11 @@ def deliverable_submit(
         project=request.project,
         created_by=actor,
         request=request,
-        department=request.receiving_department,
+        department=(
+            request.receiving_department
+            if request.is_receiver_side(actor) or actor.department is None
+            else actor.department
+        ),
         submitter=actor,
         acceptor=acceptor,
         form=form,
