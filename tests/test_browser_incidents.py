@@ -33,8 +33,9 @@ def test_report_respond_resolve_review(page_for, live_server):
     screenshot(wangqiang, "incidents-2-reported")
     incident = Incident.objects.get()
 
-    lina = page_for("lina")
-    assert incident.number in lina.locator("#wb-incidents").inner_text()
+    wangjianguo = page_for("wangjianguo")  # the 分管领导 leads: the incident waits on his workbench
+    assert incident.number in wangjianguo.locator("#wb-incidents").inner_text()
+    lina = page_for("lina")  # the head of the responsible department steers it too
     lina.goto(f"{live_server.url}/incidents/{incident.pk}/")
     lina.select_option("select[name=member_1]", label="王强（软件开发部）")
     lina.fill("input[name=duty_1]", "排查服务器日志")

@@ -14,10 +14,12 @@ from xietong.incidents.services import (
     incident_assign_team,
     incident_control,
     incident_notice_save,
+    incident_plan,
     incident_post_update,
     incident_report,
     incident_resolve,
     incident_review,
+    incident_written_report,
 )
 from xietong.org.models import Department, Person
 from xietong.workcal.demo import working_day_before
@@ -64,6 +66,18 @@ def seed_demo_incidents() -> dict[str, int]:
     ):
         with at(minutes):
             incident_acknowledge(actor=people[who], incident=incident, ready_note=note)
+    with at(25):
+        incident_written_report(
+            actor=people["pengbo"],
+            incident=incident,
+            report="登录服务 20:00 起大面积失败；全国 App 用户受影响，热线来电激增；已启用统一答复口径，重启无效",
+        )
+    with at(28):
+        incident_plan(
+            actor=people["lina"],
+            incident=incident,
+            plan="技术组（王强、陈静）排查并准备回滚；客服组（曹静）统一口径、收集反馈；需云服务商值班支持",
+        )
     with at(30):
         incident_post_update(
             actor=people["wangqiang"], incident=incident, body="网关大量超时，初步判断为数据库连接池溢出"
@@ -92,6 +106,7 @@ def seed_demo_incidents() -> dict[str, int]:
             incident=incident,
             text=notice.replace("如仍有问题，请联系我们的客服。", "如仍有问题，请联系我们的客服（400-800-2026）。"),
             publish=True,
+            recipients=["app-users@example.com"],
         )
     review_at = working_day_before(4, "10:00")
     with at_instant(review_at):
