@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +24,17 @@ from xietong.designer.approvers import resolve
 from xietong.designer.definitions import definition_of, remember
 from xietong.designer.models import OPEN_TASKS, ApprovalTask, DesignedItem, ItemState, TaskState
 from xietong.designer.schema import Definition, StepDef, condition_holds
-from xietong.items.process import ALL_LIMITS, Arm, Process, Reason, State, Step, StepContext, Tell
+from xietong.items.process import (
+    ALL_LIMITS,
+    Arm,
+    Process,
+    Reason,
+    State,
+    Step,
+    StepContext,
+    Tell,
+    hand_over_step,
+)
 from xietong.org.models import Person
 
 S = ItemState
@@ -265,6 +275,50 @@ def transfer_apply(ctx: StepContext) -> None:
 def transfer_after(ctx: StepContext) -> None:
     principal = ctx.principal
     clocks_hand_over(subject=ctx.item, old=principal, new=ctx.inputs["to"])
+
+
+def hand_over_tasks(ctx: StepContext) -> None:
+    """离职交接: the leaver's open and waiting tasks on the item pass to the successor, each in its place (a
+    successor already approving the same step keeps their own task: the leaver's is closed as transferred)."""
+    old, new = ctx.inputs["from"], ctx.inputs["to"]
+    moved = []
+    for task in _open_tasks(ctx.item).filter(person_id=old.pk).order_by("position", "pk"):
+        status, blocked = task.status, task.blocked
+        _close(task, TaskState.TRANSFERRED, ctx, str(_("离职交接")))
+        if not _open_tasks(ctx.item).filter(person_id=new.pk).exists():
+            ApprovalTask.objects.create(
+                item=ctx.item,
+                step=task.step,
+                round=task.round,
+                position=task.position,
+                person=new,
+                status=status,
+                blocked=blocked,
+                added_by=task.added_by,
+                added_how=task.added_how,
+                created_at=ctx.now,
+            )
+        moved.append(task.step)
+    ctx.details.update({"from": old.pk, "from_name": old.display_name, "to": new.pk, "to_name": new.display_name})
+    ctx.details.update({"step": ctx.item.step, "tasks": moved})
+
+
+def _hand_over() -> Step:
+    """The spine's 移交 step (its clocks follow the successor), moving the approval tasks as it applies (so the
+    audit event lists them)."""
+    import dataclasses
+
+    return dataclasses.replace(hand_over_step((S.RUNNING,)), apply=hand_over_tasks)
+
+
+def waiting_on(person: Any) -> Q:
+    """Designed items `person` must still act on (an open or waiting task of the current step and round)."""
+    from django.db.models import Exists, OuterRef
+
+    tasks = ApprovalTask.objects.filter(
+        item=OuterRef("pk"), person_id=person.pk, status__in=OPEN_TASKS, step=OuterRef("step"), round=OuterRef("round")
+    )
+    return Q(Exists(tasks), state=S.RUNNING)
 
 
 def add_sign_apply(ctx: StepContext) -> None:
@@ -585,6 +639,7 @@ def compile_version(version: Any) -> Process:
             cancels=(ALL_LIMITS,),
             tells=(returned,),
         ),
+        _hand_over(),
     )
     return Process(
         key=definition.key,
@@ -615,7 +670,14 @@ BASE_KEY = "designed"  # reserved: no definition may take it
 def base_process() -> Process:
     """What the model itself is declared as before any version is registered (items.process_for on the
     class): the states, no steps. Each item follows its own version's process (designer.runtime.resolve)."""
-    return Process(key=BASE_KEY, model=DesignedItem, label=gettext_lazy("审批事项"), states=STATES, steps=())
+    return Process(
+        key=BASE_KEY,
+        model=DesignedItem,
+        label=gettext_lazy("审批事项"),
+        states=STATES,
+        steps=(),
+        holders=waiting_on,
+    )
 
 
 def last_round(item: DesignedItem) -> int:

@@ -32,6 +32,8 @@ def open_items_owned_by(person: Person) -> list[Any]:
     """Every item of every declared process whose owner fields name `person`, in a state it is handed over from."""
     found: list[Any] = []
     for process in processes():
+        if process.holders is not None:
+            found += list(process.model._base_manager.filter(process.holders(person)).order_by("pk"))
         if not process.owners:
             continue
         named = Q()

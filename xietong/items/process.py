@@ -202,6 +202,9 @@ class Process:
     steps: tuple[Step, ...]
     related: tuple[str, ...] = ()  # select_related when a step locks the item
     owners: tuple[str, ...] = ()  # the item's fields naming who must act (handed over when they leave)
+    # Items whose "who must act" is not a field of theirs (a designed process's approval tasks): person → a
+    # filter of the model's rows that person must still act on (items.handover moves them with HAND_OVER).
+    holders: Callable[[Any], Any] | None = None
     requester: str = "created_by"  # the item's field naming who asked for it (escalations skip them)
     limits: tuple[Limit, ...] = ()
     action_labels: Mapping[str, Label] = field(default_factory=dict)  # other audit actions of the process
