@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -22,6 +22,14 @@ PROVISIONAL_NOTE = gettext_lazy("按每周工作日推算，待节假日公布")
 
 
 @dataclass
+class PersonDue:
+    name: str
+    due_at: dt.datetime | None
+    status: str
+    tone: str
+
+
+@dataclass
 class ClockView:
     clock: Clock
     label: str
@@ -32,6 +40,9 @@ class ClockView:
     counted_in: str = ""  # 按“标准工作日历”计时 / 自然时间
     provisional: bool = False
     basis: str = ""  # 依据：《文件》条款「原文」 — the policy's source as it reads now
+    # When several people answer to one limit (会签): each with their own due time and state, in place of the
+    # clock's single owner (filled by the process's page, e.g. designer.views).
+    people: list[PersonDue] = field(default_factory=list)
 
     @property
     def provisional_note(self) -> str:

@@ -199,7 +199,7 @@ class DesignedPages:
             "steps": definition.steps,
             "actions": [s for s in process.available(item, request.user)],
             "earlier_steps": _earlier(definition, item),
-            "clock_views": clock_views(item),
+            "clock_views": approver_clocks(item, clock_views(item)),
             "timeline": timeline(item),
             "comments": comments_of(item),
             "attachments": attachments_of(item),
@@ -236,6 +236,53 @@ class DesignedPages:
         else:
             messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
         return redirect(item.get_absolute_url())
+
+
+def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:
+    """Each step clock with the step's approvers of that arming (会签: everyone), each with the step's due
+    time and their own state: approved on time or late, still to act (time left or overdue), or waiting."""
+    from django.utils import timezone
+
+    from xietong.clocks.selectors import PersonDue
+    from xietong.core import clock as time_source
+
+    tasks = list(item.tasks.exclude(status=TaskState.SENT).select_related("person").order_by("position", "pk"))
+    steps = {v.clock.limit for v in views if v.clock.kind == v.clock.limit}
+    armed = sorted((v.clock.created_at for v in views if v.clock.kind == v.clock.limit), reverse=True)
+    now = time_source.now()
+    for view in views:
+        clock = view.clock
+        if clock.kind != clock.limit or clock.limit not in steps:
+            continue
+        later = [t for t in armed if t > clock.created_at]
+        until = min(later) if later else None
+        mine = [
+            t
+            for t in tasks
+            if t.step == clock.limit and t.created_at >= clock.created_at and (until is None or t.created_at < until)
+        ]
+        due = clock.limit_due_at
+        lines = []
+        for task in mine:
+            if task.acted_at is not None and task.status in (TaskState.APPROVED, TaskState.DONE):
+                when = timezone.localtime(task.acted_at).strftime("%m-%d %H:%M")
+                late = task.acted_at > due
+                status = (_("%(state)s %(when)s（超时）") if late else _("%(state)s %(when)s（按时）")) % {
+                    "state": task.get_status_display(),
+                    "when": when,
+                }
+                lines.append(PersonDue(task.person.display_name, due, status, "warn" if late else "ok"))
+            elif task.status == TaskState.OPEN and clock.closed_at is None:
+                tone = "late" if now > due else view.tone
+                status = _("待处理 · %(clock)s") % {"clock": view.status}
+                lines.append(PersonDue(task.person.display_name, due, status, tone))
+            elif task.status == TaskState.WAITING:
+                lines.append(PersonDue(task.person.display_name, None, _("未到（等待前一位审批）"), "muted"))
+            else:
+                lines.append(PersonDue(task.person.display_name, None, task.get_status_display(), "muted"))
+        if len(lines) > 1:
+            view.people = lines
+    return views
 
 
 def _definition_of(item: DesignedItem) -> Definition:
