@@ -4,6 +4,7 @@ version it starts on, numbered, audited, and — when submitted — its first st
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -59,6 +60,68 @@ def working_days_for(person: Any) -> Any:
     return count
 
 
+FILE_TYPES = ("attachment", "attachments")
+
+
+def uploads_checked(
+    definition: Definition, uploads: Mapping[str, list[Any]], have: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """Problems with the files sent for the form's attachment fields (keyed f_<key>): a required field with
+    none (counting those already attached, `have`), several for a single one, a file the attachment rules
+    refuse (type, size, name: items.services.attachment_problem)."""
+    from xietong.items.services import attachment_problem
+
+    errors: dict[str, str] = {}
+    for field in definition.fields:
+        if field.type not in FILE_TYPES:
+            continue
+        name, files = f"f_{field.key}", [f for f in uploads.get(field.key) or [] if f]
+        kept = [v for v in _as_list((have or {}).get(field.key)) if v]
+        if field.required and not files and not kept:
+            errors[name] = _("请上传“%(label)s”") % {"label": field.label}
+        elif field.type == "attachment" and len(files) > 1:
+            errors[name] = _("“%(label)s”只能上传一个文件") % {"label": field.label}
+        for upload in files:
+            problem = attachment_problem(upload)
+            if problem is not None:
+                errors[name] = _("“%(label)s”：%(problem)s") % {"label": field.label, "problem": problem}
+                break
+    return errors
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else ([] if value in (None, "") else [value])
+
+
+def field_files_attach(
+    *, actor: Any, item: DesignedItem, definition: Definition, uploads: Mapping[str, list[Any]]
+) -> None:
+    """Store the files of the form's attachment fields through the items' attachments (checked, versioned,
+    audited, downloaded with the item's permission) and name them in the item's values: a single field
+    holds its newest file, a multiple one every file sent so far."""
+    from xietong.items.services import attachment_add
+
+    values = dict(item.values or {})
+    changed = False
+    for field in definition.fields:
+        files = [f for f in uploads.get(field.key) or [] if f] if field.type in FILE_TYPES else []
+        if not files:
+            continue
+        try:
+            pks = [attachment_add(actor=actor, subject=item, upload=upload).pk for upload in files]
+        except ApplicationError as error:
+            problem = error.fields.get("file") or error.message
+            raise ApplicationError(
+                _("请检查标红的字段"),
+                fields={f"f_{field.key}": _("“%(label)s”：%(problem)s") % {"label": field.label, "problem": problem}},
+            ) from error
+        values[field.key] = pks[-1] if field.type == "attachment" else [*_as_list(values.get(field.key)), *pks]
+        changed = True
+    if changed:
+        item.values = values
+        item.save(update_fields=["values"])
+
+
 def values_checked(definition: Definition, raw: dict[str, Any], person: Any) -> dict[str, Any]:
     cleaned = clean(definition, raw, exists=_exists_for(person), working_days=working_days_for(person))
     if cleaned.errors:
@@ -76,6 +139,7 @@ def designed_item_create(
     raw: dict[str, Any],
     chosen: dict[str, list[int]] | None = None,
     submit: bool = True,
+    uploads: Mapping[str, list[Any]] | None = None,
 ) -> DesignedItem:
     """A new item on the definition's newest version; refused at its fields when a value is wrong."""
     version = DefinitionVersion.objects.filter(definition=definition).order_by("-n").first()
@@ -94,11 +158,12 @@ def designed_item_create(
         errors["project"] = _("请选择您参与的项目")
     if actor.department_id is None:
         errors["title"] = _("您尚未分配部门，不能发起")
-    try:
-        values = values_checked(parsed, raw, actor)
-    except ApplicationError as error:
-        errors.update({k: str(v) for k, v in error.fields.items()})
-        values = {}
+    files = {f.key for f in parsed.fields if f.type in FILE_TYPES}
+    raw = {k: (None if k in files else v) for k, v in raw.items()}  # files come as uploads, never as ids
+    cleaned = clean(parsed, raw, exists=_exists_for(actor), working_days=working_days_for(actor))
+    errors.update({k: str(v) for k, v in cleaned.errors.items() if k.removeprefix("f_") not in files})
+    values = cleaned.values
+    errors.update(uploads_checked(parsed, uploads or {}))
     chosen = {k: [int(p) for p in v] for k, v in (chosen or {}).items()}
     for step in parsed.steps:
         if step.approvers.get("type") == "chooser" and submit and not chosen.get(step.key):
@@ -118,6 +183,7 @@ def designed_item_create(
         visibility=parsed.visibility,
     )
     item.save()
+    field_files_attach(actor=actor, item=item, definition=parsed, uploads=uploads or {})
     audit_record(
         actor=actor,
         action=f"{definition.key}.create",

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -51,6 +53,13 @@ def shown_values(definition: Definition, item: DesignedItem) -> list[dict[str, A
     people = Person.objects.in_bulk(
         [pk for f in definition.fields if f.type in ("person", "people") for pk in _as_list(item.value(f.key))]
     )
+    from xietong.items.models import Attachment
+    from xietong.items.services import subject_key
+
+    subject_type, subject_id = subject_key(item)
+    files_by_pk = Attachment.objects.filter(subject_type=subject_type, subject_id=subject_id).in_bulk(
+        [pk for f in definition.fields if f.type in ("attachment", "attachments") for pk in _as_list(item.value(f.key))]
+    )
     rows = []
     for field in definition.fields:
         value = item.value(field.key)
@@ -61,6 +70,16 @@ def shown_values(definition: Definition, item: DesignedItem) -> list[dict[str, A
                     "table": True,
                     "columns": [c.label for c in field.columns],
                     "rows": [[_text(c.type, r.get(c.key), people) for c in field.columns] for r in value or []],
+                }
+            )
+        elif field.type in ("attachment", "attachments"):
+            files = [files_by_pk[pk] for pk in _as_list(value) if pk in files_by_pk]
+            rows.append(
+                {
+                    "label": field.label,
+                    "table": False,
+                    "files": [{"name": a.name, "url": reverse("attachment-download", args=[a.pk])} for a in files],
+                    "text": "、".join(a.name for a in files),
                 }
             )
         else:
@@ -154,6 +173,7 @@ class DesignedPages:
                     raw=raw_from_post(definition, request.POST),
                     chosen=chosen,
                     submit="draft" not in request.POST,
+                    uploads=_uploads(definition, request),
                 )
             except ApplicationError as error:
                 errors = {k: str(v) for k, v in error.fields.items()} or {"title": str(error.message)}
@@ -197,6 +217,7 @@ class DesignedPages:
             "values": shown_values(definition, item),
             "tasks": item.tasks.select_related("person", "added_by").order_by("round", "pk"),
             "steps": definition.steps,
+            "file_fields": [f for f in definition.fields if f.type in ("attachment", "attachments")],
             "actions": [s for s in process.available(item, request.user)],
             "earlier_steps": _earlier(definition, item),
             "clock_views": approver_clocks(item, clock_views(item)),
@@ -223,14 +244,17 @@ class DesignedPages:
         inputs["how"] = request.POST.get("how", "")
         version = request.POST.get("version", "")
         try:
-            run_step(
-                actor=request.user,
-                item=item,
-                step=action,
-                reason=request.POST.get("reason", ""),
-                inputs=inputs,
-                expected_version=int(version) if version.isdigit() else None,
-            )
+            with transaction.atomic():
+                if action == "submit" and request.FILES:
+                    _attach_on_submit(request, item)
+                run_step(
+                    actor=request.user,
+                    item=item,
+                    step=action,
+                    reason=request.POST.get("reason", ""),
+                    inputs=inputs,
+                    expected_version=int(version) if version.isdigit() else None,
+                )
         except ApplicationError as error:
             messages.error(request, refusal_text(error))
         else:
@@ -283,6 +307,27 @@ def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:
         if len(lines) > 1:
             view.people = lines
     return views
+
+
+def _attach_on_submit(request: AuthedRequest, item: DesignedItem) -> None:
+    """Files added when the requester submits again (after 退回 or from a draft), checked like the form's:
+    attached to the item and named in its fields before the submit step runs, in one transaction with it."""
+    from xietong.designer.items import field_files_attach, uploads_checked
+
+    definition = _definition_of(item)
+    uploads = _uploads(definition, request)
+    if item.created_by_id != request.user.pk:
+        raise ApplicationError(_("只有发起人可以补充附件"))
+    errors = uploads_checked(definition, uploads, item.values)
+    if errors:
+        raise ApplicationError("；".join(errors.values()), fields=errors)
+    field_files_attach(actor=request.user, item=item, definition=definition, uploads=uploads)
+
+
+def _uploads(definition: Definition, request: AuthedRequest) -> dict[str, list[Any]]:
+    return {
+        f.key: request.FILES.getlist(f"f_{f.key}") for f in definition.fields if f.type in ("attachment", "attachments")
+    }
 
 
 def _definition_of(item: DesignedItem) -> Definition:

@@ -141,6 +141,27 @@ def attachment_name(topic: str, version: int, day, extension: str) -> str:
     return f"{topic}V{version}-{day:%Y%m%d}{extension}"
 
 
+def attachment_problem(upload: UploadedFile) -> str | None:
+    """Why `upload` may not be attached (its name, type or size against the settings), or None — checked
+    by attachment_add and by forms that take files before their item exists (a designed process's fields)."""
+    original = PurePath(upload.name or "").name
+    if (problem := file_name_problem(original)) is not None:
+        return problem
+    extension = PurePath(original).suffix.lower()
+    if extension not in allowed_extensions():
+        return _("不允许上传“%(ext)s”类型的文件；允许：%(allowed)s") % {
+            "ext": extension or _("无扩展名"),
+            "allowed": " ".join(allowed_extensions()),
+        }
+    limit = max_attachment_bytes()
+    if upload.size is None or upload.size > limit:
+        return _("文件大小 %(size).1f MB 超过上限 %(limit)d MB") % {
+            "size": (upload.size or 0) / 1048576,
+            "limit": limit // 1048576,
+        }
+    return None
+
+
 _TOPIC_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -155,21 +176,8 @@ def attachment_add(*, actor: Person, subject: models.Model, upload: UploadedFile
     topic = _TOPIC_BAD.sub("", (topic or PurePath(original).stem).strip())[:80]
     if not topic:
         raise ApplicationError(fields={"file": _("请填写附件主题")})
-    if extension not in allowed_extensions():
-        raise ApplicationError(
-            fields={
-                "file": _("不允许上传“%(ext)s”类型的文件；允许：%(allowed)s")
-                % {"ext": extension or _("无扩展名"), "allowed": " ".join(allowed_extensions())}
-            }
-        )
-    limit = max_attachment_bytes()
-    if upload.size is None or upload.size > limit:
-        raise ApplicationError(
-            fields={
-                "file": _("文件大小 %(size).1f MB 超过上限 %(limit)d MB")
-                % {"size": (upload.size or 0) / 1048576, "limit": limit // 1048576}
-            }
-        )
+    if (problem := attachment_problem(upload)) is not None:
+        raise ApplicationError(fields={"file": problem})
     subject_type, subject_id = subject_key(subject)
     latest = (
         Attachment.objects.select_for_update()
