@@ -58,44 +58,52 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 FIELD_TYPES = {
-    "text": "单行文本",
-    "textarea": "多行文本",
-    "number": "数字",
-    "money": "金额",
-    "date": "日期",
-    "datetime": "日期时间",
-    "daterange": "日期范围",
-    "choice": "单选",
-    "multichoice": "多选",
-    "person": "人员",
-    "people": "多个人员",
-    "department": "部门",
-    "departments": "多个部门",
-    "project": "项目",
-    "attachment": "附件",
-    "attachments": "多个附件",
-    "table": "明细表",
+    "text": gettext_lazy("单行文本"),
+    "textarea": gettext_lazy("多行文本"),
+    "number": gettext_lazy("数字"),
+    "money": gettext_lazy("金额"),
+    "date": gettext_lazy("日期"),
+    "datetime": gettext_lazy("日期时间"),
+    "daterange": gettext_lazy("日期范围"),
+    "choice": gettext_lazy("单选"),
+    "multichoice": gettext_lazy("多选"),
+    "person": gettext_lazy("人员"),
+    "people": gettext_lazy("多个人员"),
+    "department": gettext_lazy("部门"),
+    "departments": gettext_lazy("多个部门"),
+    "project": gettext_lazy("项目"),
+    "attachment": gettext_lazy("附件"),
+    "attachments": gettext_lazy("多个附件"),
+    "table": gettext_lazy("明细表"),
 }
 NUMERIC = {"number", "money"}
 MULTI = {"multichoice", "people", "departments", "attachments"}
 COLUMN_TYPES = set(FIELD_TYPES) - {"table", "attachment", "attachments"}
-STEP_KINDS = {"approval": "审批", "handle": "办理", "cc": "抄送"}
+STEP_KINDS = {"approval": gettext_lazy("审批"), "handle": gettext_lazy("办理"), "cc": gettext_lazy("抄送")}
 APPROVER_TYPES = {
-    "manager": "直属上级",
-    "department_head": "部门负责人",
-    "division_leader": "分管领导",
-    "general_manager": "总经理",
-    "chain": "逐级审批",
-    "role": "角色或审批组",
-    "people": "指定人员",
-    "field": "表单中的人员",
-    "chooser": "发起人自选",
+    "manager": gettext_lazy("直属上级"),
+    "department_head": gettext_lazy("部门负责人"),
+    "division_leader": gettext_lazy("分管领导"),
+    "general_manager": gettext_lazy("总经理"),
+    "chain": gettext_lazy("逐级审批"),
+    "role": gettext_lazy("角色或审批组"),
+    "people": gettext_lazy("指定人员"),
+    "field": gettext_lazy("表单中的人员"),
+    "chooser": gettext_lazy("发起人自选"),
 }
 ROLES = {"coordinator", "general_manager", "department_head", "division_leader"}
-MODES = {"all": "会签", "any": "或签", "sequential": "依次审批"}
+MODES = {"all": gettext_lazy("会签"), "any": gettext_lazy("或签"), "sequential": gettext_lazy("依次审批")}
 OPS = {"==", "!=", ">", ">=", "<", "<=", "in", "contains", "empty"}
-TIMEOUTS = {"remind": "仅提醒", "escalate": "升级", "approve": "自动同意", "return": "自动退回"}
+TIMEOUTS = {
+    "remind": gettext_lazy("仅提醒"),
+    "escalate": gettext_lazy("升级"),
+    "approve": gettext_lazy("自动同意"),
+    "return": gettext_lazy("自动退回"),
+}
 VISIBILITIES = {"participants", "department", "everyone"}
 KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]*$")  # no "-": table cells are f_<table>-<n>-<col>
@@ -136,7 +144,7 @@ class Field:
 
     @property
     def type_label(self) -> str:
-        return FIELD_TYPES[self.type]
+        return str(FIELD_TYPES[self.type])
 
 
 @dataclass(frozen=True)
@@ -195,10 +203,10 @@ def _text(doc: Mapping[str, Any], name: str, path: str, problems: _Problems, *, 
     if value is None:
         value = ""
     if not isinstance(value, str):
-        problems.add(f"{path}{name}", "应为文字")
+        problems.add(f"{path}{name}", _("应为文字"))
         return ""
     if required and not value.strip():
-        problems.add(f"{path}{name}", "不能为空")
+        problems.add(f"{path}{name}", _("不能为空"))
     return value.strip()
 
 
@@ -214,48 +222,52 @@ def _decimal(value: Any) -> Decimal | None:
 
 def _parse_field(raw: Any, path: str, problems: _Problems, *, column: bool = False) -> Field | None:
     if not isinstance(raw, Mapping):
-        problems.add(path, "应为一个字段（对象）")
+        problems.add(path, _("应为一个字段（对象）"))
         return None
     key = _text(raw, "key", f"{path}.", problems)
     if key and (not FIELD_KEY.match(key) or len(key) > 30):
         problems.add(
-            f"{path}.key", f"“{key}”不是合法的标识：以小写字母开头，只含小写字母、数字和下划线，最多 30 个字符"
+            f"{path}.key",
+            _("“%(key)s”不是合法的标识：以小写字母开头，只含小写字母、数字和下划线，最多 30 个字符") % {"key": key},
         )
     label = _text(raw, "label", f"{path}.", problems)
     kind = raw.get("type", "")
     allowed = COLUMN_TYPES if column else set(FIELD_TYPES)
     if kind not in allowed:
-        where = "明细表的列" if column else "字段"
+        where = _("明细表的列") if column else _("字段")
         names = "、".join(f"{k}（{v}）" for k, v in FIELD_TYPES.items() if k in allowed)
-        problems.add(f"{path}.type", f"未知的{where}类型“{kind}”，可选：{names}")
+        problems.add(
+            f"{path}.type",
+            _("未知的%(where)s类型“%(kind)s”，可选：%(names)s") % {"where": where, "kind": kind, "names": names},
+        )
         return None
     bounds: dict[str, Decimal | None] = {}
     for name in ("min", "max"):
         if raw.get(name) not in (None, ""):
             bounds[name] = _decimal(raw.get(name))
             if bounds[name] is None:
-                problems.add(f"{path}.{name}", "应为数字")
+                problems.add(f"{path}.{name}", _("应为数字"))
     low, high = bounds.get("min"), bounds.get("max")
     if low is not None and high is not None and low > high:
-        problems.add(f"{path}.min", "最小值不能大于最大值")
+        problems.add(f"{path}.min", _("最小值不能大于最大值"))
     max_length = raw.get("max_length")
     if max_length not in (None, "") and (
         not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1
     ):
-        problems.add(f"{path}.max_length", "应为正整数")
+        problems.add(f"{path}.max_length", _("应为正整数"))
         max_length = None
     options = raw.get("options") or ()
     if kind in ("choice", "multichoice"):
         if not isinstance(options, list) or not options or not all(isinstance(o, str) and o.strip() for o in options):
-            problems.add(f"{path}.options", "单选/多选字段需要至少一个选项（文字）")
+            problems.add(f"{path}.options", _("单选/多选字段需要至少一个选项（文字）"))
             options = ()
         elif len(set(options)) != len(options):
-            problems.add(f"{path}.options", "选项不能重复")
+            problems.add(f"{path}.options", _("选项不能重复"))
     columns: list[Field] = []
     if kind == "table":
         raw_columns = raw.get("columns")
         if not isinstance(raw_columns, list) or not raw_columns:
-            problems.add(f"{path}.columns", "明细表需要至少一列")
+            problems.add(f"{path}.columns", _("明细表需要至少一列"))
         else:
             for n, col in enumerate(raw_columns):
                 parsed = _parse_field(col, f"{path}.columns[{n}]", problems, column=True)
@@ -263,15 +275,15 @@ def _parse_field(raw: Any, path: str, problems: _Problems, *, column: bool = Fal
                     columns.append(parsed)
             keys = [c.key for c in columns]
             for dup in {k for k in keys if keys.count(k) > 1}:
-                problems.add(f"{path}.columns", f"列标识“{dup}”重复")
+                problems.add(f"{path}.columns", _("列标识“%(dup)s”重复") % {"dup": dup})
     formula = raw.get("formula") or ""
     if formula and kind not in NUMERIC:
-        problems.add(f"{path}.formula", "只有数字或金额字段可以有公式")
+        problems.add(f"{path}.formula", _("只有数字或金额字段可以有公式"))
     count = raw.get("count") or ""
     if count and (kind != "daterange" or count not in ("working_days", "days")):
-        problems.add(f"{path}.count", "只有日期范围可以计天数：working_days（工作日）或 days（自然日）")
+        problems.add(f"{path}.count", _("只有日期范围可以计天数：working_days（工作日）或 days（自然日）"))
     if kind in ("choice",) and raw.get("default") not in (None, "") and raw.get("default") not in options:
-        problems.add(f"{path}.default", f"默认值“{raw.get('default')}”不在选项中")
+        problems.add(f"{path}.default", _("默认值“%(default)s”不在选项中") % {"default": raw.get("default")})
     return Field(
         key=key,
         label=label,
@@ -296,37 +308,41 @@ def _check_formula(field: Field, fields: dict[str, Field], path: str, problems: 
         table, column = summed.groups()
         target = fields.get(table)
         if target is None or target.type != "table":
-            problems.add(path, f"公式引用的明细表“{table}”不存在")
+            problems.add(path, _("公式引用的明细表“%(table)s”不存在") % {"table": table})
             return
         col = next((c for c in target.columns if c.key == column), None)
         if col is None or col.type not in NUMERIC:
-            problems.add(path, f"公式引用的列“{table}.{column}”不存在或不是数字/金额")
+            problems.add(
+                path, _("公式引用的列“%(table)s.%(column)s”不存在或不是数字/金额") % {"table": table, "column": column}
+            )
         return
     binary = FORMULA_BINARY.match(formula)
     if not binary:
-        problems.add(path, f"无法识别的公式“{formula}”：可写 sum(明细表.列)、a + b、a - b、a * b")
+        problems.add(
+            path, _("无法识别的公式“%(formula)s”：可写 sum(明细表.列)、a + b、a - b、a * b") % {"formula": formula}
+        )
         return
     for operand in (binary.group(1), binary.group(3)):
         if _decimal(operand) is not None:
             continue
         other = fields.get(operand)
         if other is None or other.type not in NUMERIC:
-            problems.add(path, f"公式引用的字段“{operand}”不存在或不是数字/金额")
+            problems.add(path, _("公式引用的字段“%(operand)s”不存在或不是数字/金额") % {"operand": operand})
         elif other.key == field.key:
-            problems.add(path, "公式不能引用字段自身")
+            problems.add(path, _("公式不能引用字段自身"))
         elif other.formula:
-            problems.add(path, f"公式引用的字段“{operand}”本身也是公式（不支持嵌套）")
+            problems.add(path, _("公式引用的字段“%(operand)s”本身也是公式（不支持嵌套）") % {"operand": operand})
 
 
 def _check_condition(cond: Any, fields: dict[str, Field], path: str, problems: _Problems) -> None:
     if not isinstance(cond, Mapping):
-        problems.add(path, '条件应为对象，例如 {"field": "total", "op": ">", "value": 50000}')
+        problems.add(path, _('条件应为对象，例如 {"field": "total", "op": ">", "value": 50000}'))
         return
     for group in ("all", "any"):
         if group in cond:
             parts = cond[group]
             if not isinstance(parts, list) or not parts:
-                problems.add(f"{path}.{group}", "应为至少一个条件的列表")
+                problems.add(f"{path}.{group}", _("应为至少一个条件的列表"))
                 return
             for n, part in enumerate(parts):
                 _check_condition(part, fields, f"{path}.{group}[{n}]", problems)
@@ -334,58 +350,75 @@ def _check_condition(cond: Any, fields: dict[str, Field], path: str, problems: _
     name, op = cond.get("field"), cond.get("op")
     field = fields.get(name) if isinstance(name, str) else None
     if field is None:
-        problems.add(f"{path}.field", f"条件引用的字段“{name}”不存在")
+        problems.add(f"{path}.field", _("条件引用的字段“%(name)s”不存在") % {"name": name})
         return
     if op not in OPS:
-        problems.add(f"{path}.op", f"未知的比较“{op}”，可选：{' '.join(sorted(OPS))}")
+        problems.add(
+            f"{path}.op", _("未知的比较“%(op)s”，可选：%(choices)s") % {"op": op, "choices": " ".join(sorted(OPS))}
+        )
         return
     value = cond.get("value")
     if op in (">", ">=", "<", "<=") and field.type in NUMERIC | {"daterange"} and _decimal(value) is None:
-        problems.add(f"{path}.value", "与数字比较的值应为数字")
+        problems.add(f"{path}.value", _("与数字比较的值应为数字"))
     if op in (">", ">=", "<", "<=") and field.type == "daterange" and not field.count:
-        problems.add(f"{path}.op", f"日期范围“{field.label}”未设置计天数（count），不能比较天数")
+        problems.add(f"{path}.op", _("日期范围“%(label)s”未设置计天数（count），不能比较天数") % {"label": field.label})
     elif op in (">", ">=", "<", "<=") and field.type not in NUMERIC | {"date", "datetime", "daterange"}:
-        problems.add(f"{path}.op", f"字段“{field.label}”（{field.type_label}）不能比较大小")
+        problems.add(
+            f"{path}.op",
+            _("字段“%(label)s”（%(type_label)s）不能比较大小") % {"label": field.label, "type_label": field.type_label},
+        )
     if op == "in" and not isinstance(value, list):
-        problems.add(f"{path}.value", "“in”的值应为列表")
+        problems.add(f"{path}.value", _("“in”的值应为列表"))
     if field.type in ("choice", "multichoice") and op in ("==", "!=", "contains") and value not in field.options:
-        problems.add(f"{path}.value", f"“{value}”不是字段“{field.label}”的选项")
+        problems.add(
+            f"{path}.value", _("“%(value)s”不是字段“%(label)s”的选项") % {"value": value, "label": field.label}
+        )
 
 
 def _check_approvers(raw: Any, kind: str, fields: dict[str, Field], path: str, problems: _Problems) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        problems.add(path, "请指定审批人")
+        problems.add(path, _("请指定审批人"))
         return {}
     kind_of = raw.get("type")
     if kind_of not in APPROVER_TYPES:
-        problems.add(f"{path}.type", f"未知的审批人类型“{kind_of}”，可选：{'、'.join(APPROVER_TYPES)}")
+        problems.add(
+            f"{path}.type",
+            _("未知的审批人类型“%(kind)s”，可选：%(choices)s")
+            % {"kind": kind_of, "choices": "、".join(APPROVER_TYPES)},
+        )
         return dict(raw)
     if kind_of == "chain":
         levels, until = raw.get("levels"), raw.get("until")
         if until is None and (not isinstance(levels, int) or isinstance(levels, bool) or not 1 <= levels <= 3):
-            problems.add(f"{path}.levels", "逐级审批需要层数（1–3）或终点角色（until）")
+            problems.add(f"{path}.levels", _("逐级审批需要层数（1–3）或终点角色（until）"))
         if until is not None and until not in ("division_leader", "general_manager"):
             problems.add(
-                f"{path}.until", "逐级审批的终点只能是 division_leader（分管领导）或 general_manager（总经理）"
+                f"{path}.until", _("逐级审批的终点只能是 division_leader（分管领导）或 general_manager（总经理）")
             )
     elif kind_of == "role":
         role, group = raw.get("role"), raw.get("group")
         if not role and not group:
-            problems.add(path, "请指定角色（role）或审批组（group）")
+            problems.add(path, _("请指定角色（role）或审批组（group）"))
         if role and role not in ROLES:
-            problems.add(f"{path}.role", f"未知的角色“{role}”，可选：{'、'.join(sorted(ROLES))}")
+            problems.add(
+                f"{path}.role",
+                _("未知的角色“%(role)s”，可选：%(choices)s") % {"role": role, "choices": "、".join(sorted(ROLES))},
+            )
         if group and (not isinstance(group, str) or not KEY.match(group)):
-            problems.add(f"{path}.group", f"审批组编码“{group}”不合法")
+            problems.add(f"{path}.group", _("审批组编码“%(group)s”不合法") % {"group": group})
     elif kind_of == "people":
         people = raw.get("people")
         if not isinstance(people, list) or not people or not all(isinstance(p, str) and p for p in people):
-            problems.add(f"{path}.people", "请至少指定一位审批人（用户名）")
+            problems.add(f"{path}.people", _("请至少指定一位审批人（用户名）"))
     elif kind_of == "field":
         field = fields.get(raw.get("field", ""))
         if field is None or field.type not in ("person", "people"):
-            problems.add(f"{path}.field", f"审批人字段“{raw.get('field')}”不存在或不是人员字段")
+            problems.add(f"{path}.field", _("审批人字段“%(field)s”不存在或不是人员字段") % {"field": raw.get("field")})
         elif not field.required:
-            problems.add(f"{path}.field", f"审批人字段“{field.label}”必须是必填项，否则此步骤可能没有审批人")
+            problems.add(
+                f"{path}.field",
+                _("审批人字段“%(label)s”必须是必填项，否则此步骤可能没有审批人") % {"label": field.label},
+            )
     return dict(raw)
 
 
@@ -393,26 +426,31 @@ def _parse_limit(raw: Any, path: str, problems: _Problems) -> StepLimit | None:
     if raw in (None, {}, ""):
         return None
     if not isinstance(raw, Mapping):
-        problems.add(path, "时限应为对象")
+        problems.add(path, _("时限应为对象"))
         return None
     duration = str(raw.get("duration") or "")
     if not DURATION.match(duration):
-        problems.add(f"{path}.duration", f"时限“{duration}”无法识别：例如 1d（1 天）、4h、30m")
+        problems.add(
+            f"{path}.duration", _("时限“%(duration)s”无法识别：例如 1d（1 天）、4h、30m") % {"duration": duration}
+        )
     mode = raw.get("mode", "working")
     if mode not in ("working", "elapsed"):
-        problems.add(f"{path}.mode", "计时方式只能是 working（工作时间）或 elapsed（自然时间）")
+        problems.add(f"{path}.mode", _("计时方式只能是 working（工作时间）或 elapsed（自然时间）"))
     remind = str(raw.get("remind_before") or "")
     if remind and not DURATION.match(remind):
-        problems.add(f"{path}.remind_before", f"提前提醒“{remind}”无法识别：例如 2h")
+        problems.add(f"{path}.remind_before", _("提前提醒“%(remind)s”无法识别：例如 2h") % {"remind": remind})
     on_timeout = raw.get("on_timeout", "remind")
     if on_timeout not in TIMEOUTS:
-        problems.add(f"{path}.on_timeout", f"超时处理只能是：{'、'.join(f'{k}（{v}）' for k, v in TIMEOUTS.items())}")
+        problems.add(
+            f"{path}.on_timeout",
+            _("超时处理只能是：%(choices)s") % {"choices": "、".join(f"{k}（{v}）" for k, v in TIMEOUTS.items())},
+        )
     ladder = str(raw.get("ladder") or "")
     if on_timeout == "escalate" and not ladder:
         ladder = "standard"
     clause = str(raw.get("clause") or "")
     if len(clause) > 200:
-        problems.add(f"{path}.clause", "依据不能超过 200 字")
+        problems.add(f"{path}.clause", _("依据不能超过 200 字"))
     return StepLimit(duration, str(mode), remind, ladder, str(on_timeout), clause)
 
 
@@ -420,41 +458,45 @@ def parse(document: Any) -> Definition:
     """The definition in `document`, or DefinitionError listing every problem with its path."""
     problems = _Problems()
     if not isinstance(document, Mapping):
-        raise DefinitionError([("", "定义应为一个 JSON 对象")])
+        raise DefinitionError([("", _("定义应为一个 JSON 对象"))])
     key = _text(document, "key", "", problems)
     if key == "designed":
-        problems.add("key", "流程标识“designed”为系统保留，请换一个")
+        problems.add("key", _("流程标识“designed”为系统保留，请换一个"))
     elif key and (not KEY.match(key) or len(key) > 30):
-        problems.add("key", f"流程标识“{key}”不合法：以小写字母开头，只含小写字母、数字、-、_，最多 30 个字符")
+        problems.add(
+            "key", _("流程标识“%(key)s”不合法：以小写字母开头，只含小写字母、数字、-、_，最多 30 个字符") % {"key": key}
+        )
     name = _text(document, "name", "", problems)
     if len(name) > 60:
-        problems.add("name", "流程名称不能超过 60 字")
+        problems.add("name", _("流程名称不能超过 60 字"))
     prefix = _text(document, "prefix", "", problems)
     if prefix and not PREFIX.match(prefix):
-        problems.add("prefix", f"编号前缀“{prefix}”应为 1–6 个大写字母，例如 BX")
+        problems.add("prefix", _("编号前缀“%(prefix)s”应为 1–6 个大写字母，例如 BX") % {"prefix": prefix})
     visibility = document.get("visibility", "participants")
     if visibility not in VISIBILITIES:
-        problems.add("visibility", "可见范围只能是 participants（参与人）、department（本部门）或 everyone（所有人）")
+        problems.add(
+            "visibility", _("可见范围只能是 participants（参与人）、department（本部门）或 everyone（所有人）")
+        )
     starters = document.get("starters") or {"everyone": True}
     if not isinstance(starters, Mapping):
-        problems.add("starters", "发起人范围应为对象")
+        problems.add("starters", _("发起人范围应为对象"))
         starters = {}
     elif not (
         starters.get("everyone") or starters.get("departments") or starters.get("roles") or starters.get("people")
     ):
-        problems.add("starters", "没有人可以发起：请选择所有人，或指定部门、角色、人员")
+        problems.add("starters", _("没有人可以发起：请选择所有人，或指定部门、角色、人员"))
     for name_ in ("departments", "roles", "people"):
         if name_ in starters and not isinstance(starters[name_], list):
-            problems.add(f"starters.{name_}", "应为列表")
+            problems.add(f"starters.{name_}", _("应为列表"))
     for role in starters.get("roles") or []:
         if role not in ROLES:
-            problems.add("starters.roles", f"未知的角色“{role}”")
+            problems.add("starters.roles", _("未知的角色“%(role)s”") % {"role": role})
 
     fields: list[Field] = []
     positions: list[int] = []
     raw_fields = document.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
-        problems.add("fields", "表单至少需要一个字段")
+        problems.add("fields", _("表单至少需要一个字段"))
         raw_fields = []
     for n, raw in enumerate(raw_fields):
         parsed = _parse_field(raw, f"fields[{n}]", problems)
@@ -464,7 +506,7 @@ def parse(document: Any) -> Definition:
     by_key: dict[str, Field] = {}
     for n, f in zip(positions, fields, strict=True):
         if f.key in by_key:
-            problems.add(f"fields[{n}].key", f"字段标识“{f.key}”重复")
+            problems.add(f"fields[{n}].key", _("字段标识“%(key)s”重复") % {"key": f.key})
         by_key[f.key] = f
     for n, f in zip(positions, fields, strict=True):
         if f.formula:
@@ -473,42 +515,47 @@ def parse(document: Any) -> Definition:
     steps: list[StepDef] = []
     raw_steps = document.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        problems.add("steps", "流程至少需要一个步骤")
+        problems.add("steps", _("流程至少需要一个步骤"))
         raw_steps = []
     seen: set[str] = set()
     for n, raw in enumerate(raw_steps):
         path = f"steps[{n}]"
         if not isinstance(raw, Mapping):
-            problems.add(path, "应为一个步骤（对象）")
+            problems.add(path, _("应为一个步骤（对象）"))
             continue
         skey = _text(raw, "key", f"{path}.", problems)
         if skey and (not FIELD_KEY.match(skey) or len(skey) > 20):
             problems.add(
-                f"{path}.key", f"步骤标识“{skey}”不合法：以小写字母开头，只含小写字母、数字和下划线，最多 20 个字符"
+                f"{path}.key",
+                _("步骤标识“%(skey)s”不合法：以小写字母开头，只含小写字母、数字和下划线，最多 20 个字符")
+                % {"skey": skey},
             )
         if skey in seen:
-            problems.add(f"{path}.key", f"步骤标识“{skey}”重复")
+            problems.add(f"{path}.key", _("步骤标识“%(skey)s”重复") % {"skey": skey})
         seen.add(skey)
         sname = _text(raw, "name", f"{path}.", problems)
         kind = raw.get("kind", "approval")
         if kind not in STEP_KINDS:
-            problems.add(f"{path}.kind", f"未知的步骤类型“{kind}”，可选：approval（审批）、handle（办理）、cc（抄送）")
+            problems.add(
+                f"{path}.kind",
+                _("未知的步骤类型“%(kind)s”，可选：approval（审批）、handle（办理）、cc（抄送）") % {"kind": kind},
+            )
         mode = raw.get("mode", "any")
         if mode not in MODES:
-            problems.add(f"{path}.mode", "多人审批方式只能是 all（会签）、any（或签）、sequential（依次）")
+            problems.add(f"{path}.mode", _("多人审批方式只能是 all（会签）、any（或签）、sequential（依次）"))
         approvers = _check_approvers(raw.get("approvers"), str(kind), by_key, f"{path}.approvers", problems)
         when = raw.get("when")
         if when is not None:
             _check_condition(when, by_key, f"{path}.when", problems)
         limit = _parse_limit(raw.get("limit"), f"{path}.limit", problems)
         if limit is not None and kind == "cc":
-            problems.add(f"{path}.limit", "抄送步骤无人办理，不能设时限")
+            problems.add(f"{path}.limit", _("抄送步骤无人办理，不能设时限"))
         steps.append(StepDef(skey, sname, str(kind), approvers, str(mode), when, limit))
     if steps and all(s.kind == "cc" for s in steps):
-        problems.add("steps", "流程至少需要一个审批或办理步骤")
+        problems.add("steps", _("流程至少需要一个审批或办理步骤"))
     if steps and not any(s.when is None and s.kind != "cc" for s in steps):
         problems.add(
-            "steps", "所有审批步骤都有条件：条件都不满足时事项无人审批。请至少保留一个无条件的审批步骤（默认路径）"
+            "steps", _("所有审批步骤都有条件：条件都不满足时事项无人审批。请至少保留一个无条件的审批步骤（默认路径）")
         )
     if problems.found:
         raise DefinitionError(problems.found)
@@ -587,7 +634,7 @@ def _one(field: Field, raw: Any, name: str, errors: dict[str, str], exists: Look
         if field.type == "multichoice":
             bad = [v for v in items if v not in field.options]
             if bad:
-                errors[name] = f"“{bad[0]}”不是“{label}”的选项"
+                errors[name] = _("“%(value)s”不是“%(label)s”的选项") % {"value": bad[0], "label": label}
                 return None
             return items or None
         if not items:
@@ -597,12 +644,12 @@ def _one(field: Field, raw: Any, name: str, errors: dict[str, str], exists: Look
             try:
                 ids.append(int(v))
             except (TypeError, ValueError):
-                errors[name] = f"“{label}”中有无法识别的选择"
+                errors[name] = _("“%(label)s”中有无法识别的选择") % {"label": label}
                 return None
         if exists is not None:
             found = exists(field.type, ids)
             if len(found) != len(set(ids)):
-                errors[name] = f"“{label}”中有不存在或不可选的对象"
+                errors[name] = _("“%(label)s”中有不存在或不可选的对象") % {"label": label}
                 return None
         return sorted(set(ids), key=ids.index)
     if isinstance(raw, list):
@@ -615,49 +662,53 @@ def _one(field: Field, raw: Any, name: str, errors: dict[str, str], exists: Look
         text = str(raw).strip() if field.type == "text" else str(raw).strip("\n")
         limit = field.max_length or (200 if field.type == "text" else 5000)
         if len(text) > limit:
-            errors[name] = f"“{label}”不能超过 {limit} 字（现为 {len(text)} 字）"
+            errors[name] = _("“%(label)s”不能超过 %(limit)s 字（现为 %(length)s 字）") % {
+                "label": label,
+                "limit": limit,
+                "length": len(text),
+            }
             return None
         return text
     if field.type in NUMERIC:
         number = _decimal(raw)
         if number is None:
-            errors[name] = f"“{label}”应为数字"
+            errors[name] = _("“%(label)s”应为数字") % {"label": label}
             return None
         if field.type == "money" and number != number.quantize(CENT, rounding=ROUND_HALF_UP):
-            errors[name] = f"“{label}”最多两位小数"
+            errors[name] = _("“%(label)s”最多两位小数") % {"label": label}
             return None
         if field.min is not None and number < field.min:
-            errors[name] = f"“{label}”不能小于 {_plain(field.min)}"
+            errors[name] = _("“%(label)s”不能小于 %(min)s") % {"label": label, "min": _plain(field.min)}
             return None
         if field.max is not None and number > field.max:
-            errors[name] = f"“{label}”不能大于 {_plain(field.max)}"
+            errors[name] = _("“%(label)s”不能大于 %(max)s") % {"label": label, "max": _plain(field.max)}
             return None
         return _money(number) if field.type == "money" else _plain(number)
     if field.type == "date":
         try:
             return dt.date.fromisoformat(str(raw).strip()).isoformat()
         except ValueError:
-            errors[name] = f"“{label}”应为日期，例如 2026-10-10"
+            errors[name] = _("“%(label)s”应为日期，例如 2026-10-10") % {"label": label}
             return None
     if field.type == "datetime":
         try:
             return dt.datetime.fromisoformat(str(raw).strip()).replace(tzinfo=None).isoformat(timespec="minutes")
         except ValueError:
-            errors[name] = f"“{label}”应为日期时间，例如 2026-10-10 09:00"
+            errors[name] = _("“%(label)s”应为日期时间，例如 2026-10-10 09:00") % {"label": label}
             return None
     if field.type == "choice":
         if raw not in field.options:
-            errors[name] = f"“{raw}”不是“{label}”的选项"
+            errors[name] = _("“%(raw)s”不是“%(label)s”的选项") % {"raw": raw, "label": label}
             return None
         return raw
     if field.type in ("person", "department", "project", "attachment"):
         try:
             pk = int(raw)
         except (TypeError, ValueError):
-            errors[name] = f"“{label}”无法识别"
+            errors[name] = _("“%(label)s”无法识别") % {"label": label}
             return None
         if exists is not None and not exists(field.type, [pk]):
-            errors[name] = f"“{label}”不存在或不可选"
+            errors[name] = _("“%(label)s”不存在或不可选") % {"label": label}
             return None
         return pk
     return None
@@ -671,10 +722,10 @@ def _daterange(field: Field, raw: Any, name: str, errors: dict[str, str], days: 
     try:
         first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     except ValueError:
-        errors[name] = f"“{field.label}”应为起止日期，例如 2026-10-09 至 2026-10-12"
+        errors[name] = _("“%(label)s”应为起止日期，例如 2026-10-09 至 2026-10-12") % {"label": field.label}
         return None
     if last < first:
-        errors[name] = f"“{field.label}”的结束日期不能早于开始日期"
+        errors[name] = _("“%(label)s”的结束日期不能早于开始日期") % {"label": field.label}
         return None
     value: dict[str, Any] = {"start": first.isoformat(), "end": last.isoformat()}
     if field.count == "days":
@@ -721,7 +772,7 @@ def clean(
             rows = []
             sent = raw.get(field.key) or []
             if not isinstance(sent, list):
-                errors[name] = f"“{field.label}”格式不对"
+                errors[name] = _("“%(label)s”格式不对") % {"label": field.label}
                 continue
             for n, row in enumerate(sent):
                 if not isinstance(row, Mapping) or all(row.get(c.key) in (None, "", []) for c in field.columns):
@@ -731,21 +782,27 @@ def clean(
                     cell = f"{name}-{n}-{col.key}"
                     value = _one(col, row.get(col.key), cell, errors, exists, working_days)
                     if value is None and col.required and cell not in errors:
-                        errors[cell] = f"请填写“{field.label}”第 {n + 1} 行的“{col.label}”"
+                        errors[cell] = _("请填写“%(label)s”第 %(n)s 行的“%(column)s”") % {
+                            "label": field.label,
+                            "n": n + 1,
+                            "column": col.label,
+                        }
                     cleaned_row[col.key] = value
                 rows.append(cleaned_row)
             if field.required and not rows:
-                errors[name] = f"请在“{field.label}”中至少填写一行"
+                errors[name] = _("请在“%(label)s”中至少填写一行") % {"label": field.label}
             if field.min is not None and rows and len(rows) < field.min:
-                errors[name] = f"“{field.label}”至少 {_plain(field.min)} 行"
+                errors[name] = _("“%(label)s”至少 %(min)s 行") % {"label": field.label, "min": _plain(field.min)}
             if field.max is not None and len(rows) > field.max:
-                errors[name] = f"“{field.label}”最多 {_plain(field.max)} 行"
+                errors[name] = _("“%(label)s”最多 %(max)s 行") % {"label": field.label, "max": _plain(field.max)}
             values[field.key] = rows
             continue
         value = _one(field, raw.get(field.key), name, errors, exists, working_days)
         if value is None and field.required and name not in errors:
             errors[name] = (
-                f"请填写“{field.label}”" if field.type not in MULTI | {"choice"} else f"请选择“{field.label}”"
+                _("请填写“%(label)s”") % {"label": field.label}
+                if field.type not in MULTI | {"choice"}
+                else _("请选择“%(label)s”") % {"label": field.label}
             )
         values[field.key] = value
     for field in definition.fields:
@@ -754,9 +811,9 @@ def clean(
             values[field.key] = _money(result) if field.type == "money" else _plain(result)
             name = f"f_{field.key}"
             if field.min is not None and result < field.min:
-                errors[name] = f"“{field.label}”不能小于 {_plain(field.min)}"
+                errors[name] = _("“%(label)s”不能小于 %(min)s") % {"label": field.label, "min": _plain(field.min)}
             if field.max is not None and result > field.max:
-                errors[name] = f"“{field.label}”不能大于 {_plain(field.max)}"
+                errors[name] = _("“%(label)s”不能大于 %(max)s") % {"label": field.label, "max": _plain(field.max)}
     return Cleaned(values, errors)
 
 
