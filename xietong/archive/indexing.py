@@ -78,13 +78,16 @@ def _is_text(f: models.Field) -> bool:
 def _labelled_text(obj: models.Model) -> list[tuple[str, str]]:
     pairs = []
     rich = getattr(type(obj), "rich_text_fields", ())
+    content = getattr(type(obj), "content_fields", ())
     for f in obj._meta.concrete_fields:
-        if _is_text(f):
+        if _is_text(f) and f.name not in content:
             value = (getattr(obj, f.attname) or "").strip()
             if f.name in rich:
                 value = plain_text(value, limit=len(value) + 1)
             if value:
                 pairs.append((str(f.verbose_name), value))
+    if content:  # a form kept as data (a designed process's values): its fields as the form labels them
+        pairs += [(label, text) for label, text in obj.content_rows() if text]  # type: ignore[attr-defined]
     return pairs
 
 
@@ -234,7 +237,8 @@ def _documents(
     departments = [getattr(item, f"{name}_id") for name in type(item).department_fields]
     people = _people_ids(item, None if preloaded is None else preloaded.people.get(item.pk, set()))
     common = {
-        "type_label": memoized(("archive-type-label", subject_type), lambda: type_label(type(item))),
+        "type_label": getattr(item, "kind_label", None)
+        or memoized(("archive-type-label", subject_type), lambda: type_label(type(item))),
         "number": item.number,
         "status": _status(item, archived),
         "project_id": item.project_id,

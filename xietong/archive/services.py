@@ -39,10 +39,16 @@ def retention_years(subject_type: str) -> int:
 
 def archive_name(item: WorkItem, day: dt.date) -> str:
     """协作类型-项目名称-日期 (000 二（五）), e.g. 跨部门事务对接-智能手表项目-2026-05-20, where the item has a
-    collaboration type; else the process's type (需求协作-智能手表项目-2026-05-20). An item in no project
-    (an emergency may be reported without one) is filed under the first department it names, else its title."""
-    kind = collaboration_label(item) or type_label(type(item))
+    collaboration type; else the process's type (需求协作-智能手表项目-2026-05-20; a designed process's own
+    name, 费用报销-…). An item in no project (an emergency may be reported without one) is filed under the
+    first department it names, else its title."""
+    kind = collaboration_label(item) or _kind(item)
     return f"{kind}-{_filed_under(item)}-{day:%Y-%m-%d}"
+
+
+def _kind(item: WorkItem) -> str:
+    """The item's own 类型 when its type holds several processes (a designed process's name), else its type's."""
+    return getattr(item, "kind_label", None) or type_label(type(item))
 
 
 def _filed_under(item: WorkItem) -> str:
@@ -80,12 +86,15 @@ def form_of(obj: models.Model, parent: models.Model | None = None) -> list[list[
     """[label, value] for every labelled field of the form, as filed (unlabelled fields such as a
     row's position, and the link back to its parent item, are bookkeeping, not content)."""
     rows = []
+    content = getattr(type(obj), "content_fields", ())
     for f in obj._meta.concrete_fields:
-        if f.name == "id" or str(f.verbose_name) == f.name.replace("_", " "):
+        if f.name == "id" or str(f.verbose_name) == f.name.replace("_", " ") or f.name in content:
             continue
         if parent is not None and f.is_relation and f.related_model is type(parent):
             continue
         rows.append([str(f.verbose_name), _value(obj, f)])
+    if content:  # a form kept as data (a designed process's values): its fields as the form labels them
+        rows += [[label, text] for label, text in obj.content_rows()]  # type: ignore[attr-defined]
     return rows
 
 
@@ -146,7 +155,7 @@ def archive_item(*, item: WorkItem) -> ArchiveRecord:
         subject_id=item.pk,
         number=item.number,
         title=item.title[:255],
-        type_label=type_label(type(item)),
+        type_label=_kind(item),
         name=archive_name(item, closed_day),
         project_id=item.project_id,
         archived_at=now,

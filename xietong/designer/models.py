@@ -170,6 +170,28 @@ class DesignedItem(WorkItem):
     def value(self, key: str) -> Any:
         return (self.values or {}).get(key)
 
+    # Search and the archive read the form through these (its values are JSON keyed by field keys):
+    content_fields = ("values",)
+
+    def content_rows(self) -> list[tuple[str, str]]:
+        """(label, text) of each field of the form as the item page shows it (a table: its lines)."""
+        from xietong.designer.definitions import definition_of
+        from xietong.designer.views import shown_values
+
+        rows = []
+        for shown in shown_values(definition_of(self), self):
+            if shown["table"]:
+                text = "；".join(" ".join(cell for cell in line if cell) for line in shown["rows"])
+            else:
+                text = shown["text"]
+            rows.append((str(shown["label"]), text))
+        return rows
+
+    @property
+    def kind_label(self) -> str:
+        """The archive's and search's 类型: the process's own name (费用报销)."""
+        return self.definition.name
+
 
 class TaskState(models.TextChoices):
     WAITING = "waiting", _("未到")
