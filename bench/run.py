@@ -1,8 +1,8 @@
 """Run every benchmark and print one table:
-    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,outbox,search,http] [--dbs sqlite,postgres] [--reuse]
+    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,outbox,search,http,designer] [--dbs sqlite,postgres] [--reuse]
 
 --quick uses smaller sizes (100,000 clocks, 2,000 due; 500 webhook messages; 20,000 search documents;
-5,000 requests and 5 s per HTTP scenario) to check that everything runs.
+5,000 requests and 5 s per HTTP scenario; 20 designed items) to check that everything runs.
 Figures come from this machine; goals are the issues' targets. Not part of ./test.sh or CI.
 """
 
@@ -45,7 +45,7 @@ def fmt(value: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="workcal,clocks,outbox,search,http")
+    parser.add_argument("--only", default="workcal,clocks,outbox,search,http,designer")
     parser.add_argument("--dbs", default="sqlite,postgres")
     parser.add_argument("--reuse", action="store_true", help="search and http: keep databases an earlier run seeded")
     args = parser.parse_args()
@@ -70,6 +70,10 @@ def main() -> None:
         sizes = ["--requests", "5000", "--seconds", "5"] if args.quick else []
         for db in args.dbs.split(","):
             rows += run(["bench/http_bench.py", "--db", db, *sizes, *reuse])
+    if "designer" in only:
+        sizes = ["--items", "20"] if args.quick else []
+        for db in args.dbs.split(","):
+            rows += run(["bench/designer_bench.py", "--db", db, *sizes])
     headers = ["组", "项目", "数据库", "结果", "单位", "目标"]
     table = [[r["group"], r["name"], r["db"] or "—", fmt(r["value"]), r["unit"], r["goal"] or "—"] for r in rows]
     widths = [max(width(h), *(width(row[i]) for row in table)) for i, h in enumerate(headers)]

@@ -198,7 +198,7 @@ def attachment_add(*, actor: Person, subject: models.Model, upload: UploadedFile
         name=attachment_name(topic, version, clock.today(), extension),
         original_name=original[:255],
         stored_name=f"{uuid.uuid4().hex}{extension}",
-        size=upload.size,
+        size=upload.size or 0,  # attachment_problem refused a file of unknown size
         content_type=(upload.content_type or "")[:120],
         sha256=digest.hexdigest(),
         uploaded_by=actor,
