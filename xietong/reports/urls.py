@@ -5,6 +5,8 @@ from xietong.reports import views
 urlpatterns = [
     path("", views.dashboard_page, name="reports-dashboard"),
     path("drill/", views.drill_page, name="reports-drill"),
+    path("designed/", views.designed_page, name="reports-designed"),
+    path("designed/drill/", views.designed_drill_page, name="reports-designed-drill"),
     path("export.<str:fmt>", views.dashboard_export, name="reports-export"),
     path("requests/<int:request_id>/<str:kind>.xlsx", views.request_export, name="reports-request-export"),
     path("exceptions/<int:report_id>.xlsx", views.exception_export, name="reports-exception-export"),

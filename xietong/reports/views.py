@@ -336,3 +336,61 @@ def proposal_decide_view(request: AuthedRequest, proposal_id: int) -> HttpRespon
 def review_pdf_view(request: AuthedRequest, review_id: int) -> HttpResponse:
     review = _review(request, review_id)
     return _download(exports.review_pdf(review), _("季度复盘-%(q)s.pdf") % {"q": review.code}, "application/pdf")
+
+
+@require_GET
+def designed_page(request: AuthedRequest) -> HttpResponse:
+    """Designed processes: per step and approver, on time / late / ran out, average working hours."""
+    from xietong.reports.designed import step_rows
+
+    quarter = _quarter(request)
+    lines = []
+    for row in step_rows(request.user, quarter):
+        base = {"period": quarter.code, "process": row.process, "step": row.step}
+        if row.person is not None:
+            base["person"] = row.person.pk
+
+        def url(base=base, **more):
+            return f"{reverse('reports-designed-drill')}?{urlencode({**base, **more})}"
+
+        f = row.figures
+        lines.append(
+            {
+                "row": row,
+                "cells": [
+                    (f.judged, url(outcome="judged")),
+                    (f.on_time, url(outcome="on_time")),
+                    (f.late, url(outcome="late")),
+                    (f.open_late, url(outcome="open_late")),
+                ],
+                "rate": f"{f.rate}%" if f.rate is not None else "—",
+                "hours": f.average_hours,
+            }
+        )
+    return render(
+        request,
+        "reports/designed.html",
+        {"lines": lines, "quarter": quarter, "quarters": Quarter.current().next().recent(9)[::-1]},
+    )
+
+
+@require_GET
+def designed_drill_page(request: AuthedRequest) -> HttpResponse:
+    from xietong.reports.designed import step_drill
+    from xietong.reports.selectors import DrillLine, _label_items
+
+    quarter = _quarter(request)
+    found = step_drill(
+        request.user,
+        quarter,
+        process=request.GET.get("process", ""),
+        step=request.GET.get("step", ""),
+        person_id=_int(request.GET.get("person")),
+        outcome=request.GET.get("outcome", ""),
+    )
+    if found is None:
+        raise NotFound()
+    labels = [DrillLine(a.clock, a.outcome, "", "") for a in found]
+    _label_items(request.user, labels)
+    lines = [{"approval": a, "label": d.item_label, "url": d.item_url} for a, d in zip(found, labels, strict=True)]
+    return render(request, "reports/designed_drill.html", {"lines": lines, "quarter": quarter})
