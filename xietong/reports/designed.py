@@ -88,11 +88,11 @@ def approvals(user, quarter: Quarter) -> list[Approval]:
         period_clocks(quarter).filter(subject_type=SUBJECT).select_related("policy").order_by("limit_due_at", "pk")
     )
     armings: dict[tuple[int, str], list[dt.datetime]] = defaultdict(list)
-    for c in Clock.objects.filter(subject_type=SUBJECT, subject_id__in={c.subject_id for c in clocks}).values_list(
+    for row in Clock.objects.filter(subject_type=SUBJECT, subject_id__in={c.subject_id for c in clocks}).values_list(
         "subject_id", "limit", "kind", "created_at"
     ):
-        if c[1] == c[2]:
-            armings[(c[0], c[1])].append(c[3])
+        if row[1] == row[2]:
+            armings[(row[0], row[1])].append(row[3])
     tasks: dict[tuple[int, str], list[ApprovalTask]] = defaultdict(list)
     for task in (
         ApprovalTask.objects.filter(item_id__in={c.subject_id for c in clocks})

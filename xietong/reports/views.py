@@ -346,7 +346,7 @@ def designed_page(request: AuthedRequest) -> HttpResponse:
     quarter = _quarter(request)
     lines = []
     for row in step_rows(request.user, quarter):
-        base = {"period": quarter.code, "process": row.process, "step": row.step}
+        base: dict[str, object] = {"period": quarter.code, "process": row.process, "step": row.step}
         if row.person is not None:
             base["person"] = row.person.pk
 
