@@ -232,3 +232,154 @@ class Participation(StateGuarded, VersionedModel):
         if condition is None:
             return None
         return models.Q(request__in=Request._base_manager.filter(condition).values("pk"))
+
+
+class Milestone(StateGuarded, VersionedModel):
+    """关键时间节点 (里程碑) of a request: dated (需求确认：2024-05-20), or relative — the N-th working day counted
+    from a start date (第10个工作日), as 《多部门协同作业标准沟通流程》 lays them out. Each one is a clock."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("进行中")
+        REACHED = "reached", _("已达成")
+        CANCELLED = "cancelled", _("已取消")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(_("节点名称"), max_length=100)
+    owner = models.ForeignKey("org.Person", verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(_("起算日"), null=True, blank=True, help_text=_("按工作日计的节点从这一天起算"))
+    workday = models.PositiveSmallIntegerField(
+        _("第几个工作日"), null=True, blank=True, help_text=_("起算日当天（如为工作日）为第1个工作日")
+    )
+    due_date = models.DateField(_("节点日期"))
+    after = models.ForeignKey(
+        "self",
+        verbose_name=_("前置节点"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("依赖的上一个节点：两者之间应留出缓冲期"),
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PLANNED)
+    reached_at = models.DateTimeField(_("达成时间"), null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("关键时间节点")
+        verbose_name_plural = _("关键时间节点")
+        ordering = ["request", "due_date", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.due_date:%Y-%m-%d}）"
+
+    def get_absolute_url(self) -> str:
+        return self.request.get_absolute_url() + "#milestones"
+
+    @property
+    def project(self):
+        return self.request.project
+
+    @property
+    def requester(self):
+        return self.request.requester
+
+    @property
+    def department(self):
+        return self.request.receiving_department
+
+    @property
+    def number(self) -> str:
+        return self.request.number
+
+    @property
+    def is_relative(self) -> bool:
+        return self.workday is not None
+
+    @classmethod
+    def reach_filter(cls, reach, action: str) -> models.Q | None:
+        """Whoever sees the request sees its milestones."""
+        condition = Request.reach_filter(reach, action)
+        if condition is None:
+            return None
+        return models.Q(request__in=Request._base_manager.filter(condition).values("pk"))
+
+
+class RequestVersion(StateGuarded, VersionedModel):
+    """One version of an accepted request. V1 is the request as agreed; each 需求变更 makes the next one, with
+    its diff (each changed field, old → new), sent in writing to every participant, each of whom confirms
+    (已阅)."""
+
+    class State(models.TextChoices):
+        ORIGINAL = "original", _("原始版本")
+        DRAFT = "draft", _("未发出")
+        AWAITING = "awaiting", _("待确认已阅")
+        READ = "read", _("全部已阅")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("版本号"))
+    snapshot = models.JSONField(_("版本内容"), default=dict)
+    changes = models.JSONField(_("变更内容"), default=list)
+    replanned = models.JSONField(_("受影响的日期"), default=list)
+    reason = models.TextField(_("变更原因"), blank=True)
+    author = models.ForeignKey(
+        "org.Person", verbose_name=_("变更人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    sent_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("需求变更")
+        verbose_name_plural = _("需求版本")
+        ordering = ["request", "number"]
+        constraints = [models.UniqueConstraint(fields=["request", "number"], name="one_request_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.request.number} V{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("request-versions", args=[self.request_id]) + f"#v{self.number}"
+
+    @property
+    def project(self):
+        return self.request.project
+
+    @property
+    def requester(self):
+        return self.request.requester
+
+    @property
+    def department(self):
+        return self.request.receiving_department
+
+    @property
+    def title(self) -> str:
+        return f"{self.request.title}（V{self.number}）"
+
+    @classmethod
+    def reach_filter(cls, reach, action: str) -> models.Q | None:
+        condition = Request.reach_filter(reach, action)
+        if condition is None:
+            return None
+        return models.Q(request__in=Request._base_manager.filter(condition).values("pk"))
+
+
+class ChangeReceipt(models.Model):
+    """One participant of one 需求变更 and when they confirmed it (已阅)."""
+
+    change = models.ForeignKey(RequestVersion, on_delete=models.CASCADE, related_name="receipts")
+    person = models.ForeignKey("org.Person", verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+")
+    roles = models.CharField(_("身份"), max_length=200, blank=True)
+    confirmed_at = models.DateTimeField(_("已阅时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("已阅确认")
+        verbose_name_plural = _("已阅确认")
+        ordering = ["change", "pk"]
+        constraints = [models.UniqueConstraint(fields=["change", "person"], name="one_change_receipt_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.change} {self.person}"

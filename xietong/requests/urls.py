@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xietong.requests import confirmation, participation_views, views
+from xietong.requests import confirmation, milestone_views, participation_views, views
 
 urlpatterns = [
     path("", views.request_index, name="request-list"),
@@ -18,5 +18,18 @@ urlpatterns = [
         "<int:request_id>/departments/<int:participation_id>/coordinator/",
         participation_views.coordinator_name,
         name="participation-coordinator",
+    ),
+    path("<int:request_id>/milestones/new/", milestone_views.milestone_new, name="milestone-new"),
+    path(
+        "<int:request_id>/milestones/<int:milestone_id>/do/<slug:action>/",
+        milestone_views.milestone_do,
+        name="milestone-do",
+    ),
+    path("<int:request_id>/change/", milestone_views.request_change, name="request-change"),
+    path("<int:request_id>/versions/", milestone_views.request_versions, name="request-versions"),
+    path(
+        "<int:request_id>/versions/<int:request_change_id>/do/<slug:action>/",
+        milestone_views.change_do,
+        name="request-change-do",
     ),
 ]

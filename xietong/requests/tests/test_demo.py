@@ -39,6 +39,7 @@ def test_the_demo_requests_on_a_wednesday(db):
         TICKET_RULES: "submitted",
         "智能手表项目-量产可行性评估": "change_requested",
         "智能手表项目-上市宣传物料需求": "draft",
+        "智能手表项目-充电底座量产方案确认": "in_progress",  # the one with key nodes and a 需求变更
     }
     # 续航优化, submitted ten working days before (Wednesday 11-18 09:30), answered 45 minutes later.
     battery = respond_clock(BATTERY)

@@ -1,0 +1,425 @@
+"""需求变更: once a request is accepted (受理), a change to it is a change request — never a silent edit. As the
+documents put it: 重要沟通(如需求变更、进度滞后)必须书面同步至所有参与方 (《多部门协同作业标准沟通流程》关键执行要点提示),
+重要事项…明确“已阅”确认要求 (《内部沟通与协调工作机制》二（一）). So a change:
+
+- records each changed field, old → new, with its reason, as the request's next version (V1 is the request
+  as it was agreed; every version stays viewable with its diff);
+- re-plans the dependent dates it names (a key node's date, a relative node's start) through the milestone
+  steps, and flags those it leaves behind (a node or task ending after the new 期望完成时间);
+- is sent in writing to every participant — both sides, each participating department's head, contact and
+  协作负责人, every task owner — each of whom confirms 已阅 (a clock on the author until all have).
+
+Every move is a declared step run by items.runner: the request's own 需求变更 step (audited on the request),
+then the version's 发出 and each 已阅."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from xietong.clocks.sources import MECHANISM, MULTI
+from xietong.core.errors import ApplicationError, Forbidden
+from xietong.items.process import Arm, Limit, Process, Reason, State, Step, StepContext, Tell
+from xietong.items.runner import run_step
+from xietong.notify.models import MessageKind
+from xietong.requests.choices import Priority, RequestState
+from xietong.requests.models import ChangeReceipt, Milestone, Request, RequestVersion
+from xietong.requests.validation import criteria_texts, request_validate
+
+V = RequestVersion.State
+R = RequestState
+# What a change may alter, with its label (the diff's words).
+CHANGEABLE = {
+    "title": _("需求名称"),
+    "background": _("需求背景"),
+    "goal": _("需求目标"),
+    "content": _("具体内容"),
+    "expected_date": _("期望完成时间"),
+    "priority": _("优先级"),
+}
+CHANGE_STATES = (R.ACCEPTED, R.IN_PROGRESS, R.DELIVERED)
+CONFIRM_CLAUSE = "明确“已阅”确认要求"
+
+
+# --- values as people read them ------------------------------------------------------------------------
+def shown(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    if name == "priority":
+        return str(Priority(value).label) if value in Priority.values else str(value)
+    return str(value)
+
+
+def snapshot_of(request: Request) -> dict[str, Any]:
+    """The version's content: the changeable fields, the criteria and the key nodes, as text."""
+    return {
+        **{name: shown(name, getattr(request, name)) for name in CHANGEABLE},
+        "criteria": criteria_texts(request),
+        "milestones": [
+            {"title": m.title, "due_date": f"{m.due_date:%Y-%m-%d}", "state": m.get_state_display()}
+            for m in request.milestones.order_by("due_date", "position")
+        ],
+    }
+
+
+# --- who may ---------------------------------------------------------------------------------------
+def either_side(person: Any, request: Request) -> bool:
+    return request.is_requester_side(person) or request.is_receiver_side(person)
+
+
+def may_change(person: Any, request: Request) -> bool:
+    return request.state in CHANGE_STATES and either_side(person, request)
+
+
+def pending_reader(person: Any, change: RequestVersion) -> bool:
+    return change.receipts.filter(person_id=person.pk, confirmed_at__isnull=True).exists()
+
+
+def may_remind(person: Any, change: RequestVersion) -> bool:
+    return either_side(person, change.request) and change.receipts.filter(confirmed_at__isnull=True).exists()
+
+
+def _nobody(person: Any, item: Any) -> bool:
+    return False
+
+
+# --- who hears -------------------------------------------------------------------------------------
+def participants(request: Request) -> list[tuple[Any, list[str]]]:
+    """Everyone a change is sent to, each with why: 发起人, 接收人, each participating department's 负责人,
+    对接人 and 协作负责人, and every task owner — active people, each once, in that order."""
+    found: dict[int, tuple[Any, list[str]]] = {}
+
+    def add(person: Any, role: str) -> None:
+        if person is None or not person.is_active:
+            return
+        entry = found.setdefault(person.pk, (person, []))
+        if role not in entry[1]:
+            entry[1].append(role)
+
+    add(request.requester, gettext("发起人"))
+    add(request.requesting_department.head, gettext("发起部门负责人"))
+    add(request.receiver_or_head, gettext("接收人"))
+    add(request.receiving_department.head, gettext("接收部门负责人"))
+    for row in request.participations.exclude(state="withdrawn").select_related("department__head", "contact"):
+        name = row.department.name
+        add(row.department.head, gettext("%(dept)s负责人") % {"dept": name})
+        add(row.contact, gettext("%(dept)s对接人") % {"dept": name})
+        add(row.coordinator, gettext("%(dept)s协作负责人") % {"dept": name})
+    tasks = getattr(request, "tasks", None)  # the tasks app's breakdown, when it is installed
+    if tasks is not None:
+        for task in tasks.select_related("owner").order_by("position"):
+            add(task.owner, gettext("任务负责人"))
+    return list(found.values())
+
+
+def readers(ctx: StepContext) -> list[Any]:
+    return [r.person for r in ctx.item.receipts.select_related("person")]
+
+
+def pending(ctx: StepContext) -> list[Any]:
+    return [r.person for r in ctx.item.receipts.filter(confirmed_at__isnull=True).select_related("person")]
+
+
+def diff_lines(changes: list[dict[str, str]]) -> str:
+    return "\n".join(f"{c['label']}：{c['old']} → {c['new']}" for c in changes)
+
+
+def change_params(ctx: StepContext) -> dict[str, Any]:
+    change = ctx.item
+    flags = [f["text"] for f in change.replanned]
+    return {
+        "label": f"{change.request.number} {change.request.title}",
+        "n": change.number,
+        "diff": diff_lines(change.changes),
+        "why": change.reason,
+        "replanned": ("\n" + gettext("受影响的日期：") + "；".join(flags)) if flags else "",
+        "who": change.author.display_name if change.author else "",
+    }
+
+
+# --- the request's 需求变更 step ------------------------------------------------------------------------
+def change_apply(ctx: StepContext) -> None:
+    """The new values: checked as a 需求说明书 is, diffed field by field; nothing changed is refused."""
+    request = ctx.item
+    data = dict(ctx.inputs.get("data") or {})
+    dates = dict(ctx.inputs.get("milestones") or {})
+    merged = {**{f: getattr(request, f) for f in _validated_fields()}, **data}
+    errors = request_validate(ctx.principal, merged, criteria_texts(request), submitting=True)
+    errors = {name: message for name, message in errors.items() if name in CHANGEABLE}
+    ctx.inputs["before"] = snapshot_of(request)
+    changes: list[dict[str, str]] = []
+    for name, label in CHANGEABLE.items():
+        if name not in data:
+            continue
+        old, new = getattr(request, name), data[name]
+        if isinstance(new, str):
+            new = new.strip()
+        if old != new:
+            changes.append({"field": name, "label": str(label), "old": shown(name, old), "new": shown(name, new)})
+            setattr(request, name, new)
+            ctx.changed.add(name)
+    nodes = {m.pk: m for m in request.milestones.filter(state=Milestone.State.PLANNED)}
+    moved: dict[int, dict[str, dt.date]] = {}
+    for pk, day in dates.items():
+        node = nodes.get(int(pk))
+        if node is None or day is None:
+            continue
+        current = node.start_date if node.is_relative else node.due_date
+        if day != current:
+            key = "start_date" if node.is_relative else "due_date"
+            words = gettext("节点“%(t)s”起算日") if node.is_relative else gettext("节点“%(t)s”日期")
+            changes.append(
+                {
+                    "field": f"milestone:{node.pk}",
+                    "label": words % {"t": node.title},
+                    "old": shown(key, current),
+                    "new": shown(key, day),
+                }
+            )
+            moved[node.pk] = {key: day}
+    if errors:
+        raise ApplicationError(gettext("需求变更填写有误"), fields=errors)
+    if not changes:
+        raise ApplicationError(gettext("没有任何变更：请修改至少一项内容"))
+    ctx.inputs["moved"] = moved
+    number = (request.versions.order_by("-number").values_list("number", flat=True).first() or 1) + 1
+    ctx.inputs["number"] = number
+    ctx.details.update({"changes": changes, "version": number})
+
+
+def _validated_fields() -> tuple[str, ...]:
+    from xietong.requests.process import EDITABLE_FIELDS
+
+    return EDITABLE_FIELDS
+
+
+def change_after(ctx: StepContext) -> None:
+    """Keep the versions, re-plan the dates the change moves, flag the ones it leaves behind, send it."""
+    request = ctx.item
+    if not request.versions.exists():
+        RequestVersion.objects.create(
+            request=request,
+            number=1,
+            snapshot=ctx.inputs["before"],
+            state=V.ORIGINAL,
+            author=request.requester,
+            sent_at=request.decided_at,
+        )
+    replanned: list[dict[str, Any]] = []
+    for pk, values in ctx.inputs["moved"].items():
+        node = Milestone.objects.get(pk=pk)
+        was = node.due_date
+        node = run_step(actor=ctx.actor, item=node, step="replan", inputs=values, as_system=True)
+        replanned.append(
+            {
+                "kind": "milestone",
+                "id": node.pk,
+                "text": gettext("节点“%(t)s” %(a)s → %(b)s（已重新计时）")
+                % {"t": node.title, "a": f"{was:%Y-%m-%d}", "b": f"{node.due_date:%Y-%m-%d}"},
+                "flag": False,
+            }
+        )
+    replanned.extend(left_behind(request))
+    change = RequestVersion.objects.create(
+        request=request,
+        number=ctx.inputs["number"],
+        snapshot=snapshot_of(request),
+        changes=ctx.details["changes"],
+        replanned=replanned,
+        reason=ctx.reason,
+        author=ctx.principal,
+    )
+    run_step(actor=ctx.actor, item=change, step="issue", inputs={"author": ctx.principal}, as_system=True)
+
+
+def left_behind(request: Request) -> list[dict[str, Any]]:
+    """Dates that now fall after the request's 期望完成时间: flagged for re-planning."""
+    flags: list[dict[str, Any]] = []
+    end = request.expected_date
+    for node in request.milestones.filter(state=Milestone.State.PLANNED, due_date__gt=end).order_by("due_date"):
+        flags.append(
+            {
+                "kind": "milestone",
+                "id": node.pk,
+                "text": gettext("节点“%(t)s”（%(d)s）晚于期望完成时间 %(e)s，需重新安排")
+                % {"t": node.title, "d": f"{node.due_date:%Y-%m-%d}", "e": f"{end:%Y-%m-%d}"},
+                "flag": True,
+            }
+        )
+    tasks = getattr(request, "tasks", None)
+    if tasks is not None:
+        for task in tasks.filter(end_date__gt=end).order_by("position"):
+            flags.append(
+                {
+                    "kind": "task",
+                    "id": task.pk,
+                    "text": gettext("任务“%(t)s”（%(d)s 结束）晚于期望完成时间 %(e)s，需重新安排")
+                    % {"t": task.title, "d": f"{task.end_date:%Y-%m-%d}", "e": f"{end:%Y-%m-%d}"},
+                    "flag": True,
+                }
+            )
+    return flags
+
+
+CHANGE_STEP = Step(
+    "change",
+    _("需求变更"),
+    CHANGE_STATES,
+    None,
+    either_side,
+    reason=Reason(_("变更原因")),
+    offered=False,
+    records_state=False,
+    apply=change_apply,
+    after=change_after,
+    refusal=lambda r: gettext("只有发起方或接收方可以提出需求变更"),
+)
+
+
+# --- the version: sent in writing, each participant confirms 已阅 ------------------------------------------
+def ask_readers(ctx: StepContext) -> None:
+    change = ctx.item
+    author = ctx.inputs.get("author") or change.author
+    people = [(p, roles) for p, roles in participants(change.request) if author is None or p.pk != author.pk]
+    ChangeReceipt.objects.bulk_create(
+        [ChangeReceipt(change=change, person=p, roles="、".join(roles)) for p, roles in people]
+    )
+    ctx.details.update({"version": change.number, "readers": [p.pk for p, _roles in people]})
+
+
+def own_reading_only(ctx: StepContext) -> None:
+    """Reading is one's own: a stand-in does not confirm for the absent person."""
+    if ctx.acting_for is not None:
+        raise Forbidden(gettext("您不在本次需求变更的确认名单中"))
+
+
+def stamp_receipt(ctx: StepContext) -> None:
+    change = ctx.item
+    receipt = ChangeReceipt.objects.select_for_update().get(change=change, person=ctx.actor)
+    receipt.confirmed_at = ctx.now
+    receipt.save(update_fields=["confirmed_at"])
+    ctx.details.update({"version": change.number, "person": ctx.actor.pk})
+    if not change.receipts.filter(confirmed_at__isnull=True).exists():
+        ctx.target = V.READ
+
+
+def met_when_everyone_read(ctx: StepContext) -> None:
+    from xietong.clocks.services import clock_satisfy
+
+    if ctx.item.state == V.READ:
+        clock_satisfy(subject=ctx.item, limit="confirm", at=ctx.now)
+
+
+def list_reminded(ctx: StepContext) -> None:
+    ctx.details["reminded"] = [p.pk for p in pending(ctx)]
+
+
+REQUEST_CHANGE = Process(
+    key="request_change",
+    model=RequestVersion,
+    label=_("需求变更"),
+    related=("request", "author"),
+    requester="author",
+    audit_on=lambda change: change.request,  # its history is the request's
+    audit_key="change",
+    message_on=lambda change: change.request,
+    states=(
+        State(V.ORIGINAL, V.ORIGINAL.label, "muted", final=True),
+        State(V.DRAFT, V.DRAFT.label, "muted"),
+        State(V.AWAITING, V.AWAITING.label, "warn"),
+        State(V.READ, V.READ.label, "ok", final=True),
+    ),
+    steps=(
+        Step(
+            "issue",
+            _("发出需求变更"),
+            (V.DRAFT,),
+            V.AWAITING,
+            _nobody,
+            system=True,
+            apply=ask_readers,
+            stamps=("sent_at",),
+            arms=(
+                Arm(
+                    "confirm",
+                    owner=lambda change: change.author,
+                    department=lambda change: change.request.receiving_department,
+                ),
+            ),
+            tells=(
+                Tell(
+                    to=readers,
+                    title=_("【需求变更】%(label)s V%(n)s"),
+                    body=_(
+                        "%(who)s 提出需求变更（V%(n)s）：\n%(diff)s\n变更原因：%(why)s%(replanned)s\n"
+                        "请在 %(due)s 前（%(limit)s内）打开需求变更并点击“已阅”确认。"
+                    ),
+                    limit="confirm",
+                    params=change_params,
+                ),
+            ),
+        ),
+        Step(
+            "confirm",
+            _("已阅"),
+            (V.AWAITING,),
+            None,
+            pending_reader,
+            "primary",
+            check=own_reading_only,
+            apply=stamp_receipt,
+            after=met_when_everyone_read,
+        ),
+        Step(
+            "remind",
+            _("提醒未确认人员"),
+            (V.AWAITING,),
+            None,
+            may_remind,
+            apply=list_reminded,
+            records_state=False,
+            tells=(
+                Tell(
+                    to=pending,
+                    title=_("【待确认】%(label)s V%(n)s"),
+                    body=_("您尚未确认这次需求变更，请打开需求变更并点击“已阅”。\n%(diff)s"),
+                    kind=MessageKind.REMINDER,
+                    params=change_params,
+                ),
+            ),
+        ),
+    ),
+    limits=(
+        Limit(
+            "confirm",
+            "1d",
+            remind_before="2h",
+            ladder="department-head",
+            rule="需求变更书面发送全部参与方，每人确认“已阅”；1 个工作日内未全部确认，提醒并告知部门负责人",
+            source=MECHANISM,
+            clause="二（一）",
+            clause_text=CONFIRM_CLAUSE,
+            also=f"《{MULTI}》关键执行要点提示「必须书面同步至所有参与方」；文件未规定已阅时限，1 个工作日为本产品默认",
+        ),
+    ),
+    action_labels={"request.change": _("需求变更")},
+)
+
+
+def change_request(
+    *, actor: Any, request: Request, reason: str, data: dict[str, Any], milestones=None, expected_version=None
+) -> Request:
+    """The 需求变更 step on the request (the form's and the API's one way in)."""
+    return run_step(
+        actor=actor,
+        item=request,
+        step="change",
+        reason=reason,
+        inputs={"data": data, "milestones": milestones or {}},
+        expected_version=expected_version,
+    )
