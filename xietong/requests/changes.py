@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xietong.clocks.sources import MECHANISM, MULTI
+from xietong.clocks.wording import limit_clause_line
 from xietong.core.errors import ApplicationError, Forbidden
 from xietong.items.process import Arm, Limit, Process, Reason, State, Step, StepContext, Tell
 from xietong.items.runner import run_step
@@ -139,6 +140,7 @@ def change_params(ctx: StepContext) -> dict[str, Any]:
         "why": change.reason,
         "replanned": ("\n" + gettext("受影响的日期：") + "；".join(flags)) if flags else "",
         "who": change.author.display_name if change.author else "",
+        "basis": limit_clause_line(change, "confirm"),
     }
 
 
@@ -357,7 +359,7 @@ REQUEST_CHANGE = Process(
                     title=_("【需求变更】%(label)s V%(n)s"),
                     body=_(
                         "%(who)s 提出需求变更（V%(n)s）：\n%(diff)s\n变更原因：%(why)s%(replanned)s\n"
-                        "请在 %(due)s 前（%(limit)s内）打开需求变更并点击“已阅”确认。"
+                        "请在 %(due)s 前（%(limit)s内）打开需求变更并点击“已阅”确认。%(basis)s"
                     ),
                     limit="confirm",
                     params=change_params,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.clocks.services import policy_for
 from xietong.clocks.sources import MULTI
+from xietong.clocks.wording import limit_clause_line
 from xietong.core.errors import ApplicationError
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Process, State, Step, StepContext, Tell
 from xietong.items.runner import run_step
@@ -173,6 +174,7 @@ def node_params(ctx: StepContext) -> dict[str, Any]:
         "node": node.title,
         "date": f"{node.due_date:%Y-%m-%d}",
         "was": ctx.was.get("due_date", ""),
+        "basis": limit_clause_line(node, "due"),
     }
 
 
@@ -216,7 +218,7 @@ MILESTONE = Process(
                 Tell(
                     to=owner,
                     title=_("【关键节点】%(label)s"),
-                    body=_("您负责的节点“%(node)s”定于 %(due)s（%(date)s 下班前）完成。"),
+                    body=_("您负责的节点“%(node)s”定于 %(due)s（%(date)s 下班前）完成。%(basis)s"),
                     limit="due",
                     params=node_params,
                 ),
@@ -235,7 +237,7 @@ MILESTONE = Process(
                 Tell(
                     to=owner,
                     title=_("【节点调整】%(label)s"),
-                    body=_("节点“%(node)s”由 %(was)s 调整为 %(date)s，请在 %(due)s 前完成。"),
+                    body=_("节点“%(node)s”由 %(was)s 调整为 %(date)s，请在 %(due)s 前完成。%(basis)s"),
                     limit="due",
                     params=node_params,
                 ),

@@ -105,6 +105,10 @@ def test_a_relative_node_is_a_clock_with_its_reminder_and_its_clause(company):
     message = InboxMessage.objects.get(recipient__username="huangmin").notification
     assert message.title == "【关键节点】XQ-2026-0001 智能手表项目-硬件方案评审"
     assert message.body.startswith("您负责的节点“原型设计稿（V1）”定于 10月15日 18:00（2026-10-15 下班前）完成。")
+    assert message.body.endswith(
+        "\n依据：《多部门协同作业标准沟通流程》二「确定关键时间节点(如需求完成截止点、阶段性成果交付日)」；"
+        "另见：《多部门协同作业标准沟通流程》沟通记录表「第10个工作日」「第12个工作日」「第15个工作日」：按工作日计的节点"
+    )
     # The reminder fires at its instant, with the clause; nothing before.
     with time_machine.travel(at("2026-10-14 17:59"), tick=False):
         clock_fire_due()  # the request's own clocks, long run out
@@ -234,6 +238,7 @@ def test_a_change_after_acceptance_is_sent_to_every_participant_and_each_confirm
     )
     # 1 working day to confirm: Friday 16:00 → the 调休 Saturday 10/10 16:00 (a full working day).
     assert "请在 10月10日 16:00 前（1 个工作日内）打开需求变更并点击“已阅”确认。" in message.body
+    assert "\n依据：《内部沟通与协调工作机制》二（一）「明确“已阅”确认要求」" in message.body
     confirm = Clock.objects.get(subject_type="requests.requestversion", subject_id=v2.pk, kind="confirm")
     assert (confirm.owner.username, confirm.due_at) == ("guoxin", at("2026-10-10 16:00"))
     # The request's history holds the change with its diff.
