@@ -70,7 +70,9 @@ from xietong.progress.tests.test_progress import post as progress_post
 from xietong.progress.tests.test_progress import running_task
 from xietong.reports.periods import Quarter
 from xietong.reports.review import proposal_add, review_generate
-from xietong.requests.models import Request
+from xietong.requests.changes import change_request
+from xietong.requests.milestones import milestone_add
+from xietong.requests.models import Request, RequestVersion
 from xietong.requests.tests.test_request_flow import _published_task, at
 from xietong.risks.services import delay_request, dispute_open
 from xietong.risks.tests.test_risks import raise_exception
@@ -98,6 +100,24 @@ def build_world(company) -> World:
     w.objects["task"] = task
     w.objects["request"] = Request.objects.get(pk=task.request_id)
     w.objects["participation"] = w["request"].participations.get()  # 参与部门及职责: the receiving department
+    # A key node of the request, and a 需求变更 (V2) waiting for 已阅.
+    with time_machine.travel(at("2026-10-09 10:30"), tick=False), transaction.atomic():
+        request = Request.objects.get(pk=task.request_id)
+        w.objects["milestone"] = milestone_add(
+            actor=request.requester,
+            request=request,
+            title="推送SDK联调完成",
+            owner=p("wangqiang"),
+            due_date=dt.date(2026, 10, 20),
+        )
+        change_request(
+            actor=request.requester,
+            request=request,
+            reason="客户要求补充保活方案",
+            data={"goal": request.goal + "（含保活方案）"},
+        )
+    w.objects["request_change"] = RequestVersion.objects.get(request_id=task.request_id, number=2)
+    w.objects["request"] = Request.objects.get(pk=task.request_id)
     w.objects["project"] = task.project
     w.objects["help_update"] = progress_post(
         company, task, "2026-10-09 11:00", text="推送SDK保活方案待定", needs_help=True, help_from=p("lina")
@@ -251,6 +271,8 @@ OBJECT_PARAMS = {
     "attachment_id": "attachment",
     "request_id": "request",
     "participation_id": "participation",
+    "milestone_id": "milestone",
+    "request_change_id": "request_change",
     "task_id": "task",
     "update_id": "help_update",
     "summary_id": "weekly",
@@ -280,6 +302,8 @@ PK_BY_NAME_PREFIX = {"customer-": "customer", "onboarding-": "onboarding"}
 ACTIONS = {
     "request-do": "withdraw",
     "participation-do": "confirm",
+    "milestone-do": "reach",
+    "request-change-do": "confirm",
     "task-do": "cancel",
     "exception-do": "resolve",
     "dispute-do": "decide",

@@ -43,6 +43,7 @@ def seed_demo_milestones() -> dict[str, int]:
     people = {p.username: p for p in Person.objects.all()}
     taking, _problem = participants_parse(DEPARTMENTS)
     submitted = working_day_before(6, "09:30")
+    end, report_due = working_date(20), working_date(8)  # counted from today, outside the past instants below
     with at_instant(submitted):
         request = request_create(
             actor=people["guoxin"],
@@ -56,7 +57,7 @@ def seed_demo_milestones() -> dict[str, int]:
             background="新一代智能手表改用磁吸充电底座，需在上市前确认量产方案",
             goal="确认充电底座结构与量产方案，按期交付原型并通过联合评审",
             content="1. 硬件研发部完成底座原型设计；2. 市场部提供外观调研数据；3. 生产部评估量产可行性",
-            expected_date=working_date(20),
+            expected_date=end,
             priority="medium",
         )
     _step("zhaolei", request, "acknowledge", working_day_before(6, "10:15"))
@@ -100,18 +101,19 @@ def seed_demo_milestones() -> dict[str, int]:
             request=request,
             title="量产可行性评估报告",
             owner=people["xieqiang"],
-            due_date=working_date(8),
+            due_date=report_due,
             after=prototype,
         )
     changed_at = working_day_before(1, "15:00")
+    sooner, earlier_start = working_date(15), working_day_before(5, "09:00").date()  # counted from today
     replay_clocks(changed_at)
     with at_instant(changed_at):
         change_request(
             actor=people["guoxin"],
             request=Request.objects.get(pk=request.pk),
             reason="渠道要求提前备货，上市时间提前一周",
-            data={"expected_date": working_date(15), "priority": "high"},
-            milestones={prototype.pk: working_day_before(5, "09:00").date()},
+            data={"expected_date": sooner, "priority": "high"},
+            milestones={prototype.pk: earlier_start},
         )
     change = RequestVersion.objects.get(request=request, number=2)
     _step("gaofeng", change, "confirm", working_day_before(1, "15:40"))
