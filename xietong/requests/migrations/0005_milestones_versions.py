@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests', '0003_evaluation'),
+        ('requests', '0004_collaboration_type'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
