@@ -917,6 +917,10 @@ INCIDENT = Process(
         "incident.notice": gettext_lazy("编辑用户告知函"),
         "incident.notice_publish": gettext_lazy("发布用户告知函"),
         "incident.review": gettext_lazy("完成复盘"),
+        "incident.written_report": gettext_lazy("提交紧急事项报告"),
+        "incident.plan": gettext_lazy("制定应急方案"),
+        "incident.leader_report": gettext_lazy("向分管领导汇报"),
+        "incident.leader_report_missed": gettext_lazy("向分管领导汇报超时"),
     },
 )
 

@@ -38,7 +38,7 @@ def step(when, run, **kwargs):
         return run(**kwargs)
 
 
-def test_the_division_leader_leads_and_the_written_report_and_plan_run_their_own_clocks(company):
+def test_the_division_leader_leads_and_the_written_report_and_plan_run_their_own_clocks(company, client_for):
     incident = report(company, when="2026-10-01 03:00", lead=None)
     # 分管领导牵头: 王建国 (分管研发) leads, not the head of 软件开发部.
     assert incident.lead.username == "wangjianguo"
@@ -92,6 +92,10 @@ def test_the_division_leader_leads_and_the_written_report_and_plan_run_their_own
     incident = fresh(incident)
     assert incident.emergency_plan == "技术组回滚发布；客服组统一口径；法务评估赔付"
     assert clock_of(incident, "plan").met_at == at("2026-10-01 04:50")
+    # The page's history names the steps in words, not as audit codes.
+    history = client_for("wangjianguo").get(f"/incidents/{incident.pk}/").content.decode()
+    assert "提交紧急事项报告" in history and "制定应急方案" in history
+    assert "incident.written_report" not in history and "incident.plan" not in history
     # Nothing of the two falls due any more; the not-yet-controlled limit does, at 05:00 sharp.
     fire("2026-10-01 05:00")
     assert not Notification.objects.filter(title__startswith="【应急方案未制定】").exists()
