@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked login_not_required.
     "xietong.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads a body: an upload over the limit is refused from its Content-Length.
+    "xietong.core.uploads.UploadSizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xietong.core.middleware.VaryOnHtmxMiddleware",
@@ -283,6 +285,12 @@ XIETONG_SITE_NAME = _("协同")
 # Attachments: size limit and allowed file types (extensions).
 XIETONG_ATTACHMENT_MAX_MB = int(os.environ.get("XIETONG_ATTACHMENT_MAX_MB", "20"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Each uploaded file is counted as it streams and dropped past XIETONG_ATTACHMENT_MAX_MB (core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "xietong.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 XIETONG_BADGE_POLL_SECONDS = int(os.environ.get("XIETONG_BADGE_POLL_SECONDS", "20"))
 # Outbox retries: attempts before a delivery is given up, and the first backoff (doubling each time).
 XIETONG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("XIETONG_DELIVERY_MAX_ATTEMPTS", "6"))

@@ -24,6 +24,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.spreadsheets import workbook_bytes
+from xietong.core.uploads import upload_refusal
 from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
@@ -38,6 +39,8 @@ def _error_text(error: ApplicationError) -> str:
 def submit(request: AuthedRequest, request_id: int) -> HttpResponse:
     item = access(request.user, Request, request_id)
     form = SubmitForm(request.POST, request.FILES, request_item=item)
+    if (refused := upload_refusal(request, "file")) is not None:
+        form.add_error("file" if "file" in form.fields else None, refused)
     if not form.is_valid():
         messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
         return redirect(item.get_absolute_url() + "#deliverables")
@@ -113,6 +116,9 @@ def judge(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
 @require_POST
 def rework(request: AuthedRequest, deliverable_id: int, action: str) -> HttpResponse:
     deliverable = access(request.user, Deliverable, deliverable_id)
+    if (refused := upload_refusal(request, "file")) is not None:
+        messages.error(request, refused)
+        return redirect(deliverable.get_absolute_url())
     try:
         if action == "start":
             deliverable_start_rework(actor=request.user, deliverable=deliverable)

@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from xietong.archive.extract import attachment_text
+from xietong.archive.extract import attachment_text, extract_pending
 from xietong.archive.models import (
     ArchiveRecord,
     DirtySubject,
@@ -29,6 +29,7 @@ from xietong.archive.models import (
     DocumentStatus,
     ExtractedText,
     SearchDocument,
+    TextState,
     bar_keys,
 )
 from xietong.archive.rows import child_rows, children_of
@@ -207,7 +208,9 @@ class Preloaded:
         for attachment in Attachment.objects.filter(subject_type=label, subject_id__in=ids).order_by("pk"):
             attachments.setdefault(attachment.subject_id, []).append(attachment)
         hashes = {a.sha256 for rows in attachments.values() for a in rows}
-        texts = dict(ExtractedText.objects.filter(sha256__in=hashes).values_list("sha256", "text"))
+        texts = dict(
+            ExtractedText.objects.filter(sha256__in=hashes, state=TextState.DONE).values_list("sha256", "text")
+        )
         people: dict[int, set[int]] = {pk: set() for pk in ids}
         for name in model.participant_fields:
             f = model._meta.get_field(name)
@@ -331,6 +334,8 @@ def _index_batch(batch_size: int) -> int:
         DirtySubject.objects.filter(pk__in=[r.pk for r in rows]).update(claimed_at=now)
     for row in rows:
         try:
+            # Attachments' text first, outside any transaction: reading a file never holds a lock.
+            retry = extract_pending(row.subject_type, row.subject_id)
             with transaction.atomic():
                 archived = subject_refresh(row.subject_type, row.subject_id)
                 tokens = {row.token}
@@ -339,6 +344,8 @@ def _index_batch(batch_size: int) -> int:
                     # holds its row until we commit): the index above already includes that change.
                     tokens |= set(DirtySubject.objects.filter(pk=row.pk).values_list("token", flat=True))
                 DirtySubject.objects.filter(pk=row.pk, token__in=tokens).delete()
+            if retry:  # an attachment failed once: the next pass tries it again (a second failure quarantines it)
+                queue_subject(row.subject_type, str(row.subject_id))
         except Exception:  # the row stays claimed; another pass takes it after the lease
             logger.exception("indexing %s#%s failed", row.subject_type, row.subject_id)
     return len(rows)
@@ -367,6 +374,13 @@ def reindex_all(*, stdout=None, chunk: int = 500) -> int:
                     f"{label}: {min(start + chunk, len(ids))}/{len(ids)} 项，{documents} 篇（{rate:.0f} 篇/秒）"
                 )
     DirtySubject.objects.all().delete()
+    # Attachments whose text was never read: their items go to the worker, which extracts outside any
+    # transaction (and quarantines what fails twice) and indexes them again.
+    extracted = ExtractedText.objects.filter(state__in=[TextState.DONE, TextState.QUARANTINED]).values("sha256")
+    for subject_type, subject_id in (
+        Attachment.objects.exclude(sha256__in=extracted).values_list("subject_type", "subject_id").distinct()
+    ):
+        queue_subject(subject_type, str(subject_id))
     return total
 
 

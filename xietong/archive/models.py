@@ -148,13 +148,25 @@ class SearchDocument(models.Model):
         return condition
 
 
+class TextState(models.TextChoices):
+    PENDING = "pending", _("待提取")
+    RUNNING = "running", _("提取中")
+    DONE = "done", _("已提取")
+    FAILED = "failed", _("提取失败，将重试")
+    QUARANTINED = "quarantined", _("已隔离")
+
+
 class ExtractedText(models.Model):
-    """The text of an attachment's content, extracted once per distinct file (by SHA-256)."""
+    """The text of an attachment's content, extracted once per distinct file (by SHA-256). Each attempt is
+    counted before it starts (archive/extract.py); content that failed twice is quarantined."""
 
     sha256 = models.CharField(max_length=64, unique=True)
     text = models.TextField(blank=True)
     note = models.CharField(max_length=200, blank=True)
     extracted_at = models.DateTimeField(default=clock.now)
+    state = models.CharField(max_length=12, choices=TextState.choices, default=TextState.DONE)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("附件文本")

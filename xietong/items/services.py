@@ -18,7 +18,9 @@ from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.filenames import file_name_problem
+from xietong.core.filetypes import content_problem
 from xietong.core.permissions import access
+from xietong.core.uploads import max_upload_bytes
 from xietong.items.models import Attachment, Comment, WorkItem
 from xietong.items.replies import after_comment, assist_without_anyone
 from xietong.org.models import Person
@@ -133,7 +135,7 @@ def allowed_extensions() -> list[str]:
 
 
 def max_attachment_bytes() -> int:
-    return int(getattr(settings, "XIETONG_ATTACHMENT_MAX_MB", 20)) * 1024 * 1024
+    return max_upload_bytes()
 
 
 def attachment_name(topic: str, version: int, day, extension: str) -> str:
@@ -159,7 +161,7 @@ def attachment_problem(upload: UploadedFile) -> str | None:
             "size": (upload.size or 0) / 1048576,
             "limit": limit // 1048576,
         }
-    return None
+    return content_problem(extension, upload)
 
 
 _TOPIC_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:subject_type>/<int:subject_id>/attachments/", views.attachment_upload, name="item-attachment"),
     path("hand-over/<int:person_id>/", handover_views.hand_over, name="person-hand-over"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment-download"),
+    path("attachments/<int:attachment_id>/preview/", views.attachment_preview, name="attachment-preview"),
 ]

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
+from xietong.core.filetypes import content_problem
 from xietong.items.services import allowed_extensions, max_attachment_bytes
 from xietong.org.models import Department, Project
 from xietong.org.tree import DepartmentTree
@@ -44,6 +45,8 @@ def upload_errors(uploads: Sequence[UploadedFile]) -> dict[str, str]:
             return {
                 "evidence": _("文件“%(name)s”超过上限 %(limit)d MB") % {"name": upload.name, "limit": limit // 1048576}
             }
+        if (problem := content_problem(extension, upload)) is not None:
+            return {"evidence": f"{upload.name}：{problem}"}
     return {}
 
 

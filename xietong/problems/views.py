@@ -20,6 +20,7 @@ from xietong.clocks.wording import clock_limit_text, due_text
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest, wants_fragment
 from xietong.core.permissions import access
+from xietong.core.uploads import upload_refusal
 from xietong.core.views import form_apply_error
 from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
@@ -104,6 +105,8 @@ def filed_text(problem: Problem) -> str:
 def problem_new(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProblemForm(request.POST, request.FILES, user=request.user)
+        if (refused := upload_refusal(request, "evidence")) is not None:
+            form.add_error("evidence", refused)  # a file over the limit was dropped while it streamed in
         if form.is_valid():
             data = {name: form.cleaned_data.get(name) for name in ProblemForm.Meta.fields}
             try:

@@ -8,6 +8,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from xietong.archive.tests.support import xlsx_bytes
 from xietong.clocks.models import Clock
 from xietong.core.models import AuditEvent
 from xietong.items.models import Attachment
@@ -96,8 +97,8 @@ def test_filing_through_the_form_with_evidence(company, client_for):
     assert bad.status_code == 200 and "不允许上传“.exe”类型的文件" in bad.content.decode()
     assert not Problem.objects.exists() and not Attachment.objects.exists()
     evidence = [
-        SimpleUploadedFile("工单耗时统计.xlsx", b"PK\x03\x04 data"),
-        SimpleUploadedFile("卡顿截图.png", b"\x89PNG data"),
+        SimpleUploadedFile("工单耗时统计.xlsx", xlsx_bytes([["工单", "耗时"], ["A-1", "12 秒"]])),
+        SimpleUploadedFile("卡顿截图.png", b"\x89PNG\r\n\x1a\n data"),
     ]
     response = client.post("/problems/new/", {**data, "evidence": evidence})
     problem = Problem.objects.get()

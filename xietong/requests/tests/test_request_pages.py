@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from openpyxl import load_workbook
 
+from xietong.archive.tests.support import docx_bytes
 from xietong.core.models import AuditEvent
 from xietong.items.models import Attachment
 from xietong.notify.models import InboxMessage
@@ -229,9 +230,10 @@ def test_attachments_keep_versions_and_refuse_bad_files(company, client_for, pub
     request, _breakdown, _task = published
     c = client_for("guoxin")
     url = f"/items/requests.request/{request.pk}/attachments/"
+    v1, v2 = docx_bytes("需求 v1"), docx_bytes("需求 v2")
     with time_machine.travel(at("2026-05-20 10:00"), tick=False):
-        c.post(url, {"topic": "产品需求文档", "file": SimpleUploadedFile("prd.docx", b"v1", "application/msword")})
-        c.post(url, {"topic": "产品需求文档", "file": SimpleUploadedFile("prd-new.docx", b"v2", "application/msword")})
+        c.post(url, {"topic": "产品需求文档", "file": SimpleUploadedFile("prd.docx", v1, "application/msword")})
+        c.post(url, {"topic": "产品需求文档", "file": SimpleUploadedFile("prd-new.docx", v2, "application/msword")})
     assert list(Attachment.objects.order_by("version").values_list("name", "version")) == [
         ("产品需求文档V1-20260520.docx", 1),
         ("产品需求文档V2-20260520.docx", 2),
@@ -244,7 +246,7 @@ def test_attachments_keep_versions_and_refuse_bad_files(company, client_for, pub
     assert Attachment.objects.count() == 2
     first = Attachment.objects.get(version=1)
     download = c.get(f"/items/attachments/{first.pk}/")
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"v1"
+    assert download.status_code == 200 and b"".join(download.streaming_content) == v1
     assert AuditEvent.objects.filter(action="items.attachment.download").count() == 1
     assert client_for("fengjing").get(f"/items/attachments/{first.pk}/").status_code == 404
 

@@ -44,3 +44,31 @@ function labelTableCells(root) {
 }
 document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
 document.addEventListener("htmx:afterSettle", () => labelTableCells(document));
+
+// A file over the upload limit is refused before a byte is sent (<input type=file data-max-bytes>): the
+// error shows at the file field and everything typed in the form stays. The server refuses it too, from
+// the Content-Length, should this script not run.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const form = event.target;
+    for (const input of form.querySelectorAll("input[type=file][data-max-bytes]")) {
+      const limit = Number(input.dataset.maxBytes);
+      const file = Array.from(input.files || []).find((f) => f.size > limit);
+      const error = document.getElementById(`${input.id}-error`);
+      if (!file) {
+        if (error) error.hidden = true;
+        continue;
+      }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (error) {
+        error.textContent = input.dataset.tooLarge.replace("{size}", (file.size / 1048576).toFixed(1));
+        error.hidden = false;
+      }
+      input.focus();
+      return;
+    }
+  },
+  true,
+);
