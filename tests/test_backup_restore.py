@@ -71,7 +71,7 @@ def test_backup_and_restore_reproduce_every_row_and_file(company, tmp_path, sett
         attachment_add(
             actor=company.person("guoxin"),
             subject=request,
-            upload=SimpleUploadedFile("需求说明书.docx", "续航需求 v1".encode(), "application/msword"),
+            upload=SimpleUploadedFile("需求说明书.txt", "续航需求 v1".encode(), "text/plain"),
         )
     sealed = audit_seal()  # as the worker of a running installation does
     call_command("backup", str(tmp_path / "backups"))
@@ -124,7 +124,7 @@ def _backup(company, tmp_path, settings) -> Path:
         attachment_add(
             actor=company.person("guoxin"),
             subject=request,
-            upload=SimpleUploadedFile("需求说明书.docx", "续航需求 v1".encode(), "application/msword"),
+            upload=SimpleUploadedFile("需求说明书.txt", "续航需求 v1".encode(), "text/plain"),
         )
     call_command("backup", str(tmp_path / "backups"))
     [folder] = list((tmp_path / "backups").iterdir())

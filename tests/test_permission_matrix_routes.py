@@ -148,11 +148,12 @@ def build_world(company) -> World:
     w.objects["deliverable"] = deliverable
     w.objects["invitation"] = FeedbackInvitation.objects.filter(request=accepted).exclude(person__username=OUTSIDER)[0]
 
-    # A third one with a comment and an attachment, withdrawn and therefore archived.
+    # A third one with a comment and an attachment, withdrawn and therefore archived. A picture: its page
+    # shows it in place (the preview route), which outsiders must not reach either.
     closed = request_in(company, "smartwatch", "2026-05-18 09:00", title="智能手表项目-表带材料选型需求")
     comment(company, closed, "lina", "请补充过敏测试数据", "2026-05-18 10:00")
     w.objects["attachment"] = upload(
-        company, closed, "guoxin", "spec.txt", "表带材料需求".encode(), "2026-05-18 11:00", topic="需求说明书"
+        company, closed, "guoxin", "spec.png", b"\x89PNG\r\n\x1a\n" + bytes(32), "2026-05-18 11:00", topic="需求说明书"
     )
     withdraw(company, closed, "2026-05-20 10:00")
 

@@ -238,7 +238,7 @@ def text_of_bytes(name: str, data: bytes) -> str:
 # --- The attempts: counted before they start, quarantined after the second failure ---------------
 def attachment_text(attachment: Attachment) -> str:
     """The attachment's text if it was extracted; "" otherwise (never extracts: callers are in transactions)."""
-    row = ExtractedText.objects.filter(sha256=attachment.sha256, state=TextState.DONE).first()
+    row = ExtractedText.objects.filter(sha256=attachment.sha256, outcome=TextState.DONE).first()
     return row.text if row is not None else ""
 
 
@@ -248,20 +248,20 @@ def _claim(attachment: Attachment) -> bool:
     now = clock.now()
     with transaction.atomic():
         row, _created = ExtractedText.objects.select_for_update().get_or_create(
-            sha256=attachment.sha256, defaults={"state": TextState.PENDING, "attempts": 0}
+            sha256=attachment.sha256, defaults={"outcome": TextState.PENDING, "attempts": 0}
         )
-        if row.state in (TextState.DONE, TextState.QUARANTINED):
+        if row.outcome in (TextState.DONE, TextState.QUARANTINED):
             return False
-        if row.state == TextState.RUNNING and row.claimed_at and row.claimed_at > now - ATTEMPT_LEASE:
+        if row.outcome == TextState.RUNNING and row.claimed_at and row.claimed_at > now - ATTEMPT_LEASE:
             return False
         if row.attempts >= MAX_ATTEMPTS:  # the last attempt never came back: its worker died in it
-            row.state, row.note = TextState.QUARANTINED, (row.note or "worker stopped during extraction")[:200]
-            row.save(update_fields=["state", "note"])
+            row.outcome, row.note = TextState.QUARANTINED, (row.note or "worker stopped during extraction")[:200]
+            row.save(update_fields=["outcome", "note"])
             logger.warning("attachment content %s quarantined after %s attempts", row.sha256[:12], row.attempts)
             return False
         row.attempts += 1
-        row.state, row.claimed_at = TextState.RUNNING, now
-        row.save(update_fields=["attempts", "state", "claimed_at"])
+        row.outcome, row.claimed_at = TextState.RUNNING, now
+        row.save(update_fields=["attempts", "outcome", "claimed_at"])
         return True
 
 
@@ -276,11 +276,11 @@ def _extract(attachment: Attachment) -> None:
         with transaction.atomic():
             row = ExtractedText.objects.select_for_update().get(sha256=attachment.sha256)
             row.note = f"{type(exc).__name__}: {exc}"[:200]
-            row.state = TextState.QUARANTINED if row.attempts >= MAX_ATTEMPTS else TextState.FAILED
-            row.save(update_fields=["note", "state"])
+            row.outcome = TextState.QUARANTINED if row.attempts >= MAX_ATTEMPTS else TextState.FAILED
+            row.save(update_fields=["note", "outcome"])
         return
     ExtractedText.objects.filter(sha256=attachment.sha256).update(
-        text=text, state=TextState.DONE, note="", extracted_at=clock.now()
+        text=text, outcome=TextState.DONE, note="", extracted_at=clock.now()
     )
 
 
@@ -294,12 +294,12 @@ def extract_pending(subject_type: str, subject_id: int) -> bool:
         if not _claim(attachment):
             continue
         _extract(attachment)
-        state = ExtractedText.objects.filter(sha256=attachment.sha256).values_list("state", flat=True).first()
+        state = ExtractedText.objects.filter(sha256=attachment.sha256).values_list("outcome", flat=True).first()
         retry = retry or state == TextState.FAILED
     return retry
 
 
 def quarantined_hashes(hashes: list[str]) -> set[str]:
     return set(
-        ExtractedText.objects.filter(sha256__in=hashes, state=TextState.QUARANTINED).values_list("sha256", flat=True)
+        ExtractedText.objects.filter(sha256__in=hashes, outcome=TextState.QUARANTINED).values_list("sha256", flat=True)
     )

@@ -209,7 +209,7 @@ class Preloaded:
             attachments.setdefault(attachment.subject_id, []).append(attachment)
         hashes = {a.sha256 for rows in attachments.values() for a in rows}
         texts = dict(
-            ExtractedText.objects.filter(sha256__in=hashes, state=TextState.DONE).values_list("sha256", "text")
+            ExtractedText.objects.filter(sha256__in=hashes, outcome=TextState.DONE).values_list("sha256", "text")
         )
         people: dict[int, set[int]] = {pk: set() for pk in ids}
         for name in model.participant_fields:
@@ -376,7 +376,7 @@ def reindex_all(*, stdout=None, chunk: int = 500) -> int:
     DirtySubject.objects.all().delete()
     # Attachments whose text was never read: their items go to the worker, which extracts outside any
     # transaction (and quarantines what fails twice) and indexes them again.
-    extracted = ExtractedText.objects.filter(state__in=[TextState.DONE, TextState.QUARANTINED]).values("sha256")
+    extracted = ExtractedText.objects.filter(outcome__in=[TextState.DONE, TextState.QUARANTINED]).values("sha256")
     for subject_type, subject_id in (
         Attachment.objects.exclude(sha256__in=extracted).values_list("subject_type", "subject_id").distinct()
     ):

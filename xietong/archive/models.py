@@ -164,7 +164,7 @@ class ExtractedText(models.Model):
     text = models.TextField(blank=True)
     note = models.CharField(max_length=200, blank=True)
     extracted_at = models.DateTimeField(default=clock.now)
-    state = models.CharField(max_length=12, choices=TextState.choices, default=TextState.DONE)
+    outcome = models.CharField(max_length=12, choices=TextState.choices, default=TextState.DONE)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
 

@@ -59,7 +59,7 @@ def test_an_xlsx_bomb_is_refused_and_quarantined_after_two_attempts(company, cli
     bomb = upload(company, request, "guoxin", "统计.xlsx", data, "2026-09-30 18:00")
     assert drain("2026-09-30 18:01") == 2  # refused once, queued again, refused again: then never again
     row = ExtractedText.objects.get(sha256=bomb.sha256)
-    assert (row.state, row.attempts, row.text) == (TextState.QUARANTINED, 2, "")
+    assert (row.outcome, row.attempts, row.text) == (TextState.QUARANTINED, 2, "")
     assert "ExtractionRefused" in row.note
     assert not DirtySubject.objects.exists()
     assert drain("2026-09-30 19:00") == 0
@@ -122,12 +122,12 @@ def test_a_worker_killed_in_the_middle_of_an_extraction_is_not_retried_forever(c
             with pytest.raises(Killed):
                 drain(when)
             row = ExtractedText.objects.get(sha256=sheet.sha256)
-            assert row.state == TextState.RUNNING
+            assert row.outcome == TextState.RUNNING
         assert row.attempts == 2 and reading.call_count == 2
         assert drain("2026-09-30 18:13") == 1  # the item is indexed; the file is not read again
         assert reading.call_count == 2
     row = ExtractedText.objects.get(sha256=sheet.sha256)
-    assert (row.state, row.attempts) == (TextState.QUARANTINED, 2)
+    assert (row.outcome, row.attempts) == (TextState.QUARANTINED, 2)
     assert drain("2026-09-30 19:00") == 0
 
 
