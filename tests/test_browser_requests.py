@@ -70,6 +70,7 @@ def test_request_to_published_breakdown(page_for, live_server):
         guoxin.keyboard.press("Enter")
         guoxin.fill("#add-task input[name=start_date]", (today + dt.timedelta(days=start)).isoformat())
         guoxin.fill("#add-task input[name=end_date]", (today + dt.timedelta(days=end)).isoformat())
+        guoxin.fill("#add-task textarea[name=completion_criteria]", f"{title}结果经评审通过")
         if predecessors:
             guoxin.select_option("#add-task select[name=predecessors]", label=predecessors)
         with guoxin.expect_navigation():
@@ -77,6 +78,11 @@ def test_request_to_published_breakdown(page_for, live_server):
     assert guoxin.locator("#task-table tbody tr").count() == 4
     assert guoxin.locator("svg.gantt").count() == 1
     screenshot(guoxin, "requests-4-breakdown")
+    # 李娜 heads 软件开发部, the one participating department: she signs the 分工表 and the RACI.
+    lina.goto(guoxin.url)
+    with lina.expect_navigation():
+        lina.click("#sign-breakdown")
+    guoxin.reload()
 
     with guoxin.expect_navigation():
         guoxin.click("#publish-breakdown")

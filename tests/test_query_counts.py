@@ -58,6 +58,7 @@ def test_breakdown_and_tracking_pages(company, client_for):
         with time_machine.travel(at("2026-03-02 12:00"), tick=False), transaction.atomic():
             for i in range(n):
                 task_create(
+                    completion_criteria="交付物经负责人确认",
                     actor=company.person("guoxin"),
                     breakdown=breakdown,
                     title=f"子任务{start + i}",

@@ -5,6 +5,7 @@ names its caller to whoever may see it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -22,6 +23,22 @@ CALLERS: dict[str, tuple[str, ...]] = {
     "incidents.incident": ("coordination", "retrospective"),
     "acceptance.deliverable": ("acceptance",),
 }
+
+
+# What a caller does when a meeting it called is set (its notice went out): a request's breakdown starts
+# its clocks from the kickoff (tasks.kickoff). Registered in the caller's app `ready()`.
+_on_set: list[Callable[[Meeting], None]] = []
+
+
+def on_called_meeting_set(listener: Callable[[Meeting], None]) -> None:
+    if listener not in _on_set:
+        _on_set.append(listener)
+
+
+def called_meeting_set(meeting: Meeting) -> None:
+    if meeting.called_by_type and meeting.called_by_id is not None:
+        for listener in _on_set:
+            listener(meeting)
 
 
 def caller_key(item: models.Model) -> str:

@@ -17,6 +17,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.i18n import month_day_padded
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
 from xietong.items.runner import run_step
+from xietong.meetings.callers import called_meeting_set
 from xietong.meetings.choices import MeetingState
 from xietong.meetings.minutes_limits import MINUTES_LIMITS, minutes_priority
 from xietong.meetings.models import Meeting
@@ -126,6 +127,12 @@ def whole_series(ctx: StepContext) -> None:
                 )
             )
     ctx.inputs["group"] = sorted(group, key=lambda m: m.start_at)
+
+
+def notified(ctx: StepContext) -> None:
+    """The notice went out for the whole series; what called the meeting hears it is set (callers)."""
+    whole_series(ctx)
+    called_meeting_set(ctx.item)
 
 
 def answers_closed_at_start(ctx: StepContext) -> None:
@@ -272,7 +279,7 @@ MEETING = Process(
             stamps=("notice_sent_at",),
             check=sendable,
             apply=measure_notice,
-            after=whole_series,
+            after=notified,
             satisfies=("notice",),
             arms=(RESPOND, MINUTES),
             tells=(

@@ -18,7 +18,8 @@ from xietong.progress.services import progress_post
 from xietong.requests.demo import BATTERY, PUSH_SETTINGS
 from xietong.requests.models import Request
 from xietong.tasks.models import Breakdown, Task
-from xietong.tasks.services import breakdown_open, breakdown_publish, task_create, task_transition
+from xietong.tasks.process import awaited_signatures
+from xietong.tasks.services import breakdown_open, breakdown_publish, breakdown_sign, task_create, task_transition
 from xietong.workcal.demo import working_date, working_day_before
 
 
@@ -68,6 +69,7 @@ def _publish(author: str, request: Request, when: dt.datetime, drafts: list[Task
         breakdown = breakdown_open(actor=actor, request=request)
         for draft in drafts:
             task_create(
+                completion_criteria="交付物经负责人确认",
                 actor=actor,
                 breakdown=breakdown,
                 title=draft.title,
@@ -80,6 +82,8 @@ def _publish(author: str, request: Request, when: dt.datetime, drafts: list[Task
                 content=draft.content,
             )
     with _at(when + dt.timedelta(minutes=20)):
+        for participation in awaited_signatures(breakdown):  # 各部门负责人签字确认分工表及 RACI
+            breakdown_sign(actor=participation.head, breakdown=breakdown)
         breakdown_publish(actor=actor, breakdown=breakdown)
 
 

@@ -31,6 +31,7 @@ class TaskOut(Schema):
     position: int
     title: str
     content: str
+    completion_criteria: str
     owner_id: int
     helper_ids: list[int]
     coordinator_id: int | None
@@ -54,6 +55,7 @@ class TaskOut(Schema):
 class TaskIn(Schema):
     title: str = Field(..., max_length=120)
     content: str = ""
+    completion_criteria: str = Field("", max_length=3000, description="完成标准（必填）")
     owner_id: int
     helper_ids: list[int] = Field(default_factory=list, max_length=50)
     coordinator_id: int | None = None
@@ -113,6 +115,7 @@ def create_task(request: AuthedRequest, request_id: int, payload: TaskIn):
         helpers=[p for pk in payload.helper_ids if (p := _person(pk, "helper_ids")) is not None],
         title=payload.title,
         content=payload.content,
+        completion_criteria=payload.completion_criteria,
         owner=_person(payload.owner_id, "owner_id"),
         coordinator=_person(payload.coordinator_id, "coordinator_id"),
         start_date=payload.start_date,

@@ -23,3 +23,8 @@ class TasksConfig(AppConfig):
 
         extend_step(REQUEST, "deliver", check=tasks_finished_before_delivery)
         extend_step(REQUEST, "close", after=open_tasks_cancelled_at_close)
+
+        from xietong.meetings.callers import on_called_meeting_set
+        from xietong.tasks.kickoff import kickoff_set
+
+        on_called_meeting_set(kickoff_set)

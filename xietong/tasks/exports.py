@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from xietong.core import clock
 from xietong.core.i18n import enumerate_list
 from xietong.core.spreadsheets import workbook_bytes
 from xietong.tasks.choices import RaciRole
@@ -24,6 +25,7 @@ BREAKDOWN_COLUMNS = [
     gettext_lazy("序号"),
     gettext_lazy("任务名称"),
     gettext_lazy("具体内容"),
+    gettext_lazy("完成标准"),
     gettext_lazy("负责人"),
     gettext_lazy("协助人"),
     gettext_lazy("开始时间"),
@@ -79,6 +81,7 @@ def breakdown_workbook(breakdown: Breakdown) -> bytes:
             task.position,
             task.title,
             task.content,
+            task.completion_criteria,
             task.owner.display_name,
             enumerate_list(p.display_name for p in task.helpers.all()),
             task.start_date,
@@ -93,12 +96,39 @@ def breakdown_workbook(breakdown: Breakdown) -> bytes:
             cell = ws.cell(row=r, column=c, value=value)
             cell.border = BOX
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if c in (6, 7):
+            if c in (7, 8):
                 cell.number_format = "yyyy-mm-dd"
-    for col, width in enumerate([6, 20, 30, 10, 16, 12, 12, 8, 20, 20, 10, 10], start=1):
+    for col, width in enumerate([6, 20, 30, 24, 10, 16, 12, 12, 8, 20, 20, 10, 10], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    # 《协同任务分工表》(含各部门负责人签字确认): each participating department's head, signed or awaited.
+    row = ws.max_row + 2
+    ws.cell(row=row, column=1, value=_("各部门负责人签字确认（分工表及 RACI 矩阵）")).font = Font(bold=True)
+    for offset, (department, signer, signed_at) in enumerate(signature_lines(breakdown), start=1):
+        ws.cell(row=row + offset, column=2, value=department)
+        ws.cell(row=row + offset, column=4, value=signer)
+        cell = ws.cell(row=row + offset, column=5, value=signed_at)
+        if signed_at:
+            cell.number_format = "yyyy-mm-dd hh:mm"
     _raci_sheet(wb, breakdown)
     return workbook_bytes(wb)
+
+
+def signature_lines(breakdown: Breakdown) -> list[tuple[str, str, object]]:
+    """(department, who signed or 待签字（head）, when) for each participating department."""
+    from xietong.tasks.process import signing_departments
+
+    signed = {s.department_id: s for s in breakdown.signatures.select_related("signed_by")}
+    lines: list[tuple[str, str, object]] = []
+    for p in signing_departments(breakdown):
+        row = signed.get(p.department_id)
+        if row is not None:
+            lines.append(
+                (p.department.name, row.signed_by.display_name, clock.local(row.signed_at).replace(tzinfo=None))
+            )
+        else:
+            head = p.head.display_name if p.head else _("未设负责人")
+            lines.append((p.department.name, _("待签字（%(who)s）") % {"who": head}, ""))
+    return lines
 
 
 def raci_matrix(breakdown: Breakdown):

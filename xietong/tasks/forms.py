@@ -37,6 +37,7 @@ class TaskForm(forms.ModelForm):
         fields = (
             "title",
             "content",
+            "completion_criteria",
             "owner",
             "helpers",
             "start_date",
@@ -53,6 +54,7 @@ class TaskForm(forms.ModelForm):
             "owner": PersonPicker(),
             "coordinator": PersonPicker(),
             "content": forms.Textarea(attrs={"rows": 2}),
+            "completion_criteria": forms.Textarea(attrs={"rows": 2}),
             "resources": forms.Textarea(attrs={"rows": 2}),
         }
 

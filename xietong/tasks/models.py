@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from xietong.core import clock
 from xietong.core.models import VersionedModel
+from xietong.core.permissions import RestrictedManager
 from xietong.items.guard import StateGuarded
 from xietong.items.models import WorkItem
 from xietong.requests.choices import Priority
@@ -30,6 +31,8 @@ class Breakdown(StateGuarded, VersionedModel):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("任务分解表")
         verbose_name_plural = _("任务分解表")
@@ -39,6 +42,16 @@ class Breakdown(StateGuarded, VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("breakdown", args=[self.request_id])
+
+    @classmethod
+    def reach_filter(cls, reach, action: str) -> models.Q | None:
+        """Whoever sees the request sees its breakdown (the participating departments' heads sign it)."""
+        from xietong.requests.models import Request
+
+        condition = Request.reach_filter(reach, action)
+        if condition is None:
+            return None
+        return models.Q(request__in=Request._base_manager.filter(condition).values("pk"))
 
     @property
     def project(self):
@@ -73,6 +86,11 @@ class Task(WorkItem):
     end_date = models.DateField(_("结束时间"))
     priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     resources = models.TextField(_("所需资源"), blank=True, help_text=_("人力、物料、技术支持等"))
+    # 《多部门协同作业标准沟通流程》二: 明确任务名称、责任部门/人、任务描述、完成标准 — required when a task is
+    # added (tasks.services.task_validate); tasks made before it was asked for keep it empty.
+    completion_criteria = models.TextField(
+        _("完成标准"), blank=True, help_text=_("怎样算完成，如“输出功耗测试报告，待机续航≥5天”")
+    )
     state = models.CharField(_("状态"), max_length=20, choices=TaskState.choices, default=TaskState.DRAFT)
     predecessors = models.ManyToManyField(
         "self",
@@ -96,6 +114,27 @@ class Task(WorkItem):
 
     def get_absolute_url(self) -> str:
         return reverse("task-detail", args=[self.pk])
+
+
+class BreakdownSignature(models.Model):
+    """A participating department's head signed the 分工表 and its RACI (《协同任务分工表》含各部门负责人签字确认;
+    RACI矩阵需经所有部门签字确认). Any change to the tasks or the RACI while a draft voids the signatures."""
+
+    breakdown = models.ForeignKey(Breakdown, on_delete=models.CASCADE, related_name="signatures")
+    department = models.ForeignKey("org.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey("org.Person", verbose_name=_("签字人"), on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("签字时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("分工表签字")
+        verbose_name_plural = _("分工表签字")
+        ordering = ["breakdown", "signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["breakdown", "department"], name="one_breakdown_signature_per_dept")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department}：{self.signed_by}"
 
 
 class TaskDependency(models.Model):

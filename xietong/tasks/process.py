@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from xietong.clocks.sources import FLOW, MULTI
 from xietong.core import clock
 from xietong.core.errors import ApplicationError, InvalidState
 from xietong.items.process import (
@@ -28,10 +29,11 @@ from xietong.items.process import (
 from xietong.items.runner import run_step
 from xietong.org.models import Person
 from xietong.requests.choices import RequestState
+from xietong.requests.models import Participation
 from xietong.requests.participation import awaited
 from xietong.tasks.choices import RaciRole
 from xietong.tasks.choices import TaskState as T
-from xietong.tasks.models import Breakdown, Consultation, Task, TaskRole
+from xietong.tasks.models import Breakdown, BreakdownSignature, Consultation, Task, TaskRole
 from xietong.tasks.timers import end_of_day, next_update_due
 
 FINISHED = (T.DONE, T.CANCELLED)
@@ -288,9 +290,71 @@ TASK = Process(
 )
 
 
-# --- the breakdown: built while a draft, then published to its people ---------------------------------
+# --- the breakdown: built while a draft, signed by every participating department's head, then published --
+# 《多部门协同作业标准沟通流程》二: 关键输出《协同任务分工表》(含各部门负责人签字确认); 关键执行要点: RACI矩阵需经所有部门
+# 签字确认. The kickoff (启动会) the request called starts its clocks: the 分工表 within 3 working days (001),
+# the task notice within 1 working day (000 二（二）).
+SIGN_CLAUSE = (
+    f"《{MULTI}》二「《协同任务分工表》(含各部门负责人签字确认)」；关键执行要点「RACI矩阵需经所有部门签字确认」"
+)
+
+
+def signing_departments(breakdown: Breakdown) -> list[Participation]:
+    """The departments whose heads sign the 分工表 and the RACI: every participating department not withdrawn."""
+    return list(
+        breakdown.request.participations.exclude(state=Participation.State.WITHDRAWN)
+        .select_related("department__head", "contact")
+        .order_by("position")
+    )
+
+
+def awaited_signatures(breakdown: Breakdown) -> list[Participation]:
+    signed = set(BreakdownSignature.objects.filter(breakdown=breakdown).values_list("department_id", flat=True))
+    return [p for p in signing_departments(breakdown) if p.department_id not in signed]
+
+
+def awaited_names(participations: list[Participation]) -> str:
+    """生产部（谢强）、市场部（高峰）: whose signature is awaited."""
+    nobody = gettext("未设负责人")
+    return "、".join(f"{p.department.name}（{p.head.display_name if p.head else nobody}）" for p in participations)
+
+
+def awaited_heads(ctx: StepContext) -> list[Any]:
+    return [p.head for p in awaited_signatures(ctx.item) if p.head is not None]
+
+
+def signing_head(person: Any, breakdown: Breakdown) -> bool:
+    """The head of a participating department that has not signed this draft yet."""
+    return any(p.head is not None and p.head.pk == person.pk for p in awaited_signatures(breakdown))
+
+
+def sign_refusal(breakdown: Breakdown) -> str:
+    waiting = awaited_signatures(breakdown)
+    if not waiting:
+        return gettext("各参与部门负责人均已签字")
+    return gettext("只有尚未签字的参与部门负责人可以签字，尚待：%(who)s") % {"who": awaited_names(waiting)}
+
+
+def has_tasks(ctx: StepContext) -> None:
+    if not ctx.item.tasks.exclude(state=T.CANCELLED).exists():
+        raise ApplicationError(gettext("请先添加至少一个任务"))
+
+
+def record_signatures(ctx: StepContext) -> None:
+    """The head signs for each awaited department they lead (one person may lead two)."""
+    person = ctx.principal
+    departments = [p for p in awaited_signatures(ctx.item) if p.head is not None and p.head.pk == person.pk]
+    for participation in departments:
+        BreakdownSignature.objects.create(
+            breakdown=ctx.item, department=participation.department, signed_by=person, signed_at=ctx.now
+        )
+    ctx.details["departments"] = [p.department.name for p in departments]
+    ctx.details["tasks"] = list(ctx.item.tasks.exclude(state=T.CANCELLED).values_list("pk", flat=True))
+
+
 def publishable(ctx: StepContext) -> None:
-    """Every task has its RACI complete, and an accepted request has both sides' signatures."""
+    """Every task has its RACI complete, an accepted request has both sides' signatures, and every
+    participating department's head has signed the 分工表 and the RACI."""
     breakdown, request = ctx.item, ctx.item.request
     tasks = list(breakdown.tasks.exclude(state=T.CANCELLED).select_related("owner", "project", "department"))
     if not tasks:
@@ -310,8 +374,13 @@ def publishable(ctx: StepContext) -> None:
     missing = awaited(list(request.participations.select_related("department__head", "contact")))
     if missing:
         raise ApplicationError(gettext("发布前各参与部门负责人须确认签字，尚待：%(who)s") % {"who": "、".join(missing)})
+    unsigned = awaited_signatures(breakdown)
+    if unsigned:
+        raise ApplicationError(
+            gettext("发布前各参与部门负责人须在分工表及 RACI 上签字，尚待：%(who)s") % {"who": awaited_names(unsigned)}
+        )
     ctx.inputs["tasks"] = tasks
-    ctx.inputs["informed"] = {p for t in tasks for p, r in roles.get(t.pk, {}).items() if "I" in r}
+    ctx.inputs["roles"] = roles
     ctx.details["tasks"] = [t.pk for t in tasks]
 
 
@@ -330,9 +399,52 @@ def publish_tasks(ctx: StepContext) -> None:
             run_step(actor=ctx.actor, item=task, step="publish", as_system=True)
 
 
+def notice_recipients(ctx: StepContext) -> list[Any]:
+    """启动会后1个工作日内…发布任务通知,抄送所有相关人员及部门负责人: every person on a task (owner, helpers,
+    coordinator, each RACI letter), both sides of the request, each participating department's contact,
+    协作负责人 and head, and the head of every department a task is in."""
+    request = ctx.item.request
+    tasks = ctx.inputs["tasks"]
+    ids: set[int] = set()
+    for task in tasks:
+        ids.add(task.owner_id)
+        ids.update(task.helpers.values_list("pk", flat=True))
+        if task.coordinator_id:
+            ids.add(task.coordinator_id)
+        if task.department.head_id:
+            ids.add(task.department.head_id)
+    for person_ids in ctx.inputs["roles"].values():
+        ids.update(person_ids)
+    ids.update(pk for pk in (request.requester_id, request.receiver_id) if pk)
+    for department in (request.requesting_department, request.receiving_department):
+        if department is not None and department.head_id:
+            ids.add(department.head_id)
+    for p in signing_departments(ctx.item):
+        ids.update(pk for pk in (p.contact_id, p.coordinator_id, p.department.head_id) if pk)
+    return list(Person.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
 def breakdown_params(ctx: StepContext) -> dict[str, Any]:
     request = ctx.item.request
-    return {"r": f"{request.number} {request.title}", "n": len(ctx.inputs["tasks"])}
+    tasks = ctx.inputs.get("tasks") or []
+    lines = "；".join(
+        gettext("%(n)d. %(task)s（负责人：%(owner)s，%(start)s ~ %(end)s）")
+        % {"n": t.position, "task": t.title, "owner": t.owner.display_name, "start": t.start_date, "end": t.end_date}
+        for t in tasks
+    )
+    return {"r": f"{request.number} {request.title}", "n": len(tasks), "tasks": lines}
+
+
+def kickoff_end(ctx: StepContext) -> Any:
+    return ctx.inputs["kickoff"].end_at
+
+
+def requester(breakdown: Breakdown) -> Any:
+    return breakdown.request.requester
+
+
+def requesting_department(breakdown: Breakdown) -> Any:
+    return breakdown.request.requesting_department
 
 
 B = Breakdown.State
@@ -340,10 +452,67 @@ BREAKDOWN = Process(
     key="breakdown",
     model=Breakdown,
     label=_("任务分解表"),
-    related=("request",),
+    workbench="xietong.tasks.workbench.breakdowns_to_sign",
+    workbench_order=28,
+    workbench_key="breakdown-signatures",
+    related=("request", "request__requester", "request__requesting_department"),
     audit_on=lambda breakdown: breakdown.request,  # its history is the request's
     states=(State(B.DRAFT, B.DRAFT.label, "muted"), State(B.PUBLISHED, B.PUBLISHED.label, "ok")),
     steps=(
+        # The kickoff the request called is set (its meeting notice went out): the 分工表 and the task
+        # notice are due counted from its end (tasks.kickoff; taken again when the kickoff moves).
+        Step(
+            "kickoff",
+            _("启动会"),
+            (B.DRAFT,),
+            None,
+            builder,
+            system=True,
+            records_state=False,
+            arms=(
+                Arm("breakdown", owner=requester, department=requesting_department, start=kickoff_end),
+                Arm("task_notice", owner=requester, department=requesting_department, start=kickoff_end),
+            ),
+        ),
+        Step(
+            "ask_signatures",
+            _("提交各部门负责人签字"),
+            (B.DRAFT,),
+            None,
+            builder,
+            check=has_tasks,
+            records_state=False,
+            refusal=lambda b: gettext("只有发起方与接收方可以提交签字"),
+            tells=(
+                Tell(
+                    to=awaited_heads,
+                    title=_("【待签字】%(r)s 任务分解表"),
+                    body=_("%(actor)s 请您确认任务分解表（分工表及 RACI 矩阵）并在平台签字，签字后方可发布。"),
+                    params=breakdown_params,
+                ),
+            ),
+        ),
+        Step(
+            "sign",
+            _("部门负责人签字"),
+            (B.DRAFT,),
+            None,
+            signing_head,
+            "primary",
+            check=has_tasks,
+            apply=record_signatures,
+            records_state=False,
+            refusal=sign_refusal,
+            tells=(
+                Tell(
+                    to=lambda ctx: [ctx.item.request.requester],
+                    title=_("【分工表已签字】%(r)s"),
+                    body=_("%(actor)s 已在任务分解表（分工表及 RACI 矩阵）上签字。"),
+                    kind="info",
+                    params=breakdown_params,
+                ),
+            ),
+        ),
         Step(
             "publish",
             _("发布任务分解表"),
@@ -354,17 +523,46 @@ BREAKDOWN = Process(
             check=publishable,
             stamps=("published_at",),
             apply=published_by,
+            satisfies=("breakdown", "task_notice"),
             after=publish_tasks,
             tells=(
                 Tell(
-                    to=lambda ctx: Person.objects.filter(pk__in=ctx.inputs["informed"]),
-                    title=_("【任务分解表已发布】%(r)s"),
-                    body=_("共 %(n)d 个任务。"),
+                    to=notice_recipients,
+                    title=_("【任务通知】%(r)s"),
+                    body=_("任务分解表已发布，共 %(n)d 个任务：%(tasks)s。"),
                     kind="info",
                     params=breakdown_params,
                 ),
             ),
         ),
     ),
-    action_labels={"breakdown.create": _("创建任务分解表")},
+    limits=(
+        Limit(
+            "breakdown",
+            "3d",
+            remind_before="4h",
+            ladder="standard",
+            rule="启动会后 3 个工作日内完成《协同任务分工表》（各部门负责人签字确认后发布）",
+            label=_("分工表"),
+            source=MULTI,
+            clause="多部门协同沟通记录表模板",
+            clause_text="方案制定与分工各部门负责人细化任务,明确RACI启动会后3个工作日《协同任务分工表》",
+        ),
+        Limit(
+            "task_notice",
+            "1d",
+            remind_before="2h",
+            ladder="standard",
+            rule="启动会后 1 个工作日内发布任务通知，抄送所有相关人员及部门负责人",
+            label=_("任务通知"),
+            source=FLOW,
+            clause="二（二）",
+            clause_text="启动会后1个工作日内,发起方通过企业协作平台(如钉钉/企业)发布任务通知,抄送所有相关人员及部门负责人",
+            also=f"《{MULTI}》多部门协同沟通记录表模板「启动会后3个工作日《协同任务分工表》」（分工表本身的时限，见其规则）",
+        ),
+    ),
+    action_labels={
+        "breakdown.create": _("创建任务分解表"),
+        "breakdown.signatures_void": _("任务分解表修改，签字作废"),
+    },
 )

@@ -24,13 +24,23 @@ from xietong.org.services import project_members_admit
 from xietong.requests.choices import Priority, RequestState
 from xietong.requests.models import Request
 from xietong.tasks.choices import RaciRole, TaskState
-from xietong.tasks.models import Breakdown, Task, TaskDependency, TaskRole
+from xietong.tasks.models import Breakdown, BreakdownSignature, Task, TaskDependency, TaskRole
 from xietong.tasks.process import NEW_TASK_BODY, NEW_TASK_TITLE, raci_validate
 from xietong.tasks.schedule import Node, date_conflicts, find_cycle
 from xietong.tasks.timers import arm_accept, arm_daily_update, arm_due
 from xietong.workcal.selectors import calendar_for_project, engine_for
 
-TASK_FIELDS = ("title", "content", "owner", "coordinator", "start_date", "end_date", "priority", "resources")
+TASK_FIELDS = (
+    "title",
+    "content",
+    "completion_criteria",
+    "owner",
+    "coordinator",
+    "start_date",
+    "end_date",
+    "priority",
+    "resources",
+)
 BUILDABLE_REQUEST_STATES = (RequestState.ACCEPTED, RequestState.IN_PROGRESS)
 
 
@@ -61,12 +71,16 @@ def breakdown_open(*, actor: Person, request: Request) -> Breakdown:
     return breakdown
 
 
-def task_validate(actor: Person, breakdown: Breakdown, data: dict[str, Any], helpers: list[Person]) -> dict[str, str]:
+def task_validate(
+    actor: Person, breakdown: Breakdown, data: dict[str, Any], helpers: list[Person], *, criteria_required: bool = True
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     request = breakdown.request
     members = _members(request.project)
     if not (data.get("title") or "").strip():
         errors["title"] = _("请填写任务名称")
+    if not (data.get("completion_criteria") or "").strip() and criteria_required:
+        errors["completion_criteria"] = _("请填写完成标准，如“输出功耗测试报告，待机续航≥5天”")
     owner = data.get("owner")
     if owner is None:
         errors["owner"] = _("每个任务必须有唯一责任人")
@@ -108,6 +122,24 @@ def _default_roles(task: Task, helpers: list[Person]) -> None:
     TaskRole.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def signatures_void(actor: Person, breakdown: Breakdown) -> None:
+    """The 分工表 or its RACI changed while a draft: what the heads signed is no longer what it says; their
+    signatures are void (on the request's history) and they sign again."""
+    if breakdown.state != Breakdown.State.DRAFT:
+        return
+    rows = list(BreakdownSignature.objects.filter(breakdown=breakdown).select_related("department", "signed_by"))
+    if not rows:
+        return
+    BreakdownSignature.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    audit_record(
+        actor=actor,
+        action="breakdown.signatures_void",
+        obj=breakdown.request,
+        before={"signatures": [f"{r.department.name}（{r.signed_by.display_name}）" for r in rows]},
+        after={"signatures": []},
+    )
+
+
 def _admit(actor: Person, request: Request, people: list[Person | None]) -> None:
     """A department head naming a member of her department adds them to the project on the spot (audited);
     refused work rolls that back with it."""
@@ -136,6 +168,7 @@ def task_create(
     errors = task_validate(actor, breakdown, data, helpers)
     if errors:
         raise ApplicationError(_("任务信息有误"), fields=errors)
+    data["completion_criteria"] = (data.get("completion_criteria") or "").strip()
     position = (breakdown.tasks.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     task = Task(
         breakdown=breakdown,
@@ -162,6 +195,7 @@ def task_create(
             "predecessors": [p.pk for p in predecessors or []],
         },
     )
+    signatures_void(actor, breakdown)
     if breakdown.state == Breakdown.State.PUBLISHED:
         task = run_step(actor=actor, item=task, step="publish", as_system=True, fresh=True)
     return task
@@ -184,7 +218,8 @@ def task_update(
     new_helpers = current_helpers if helpers is None else helpers
     merged = {**{f: getattr(task, f) for f in TASK_FIELDS}, **data}
     _admit(actor, task.request, [merged.get("owner"), merged.get("coordinator"), *new_helpers])
-    errors = task_validate(actor, task.breakdown, merged, new_helpers)
+    # A task made before 完成标准 was asked for may keep it empty; once given, it cannot be erased.
+    errors = task_validate(actor, task.breakdown, merged, new_helpers, criteria_required=bool(task.completion_criteria))
     if errors:
         raise ApplicationError(_("任务信息有误"), fields=errors)
     before = {**snapshot(task, TASK_FIELDS), "helpers": sorted(p.pk for p in current_helpers)}
@@ -200,6 +235,7 @@ def task_update(
     old, new = changed_fields(before, {**snapshot(task, TASK_FIELDS), "helpers": sorted(p.pk for p in new_helpers)})
     if new:
         audit_record(actor=actor, action="task.update", obj=task, before=old, after=new)
+        signatures_void(actor, task.breakdown)
     if owner_changed and task.state == TaskState.PUBLISHED:
         _announce(task, [task.owner])
     if task.state in (TaskState.PUBLISHED, TaskState.ACCEPTED, TaskState.IN_PROGRESS) and (
@@ -244,6 +280,7 @@ def dependencies_set(*, actor: Person, task: Task, predecessors: list[Task], aud
     before = sorted(task.predecessors.values_list("pk", flat=True))
     TaskDependency.objects.filter(task=task).delete()
     TaskDependency.objects.bulk_create([TaskDependency(task=task, predecessor=p) for p in predecessors])
+    signatures_void(actor, task.breakdown)
     if audit:
         audit_record(
             actor=actor,
@@ -280,6 +317,7 @@ def raci_set(*, actor: Person, task: Task, assignments: dict[int, set[str]]) -> 
         before={"raci": before},
         after={"raci": {str(pid): "".join(sorted(roles)) for pid, roles in assignments.items()}},
     )
+    signatures_void(actor, task.breakdown)
 
 
 def _announce(task: Task, people: list[Person]) -> None:
@@ -312,6 +350,16 @@ def breakdown_publish(*, actor: Person, breakdown: Breakdown) -> Breakdown:
     if not _may_build(actor, request):
         raise Forbidden(_("只有发起方与接收方可以发布任务分解表"))
     return run_step(actor=actor, item=breakdown, step="publish", as_system=True)
+
+
+def breakdown_sign_ask(*, actor: Person, breakdown: Breakdown) -> Breakdown:
+    """提交签字: each participating department's head who has not signed finds it in their inbox."""
+    return run_step(actor=actor, item=breakdown, step="ask_signatures")
+
+
+def breakdown_sign(*, actor: Person, breakdown: Breakdown) -> Breakdown:
+    """A participating department's head signs the 分工表 and its RACI (the declared step, on the history)."""
+    return run_step(actor=actor, item=breakdown, step="sign")
 
 
 def task_transition(*, actor: Person, task: Task, name: str, reason: str = "") -> Task:

@@ -25,16 +25,18 @@ from xietong.items.services import attachments_of, comments_of
 from xietong.items.step_views import step_buttons, step_view
 from xietong.requests.models import Request
 from xietong.tasks.choices import RaciRole
-from xietong.tasks.exports import breakdown_workbook, raci_matrix
+from xietong.tasks.exports import breakdown_workbook, raci_matrix, signature_lines
 from xietong.tasks.forms import TaskForm
 from xietong.tasks.models import Breakdown, Task
-from xietong.tasks.process import TASK
+from xietong.tasks.process import TASK, awaited_names, awaited_signatures, signing_head
 from xietong.tasks.schedule import critical_path, gantt_svg
 from xietong.tasks.services import (
     _may_build,
     breakdown_nodes,
     breakdown_open,
     breakdown_publish,
+    breakdown_sign,
+    breakdown_sign_ask,
     dependencies_set,
     raci_set,
     successors_in_conflict,
@@ -110,6 +112,10 @@ def _breakdown_context(request: AuthedRequest, breakdown: Breakdown, form: TaskF
         "gantt": mark_safe(gantt_svg(nodes, preds, critical, today, non_working)),  # noqa: S308 (escaped inside)
         "raci_rows": [(t, [raci_cells.get((t.pk, p.pk), "") for p in raci_people]) for t in raci_tasks],
         "raci_people": raci_people,
+        "signature_lines": signature_lines(breakdown),
+        "can_sign": breakdown.state == Breakdown.State.DRAFT and signing_head(request.user, breakdown),
+        "awaited": awaited_names(awaited_signatures(breakdown)) if breakdown.state == Breakdown.State.DRAFT else "",
+        "clock_views": clock_views(breakdown),
     }
 
 
@@ -150,6 +156,27 @@ def breakdown_publish_view(request: AuthedRequest, request_id: int) -> HttpRespo
     else:
         messages.success(request, _("任务分解表已发布，已通知所有负责人与协助人"))
     return redirect("breakdown", request_id=request_id)
+
+
+def _breakdown_step(request: AuthedRequest, request_id: int, service, done: str) -> HttpResponse:
+    breakdown = _breakdown_for(request, request_id)
+    try:
+        service(actor=request.user, breakdown=breakdown)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, done)
+    return redirect("breakdown", request_id=request_id)
+
+
+@require_POST
+def breakdown_ask_view(request: AuthedRequest, request_id: int) -> HttpResponse:
+    return _breakdown_step(request, request_id, breakdown_sign_ask, _("已请各参与部门负责人签字"))
+
+
+@require_POST
+def breakdown_sign_view(request: AuthedRequest, request_id: int) -> HttpResponse:
+    return _breakdown_step(request, request_id, breakdown_sign, _("已签字确认分工表及 RACI 矩阵"))
 
 
 @require_GET

@@ -28,3 +28,42 @@ def my_tasks(person) -> WorkbenchSection:
         empty_text=_("没有进行中的任务。"),
         more_url=reverse("task-list"),
     )
+
+
+def breakdowns_to_sign(person) -> WorkbenchSection | None:
+    """待我签字的任务分解表: drafts with tasks whose 分工表 and RACI await this department head's signature."""
+    from django.db.models import Q
+
+    from xietong.requests.models import Participation
+    from xietong.tasks.models import Breakdown, BreakdownSignature
+
+    rows = (
+        Participation.objects.filter(Q(department__head=person) | Q(department__head__isnull=True, contact=person))
+        .exclude(state=Participation.State.WITHDRAWN)
+        .filter(request__breakdown__state=Breakdown.State.DRAFT, request__breakdown__tasks__isnull=False)
+        .select_related("request__breakdown")
+        .distinct()
+    )
+    signed = set(
+        BreakdownSignature.objects.filter(breakdown__request__in=[p.request_id for p in rows]).values_list(
+            "breakdown__request_id", "department_id"
+        )
+    )
+    entries = []
+    seen: set[int] = set()
+    for p in rows:
+        if (p.request_id, p.department_id) in signed or p.request_id in seen:
+            continue
+        seen.add(p.request_id)
+        breakdown = p.request.breakdown
+        entries.append(
+            WorkbenchEntry(
+                f"{p.request.number} {p.request.title}",
+                breakdown.get_absolute_url(),
+                _("待签字（分工表及 RACI）"),
+                "warn",
+            )
+        )
+    if not entries:
+        return None
+    return WorkbenchSection(key="breakdown-signatures", title=_("待我签字的任务分解表"), entries=entries[:10])

@@ -17,7 +17,7 @@ from xietong.notify.models import InboxMessage
 from xietong.progress.models import WeeklySummary
 from xietong.progress.selectors import tracking_rows
 from xietong.progress.services import help_answer, progress_post, weekly_summary_due
-from xietong.requests.tests.test_request_flow import act, at, new_request
+from xietong.requests.tests.test_request_flow import act, at, heads_sign, new_request
 from xietong.tasks.models import Task
 from xietong.tasks.services import breakdown_open, breakdown_publish, task_create, task_transition
 
@@ -31,6 +31,7 @@ def running_task(company, start="2026-10-09 10:00", **extra):
     with time_machine.travel(at("2026-09-28 11:00"), tick=False), transaction.atomic():
         breakdown = breakdown_open(actor=guoxin, request=request)
         task = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=guoxin,
             breakdown=breakdown,
             title="后台同步策略优化",
@@ -41,6 +42,7 @@ def running_task(company, start="2026-10-09 10:00", **extra):
             priority="high",
             **extra,
         )
+        heads_sign(breakdown)
         breakdown_publish(actor=guoxin, breakdown=breakdown)
     with time_machine.travel(at(start), tick=False), transaction.atomic():
         task = task_transition(actor=company.person("wangqiang"), task=task, name="accept")
@@ -155,6 +157,7 @@ def test_tracking_table_marks_done_running_and_late(company, client_for):
     guoxin = company.person("guoxin")
     with time_machine.travel(at("2026-10-09 11:00"), tick=False), transaction.atomic():
         later = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=guoxin,
             breakdown=task.breakdown,
             title="压测与上线",

@@ -19,9 +19,11 @@ from xietong.requests.models import Request
 from xietong.requests.services import request_create
 from xietong.requests.validation import vagueness_warnings
 from xietong.tasks.models import Task
+from xietong.tasks.process import awaited_signatures
 from xietong.tasks.services import (
     breakdown_open,
     breakdown_publish,
+    breakdown_sign,
     raci_set,
     task_create,
     task_transition,
@@ -33,6 +35,12 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def heads_sign(breakdown):
+    """Every participating department's head signs the 分工表 and its RACI (required before publishing)."""
+    for participation in awaited_signatures(breakdown):
+        breakdown_sign(actor=participation.head, breakdown=breakdown)
 
 
 def new_request(
@@ -129,6 +137,7 @@ def test_full_path_from_draft_to_published_breakdown(company):
         breakdown = breakdown_open(actor=guoxin, request=request)
         common = dict(breakdown=breakdown, priority="high", content="")
         t1 = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=guoxin,
             title="功耗基线测试",
             owner=company.person("sunyu"),
@@ -137,6 +146,7 @@ def test_full_path_from_draft_to_published_breakdown(company):
             **common,
         )
         t2 = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=lina,
             title="低功耗芯片选型",
             owner=company.person("zhaolei"),
@@ -147,6 +157,7 @@ def test_full_path_from_draft_to_published_breakdown(company):
             **common,
         )
         t3 = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=lina,
             title="后台同步策略优化",
             owner=company.person("wangqiang"),
@@ -155,6 +166,7 @@ def test_full_path_from_draft_to_published_breakdown(company):
             **common,
         )
         t4 = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=lina,
             title="续航验证与报告",
             owner=company.person("maxiaoyan"),
@@ -163,6 +175,7 @@ def test_full_path_from_draft_to_published_breakdown(company):
             predecessors=[t2, t3],
             **common,
         )
+        heads_sign(breakdown)
         breakdown_publish(actor=guoxin, breakdown=breakdown)
     assert Request.objects.get(pk=request.pk).state == "in_progress"
     assert set(Task.objects.values_list("state", flat=True)) == {"published"}
@@ -202,6 +215,7 @@ def _published_task(company):
     with time_machine.travel(at("2026-03-02 10:00"), tick=False), transaction.atomic():
         breakdown = breakdown_open(actor=company.person("guoxin"), request=request)
         task = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=company.person("guoxin"),
             breakdown=breakdown,
             title="硬件方案评审",
@@ -211,6 +225,7 @@ def _published_task(company):
             end_date=dt.date(2026, 3, 6),
             priority="medium",
         )
+        heads_sign(breakdown)
         breakdown_publish(actor=company.person("guoxin"), breakdown=breakdown)
     return request, breakdown, Task.objects.get(pk=task.pk)
 
@@ -291,6 +306,7 @@ def test_bad_task_input_is_refused_with_field_errors_and_nothing_saved(company):
     with transaction.atomic():
         other_breakdown = breakdown_open(actor=company.person("lina"), request=other)
         foreign = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=company.person("lina"),
             breakdown=other_breakdown,
             title="登录页设计",
@@ -301,6 +317,7 @@ def test_bad_task_input_is_refused_with_field_errors_and_nothing_saved(company):
         )
     with pytest.raises(ApplicationError) as refused, transaction.atomic():
         task_create(
+            completion_criteria="交付物经负责人确认",
             actor=guoxin,
             breakdown=breakdown,
             title="测试",
@@ -321,6 +338,7 @@ def test_a_cycle_is_refused_with_the_cycle_named(company):
     guoxin = company.person("guoxin")
     with transaction.atomic():
         b = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=guoxin,
             breakdown=breakdown,
             title="样机试产",
@@ -331,6 +349,7 @@ def test_a_cycle_is_refused_with_the_cycle_named(company):
             predecessors=[a],
         )
         c = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=guoxin,
             breakdown=breakdown,
             title="量产评估",
@@ -361,6 +380,7 @@ def test_moving_a_predecessors_end_shows_the_successors_in_conflict(company):
     guoxin = company.person("guoxin")
     with transaction.atomic():
         second = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=guoxin,
             breakdown=breakdown,
             title="样机试产",

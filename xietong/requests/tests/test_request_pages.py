@@ -201,6 +201,7 @@ def test_breakdown_page_shows_gantt_and_critical_path(company, client_for, publi
 
     with transaction.atomic():
         task_create(
+            completion_criteria="交付物经负责人确认",
             actor=company.person("guoxin"),
             breakdown=breakdown,
             title="样机试产",
@@ -211,6 +212,7 @@ def test_breakdown_page_shows_gantt_and_critical_path(company, client_for, publi
             predecessors=[first],
         )
         task_create(
+            completion_criteria="交付物经负责人确认",
             actor=company.person("guoxin"),
             breakdown=breakdown,
             title="包装设计",

@@ -110,6 +110,7 @@ def test_only_the_people_concerned_close_an_exception(company):
 def _chain(company, task):
     with time_machine.travel(at("2026-09-28 11:30"), tick=False), transaction.atomic():
         return task_create(
+            completion_criteria="交付物经负责人确认",
             actor=company.person("guoxin"),
             breakdown=task.breakdown,
             title="续航验证",
@@ -176,6 +177,7 @@ def test_a_delay_approved_across_national_day(company):
             end_date=dt.date(2026, 9, 30),
         )
         successor = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=guoxin,
             breakdown=breakdown,
             title="样机试产",

@@ -20,6 +20,7 @@ from xietong.tasks.services import task_create
 def add(company, breakdown, actor, owner, helpers, end=dt.date(2026, 3, 6)):
     with time_machine.travel(at("2026-03-02 11:00"), tick=False), transaction.atomic():
         return task_create(
+            completion_criteria="交付物经负责人确认",
             actor=company.person(actor),
             breakdown=breakdown,
             title="前端续航提示",

@@ -20,6 +20,7 @@ def test_a_running_task_passes_to_the_successor_a_finished_one_stays(company):
     wangqiang = company.person("wangqiang")
     with time_machine.travel(at("2026-10-09 11:00"), tick=False), transaction.atomic():
         finished = task_create(
+            completion_criteria="交付物经负责人确认",
             actor=company.person("guoxin"),
             breakdown=running.breakdown,
             title="接口文档整理",

@@ -48,6 +48,7 @@ def test_the_task_list_pages_by_25_and_keeps_its_filters_from_page_to_page(compa
     with time_machine.travel(at("2026-03-02 12:00"), tick=False), transaction.atomic():
         for i in range(25):
             task_create(
+                completion_criteria="交付物经负责人确认",
                 actor=company.person("guoxin"),
                 breakdown=breakdown,
                 title=f"子任务{i:02d}",
