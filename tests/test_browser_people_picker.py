@@ -42,6 +42,7 @@ def test_a_department_head_picks_by_pinyin_and_adds_her_engineer_to_the_project_
     assert chips == ["刘洋（软件开发部） · 选中即加入项目"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    page.fill("#add-task textarea[name=completion_criteria]", "续航提示在设置页显示并通过走查")
     with page.expect_navigation():
         page.click("#add-task-submit")
     task = Task.objects.get(title="前端续航提示")

@@ -63,12 +63,13 @@ def test_requirement_specification(company, client_for):
 
 def test_task_breakdown(company, client_for):
     request, _breakdown, task = _published_task(company)
-    Task.objects.filter(pk=task.pk).update(title=DDE, content=MINUS, resources=TAB)
+    Task.objects.filter(pk=task.pk).update(title=DDE, content=MINUS, completion_criteria=AT, resources=TAB)
     cells = formula_like_cells(download(client_for("guoxin"), f"/tasks/breakdown/{request.pk}/export.xlsx"))
     assert cells == {
         "协作任务分解表!B4": (DDE, True),
         "协作任务分解表!C4": (MINUS, True),
-        "协作任务分解表!J4": (TAB, True),
+        "协作任务分解表!D4": (AT, True),
+        "协作任务分解表!K4": (TAB, True),
     }
 
 

@@ -77,6 +77,7 @@ class ClockPolicyAdmin(AuditedModelAdmin):
                     "escalate_after",
                     "escalate_mode",
                     "ladder",
+                    "when_late",
                     "is_active",
                 )
             },

@@ -115,6 +115,17 @@ POLICIES = [
         "部门间分歧 3 个工作日内未达成一致，上报各自分管领导，仍无法解决提请总经理裁决",
     ),
     ("delay", "*", "review", "1d", "working", "2h", "", "standard", "延期申请由项目负责人及发起部门负责人审批"),
+    (
+        "delay",
+        "*",
+        "notice",
+        "2d",
+        "working",
+        "",
+        "",
+        "",
+        "延期申请至少在原计划完成日前 2 个工作日提交；迟于此时的申请不予提交（可改为仅标记）",
+    ),
     ("deliverable", "*", "review", "2d", "working", "4h", "", "standard", "验收人收到交付物后 2 个工作日内完成验收"),
     (
         "deliverable",
@@ -235,6 +246,8 @@ POLICIES = [
 EXTRAS: dict[tuple[str, str, str], dict[str, object]] = {
     ("request", "high", "respond"): {"escalate_mode": "wall"},
     ("request", "*", "respond"): {"escalate_mode": "wall"},
+    # 负责人需提前2天提交《延期申请》: a late application is refused (an administrator may choose 仅标记).
+    ("delay", "*", "notice"): {"when_late": "refuse"},
     # Emergencies count every minute: a deadline at 03:00 stays at 03:00.
     **{("emergency", "*", kind): {"snap": False} for kind in ("assign_team", "team_ready", "status", "control")},
 }

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xietong.clocks.choices import TimeMode
+from xietong.clocks.choices import TimeMode, WhenLate
 from xietong.clocks.durations import duration_text
 from xietong.core.models import TimeStampedModel
 from xietong.workcal.engine import parse_duration
@@ -274,6 +274,13 @@ class ClockPolicy(TimeStampedModel):
         max_length=300,
         blank=True,
         help_text=_("其他文件对同一事项的不同规定，以及为何按上面的条款执行"),
+    )
+    when_late = models.CharField(
+        _("迟于时限时"),
+        max_length=10,
+        choices=WhenLate.choices,
+        default=WhenLate.FLAG,
+        help_text=_("要求提前办理的规则（如延期申请须提前 2 个工作日提交）：迟了是拒绝还是仅标记"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
 

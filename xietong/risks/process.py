@@ -445,6 +445,16 @@ def related_parties(ctx: StepContext) -> list[Any]:
     return [p for p in people if p is not None and p.pk != ctx.actor.pk]
 
 
+def late_note() -> str:
+    """（未按规定提前 2 个工作日提出）, the limit as the policy delay/*/notice states it."""
+    from xietong.clocks.durations import duration_text
+    from xietong.clocks.services import policy_for
+
+    policy = policy_for("delay", "notice")
+    limit = duration_text(policy.duration, policy.mode) if policy is not None else duration_text("2d", "working")
+    return _("（未按规定提前 %(limit)s提出）") % {"limit": limit}
+
+
 def dates_moved(ctx: StepContext) -> None:
     delay_apply(ctx.actor, ctx.item)
 
@@ -482,7 +492,7 @@ DELAY = Process(
                     params=lambda ctx: {
                         "t": ctx.item.title,
                         "r": ctx.item.reason[:300],
-                        "late": _("（未按规定提前 2 个工作日提出）") if ctx.item.late_filing else "",
+                        "late": late_note() if ctx.item.late_filing else "",
                     },
                 ),
             ),

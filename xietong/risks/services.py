@@ -14,6 +14,7 @@ from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
 from xietong.org.models import Department, Person
 from xietong.requests.models import Request
+from xietong.risks.delay_notice import filing_deadline
 from xietong.risks.models import DelayRequest, Dispute, ExceptionReport, Severity
 from xietong.risks.process import DELAY
 from xietong.tasks.choices import TaskState
@@ -148,13 +149,14 @@ def delay_request(
         errors["reason"] = _("请说明延期原因，如“需求变更导致工作量增加”")
     if not (new_plan or "").strip():
         errors["new_plan"] = _("请填写调整后的计划")
+    # 提前2天提交 (the policy delay/*/notice): refused when late, or only marked if the policy says 仅标记.
+    ahead = filing_deadline(_engine(task.project), task.end_date, clock.now())
+    if ahead.refuse and "new_end_date" not in errors:
+        errors["new_end_date"] = ahead.message
     if errors:
         raise ApplicationError(_("延期申请有误"), fields=errors)
     assert new_end_date is not None  # validated above
-    engine = _engine(task.project)
-    # 提前2天提交: at least 2 working days between today and the planned end date.
-    working_days_left = sum(1 for _ in engine.working_days(today + dt.timedelta(days=1), task.end_date))
-    late = working_days_left < 2
+    late = ahead.late
     delay = DelayRequest.objects.create(
         number=number_next("YQ"),
         title=_("%(task)s 延期至 %(d)s") % {"task": task.title, "d": new_end_date},

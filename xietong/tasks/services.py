@@ -280,7 +280,8 @@ def dependencies_set(*, actor: Person, task: Task, predecessors: list[Task], aud
     before = sorted(task.predecessors.values_list("pk", flat=True))
     TaskDependency.objects.filter(task=task).delete()
     TaskDependency.objects.bulk_create([TaskDependency(task=task, predecessor=p) for p in predecessors])
-    signatures_void(actor, task.breakdown)
+    if before != sorted(p.pk for p in predecessors):
+        signatures_void(actor, task.breakdown)
     if audit:
         audit_record(
             actor=actor,

@@ -31,6 +31,7 @@ from xietong.tasks.models import Breakdown, Task
 from xietong.tasks.process import TASK, awaited_names, awaited_signatures, signing_head
 from xietong.tasks.schedule import critical_path, gantt_svg
 from xietong.tasks.services import (
+    TASK_FIELDS,
     _may_build,
     breakdown_nodes,
     breakdown_open,
@@ -126,10 +127,7 @@ def breakdown_page(request: AuthedRequest, request_id: int) -> HttpResponse:
     if request.method == "POST":
         form = TaskForm(request.POST, breakdown=breakdown, actor=request.user)
         if form.is_valid():
-            data = {
-                k: form.cleaned_data[k]
-                for k in ("title", "content", "owner", "start_date", "end_date", "priority", "resources", "coordinator")
-            }
+            data = {k: form.cleaned_data[k] for k in TASK_FIELDS}
             try:
                 task = task_create(
                     actor=request.user,
@@ -273,10 +271,7 @@ def task_edit(request: AuthedRequest, task_id: int) -> HttpResponse:
     form = TaskForm(request.POST, instance=Task.objects.get(pk=task.pk), breakdown=task.breakdown, actor=request.user)
     conflicts: list[Task] = []
     if form.is_valid():
-        data = {
-            k: form.cleaned_data[k]
-            for k in ("title", "content", "owner", "start_date", "end_date", "priority", "resources", "coordinator")
-        }
+        data = {k: form.cleaned_data[k] for k in TASK_FIELDS}
         try:
             task, conflicts = task_update(
                 actor=request.user,

@@ -74,6 +74,7 @@ def test_a_clause_edited_in_the_admin_is_audited_and_shown_on_clocks_already_run
         "escalate_after": "",
         "escalate_mode": "working",
         "ladder": str(ladder.pk),
+        "when_late": "flag",
         "is_active": "on",
         "source": "《内部沟通与协调工作机制》",
         "clause": "二（一）",

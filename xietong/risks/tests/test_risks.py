@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from xietong.clocks.models import Clock, Escalation
+from xietong.clocks.models import Clock, ClockPolicy, Escalation
 from xietong.clocks.services import clock_fire_due
 from xietong.core.errors import ApplicationError, Forbidden
 from xietong.notify.models import InboxMessage
@@ -123,6 +123,8 @@ def _chain(company, task):
 
 
 def test_delay_across_national_day_moves_the_dates_and_retimes_dependents(company):
+    # The administrator set 提前2天提交 to 仅标记: a late application is filed, marked late.
+    ClockPolicy.objects.filter(process="delay", kind="notice").update(when_late="flag")
     task = running_task(company, start="2026-10-09 09:30")
     successor = _chain(company, task)
     wangqiang, guoxin, hujun = (company.person(u) for u in ("wangqiang", "guoxin", "hujun"))

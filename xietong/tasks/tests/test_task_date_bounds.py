@@ -12,6 +12,7 @@ def test_dates_outside_the_planning_window_are_refused_at_their_fields(company, 
     guoxin = client_for("guoxin")
     form = {
         "title": "量产验证",
+        "completion_criteria": "量产验证报告通过评审",
         "owner": company.person("zhaolei").pk,
         "priority": "medium",
         "start_date": "0001-01-01",
