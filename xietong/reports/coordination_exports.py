@@ -28,7 +28,7 @@ PARTICIPANT_COLUMNS = [
     gettext_lazy("协作负责人"),
 ]
 # The field another change adds to tasks (完成标准); the column shows it once the field exists.
-COMPLETION_FIELD = "completion_standard"
+COMPLETION_FIELD = "completion_criteria"
 
 
 def _person(person: Any) -> str:

@@ -81,13 +81,14 @@ def test_the_task_division_form_names_each_tasks_department_and_its_heads_sign(c
             breakdown=breakdown,
             title='=HYPERLINK("http://evil.example","点此")',
             content="评审硬件方案",
+            completion_criteria="评审通过，形成评审会议纪要",
             owner=company.person("zhaolei"),
             start_date=at("2026-10-09 09:00").date(),
             end_date=at("2026-10-16 09:00").date(),
             priority="high",
             resources="市场部提供调研数据",
         )
-    has_standard = any(f.name == "completion_standard" for f in Task._meta.get_fields())
+    has_standard = any(f.name == "completion_criteria" for f in Task._meta.get_fields())
     ws = sheet(client_for("guoxin").get(f"/reports/requests/{request.pk}/division.xlsx"))
     assert (ws.title, ws["A1"].value, ws["A2"].value) == (
         "协同任务分工表",
@@ -101,6 +102,7 @@ def test_the_task_division_form_names_each_tasks_department_and_its_heads_sign(c
     row = dict(zip(header, [c.value for c in ws[4]], strict=False))
     assert (row["序号"], row["责任部门"], row["负责人"], row["任务描述"]) == (1, "硬件研发部", "赵磊", "评审硬件方案")
     assert (row["起止时间"], row["所需支持"]) == ("2026-10-09 ~ 2026-10-16", "市场部提供调研数据")
+    assert row["完成标准"] == "评审通过，形成评审会议纪要"
     # A typed formula is text with the quote prefix, never a live formula.
     assert row["任务名称"] == '=HYPERLINK("http://evil.example","点此")' and ws["B4"].data_type == "s"
     assert ws["B4"].quotePrefix
