@@ -89,4 +89,58 @@ def feedback_close(*, actor: Person, request: Request) -> int:
     audit_record(
         actor=actor, action="feedback.close", obj=request, after={"closed_pending": len(pending), "at": clock.now()}
     )
+    summary_file(actor=actor, request=request)
     return len(pending)
+
+
+def summary_filed_with(request: Request) -> list[Person]:
+    """000 二（四）「形成《协作总结报告》,报部门负责人及企业管理部备案」: the heads of the requesting, receiving and
+    every participating department, and the head of the coordinating office (企业管理部)."""
+    from xietong.org.models import Department
+
+    departments = [request.requesting_department, request.receiving_department]
+    departments += [
+        t.department for t in request.participations.select_related("department__head").exclude(state="withdrawn")
+    ]
+    departments += list(Department.objects.filter(is_coordinating_office=True).select_related("head"))
+    people: dict[int, Person] = {}
+    for department in departments:
+        head = department.head
+        if head is not None and head.is_active:
+            people.setdefault(head.pk, head)
+    return list(people.values())
+
+
+def summary_file(*, actor: Person, request: Request) -> list[Person]:
+    """File (备案) the 协作总结报告 once the feedback round is closed: each department head and the coordinating
+    office receive it, and the filing is on the request's history (the archive files the request with it)."""
+    from django.urls import reverse
+
+    from xietong.feedback.selectors import request_summary
+
+    summary = request_summary(request)
+    recipients = summary_filed_with(request)
+    scores = summary.scores
+    notify(
+        recipients=recipients,
+        kind=MessageKind.INFO,
+        title=_("【备案】协作总结报告：%(n)s %(t)s") % {"n": request.number, "t": request.title},
+        body=_("反馈 %(answered)d/%(invited)d 份；沟通效率 %(c)s，分工合理性 %(d)s，问题解决及时性 %(t)s。")
+        % {
+            "answered": summary.answered,
+            "invited": summary.invited,
+            "c": scores.get("communication") if scores.get("communication") is not None else "—",
+            "d": scores.get("division") if scores.get("division") is not None else "—",
+            "t": scores.get("timeliness") if scores.get("timeliness") is not None else "—",
+        },
+        url=reverse("feedback-summary", args=[request.pk]),
+        subject=request,
+        dedupe_key=f"summary-filed:{request.pk}",
+    )
+    audit_record(
+        actor=actor,
+        action="feedback.summary.file",
+        obj=request,
+        after={"filed_with": [p.display_name for p in recipients], "scores": scores, "answered": summary.answered},
+    )
+    return recipients

@@ -8,6 +8,7 @@ from xietong.acceptance.tests.test_acceptance import judge, submit
 from xietong.clocks.models import Clock
 from xietong.clocks.services import clock_fire_due
 from xietong.core.errors import ApplicationError, NotFound
+from xietong.core.models import AuditEvent
 from xietong.feedback.models import FeedbackInvitation
 from xietong.feedback.selectors import request_summary
 from xietong.feedback.services import feedback_close, feedback_submit
@@ -119,3 +120,24 @@ def test_summary_page_and_permission(company, completed, client_for):
     assert client_for("fengjing").get(f"/feedback/{invitation(completed, 'lina').pk}/").status_code == 404
     page = client_for("lina").post(f"/feedback/{invitation(completed, 'lina').pk}/", {"communication": "9"})
     assert "沟通效率请打 1–5 分" in page.content.decode()
+
+
+def test_closing_the_round_files_the_summary_with_the_department_heads_and_the_coordinating_office(company, completed):
+    """000 二（四）: the 协作总结报告 is 报部门负责人及企业管理部备案 — each head hears it once, with the scores."""
+    from django.utils import translation
+
+    # Chinese as the company's default (a page test that chose English may leave its language on this thread).
+    with (
+        translation.override("zh-hans"),
+        time_machine.travel(at("2026-03-16 12:00"), tick=False),
+        transaction.atomic(),
+    ):
+        feedback_close(actor=company.person("guoxin"), request=completed)
+    filed = InboxMessage.objects.filter(notification__title__startswith="【备案】协作总结报告")
+    # 产品部's head (requesting), 软件开发部's head (receiving), the coordinating office's head.
+    assert sorted(m.recipient.username for m in filed) == ["hujun", "lina", "liufang"]
+    assert {m.notification.title for m in filed} == {"【备案】协作总结报告：XQ-2026-0001 智能手表项目-续航优化方案评审"}
+    (body,) = {m.notification.body for m in filed}
+    assert body.startswith("反馈 ") and "沟通效率" in body and "问题解决及时性" in body
+    event = AuditEvent.objects.get(action="feedback.summary.file")
+    assert event.object_id == str(completed.pk)
