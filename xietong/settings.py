@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view is marked login_not_required.
     "xietong.core.middleware.LoginRequiredMiddleware",
+    # An administrator's password must be replaced before anything else; a new account sees the guide once.
+    "xietong.org.first_sign_in.FirstSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before anything reads a body: an upload over the limit is refused from its Content-Length.
     "xietong.core.uploads.UploadSizeMiddleware",

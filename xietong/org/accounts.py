@@ -121,6 +121,7 @@ def link_or_create(identity: Identity) -> tuple[Person | None, str]:
             department=department,
             password_sign_in=False,  # they sign in where they came from
             **{id_field: identity.user_id},
+            guide_pending=True,  # the guide on their first sign-in
         )
         person.set_unusable_password()
         person.save()

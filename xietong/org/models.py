@@ -126,6 +126,14 @@ class Person(AbstractUser):
         default=True,
         help_text=_("关闭后只能通过钉钉、企业微信、飞书、OIDC 或 LDAP 登录"),
     )
+    # Set when an administrator chose the password (admin, `xietong changepassword`): every page sends the
+    # person to 修改密码 until they set their own. Cleared by their own change or reset.
+    must_change_password = models.BooleanField(
+        _("下次登录须修改密码"), default=False, help_text=_("管理员设置的密码：本人登录后须先设置自己的密码")
+    )
+    # A new account (added by an administrator, the directory sync or a first sign-in through SSO) sees the
+    # short guide once, on its first page; it stays reachable from the user menu.
+    guide_pending = models.BooleanField(_("首次登录显示入门指南"), default=False)
     is_general_manager = models.BooleanField(_("总经理"), default=False)
     is_coordinator = models.BooleanField(_("协调人（综合管理部）"), default=False)
     calendar = models.ForeignKey(

@@ -7,10 +7,13 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from xietong.org.first_sign_in import OwnPasswordChangeView, OwnPasswordResetConfirmView, guide
+
 account_urlpatterns = [
+    path("guide/", guide, name="guide"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_form.html"),
+        OwnPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -35,7 +38,7 @@ account_urlpatterns = [
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="registration/password_form.html"),
+        OwnPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

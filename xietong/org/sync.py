@@ -495,6 +495,7 @@ def _apply(plan: SyncPlan, actor: Person) -> dict[str, int]:
                 email=p.values["email"],
                 department=department,
                 **{id_field: p.remote.id},
+                guide_pending=True,  # the guide on their first sign-in
             )
             person.set_unusable_password()
             person.save()
