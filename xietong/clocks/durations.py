@@ -3,22 +3,24 @@ time → "24 小时"."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+import datetime as dt
 
 from xietong.clocks.choices import TimeMode
 from xietong.workcal.engine import Duration, parse_duration
+from xietong.workcal.spans import span_words, units_words
 
 
 def duration_text(duration: Duration | str, mode: str) -> str:
     """ "2h" in working time → "2 个工作小时"; "1d" → "1 个工作日"; "24h" in wall time → "24 小时"."""
     value = parse_duration(duration) if isinstance(duration, str) else duration
-    hours, minutes = divmod(value.minutes, 60)
-    parts: list[str] = []
+    return units_words(value.days, value.minutes, working=mode == TimeMode.WORKING, exact=True)
+
+
+def clock_span_text(span: dt.timedelta, mode: str, calendar=None) -> str:
+    """Time left or late on a clock: in working days of the calendar that applies (its day length) when it
+    counts working time — "2 个工作日 3 小时" — in days of 24 h otherwise."""
+    from xietong.clocks.timebase import timebase
+
     working = mode == TimeMode.WORKING
-    if value.days:
-        parts.append((_("%(n)d 个工作日") if working else _("%(n)d 天")) % {"n": value.days})
-    if hours:
-        parts.append((_("%(n)d 个工作小时") if working else _("%(n)d 小时")) % {"n": hours})
-    if minutes or not parts:
-        parts.append(_("%(n)d 分钟") % {"n": minutes})
-    return " ".join(parts)
+    day = timebase(mode, calendar).day_length if working else None
+    return span_words(span, working=working, day=day)

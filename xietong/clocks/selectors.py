@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
 from xietong.clocks.basis import policy_basis
+from xietong.clocks.durations import clock_span_text
 from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, TimeMode, limit_label
 from xietong.clocks.services import subject_key, timebase
 from xietong.core import clock as time_source
-from xietong.workcal.engine import format_span
 from xietong.workcal.selectors import default_calendar
 
 # Shown beside a due time that was counted by the weekday pattern because a year it runs into has no
@@ -34,7 +34,7 @@ class ClockView:
     clock: Clock
     label: str
     due_at: dt.datetime
-    status: str  # 剩余 1 小时 20 分钟（工作时间） / 已超时 … / 已暂停，剩余 … / 已完成
+    status: str  # 剩余 2 个工作日 3 小时 / 已超时 10 分钟 / 已暂停，剩余 … / 已完成 (workcal.spans)
     tone: str  # ok / warn / late / muted
     escalations: list[Escalation]
     counted_in: str = ""  # 按“标准工作日历”计时 / 自然时间
@@ -43,6 +43,9 @@ class ClockView:
     # When several people answer to one limit (会签): each with their own due time and state, in place of the
     # clock's single owner (filled by the process's page, e.g. designer.views).
     people: list[PersonDue] = field(default_factory=list)
+    # Earlier armings of the same limit (a progress update re-arms its clock), newest first: folded under the
+    # limit's one row, never a row each.
+    history: list[ClockView] = field(default_factory=list)
 
     @property
     def provisional_note(self) -> str:
@@ -67,10 +70,12 @@ def counted_in(clock: Clock) -> str:
 
 
 def _status(clock: Clock, now: dt.datetime) -> tuple[str, str]:
-    mode = pgettext("clock mode", "工作时间") if clock.mode == TimeMode.WORKING else _("自然时间")
+    def words(span: dt.timedelta) -> str:
+        return clock_span_text(span, clock.mode, clock.calendar)
+
     if clock.state == ClockState.PAUSED:
         left = dt.timedelta(microseconds=clock.offset_us)
-        return _("已暂停，剩余 %(left)s（%(mode)s）") % {"left": format_span(left), "mode": mode}, "muted"
+        return _("已暂停，剩余 %(left)s") % {"left": words(left)}, "muted"
     if clock.met_at is not None:
         on_time = clock.met_at <= clock.limit_due_at
         return (_("已按时完成") if on_time else _("已完成（超时）")), ("ok" if on_time else "warn")
@@ -81,17 +86,18 @@ def _status(clock: Clock, now: dt.datetime) -> tuple[str, str]:
         # Ran out, then the item moved on without meeting it: the lateness stops counting at that moment.
         late = base.between(clock.limit_due_at, clock.closed_at)
         if late > dt.timedelta(0):
-            return _("超时 %(late)s 后结束（%(mode)s）") % {"late": format_span(late), "mode": mode}, "warn"
+            return _("超时 %(late)s 后结束") % {"late": words(late)}, "warn"
         return _("已结束"), "muted"
     left = base.between(now, clock.limit_due_at)
     if left > dt.timedelta(0):
         tone = "warn" if left <= dt.timedelta(hours=1) else "ok"
-        return _("剩余 %(left)s（%(mode)s）") % {"left": format_span(left), "mode": mode}, tone
-    return _("已超时 %(late)s（%(mode)s）") % {"late": format_span(-left), "mode": mode}, "late"
+        return _("剩余 %(left)s") % {"left": words(left)}, tone
+    return _("已超时 %(late)s") % {"late": words(-left)}, "late"
 
 
 def clock_views(subject: models.Model) -> list[ClockView]:
-    """One line per time limit of the item (its own clock), newest first, with the escalations so far."""
+    """One row per time limit of the item — its newest arming, with the escalations so far — newest first; the
+    limit's earlier armings are in the row's history."""
     subject_type, subject_id = subject_key(subject)
     clocks = list(
         Clock.objects.filter(subject_type=subject_type, subject_id=subject_id)
@@ -122,7 +128,13 @@ def clock_views(subject: models.Model) -> list[ClockView]:
                 policy_basis(clock.policy),
             )
         )
-    return views
+    rows: dict[str, ClockView] = {}
+    for view in views:
+        if view.clock.limit in rows:
+            rows[view.clock.limit].history.append(view)
+        else:
+            rows[view.clock.limit] = view
+    return list(rows.values())
 
 
 def open_clock(subject: models.Model, limit: str) -> Clock | None:

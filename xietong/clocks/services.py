@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from xietong.clocks.basis import policy_basis
 from xietong.clocks.handlers import run_due, run_remind
@@ -318,20 +317,18 @@ def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
         return result
     base = timebase(clock.mode, clock.calendar, clock.snap)
     left = base.between(time_source.now(), clock.limit_due_at)
-    from xietong.workcal.engine import format_span
+    from xietong.clocks.durations import clock_span_text
 
-    mode_text = pgettext("clock mode", "工作时间") if clock.mode == TimeMode.WORKING else _("自然时间")
     if clock.owner is not None:
         _notify(
             recipients=[clock.owner],
             kind="reminder",
             title=_("【即将到期】%(subject)s") % {"subject": _subject_label(subject)},
-            body=_("%(limit)s将于 %(due)s 到期（剩余 %(left)s，%(mode)s），请及时处理。")
+            body=_("%(limit)s将于 %(due)s 到期（剩余 %(left)s），请及时处理。")
             % {
                 "limit": _limit_label(clock),
                 "due": _when(clock.limit_due_at),
-                "left": format_span(left),
-                "mode": mode_text,
+                "left": clock_span_text(left, clock.mode, clock.calendar),
             }
             + _basis(clock),
             url=_subject_url(subject),

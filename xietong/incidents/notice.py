@@ -11,7 +11,7 @@ from xietong.core import clock
 from xietong.core.i18n import full_date, full_date_time, month_day_time_padded
 from xietong.incidents.models import Incident
 from xietong.org.models import Department
-from xietong.workcal.engine import format_span
+from xietong.workcal.spans import span_words
 
 
 def company_name() -> str:
@@ -23,7 +23,7 @@ def draft_customer_notice(incident: Incident) -> str:
     """用户告知函, drafted from the report: what happened, why, what was done, when it recovered, an apology."""
     assert incident.resolved_at is not None
     occurred, resolved = clock.local(incident.occurred_at), clock.local(incident.resolved_at)
-    duration = format_span(incident.impact_duration or dt.timedelta(0))
+    duration = span_words(incident.impact_duration or dt.timedelta(0))
     lines = [
         _("尊敬的用户："),
         "",

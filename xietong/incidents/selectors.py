@@ -17,7 +17,7 @@ from xietong.clocks.wording import clock_limit_text
 from xietong.core import clock
 from xietong.incidents.choices import ACTIVE_STATES, ActionState
 from xietong.incidents.models import ImprovementAction, Incident
-from xietong.workcal.engine import format_span
+from xietong.workcal.spans import span_words
 
 SCOPES = ("active", "mine", "all")
 
@@ -53,8 +53,8 @@ def _deadline(incident: Incident, limit: str, label: str, now: dt.datetime) -> D
     basis = policy_basis(row.policy)
     left = row.limit_due_at - now
     if left > dt.timedelta(0):
-        return Deadline(label, row.limit_due_at, False, _("剩余 %(span)s") % {"span": format_span(left)}, basis)
-    return Deadline(label, row.limit_due_at, True, _("已超时 %(span)s") % {"span": format_span(-left)}, basis)
+        return Deadline(label, row.limit_due_at, False, _("剩余 %(span)s") % {"span": span_words(left)}, basis)
+    return Deadline(label, row.limit_due_at, True, _("已超时 %(span)s") % {"span": span_words(-left)}, basis)
 
 
 @dataclass(frozen=True)

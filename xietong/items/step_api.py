@@ -101,7 +101,8 @@ def add_step_routes(router: Router, process: Process, item_out: Any, *, noun: st
                 clause=view.clock.policy.clause if view.clock.policy else "",
                 clause_text=view.clock.policy.clause_text if view.clock.policy else "",
             )
-            for view in clock_views(item)
+            for row in clock_views(item)
+            for view in (row, *row.history)
         ]
 
     router.get(

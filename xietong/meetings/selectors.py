@@ -16,7 +16,7 @@ from xietong.meetings.choices import ActionState, MeetingState, MinutesState, Re
 from xietong.meetings.models import ActionItem, Meeting, Participation
 from xietong.meetings.rules import engine_of
 from xietong.meetings.schedule import end_of_working_day
-from xietong.workcal.engine import format_span
+from xietong.workcal.spans import span_words
 
 SCOPES = ("upcoming", "todo", "mine", "all")
 
@@ -124,10 +124,11 @@ def action_rows(items: list[ActionItem], now: dt.datetime | None = None) -> list
         else:
             left = engine.between(now, due)
             if left > dt.timedelta(0):
-                status = _("剩余 %(left)s（工作时间）") % {"left": format_span(left)}
+                status = _("剩余 %(left)s") % {"left": span_words(left, working=True, day=engine.day_length)}
                 tone = "warn" if left <= engine.day_length else "ok"
             else:
-                status, tone = _("已逾期 %(late)s（工作时间）") % {"late": format_span(-left)}, "late"
+                late = span_words(-left, working=True, day=engine.day_length)
+                status, tone = _("已逾期 %(late)s") % {"late": late}, "late"
         rows.append(ActionRow(item, due, status, tone, escalations.get(item.pk, [])))
     return rows
 

@@ -9,6 +9,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from xietong.workcal.spans import hours_words
+
 COLORS = {"ok": "#15803d", "warn": "#b45309", "late": "#b91c1c", "info": "#1d4ed8", "muted": "#9ca3af"}
 SERIES = ("#1d4ed8", "#0e7490", "#b45309")
 FONT = 'font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"'
@@ -123,7 +125,7 @@ def response_chart(rows: list[ResponseBar], *, title: str = "") -> SafeString:
 
 
 def _h(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}h"
+    return hours_words(value)
 
 
 def line_chart(

@@ -526,17 +526,6 @@ def parse_instant(text: str, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=tz)
 
 
-def format_span(span: dt.timedelta) -> str:
-    """1 小时 20 分钟 / 2 天 3 小时 (wall) — minutes rounded up so that "due in 10 seconds" is not "0 分钟"."""
-    total_minutes = -(-int(abs(span).total_seconds()) // 60)
-    hours, minutes = divmod(total_minutes, 60)
-    if hours and minutes:
-        return _("%(h)d 小时 %(m)d 分钟") % {"h": hours, "m": minutes}
-    if hours:
-        return _("%(h)d 小时") % {"h": hours}
-    return _("%(m)d 分钟") % {"m": minutes}
-
-
 def overrides_from(rows: Mapping[dt.date, bool] | Iterable[tuple[dt.date, bool]]) -> tuple[tuple[dt.date, bool], ...]:
     items = rows.items() if isinstance(rows, Mapping) else rows
     return tuple(sorted(items))

@@ -48,7 +48,7 @@ def test_the_page_the_reminder_the_overdue_notice_and_the_escalation_name_the_cl
     assert fire_at(at("2026-10-08 10:00")) == 1
     assert fire_at(at("2026-10-08 10:30")) == 2  # the limit and the first escalation
     assert bodies("wangqiang") == [
-        f"响应将于 10月8日 10:30 到期（剩余 30 分钟，工作时间），请及时处理。\n{CLAUSE}",
+        f"响应将于 10月8日 10:30 到期（剩余 30 分钟），请及时处理。\n{CLAUSE}",
         f"响应已于 10月8日 10:30 到期，尚未完成，请尽快处理。\n{CLAUSE}",
     ]
     assert bodies("lina") == [f"王强的响应已超时（到期 10月8日 10:30），按规则升级至您（部门负责人）。\n{CLAUSE}"]

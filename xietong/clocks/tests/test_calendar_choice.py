@@ -73,7 +73,7 @@ def test_the_clock_panel_says_which_calendar_a_clock_counts_in(company, policy, 
     with time_machine.travel(at("2026-03-07 09:00"), tick=False):
         view = clock_views(probe)[0]
     assert view.counted_in == "按“客服轮班”计时"
-    assert view.status == "剩余 1 小时（工作时间）"
+    assert view.status == "剩余 1 个工作小时"
 
 
 def test_a_due_time_running_into_an_unpublished_year_is_marked_until_the_notice_is_imported(
@@ -89,7 +89,7 @@ def test_a_due_time_running_into_an_unpublished_year_is_marked_until_the_notice_
         assert not clock_views(safe)[0].provisional
         page = client_for("wangqiang").get("/").content.decode()
         entry = next(e for e in my_limits(wangqiang).entries if e.title == "评审 · 响应")
-    assert entry.meta == "剩余 1 小时 30 分钟（工作时间） · 按每周工作日推算，待节假日公布"
+    assert entry.meta == "剩余 1 个工作小时 30 分钟 · 按每周工作日推算，待节假日公布"
     assert "按每周工作日推算，待节假日公布" in page
 
     with time_machine.travel(at("2026-12-31 17:40"), tick=False), django_capture_on_commit_callbacks(execute=True):

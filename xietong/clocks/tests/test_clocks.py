@@ -6,6 +6,7 @@ pause/resume, calendar changes, wall-time emergencies. Every instant below is As
 
 import dataclasses
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -169,7 +170,7 @@ def test_pause_keeps_what_is_left_and_resume_continues(company, policy):
     assert fire_at(at("2026-03-03 12:00")) == 0  # paused clocks never fire
     with time_machine.travel(at("2026-03-04 15:00"), tick=False):
         views = clock_views(probe)
-        assert views[0].status == "已暂停，剩余 1 小时（工作时间）"
+        assert views[0].status == "已暂停，剩余 1 个工作小时"
         clock_resume(subject=probe)
     main = Clock.objects.get(subject_id=probe.pk, kind="respond")
     assert main.due_at == at("2026-03-04 16:00")
@@ -286,9 +287,9 @@ def test_clock_panel_shows_time_left_in_working_hours(company, policy):
     probe = probe_for(company, "wangqiang")
     arm(probe, at("2026-03-02 09:00"))
     with time_machine.travel(at("2026-03-02 09:40"), tick=False):
-        assert clock_views(probe)[0].status == "剩余 1 小时 20 分钟（工作时间）"
+        assert clock_views(probe)[0].status == "剩余 1 个工作小时 20 分钟"
     with time_machine.travel(at("2026-03-02 12:30"), tick=False):  # due 11:00; the lunch break does not count
-        assert clock_views(probe)[0].status == "已超时 1 小时（工作时间）"
+        assert clock_views(probe)[0].status == "已超时 1 个工作小时"
 
 
 def test_a_ladder_that_reaches_nobody_is_refused(company, ladder):
@@ -324,26 +325,34 @@ def test_admin_refuses_a_ladder_pointing_at_nobody(company, client_for):
     assert not EscalationLadder.objects.filter(code="empty").exists()
 
 
-def test_admin_refuses_an_unparseable_duration(company, client_for, ladder):
+def test_admin_refuses_a_duration_that_is_not_a_number_and_keeps_what_was_typed(company, client_for, ladder):
+    """Durations are typed as 数字 + 单位 (issue 23: "2h / 1d" codes): a bad number is refused at its field."""
     admin = client_for("admin")
     response = admin.post(
         "/admin/clocks/clockpolicy/add/",
         {
-            "process": "probe",
-            "priority": "*",
-            "kind": "respond",
-            "duration": "2小时半",
+            "process": "request",
+            "priority": "low",
+            "kind": "review",
+            "duration_0": "两",
+            "duration_1": "h",
             "mode": "working",
-            "remind_before": "",
-            "escalate_after": "",
+            "remind_before_0": "",
+            "remind_before_1": "m",
+            "escalate_after_0": "",
+            "escalate_after_1": "h",
             "ladder": "",
             "description": "",
             "is_active": "on",
         },
     )
     assert response.status_code == 200
-    assert "看不懂“半”" in response.content.decode()
-    assert not ClockPolicy.objects.filter(process="probe").exists()
+    page = response.content.decode()
+    assert re.search(
+        r'<div class="form-row[^"]*field-duration[^"]*">\s*<ul class="errorlist"[^>]*><li>请填写整数，例如 2</li>', page
+    )
+    assert 'name="duration_0" value="两"' in page
+    assert not ClockPolicy.objects.filter(process="request", priority="low", kind="review").exists()
 
 
 def test_the_workbench_lists_limits_run_out_or_due_within_7_days_not_those_weeks_away(company, policy):

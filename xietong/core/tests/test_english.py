@@ -170,7 +170,7 @@ def english_lina(company, client_for):
 PAGES = [
     (
         "/",
-        ["My workbench", "Requests waiting on me", "Notices for me to confirm", "My time limits", "(working time)"],
+        ["My workbench", "Requests waiting on me", "Notices for me to confirm", "My time limits"],
         ["我的工作台", "待我处理的需求", "待我确认的通知", "我的时限", "工作时间", "剩余", "已超时", "查看全部"],
     ),
     (

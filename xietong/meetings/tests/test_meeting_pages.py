@@ -105,7 +105,7 @@ def test_meeting_page_shows_notice_answers_minutes_and_live_action_items(company
         "硬件方案介绍（20 分钟）",
         "已签字确认并分发",
         "HY-2026-0001-A01",
-        "已逾期 8 小时 30 分钟（工作时间）",
+        "已逾期 1 个工作日 1 小时",
         "已预警至 王建国、陈志强",
         "待确认",
     ):

@@ -130,7 +130,7 @@ def test_signed_minutes_are_distributed_and_action_items_become_tracked_items(co
     # The meeting page shows each item's live state.
     with time_machine.travel(at("2026-03-24 10:00"), tick=False):
         rows = {r.item.position: r for r in meeting_action_rows(Meeting.objects.get(pk=meeting.pk))}
-    assert (rows[1].tone, rows[1].status) == ("late", "已逾期 8 小时 30 分钟（工作时间）")
+    assert (rows[1].tone, rows[1].status) == ("late", "已逾期 1 个工作日 1 小时")
     assert rows[1].escalated_to == ["王建国", "陈志强"]
     assert (rows[2].tone, rows[2].status) == ("ok", "按期完成")
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from xietong.clocks.wording import duration_text
+from xietong.workcal.spans import hours_words
 
 register = template.Library()
 
@@ -21,6 +22,12 @@ def duration_from_post(post, name: str) -> str:
     if number:
         return f"{number}{unit if unit in dict(UNITS) else 'h'}"
     return (post.get(name) or "").strip()
+
+
+@register.filter
+def in_hours(value: float | None) -> str:
+    """A statistic in hours as a person says it: 0.17 → "11 分钟" (workcal.spans, the one formatter)."""
+    return hours_words(value)
 
 
 @register.filter

@@ -36,7 +36,7 @@ def test_a_due_time_running_into_an_unpublished_year_says_so_in_the_api_until_th
     assert respond["provisional"] is True
     assert respond["provisional_note"] == "按每周工作日推算，待节假日公布"
     assert respond["counted_in"] == "按“标准工作日历”计时"
-    assert respond["status"] == "剩余 1 小时 30 分钟（工作时间）"
+    assert respond["status"] == "剩余 1 个工作小时 30 分钟"
     # The clause the limit comes from (a high-priority request: 2 working hours, as 000 writes it).
     assert (respond["source"], respond["clause"], respond["clause_text"]) == (
         "企业沟通与协作流程规范",

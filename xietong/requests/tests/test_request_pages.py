@@ -153,7 +153,7 @@ def test_create_and_act_through_pages(company, client_for):
     assert 'data-action="acknowledge"' in detail and 'data-action="reject"' in detail
     with time_machine.travel(at("2026-03-02 09:40"), tick=False):
         detail = lina.get(f"/requests/{request.pk}/").content.decode()
-        assert "剩余 1 小时 20 分钟（工作时间）" in detail
+        assert "剩余 1 个工作小时 20 分钟" in detail
         lina.post(f"/requests/{request.pk}/do/acknowledge/", {"version": request.version})
     request.refresh_from_db()
     assert request.state == "acknowledged"

@@ -18,7 +18,6 @@ from xietong.workcal.engine import (
     Duration,
     WallClock,
     WorkingCalendar,
-    format_span,
     parse_duration,
     parse_instant,
 )
@@ -196,12 +195,6 @@ def test_parse_instant():
         parse_instant("2026-02-03 25:00", SH)
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_instant("next tuesday", SH)
-
-
-def test_format_span():
-    assert format_span(dt.timedelta(minutes=80)) == "1 小时 20 分钟"
-    assert format_span(dt.timedelta(hours=3)) == "3 小时"
-    assert format_span(dt.timedelta(seconds=10)) == "1 分钟"
 
 
 def test_spec_validation():
