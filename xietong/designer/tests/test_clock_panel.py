@@ -23,7 +23,7 @@ def test_each_countersigner_shows_with_their_own_deadline_and_state(company, cli
     assert people_lines(html) == [
         [
             "冯静 · 2026-10-12 16:30 到期 · 已同意 10-12 10:00（按时）",
-            "何洋 · 2026-10-12 16:30 到期 · 待处理 · 剩余 4 小时（工作时间）",  # 12:00–13:30 is lunch
+            "何洋 · 2026-10-12 16:30 到期 · 待处理 · 剩余 4 个工作小时",  # 12:00–13:30 is lunch
         ]
     ]
 
