@@ -112,6 +112,7 @@ class ClockPolicyForm(forms.ModelForm):
             "escalate_after",
             "escalate_mode",
             "ladder",
+            "when_late",
             "is_active",
             "source",
             "clause",

@@ -39,6 +39,7 @@ def test_the_rule_form_offers_names_and_number_plus_unit(company, client_for):
         "escalate_after_1": "h",
         "escalate_mode": "wall",
         "ladder": str(policy.ladder_id or ""),
+        "when_late": policy.when_late,
         "is_active": "on",
         "source": policy.source,
         "clause": policy.clause,
