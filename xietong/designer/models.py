@@ -247,6 +247,9 @@ class ApprovalTask(models.Model):
         verbose_name_plural = _("审批任务")
         ordering = ["item", "round", "position", "pk"]
         indexes = [
+            models.Index(
+                fields=["person", "created_at", "id"], condition=Q(status="open"), name="approval_task_person_open"
+            ),
             models.Index(fields=["person", "status"], name="approval_task_person_status"),
             models.Index(fields=["item", "step", "round"], name="approval_task_item_step"),
         ]

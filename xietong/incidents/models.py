@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -76,7 +77,10 @@ class Incident(WorkItem):
         verbose_name = _("紧急事项")
         verbose_name_plural = _("紧急事项")
         ordering = ["-reported_at", "-pk"]
-        indexes = [models.Index(fields=["state", "-reported_at"], name="incident_state")]
+        indexes = [
+            models.Index(fields=["state", "-reported_at"], name="incident_state"),
+            models.Index(fields=["-reported_at", "-id"], name="incident_reported"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("incident-detail", args=[self.pk])
@@ -177,7 +181,10 @@ class ImprovementAction(WorkItem):
         verbose_name = _("改进措施")
         verbose_name_plural = _("改进措施")
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["owner", "state"], name="improvement_owner")]
+        indexes = [
+            models.Index(fields=["owner", "state"], name="improvement_owner"),
+            models.Index(fields=["owner", "due_date"], condition=Q(state="open"), name="improvement_owner_due"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("improvement-detail", args=[self.pk])

@@ -168,6 +168,9 @@ class ReplyRequest(models.Model):
         verbose_name_plural = _("答复请求")
         ordering = ["asked_at", "pk"]
         indexes = [
+            models.Index(
+                fields=["person", "asked_at", "id"], condition=Q(answered_at__isnull=True), name="reply_person_asked"
+            ),
             models.Index(fields=["subject_type", "subject_id", "person"], name="reply_subject_person"),
             models.Index(fields=["person", "answered_at"], name="reply_person_open"),
         ]

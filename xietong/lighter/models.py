@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,9 @@ class CustomerRequirement(WorkItem):
         verbose_name = _("客户需求沟通进度")
         verbose_name_plural = _("客户需求沟通进度")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="customer_requirement_created"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("customer-detail", args=[self.pk])
@@ -92,6 +96,9 @@ class Onboarding(WorkItem):
         verbose_name = _("新人入职")
         verbose_name_plural = _("新人入职")
         ordering = ["-start_date", "-pk"]
+        indexes = [
+            models.Index(fields=["-start_date", "-id"], name="onboarding_started"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("onboarding-detail", args=[self.pk])
@@ -131,6 +138,11 @@ class OnboardingStep(models.Model):
         verbose_name = _("入职事项")
         verbose_name_plural = _("入职事项")
         ordering = ["position"]
+        indexes = [
+            models.Index(
+                fields=["owner", "due_date"], condition=Q(done_at__isnull=True), name="onboarding_step_owner_due"
+            ),
+        ]
         constraints = [models.UniqueConstraint(fields=["onboarding", "position"], name="one_step_per_position")]
 
     def __str__(self) -> str:

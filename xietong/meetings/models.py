@@ -176,6 +176,7 @@ class Meeting(WorkItem):
         verbose_name_plural = _("会议")
         ordering = ["-start_at", "-pk"]
         indexes = [
+            models.Index(fields=["start_at", "id"], name="meeting_start"),
             models.Index(fields=["room", "start_at"], name="meeting_room_start"),
             models.Index(fields=["state", "start_at"], name="meeting_state_start"),
             models.Index(fields=["organizer", "-start_at"], name="meeting_organizer"),
@@ -296,7 +297,10 @@ class ActionItem(WorkItem):
         verbose_name_plural = _("决议事项")
         ordering = ["meeting", "position"]
         constraints = [models.UniqueConstraint(fields=["meeting", "position"], name="one_action_per_position")]
-        indexes = [models.Index(fields=["owner", "state"], name="action_owner_state")]
+        indexes = [
+            models.Index(fields=["owner", "state"], name="action_owner_state"),
+            models.Index(fields=["owner", "due_date", "id"], name="action_owner_due"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("action-item-detail", args=[self.pk])

@@ -61,7 +61,10 @@ class Notice(WorkItem):
         verbose_name = pgettext_lazy("model", "通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["state", "-created_at"], name="notice_state")]
+        indexes = [
+            models.Index(fields=["state", "-created_at"], name="notice_state"),
+            models.Index(fields=["-created_at", "-id"], name="notice_created"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("notice-detail", args=[self.pk])

@@ -64,6 +64,7 @@ class Problem(WorkItem):
         verbose_name_plural = _("问题提报")
         ordering = ["-filed_at", "-pk"]
         indexes = [
+            models.Index(fields=["-filed_at", "-id"], name="problem_filed"),
             models.Index(fields=["state", "-filed_at"], name="problem_state"),
             models.Index(fields=["owner", "state"], name="problem_owner"),
         ]

@@ -79,6 +79,9 @@ class ImprovementProposal(StateGuarded, models.Model):
         verbose_name = _("协作流程优化建议")
         verbose_name_plural = _("协作流程优化建议")
         ordering = ["review", "pk"]
+        indexes = [
+            models.Index(fields=["proposed_at", "id"], name="proposal_proposed"),
+        ]
 
     def __str__(self) -> str:
         return self.title

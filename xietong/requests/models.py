@@ -77,6 +77,9 @@ class Request(WorkItem):
         verbose_name_plural = _("需求说明书")
         ordering = ["-created_at", "-pk"]
         indexes = [
+            models.Index(fields=["-created_at", "-id"], name="request_created"),
+            models.Index(fields=["expected_date", "-id"], name="request_expected"),
+            models.Index(fields=["priority", "-id"], name="request_priority"),
             models.Index(fields=["state", "-created_at"], name="request_state"),
             models.Index(fields=["requester", "-created_at"], name="request_requester"),
             models.Index(fields=["receiver", "-created_at"], name="request_receiver"),

@@ -100,6 +100,9 @@ class DelayRequest(WorkItem):
         verbose_name = _("延期申请")
         verbose_name_plural = _("延期申请")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="delay_created"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("delay-detail", args=[self.pk])

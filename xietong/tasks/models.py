@@ -110,7 +110,11 @@ class Task(WorkItem):
         verbose_name_plural = _("协作任务")
         ordering = ["request", "position"]
         constraints = [models.UniqueConstraint(fields=["breakdown", "position"], name="one_task_per_position")]
-        indexes = [models.Index(fields=["owner", "state"], name="task_owner_state")]
+        indexes = [
+            models.Index(fields=["owner", "state"], name="task_owner_state"),
+            models.Index(fields=["owner", "end_date", "id"], name="task_owner_end"),
+            models.Index(fields=["end_date", "id"], name="task_end"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("task-detail", args=[self.pk])
