@@ -159,9 +159,9 @@ def _claim_batch(limit: int, skip: set[int]) -> list[Claim]:
             if channel.rate_per_minute and channel.is_active
         }
         secrets: dict[int, str | SecretUnreadable] = {}
-        for pk, channel in channels.items():
+        for pk, locked in channels.items():
             try:
-                secrets[pk] = secret_decrypt(channel.secret_encrypted)
+                secrets[pk] = secret_decrypt(locked.secret_encrypted)
             except SecretUnreadable as exc:
                 secrets[pk] = exc
         mentions: dict[int, list[Person]] = {}
