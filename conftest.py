@@ -185,3 +185,15 @@ def _own_audit_anchor(monkeypatch):
     monkeypatch.setenv("XIETONG_AUDIT_ANCHOR_FILE", str(path))
     with override_settings(XIETONG_AUDIT_ANCHOR_FILE=path):
         yield path
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Every test starts in the product's language: a test that reads pages in English (the test client's
+    LocaleMiddleware activates it in this thread) must not leave English on for the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
