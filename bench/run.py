@@ -1,5 +1,5 @@
 """Run every benchmark and print one table:
-    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,outbox,search,http,designer] [--dbs sqlite,postgres] [--reuse]
+    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,requestclocks,outbox,search,http,designer] [--dbs sqlite,postgres] [--reuse]
 
 --quick uses smaller sizes (100,000 clocks, 2,000 due; 500 webhook messages; 20,000 search documents;
 5,000 requests and 5 s per HTTP scenario; 20 designed items) to check that everything runs.
@@ -45,7 +45,7 @@ def fmt(value: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="workcal,clocks,outbox,search,http,designer")
+    parser.add_argument("--only", default="workcal,clocks,requestclocks,outbox,search,http,designer")
     parser.add_argument("--dbs", default="sqlite,postgres")
     parser.add_argument("--reuse", action="store_true", help="search and http: keep databases an earlier run seeded")
     args = parser.parse_args()
@@ -58,6 +58,10 @@ def main() -> None:
         sizes = ["--clocks", "100000", "--due", "2000"] if args.quick else []
         for db in args.dbs.split(","):
             rows += run(["bench/clocks_bench.py", "--db", db, *sizes])
+    if "requestclocks" in only:
+        sizes = ["--requests", "3000", "--due", "200"] if args.quick else []
+        for db in args.dbs.split(","):
+            rows += run(["bench/request_clocks_bench.py", "--db", db, *sizes])
     if "outbox" in only:
         sizes = ["--messages", "500"] if args.quick else []
         for db in args.dbs.split(","):
