@@ -64,11 +64,16 @@ FILE_TYPES = ("attachment", "attachments")
 
 
 def uploads_checked(
-    definition: Definition, uploads: Mapping[str, list[Any]], have: Mapping[str, Any] | None = None
+    definition: Definition,
+    uploads: Mapping[str, list[Any]],
+    have: Mapping[str, Any] | None = None,
+    *,
+    refused: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Problems with the files sent for the form's attachment fields (keyed f_<key>): a required field with
     none (counting those already attached, `have`), several for a single one, a file the attachment rules
-    refuse (type, size, name: items.services.attachment_problem)."""
+    refuse (type, size, name: items.services.attachment_problem), or one dropped on arrival for its size
+    (`refused`, by form field name)."""
     from xietong.items.services import attachment_problem
 
     errors: dict[str, str] = {}
@@ -77,7 +82,10 @@ def uploads_checked(
             continue
         name, files = f"f_{field.key}", [f for f in uploads.get(field.key) or [] if f]
         kept = [v for v in _as_list((have or {}).get(field.key)) if v]
-        if field.required and not files and not kept:
+        if (refusal := (refused or {}).get(name)) is not None:
+            # The file was over the size limit and dropped while it arrived (core.uploads): say so, not "missing".
+            errors[name] = _("“%(label)s”：%(problem)s") % {"label": field.label, "problem": refusal}
+        elif field.required and not files and not kept:
             errors[name] = _("请上传“%(label)s”") % {"label": field.label}
         elif field.type == "attachment" and len(files) > 1:
             errors[name] = _("“%(label)s”只能上传一个文件") % {"label": field.label}
@@ -140,6 +148,7 @@ def designed_item_create(
     chosen: dict[str, list[int]] | None = None,
     submit: bool = True,
     uploads: Mapping[str, list[Any]] | None = None,
+    refused: Mapping[str, str] | None = None,
 ) -> DesignedItem:
     """A new item on the definition's newest version; refused at its fields when a value is wrong."""
     version = DefinitionVersion.objects.filter(definition=definition).order_by("-n").first()
@@ -163,7 +172,7 @@ def designed_item_create(
     cleaned = clean(parsed, raw, exists=_exists_for(actor), working_days=working_days_for(actor))
     errors.update({k: str(v) for k, v in cleaned.errors.items() if k.removeprefix("f_") not in files})
     values = cleaned.values
-    errors.update(uploads_checked(parsed, uploads or {}))
+    errors.update(uploads_checked(parsed, uploads or {}, refused=refused))
     chosen = {k: [int(p) for p in v] for k, v in (chosen or {}).items()}
     for step in parsed.steps:
         if step.approvers.get("type") == "chooser" and submit and not chosen.get(step.key):

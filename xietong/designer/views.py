@@ -19,6 +19,7 @@ from xietong.clocks.selectors import clock_views
 from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
+from xietong.core.uploads import upload_refusal
 from xietong.designer.form_widgets import item_widgets
 from xietong.designer.models import ApprovalTask, DesignedItem, ItemState, ProcessDefinition, TaskState
 from xietong.designer.schema import Definition, parse, raw_from_post
@@ -174,6 +175,7 @@ class DesignedPages:
                     chosen=chosen,
                     submit="draft" not in request.POST,
                     uploads=_uploads(definition, request),
+                    refused=_refused_uploads(definition, request),
                 )
             except ApplicationError as error:
                 errors = {k: str(v) for k, v in error.fields.items()} or {"title": str(error.message)}
@@ -318,7 +320,7 @@ def _attach_on_submit(request: AuthedRequest, item: DesignedItem) -> None:
     uploads = _uploads(definition, request)
     if item.created_by_id != request.user.pk:
         raise ApplicationError(_("只有发起人可以补充附件"))
-    errors = uploads_checked(definition, uploads, item.values)
+    errors = uploads_checked(definition, uploads, item.values, refused=_refused_uploads(definition, request))
     if errors:
         raise ApplicationError("；".join(errors.values()), fields=errors)
     field_files_attach(actor=request.user, item=item, definition=definition, uploads=uploads)
@@ -328,6 +330,12 @@ def _uploads(definition: Definition, request: AuthedRequest) -> dict[str, list[A
     return {
         f.key: request.FILES.getlist(f"f_{f.key}") for f in definition.fields if f.type in ("attachment", "attachments")
     }
+
+
+def _refused_uploads(definition: Definition, request: AuthedRequest) -> dict[str, str]:
+    """Files of the form's attachment fields dropped on arrival for their size, by form field name."""
+    names = [f"f_{f.key}" for f in definition.fields if f.type in ("attachment", "attachments")]
+    return {name: refusal for name in names if (refusal := upload_refusal(request, name)) is not None}
 
 
 def _definition_of(item: DesignedItem) -> Definition:

@@ -94,7 +94,7 @@ def test_a_refused_type_an_oversized_file_and_two_files_for_one_are_errors_at_th
     html = post(company, client_for, f_invoices=[pdf("发票.exe")]).content.decode()
     assert field_error(html, "f_invoices").startswith("“发票”：不允许上传“.exe”类型的文件；允许：.pdf")
     html = post(company, client_for, f_invoices=[pdf(size=1024 * 1024)]).content.decode()
-    assert field_error(html, "f_invoices") == "“发票”：文件大小 1.0 MB 超过上限 1 MB"
+    assert field_error(html, "f_invoices") == "“发票”：文件超过上限 1 MB，未保存；请压缩或拆分后再上传"
     html = post(company, client_for, f_invoices=[pdf("a.pdf"), pdf("b.pdf")]).content.decode()
     assert field_error(html, "f_invoices") == "“发票”只能上传一个文件"
     assert not DesignedItem.objects.exists() and not Attachment.objects.exists()
