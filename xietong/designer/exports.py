@@ -21,7 +21,7 @@ def _local(value: Any) -> Any:
 
 
 def list_workbook(definition: Definition, items: list[Any], shown: Any) -> bytes:
-    """`shown(item)` gives the item's form values as the page shows them (designer.views.shown_values)."""
+    """`shown(item)` gives the item's form values as the page shows them (designer.shown.shown_values)."""
     wb = Workbook()
     ws = wb.active
     ws.title = definition.name[:30]

@@ -176,7 +176,7 @@ class DesignedItem(WorkItem):
     def content_rows(self) -> list[tuple[str, str]]:
         """(label, text) of each field of the form as the item page shows it (a table: its lines)."""
         from xietong.designer.definitions import definition_of
-        from xietong.designer.views import shown_values
+        from xietong.designer.shown import shown_values
 
         rows = []
         for shown in shown_values(definition_of(self), self):
