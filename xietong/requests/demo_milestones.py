@@ -51,6 +51,7 @@ def seed_demo_milestones() -> dict[str, int]:
             submit=True,
             participants=taking,
             title=TITLE,
+            collaboration_type="project",
             project=Project.objects.get(code="smartwatch"),
             receiving_department=Department.objects.get(code="rd-hardware"),
             receiver=people["zhaolei"],

@@ -41,6 +41,15 @@ def test_the_demo_requests_on_a_wednesday(db):
         "智能手表项目-上市宣传物料需求": "draft",
         "智能手表项目-充电底座量产方案确认": "in_progress",  # the one with key nodes and a 需求变更
     }
+    # Each names its 协作类型 (000 一), which its archive name will carry.
+    assert dict(Request.objects.values_list("title", "collaboration_type")) == {
+        BATTERY: "project",
+        PUSH_SETTINGS: "project",
+        TICKET_RULES: "affairs",
+        "智能手表项目-量产可行性评估": "affairs",
+        "智能手表项目-上市宣传物料需求": "affairs",
+        "智能手表项目-充电底座量产方案确认": "project",
+    }
     # 续航优化, submitted ten working days before (Wednesday 11-18 09:30), answered 45 minutes later.
     battery = respond_clock(BATTERY)
     assert (battery.limit_due_at, battery.met_at, battery.fired_at) == (
