@@ -25,8 +25,9 @@ CALLERS: dict[str, tuple[str, ...]] = {
 }
 
 
-# What a caller does when a meeting it called is set (its notice went out): a request's breakdown starts
-# its clocks from the kickoff (tasks.kickoff). Registered in the caller's app `ready()`.
+# What a caller does when a meeting it called is set (its notice went out), moved to a new time or cancelled
+# (the listener reads the meeting's state): a request's breakdown counts its clocks from the kickoff and stops
+# when it is cancelled (tasks.kickoff). Registered in the caller's app `ready()`.
 _on_set: list[Callable[[Meeting], None]] = []
 
 

@@ -304,6 +304,7 @@ MEETING = Process(
             "danger",
             reason=Reason(gettext_lazy("取消原因"), keep_in="cancel_reason"),
             cancels=(ALL_LIMITS,),
+            after=lambda ctx: called_meeting_set(ctx.item),  # what called it stops counting from it
             tells=(
                 Tell(
                     to=everyone_else,

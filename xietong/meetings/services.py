@@ -22,7 +22,7 @@ from xietong.core.i18n import month_day
 from xietong.core.permissions import VIEW, authorize
 from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
-from xietong.meetings.callers import caller_for, check_caller
+from xietong.meetings.callers import called_meeting_set, caller_for, check_caller
 from xietong.meetings.choices import EDITABLE_STATES, MeetingMode, MeetingState, ParticipantRole, Response
 from xietong.meetings.minutes_limits import minutes_priority
 from xietong.meetings.models import Meeting, MeetingSeries, Participation, SeriesFrequency
@@ -267,6 +267,7 @@ def _update(
         meeting.late_notice = sent_late(engine, meeting.notice_sent_at, day, meeting.meeting_type.notice_working_days)
         meeting.save(update_fields=["notice_sent_at", "notice_deadline", "late_notice"])
         _arm_after_notice(meeting)
+        called_meeting_set(meeting)  # what called it counts from the new time (a kickoff's breakdown clocks)
     return _Change(meeting, moved, added, removed, bool(new))
 
 

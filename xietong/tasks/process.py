@@ -439,6 +439,12 @@ def kickoff_end(ctx: StepContext) -> Any:
     return ctx.inputs["kickoff"].end_at
 
 
+def kickoff_named(ctx: StepContext) -> None:
+    """The history names the kickoff the clocks count from (or the one that was cancelled)."""
+    meeting = ctx.inputs["kickoff"]
+    ctx.details.update({"kickoff": meeting.number, "kickoff_end": meeting.end_at.isoformat()})
+
+
 def requester(breakdown: Breakdown) -> Any:
     return breakdown.request.requester
 
@@ -469,10 +475,24 @@ BREAKDOWN = Process(
             builder,
             system=True,
             records_state=False,
+            apply=kickoff_named,
             arms=(
                 Arm("breakdown", owner=requester, department=requesting_department, start=kickoff_end),
                 Arm("task_notice", owner=requester, department=requesting_department, start=kickoff_end),
             ),
+        ),
+        # The kickoff was cancelled and no other one is set: there is nothing to count from any more; the
+        # clocks start again when a kickoff is set (tasks.kickoff).
+        Step(
+            "kickoff_cancelled",
+            _("启动会取消"),
+            (B.DRAFT,),
+            None,
+            builder,
+            system=True,
+            records_state=False,
+            apply=kickoff_named,
+            cancels=("breakdown", "task_notice"),
         ),
         Step(
             "ask_signatures",
