@@ -3,7 +3,9 @@ documents put it: 重要沟通(如需求变更、进度滞后)必须书面同步
 重要事项…明确“已阅”确认要求 (《内部沟通与协调工作机制》二（一）). So a change:
 
 - records each changed field, old → new, with its reason, as the request's next version (V1 is the request
-  as it was agreed; every version stays viewable with its diff);
+  as it was agreed; every version stays viewable with its diff) — the 需求说明书's fields, its 验收标准 and its
+  参与部门及职责 (a department added is asked for its head's signature, with a clock from the change; one
+  removed is withdrawn and its people still hear of the change);
 - re-plans the dependent dates it names (a key node's date, a relative node's start) through the milestone
   steps, and flags those it leaves behind (a node or task ending after the new 期望完成时间);
 - is sent in writing to every participant — both sides, each participating department's head, contact and
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import ProtectedError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +30,16 @@ from xietong.items.process import Arm, Limit, Process, Reason, State, Step, Step
 from xietong.items.runner import run_step
 from xietong.notify.models import MessageKind
 from xietong.requests.choices import Priority, RequestState
-from xietong.requests.models import ChangeReceipt, Milestone, Request, RequestVersion
-from xietong.requests.validation import criteria_texts, request_validate
+from xietong.requests.models import (
+    AcceptanceCriterion,
+    ChangeReceipt,
+    Milestone,
+    Participation,
+    Request,
+    RequestVersion,
+)
+from xietong.requests.participants import Taking, participations_store
+from xietong.requests.validation import criteria_texts, criterion_text, request_validate
 
 V = RequestVersion.State
 R = RequestState
@@ -41,6 +52,8 @@ CHANGEABLE = {
     "expected_date": _("期望完成时间"),
     "priority": _("优先级"),
 }
+# Besides these fields, a change may alter the 验收标准 (one a line) and the 参与部门及职责 (one department a line).
+CRITERIA_LABEL = _("验收标准")
 CHANGE_STATES = (R.ACCEPTED, R.IN_PROGRESS, R.DELIVERED)
 CONFIRM_CLAUSE = "明确“已阅”确认要求"
 
@@ -56,11 +69,47 @@ def shown(name: str, value: Any) -> str:
     return str(value)
 
 
+def criteria_shown(lines: list[str]) -> str:
+    return "\n".join(f"{n}. {text}" for n, text in enumerate(lines, start=1)) or "—"
+
+
+def taking_shown(contact: Any, duties: str) -> str:
+    """One department's part as the diff reads it: its duties and its contact person."""
+    words = duties or "—"
+    if contact is not None:
+        words += gettext("（对接人：%(name)s）") % {"name": contact.display_name}
+    return words
+
+
+def departments_now(request: Request) -> dict[int, tuple[Any, str]]:
+    """department id → (its name, its part as shown) for every department taking part now."""
+    rows = request.participations.exclude(state=Participation.State.WITHDRAWN).select_related("department", "contact")
+    return {p.department_id: (p.department.name, taking_shown(p.contact, p.duties)) for p in rows}
+
+
+def departments_after(request: Request, taking: list[Taking]) -> dict[int, tuple[Any, str]]:
+    """The same for `taking` as requests.participants.participations_store will keep it: the receiving
+    department always, its contact the named receiver."""
+    wanted = {t.department.pk: t for t in taking}
+    lead = wanted.pop(request.receiving_department_id, None)
+    contact = request.receiver if request.receiver is not None else (lead.contact if lead else None)
+    found = {
+        request.receiving_department_id: (
+            request.receiving_department.name,
+            taking_shown(contact, lead.duties if lead else ""),
+        )
+    }
+    for pk, t in wanted.items():
+        found[pk] = (t.department.name, taking_shown(t.contact, t.duties))
+    return found
+
+
 def snapshot_of(request: Request) -> dict[str, Any]:
-    """The version's content: the changeable fields, the criteria and the key nodes, as text."""
+    """The version's content: the changeable fields, the criteria, the departments and the key nodes, as text."""
     return {
         **{name: shown(name, getattr(request, name)) for name in CHANGEABLE},
         "criteria": criteria_texts(request),
+        "participants": [f"{name}：{part}" for name, part in departments_now(request).values()],
         "milestones": [
             {"title": m.title, "due_date": f"{m.due_date:%Y-%m-%d}", "state": m.get_state_display()}
             for m in request.milestones.order_by("due_date", "position")
@@ -150,10 +199,14 @@ def change_apply(ctx: StepContext) -> None:
     request = ctx.item
     data = dict(ctx.inputs.get("data") or {})
     dates = dict(ctx.inputs.get("milestones") or {})
+    old_criteria = criteria_texts(request)
+    given = ctx.inputs.get("criteria")
+    new_criteria = old_criteria if given is None else [t for t in map(criterion_text, given) if t]
     merged = {**{f: getattr(request, f) for f in _validated_fields()}, **data}
-    errors = request_validate(ctx.principal, merged, criteria_texts(request), submitting=True)
-    errors = {name: message for name, message in errors.items() if name in CHANGEABLE}
+    errors = request_validate(ctx.principal, merged, list(new_criteria), submitting=True)
+    errors = {name: message for name, message in errors.items() if name in CHANGEABLE or name == "criteria"}
     ctx.inputs["before"] = snapshot_of(request)
+    ctx.inputs["earlier"] = participants(request)  # a department taken off still hears of the change
     changes: list[dict[str, str]] = []
     for name, label in CHANGEABLE.items():
         if name not in data:
@@ -165,6 +218,32 @@ def change_apply(ctx: StepContext) -> None:
             changes.append({"field": name, "label": str(label), "old": shown(name, old), "new": shown(name, new)})
             setattr(request, name, new)
             ctx.changed.add(name)
+    if new_criteria != old_criteria:
+        changes.append(
+            {
+                "field": "criteria",
+                "label": str(CRITERIA_LABEL),
+                "old": criteria_shown(old_criteria),
+                "new": criteria_shown(new_criteria),
+            }
+        )
+        ctx.inputs["new_criteria"] = new_criteria
+    taking = ctx.inputs.get("participants")
+    if taking is not None:
+        before, after = departments_now(request), departments_after(request, taking)
+        for pk in [*before, *(pk for pk in after if pk not in before)]:
+            old_part, new_part = before.get(pk, (None, "—"))[1], after.get(pk, (None, "—"))[1]
+            if old_part != new_part:
+                name = (before.get(pk) or after[pk])[0]
+                changes.append(
+                    {
+                        "field": f"participant:{pk}",
+                        "label": gettext("参与部门“%(dept)s”") % {"dept": name},
+                        "old": old_part,
+                        "new": new_part,
+                    }
+                )
+                ctx.inputs["departments_changed"] = True
     nodes = {m.pk: m for m in request.milestones.filter(state=Milestone.State.PLANNED)}
     moved: dict[int, dict[str, dt.date]] = {}
     for pk, day in dates.items():
@@ -227,6 +306,10 @@ def change_after(ctx: StepContext) -> None:
             }
         )
     replanned.extend(left_behind(request))
+    if "new_criteria" in ctx.inputs:
+        criteria_replace(request, ctx.inputs["new_criteria"])
+    if ctx.inputs.get("departments_changed"):
+        departments_replace(ctx, request, ctx.inputs["participants"])
     change = RequestVersion.objects.create(
         request=request,
         number=ctx.inputs["number"],
@@ -236,7 +319,45 @@ def change_after(ctx: StepContext) -> None:
         reason=ctx.reason,
         author=ctx.principal,
     )
-    run_step(actor=ctx.actor, item=change, step="issue", inputs={"author": ctx.principal}, as_system=True)
+    run_step(
+        actor=ctx.actor,
+        item=change,
+        step="issue",
+        inputs={"author": ctx.principal, "earlier": ctx.inputs["earlier"]},
+        as_system=True,
+    )
+
+
+def criteria_replace(request: Request, lines: list[str]) -> None:
+    """The 验收标准 as changed, kept in place position by position (an acceptance verdict refers to its row);
+    a criterion that already has a verdict cannot be taken away."""
+    rows = {c.position: c for c in request.criteria.all()}
+    for position, text in enumerate(lines, start=1):
+        row = rows.pop(position, None)
+        if row is None:
+            AcceptanceCriterion.objects.create(request=request, position=position, text=text)
+        elif row.text != text:
+            row.text = text
+            row.save(update_fields=["text"])
+    for position, row in sorted(rows.items()):
+        try:
+            row.delete()
+        except ProtectedError:
+            raise ApplicationError(
+                gettext("需求变更填写有误"),
+                fields={
+                    "criteria": gettext("第 %(n)d 条验收标准“%(t)s”已有验收结论，不能删除")
+                    % {"n": position, "t": row.text}
+                },
+            ) from None
+
+
+def departments_replace(ctx: StepContext, request: Request, taking: list[Taking]) -> None:
+    """The 参与部门及职责 as changed: a department added is asked for its head's signature at once (its clock
+    counts from the change), one taken off is withdrawn (its clocks cancelled)."""
+    participations_store(actor=ctx.actor, request=request, taking=taking, withdraw_signed=True)
+    for row in request.participations.filter(state=Participation.State.DRAFT).order_by("position"):
+        run_step(actor=ctx.actor, item=row, step="send", inputs={"since": ctx.now}, as_system=True)
 
 
 def left_behind(request: Request) -> list[dict[str, Any]]:
@@ -287,7 +408,10 @@ CHANGE_STEP = Step(
 def ask_readers(ctx: StepContext) -> None:
     change = ctx.item
     author = ctx.inputs.get("author") or change.author
-    people = [(p, roles) for p, roles in participants(change.request) if author is None or p.pk != author.pk]
+    found = participants(change.request)
+    now_in = {p.pk for p, _roles in found}
+    found += [(p, roles) for p, roles in ctx.inputs.get("earlier") or [] if p.pk not in now_in]
+    people = [(p, roles) for p, roles in found if author is None or p.pk != author.pk]
     ChangeReceipt.objects.bulk_create(
         [ChangeReceipt(change=change, person=p, roles="、".join(roles)) for p, roles in people]
     )
@@ -414,14 +538,23 @@ REQUEST_CHANGE = Process(
 
 
 def change_request(
-    *, actor: Any, request: Request, reason: str, data: dict[str, Any], milestones=None, expected_version=None
+    *,
+    actor: Any,
+    request: Request,
+    reason: str,
+    data: dict[str, Any],
+    milestones=None,
+    criteria: list[str] | None = None,
+    participants: list[Taking] | None = None,
+    expected_version=None,
 ) -> Request:
-    """The 需求变更 step on the request (the form's and the API's one way in)."""
+    """The 需求变更 step on the request (the form's and the API's one way in). `criteria` (the 验收标准, one a
+    line) and `participants` (the 参与部门及职责) are changed only when given."""
     return run_step(
         actor=actor,
         item=request,
         step="change",
         reason=reason,
-        inputs={"data": data, "milestones": milestones or {}},
+        inputs={"data": data, "milestones": milestones or {}, "criteria": criteria, "participants": participants},
         expected_version=expected_version,
     )

@@ -20,10 +20,20 @@ from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.step_views import step_view
 from xietong.org.models import Person
-from xietong.requests.changes import CHANGEABLE, REQUEST_CHANGE, change_request, either_side, may_change
+from xietong.requests.changes import (
+    CHANGEABLE,
+    CRITERIA_LABEL,
+    REQUEST_CHANGE,
+    change_request,
+    criteria_shown,
+    either_side,
+    may_change,
+)
 from xietong.requests.choices import Priority
 from xietong.requests.milestones import MILESTONE, buffer_days, buffer_warnings, milestone_add
 from xietong.requests.models import Milestone, Request, RequestVersion
+from xietong.requests.participants import Taking, participants_parse, participants_text
+from xietong.requests.validation import criteria_texts
 
 milestone_do = step_view(MILESTONE)
 change_do = step_view(REQUEST_CHANGE)
@@ -58,12 +68,27 @@ class ChangeForm(forms.Form):
     content = forms.CharField(label=CHANGEABLE["content"], widget=forms.Textarea(attrs={"rows": 4}))
     expected_date = forms.DateField(label=CHANGEABLE["expected_date"], widget=DATE)
     priority = forms.ChoiceField(label=CHANGEABLE["priority"], choices=Priority.choices)
+    criteria = forms.CharField(
+        label=CRITERIA_LABEL,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("每行一条，可量化"),
+    )
+    participants = forms.CharField(
+        label=gettext_lazy("参与部门及职责"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "每行一个：部门/对接人：职责；新增的部门负责人须在平台确认签字，删去的部门撤回，均随变更书面通知"
+        ),
+    )
     reason = forms.CharField(label=gettext_lazy("变更原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, nodes: list[Milestone], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].error_messages["required"] = _("请填写变更原因")
+        self.fields["criteria"].error_messages["required"] = _("请至少填写一条可量化的验收标准")
+        self.taking: list[Taking] = []
         for node in nodes:
             label = (
                 _("节点“%(t)s”起算日（第%(n)s个工作日）") % {"t": node.title, "n": node.workday}
@@ -71,6 +96,16 @@ class ChangeForm(forms.Form):
                 else _("节点“%(t)s”日期") % {"t": node.title}
             )
             self.fields[f"milestone_{node.pk}"] = forms.DateField(label=label, widget=DATE)
+
+    def clean_participants(self) -> str:
+        text = self.cleaned_data.get("participants") or ""
+        self.taking, problem = participants_parse(text)
+        if problem:
+            raise forms.ValidationError(problem)
+        return text
+
+    def criteria_lines(self) -> list[str]:
+        return [line.strip() for line in (self.cleaned_data.get("criteria") or "").splitlines() if line.strip()]
 
     def node_dates(self) -> dict[int, object]:
         return {
@@ -162,6 +197,8 @@ def request_change(request: AuthedRequest, request_id: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     data=data,
                     milestones=form.node_dates(),
+                    criteria=form.criteria_lines(),
+                    participants=form.taking,
                     expected_version=form.cleaned_data.get("version"),
                 )
             except ApplicationError as error:
@@ -172,6 +209,8 @@ def request_change(request: AuthedRequest, request_id: int) -> HttpResponse:
     else:
         initial = {name: getattr(item, name) for name in CHANGEABLE}
         initial.update({f"milestone_{n.pk}": (n.start_date if n.is_relative else n.due_date) for n in nodes})
+        initial["criteria"] = "\n".join(criteria_texts(item))
+        initial["participants"] = participants_text(item)
         initial["version"] = item.version
         form = ChangeForm(initial=initial, nodes=nodes)
     return render(request, "requests/change_form.html", {"item": item, "form": form})
@@ -190,7 +229,11 @@ def request_versions(request: AuthedRequest, request_id: int) -> HttpResponse:
                 "receipts": receipts,
                 "read": sum(1 for r in receipts if r.confirmed_at),
                 "actions": REQUEST_CHANGE.available(version, request.user),
-                "content": [(label, version.snapshot.get(name, "—")) for name, label in CHANGEABLE.items()],
+                "content": [
+                    *((label, version.snapshot.get(name, "—")) for name, label in CHANGEABLE.items()),
+                    (CRITERIA_LABEL, criteria_shown(version.snapshot.get("criteria", []))),
+                    (_("参与部门及职责"), "\n".join(version.snapshot.get("participants", [])) or "—"),
+                ],
                 "nodes": version.snapshot.get("milestones", []),
             }
         )

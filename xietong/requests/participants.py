@@ -88,9 +88,12 @@ def participants_text(request: Request) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def participations_store(*, actor: Any, request: Request, taking: list[Taking]) -> list[Participation]:
+def participations_store(
+    *, actor: Any, request: Request, taking: list[Taking], withdraw_signed: bool = False
+) -> list[Participation]:
     """The request's departments become the receiving one plus `taking`: changed in place, new ones added
-    (sent when the request is), the ones no longer named withdrawn (their clocks cancelled)."""
+    (sent when the request is), the ones no longer named withdrawn (their clocks cancelled) — one that has
+    signed too when `withdraw_signed` (a 需求变更 takes it off an accepted request)."""
     wanted: dict[int, Taking] = {t.department.pk: t for t in taking}
     lead = wanted.pop(request.receiving_department_id, None)
     rows = [
@@ -118,6 +121,8 @@ def participations_store(*, actor: Any, request: Request, taking: list[Taking]) 
     for row in existing.values():
         if row.state == Participation.State.DRAFT:
             row.delete()
-        elif row.state == Participation.State.AWAITING:
+        elif row.state == Participation.State.AWAITING or (
+            withdraw_signed and row.state == Participation.State.CONFIRMED
+        ):
             run_step(actor=actor, item=row, step="withdraw", reason=_("不再参与本需求"), as_system=True)
     return kept

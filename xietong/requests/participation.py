@@ -129,7 +129,8 @@ PARTICIPATION = Process(
                     "sign",
                     owner=lambda p: p.head,
                     department=lambda p: p.department,
-                    start=lambda ctx: ctx.item.request.submitted_at or ctx.now,
+                    # from receipt; a department added by a 需求变更 from the change (inputs "since")
+                    start=lambda ctx: ctx.inputs.get("since") or ctx.item.request.submitted_at or ctx.now,
                     when=beside_the_receiver,
                 ),
             ),
@@ -188,7 +189,7 @@ PARTICIPATION = Process(
         Step(
             "withdraw",
             _("撤回"),
-            (P.DRAFT, P.AWAITING),
+            (P.DRAFT, P.AWAITING, P.CONFIRMED),  # a signed one only by a 需求变更
             P.WITHDRAWN,
             department_head,
             system=True,

@@ -299,6 +299,8 @@ def test_the_pages_show_nodes_changes_and_versions(company, client_for):
             "content": request.content,
             "expected_date": "2026-10-23",
             "priority": "high",
+            "criteria": "待机续航≥5天",
+            "participants": "硬件研发部：—\n" + DEPARTMENTS,
             "reason": "客户要求提前上市",
             "version": request.version,
             f"milestone_{request.milestones.get().pk}": "2026-09-28",
