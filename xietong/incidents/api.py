@@ -22,16 +22,24 @@ from xietong.incidents.services import (
     incident_acknowledge,
     incident_assign_team,
     incident_control,
+    incident_leader_report,
     incident_notice_save,
+    incident_plan,
     incident_post_update,
     incident_report,
     incident_resolve,
     incident_review,
+    incident_written_report,
 )
 from xietong.items.step_api import add_step_routes
 from xietong.org.models import Department, Person, Project
 
 router = Router(tags=["incidents"])
+
+
+def _due(incident: Incident, limit: str) -> dt.datetime | None:
+    clock = open_clock(incident, limit)
+    return clock.limit_due_at if clock is not None else None
 
 
 class MemberOut(Schema):
@@ -73,6 +81,9 @@ class IncidentOut(Schema):
     plan_at: dt.datetime | None
     review_summary: str
     next_status_due: dt.datetime | None
+    written_report_due: dt.datetime | None = Field(description="紧急事项报告的时限（上报后 1 小时；未提交时）")
+    plan_due: dt.datetime | None = Field(description="应急方案的时限（上报后 2 小时；未制定时）")
+    leader_report_due: dt.datetime | None = Field(description="下次向分管领导汇报的时限（每 4 小时，直至控制）")
     team: list[MemberOut]
     version: int
 
@@ -91,8 +102,19 @@ class IncidentOut(Schema):
 
     @staticmethod
     def resolve_next_status_due(obj: Incident) -> dt.datetime | None:
-        clock = open_clock(obj, "status")
-        return clock.limit_due_at if clock is not None else None
+        return _due(obj, "status")
+
+    @staticmethod
+    def resolve_written_report_due(obj: Incident) -> dt.datetime | None:
+        return _due(obj, "written_report")
+
+    @staticmethod
+    def resolve_plan_due(obj: Incident) -> dt.datetime | None:
+        return _due(obj, "plan")
+
+    @staticmethod
+    def resolve_leader_report_due(obj: Incident) -> dt.datetime | None:
+        return _due(obj, "leader_report")
 
 
 class EntryOut(Schema):
@@ -148,6 +170,18 @@ class AckIn(Schema):
 
 class IncidentNoteIn(Schema):
     note: str = Field("", max_length=3000)
+
+
+class WrittenReportIn(Schema):
+    report: str = Field("", max_length=3000, description="《紧急事项报告》：问题类型、影响程度、初步应对措施")
+
+
+class PlanIn(Schema):
+    plan: str = Field("", max_length=3000, description="应急方案：各小组职责与资源调配需求")
+
+
+class LeaderReportIn(Schema):
+    body: str = Field("", max_length=3000, description="向分管领导汇报的进展")
 
 
 class ResolveIn(Schema):
@@ -268,6 +302,29 @@ def post_update(request: AuthedRequest, incident_id: int, payload: UpdateIn):
     return Status(
         201, incident_post_update(actor=request.user, incident=incident, body=payload.body, kind=payload.kind)
     )
+
+
+@router.post("/{incident_id}/written-report", response=responses(IncidentOut), summary="提交紧急事项报告（1 小时内）")
+def written_report(request: AuthedRequest, incident_id: int, payload: WrittenReportIn):
+    incident = _incident(request, incident_id)
+    incident_written_report(actor=request.user, incident=incident, report=payload.report)
+    return _fresh(incident)
+
+
+@router.post("/{incident_id}/plan", response=responses(IncidentOut), summary="制定应急方案（2 小时内）")
+def plan(request: AuthedRequest, incident_id: int, payload: PlanIn):
+    incident = _incident(request, incident_id)
+    incident_plan(actor=request.user, incident=incident, plan=payload.plan)
+    return _fresh(incident)
+
+
+@router.post(
+    "/{incident_id}/leader-report", response=responses(IncidentOut), summary="向分管领导汇报进展（每 4 小时，直至控制）"
+)
+def leader_report(request: AuthedRequest, incident_id: int, payload: LeaderReportIn):
+    incident = _incident(request, incident_id)
+    incident_leader_report(actor=request.user, incident=incident, body=payload.body)
+    return _fresh(incident)
 
 
 @router.post("/{incident_id}/control", response=responses(IncidentOut), summary="风险已控制")
