@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from xietong.clocks.selectors import open_clock
 from xietong.core.api_errors import responses
 from xietong.core.api_pagination import BoundedLimitOffset
 from xietong.core.errors import ApplicationError
@@ -14,8 +15,10 @@ from xietong.core.permissions import access
 from xietong.items.collaboration import CollaborationType, collaboration_label
 from xietong.items.step_api import add_step_routes
 from xietong.org.models import Department, Person, Project
+from xietong.requests.changes import REQUEST_CHANGE, change_request
 from xietong.requests.choices import Priority
-from xietong.requests.models import Participation, Request
+from xietong.requests.milestones import MILESTONE, milestone_add
+from xietong.requests.models import Milestone, Participation, Request, RequestVersion
 from xietong.requests.participants import participants_parse
 from xietong.requests.process import REQUEST
 from xietong.requests.selectors import SCOPES, RequestFilters, request_list
@@ -108,6 +111,84 @@ class RequestIn(Schema):
     submit: bool = False
 
 
+class MilestoneOut(Schema):
+    """关键时间节点: dated, or the N-th working day from a start date; each a clock (due_at while it counts)."""
+
+    id: int
+    title: str
+    owner_id: int
+    start_date: dt.date | None
+    workday: int | None
+    due_date: dt.date
+    after_id: int | None
+    state: str
+    reached_at: dt.datetime | None
+    due_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_due_at(obj: Milestone) -> dt.datetime | None:
+        clock = open_clock(obj, "due")
+        return clock.limit_due_at if clock is not None else None
+
+
+class MilestoneIn(Schema):
+    title: str = Field("", max_length=100)
+    owner_id: int | None = None
+    due_date: dt.date | None = Field(None, description="节点日期；或填 workday 与 start_date")
+    workday: int | None = Field(None, description="第几个工作日（起算日当天如为工作日为第1个）")
+    start_date: dt.date | None = None
+    after_id: int | None = Field(None, description="前置节点")
+
+
+class ChangeReceiptOut(Schema):
+    person_id: int
+    roles: str
+    confirmed_at: dt.datetime | None
+
+
+class VersionOut(Schema):
+    """One version of the request: V1 as agreed, each 需求变更 the next, with its diff and who confirmed 已阅."""
+
+    id: int
+    number: int
+    state: str
+    changes: list[dict[str, str]]
+    replanned: list[dict]
+    reason: str
+    author_id: int | None
+    sent_at: dt.datetime | None
+    snapshot: dict
+    receipts: list[ChangeReceiptOut]
+    version: int
+
+    @staticmethod
+    def resolve_receipts(obj: RequestVersion) -> list[ChangeReceiptOut]:
+        return [
+            ChangeReceiptOut(person_id=r.person_id, roles=r.roles, confirmed_at=r.confirmed_at)
+            for r in obj.receipts.all()
+        ]
+
+
+class ChangeIn(Schema):
+    """需求变更: only what is given changes; the rest stays as it is."""
+
+    reason: str = Field("", max_length=3000, description="变更原因")
+    title: str | None = Field(None, max_length=120)
+    background: str | None = Field(None, max_length=3000)
+    goal: str | None = Field(None, max_length=3000)
+    content: str | None = Field(None, max_length=3000)
+    expected_date: dt.date | None = None
+    priority: Priority | None = None
+    criteria: list[str] | None = Field(None, max_length=30, description="验收标准，每条一项；给出时整体替换")
+    participants: str | None = Field(
+        None, max_length=8000, description="参与部门及职责，每行“部门/对接人：职责”；给出时整体替换（接收部门始终参与）"
+    )
+    milestones: dict[int, dt.date] = Field(
+        default_factory=dict, description="节点 id → 新日期（按工作日计的节点为新起算日）"
+    )
+    version: int | None = None
+
+
 class RequestListFilters(Schema):
     scope: str = "all"
     state: str = ""
@@ -173,3 +254,72 @@ def get_request(request: AuthedRequest, request_id: int):
 
 
 add_step_routes(router, REQUEST, RequestOut, noun="需求")
+
+
+@router.get("/{request_id}/milestones", response=responses(list[MilestoneOut]), summary="需求：关键时间节点")
+def list_milestones(request: AuthedRequest, request_id: int):
+    item = access(request.user, Request, request_id)
+    return list(item.milestones.order_by("due_date", "position"))
+
+
+@router.post("/{request_id}/milestones", response=responses(MilestoneOut, 201), summary="需求：设定关键时间节点")
+def add_milestone(request: AuthedRequest, request_id: int, payload: MilestoneIn):
+    item = access(request.user, Request, request_id)
+    after = None
+    if payload.after_id is not None:
+        after = Milestone._base_manager.filter(pk=payload.after_id, request=item).first()
+        if after is None:
+            raise ApplicationError(fields={"after": _("前置节点须是本需求的节点")})
+    node = milestone_add(
+        actor=request.user,
+        request=item,
+        title=payload.title,
+        owner=_get(Person, payload.owner_id, "owner") if payload.owner_id else None,
+        due_date=payload.due_date,
+        workday=payload.workday,
+        start_date=payload.start_date,
+        after=after,
+    )
+    return Status(201, node)
+
+
+@router.get("/{request_id}/versions", response=responses(list[VersionOut]), summary="需求：版本记录（需求变更及已阅）")
+def list_versions(request: AuthedRequest, request_id: int):
+    item = access(request.user, Request, request_id)
+    return list(item.versions.prefetch_related("receipts").order_by("number"))
+
+
+@router.post("/{request_id}/changes", response=responses(VersionOut, 201), summary="需求：提出需求变更（受理后）")
+def add_change(request: AuthedRequest, request_id: int, payload: ChangeIn):
+    item = access(request.user, Request, request_id)
+    data = {
+        name: getattr(payload, name)
+        for name in ("title", "background", "goal", "content", "expected_date")
+        if getattr(payload, name) is not None
+    }
+    if payload.priority is not None:
+        data["priority"] = payload.priority.value
+    taking = None
+    if payload.participants is not None:
+        taking, problem = participants_parse(payload.participants)
+        if problem:
+            raise ApplicationError(_("需求变更填写有误"), fields={"participants": problem})
+    change_request(
+        actor=request.user,
+        request=item,
+        reason=payload.reason,
+        data=data,
+        milestones=payload.milestones,
+        criteria=payload.criteria,
+        participants=taking,
+        expected_version=payload.version,
+    )
+    return Status(201, item.versions.prefetch_related("receipts").order_by("-number").first())
+
+
+# 节点已达成 / 取消节点 at /milestones/{milestone_id}/…, 已阅 / 提醒未确认人员 at /changes/{request_change_id}/….
+milestone_steps, change_steps = Router(tags=["requests"]), Router(tags=["requests"])
+add_step_routes(milestone_steps, MILESTONE, MilestoneOut, noun="关键时间节点")
+add_step_routes(change_steps, REQUEST_CHANGE, VersionOut, noun="需求变更")
+router.add_router("/milestones", milestone_steps)
+router.add_router("/changes", change_steps)
