@@ -81,7 +81,7 @@ def main() -> None:
     from xietong.org.models import Person
 
     seed_demo_org()
-    with Receiver() as receiver:
+    with Receiver(keep_alive=True) as receiver:  # HTTP/1.1 keep-alive, as a production receiver answers
         with transaction.atomic():
             channel = channel_save(
                 actor=Person.objects.get(username="admin"),

@@ -34,13 +34,18 @@ class Script:
 
 
 class Receiver:
-    def __init__(self) -> None:
+    def __init__(self, *, keep_alive: bool = False) -> None:
+        """`keep_alive`: answer HTTP/1.1 and keep connections open between requests, as a production
+        server does (the benchmarks); the tests' default is one connection per request."""
         self.requests: list[Received] = []
         self.script = Script()
         self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+            disable_nagle_algorithm = True  # the reply's headers and body leave at once, not 40 ms apart
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)

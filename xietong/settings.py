@@ -299,6 +299,8 @@ XIETONG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("XIETONG_DELIVERY_MAX_ATTEMPT
 XIETONG_DELIVERY_BACKOFF_SECONDS = int(os.environ.get("XIETONG_DELIVERY_BACKOFF_SECONDS", "60"))
 # A delivery claimed by a worker that died is sent again after this lease; robots answer within the timeout.
 XIETONG_DELIVERY_LEASE_SECONDS = int(os.environ.get("XIETONG_DELIVERY_LEASE_SECONDS", "120"))
+# Sends of one claimed chunk in flight at once per worker (threads; 1: one after the other).
+XIETONG_DELIVERY_CONCURRENCY = int(os.environ.get("XIETONG_DELIVERY_CONCURRENCY", "8"))
 XIETONG_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("XIETONG_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # A worker refreshes its heartbeat this often; /healthz calls it stale after the second bound.
 XIETONG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XIETONG_WORKER_HEARTBEAT_SECONDS", "10"))

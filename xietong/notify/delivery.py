@@ -4,21 +4,29 @@
    robot, lock its channel row and count the sends of the last minute — over the robot's limit, the
    delivery waits for the next free slot instead of being sent or dropped. A claim marks the delivery
    "sending" with a lease and records the attempt (which is what the rate limit counts).
-2. Send over HTTP/SMTP with a timeout; never inside a transaction (SQLite would block all writers).
-3. Record (short transaction): sent, or back to pending with exponential backoff, or given up after
-   the last attempt into the "failed deliveries" list.
-A worker killed between 1 and 3 leaves a "sending" row whose lease expires; it is sent again then.
+2. Send over HTTP/SMTP with a timeout; never inside a transaction (SQLite would block all writers). The
+   sends of a chunk run up to XIETONG_DELIVERY_CONCURRENCY at a time (threads that touch no database),
+   over connections kept alive between sends.
+3. Record (short transaction for whatever returned meanwhile): sent, or back to pending with exponential
+   backoff, or given up after the last attempt into the "failed deliveries" list.
+A worker killed between 1 and 3 leaves "sending" rows whose lease expires; they are sent again then, under
+the same idempotency key (at most the sends in flight at the kill reach the receiver twice).
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import translation
 
 from xietong.core import clock
 from xietong.notify.cards import CardContent, card_for
@@ -197,11 +205,16 @@ def _claim_batch(limit: int, skip: set[int]) -> list[Claim]:
 
         Delivery.objects.bulk_update(failed, ["state", "last_error"])
         Delivery.objects.bulk_update(postponed, ["next_attempt_at"])
+        # Every claimed row gets the same change: one plain UPDATE (not a CASE per row).
+        lease_until = now + lease()
         for delivery, _channel, _t, _s in claimed:
             delivery.state = DeliveryState.SENDING
             delivery.attempts += 1
-            delivery.lease_until = now + lease()
-        Delivery.objects.bulk_update([c[0] for c in claimed], ["state", "attempts", "lease_until"])
+            delivery.lease_until = lease_until
+        if claimed:
+            Delivery.objects.filter(pk__in=[c[0].pk for c in claimed]).update(
+                state=DeliveryState.SENDING, attempts=F("attempts") + 1, lease_until=lease_until
+            )
         attempts = DeliveryAttempt.objects.bulk_create(
             [DeliveryAttempt(delivery=delivery, channel=channel, at=now) for delivery, channel, _t, _s in claimed]
         )
@@ -226,35 +239,79 @@ def _target(delivery: Delivery, channel: Channel | None) -> str:
 
 
 def _record(claim: Claim, result: SendResult, duration_ms: int) -> None:
-    """Record one send at once (two updates, no read): a worker killed later offers again only what was in
-    flight, never what it had already sent."""
-    now = clock.now()
-    fields: dict = {"last_status": result.status_code, "last_error": result.error[:2000], "lease_until": None}
+    """Record one send at once (see _record_sends)."""
+    _record_sends([(claim, result, duration_ms)])
+
+
+def _outcome(claim: Claim, result: SendResult, now: dt.datetime) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+    """(state, sent_at, next_attempt_at) after this send: sent, given up, or pending again after a backoff."""
     if result.ok:
-        fields.update(state=DeliveryState.SENT, sent_at=now)
-    elif result.fallback or claim.delivery.attempts >= max_attempts():
-        fields.update(state=DeliveryState.FAILED)
-    else:
-        wait = backoff(claim.delivery.attempts)
-        if result.retry_after:
-            wait = max(wait, dt.timedelta(seconds=result.retry_after))
-        fields.update(state=DeliveryState.PENDING, next_attempt_at=now + wait)
+        return DeliveryState.SENT, now, None
+    if result.fallback or claim.delivery.attempts >= max_attempts():
+        return DeliveryState.FAILED, None, None
+    wait = backoff(claim.delivery.attempts)
+    if result.retry_after:
+        wait = max(wait, dt.timedelta(seconds=result.retry_after))
+    return DeliveryState.PENDING, None, now + wait
+
+
+def _record_sends(sends: list[tuple[Claim, SendResult, int]]) -> None:
+    """Record the sends that returned, in one short transaction: on PostgreSQL one UPDATE for their attempts
+    and one for their deliveries (joined to arrays), whatever their number; elsewhere one statement a row.
+
+    A delivery is updated only while the lease is still ours (state "sending", the attempt count we claimed
+    it with): when it expired another worker took over, and its record wins. A worker killed later offers
+    again only what was in flight, never what it had already recorded."""
+    now = clock.now()
+    attempts = [(c.attempt.pk, r.ok, r.status_code, r.error[:2000], ms) for c, r, ms in sends]
+    deliveries = [
+        (c.delivery.pk, c.delivery.attempts, *_outcome(c, r, now), r.status_code, r.error[:2000]) for c, r, _ms in sends
+    ]
     with transaction.atomic():
-        DeliveryAttempt.objects.filter(pk=claim.attempt.pk).update(
-            ok=result.ok, status_code=result.status_code, error=result.error[:2000], duration_ms=duration_ms
+        if connection.vendor == "postgresql":
+            mine = _record_pg(attempts, deliveries)
+        else:
+            mine = set()
+            for pk, ok, status, error, ms in attempts:
+                DeliveryAttempt.objects.filter(pk=pk).update(ok=ok, status_code=status, error=error, duration_ms=ms)
+            for pk, claimed, state, sent_at, next_at, status, error in deliveries:
+                fields: dict = {"state": state, "last_status": status, "last_error": error, "lease_until": None}
+                if sent_at is not None:
+                    fields["sent_at"] = sent_at
+                if next_at is not None:
+                    fields["next_attempt_at"] = next_at
+                if Delivery.objects.filter(pk=pk, state=DeliveryState.SENDING, attempts=claimed).update(**fields):
+                    mine.add(pk)
+        for claim, result, _ms in sends:
+            if claim.delivery.pk not in mine:
+                continue
+            if result.ok and claim.delivery.channel_kind in APP_KINDS and isinstance(result.response, dict):
+                AppCard.objects.filter(delivery=claim.delivery).update(
+                    message_ref=str(result.response.get("ref") or ""), state=CardState.OPEN, updated_at=now
+                )
+            if result.fallback:
+                _email_instead(claim.delivery, now)
+
+
+def _record_pg(attempts: list[tuple], deliveries: list[tuple]) -> set[int]:
+    """Both updates of _record_sends as two statements; returns the deliveries whose lease was still ours."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notify_deliveryattempt AS a SET ok = v.ok, status_code = v.status, error = v.error, duration_ms = v.ms"
+            " FROM unnest(%s::bigint[], %s::boolean[], %s::integer[], %s::text[], %s::integer[])"
+            " AS v(id, ok, status, error, ms) WHERE a.id = v.id",
+            [list(column) for column in zip(*attempts, strict=True)],
         )
-        # Only while the lease is still ours: when it expired another worker took over, and its record wins.
-        mine = Delivery.objects.filter(
-            pk=claim.delivery.pk, state=DeliveryState.SENDING, attempts=claim.delivery.attempts
-        ).update(**fields)
-        if not mine:
-            return
-        if result.ok and claim.delivery.channel_kind in APP_KINDS and isinstance(result.response, dict):
-            AppCard.objects.filter(delivery=claim.delivery).update(
-                message_ref=str(result.response.get("ref") or ""), state=CardState.OPEN, updated_at=now
-            )
-        if result.fallback:
-            _email_instead(claim.delivery, now)
+        cursor.execute(
+            "UPDATE notify_delivery AS d SET state = v.state, last_status = v.status, last_error = v.error,"
+            " lease_until = NULL, sent_at = COALESCE(v.sent_at, d.sent_at),"
+            " next_attempt_at = COALESCE(v.next_at, d.next_attempt_at)"
+            " FROM unnest(%s::bigint[], %s::integer[], %s::varchar[], %s::timestamptz[], %s::timestamptz[],"
+            " %s::integer[], %s::text[]) AS v(id, attempts, state, sent_at, next_at, status, error)"
+            " WHERE d.id = v.id AND d.state = 'sending' AND d.attempts = v.attempts RETURNING d.id",
+            [list(column) for column in zip(*deliveries, strict=True)],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _release(claims: list[Claim]) -> None:
@@ -288,27 +345,85 @@ def _email_instead(delivery: Delivery, now) -> None:
     )
 
 
-def delivery_send(claim: Claim) -> SendResult:
+def concurrency() -> int:
+    return max(1, settings.XIETONG_DELIVERY_CONCURRENCY)
+
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor(width: int) -> ThreadPoolExecutor:
+    """One pool of sending threads per process, kept between chunks (threads start once)."""
+    global _pool
+    if _pool is None or _pool._max_workers != width:
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+        _pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="outbox-send")
+    return _pool
+
+
+def _send(claim: Claim, language: str | None = None) -> tuple[SendResult, int]:
+    """The send alone, touching no database (it runs in the pool's threads); never raises."""
     sender = SENDERS[claim.delivery.channel_kind]
     started = time.monotonic()
     if not claim.target:
         result = SendResult(False, None, "没有可用的收件地址")
     else:
         try:
-            result = sender(claim.target, claim.secret, claim.message)
+            with translation.override(language) if language else nullcontext():
+                result = sender(claim.target, claim.secret, claim.message)
         except Exception as exc:  # a broken channel must never crash the worker
             logger.exception("channel %s crashed", claim.delivery.channel_kind)
             result = SendResult(False, None, f"发送程序异常：{exc.__class__.__name__}: {exc}"[:500])
-    _record(claim, result, int((time.monotonic() - started) * 1000))
+    return result, int((time.monotonic() - started) * 1000)
+
+
+def delivery_send(claim: Claim) -> SendResult:
+    result, duration_ms = _send(claim)
+    _record(claim, result, duration_ms)
     return result
+
+
+def _send_chunk(claims: list[Claim]) -> tuple[int, bool]:
+    """Send a claimed chunk, up to concurrency() at a time, recording whatever has returned each time one
+    returns (one transaction for all of them). A chunk running past half its lease starts no more sends and
+    hands the rest back. Returns (sends made, whether the rest was handed back)."""
+    deadline = time.monotonic() + lease().total_seconds() / 2
+    width = min(concurrency(), len(claims))
+    if width == 1:
+        for index, claim in enumerate(claims):
+            if time.monotonic() > deadline:
+                _release(claims[index:])
+                return index, True
+            delivery_send(claim)
+        return len(claims), False
+    pool = _executor(concurrency())
+    language = translation.get_language()
+    in_flight: dict[Future, Claim] = {}
+    made, start, handed_back = 0, 0, False
+    while True:
+        while start < len(claims) and len(in_flight) < width and not handed_back:
+            if time.monotonic() > deadline:
+                _release(claims[start:])
+                handed_back = True
+                break
+            claim = claims[start]
+            start += 1
+            in_flight[pool.submit(contextvars.copy_context().run, _send, claim, language)] = claim
+        if not in_flight:
+            return made, handed_back
+        done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
+        _record_sends([(in_flight.pop(future), *future.result()) for future in done])
+        made += len(done)
 
 
 def outbox_deliver_due(batch_size: int = 50) -> int:
     """Send up to `batch_size` due deliveries; returns how many attempts were made.
 
-    Deliveries are claimed up to CLAIM_CHUNK per transaction, sent one after the other outside any
-    transaction, and each send is recorded as soon as it returns. A chunk that runs past half its lease
-    (slow receivers) hands the rest back rather than let another worker send them too."""
+    Deliveries are claimed up to CLAIM_CHUNK per transaction and sent outside any transaction, up to
+    XIETONG_DELIVERY_CONCURRENCY at a time over kept-alive connections; the sends that returned are
+    recorded together as soon as they return. A chunk that runs past half its lease (slow receivers) hands
+    the rest back rather than let another worker send them too."""
     now = clock.now()
     # Leases of killed workers: put those deliveries back in the queue.
     Delivery.objects.filter(state=DeliveryState.SENDING, lease_until__lt=now).update(
@@ -323,11 +438,8 @@ def outbox_deliver_due(batch_size: int = 50) -> int:
             if len(skip) == seen:
                 break  # nothing due
             continue  # every row of the chunk had to wait or failed: try the next ones
-        started = time.monotonic()
-        for index, claim in enumerate(claims):
-            if time.monotonic() - started > lease().total_seconds() / 2:
-                _release(claims[index:])
-                return handled
-            delivery_send(claim)
-            handled += 1
+        made, handed_back = _send_chunk(claims)
+        handled += made
+        if handed_back:
+            return handled
     return handled

@@ -69,11 +69,22 @@ def _shared_client() -> httpx.Client:
     return _client
 
 
+def json_bytes(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def post_json(
-    url: str, payload: dict[str, Any], *, headers: dict[str, str] | None = None, params: dict[str, str] | None = None
+    url: str,
+    payload: dict[str, Any],
+    *,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    body: bytes | None = None,
 ) -> tuple[httpx.Response | None, str, int]:
-    """POST UTF-8 JSON; returns (response or None, error text, duration ms). Never raises."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    """POST UTF-8 JSON (`body`, when the caller encoded `payload` already, e.g. to sign it); returns
+    (response or None, error text, duration ms). Never raises."""
+    if body is None:
+        body = json_bytes(payload)
     # Merge, never replace: a robot URL already carries its access_token / key in the query string.
     target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)
     started = time.monotonic()

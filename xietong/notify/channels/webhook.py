@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 
-from xietong.notify.channels.base import OutgoingMessage, SendResult, post_json, retry_after_seconds
+from xietong.notify.channels.base import OutgoingMessage, SendResult, json_bytes, post_json, retry_after_seconds
 
 
 def payload(message: OutgoingMessage) -> dict:
@@ -36,7 +35,7 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 def send(channel_url: str, secret: str, message: OutgoingMessage) -> SendResult:
     data = payload(message)
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    body = json_bytes(data)
     timestamp = int(time.time())
     headers = {
         "X-Xietong-Delivery": message.key,
@@ -45,7 +44,7 @@ def send(channel_url: str, secret: str, message: OutgoingMessage) -> SendResult:
     }
     if secret:
         headers["X-Xietong-Signature"] = signature(secret, timestamp, body)
-    response, error, _ms = post_json(channel_url, data, headers=headers)
+    response, error, _ms = post_json(channel_url, data, headers=headers, body=body)
     if response is None:
         return SendResult(False, None, error)
     if response.status_code == 429:

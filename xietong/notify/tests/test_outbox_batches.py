@@ -2,6 +2,7 @@
 as it returns, and a chunk that runs long hands back what it has not sent."""
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
@@ -56,15 +57,46 @@ def test_every_due_delivery_is_sent_once_across_chunks(company, webhook, receive
     assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
 
 
-def test_a_chunk_that_runs_past_half_its_lease_hands_back_the_rest(company, webhook, receiver, settings):
+@pytest.mark.parametrize(("concurrency", "sent"), [(1, 1), (2, 2)])
+def test_a_chunk_that_runs_past_half_its_lease_hands_back_the_rest(
+    company, webhook, receiver, settings, concurrency, sent
+):
     settings.XIETONG_DELIVERY_LEASE_SECONDS = 1
-    receiver.script.delay = 0.6  # a slow receiver: the first send alone takes more than half the lease
+    settings.XIETONG_DELIVERY_CONCURRENCY = concurrency
+    receiver.script.delay = 0.6  # a slow receiver: the first sends alone take more than half the lease
     messages(company, 5)
     with time_machine.travel(MONDAY_10, tick=False):
-        assert outbox_deliver_due(batch_size=50) == 1
-    assert len(receiver.requests) == 1
-    # The four not sent are pending again, as if never claimed: no attempt counted, no lease held.
+        assert outbox_deliver_due(batch_size=50) == sent
+    assert len(receiver.requests) == sent
+    # The ones not sent are pending again, as if never claimed: no attempt counted, no lease held.
     back = Delivery.objects.exclude(state=DeliveryState.SENT)
     assert set(back.values_list("state", "attempts", "lease_until")) == {("pending", 0, None)}
-    assert back.count() == 4
-    assert DeliveryAttempt.objects.count() == 1
+    assert back.count() == 5 - sent
+    assert DeliveryAttempt.objects.count() == sent
+
+
+def test_the_sends_of_a_chunk_are_in_flight_together_and_each_recorded_once(company, webhook, receiver, settings):
+    settings.XIETONG_DELIVERY_CONCURRENCY = 4
+    receiver.script.hold = threading.Event()  # the first request waits until the other three have arrived
+
+    arrived_while_held = []
+
+    def release_when_four_arrived():
+        for _ in range(1000):  # 10 s at most
+            if len(receiver.requests) >= 4:
+                break
+            receiver.script.hold.wait(0.01)
+        arrived_while_held.append(len(receiver.requests))
+        receiver.script.hold.set()
+
+    messages(company, 4)
+    watcher = threading.Thread(target=release_when_four_arrived)
+    watcher.start()
+    with time_machine.travel(MONDAY_10, tick=False):
+        assert outbox_deliver_due(batch_size=50) == 4
+    watcher.join()
+    # Four were in flight while the first was held (one after the other, the watcher would have seen one).
+    assert arrived_while_held == [4]
+    assert sorted(r.json["title"] for r in receiver.requests) == [f"消息 {i:02d}" for i in range(4)]
+    assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
+    assert list(DeliveryAttempt.objects.values_list("ok", "status_code").distinct()) == [(True, 200)]
