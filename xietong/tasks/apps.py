@@ -25,6 +25,7 @@ class TasksConfig(AppConfig):
         extend_step(REQUEST, "close", after=open_tasks_cancelled_at_close)
 
         from xietong.meetings.callers import on_called_meeting_set
-        from xietong.tasks.kickoff import kickoff_set
+        from xietong.tasks.kickoff import kickoff_set, kickoff_when_accepted
 
         on_called_meeting_set(kickoff_set)
+        extend_step(REQUEST, "accept", after=kickoff_when_accepted)

@@ -6,6 +6,8 @@ is none — and start again when a new kickoff is set."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from xietong.clocks.selectors import open_clock
 from xietong.items.runner import run_step
 from xietong.meetings.choices import MeetingState
@@ -57,3 +59,11 @@ def kickoff_set(meeting: Meeting) -> None:
         run_step(actor=None, item=breakdown, step="kickoff", inputs={"kickoff": still})
     elif open_clock(breakdown, "breakdown") is not None or open_clock(breakdown, "task_notice") is not None:
         run_step(actor=None, item=breakdown, step="kickoff_cancelled", inputs={"kickoff": meeting})
+
+
+def kickoff_when_accepted(ctx: Any) -> None:
+    """A kickoff set while the request was still being evaluated starts the clocks once it is accepted (the
+    breakdown opens then); before, they never started."""
+    meeting = current_kickoff(ctx.item)
+    if meeting is not None:
+        kickoff_set(meeting)

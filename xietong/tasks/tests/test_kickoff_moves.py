@@ -95,3 +95,16 @@ def test_cancelling_one_of_two_kickoffs_counts_from_the_one_still_set(company):
     assert due(breakdown) == (at("2026-10-08 16:00"), at("2026-10-10 16:00"))  # back to the first
     assert not AuditEvent.objects.filter(action="breakdown.kickoff_cancelled").exists()
     assert first.state == "notified"
+
+
+def test_a_kickoff_set_before_acceptance_starts_the_clocks_when_the_request_is_accepted(company):
+    from xietong.requests.models import Request
+    from xietong.requests.tests.test_participating_departments import new_request
+    from xietong.tasks.tests.test_breakdown_rules import act
+
+    request = new_request(company, when="2026-09-28 09:00")
+    kickoff(company, request, start="2026-09-30 14:00", end="2026-09-30 16:00")
+    assert not Breakdown.objects.filter(request=request).exists()  # nothing to break down yet
+    act(company, Request.objects.get(pk=request.pk), "zhaolei", "accept", "2026-09-29 09:30")
+    breakdown = Breakdown.objects.get(request=request)
+    assert due(breakdown) == (at("2026-10-08 16:00"), at("2026-10-10 16:00"))
