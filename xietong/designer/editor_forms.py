@@ -128,6 +128,15 @@ def _lines(raw: str) -> list[str]:
     return [part.strip() for part in re.split(r"[\n,，、]", raw) if part.strip()]
 
 
+def _usernames(data: Any, name: str) -> list[str]:
+    """The people picker sends one username per value (a file or an old form may join several by commas)."""
+    sent = data.getlist(name) if hasattr(data, "getlist") else [data.get(name, "")]
+    out: list[str] = []
+    for raw in sent:
+        out += [u for u in _lines(str(raw or "")) if u not in out]
+    return out
+
+
 def _row_ids(data: Any, pattern: re.Pattern[str], prefix: str | None = None) -> list[str]:
     """Row numbers in the order their inputs arrive (their order on the page), each once."""
     seen: list[str] = []
@@ -220,7 +229,7 @@ def _approvers(data: Any, p: str) -> dict[str, Any]:
     elif kind == "role":
         out["role"] = _text(data, f"{p}role")
     elif kind == "people":
-        out["people"] = _lines(_text(data, f"{p}people"))
+        out["people"] = _usernames(data, f"{p}people")
     elif kind == "field":
         out["field"] = _text(data, f"{p}field")
     return out
@@ -284,6 +293,7 @@ def definition_from_post(data: Any) -> dict[str, Any]:
             "everyone": _checked(data, "starters_everyone"),
             "departments": [d for d in departments if d],
             "roles": [r for r in roles if r],
+            "people": _usernames(data, "starters_people"),
         },
         "visibility": _text(data, "visibility") or "participants",
         "fields": [_field(data, row) for row in _row_ids(data, _ROW, prefix="f")],
@@ -335,6 +345,7 @@ class StepRow:
     row: str
     data: dict[str, Any]
     errors: list[str] = field(default_factory=list)
+    chosen_people: list[dict[str, Any]] = field(default_factory=list)  # the named approvers, as the picker shows them
 
     @property
     def mode(self) -> str:

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.designer_list, name="designer-list"),
     path("new/", views.designer_new, name="designer-new"),
     path("import/", views.designer_import, name="designer-import"),
-    path("people/", views.designer_people, name="designer-people"),
     path("<int:definition_id>/", views.designer_edit, name="designer-edit"),
     path("<int:definition_id>/versions/", views.designer_versions, name="designer-versions"),
     path("<int:definition_id>/export/", views.designer_export, name="designer-export"),

@@ -1,6 +1,6 @@
 """The designer's pages (流程设计): the list of processes, the editor (save draft, preview the form, publish —
 a refusal shows each reason at the field or step it concerns and keeps everything typed), the versions
-with their items, export and import of a definition file, and the people search the pickers use.
+with their items, export and import of a definition file.
 
 Administrators design every process; the coordinating office (综合管理部) designs its own and reads the
 others. Anyone else gets a 404, as for a page that does not exist."""
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,7 +24,6 @@ from xietong.core.permissions import CHANGE, access, can
 from xietong.designer import editor_forms as ef
 from xietong.designer.form_widgets import item_widgets
 from xietong.designer.models import ApproverGroup, DefinitionVersion, ItemState, ProcessDefinition
-from xietong.designer.people_search import people_named, people_search
 from xietong.designer.schema import DefinitionError, parse
 from xietong.designer.services import (
     definition_publish,
@@ -34,6 +33,7 @@ from xietong.designer.services import (
     may_design,
 )
 from xietong.org.models import Department
+from xietong.org.people_search import people_options
 
 MAX_IMPORT_BYTES = 512 * 1024
 CHOICES = {
@@ -89,6 +89,8 @@ def _editor(
             top.setdefault(head, []).append(str(reasons))
     rest = {p: r for p, r in (errors or {}).items() if str(p).split(".")[0].split("[")[0] not in TOP_LEVEL}
     general = ef.place_errors(doc, rest, field_rows, step_rows)
+    for row in step_rows:
+        row.chosen_people = _named(request.user, row.people)
     widgets = None
     preview_error = ""
     if preview:
@@ -102,6 +104,7 @@ def _editor(
         "doc": {**doc, "starters": doc.get("starters") or {}},
         "field_rows": field_rows,
         "step_rows": step_rows,
+        "starter_people": _named(request.user, list((doc.get("starters") or {}).get("people") or [])),
         "errors": top,
         "general_errors": general,
         "row_errors": any(r.errors for r in field_rows)
@@ -306,16 +309,11 @@ def designer_import(request: AuthedRequest) -> HttpResponse:
     return render(request, "designer/editor_import.html", {"error": error}, status=400 if error else 200)
 
 
-@require_GET
-def designer_people(request: AuthedRequest) -> JsonResponse:
-    """People for the pickers: ?q= (name, pinyin or its initials), ?u=usernames or ?ids=pks to name them."""
-    if "u" in request.GET:
-        usernames = [u.strip() for u in request.GET["u"].split(",") if u.strip()][:50]
-        return JsonResponse({"people": people_named(request.user, usernames=usernames)})
-    if "ids" in request.GET:
-        ids = [int(i) for i in request.GET["ids"].split(",") if i.strip().isdigit()][:50]
-        return JsonResponse({"people": people_named(request.user, ids=ids)})
-    return JsonResponse({"people": people_search(request.user, request.GET.get("q", "")[:40])})
+def _named(user: Any, usernames: list[str]) -> list[dict[str, Any]]:
+    """The people a definition names, as its pickers show them; a username nobody has stays, as typed, so
+    the refusal that names it can be read beside it and the name removed."""
+    known = {p["username"]: p for p in people_options(user, usernames=usernames)}
+    return [known.get(u) or {"username": u, "label": u, "search": u.lower()} for u in usernames]
 
 
 def document_json(document: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """What the start form of a designed process shows for each field: the input's HTML name (as schema.py reads
 them back), what was typed (kept after a refusal), the error at that input, and the choices. The template
-designer/_item_fields.html draws them; static/designer/widgets.js makes them easier to fill."""
+designer/_item_fields.html draws them; static/designer/widgets.js makes them easier to fill (and
+static/js/people-picker.js the person fields)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from xietong.designer.schema import Definition, Field
-from xietong.org.models import Department, Person, Project
+from xietong.org.models import Department, Project
+from xietong.org.people_search import people_options
 
 DEFAULT_TABLE_ROWS = 1
 SPARE_LINES = 2  # empty lines for a browser without JavaScript (widgets.js removes them; empty lines are dropped)
@@ -40,6 +42,9 @@ class Widget:
     spares: list[Line] = dataclass_field(default_factory=list)
     blank: Line | None = None
     sums: list[str] = dataclass_field(default_factory=list)  # keys of the columns summed in the table's foot
+    people: list[dict[str, Any]] = dataclass_field(
+        default_factory=list
+    )  # a person field's chosen, as its picker shows them
 
     @property
     def kind(self) -> str:
@@ -68,11 +73,6 @@ class Widget:
 def _choices(kind: str, user: Any) -> list[tuple[str, str]]:
     if kind in ("department", "departments"):
         return [(str(d.pk), d.name) for d in Department.objects.order_by("sort_order", "pk")]
-    if kind in ("person", "people"):
-        people = Person.objects.restrict(user).filter(is_active=True).select_related("department")  # type: ignore[attr-defined]
-        return [
-            (str(p.pk), f"{p.display_name}（{getattr(p.department, 'name', '')}）") for p in people.order_by("name")
-        ]
     if kind == "project":
         projects = Project.objects.restrict(user).filter(status="active").order_by("name")  # type: ignore[attr-defined]
         return [(str(p.pk), p.name) for p in projects]
@@ -106,6 +106,8 @@ def item_widgets(
         name = f"f_{item_field.key}"
         value = raw.get(item_field.key) if raw is not None else _initial(item_field)
         widget = Widget(item_field, name, value, errors.get(name, ""), _choices(item_field.type, user))
+        if item_field.type in ("person", "people"):  # the picker asks the server for the others
+            widget.people = people_options(user, ids=[int(v) for v in widget.values if v.isdigit()])
         if item_field.type in ("choice", "multichoice"):
             widget.choices = [(option, option) for option in item_field.options]
         if item_field.type == "table":

@@ -29,6 +29,7 @@ from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.items.step_views import refusal_text
 from xietong.org.models import Person, Project
+from xietong.org.people_search import people_options
 
 
 def _definition(process: Process) -> ProcessDefinition:
@@ -100,13 +101,13 @@ class DesignedPages:
             raise Http404
         errors: dict[str, str] = {}
         sent = request.POST if request.method == "POST" else {}
+        choosers = [s for s in definition.steps if s.approvers.get("type") == "chooser"]
+        chosen = {
+            s.key: [int(p) for p in ",".join(request.POST.getlist(f"chooser_{s.key}")).split(",") if p.isdigit()]
+            for s in choosers
+        }
         if request.method == "POST":
             project = Project.objects.restrict(request.user).filter(pk=request.POST.get("project") or 0).first()
-            chosen = {
-                s.key: [int(p) for p in ",".join(request.POST.getlist(f"chooser_{s.key}")).split(",") if p.isdigit()]
-                for s in definition.steps
-                if s.approvers.get("type") == "chooser"
-            }
             try:
                 item = designed_item_create(
                     definition=definition_row,
@@ -135,8 +136,15 @@ class DesignedPages:
             "errors": errors,
             "sent": sent,
             "projects": Project.objects.restrict(request.user).filter(status="active").order_by("name"),
-            "people": Person.objects.filter(is_active=True).order_by("department__name", "name"),
-            "choosers": [s for s in definition.steps if s.approvers.get("type") == "chooser"],
+            "choosers": [
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "error": errors.get(f"chooser_{s.key}", ""),
+                    "chosen": people_options(request.user, ids=chosen[s.key]),
+                }
+                for s in choosers
+            ],
         }
         return render(request, "designer/item_form.html", context, status=400 if errors else 200)
 
@@ -168,7 +176,6 @@ class DesignedPages:
             "timeline": timeline(item),
             "comments": comments_of(item),
             "attachments": attachments_of(item),
-            "people": Person.objects.filter(is_active=True).exclude(pk=request.user.pk).order_by("name"),
             "version": item.definition_version,
             "policy_process": own,
         }

@@ -68,7 +68,7 @@
       applyType(root);
       applyApprover(root);
     }
-    if (window.XietongPeoplePicker) root.querySelectorAll("[data-people-picker]").forEach(window.XietongPeoplePicker);
+    if (window.XietongPeoplePicker) window.XietongPeoplePicker(root);
   };
 
   const fresh = (kind, parentRow) => {

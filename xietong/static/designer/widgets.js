@@ -1,8 +1,8 @@
-// The widgets of a designed process's form (and the designer's people lists). Every one is a plain input
-// the server reads without this file; here they become easier to fill: a people picker searching by name
-// and pinyin initials, a detail table adding and removing rows with its column sums, totals computed as
-// one types (the server computes them again and is the one that counts), money with two decimals, and a
-// date range whose end cannot come before its start. No inline handlers (CSP).
+// The widgets of a designed process's form. Every one is a plain input the server reads without this file;
+// here they become easier to fill: a detail table adding and removing rows with its column sums, totals
+// computed as one types (the server computes them again and is the one that counts), money with two
+// decimals, and a date range whose end cannot come before its start. People are chosen with the shared
+// picker (static/js/people-picker.js). No inline handlers (CSP).
 (() => {
   if (window.XietongWidgets) return; // included by the form and by the page around it: once is enough
   window.XietongWidgets = true;
@@ -11,138 +11,7 @@
     return Number.isFinite(n) ? n : 0;
   };
   const show = (n) => n.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const element = (tag, attrs = {}, text = "") => {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-    if (text) node.textContent = text;
-    return node;
-  };
 
-  // --- People picker -------------------------------------------------------------------------------------
-  // <div data-people-picker data-search-url=… [data-multiple] [data-value="username|id"]>
-  //   <input data-people-value name=…>  (comma separated usernames, or one id per repeated hidden input)
-  const picker = (root) => {
-    if (root.dataset.enhanced) return;
-    root.dataset.enhanced = "1";
-    let input = root.querySelector("[data-people-value]");
-    if (input.tagName === "SELECT") {
-      // Without this file the form offers a plain list; here it becomes the searchable picker.
-      const values = [...input.selectedOptions].map((o) => o.value).filter(Boolean);
-      const text = element("input", { type: "hidden", name: input.name, value: values.join(","), "data-people-value": "" });
-      input.replaceWith(text);
-      input = text;
-    }
-    const byId = root.dataset.value === "id";
-    const multiple = root.dataset.multiple !== undefined || !byId;
-    const name = input.name;
-    const chosen = [];
-    const chips = element("div", { class: "chips" });
-    const search = element("input", {
-      type: "search",
-      class: "picker-search",
-      placeholder: root.dataset.placeholder || "",
-      "aria-label": root.dataset.placeholder || "",
-      autocomplete: "off",
-    });
-    const list = element("ul", { class: "picker-results", role: "listbox" });
-    list.hidden = true;
-    const hidden = element("div", { class: "picker-values" });
-    input.removeAttribute("name");
-    input.type = "hidden";
-    const label = root.querySelector("label");
-    if (label) label.after(chips, search, list, hidden);
-    else root.append(chips, search, list, hidden);
-
-    const sync = () => {
-      chips.replaceChildren(
-        ...chosen.map((p) => {
-          const chip = element("span", { class: "chip", "data-username": p.username }, p.name);
-          const small = element("small", {}, p.department || "");
-          const remove = element("button", { type: "button", class: "linklike", "aria-label": `${root.dataset.remove || "×"} ${p.name}` }, "×");
-          remove.addEventListener("click", () => {
-            chosen.splice(chosen.indexOf(p), 1);
-            sync();
-          });
-          chip.append(small, remove);
-          return chip;
-        }),
-      );
-      if (byId) {
-        hidden.replaceChildren(...chosen.map((p) => element("input", { type: "hidden", name, value: p.id })));
-      } else {
-        hidden.replaceChildren(element("input", { type: "hidden", name, value: chosen.map((p) => p.username).join(",") }));
-      }
-      search.hidden = !multiple && chosen.length > 0;
-      root.dispatchEvent(new Event("change", { bubbles: true }));
-    };
-    const url = root.dataset.searchUrl;
-    const initial = input.value.split(/[,，\s]+/).filter(Boolean);
-    if (initial.length) {
-      fetch(`${url}?${byId ? "ids" : "u"}=${encodeURIComponent(initial.join(","))}`, { credentials: "same-origin" })
-        .then((r) => r.json())
-        .then((data) => {
-          chosen.push(...data.people);
-          sync();
-        });
-    } else sync();
-
-    let active = -1;
-    let timer = null;
-    const choose = (person) => {
-      if (!chosen.some((p) => p.username === person.username)) chosen.push(person);
-      if (!multiple) chosen.splice(0, chosen.length - 1);
-      search.value = "";
-      list.hidden = true;
-      sync();
-      if (!search.hidden) search.focus();
-    };
-    const render = (people) => {
-      active = people.length ? 0 : -1;
-      list.replaceChildren(
-        ...people.map((p, i) => {
-          const item = element("li", { role: "option", "data-username": p.username, class: i === 0 ? "active" : "" });
-          item.append(element("strong", {}, p.name), element("small", {}, ` ${p.department || ""} · ${p.initials}`));
-          item.addEventListener("mousedown", (event) => {
-            event.preventDefault();
-            choose(p);
-          });
-          item._person = p;
-          return item;
-        }),
-      );
-      if (!people.length) list.append(element("li", { class: "empty" }, root.dataset.none || "—"));
-      list.hidden = false;
-    };
-    search.addEventListener("input", () => {
-      clearTimeout(timer);
-      const q = search.value.trim();
-      if (!q) {
-        list.hidden = true;
-        return;
-      }
-      timer = setTimeout(() => {
-        fetch(`${url}?q=${encodeURIComponent(q)}`, { credentials: "same-origin" })
-          .then((r) => r.json())
-          .then((data) => {
-            if (search.value.trim() === q) render(data.people);
-          });
-      }, 150);
-    });
-    search.addEventListener("keydown", (event) => {
-      const items = [...list.querySelectorAll("li[role=option]")];
-      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        event.preventDefault();
-        if (!items.length) return;
-        active = (active + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
-        items.forEach((li, i) => li.classList.toggle("active", i === active));
-      } else if (event.key === "Enter") {
-        event.preventDefault(); // never submits the form from the search box
-        if (items[active]) choose(items[active]._person);
-      } else if (event.key === "Escape") list.hidden = true;
-    });
-    search.addEventListener("blur", () => setTimeout(() => (list.hidden = true), 150));
-  };
-  window.XietongPeoplePicker = picker;
 
   // --- Detail table ----------------------------------------------------------------------------------------
   // <div data-detail-table="f_lines"> <table> <tbody> <tr data-row> … <tfoot> <td data-sum="amount">
@@ -260,7 +129,6 @@
   };
 
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("[data-people-picker]").forEach(picker);
     document.querySelectorAll("[data-detail-table]").forEach(table);
     document.querySelectorAll("[data-daterange]").forEach(range);
     recompute();

@@ -1,8 +1,12 @@
 // People pickers: a <select data-picker="people"> (one person or several) becomes a search box. Type a name,
 // its pinyin or initials ("wq" finds 王强) or a department; choose from the matches with a tap, the arrow keys
 // or Enter. The select stays in the form and holds the choice, so the page works without this file.
+// With data-search-url the select carries only who is chosen: what is typed is also asked of the server
+// (org/people_search.py), and the people it finds join the select's options (their id, or their username
+// with data-search-value="username").
 (() => {
   const MAX_SHOWN = 8;
+  const WAIT_MS = 150;
 
   function matches(option, words) {
     const text = `${option.dataset.search || ""} ${option.text}`.toLowerCase();
@@ -22,7 +26,7 @@
     input.className = "picker-search";
     input.autocomplete = "off";
     input.placeholder = select.dataset.placeholder || "";
-    input.setAttribute("aria-label", select.labels && select.labels[0] ? select.labels[0].innerText : input.placeholder);
+    input.setAttribute("aria-label", select.labels && select.labels[0] ? select.labels[0].innerText : select.getAttribute("aria-label") || input.placeholder);
     const list = document.createElement("ul");
     list.className = "picker-options";
     list.setAttribute("role", "listbox");
@@ -33,6 +37,41 @@
     select.tabIndex = -1;
     select.setAttribute("aria-hidden", "true");
     let active = 0;
+    const url = select.dataset.searchUrl;
+    const key = select.dataset.searchValue || "id";
+    let timer = null;
+    let pending = false;
+
+    function learn(people) {
+      const known = new Set(Array.from(select.options).map((o) => o.value));
+      for (const person of people) {
+        const value = String(person[key]);
+        if (known.has(value)) continue;
+        const option = new Option(person.label || person.name, value);
+        option.dataset.search = person.search || "";
+        select.append(option);
+        known.add(value);
+      }
+    }
+
+    function ask() {
+      clearTimeout(timer);
+      const q = input.value.trim();
+      if (!url || !q) return;
+      pending = true;
+      timer = setTimeout(() => {
+        fetch(`${url}${url.includes("?") ? "&" : "?"}q=${encodeURIComponent(q)}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then((response) => (response.ok ? response.json() : { people: [] }))
+          .then((data) => {
+            pending = false;
+            learn(data.people || []);
+            if (input.value.trim() === q && document.activeElement === input) renderList();
+          })
+          .catch(() => {
+            pending = false;
+          });
+      }, WAIT_MS);
+    }
 
     function chosen() {
       return Array.from(select.options).filter((o) => o.selected && o.value);
@@ -79,6 +118,10 @@
         (o) => o.value && !(multiple && o.selected) && (words.length === 0 || matches(o, words)),
       );
       list.replaceChildren();
+      if (url && words.length === 0) {
+        list.hidden = true; // the server holds the people: nothing to offer before something is typed
+        return found;
+      }
       active = Math.min(active, Math.max(found.length - 1, 0));
       found.slice(0, MAX_SHOWN).forEach((option, index) => {
         const item = document.createElement("li");
@@ -101,7 +144,7 @@
       if (found.length === 0) {
         const none = document.createElement("li");
         none.className = "picker-none";
-        none.textContent = select.dataset.none || "—";
+        none.textContent = pending ? "…" : select.dataset.none || "—";
         list.append(none);
       } else if (found.length > MAX_SHOWN) {
         const more = document.createElement("li");
@@ -115,6 +158,7 @@
 
     input.addEventListener("input", () => {
       active = 0;
+      ask();
       renderList();
     });
     input.addEventListener("focus", renderList);
@@ -147,6 +191,7 @@
     root.querySelectorAll('select[data-picker="people"]').forEach(build);
   }
 
+  window.XietongPeoplePicker = enhance; // rows added on the page (the designer's steps) call it
   document.addEventListener("DOMContentLoaded", () => enhance(document));
   document.addEventListener("htmx:load", (event) => enhance(event.target));
 })();
