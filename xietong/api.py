@@ -103,6 +103,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from xietong.acceptance.api import router as deliverables_router
     from xietong.designer.api import router as processes_router
+    from xietong.designer.api_files import router as process_files_router
     from xietong.feedback.api import router as feedback_router
     from xietong.incidents.api import router as incidents_router
     from xietong.lighter.api import router as lighter_router
@@ -130,6 +131,7 @@ def _register_routers() -> None:
     api.add_router("/deliverables", deliverables_router)
     api.add_router("/feedback", feedback_router)
     api.add_router("/processes", processes_router)
+    api.add_router("/processes", process_files_router)
 
 
 _register_routers()

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import PurePath
-from urllib.parse import quote
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Model
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.core.filetypes import PREVIEW_TYPES
 from xietong.core.http import AuthedRequest
 from xietong.core.uploads import upload_refusal
+from xietong.items.downloads import attachment_download as download
+from xietong.items.downloads import attachment_response
 from xietong.items.models import Attachment
 from xietong.items.services import (
     attachment_add,
@@ -94,32 +92,10 @@ def _visible_attachment(request: AuthedRequest, attachment_id: int) -> tuple[Att
     return attachment, subject_access(request.user, attachment.subject_type, attachment.subject_id)
 
 
-def _file_response(attachment: Attachment, *, inline: bool) -> FileResponse:
-    extension = PurePath(attachment.name).suffix.lower()
-    if inline:
-        content_type = PREVIEW_TYPES[extension]
-    else:
-        content_type = mimetypes.types_map.get(extension, "application/octet-stream")
-    response = FileResponse(attachment.file.open("rb"), content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(attachment.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    # The file is never a page of the site: no script, no form, no same-origin access, even if opened alone.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
-    return response
-
-
 @require_GET
 def attachment_download(request: AuthedRequest, attachment_id: int) -> FileResponse:
     attachment, subject = _visible_attachment(request, attachment_id)
-    with transaction.atomic():
-        audit_record(
-            actor=request.user,
-            action="items.attachment.download",
-            obj=subject,
-            after={"attachment": attachment.pk, "name": attachment.name},
-        )
-    return _file_response(attachment, inline=False)
+    return download(actor=request.user, attachment=attachment, subject=subject)
 
 
 @require_GET
@@ -128,4 +104,4 @@ def attachment_preview(request: AuthedRequest, attachment_id: int) -> FileRespon
     attachment, _subject = _visible_attachment(request, attachment_id)
     if not previewable(attachment):
         raise NotFound()
-    return _file_response(attachment, inline=True)
+    return attachment_response(attachment, inline=True)
