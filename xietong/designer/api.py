@@ -31,9 +31,29 @@ class ApprovalTaskOut(Schema):
     note: str
     acted_at: dt.datetime | None
 
+    due_at: dt.datetime | None = Field(
+        None, description="此审批人自己的时限：自收到任务起按步骤时限计算（加签者自收到起重新计时，转交者沿用原时限）"
+    )
+
     @staticmethod
     def resolve_person(obj: ApprovalTask) -> str:
         return str(obj.person.display_name)
+
+    @staticmethod
+    def resolve_due_at(obj: ApprovalTask) -> dt.datetime | None:
+        from xietong.clocks.models import Clock
+        from xietong.clocks.services import subject_key
+        from xietong.designer.approver_deadlines import approver_due
+
+        subject_type, subject_id = subject_key(obj.item)
+        clock = (
+            Clock.objects.filter(
+                subject_type=subject_type, subject_id=subject_id, kind=obj.step, created_at__lte=obj.created_at
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        return approver_due(clock, obj) if clock is not None else None
 
 
 class DesignedItemOut(Schema):

@@ -119,6 +119,7 @@ def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) 
                 person=person,
                 status=TaskState.OPEN if (n == 0 or not sequential) else TaskState.WAITING,
                 created_at=ctx.now,
+                started_at=ctx.now if (n == 0 or not sequential) else None,
             )
         item.step = step.key
         ctx.changed.add("step")
@@ -157,7 +158,7 @@ def _after_approval(ctx: StepContext, task: ApprovalTask, step: StepDef) -> None
             other.status = TaskState.CANCELLED
             other.save(update_fields=["status"])
     _open_tasks(item).filter(added_by_id=task.person_id, added_how="after", status=TaskState.WAITING).update(
-        status=TaskState.OPEN
+        status=TaskState.OPEN, started_at=ctx.now
     )
     if task.added_how == "before" and task.added_by_id:
         _open_tasks(item).filter(person_id=task.added_by_id, status=TaskState.WAITING, blocked=True).update(
@@ -168,7 +169,8 @@ def _after_approval(ctx: StepContext, task: ApprovalTask, step: StepDef) -> None
         following = remaining.filter(blocked=False).order_by("position", "pk").first()
         if following is not None:
             following.status = TaskState.OPEN
-            following.save(update_fields=["status"])
+            following.started_at = following.started_at or ctx.now
+            following.save(update_fields=["status", "started_at"])
     if not _open_tasks(item).exists():
         _finish_step(ctx, definition_of(item))
 
@@ -268,6 +270,7 @@ def transfer_apply(ctx: StepContext) -> None:
         added_by=task.added_by,
         added_how=task.added_how,
         created_at=ctx.now,
+        started_at=task.started_at or task.created_at,  # the time left goes with the task
     )
     ctx.details.update({"step": task.step, "from": task.person_id, "to": to.pk, "to_name": to.display_name})
 
@@ -297,6 +300,7 @@ def hand_over_tasks(ctx: StepContext) -> None:
                 added_by=task.added_by,
                 added_how=task.added_how,
                 created_at=ctx.now,
+                started_at=task.started_at,
             )
         moved.append(task.step)
     ctx.details.update({"from": old.pk, "from_name": old.display_name, "to": new.pk, "to_name": new.display_name})
@@ -334,6 +338,7 @@ def add_sign_apply(ctx: StepContext) -> None:
         added_by=ctx.principal,
         added_how=how,
         created_at=ctx.now,
+        started_at=ctx.now if how == "before" else None,  # added after: their clock starts when reached
     )
     if how == "before":
         task.status, task.blocked = TaskState.WAITING, True

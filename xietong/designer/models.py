@@ -240,6 +240,10 @@ class ApprovalTask(models.Model):
     )
     note = models.CharField(_("意见"), max_length=3000, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=clock.now)
+    # When this approver got the task — their own clock under the step's limit starts here: on entering the
+    # step, or when an approver added after someone (加签) or next in line (依次) is reached. 转交 and 离职交接
+    # pass it on unchanged: the time left continues with whoever takes the task over.
+    started_at = models.DateTimeField(_("收到时间"), null=True, blank=True)
     acted_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:

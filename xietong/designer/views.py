@@ -214,12 +214,14 @@ class DesignedPages:
 
 
 def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:
-    """Each step clock with the step's approvers of that arming (会签: everyone), each with the step's due
-    time and their own state: approved on time or late, still to act (time left or overdue), or waiting."""
+    """Each step clock with the step's approvers of that arming (会签: everyone), each with their own due time
+    (designer.approver_deadlines: from when they got the task) and state: approved on time or late, still to
+    act (time left or overdue), or waiting."""
     from django.utils import timezone
 
     from xietong.clocks.selectors import PersonDue
     from xietong.core import clock as time_source
+    from xietong.designer.approver_deadlines import approver_due, time_left_words
 
     tasks = list(item.tasks.exclude(status=TaskState.SENT).select_related("person").order_by("position", "pk"))
     steps = {v.clock.limit for v in views if v.clock.kind == v.clock.limit}
@@ -236,9 +238,9 @@ def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:
             for t in tasks
             if t.step == clock.limit and t.created_at >= clock.created_at and (until is None or t.created_at < until)
         ]
-        due = clock.limit_due_at
         lines = []
         for task in mine:
+            due = approver_due(clock, task) or clock.limit_due_at
             if task.acted_at is not None and task.status in (TaskState.APPROVED, TaskState.DONE):
                 when = timezone.localtime(task.acted_at).strftime("%m-%d %H:%M")
                 late = task.acted_at > due
@@ -248,9 +250,10 @@ def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:
                 }
                 lines.append(PersonDue(task.person.display_name, due, status, "warn" if late else "ok"))
             elif task.status == TaskState.OPEN and clock.closed_at is None:
-                tone = "late" if now > due else view.tone
-                status = _("待处理 · %(clock)s") % {"clock": view.status}
-                lines.append(PersonDue(task.person.display_name, due, status, tone))
+                words, late = time_left_words(clock, due, now)
+                left = (_("已超时 %(span)s") if late else _("剩余 %(span)s")) % {"span": words}
+                status = _("待处理 · %(clock)s") % {"clock": left}
+                lines.append(PersonDue(task.person.display_name, due, status, "late" if late else view.tone))
             elif task.status == TaskState.WAITING:
                 lines.append(PersonDue(task.person.display_name, None, _("未到（等待前一位审批）"), "muted"))
             else:
