@@ -284,17 +284,19 @@ def definition_from_post(data: Any) -> dict[str, Any]:
     """The definition document the editor's form describes (not yet validated)."""
     departments = data.getlist("starters_departments") if hasattr(data, "getlist") else []
     roles = data.getlist("starters_roles") if hasattr(data, "getlist") else []
+    starters: dict[str, Any] = {
+        "everyone": _checked(data, "starters_everyone"),
+        "departments": [d for d in departments if d],
+        "roles": [r for r in roles if r],
+    }
+    if people := _usernames(data, "starters_people"):  # only when named, as a definition file has it
+        starters["people"] = people
     return {
         "key": _text(data, "key"),
         "name": _text(data, "name"),
         "prefix": _text(data, "prefix").upper(),
         "description": _text(data, "description"),
-        "starters": {
-            "everyone": _checked(data, "starters_everyone"),
-            "departments": [d for d in departments if d],
-            "roles": [r for r in roles if r],
-            "people": _usernames(data, "starters_people"),
-        },
+        "starters": starters,
         "visibility": _text(data, "visibility") or "participants",
         "fields": [_field(data, row) for row in _row_ids(data, _ROW, prefix="f")],
         "steps": [_step(data, row) for row in _row_ids(data, _ROW, prefix="s")],
