@@ -382,9 +382,52 @@ def timeout_apply(ctx: StepContext) -> None:
         ctx.changed |= {"resume_step", "step"}
         ctx.target = S.RETURNED
         return
-    for task in _open_tasks(item):
+    from xietong.designer.approver_deadlines import approver_due
+
+    clock = _step_clock(item)
+    later: list[tuple[dt.datetime, ApprovalTask]] = []
+    for task in _open_tasks(item).select_related("person"):
+        due = approver_due(clock, task) if clock is not None and task.status == TaskState.OPEN else None
+        if due is not None and due > ctx.now:
+            later.append((due, task))  # got the task later (加签): their own limit has not run out
+            continue
         _close(task, TaskState.APPROVED, ctx, str(_("超时自动同意")))
+    if later:
+        due, task = min(later, key=lambda pair: pair[0])
+        ctx.details["still_due"] = [{"name": t.person.display_name, "due": d.isoformat()} for d, t in later]
+        ctx.details["rearm"] = {"due": due.isoformat(), "owner": task.person_id, "process": clock.policy.process}
+        return
     _finish_step(ctx, definition_of(item))
+
+
+def _step_clock(item: DesignedItem) -> Any:
+    from xietong.clocks.models import Clock
+    from xietong.clocks.services import subject_key
+
+    subject_type, subject_id = subject_key(item)
+    return (
+        Clock.objects.filter(subject_type=subject_type, subject_id=subject_id, kind=item.step)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def timeout_after(ctx: StepContext) -> None:
+    """After an automatic approval: the step's clock met, or — when approvers who got the task later still
+    have time of their own — armed again for the first of them."""
+    satisfy_finished(ctx)
+    rearm = ctx.details.get("rearm")
+    if rearm:
+        from xietong.clocks.services import clock_arm
+
+        clock_arm(
+            subject=ctx.item,
+            process=rearm["process"],
+            limit=ctx.item.step,
+            owner=Person.objects.get(pk=rearm["owner"]),
+            department=ctx.item.department,
+            due_at=dt.datetime.fromisoformat(rearm["due"]),
+        )
 
 
 def satisfy_finished(ctx: StepContext) -> None:
@@ -630,7 +673,7 @@ def compile_version(version: Any) -> Process:
             system=True,
             apply=timeout_apply,
             arms=arms,
-            after=satisfy_finished,
+            after=timeout_after,
             tells=tells,
         ),
         Step(

@@ -87,3 +87,32 @@ def test_a_handed_over_task_keeps_its_deadline(company):
         "heyang:transferred": at("2026-10-10 16:30"),
         "lina:open": at("2026-10-10 16:30"),  # continues: 李娜 has what 何洋 had left
     }
+
+
+def test_automatic_approval_at_the_limit_waits_for_an_approver_whose_own_time_is_not_up(company):
+    """财务 set to approve automatically at its limit: at Saturday 16:30 何洋's time is up (approved for him),
+    周杰's is not (reached at 10:00): the step's clock is armed again for him, and fires on Monday 10:00."""
+    from xietong.clocks.models import ClockState
+    from xietong.clocks.services import clock_fire_due
+    from xietong.core.models import AuditEvent
+    from xietong.designer.models import DesignedItem
+    from xietong.designer.tests.support import expense
+
+    document = expense()
+    next(s for s in document["steps"] if s["key"] == "finance")["limit"]["on_timeout"] = "approve"
+    item = start(company, publish(company, document))
+    act(company, "hujun", item, "approve", "2026-10-09 16:30")
+    act(company, "fengjing", item, "add_sign", "2026-10-10 09:00", to=company.person("zhoujie"), how="after")
+    act(company, "fengjing", item, "approve", "2026-10-10 10:00")
+    with time_machine.travel(at("2026-10-10 16:30:01"), tick=False):
+        clock_fire_due()
+    assert list(dues(item)) == ["fengjing:approved", "heyang:approved", "zhoujie:open"]
+    assert DesignedItem.objects.get(pk=item.pk).step == "finance"
+    armed = Clock.objects.get(subject_id=item.pk, kind="finance", state=ClockState.ARMED)
+    assert (armed.owner.username, armed.due_at) == ("zhoujie", at("2026-10-12 10:00"))
+    event = AuditEvent.objects.get(object_id=str(item.pk), action="expense.timeout_approve")
+    assert [p["name"] for p in event.after["still_due"]] == ["周杰"]
+    with time_machine.travel(at("2026-10-12 10:00:01"), tick=False):
+        clock_fire_due()
+    assert DesignedItem.objects.get(pk=item.pk).state == "approved"
+    assert list(dues(item)) == ["fengjing:approved", "heyang:approved", "zhoujie:approved"]
