@@ -10,8 +10,10 @@ from xietong.clocks.models import (
     Escalation,
     EscalationLadder,
     EscalationStep,
+    PolicyChange,
     _more_processes,
 )
+from xietong.clocks.scheduled import pending_words
 from xietong.clocks.services import ladder_validate
 from xietong.core.admin import ReadOnlyAdmin
 from xietong.core.admin_audit import AuditedModelAdmin
@@ -185,6 +187,7 @@ class ClockPolicyAdmin(AuditedModelAdmin):
         "ladder",
         "is_active",
         "basis",
+        "pending",
     )
     list_filter = ("process", "mode", "is_active")
     list_editable = ("duration", "remind_before", "is_active")
@@ -206,12 +209,20 @@ class ClockPolicyAdmin(AuditedModelAdmin):
                     "ladder",
                     "when_late",
                     "is_active",
+                    "pending",
                 )
             },
         ),
         # An administrator edits or replaces the clause with the limit; the change is audited (AuditedModelAdmin).
         (_("依据"), {"fields": ("source", "clause", "clause_text", "also", "description")}),
     )
+
+    readonly_fields = ("pending",)
+
+    @admin.display(description=_("待生效调整"))
+    def pending(self, obj: ClockPolicy) -> str:
+        """An approved change waiting for its date (the next quarter's first day), with the date."""
+        return pending_words(obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The change form and the list's editable columns alike: number + unit.
@@ -237,3 +248,9 @@ class ClockAdmin(ReadOnlyAdmin):
 class EscalationAdmin(ReadOnlyAdmin):
     list_display = ("subject_type", "subject_id", "limit", "level", "target", "target_role", "note", "at")
     list_filter = ("level", "limit")
+
+
+@admin.register(PolicyChange)
+class PolicyChangeAdmin(ReadOnlyAdmin):
+    list_display = ("policy", "changes", "effective_from", "reason", "decided_by", "created_at", "applied_at")
+    list_filter = ("applied_at",)

@@ -19,12 +19,15 @@ class ClocksConfig(AppConfig):
         register_demo_seeder("时钟", replay_clocks_until_now, order=99)
         from xietong.clocks import workbench  # noqa: F401  (registers 我的时限)
         from xietong.clocks.retime import on_calendar_change, retime_pending
+        from xietong.clocks.scheduled import policy_changes_apply_due
         from xietong.clocks.services import clock_fire_due
         from xietong.core.audit import register_actions
         from xietong.core.worker import register_sweep
         from xietong.workcal.services import on_calendar_changed
 
         register_sweep("clocks", clock_fire_due, order=10)
+        # Before firing and arming: a limit approved for the next quarter is written into its row at its instant.
+        register_sweep("policy-changes", policy_changes_apply_due, order=4)
         # Before firing: a clock a calendar change moved must not fire at its old instant.
         register_sweep("calendar-retime", retime_pending, order=5)
         on_calendar_changed(on_calendar_change)
@@ -36,6 +39,7 @@ class ClocksConfig(AppConfig):
                 "clock.retime": _("时限随日历调整"),
                 "clocks.clockpolicy.create": _("新增时限规则"),
                 "clocks.clockpolicy.change": _("修改时限规则"),
+                "clocks.clockpolicy.schedule": _("时限规则调整待生效"),
                 "clocks.clockpolicy.delete": _("删除时限规则"),
                 "clocks.escalationladder.create": _("新增升级路径"),
                 "clocks.escalationladder.change": _("修改升级路径"),

@@ -283,6 +283,13 @@ class ClockPolicy(TimeStampedModel):
         help_text=_("要求提前办理的规则（如延期申请须提前 2 个工作日提交）：迟了是拒绝还是仅标记"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    change_from = models.DateTimeField(
+        _("待生效调整"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("已批准、尚未生效的调整最早生效的时刻（见“时限规则调整”）"),
+    )
 
     class Meta:
         verbose_name = _("时限规则")
@@ -318,6 +325,39 @@ class ClockPolicy(TimeStampedModel):
         from xietong.clocks.basis import policy_basis
 
         return policy_basis(self)
+
+
+class PolicyChange(models.Model):
+    """A change to a time limit decided now that takes effect at a later instant (000 流程复盘: the
+    quarterly review's approved suggestions 「经管理层审批后纳入下季度规范更新」 apply from the next
+    quarter's first day). Clocks started before `effective_from` keep the old limit, later ones use the
+    new one; the worker writes it into the policy row at that instant (clocks.scheduled)."""
+
+    policy = models.ForeignKey(
+        ClockPolicy, verbose_name=_("时限规则"), on_delete=models.CASCADE, related_name="scheduled_changes"
+    )
+    changes = models.JSONField(_("调整内容"), default=dict, help_text=_('字段 → 新值，如 {"duration": "3h"}'))
+    before = models.JSONField(_("调整前"), default=dict, blank=True)
+    effective_from = models.DateTimeField(_("生效时间"))
+    reason = models.CharField(_("依据"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        "org.Person", verbose_name=_("批准人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("批准时间"))
+    applied_at = models.DateTimeField(_("生效写入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限规则调整")
+        verbose_name_plural = _("时限规则调整")
+        ordering = ["effective_from", "pk"]
+        indexes = [
+            models.Index(
+                fields=["effective_from", "id"], condition=Q(applied_at__isnull=True), name="policy_change_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} → {self.changes} @ {self.effective_from:%Y-%m-%d %H:%M}"
 
 
 class ClockState(models.TextChoices):

@@ -39,6 +39,7 @@ from xietong.clocks.models import (
     TimeMode,
     limit_label,
 )
+from xietong.clocks.scheduled import policy_in_effect
 from xietong.clocks.timebase import timebase
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_build, audit_record
@@ -104,6 +105,8 @@ def clock_arm(
         return None
     clock_cancel(subject=subject, limit=limit)
     start = start or time_source.now()
+    # A change approved for a later date (the next quarter's first day) counts from its instant.
+    policy = policy_in_effect(policy, start)
     snap = policy.mode == TimeMode.WALL and policy.snap
     counts_on_calendar = (
         policy.mode == TimeMode.WORKING

@@ -12,6 +12,7 @@ from xietong.clocks.basis import policy_basis
 from xietong.clocks.choices import TimeMode
 from xietong.clocks.durations import duration_text
 from xietong.clocks.models import PRIORITY_LABELS, ClockPolicy, limit_label
+from xietong.clocks.scheduled import pending_words
 from xietong.workcal.engine import Duration, parse_duration
 
 
@@ -52,13 +53,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action: str, configured: bool = False, **options):
-        if configured:
-            policies = list(ClockPolicy.objects.filter(is_active=True).order_by("process", "kind", "priority"))
-        else:
-            policies = _defaults()
-        self.stdout.write("\t".join(HEADER))
+        if not configured:
+            self.stdout.write("\t".join(HEADER))
+            for policy in _defaults():
+                self.stdout.write("\t".join(_row(policy)))
+            return
+        policies = list(ClockPolicy.objects.filter(is_active=True).order_by("process", "kind", "priority"))
+        self.stdout.write("\t".join([*HEADER, "待生效调整"]))
         for policy in policies:
-            self.stdout.write("\t".join(_row(policy)))
+            self.stdout.write("\t".join([*_row(policy), pending_words(policy)]))
 
 
 def _defaults() -> list[ClockPolicy]:
