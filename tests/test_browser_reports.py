@@ -68,6 +68,39 @@ def test_quarterly_review_generated_and_a_proposal_approved(page_for, live_serve
         gm.goto(liufang.url)
         click(gm, "#proposals button[value=approve]")
         assert "已批准" in gm.locator("#proposals").inner_text()
+        assert "自 2026-10-01 起生效" in gm.locator("#proposals").inner_text()  # 纳入下季度规范更新
         policy.refresh_from_db()
-        assert policy.duration == "3h"
+        assert (policy.duration, policy.change_from) == ("2h", at("2026-10-01 00:00"))
         screenshot(gm, "reports-5-approved")
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_coordinator_picks_the_typical_cases_on_a_phone(page_for, live_server, live_company, locale):
+    """At 390 px wide, in Chinese and in English: 刘芳 opens the review the worker generated, ticks two
+    candidates, saves; the page lists them under 复盘会讨论的典型案例 and nothing scrolls sideways."""
+    from xietong.reports.models import QuarterlyReview
+    from xietong.reports.review import review_generate_due
+
+    build(live_company)
+    url = live_server.url
+    with time_machine.travel(at("2026-06-30 09:00"), tick=True):
+        review_generate_due()
+        review = QuarterlyReview.objects.get(year=2026, quarter=2)
+        liufang = page_for("liufang", locale=locale)
+        liufang.set_viewport_size({"width": 390, "height": 844})
+        liufang.goto(f"{url}/reports/reviews/{review.pk}/")
+        if locale == "en-US":
+            click(liufang, "button[name=language][value=en]")  # the footer's language switch
+        heading = "Typical cases for the review meeting" if locale == "en-US" else "复盘会讨论的典型案例"
+        assert liufang.locator("#cases h2").inner_text() == heading
+        liufang.click("#cases summary")
+        boxes = liufang.locator("#cases input[name=case]")
+        assert boxes.count() == 2
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        click(liufang, "#cases button[type=submit]")
+        assert liufang.locator("ol.picked-cases li").count() == 2
+        assert liufang.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(liufang, f"reports-6-picked-cases-{locale}")
+    review.refresh_from_db()
+    assert len(review.selected_cases) == 2

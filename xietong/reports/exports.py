@@ -380,10 +380,31 @@ def dashboard_pdf(board) -> bytes:
     return _pdf(_("时限遵守情况报表 · %(q)s") % {"q": board.quarter.label}, blocks)
 
 
+CASE_GROUP_LABELS = {
+    "most_escalated": gettext_lazy("升级最多"),
+    "fastest": gettext_lazy("响应最快"),
+    "lowest_scores": gettext_lazy("评分最低"),
+}
+
+
 def review_pdf(review) -> bytes:
     """The 季度复盘 pack and its proposals, to be filed."""
     pack = review.pack
-    blocks: list[tuple[str, Any]] = [("h2", _("一、典型案例：升级最多"))]
+    picked = review.picked_cases()
+    blocks: list[tuple[str, Any]] = [("h2", _("复盘会讨论的典型案例（综合管理部选定）"))]
+    if picked:
+        blocks.append(
+            (
+                "table",
+                [
+                    [_("编号"), _("主题"), _("候选理由")],
+                    *[[c["number"], c["title"], str(CASE_GROUP_LABELS[c["group"]])] for c in picked],
+                ],
+            )
+        )
+    else:
+        blocks.append(("p", _("尚未选定")))
+    blocks.append(("h2", _("一、典型案例：升级最多")))
     blocks.append(
         (
             "table",
@@ -458,5 +479,7 @@ def review_pdf(review) -> bytes:
             if p.decided_by
             else ""
         )
+        if p.state == "approved" and p.policy_id and p.effective_day:
+            decided += _("，自 %(day)s 起生效") % {"day": f"{p.effective_day:%Y-%m-%d}"}
         blocks.append(("p", f"{p.title}：{p.content}{change} —— {p.proposed_by.display_name}；{decided}"))
     return _pdf(_("季度复盘 · %(q)s") % {"q": pack.get("label", review.code)}, blocks)

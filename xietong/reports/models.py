@@ -11,6 +11,10 @@ from xietong.clocks.models import validate_duration
 from xietong.core import clock
 from xietong.core.permissions import Reach, RestrictedQuerySet
 from xietong.items.guard import StateGuarded, StateGuardedQuerySet
+from xietong.reports.periods import Quarter
+
+# The pack's lists of candidate typical cases (reports.review.review_pack).
+CASE_GROUPS = ("most_escalated", "fastest", "lowest_scores")
 
 
 class QuarterlyReview(models.Model):
@@ -18,7 +22,21 @@ class QuarterlyReview(models.Model):
     quarter = models.PositiveSmallIntegerField(_("季度"))
     pack = models.JSONField(_("复盘材料"), default=dict)
     generated_at = models.DateTimeField(_("生成时间"), default=clock.now)
-    generated_by = models.ForeignKey("org.Person", verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+")
+    generated_by = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("空表示季度末由系统自动生成"),
+    )
+    selected_cases = models.JSONField(
+        _("选定的典型案例"),
+        default=list,
+        blank=True,
+        help_text=_("综合管理部从候选案例中选定、在复盘会上讨论的案例（如 requests.request:12）"),
+    )
 
     class Meta:
         verbose_name = _("季度复盘")
@@ -35,6 +53,22 @@ class QuarterlyReview(models.Model):
     @property
     def code(self) -> str:
         return f"{self.year}Q{self.quarter}"
+
+    def candidates(self) -> list[dict]:
+        """Every proposed typical case once, in the pack's order, each with whether it was picked."""
+        seen: dict[str, dict] = {}
+        picked = set(self.selected_cases or [])
+        for group in CASE_GROUPS:
+            for case in (self.pack or {}).get(group, []):
+                key = case.get("key")
+                if key and key not in seen:
+                    seen[key] = {**case, "group": group, "picked": key in picked}
+        return list(seen.values())
+
+    def picked_cases(self) -> list[dict]:
+        """The cases the coordinator chose, in the order chosen."""
+        by_key = {case["key"]: case for case in self.candidates()}
+        return [by_key[key] for key in self.selected_cases or [] if key in by_key]
 
 
 class ProposalQuerySet(RestrictedQuerySet, StateGuardedQuerySet):  # type: ignore[override]
@@ -92,6 +126,14 @@ class ImprovementProposal(StateGuarded, models.Model):
     @classmethod
     def reach_filter(cls, reach: Reach, action: str) -> models.Q | None:
         return None if reach.sees_all or reach.led_department_ids else models.Q(pk__in=[])
+
+    @property
+    def effective_day(self) -> object:
+        """The day an approved change takes effect: the first day of the quarter after the approval."""
+        if self.decided_at is None:
+            return None
+        day = clock.local(self.decided_at).date()
+        return Quarter.of(day).next().first_day
 
     @property
     def changes(self) -> dict[str, str]:

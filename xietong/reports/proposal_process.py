@@ -1,5 +1,6 @@
 """协作流程优化建议, as the quarterly review has it: recorded by 综合管理部 or a department head, approved or
-not by the general manager; an approved change to a time limit is written into the policy at once."""
+not by the general manager; an approved change to a time limit takes effect from the next quarter's first day
+(000 流程复盘「经管理层审批后纳入下季度规范更新」)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ def record_decider(ctx: StepContext) -> None:
     ctx.details["proposal"] = ctx.item.pk
 
 
-def apply_policy(ctx: StepContext) -> None:
-    from xietong.reports.review import policy_apply
+def schedule_policy(ctx: StepContext) -> None:
+    from xietong.reports.review import policy_schedule
 
     if ctx.item.policy_id:
-        policy_apply(actor=ctx.actor, proposal=ctx.item)
+        policy_schedule(actor=ctx.actor, proposal=ctx.item)
 
 
 PROPOSAL = Process(
@@ -54,7 +55,7 @@ PROPOSAL = Process(
             general_manager,
             "primary",
             reason=Reason(_("审批意见"), required=False, keep_in="decision_note", field="note"),
-            after=apply_policy,
+            after=schedule_policy,
             audit_action="review.approve",
             stamps=("decided_at",),
             apply=record_decider,

@@ -1,23 +1,25 @@
 """季度复盘 (process 12): the coordinating office generates the quarter's pack; proposals are recorded
-and approved by the general manager; an approved change to a time limit is applied to its policy row
-with an audit event (before/after)."""
+and approved by the general manager; an approved change to a time limit is scheduled on its policy row
+from the next quarter's first day (clocks.scheduled), audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
 from xietong.clocks.basis import policy_basis
-from xietong.clocks.models import ClockPolicy, validate_duration
+from xietong.clocks.models import ClockPolicy, PolicyChange, validate_duration
+from xietong.clocks.scheduled import policy_change_schedule
 from xietong.clocks.services import timebase
 from xietong.core import clock as time_source
-from xietong.core.audit import audit_record, changed_fields, snapshot
+from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden, NotFound
 from xietong.core.permissions import reach_of
 from xietong.feedback.models import Feedback
@@ -54,12 +56,14 @@ def drill_url(quarter: Quarter, department_id: int, outcome: str) -> str:
 
 
 def _subject(label: str, pk: int) -> dict[str, Any]:
+    key = f"{label}:{pk}"  # what the coordinator's pick of typical cases names
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):
-        return {"type": label, "id": pk, "number": "", "title": f"{label}#{pk}", "url": ""}
+        return {"key": key, "type": label, "id": pk, "number": "", "title": f"{label}#{pk}", "url": ""}
     obj = model._base_manager.filter(pk=pk).first()
     return {
+        "key": key,
         "type": str(model._meta.verbose_name),
         "id": pk,
         "number": getattr(obj, "number", ""),
@@ -197,6 +201,107 @@ def review_generate(*, actor: Person, quarter: Quarter) -> QuarterlyReview:
     return review
 
 
+# 《企业沟通与协作流程规范》二（五）流程复盘: when the review happens and who runs it.
+REVIEW_CLAUSE = "依据：《企业沟通与协作流程规范》二（五）「每季度末,企业管理部组织各部门负责人召开协作复盘会」"
+
+
+def review_due_at(quarter: Quarter) -> Any:
+    """When the worker generates the quarter's pack: at the start of the quarter's last working day
+    (default calendar), so that the 复盘会 can be held 「每季度末」 with the material in hand.
+    2026Q3 → 2026-09-30 09:00; a quarter ending on a holiday, the working day before."""
+    from xietong.workcal.selectors import default_calendar, engine_for
+
+    engine = engine_for(default_calendar())
+    day = quarter.end.date() - dt.timedelta(days=1)
+    while not engine.is_working_day(day) and day > quarter.first_day:
+        day -= dt.timedelta(days=1)
+    return engine.next_working_instant(engine.at(day, dt.time()))
+
+
+def review_generate_due(batch_size: int = 0) -> int:
+    """The worker's sweep: generate the pack of the quarter whose last working day has begun (and of
+    the previous quarter if no worker ran then), once — the unique (year, quarter) row decides between
+    workers — and remind 综合管理部 to pick the cases and hold the 复盘会."""
+    now = time_source.now()
+    current = Quarter.of(time_source.local(now).date())
+    written = 0
+    for quarter in (current.previous(), current):
+        if now < review_due_at(quarter):
+            continue
+        if QuarterlyReview.objects.filter(year=quarter.year, quarter=quarter.quarter).exists():
+            continue
+        try:
+            with transaction.atomic():
+                _generate_automatically(quarter)
+                written += 1
+        except IntegrityError:
+            continue  # another worker wrote it
+    return written
+
+
+def _generate_automatically(quarter: Quarter) -> QuarterlyReview:
+    pack = review_pack(quarter)
+    review = QuarterlyReview.objects.create(
+        year=quarter.year, quarter=quarter.quarter, pack=pack, generated_at=time_source.now(), generated_by=None
+    )
+    audit_record(
+        actor=None,
+        action="review.generate",
+        obj=review,
+        after={
+            "quarter": quarter.code,
+            "automatic": True,
+            "most_escalated": len(pack["most_escalated"]),
+            "departments": len(pack["departments"]),
+            "suggestions": len(pack["suggestions"]),
+        },
+    )
+    end = time_source.local(quarter.end - dt.timedelta(microseconds=1))
+    notify(
+        recipients=Person.objects.filter(is_coordinator=True, is_active=True),
+        kind="assignment",
+        title=_("【季度复盘】%(q)s复盘材料已生成，请选定典型案例并组织复盘会") % {"q": quarter.label},
+        body=_(
+            "%(q)s的复盘材料已自动生成：候选典型案例 %(cases)d 个，%(depts)d 个部门的守规情况，"
+            "%(suggestions)d 条反馈建议。请选定要讨论的典型案例，于 %(end)s 前组织各部门负责人召开协作复盘会，"
+            "输出《协作流程优化建议》。%(basis)s"
+        )
+        % {
+            "q": quarter.label,
+            "cases": len(review.candidates()),
+            "depts": len(pack["departments"]),
+            "suggestions": len(pack["suggestions"]),
+            "end": f"{end:%Y-%m-%d}",
+            "basis": REVIEW_CLAUSE,
+        },
+        url=review.get_absolute_url(),
+        subject=review,
+        dedupe_key=f"review:{quarter.code}",
+    )
+    return review
+
+
+@transaction.atomic
+def cases_pick(*, actor: Person, review: QuarterlyReview, keys: list[str]) -> QuarterlyReview:
+    """综合管理部 chooses which proposed typical cases the 复盘会 discusses (any of the candidates, in
+    the order given); audited with what was chosen before and after."""
+    if not may_generate(actor):
+        raise Forbidden(_("典型案例由综合管理部选定"))
+    review = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
+    offered = {case["key"] for case in review.candidates()}
+    unknown = [key for key in keys if key not in offered]
+    if unknown:
+        raise ApplicationError(_("所选案例不在本季度的候选案例中"), fields={"cases": _("请从候选案例中选择")})
+    chosen = list(dict.fromkeys(keys))
+    before = list(review.selected_cases or [])
+    if chosen == before:
+        return review
+    review.selected_cases = chosen
+    review.save(update_fields=["selected_cases"])
+    audit_record(actor=actor, action="review.pick", obj=review, before={"cases": before}, after={"cases": chosen})
+    return review
+
+
 @transaction.atomic
 def proposal_add(
     *,
@@ -257,33 +362,31 @@ def proposal_add(
     return proposal
 
 
-POLICY_FIELDS = ("duration", "remind_before", "escalate_after")
-
-
 def proposal_decide(*, actor: Person, proposal_id: int, approve: bool, note: str = "") -> ImprovementProposal:
     """The general manager approves or rejects (a step of PROPOSAL); an approved time-limit change is
-    applied at once, in the same transaction."""
+    scheduled, in the same transaction, from the next quarter's first day."""
     proposal = ImprovementProposal.objects.filter(pk=proposal_id).first()
     if proposal is None:
         raise NotFound()
     return run_step(actor=actor, item=proposal, step="approve" if approve else "reject", reason=note)
 
 
-def policy_apply(*, actor: Person, proposal: ImprovementProposal) -> ClockPolicy:
-    """Write the approved durations into the ClockPolicy row (new clocks use them; armed ones keep
-    their due times), with one audit event naming the proposal."""
+def effective_quarter(decided_at: Any) -> Quarter:
+    """The quarter an approved change takes effect in: the one after the approval (000 流程复盘
+    「经管理层审批后纳入下季度规范更新」). A Q3 review approved on 9/30 applies from 10/1; one approved late,
+    on 10/5, from 1/1 — never backdated."""
+    return Quarter.of(time_source.local(decided_at).date()).next()
+
+
+def policy_schedule(*, actor: Person, proposal: ImprovementProposal) -> PolicyChange:
+    """Schedule the approved durations on the ClockPolicy row from the next quarter's first day 00:00:
+    clocks started before keep the old limit, later ones get the new one (clocks.scheduled)."""
     policy = ClockPolicy.objects.select_for_update().get(pk=int(proposal.policy_id or 0))
-    before = snapshot(policy, POLICY_FIELDS)
-    for name, value in proposal.changes.items():
-        setattr(policy, name, value)
-    policy.updated_at = time_source.now()
-    policy.save(update_fields=[*POLICY_FIELDS, "updated_at"])
-    old, new = changed_fields(before, snapshot(policy, POLICY_FIELDS))
-    audit_record(
-        actor=actor,
-        action="clocks.clockpolicy.change",
-        obj=policy,
-        before=old,
-        after={**new, "proposal": proposal.pk, "review": proposal.review.code},
+    quarter = effective_quarter(proposal.decided_at or time_source.now())
+    reason = _("%(review)s 季度复盘 · 优化建议「%(title)s」") % {
+        "review": proposal.review.code,
+        "title": proposal.title,
+    }
+    return policy_change_schedule(
+        actor=actor, policy=policy, changes=proposal.changes, effective_from=quarter.start, reason=reason
     )
-    return policy

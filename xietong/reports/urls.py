@@ -14,6 +14,7 @@ urlpatterns = [
     path("reviews/", views.review_list, name="review-list"),
     path("reviews/generate/", views.review_generate_view, name="review-generate"),
     path("reviews/<int:review_id>/", views.review_detail, name="review-detail"),
+    path("reviews/<int:review_id>/cases/", views.review_pick_view, name="review-pick"),
     path("reviews/<int:review_id>/proposals/", views.proposal_create, name="proposal-create"),
     path("reviews/<int:review_id>/pack.pdf", views.review_pdf_view, name="review-pdf"),
     path("proposals/<int:proposal_id>/decide/", views.proposal_decide_view, name="proposal-decide"),

@@ -18,7 +18,14 @@ from xietong.core.permissions import access
 from xietong.reports import charts, coordination_exports, exports
 from xietong.reports.models import ImprovementProposal, QuarterlyReview
 from xietong.reports.periods import Quarter
-from xietong.reports.review import may_generate, may_propose, proposal_add, proposal_decide, review_generate
+from xietong.reports.review import (
+    cases_pick,
+    may_generate,
+    may_propose,
+    proposal_add,
+    proposal_decide,
+    review_generate,
+)
 from xietong.reports.selectors import DIMENSIONS, dashboard, drill
 from xietong.reports.templatetags.durations import duration_from_post
 
@@ -261,23 +268,39 @@ def _review(request: AuthedRequest, review_id: int) -> QuarterlyReview:
     return review
 
 
+def _review_context(request: AuthedRequest, review: QuarterlyReview) -> dict:
+    return {
+        "review": review,
+        "pack": review.pack,
+        "candidates": review.candidates(),
+        "picked": review.picked_cases(),
+        "proposals": review.proposals.select_related("policy", "proposed_by", "decided_by"),
+        "policies": ClockPolicy.objects.filter(is_active=True),
+        "can_propose": may_propose(request.user),
+        "can_pick": may_generate(request.user),
+        "can_decide": request.user.is_general_manager,
+        "errors": {},
+        "values": {},
+    }
+
+
 @require_GET
 def review_detail(request: AuthedRequest, review_id: int) -> HttpResponse:
     review = _review(request, review_id)
-    return render(
-        request,
-        "reports/review.html",
-        {
-            "review": review,
-            "pack": review.pack,
-            "proposals": review.proposals.select_related("policy", "proposed_by", "decided_by"),
-            "policies": ClockPolicy.objects.filter(is_active=True),
-            "can_propose": may_propose(request.user),
-            "can_decide": request.user.is_general_manager,
-            "errors": {},
-            "values": {},
-        },
-    )
+    return render(request, "reports/review.html", _review_context(request, review))
+
+
+@require_POST
+def review_pick_view(request: AuthedRequest, review_id: int) -> HttpResponse:
+    """综合管理部 picks the typical cases the 复盘会 discusses."""
+    review = _review(request, review_id)
+    try:
+        cases_pick(actor=request.user, review=review, keys=request.POST.getlist("case"))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("已保存选定的典型案例"))
+    return redirect(f"{review.get_absolute_url()}#cases")
 
 
 @require_POST
@@ -296,22 +319,9 @@ def proposal_create(request: AuthedRequest, review_id: int) -> HttpResponse:
             new_escalate_after=duration_from_post(request.POST, "new_escalate_after"),
         )
     except ApplicationError as error:
-        return render(
-            request,
-            "reports/review.html",
-            {
-                "review": review,
-                "pack": review.pack,
-                "proposals": review.proposals.select_related("policy", "proposed_by", "decided_by"),
-                "policies": ClockPolicy.objects.filter(is_active=True),
-                "can_propose": may_propose(request.user),
-                "can_decide": request.user.is_general_manager,
-                "errors": error.fields,
-                "form_error": error.message if not error.fields else None,
-                "values": request.POST,
-            },
-            status=400,
-        )
+        context = _review_context(request, review)
+        context.update(errors=error.fields, form_error=error.message if not error.fields else None, values=request.POST)
+        return render(request, "reports/review.html", context, status=400)
     messages.success(request, _("已记录优化建议"))
     return redirect(review)
 
@@ -328,7 +338,14 @@ def proposal_decide_view(request: AuthedRequest, proposal_id: int) -> HttpRespon
         message = error.message if not error.fields else "；".join(str(m) for m in error.fields.values())
         messages.error(request, str(message))
     else:
-        messages.success(request, _("已批准，时限规则已更新") if approve and proposal.policy_id else _("已审批"))
+        if approve and proposal.policy_id:
+            proposal.refresh_from_db()
+            messages.success(
+                request,
+                _("已批准，时限规则自 %(day)s 起按新规定执行") % {"day": f"{proposal.effective_day:%Y-%m-%d}"},
+            )
+        else:
+            messages.success(request, _("已审批"))
     return redirect(proposal.review)
 
 

@@ -84,19 +84,27 @@ def test_only_the_coordinating_office_generates(company):
         review_generate(actor=company.person("lina"), quarter=Q2)
 
 
-def test_an_approved_time_limit_change_is_applied_with_an_audit_event(company, review):
+def test_an_approved_time_limit_change_is_scheduled_from_the_next_quarter_with_an_audit_event(company, review):
     policy = ClockPolicy.objects.get(process="request", priority="high", kind="respond")
     assert policy.duration == "2h"
     proposal = propose(company, review, policy=policy, new_duration="3h")
     with pytest.raises(Forbidden):
         decide(company, proposal, username="liufang")  # only the general manager approves
-    decide(company, proposal, note="同意，下季度执行")
+    decide(company, proposal, note="同意，下季度执行")  # 2026-07-06, in 2026Q3: from 2026-10-01
     policy.refresh_from_db()
-    assert policy.duration == "3h" and policy.remind_before == "30m"
-    event = AuditEvent.objects.filter(action="clocks.clockpolicy.change").get()
+    assert (policy.duration, policy.remind_before) == ("2h", "30m")  # not applied at once
+    assert policy.change_from == at("2026-10-01 00:00")
+    event = AuditEvent.objects.filter(action="clocks.clockpolicy.schedule").get()
     assert event.actor.username == "chenzhiqiang"
     assert event.before == {"duration": "2h"}
-    assert event.after == {"duration": "3h", "proposal": proposal.pk, "review": "2026Q2"}
+    change = policy.scheduled_changes.get()
+    assert event.after == {
+        "duration": "3h",
+        "effective_from": "2026-10-01T00:00:00+08:00",
+        "change": change.pk,
+        "reason": "2026Q2 季度复盘 · 优化建议「高优先级需求响应时限放宽至 3 小时」",
+    }
+    assert not AuditEvent.objects.filter(action="clocks.clockpolicy.change").exists()
     with pytest.raises(InvalidState):
         decide(company, proposal)
 
