@@ -41,6 +41,7 @@ class DocumentKind(models.TextChoices):
     ITEM = "item", _("事项")
     COMMENT = "comment", _("评论")
     ATTACHMENT = "attachment", _("附件")
+    DOCUMENT = "document", _("归档文件")
 
 
 class DocumentStatus(models.TextChoices):
@@ -269,6 +270,7 @@ class ArchiveRecord(models.Model):
         """Whoever may see the item may see its archive record (the item's own rule, as a subquery)."""
         if reach.sees_all:
             return None
+        from xietong.archive.documents import DOCUMENT_OF
         from xietong.archive.subjects import work_item_models
 
         condition = Q(pk__in=[])
@@ -276,4 +278,8 @@ class ArchiveRecord(models.Model):
             rule = model.reach_filter(reach, action)  # type: ignore[attr-defined]
             visible = model._base_manager.all() if rule is None else model._base_manager.filter(rule)
             condition |= Q(subject_type=label, subject_id__in=visible.values("pk"))
+            # A document filed for the item (its 协作总结报告) is seen by whoever sees the item.
+            documents = [doc for doc, item in DOCUMENT_OF.items() if item == label]
+            if documents:
+                condition |= Q(subject_type__in=documents, subject_id__in=visible.values("pk"))
         return condition

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from xietong.archive.documents import DOCUMENT_OF, document_label
 from xietong.archive.models import ArchiveRecord, DocumentStatus
 from xietong.archive.search import SearchFilters, search
 from xietong.archive.services import (
@@ -109,7 +110,10 @@ def archive_list(request: AuthedRequest) -> HttpResponse:
         "archive/list.html",
         {
             "page": page,
-            "type_choices": _type_choices(),
+            # Filed documents (the 协作总结报告) are a 类型 of their own in the archive, not in search.
+            "type_choices": sorted(
+                _type_choices() + [(doc, document_label(doc)) for doc in DOCUMENT_OF], key=lambda c: c[1]
+            ),
             "projects": Project.objects.restrict(request.user).order_by("name"),
             "selected_type": kind,
             "selected_project": project,
