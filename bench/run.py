@@ -1,5 +1,5 @@
 """Run every benchmark and print one table:
-    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,requestclocks,outbox,search,http,designer] [--dbs sqlite,postgres] [--reuse]
+    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,requestclocks,outbox,search,http,cpu,designer] [--dbs sqlite,postgres] [--reuse]
 
 --quick uses smaller sizes (100,000 clocks, 2,000 due; 500 webhook messages; 20,000 search documents;
 5,000 requests and 5 s per HTTP scenario; 20 designed items) to check that everything runs.
@@ -45,9 +45,11 @@ def fmt(value: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="workcal,clocks,requestclocks,outbox,search,http,designer")
+    parser.add_argument("--only", default="workcal,clocks,requestclocks,outbox,search,http,cpu,designer")
     parser.add_argument("--dbs", default="sqlite,postgres")
-    parser.add_argument("--reuse", action="store_true", help="search and http: keep databases an earlier run seeded")
+    parser.add_argument(
+        "--reuse", action="store_true", help="search, http and cpu: keep databases an earlier run seeded"
+    )
     args = parser.parse_args()
     reuse = ["--reuse"] if args.reuse else []
     only = set(args.only.split(","))
@@ -74,6 +76,10 @@ def main() -> None:
         sizes = ["--requests", "5000", "--seconds", "5"] if args.quick else []
         for db in args.dbs.split(","):
             rows += run(["bench/http_bench.py", "--db", db, *sizes, *reuse])
+    if "cpu" in only:
+        sizes = ["--requests", "5000", "--repeat", "5"] if args.quick else []
+        for db in args.dbs.split(","):
+            rows += run(["bench/cpu_bench.py", "--db", db, *sizes, *reuse])
     if "designer" in only:
         sizes = ["--items", "20"] if args.quick else []
         for db in args.dbs.split(","):
