@@ -7,6 +7,7 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from xietong.items.services import comment_add
 from xietong.notify.services import notify
 from xietong.requests.tests.test_request_flow import _published_task, at, new_request
 from xietong.tasks.services import task_create
@@ -24,15 +25,44 @@ def more_requests(company, n: int, start: int):
         new_request(company, title=f"智能手表项目-需求{start + i:02d}", when="2026-03-02 09:00")
 
 
-@pytest.mark.parametrize(
-    "url", ["/requests/?scope=all", "/requests/?scope=todo", "/requests/?scope=all&overdue=1", "/api/requests/", "/"]
-)
-def test_request_lists(company, client_for, url):
+LISTS = [
+    "/requests/?scope=all",
+    "/requests/?scope=todo",
+    "/requests/?scope=all&overdue=1",
+    "/requests/?scope=all&priority=high&state=open&department=1",
+    "/api/requests/",
+    "/tasks/?scope=all",
+    "/",
+]
+
+
+# Every role whose lists differ: sees everything (general manager), department head, coordinator, member.
+@pytest.mark.parametrize("username", ["chenzhiqiang", "lina", "liufang", "wangqiang"])
+@pytest.mark.parametrize("url", LISTS)
+def test_request_lists(company, client_for, url, username):
     more_requests(company, 2, 0)
-    c = client_for("lina")
+    c = client_for(username)
     few = queries(c, url)
     more_requests(company, 10, 2)
     assert queries(c, url) == few
+
+
+@pytest.mark.parametrize("username", ["chenzhiqiang", "lina", "liufang", "guoxin"])
+def test_request_page_is_the_same_queries_with_more_comments(company, client_for, username):
+    """A request's page and its API read as many rows as they must, with a fixed number of queries."""
+    item = new_request(company, when="2026-03-02 09:00")
+    c = client_for(username)
+
+    def comment(n, start):
+        with time_machine.travel(at("2026-03-02 10:00"), tick=False), transaction.atomic():
+            for i in range(n):
+                comment_add(actor=company.person("guoxin"), subject=item, body=f"@李娜 第{start + i}条补充说明")
+
+    comment(1, 0)
+    urls = (f"/requests/{item.pk}/", f"/api/requests/{item.pk}")
+    counts = {url: queries(c, url) for url in urls}
+    comment(8, 1)
+    assert {url: queries(c, url) for url in urls} == counts
 
 
 def test_inbox_and_org_pages(company, client_for):
