@@ -136,6 +136,9 @@ TEMPLATES = [
     },
 ]
 
+# A <select> written in Python, the same markup as Django's templates (issue 18: a select of every person).
+FORM_RENDERER = "xietong.core.forms_renderer.Renderer"
+
 # --- Database -------------------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
