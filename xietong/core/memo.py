@@ -45,6 +45,7 @@ MEMO_SOURCES = (
     "org.Department",
     "org.Person",
     "org.Project",
+    "org.Absence",
     "workcal.WorkCalendar",
     "notify.Preference",
     "notify.Channel",

@@ -21,10 +21,15 @@ def represented_by(actor: Any, at: dt.datetime | None = None) -> list[Person]:
     """The people `actor` stands in for at `at` (default now): absent now, with `actor` as stand-in."""
     if actor is None or not getattr(actor, "pk", None):
         return []
-    at = at or clock.now()
+    # "Now" is one instant for a unit of work (a request, a batch): keyed without it, the memo answers every
+    # later ask of the same request instead of reading the absences again for each microsecond.
+    key = ("represented-by", actor.pk, at)
+    when = at or clock.now()
     return memoized(
-        ("represented-by", actor.pk, at),
-        lambda: [a.person for a in Absence.objects.filter(_current(at), stand_in_id=actor.pk).select_related("person")],
+        key,
+        lambda: [
+            a.person for a in Absence.objects.filter(_current(when), stand_in_id=actor.pk).select_related("person")
+        ],
     )
 
 
