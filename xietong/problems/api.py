@@ -22,7 +22,9 @@ from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledg
 from xietong.problems.services import (
     problem_dispatch,
     problem_file,
+    problem_plan,
     problem_progress,
+    problem_resubmit,
     problem_set_urgency,
     problem_solve,
 )
@@ -44,6 +46,9 @@ class ProblemOut(Schema):
     impact: str
     expected_date: dt.date
     filed_at: dt.datetime
+    endorser_id: int | None
+    endorsed_at: dt.datetime | None
+    return_note: str
     lead_department_id: int | None
     owner_id: int | None
     helper_department_ids: list[int]
@@ -107,6 +112,47 @@ class SolutionIn(Schema):
     cause: str = Field("", max_length=3000)
     measures: str = Field("", max_length=3000)
     effect: str = Field("", max_length=3000)
+    version: int | None = None
+
+
+class MeasureIn(Schema):
+    measure: str = Field("", max_length=3000)
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+
+
+class PlanIn(Schema):
+    measures: list[MeasureIn] = Field(default_factory=list, max_length=20)
+    consultation: str = Field("", max_length=3000)
+    version: int | None = None
+
+
+class MeasureOut(Schema):
+    position: int
+    measure: str
+    owner_id: int
+    due_date: dt.date
+
+
+class PlanOut(Schema):
+    id: int
+    author_id: int
+    consultation: str
+    created_at: dt.datetime
+    measures: list[MeasureOut]
+
+    @staticmethod
+    def resolve_measures(obj) -> list:
+        return list(obj.measures.all())
+
+
+class ResubmitIn(Schema):
+    title: str = Field(..., max_length=120)
+    background: str = Field("", max_length=3000)
+    current_state: str = Field("", max_length=3000)
+    impact: str = Field("", max_length=3000)
+    urgency: ProblemUrgency = ProblemUrgency.MEDIUM
+    expected_date: dt.date
     version: int | None = None
 
 
@@ -280,6 +326,50 @@ def dispatch(request: AuthedRequest, problem_id: int, payload: DispatchIn):
     )
 
 
+@router.post(
+    "/{problem_id}/resubmit",
+    response=responses(ProblemOut),
+    summary="修改后重新提交（部门负责人退回后，提报人修改问题提报表再交部门负责人审核）",
+)
+def resubmit(request: AuthedRequest, problem_id: int, payload: ResubmitIn):
+    problem = access(request.user, Problem, problem_id)
+    data = payload.dict(exclude={"version"})
+    data["urgency"] = payload.urgency.value
+    return problem_resubmit(actor=request.user, problem=problem, expected_version=payload.version, **data)
+
+
+@router.get("/{problem_id}/plans", response=responses(list[PlanOut]), summary="解决方案（各版，最新在后）")
+def list_plans(request: AuthedRequest, problem_id: int):
+    return list(access(request.user, Problem, problem_id).plans.prefetch_related("measures"))
+
+
+@router.post(
+    "/{problem_id}/plan",
+    response=responses(PlanOut, 201),
+    summary="制定解决方案（具体措施、责任人、计划完成时间；反馈进度与解决报告之前必须先有）",
+)
+def plan(request: AuthedRequest, problem_id: int, payload: PlanIn):
+    problem = access(request.user, Problem, problem_id)
+    wanted = {m.owner_id for m in payload.measures if m.owner_id is not None}
+    people = Person.objects.in_bulk(wanted)
+    measures = [
+        {
+            "measure": m.measure,
+            "owner": people.get(m.owner_id, m.owner_id) if m.owner_id else None,
+            "due_date": m.due_date,
+        }
+        for m in payload.measures
+    ]
+    created = problem_plan(
+        actor=request.user,
+        problem=problem,
+        measures=measures,
+        consultation=payload.consultation,
+        expected_version=payload.version,
+    )
+    return Status(201, created)
+
+
 @router.post("/{problem_id}/progress", response=responses(ProgressOut, 201), summary="反馈进度")
 def progress(request: AuthedRequest, problem_id: int, payload: ProgressIn):
     problem = access(request.user, Problem, problem_id)
@@ -323,5 +413,6 @@ def urgency(request: AuthedRequest, problem_id: int, payload: UrgencyIn):
     )
 
 
-# GET …/{problem_id}/actions and POST …/{problem_id}/transitions/{name} (确认解决 / 退回继续处理 / 撤回).
+# GET …/{problem_id}/actions and POST …/{problem_id}/transitions/{name} (审核签署 / 退回提报人 / 确认解决 /
+# 退回继续处理 / 撤回).
 add_step_routes(router, PROBLEM, ProblemOut, noun="问题")

@@ -20,6 +20,8 @@ def policy_priority(urgency: str) -> str:
 
 
 class ProblemState(models.TextChoices):
+    ENDORSING = "endorsing", _("待部门负责人审核")
+    RETURNED = "returned", _("已退回提报人")
     FILED = "filed", _("待分派")
     DISPATCHED = "dispatched", _("已分派")
     IN_PROGRESS = "in_progress", _("处理中")
@@ -28,5 +30,18 @@ class ProblemState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-OPEN_STATES = [ProblemState.FILED, ProblemState.DISPATCHED, ProblemState.IN_PROGRESS, ProblemState.SOLVED]
-URGENCY_EDITABLE_STATES = (ProblemState.FILED, ProblemState.DISPATCHED, ProblemState.IN_PROGRESS)
+OPEN_STATES = [
+    ProblemState.ENDORSING,
+    ProblemState.RETURNED,
+    ProblemState.FILED,
+    ProblemState.DISPATCHED,
+    ProblemState.IN_PROGRESS,
+    ProblemState.SOLVED,
+]
+URGENCY_EDITABLE_STATES = (
+    ProblemState.ENDORSING,
+    ProblemState.RETURNED,
+    ProblemState.FILED,
+    ProblemState.DISPATCHED,
+    ProblemState.IN_PROGRESS,
+)

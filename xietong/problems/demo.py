@@ -1,5 +1,6 @@
 """Demo problems for the demo company: one solved and confirmed (in the case library), one being
-worked on, one waiting for 综合管理部. Idempotent: a problem whose title exists is left alone."""
+worked on to its 解决方案, one signed by its department head and waiting for 综合管理部, one waiting for the
+department head's signature. Idempotent: a problem whose title exists is left alone."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from xietong.problems.models import Problem
 from xietong.problems.services import (
     problem_dispatch,
     problem_file,
+    problem_plan,
     problem_progress,
     problem_solve,
     problem_transition,
@@ -30,8 +32,8 @@ def _people(*usernames: str) -> list[Person]:
 def seed_demo_problems() -> dict[str, int]:
     if not Person.objects.filter(username="liufang").exists():
         return {"problems": Problem.objects.count()}
-    caojing, liufang, lina, sunli, maxiaoyan, zhaolei, zhuhong = _people(
-        "caojing", "liufang", "lina", "sunli", "maxiaoyan", "zhaolei", "zhuhong"
+    caojing, liufang, lina, sunli, maxiaoyan, zhaolei, zhuhong, dengli, sunyu, pengbo = _people(
+        "caojing", "liufang", "lina", "sunli", "maxiaoyan", "zhaolei", "zhuhong", "dengli", "sunyu", "pengbo"
     )
     departments = {d.code: d for d in Department.objects.all()}
     projects = {p.code: p for p in Project.objects.all()}
@@ -50,6 +52,8 @@ def seed_demo_problems() -> dict[str, int]:
                 urgency="high",
                 expected_date=(filed + dt.timedelta(days=14)).date(),
             )
+        with at_instant(filed + dt.timedelta(minutes=30)):
+            problem_transition(actor=dengli, problem=problem, name="endorse")
         with at_instant(filed + dt.timedelta(hours=5)):
             problem_dispatch(
                 actor=liufang,
@@ -58,6 +62,25 @@ def seed_demo_problems() -> dict[str, int]:
                 helper_departments=[departments["rd-qa"]],
                 basis="工单系统由软件开发部负责开发与运维；测试部配合高峰压测，验证效果",
                 deadline=(filed + dt.timedelta(days=10)).date(),
+            )
+        with at_instant(filed + dt.timedelta(hours=6)):
+            problem_plan(
+                actor=lina,
+                problem=problem,
+                measures=[
+                    {"measure": "分析高峰期慢查询，补齐工单表索引", "owner": lina, "due_date": filed.date()},
+                    {
+                        "measure": "工单列表改为分页加载，每页 50 条",
+                        "owner": lina,
+                        "due_date": (filed + dt.timedelta(days=3)).date(),
+                    },
+                    {
+                        "measure": "测试部安排 500 并发压测验证效果",
+                        "owner": sunyu,
+                        "due_date": (filed + dt.timedelta(days=4)).date(),
+                    },
+                ],
+                consultation="已与测试部孙宇确认：分页上线后次日安排 500 并发压测",
             )
         with at_instant(working_day_before(11, "10:30")):
             problem_progress(
@@ -99,6 +122,8 @@ def seed_demo_problems() -> dict[str, int]:
                 urgency="medium",
                 expected_date=(filed + dt.timedelta(days=21)).date(),
             )
+        with at_instant(filed + dt.timedelta(hours=1)):
+            problem_transition(actor=sunyu, problem=problem, name="endorse")
         with at_instant(filed + dt.timedelta(hours=4)):
             problem_dispatch(
                 actor=sunli,
@@ -107,6 +132,25 @@ def seed_demo_problems() -> dict[str, int]:
                 helper_departments=[departments["rd-qa"], departments["product"]],
                 basis="续航与功耗由硬件研发部负责；测试部提供测试方法，产品部确认用户典型场景",
                 deadline=(filed + dt.timedelta(days=14)).date(),
+            )
+        next_day = working_day_before(1, "18:00")
+        with at_instant(working_day_before(2, "10:00")):
+            problem_plan(
+                actor=zhaolei,
+                problem=problem,
+                measures=[
+                    {
+                        "measure": "对比内测机日志，找出实验室场景未覆盖的功耗差异",
+                        "owner": zhaolei,
+                        "due_date": next_day.date(),
+                    },
+                    {
+                        "measure": "按用户典型场景更新续航测试规范并复测",
+                        "owner": maxiaoyan,
+                        "due_date": (filed + dt.timedelta(days=10)).date(),
+                    },
+                ],
+                consultation="测试部提供测试方法，产品部确认用户典型场景（已在项目群确认分工）",
             )
         with at_instant(working_day_before(1, "15:00")):
             problem_progress(
@@ -119,7 +163,7 @@ def seed_demo_problems() -> dict[str, int]:
 
     title = "Q4 迭代测试环境频繁不可用"
     if not Problem.objects.filter(title=title).exists():
-        problem_file(
+        problem = problem_file(
             actor=zhuhong,
             title=title,
             project=projects["q4-iteration"],
@@ -128,5 +172,19 @@ def seed_demo_problems() -> dict[str, int]:
             impact="测试部 3 人，回归测试进度延误约 1 天",
             urgency="medium",
             expected_date=clock.today() + dt.timedelta(days=10),
+        )
+        problem_transition(actor=sunyu, problem=problem, name="endorse")
+
+    title = "客服知识库检索结果与产品手册不一致"
+    if not Problem.objects.filter(title=title).exists():
+        problem_file(
+            actor=pengbo,
+            title=title,
+            project=projects["service-response"],
+            background="客服按知识库答复“表带尺寸”类咨询，客户对照产品手册发现数据不同",
+            current_state="本月 8 起同类投诉；知识库条目最后更新于半年前，手册已改版两次",
+            impact="客服部全员答复口径；相关投诉占本月投诉量的 5%",
+            urgency="low",
+            expected_date=clock.today() + dt.timedelta(days=20),
         )
     return {"problems": Problem.objects.count()}

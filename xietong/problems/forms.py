@@ -41,7 +41,15 @@ class ProblemForm(forms.ModelForm):
 
     class Meta:
         model = Problem
-        fields = ("title", "project", "urgency", "expected_date", "background", "current_state", "impact")
+        fields: tuple[str, ...] = (
+            "title",
+            "project",
+            "urgency",
+            "expected_date",
+            "background",
+            "current_state",
+            "impact",
+        )
         labels = {"title": _("问题主题")}
         widgets = {
             "expected_date": DATE,
@@ -130,3 +138,64 @@ class UrgencyForm(forms.Form):
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=ProblemUrgency.choices)
     reason = forms.CharField(label=_("调整原因"), required=False, max_length=3000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ResubmitForm(ProblemForm):
+    """The 问题提报表 revised after the head returned it (the project stays)."""
+
+    evidence = None  # type: ignore[assignment]
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta(ProblemForm.Meta):
+        fields = ("title", "urgency", "expected_date", "background", "current_state", "impact")
+
+    def __init__(self, *args, user=None, **kwargs):
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        self.fields["urgency"].choices = ProblemUrgency.choices
+        for field in self.fields.values():
+            field.error_messages["required"] = _("请填写%(field)s") % {"field": field.label}
+
+
+class PlanForm(forms.Form):
+    """解决方案: up to five measures, each with its 责任人 and 计划完成时间, and the 协商情况."""
+
+    ROWS = 5
+    consultation = forms.CharField(
+        label=_("与配合部门协商情况"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("步骤3：解决方案需与配合部门协商；有配合部门时必填"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(is_active=True).select_related("department").order_by("department__sort_order")
+        for i in range(1, self.ROWS + 1):
+            self.fields[f"measure_{i}"] = forms.CharField(
+                label=_("措施 %(i)d") % {"i": i}, required=False, max_length=3000
+            )
+            self.fields[f"owner_{i}"] = PersonChoiceField(
+                label=_("责任人 %(i)d") % {"i": i},
+                queryset=people,
+                required=False,
+                error_messages={"invalid_choice": _("所选责任人不存在或已停用，请重新选择")},
+            )
+            self.fields[f"due_date_{i}"] = forms.DateField(
+                label=_("计划完成时间 %(i)d") % {"i": i},
+                widget=DATE,
+                required=False,
+                error_messages={"invalid": _("请按 年/月/日 填写日期")},
+            )
+        self.order_fields([*(f"{k}_{i}" for i in range(1, self.ROWS + 1) for k in ("measure", "owner", "due_date"))])
+
+    def measures(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "measure": data.get(f"measure_{i}"),
+                "owner": data.get(f"owner_{i}"),
+                "due_date": data.get(f"due_date_{i}"),
+            }
+            for i in range(1, self.ROWS + 1)
+        ]

@@ -16,7 +16,7 @@ class Problem(WorkItem):
     worked with progress reports on a cadence, solved with a report, confirmed by the filer."""
 
     department_fields = ("filing_department", "lead_department")
-    participant_fields = ("owner", "helpers", "cc")
+    participant_fields = ("endorser", "owner", "helpers", "cc")
     process = "problem"
 
     filing_department = models.ForeignKey(
@@ -29,8 +29,20 @@ class Problem(WorkItem):
         _("紧急程度"), max_length=10, choices=ProblemUrgency.choices, default=ProblemUrgency.MEDIUM
     )
     expected_date = models.DateField(_("期望解决时间"))
-    state = models.CharField(_("状态"), max_length=20, choices=ProblemState.choices, default=ProblemState.FILED)
+    state = models.CharField(_("状态"), max_length=20, choices=ProblemState.choices, default=ProblemState.ENDORSING)
     filed_at = models.DateTimeField(_("提报时间"), default=clock.now)
+
+    # 步骤2 责任人：发起部门负责人→综合管理部: the filing department's head reviews and signs it first.
+    endorser = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("审核签署的部门负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    endorsed_at = models.DateTimeField(_("部门负责人签署时间"), null=True, blank=True)
+    return_note = models.TextField(_("退回原因"), blank=True)
 
     # 问题分派通知: basis, lead department, owner, helpers, deadline; the division leaders are copied.
     lead_department = models.ForeignKey(
@@ -135,3 +147,39 @@ class SolutionReport(models.Model):
 
     def __str__(self) -> str:
         return _("%(n)s 解决报告") % {"n": self.problem.number}
+
+
+class SolutionPlan(models.Model):
+    """解决方案 (步骤3「制定解决方案（需与配合部门协商），明确具体措施、责任人、时间节点」): recorded by the lead
+    department before it reports progress or solves; a later one replaces it (the earlier stay on the page)."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="plans")
+    author = models.ForeignKey("org.Person", verbose_name=_("制定人"), on_delete=models.PROTECT, related_name="+")
+    consultation = models.TextField(_("与配合部门协商情况"), blank=True)
+    created_at = models.DateTimeField(_("制定时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("解决方案")
+        verbose_name_plural = _("解决方案")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return _("%(n)s 解决方案") % {"n": self.problem.number}
+
+
+class PlanMeasure(models.Model):
+    """One line of the 解决方案: a concrete measure, the person answerable for it and its planned date."""
+
+    plan = models.ForeignKey(SolutionPlan, on_delete=models.CASCADE, related_name="measures")
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    measure = models.TextField(_("具体措施"))
+    owner = models.ForeignKey("org.Person", verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("计划完成时间"))
+
+    class Meta:
+        verbose_name = _("解决措施")
+        verbose_name_plural = _("解决措施")
+        ordering = ["plan", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.measure[:40]}"

@@ -1,6 +1,9 @@
-"""问题提报, as 内部沟通与协调工作机制（模板1）states it: anyone files a 问题提报表; 综合管理部 dispatches it to
-a lead department within its limit, copying the division leaders concerned; the lead department reports
-progress on a cadence (daily when urgent) and files a 问题解决报告; the filer confirms it or sends it back."""
+"""问题提报, as 内部沟通与协调工作机制（三（一），模板1）states it: anyone files a 问题提报表; it goes through the
+filing department's head (步骤2 责任人「发起部门负责人→综合管理部」), who signs it or returns it with a reason —
+a head filing their own signs it by filing; 综合管理部 dispatches it to a lead department within its limit,
+copying the division leaders concerned; the lead department records its 解决方案 (步骤3「明确具体措施、责任人、
+时间节点」) before it reports progress on a cadence (daily when urgent) and files a 问题解决报告; the filer
+confirms it or sends it back. The documents set no limit for the head's signature: no clock runs on it."""
 
 from __future__ import annotations
 
@@ -17,13 +20,15 @@ from xietong.core.errors import ApplicationError
 from xietong.items.process import ALL_LIMITS, Arm, Limit, Nav, Process, Reason, State, Step, StepContext, Tell
 from xietong.org.models import Department, Person
 from xietong.org.roles import manager_chain
+from xietong.org.tree import DepartmentTree
 from xietong.problems.choices import ProblemState, ProblemUrgency, policy_priority
-from xietong.problems.models import Problem, ProgressUpdate, SolutionReport
-from xietong.problems.validation import dispatch_values, progress_values, solution_values
+from xietong.problems.models import PlanMeasure, Problem, ProgressUpdate, SolutionPlan, SolutionReport
+from xietong.problems.validation import dispatch_values, filing_values, plan_values, progress_values, solution_values
 from xietong.workcal.selectors import calendar_for_project, engine_for
 
 S = ProblemState
 FILE_FIELDS = ("title", "project", "background", "current_state", "impact", "urgency", "expected_date")
+EDIT_FIELDS = ("title", "background", "current_state", "impact", "urgency", "expected_date")
 DISPATCH_FIELDS = ("lead_department", "owner", "helper_departments", "helpers", "cc", "basis", "deadline")
 
 
@@ -44,11 +49,29 @@ def filer(person: Any, problem: Problem) -> bool:
     return person.pk == problem.created_by_id or person.pk == problem.filing_department.head_id
 
 
+def endorsing_head(person: Any, problem: Problem) -> bool:
+    """The filing department's head named when it was filed (部门负责人审核签署)."""
+    return problem.endorser_id is not None and person.pk == problem.endorser_id
+
+
+def the_filer_only(person: Any, problem: Problem) -> bool:
+    return person.pk == problem.created_by_id
+
+
 def may_change_urgency(person: Any, problem: Problem) -> bool:
     return filer(person, problem) or coordinator(person, problem)
 
 
 # --- who answers, who hears ------------------------------------------------------------------------
+def head_for(department: Department | None) -> Person | None:
+    """The head who signs for a department: its own, else the nearest one up the tree (active)."""
+    if department is None:
+        return None
+    ids = [n.head_id for n in DepartmentTree.load().ancestors(department.pk) if n.head_id]
+    heads = Person.objects.in_bulk(ids)
+    return next((heads[i] for i in ids if i in heads and heads[i].is_active), None)
+
+
 def coordinating_office() -> Department | None:
     return Department.objects.filter(is_coordinating_office=True).select_related("head").order_by("pk").first()
 
@@ -105,9 +128,100 @@ def record_filing(ctx: StepContext) -> None:
     ctx.details.update(snapshot(ctx.item, FILE_FIELDS))
 
 
+def the_endorser(ctx: StepContext) -> list[Any]:
+    return [ctx.item.endorser]
+
+
 def filing_params(ctx: StepContext) -> dict[str, Any]:
     problem = ctx.item
-    return {"dept": problem.filing_department.name, "urgency": problem.get_urgency_display()}
+    implicit = ctx.inputs.get("implicit", "")
+    if implicit == "no_head":
+        endorsement = str(_("提报部门未设部门负责人，直接提交"))
+    elif implicit == "self":
+        endorsement = str(_("由部门负责人本人提报"))
+    else:
+        endorsement = _("经部门负责人 %(head)s 审核签署") % {"head": ctx.actor.display_name if ctx.actor else ""}
+    return {
+        "dept": problem.filing_department.name,
+        "urgency": problem.get_urgency_display(),
+        "filer": problem.created_by.display_name,
+        "endorsement": endorsement,
+    }
+
+
+def record_endorsement(ctx: StepContext) -> None:
+    implicit = ctx.inputs.get("implicit", "")
+    if implicit:
+        ctx.details["implicit"] = implicit
+
+
+def check_resubmission(ctx: StepContext) -> None:
+    values, errors = filing_values(ctx.actor, ctx.item, ctx.inputs)
+    if errors:
+        raise ApplicationError(_("问题提报表填写不完整或有误"), fields=errors)
+    ctx.inputs.update(values)
+
+
+def record_resubmission(ctx: StepContext) -> None:
+    problem = ctx.item
+    ctx.was.update(snapshot(problem, EDIT_FIELDS))
+    for name in EDIT_FIELDS:
+        setattr(problem, name, ctx.inputs[name])
+    problem.return_note = ""
+    ctx.changed.update({*EDIT_FIELDS, "return_note"})
+    ctx.details.update(snapshot(problem, EDIT_FIELDS))
+
+
+def check_plan(ctx: StepContext) -> None:
+    values, errors = plan_values(ctx.item, ctx.inputs)
+    if errors:
+        raise ApplicationError(_("解决方案不完整或有误"), fields=errors)
+    ctx.inputs.update(values)
+
+
+def record_plan(ctx: StepContext) -> None:
+    data = ctx.inputs
+    plan = SolutionPlan.objects.create(
+        problem=ctx.item, author=ctx.actor, consultation=data["consultation"], created_at=ctx.now
+    )
+    PlanMeasure.objects.bulk_create(
+        PlanMeasure(plan=plan, position=i, measure=m["measure"], owner=m["owner"], due_date=m["due_date"])
+        for i, m in enumerate(data["measures"], start=1)
+    )
+    ctx.details.update(
+        {
+            "plan": plan.pk,
+            "measures": [
+                {"measure": m["measure"][:200], "owner": m["owner"].pk, "due_date": m["due_date"].isoformat()}
+                for m in data["measures"]
+            ],
+        }
+    )
+
+
+def plan_text(ctx: StepContext) -> str:
+    return "；".join(
+        _("%(i)d. %(measure)s（责任人 %(owner)s，%(date)s 前完成）")
+        % {"i": i, "measure": m["measure"], "owner": m["owner"].display_name, "date": m["due_date"].isoformat()}
+        for i, m in enumerate(ctx.inputs["measures"], start=1)
+    )
+
+
+def plan_params(ctx: StepContext) -> dict[str, Any]:
+    return {"plan": plan_text(ctx)[:1000]}
+
+
+def plan_audience(ctx: StepContext) -> list[Any]:
+    """The filer, the helpers' heads and each measure's owner hear the plan (the author does not)."""
+    people = [ctx.item.created_by, *ctx.item.helpers.all(), *(m["owner"] for m in ctx.inputs["measures"])]
+    return [p for p in people if ctx.actor is None or p.pk != ctx.actor.pk]
+
+
+def needs_plan(ctx: StepContext) -> None:
+    """步骤3: 制定解决方案 first — no progress report or solution report without one."""
+    if not ctx.item.plans.exists():
+        refusal = _("请先制定解决方案（明确具体措施、责任人、计划完成时间），再%(action)s") % {"action": ctx.step.label}
+        raise ApplicationError(refusal, fields={"plan": refusal})
 
 
 def check_dispatch(ctx: StepContext) -> None:
@@ -148,6 +262,7 @@ def dispatch_params(ctx: StepContext) -> dict[str, Any]:
 
 
 def check_progress(ctx: StepContext) -> None:
+    needs_plan(ctx)
     values, errors = progress_values(ctx.inputs)
     if errors:
         raise ApplicationError(_("进度反馈不完整"), fields=errors)
@@ -182,6 +297,7 @@ def major_risk_audience(ctx: StepContext) -> list[Any]:
 
 
 def check_solution(ctx: StepContext) -> None:
+    needs_plan(ctx)
     values, errors = solution_values(ctx.inputs)
     if errors:
         raise ApplicationError(_("问题解决报告不完整"), fields=errors)
@@ -241,8 +357,10 @@ PROBLEM = Process(
     workbench_order=40,
     workbench_key="problems",
     related=("filing_department", "lead_department", "project", "owner", "created_by"),
-    owners=("owner",),
+    owners=("owner", "endorser"),
     states=(
+        State(S.ENDORSING, S.ENDORSING.label, "warn"),
+        State(S.RETURNED, S.RETURNED.label, "late"),
         State(S.FILED, S.FILED.label, "warn"),
         State(S.DISPATCHED, S.DISPATCHED.label, "info"),
         State(S.IN_PROGRESS, S.IN_PROGRESS.label, "info"),
@@ -251,28 +369,84 @@ PROBLEM = Process(
         State(S.WITHDRAWN, S.WITHDRAWN.label, "muted", closed=True),
     ),
     steps=(
-        # Taken by problem_file as the problem is created: the limit of 综合管理部 starts.
+        # Taken by problem_file as the problem is created: it waits for the filing department's head.
         Step(
             "file",
             _("提报问题"),
-            (S.FILED,),
+            (S.ENDORSING,),
             None,
             filer,
             system=True,
             records_state=False,
             apply=record_filing,
+            tells=(
+                Tell(
+                    to=the_endorser,
+                    title=_("【待审核】%(label)s"),
+                    body=_(
+                        "%(actor)s（%(dept)s）提报问题，紧急程度：%(urgency)s。请审核签署后提交综合管理部，"
+                        "或写明原因退回。"
+                    ),
+                    urgency=urgent_if_high,
+                    params=filing_params,
+                    when=lambda ctx: ctx.item.endorser_id not in (None, ctx.item.created_by_id),
+                ),
+            ),
+        ),
+        # 发起部门负责人→综合管理部: the head signs, the limit of 综合管理部 starts. A head filing their own
+        # takes it by filing (recorded with implicit); a department without any head sends it on (no_head).
+        Step(
+            "endorse",
+            _("审核签署"),
+            (S.ENDORSING,),
+            S.FILED,
+            endorsing_head,
+            "primary",
+            stamps=("endorsed_at",),
+            apply=record_endorsement,
             arms=(DISPATCH,),
+            refusal=lambda p: str(_("只有提报部门负责人可以审核签署")),
             tells=(
                 Tell(
                     to=coordinators,
                     title=_("【待分派】%(label)s"),
                     body=_(
-                        "%(actor)s（%(dept)s）提报问题，紧急程度：%(urgency)s。"
+                        "%(filer)s（%(dept)s）提报问题，%(endorsement)s，紧急程度：%(urgency)s。"
                         "请在 %(due)s 前（%(limit)s内）审核并分派主责部门。"
                     ),
                     urgency=urgent_if_high,
                     limit="dispatch",
                     params=filing_params,
+                ),
+            ),
+        ),
+        Step(
+            "return_filing",
+            _("退回提报人"),
+            (S.ENDORSING,),
+            S.RETURNED,
+            endorsing_head,
+            "danger",
+            reason=Reason(_("退回原因"), keep_in="return_note"),
+            refusal=lambda p: str(_("只有提报部门负责人可以退回")),
+            tells=(Tell(to=the_filer, title=_("【问题提报被退回】%(label)s"), body="%(reason)s"),),
+        ),
+        Step(
+            "resubmit",
+            _("修改后重新提交"),
+            (S.RETURNED,),
+            S.ENDORSING,
+            the_filer_only,
+            "primary",
+            check=check_resubmission,
+            apply=record_resubmission,
+            refusal=lambda p: str(_("只有提报人可以修改后重新提交")),
+            tells=(
+                Tell(
+                    to=lambda ctx: [ctx.item.endorser],
+                    title=_("【待审核】%(label)s"),
+                    body=_("%(actor)s 已按退回意见修改问题提报表并重新提交，请审核签署或退回。"),
+                    urgency=urgent_if_high,
                 ),
             ),
         ),
@@ -309,6 +483,26 @@ PROBLEM = Process(
                     body="%(notice)s",
                     kind="info",
                     params=dispatch_params,
+                ),
+            ),
+        ),
+        Step(
+            "plan",
+            _("制定解决方案"),
+            (S.DISPATCHED, S.IN_PROGRESS),
+            None,
+            handler,
+            "primary",
+            check=check_plan,
+            apply=record_plan,
+            records_state=False,
+            tells=(
+                Tell(
+                    to=plan_audience,
+                    title=_("【解决方案】%(label)s"),
+                    body="%(plan)s",
+                    kind="info",
+                    params=plan_params,
                 ),
             ),
         ),
@@ -397,13 +591,21 @@ PROBLEM = Process(
         Step(
             "withdraw",
             _("撤回"),
-            (S.FILED,),
+            (S.ENDORSING, S.RETURNED, S.FILED),
             S.WITHDRAWN,
             filer,
             "danger",
             reason=Reason(_("撤回原因")),
             cancels=(ALL_LIMITS,),
-            tells=(Tell(to=coordinators, title=_("【已撤回】%(label)s"), body="%(reason)s", kind="info"),),
+            tells=(
+                Tell(
+                    to=coordinators,
+                    title=_("【已撤回】%(label)s"),
+                    body="%(reason)s",
+                    kind="info",
+                    when=lambda ctx: ctx.before_state == S.FILED,
+                ),
+            ),
         ),
     ),
     limits=(

@@ -1,5 +1,5 @@
-"""Writes to problems. Filing and the urgency are services; every step (分派、反馈进度、解决报告、确认、退回、
-撤回) is declared in `problems.process` and run by `items.runner.run_step` — the functions below only name
+"""Writes to problems. Filing and the urgency are services; every step (审核签署、退回提报人、重新提交、分派、
+制定解决方案、反馈进度、解决报告、确认、退回、撤回) is declared in `problems.process` and run by `items.runner.run_step` — the functions below only name
 the step and hand it the form's values."""
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from xietong.notify.models import MessageKind, Urgency
 from xietong.notify.services import notify
 from xietong.org.models import Department, Person
 from xietong.problems.choices import URGENCY_EDITABLE_STATES, ProblemUrgency, policy_priority
-from xietong.problems.models import Problem, ProgressUpdate, SolutionReport
-from xietong.problems.process import PROBLEM, may_change_urgency
+from xietong.problems.models import Problem, ProgressUpdate, SolutionPlan, SolutionReport
+from xietong.problems.process import PROBLEM, head_for, may_change_urgency
 from xietong.problems.validation import TEXT_LIMIT, problem_validate, text, upload_errors
 from xietong.workcal.engine import parse_duration
 from xietong.workcal.selectors import calendar_for_project
@@ -37,7 +37,9 @@ from xietong.workcal.selectors import calendar_for_project
 
 @transaction.atomic
 def problem_file(*, actor: Person, evidence: Sequence[UploadedFile] = (), **data: Any) -> Problem:
-    """填写《问题提报表》: the problem goes to 综合管理部, whose dispatch limit starts (the `file` step)."""
+    """填写《问题提报表》 (the `file` step): it waits for the filing department's head to sign it (`endorse`),
+    which starts the limit of 综合管理部. A head filing their own signs by filing, and a department with no
+    head above it sends it on: both are recorded as the `endorse` step with how it was implicit."""
     data.setdefault("urgency", ProblemUrgency.MEDIUM)
     errors = problem_validate(actor, data)
     errors.update(upload_errors(evidence))
@@ -45,10 +47,12 @@ def problem_file(*, actor: Person, evidence: Sequence[UploadedFile] = (), **data
         raise ApplicationError(_("问题提报表填写不完整或有误"), fields=errors)
     if actor.department_id is None:
         raise ApplicationError(_("您尚未分配部门，暂不能提报问题，请联系系统管理员"))
+    head = head_for(actor.department)
     problem = Problem(
         number=number_next("WT"),
         created_by=actor,
         filing_department_id=actor.department_id,
+        endorser=head,
         filed_at=clock.now(),
         project=data["project"],
         urgency=data["urgency"],
@@ -57,6 +61,11 @@ def problem_file(*, actor: Person, evidence: Sequence[UploadedFile] = (), **data
     )
     problem.save()
     problem = run_step(actor=actor, item=problem, step="file", as_system=True, fresh=True)
+    if head is None or head.pk == actor.pk:
+        implicit = "self" if head is not None else "no_head"
+        problem = run_step(
+            actor=actor, item=problem, step="endorse", as_system=True, fresh=True, inputs={"implicit": implicit}
+        )
     for upload in evidence:
         attachment_add(actor=actor, subject=problem, upload=upload)
     return problem
@@ -64,6 +73,25 @@ def problem_file(*, actor: Person, evidence: Sequence[UploadedFile] = (), **data
 
 def _step(actor: Person, problem: Problem, step: str, expected_version: int | None, **inputs: Any) -> Problem:
     return run_step(actor=actor, item=problem, step=step, inputs=inputs, expected_version=expected_version)
+
+
+def problem_resubmit(*, actor: Person, problem: Problem, expected_version: int | None = None, **fields: Any) -> Problem:
+    """修改后重新提交 a returned 问题提报表 to the department head (the `resubmit` step)."""
+    return _step(actor, problem, "resubmit", expected_version, **fields)
+
+
+@transaction.atomic
+def problem_plan(
+    *,
+    actor: Person,
+    problem: Problem,
+    measures: Sequence[dict[str, Any]],
+    consultation: str = "",
+    expected_version: int | None = None,
+) -> SolutionPlan:
+    """解决方案 (the `plan` step): measures with their 责任人 and 计划完成时间; returns the plan."""
+    problem = _step(actor, problem, "plan", expected_version, measures=list(measures), consultation=consultation)
+    return problem.plans.order_by("-pk").first()  # type: ignore[return-value]  # written under the row lock
 
 
 def problem_dispatch(

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from xietong.core import clock
 from xietong.core.filetypes import content_problem
+from xietong.items.plain_wording import bare, vague_errors, vague_text
 from xietong.items.services import allowed_extensions, max_attachment_bytes
-from xietong.org.models import Department, Project
+from xietong.org.models import Department, Person, Project
 from xietong.org.tree import DepartmentTree
 from xietong.problems.choices import ProblemUrgency
 
@@ -131,3 +132,60 @@ def solution_values(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     check_text(errors, "effect", values["effect"], _("效果验证"), required=True)
     check_text(errors, "cause", values["cause"], _("问题原因"), required=False)
     return values, errors
+
+
+def filing_values(actor: Any, problem: Any, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The 问题提报表 as revised after a return: every field again, and the plain-wording rule."""
+    from xietong.problems.models import Problem
+
+    values: dict[str, Any] = {name: text(data.get(name)) for name in ("title", "background", "current_state", "impact")}
+    values["urgency"] = data.get("urgency") or problem.urgency
+    values["expected_date"] = data.get("expected_date")
+    errors = problem_validate(actor, {**values, "project": problem.project})
+    errors.pop("project", None)  # the project stays the one it was filed in
+    if not errors:
+        errors.update(vague_errors(Problem(**values)))
+    return values, errors
+
+
+PLAN_ROWS = 5
+
+
+def plan_values(problem: Any, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """解决方案 (步骤3): at least one measure, each with its 责任人 (an active person) and a 计划完成时间 not
+    yet past; the 协商情况 with the helper departments when there are any. Errors are keyed by row
+    (measure_1, owner_1, due_date_1 …), as the page's rows and the API's list are numbered."""
+    errors: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    for i, row in enumerate(list(data.get("measures") or ())[:20], start=1):
+        measure, owner, due = text(row.get("measure")), row.get("owner"), row.get("due_date")
+        if not measure and owner is None and due is None:
+            continue  # an empty row of the form
+        if not measure:
+            errors[f"measure_{i}"] = _("请填写第 %(i)d 项的具体措施") % {"i": i}
+        elif len(measure) > TEXT_LIMIT:
+            errors[f"measure_{i}"] = _("具体措施不能超过 %(n)d 字") % {"n": TEXT_LIMIT}
+        elif vague_text(measure):
+            errors[f"measure_{i}"] = _("具体措施不能只写“%(text)s”：请直接写明关键信息") % {"text": bare(measure)}
+        if owner is None:
+            errors[f"owner_{i}"] = _("请为第 %(i)d 项指定责任人") % {"i": i}
+        elif not isinstance(owner, Person) or not owner.is_active:
+            errors[f"owner_{i}"] = _("所选责任人不存在或已停用，请重新选择")
+        if due is None:
+            errors[f"due_date_{i}"] = _("请填写第 %(i)d 项的计划完成时间（年/月/日）") % {"i": i}
+        elif due < clock.today():
+            errors[f"due_date_{i}"] = _("计划完成时间 %(date)s 已经过去") % {"date": due.isoformat()}
+        rows.append({"measure": measure, "owner": owner, "due_date": due})
+    if not rows and not errors:
+        errors["measure_1"] = _("请至少填写一项具体措施，并写明责任人与计划完成时间")
+    consultation = text(data.get("consultation"))
+    helpers = problem.helper_departments.all() if problem.pk else []
+    if not consultation and helpers:
+        errors["consultation"] = _("有配合部门（%(names)s）时，请写明与配合部门的协商情况") % {
+            "names": "、".join(d.name for d in helpers)
+        }
+    elif len(consultation) > TEXT_LIMIT:
+        errors["consultation"] = _("协商情况不能超过 %(n)d 字") % {"n": TEXT_LIMIT}
+    elif vague_text(consultation):
+        errors["consultation"] = _("协商情况不能只写“%(text)s”：请直接写明关键信息") % {"text": bare(consultation)}
+    return {"measures": rows, "consultation": consultation}, errors

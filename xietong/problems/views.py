@@ -29,7 +29,15 @@ from xietong.items.step_views import step_buttons, step_view
 from xietong.org.models import Project
 from xietong.problems.choices import URGENCY_EDITABLE_STATES, ProblemState, ProblemUrgency
 from xietong.problems.exports import ledger_workbook
-from xietong.problems.forms import DispatchForm, ProblemForm, ProgressForm, SolutionForm, UrgencyForm
+from xietong.problems.forms import (
+    DispatchForm,
+    PlanForm,
+    ProblemForm,
+    ProgressForm,
+    ResubmitForm,
+    SolutionForm,
+    UrgencyForm,
+)
 from xietong.problems.models import Problem
 from xietong.problems.process import PROBLEM, may_change_urgency
 from xietong.problems.selectors import SCOPES, ProblemFilters, case_search, ledger_rows, problem_list
@@ -37,12 +45,14 @@ from xietong.problems.services import (
     cadence_text,
     problem_dispatch,
     problem_file,
+    problem_plan,
     problem_progress,
+    problem_resubmit,
     problem_set_urgency,
     problem_solve,
 )
 
-BUTTON_ACTIONS = ("confirm", "reject_solution", "withdraw")
+BUTTON_ACTIONS = ("endorse", "return_filing", "confirm", "reject_solution", "withdraw")
 FIELD_LABELS = {
     "state": gettext_lazy("状态"),
     "title": gettext_lazy("问题主题"),
@@ -55,6 +65,11 @@ FIELD_LABELS = {
     "basis": gettext_lazy("分派依据"),
     "deadline": gettext_lazy("完成时限"),
     "progress": gettext_lazy("阶段性成果"),
+    "endorsed_at": gettext_lazy("部门负责人签署时间"),
+    "return_note": gettext_lazy("退回原因"),
+    "background": gettext_lazy("问题背景"),
+    "current_state": gettext_lazy("现状"),
+    "impact": gettext_lazy("影响范围"),
     "measures": gettext_lazy("解决措施"),
 }
 
@@ -92,6 +107,11 @@ def problem_index(request: AuthedRequest) -> HttpResponse:
 def filed_text(problem: Problem) -> str:
     """The flash after filing names 综合管理部's limit as its clock runs it, never a literal."""
     clock = open_clock(problem, "dispatch")
+    if clock is None and problem.endorser is not None and problem.state == "endorsing":
+        return _("问题 %(n)s 已提报，等待部门负责人 %(head)s 审核签署后提交综合管理部") % {
+            "n": problem.number,
+            "head": problem.endorser.display_name,
+        }
     if clock is None:
         return _("问题 %(n)s 已提报") % {"n": problem.number}
     return _("问题 %(n)s 已提报，综合管理部将在 %(due)s 前（%(limit)s内）分派") % {
@@ -132,6 +152,7 @@ def _problem(request: AuthedRequest, problem_id: int) -> Problem:
             "lead_department__head",
             "owner",
             "dispatched_by",
+            "endorser",
         ),
         problem_id,
     )
@@ -142,6 +163,7 @@ def detail_context(request: AuthedRequest, problem: Problem, **forms: Form) -> d
     available = {s.name for s in steps}
     version = {"version": problem.version}
     cadence = open_clock(problem, "update_due")
+    plans = list(problem.plans.select_related("author").prefetch_related("measures__owner"))
     context: dict[str, Any] = {
         "item": problem,
         "subject": problem,
@@ -150,6 +172,8 @@ def detail_context(request: AuthedRequest, problem: Problem, **forms: Form) -> d
         "buttons": [s for s in steps if s.name in BUTTON_ACTIONS],
         "updates": list(problem.updates.select_related("author")),
         "reports": list(problem.reports.select_related("author", "verdict_by")),
+        "plans": plans,
+        "plan": plans[-1] if plans else None,
         "helper_departments": list(problem.helper_departments.all()),
         "helpers": list(problem.helpers.all()),
         "cc": list(problem.cc.all()),
@@ -161,10 +185,14 @@ def detail_context(request: AuthedRequest, problem: Problem, **forms: Form) -> d
         "attachments": attachments_of(problem),
         "dispatch_form": forms.get("dispatch_form")
         or (DispatchForm(initial=version) if "dispatch" in available else None),
+        # No progress or solution report before a plan (步骤3): their forms appear once one is recorded.
         "progress_form": forms.get("progress_form")
-        or (ProgressForm(initial=version) if "progress" in available else None),
+        or (ProgressForm(initial=version) if "progress" in available and plans else None),
         "solution_form": forms.get("solution_form")
-        or (SolutionForm(initial=version) if "solve" in available else None),
+        or (SolutionForm(initial=version) if "solve" in available and plans else None),
+        "plan_form": forms.get("plan_form") or (PlanForm(initial=version) if "plan" in available else None),
+        "resubmit_form": forms.get("resubmit_form")
+        or (ResubmitForm(instance=problem, initial=version) if "resubmit" in available else None),
         "urgency_form": forms.get("urgency_form")
         or (
             UrgencyForm(initial={**version, "urgency": problem.urgency})
@@ -185,7 +213,7 @@ def _form_post(request: AuthedRequest, problem_id: int, form_class, name: str, r
     """Shared shape of the detail page's forms: valid → service → redirect; refused → the page again
     with the messages next to the fields, nothing saved."""
     problem = _problem(request, problem_id)
-    form = form_class(request.POST)
+    form = form_class if isinstance(form_class, Form) else form_class(request.POST)
     if form.is_valid():
         try:
             run(problem, form.cleaned_data)
@@ -213,6 +241,35 @@ def problem_dispatch_view(request: AuthedRequest, problem_id: int) -> HttpRespon
         )
 
     return _form_post(request, problem_id, DispatchForm, "dispatch_form", run, _("已分派，并已通知主责部门与分管领导"))
+
+
+@require_POST
+def problem_plan_view(request: AuthedRequest, problem_id: int) -> HttpResponse:
+    def run(problem: Problem, data: dict[str, Any]) -> None:
+        problem_plan(
+            actor=request.user,
+            problem=problem,
+            measures=form.measures(),
+            consultation=data["consultation"],
+            expected_version=data.get("version"),
+        )
+
+    form = PlanForm(request.POST)
+    return _form_post(request, problem_id, form, "plan_form", run, _("解决方案已记录，可以开始反馈进度"))
+
+
+@require_POST
+def problem_resubmit_view(request: AuthedRequest, problem_id: int) -> HttpResponse:
+    def run(problem: Problem, data: dict[str, Any]) -> None:
+        problem_resubmit(
+            actor=request.user,
+            problem=problem,
+            expected_version=data.get("version"),
+            **{name: data.get(name) for name in ResubmitForm.Meta.fields},
+        )
+
+    form = ResubmitForm(request.POST)
+    return _form_post(request, problem_id, form, "resubmit_form", run, _("已重新提交，等待部门负责人审核签署"))
 
 
 @require_POST

@@ -1,5 +1,5 @@
-"""问题提报 as the seed prescribes: 问题提报表 → 综合管理部 1 个工作日内分派 (copying the division leaders) →
-主责部门每 2 个工作日反馈进度（紧急问题每日）→ 问题解决报告 → 提报人确认 → 台账 and 案例库.
+"""问题提报 as the seed prescribes: 问题提报表 → 部门负责人审核签署 → 综合管理部 1 个工作日内分派 (copying the division leaders) →
+主责部门制定解决方案 → 每 2 个工作日反馈进度（紧急问题每日）→ 问题解决报告 → 提报人确认 → 台账 and 案例库.
 
 Every instant is Asia/Shanghai. 2026: 国庆 10/1–10/7, Thursday 10/8 is the first working day after it,
 Saturday 10/10 is a 调休 working day. A working day is 7.5 h (09:00–12:00, 13:30–18:00).
@@ -22,6 +22,7 @@ from xietong.problems.selectors import case_search, ledger_rows
 from xietong.problems.services import (
     problem_dispatch,
     problem_file,
+    problem_plan,
     problem_progress,
     problem_set_urgency,
     problem_solve,
@@ -35,7 +36,8 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=SH)
 
 
-def file_problem(company, *, when="2026-09-30 17:30", urgency="medium", actor="caojing", **overrides):
+def file_problem(company, *, when="2026-09-30 17:30", urgency="medium", actor="caojing", endorse="dengli", **overrides):
+    """File as `actor`; the department head `endorse` signs at the same instant (None: it waits)."""
     data = dict(
         title="客服工单系统高峰期响应缓慢",
         project=company.project("service-response"),
@@ -47,7 +49,23 @@ def file_problem(company, *, when="2026-09-30 17:30", urgency="medium", actor="c
     )
     data.update(overrides)
     with time_machine.travel(at(when), tick=False), transaction.atomic():
-        return problem_file(actor=company.person(actor), **data)
+        problem = problem_file(actor=company.person(actor), **data)
+        if endorse and problem.state == "endorsing":
+            problem = problem_transition(actor=company.person(endorse), problem=problem, name="endorse")
+        return problem
+
+
+def plan(company, problem, when, actor="lina", **kwargs):
+    kwargs.setdefault(
+        "measures",
+        [
+            {"measure": "为工单表补齐复合索引", "owner": company.person("lina"), "due_date": dt.date(2026, 10, 12)},
+            {"measure": "安排 500 并发压测", "owner": company.person("sunyu"), "due_date": dt.date(2026, 10, 14)},
+        ],
+    )
+    kwargs.setdefault("consultation", "已与测试部孙宇确认压测安排")
+    with time_machine.travel(at(when), tick=False), transaction.atomic():
+        return problem_plan(actor=company.person(actor), problem=Problem.objects.get(pk=problem.pk), **kwargs)
 
 
 def dispatch(company, problem, when="2026-10-08 10:00", actor="liufang", **overrides):
@@ -63,7 +81,10 @@ def dispatch(company, problem, when="2026-10-08 10:00", actor="liufang", **overr
 
 
 def report(company, problem, when, actor="lina", **kwargs):
+    """A progress report; the plan it needs is recorded first at the same instant when there is none."""
     kwargs.setdefault("progress", "已定位到工单列表查询缺少索引")
+    if not problem.plans.exists():
+        plan(company, problem, when)
     with time_machine.travel(at(when), tick=False), transaction.atomic():
         return problem_progress(actor=company.person(actor), problem=Problem.objects.get(pk=problem.pk), **kwargs)
 
@@ -234,6 +255,7 @@ def test_solution_report_confirmation_ledger_and_case_library(company):
 
 def test_returned_solution_goes_back_to_work_with_a_fresh_cadence(company):
     problem = dispatch(company, file_problem(company))
+    plan(company, problem, "2026-10-08 16:00")
     with time_machine.travel(at("2026-10-09 10:00"), tick=False), transaction.atomic():
         problem_solve(actor=company.person("lina"), problem=problem, measures="重启服务", effect="暂时恢复")
     with pytest.raises(ApplicationError) as refused, time_machine.travel(at("2026-10-09 11:00"), tick=False):
@@ -344,9 +366,9 @@ def test_messages_state_the_limits_the_administrator_set(company):
     problem = file_problem(company)
     # 0.5 h on 9/30, 7.5 h on 10/8, 7 h on 10/9.
     filed = Notification.objects.get(title="【待分派】WT-2026-0001 客服工单系统高峰期响应缓慢")
-    assert (
-        filed.body
-        == "曹静（客户服务部）提报问题，紧急程度：中。请在 10月9日 17:30 前（2 个工作日内）审核并分派主责部门。"
+    assert filed.body == (
+        "曹静（客户服务部）提报问题，经部门负责人 邓丽 审核签署，紧急程度：中。"
+        "请在 10月9日 17:30 前（2 个工作日内）审核并分派主责部门。"
     )
     fire("2026-10-09 17:30")
     late = Notification.objects.get(title="【分派超时】WT-2026-0001 客服工单系统高峰期响应缓慢")

@@ -106,7 +106,7 @@ def test_filing_through_the_form_with_evidence(company, client_for):
     assert sorted(a.topic for a in Attachment.objects.all()) == ["卡顿截图", "工单耗时统计"]
     assert problem.urgency == "high" and problem.created_by.username == "caojing"
     html = client.get(f"/problems/{problem.pk}/").content.decode()
-    assert "待分派" in html and "工单耗时统计V1-" in html
+    assert "待部门负责人审核" in html and "工单耗时统计V1-" in html
 
 
 def test_filing_form_shows_chinese_errors(company, client_for):
@@ -175,12 +175,24 @@ def test_the_whole_flow_through_the_pages(company, client_for):
                 "helper_departments": [company.department("rd-qa").pk],
                 "basis": "工单系统由软件开发部负责",
                 "deadline": "2026-03-13",
-                "version": 1,
+                "version": problem.version,
             },
         )
         assert response.status_code == 302
     lina = client_for("lina")
     with time_machine.travel(at("2026-03-03 10:00"), tick=False):
+        html = lina.get(f"/problems/{problem.pk}/").content.decode()
+        assert 'id="plan-form"' in html and 'id="progress"' not in html  # the plan comes first (步骤3)
+        planned = lina.post(
+            f"/problems/{problem.pk}/plan/",
+            {
+                "measure_1": "为工单表增加复合索引",
+                "owner_1": company.person("lina").pk,
+                "due_date_1": "2026-03-05",
+                "consultation": "测试部配合验证",
+            },
+        )
+        assert planned.status_code == 302
         html = lina.get(f"/problems/{problem.pk}/").content.decode()
         assert 'id="progress"' in html and "2026-03-04 10:00" in html  # every 2 working days
         empty = lina.post(f"/problems/{problem.pk}/progress/", {"progress": " "})
@@ -254,7 +266,8 @@ def test_api_file_and_read(company, client_for):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["number"].startswith("WT-") and body["state"] == "filed" and body["urgency"] == "high"
+    assert body["number"].startswith("WT-") and body["state"] == "endorsing" and body["urgency"] == "high"
+    assert body["endorser_id"] == company.person("dengli").pk and body["endorsed_at"] is None
     empty = client.post(
         "/api/problems/",
         {"title": "x", "project_id": company.project("service-response").pk, "expected_date": "2030-01-01"},
@@ -271,21 +284,24 @@ def test_the_flash_after_filing_names_the_dispatch_limit_the_policy_sets(company
     from xietong.clocks.models import ClockPolicy
 
     ClockPolicy.objects.filter(process="problem", kind="dispatch").update(duration="2d")
+    form = {
+        "title": "客服工单系统高峰期响应缓慢",
+        "project": company.project("service-response").pk,
+        "urgency": "medium",
+        "expected_date": "2026-10-30",
+        "background": "双十一预热期间客服咨询量翻倍",
+        "current_state": "高峰期打开工单平均需 12 秒",
+        "impact": "客服部全员",
+    }
     with time_machine.travel(at("2026-09-30 17:30"), tick=False):
-        response = client_for("caojing").post(
-            "/problems/new/",
-            {
-                "title": "客服工单系统高峰期响应缓慢",
-                "project": company.project("service-response").pk,
-                "urgency": "medium",
-                "expected_date": "2026-10-30",
-                "background": "双十一预热期间客服咨询量翻倍",
-                "current_state": "高峰期打开工单平均需 12 秒",
-                "impact": "客服部全员",
-            },
-        )
+        response = client_for("dengli").post("/problems/new/", form)  # the head signs by filing
     assert response.status_code == 302
     # 0.5 h on 9/30, 7.5 h on 10/8, 7 h on 10/9 (国庆 does not count).
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "问题 WT-2026-0001 已提报，综合管理部将在 10月9日 17:30 前（2 个工作日内）分派"
+    ]
+    with time_machine.travel(at("2026-09-30 17:40"), tick=False):
+        response = client_for("caojing").post("/problems/new/", {**form, "title": "客服知识库与产品手册不一致"})
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "问题 WT-2026-0002 已提报，等待部门负责人 邓丽 审核签署后提交综合管理部"
     ]
