@@ -154,6 +154,17 @@ class DesignedItem(WorkItem):
     def get_absolute_url(self) -> str:
         return reverse("process-detail", args=[self.definition.key, self.pk])
 
+    def plain_texts(self) -> list[tuple[str, Any, Any]]:
+        """The form's required texts for the plain-wording rule (items.plain_wording), keyed as its fields."""
+        from xietong.designer.definitions import definition_of
+
+        values = self.values or {}
+        return [
+            (f"f_{field.key}", field.label, values.get(field.key))
+            for field in definition_of(self).fields
+            if field.type in ("text", "textarea") and field.required and not field.formula
+        ]
+
     @classmethod
     def reach_filter(cls, reach: Reach, action: str) -> Q | None:
         """Who sees an item: the requester, everyone who has or had a task on it (approvers, cc), the heads

@@ -1,7 +1,10 @@
 """Plain wording, for every process (000 and 002 name what not to send: a subject of only "请确认" or "事", a text of
 only "待定" or "详见附件"). The subject and every required text of an item are checked when the item is sent —
 the step that takes it out of its first state (a draft submitted, a meeting noticed) or, for an item that is
-live from the start (an exception, a problem report), when it is created. A text that merely mentions an
+live from the start (an exception, a problem report) or whose draft no person sends (a task published with its
+breakdown), when it is created. Texts kept outside the model's own fields (a designed form's values) come from
+the item's `plain_texts()`. Every text a step is given — its reason, its form's texts (a progress update, a
+solution plan) — is checked by the runner before the step's own checks. A text that merely mentions an
 attachment is fine; one that is nothing but the vague phrase is refused at its field."""
 
 from __future__ import annotations
@@ -41,16 +44,46 @@ def vague_errors(item: Any) -> dict[str, str]:
     errors: dict[str, str] = {}
     title = getattr(item, "title", None)
     if title is not None and vague_title(title):
-        errors["title"] = _(
-            "主题“%(title)s”过于模糊，不能发出：请写明项目、阶段与核心目标，例如“智能手表项目-硬件方案评审”"
-        ) % {"title": title}
-    for field in required_texts(type(item)):
-        value = getattr(item, field.name, "")
-        if vague_text(value):
-            errors[field.name] = _("%(field)s不能只写“%(text)s”：请直接写明关键信息") % {
-                "field": field.verbose_name,
+        errors["title"] = _title_refusal(title)
+    texts = [(f.name, f.verbose_name, getattr(item, f.name, "")) for f in required_texts(type(item))]
+    if hasattr(item, "plain_texts"):
+        texts += list(item.plain_texts())  # (error key, label, value) of texts kept elsewhere
+    for key, label, value in texts:
+        if isinstance(value, str) and vague_text(value):
+            errors[key] = _("%(field)s不能只写“%(text)s”：请直接写明关键信息") % {"field": label, "text": bare(value)}
+    return errors
+
+
+def _title_refusal(title: str) -> str:
+    return _("主题“%(title)s”过于模糊，不能发出：请写明项目、阶段与核心目标，例如“智能手表项目-硬件方案评审”") % {
+        "title": title
+    }
+
+
+def vague_step_errors(
+    item: Any, reason_field: str, reason_label: Any, reason: str, inputs: dict[str, Any]
+) -> dict[str, str]:
+    """Field → refusal for a step's reason and the texts its form sent (each a str input): a new subject
+    as a subject, a text named like one of the item's fields with that field's name, any other alone."""
+    errors: dict[str, str] = {}
+    if vague_text(reason):
+        errors[reason_field] = _("%(field)s不能只写“%(text)s”：请直接写明关键信息") % {
+            "field": reason_label,
+            "text": bare(reason),
+        }
+    labels = {f.name: f.verbose_name for f in type(item)._meta.fields}
+    for name, value in inputs.items():
+        if not isinstance(value, str) or not vague_text(value):
+            continue
+        if name == "title" and "title" in labels:
+            errors[name] = _title_refusal(value)
+        elif name in labels:
+            errors[name] = _("%(field)s不能只写“%(text)s”：请直接写明关键信息") % {
+                "field": labels[name],
                 "text": bare(value),
             }
+        else:
+            errors[name] = _("不能只写“%(text)s”：请直接写明关键信息") % {"text": bare(value)}
     return errors
 
 
@@ -74,8 +107,9 @@ def sends(process: Any, step: Any) -> bool:
 
 
 def live_from_creation(process: Any) -> bool:
-    """No draft: the item is live as soon as it is created (an exception, a problem report, an emergency)."""
-    return process.states[0].code != DRAFT
+    """No draft (an exception, a problem report, an emergency), or a draft no person sends (a task published
+    with its breakdown, a meeting's action item): the item is checked as it is created."""
+    return process.states[0].code != DRAFT or not any(sends(process, step) for step in process.steps)
 
 
 def check_on_creation(sender: type[models.Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
@@ -85,8 +119,10 @@ def check_on_creation(sender: type[models.Model], instance: Any, raw: bool = Fal
     from xietong.items.process import process_for
 
     try:
-        process = process_for(sender)
+        process = process_for(instance)  # a designed item follows its own version's process
     except LookupError:
         return
+    except Exception:  # the row cannot say yet which process it follows
+        process = process_for(sender)
     if live_from_creation(process):
         refuse_vague(instance)

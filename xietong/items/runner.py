@@ -21,7 +21,7 @@ from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Conflict, Forbidden
 from xietong.core.permissions import access_locked
 from xietong.items.guard import state_writes_allowed
-from xietong.items.plain_wording import refuse_vague, sends
+from xietong.items.plain_wording import refuse_vague, sends, vague_step_errors
 from xietong.items.process import (
     ALL_LIMITS,
     REASON_MAX_LENGTH,
@@ -77,6 +77,8 @@ def run_step(
     )
     if sends(process, definition):
         refuse_vague(locked)  # plain wording, for every process (items.plain_wording)
+    if not system and (vague := _vague_texts(ctx)):
+        raise ApplicationError(_("内容过于模糊：%(e)s") % {"e": "；".join(vague.values())}, fields=vague)
     for check in process.checks(definition):
         check(ctx)
     with state_writes_allowed():
@@ -119,6 +121,12 @@ def _reason(step: Step, reason: str) -> str:
             fields={field: _("%(label)s不能超过 %(n)d 字") % {"label": _reason_label(step), "n": REASON_MAX_LENGTH}}
         )
     return reason
+
+
+def _vague_texts(ctx: StepContext) -> dict[str, str]:
+    """A person's reason and texts given to a step are plain too (items.plain_wording)."""
+    field = ctx.step.reason.field if ctx.step.reason is not None else "reason"
+    return vague_step_errors(ctx.item, field, _reason_label(ctx.step), ctx.reason, ctx.inputs)
 
 
 def _reason_label(step: Step) -> str:

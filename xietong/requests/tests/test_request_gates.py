@@ -28,7 +28,12 @@ def finish(company, task, when):
     zhaolei = company.person("zhaolei")
     with time_machine.travel(at(when), tick=False), transaction.atomic():
         for name in ("accept", "start", "consult", "done"):
-            task = task_transition(actor=zhaolei, task=task, name=name, reason="请确认" if name == "consult" else "")
+            task = task_transition(
+                actor=zhaolei,
+                task=task,
+                name=name,
+                reason="请确认散热方案能否满足续航目标" if name == "consult" else "",
+            )
     return task
 
 
