@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -158,7 +158,7 @@ def _problem(request: AuthedRequest, problem_id: int) -> Problem:
     )
 
 
-def detail_context(request: AuthedRequest, problem: Problem, **forms: Form) -> dict[str, Any]:
+def detail_context(request: AuthedRequest, problem: Problem, **forms: BaseForm) -> dict[str, Any]:
     steps = step_buttons(PROBLEM, problem, request.user)
     available = {s.name for s in steps}
     version = {"version": problem.version}
@@ -213,7 +213,7 @@ def _form_post(request: AuthedRequest, problem_id: int, form_class, name: str, r
     """Shared shape of the detail page's forms: valid → service → redirect; refused → the page again
     with the messages next to the fields, nothing saved."""
     problem = _problem(request, problem_id)
-    form = form_class if isinstance(form_class, Form) else form_class(request.POST)
+    form = form_class if isinstance(form_class, BaseForm) else form_class(request.POST)
     if form.is_valid():
         try:
             run(problem, form.cleaned_data)

@@ -254,3 +254,29 @@ def test_api_plan_before_progress(company, client_for):
         ).status_code
         == 201
     )
+
+
+def test_the_filer_resubmits_through_the_page_with_what_was_typed_kept(company, client_for):
+    problem = file_problem(company, endorse=None)
+    problem = act(company, problem, "dengli", "return_filing", "2026-10-08 09:30", reason="请补充高峰时段数据")
+    client = client_for("caojing")
+    html = client.get(f"/problems/{problem.pk}/").content.decode()
+    assert 'id="resubmit"' in html and "请补充高峰时段数据" in html
+    form = {
+        "title": "客服工单系统高峰期响应缓慢",
+        "urgency": "medium",
+        "expected_date": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "background": "双十一预热期间客服咨询量翻倍",
+        "current_state": "待定",
+        "impact": "客服部全员",
+        "version": problem.version,
+    }
+    refused = client.post(f"/problems/{problem.pk}/resubmit/", form)
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "现状不能只写“待定”：请直接写明关键信息" in html
+    assert "双十一预热期间客服咨询量翻倍" in html
+    ok = client.post(f"/problems/{problem.pk}/resubmit/", {**form, "current_state": "10:00–11:00 打开工单 12 秒"})
+    assert ok.status_code == 302
+    assert Problem.objects.get(pk=problem.pk).state == "endorsing"
+    # Someone else posting it is refused, the page again with the reason.
+    assert client_for("liufang").post(f"/problems/{problem.pk}/resubmit/", form).status_code in (200, 403)
