@@ -44,6 +44,27 @@ def test_progress_to_feedback(page_for, live_server, live_company, tmp_path):
     lina.click("#deliverables summary")
     lina.fill("#deliverables input[name=name]", "续航测试报告")
     lina.set_input_files("#deliverables input[name=file]", str(report))
+    click(lina, "#submit-deliverable")  # no 成果交付说明: refused at each field, the name kept
+    errors = lina.eval_on_selector_all(
+        "#deliverables .field.has-error",
+        "fs => Object.fromEntries(fs.map(f => [f.querySelector('input, textarea').name, "
+        "f.querySelector('.field-error').innerText]))",
+    )
+    assert errors == {
+        "release": "这个字段是必填项。",
+        "features": "这个字段是必填项。",
+        "test_report": "请填写测试报告（测试范围、结果与结论），或上传测试报告文件",
+    }
+    assert lina.input_value("#deliverables input[name=name]") == "续航测试报告"
+    lina.fill("#deliverables input[name=release]", "V1.0")
+    lina.fill("#deliverables textarea[name=features]", "三种场景功耗数据\n续航估算")
+    lina.set_input_files("#deliverables input[name=file]", str(report))
+    click(lina, "#submit-deliverable")  # 测试报告 neither written nor attached
+    assert lina.inner_text("#deliverables .field.has-error .field-error") == (
+        "请填写测试报告（测试范围、结果与结论），或上传测试报告文件"
+    )
+    lina.set_input_files("#deliverables input[name=file]", str(report))
+    lina.set_input_files("#deliverables input[name=test_report_file]", str(report))
     click(lina, "#submit-deliverable")
     assert lina.locator("#deliverable-state").inner_text() == "待验收"
     screenshot(lina, "execution-2-deliverable-submitted")
@@ -63,8 +84,16 @@ def test_progress_to_feedback(page_for, live_server, live_company, tmp_path):
 
     lina.goto(f"{url}/acceptance/{deliverable.pk}/")
     click(lina, "#start-rework")
-    lina.fill("textarea[name=note]", "已补充低温场景")
-    lina.set_input_files("input[name=file]", str(report))
+    lina.fill("#resubmit-form textarea[name=note]", "已补充低温场景")
+    lina.fill("#resubmit-form input[name=release]", "V1.0")
+    lina.fill("#resubmit-form textarea[name=features]", "三种场景功耗数据\n低温场景数据")
+    lina.fill("#resubmit-form textarea[name=test_report]", "-10℃ 续航 5.2 天，通过")
+    click(lina, "#resubmit")  # the same 版本号 again
+    assert lina.inner_text("#resubmit-form .field.has-error .field-error") == (
+        "版本号 V1.0 已用于此前提交的版本，请填写新的版本号"
+    )
+    lina.fill("#resubmit-form input[name=release]", "V1.1")
+    lina.set_input_files("#resubmit-form input[name=file]", str(report))
     click(lina, "#resubmit")
     assert lina.locator("h1").inner_text().startswith("续航测试报告 V2")
 

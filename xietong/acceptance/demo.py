@@ -32,6 +32,9 @@ def seed_demo_acceptance() -> dict[str, int]:
             name="续航优化方案与功耗测试报告 V1.0",
             acceptor=guoxin,
             note="含功耗基线数据表、A 方案设计说明与 3 台样机续航测试记录",
+            release="V1.0",
+            features="功耗基线数据表\nA 方案（低功耗蓝牙 + 屏幕刷新率自适应）设计说明\n续航估算模型",
+            test_report="3 台样机典型场景（待机、通话、运动）续航 5.3–5.6 天；-10℃ 低温 5.1 天；全部达到 ≥5 天",
         )
     replay_clocks(judged)
     with at_instant(judged):

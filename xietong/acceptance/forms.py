@@ -2,11 +2,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xietong.acceptance.models import DeliverableForm
+from xietong.acceptance.process import delivery_note_errors
 from xietong.org.models import Person
 from xietong.requests.forms import PersonChoiceField
 
 
-class SubmitForm(forms.Form):
+class DeliveryNoteChecks(forms.Form):
+    """The 成果交付说明's rule beyond required fields (a test report written or attached), at its field on the
+    first refusal — the service checks it again."""
+
+    def clean(self):
+        data = super().clean()
+        problem = delivery_note_errors({**data, "release": "-", "features": "-"}).get("test_report")
+        if problem and "test_report" not in self.errors:
+            self.add_error("test_report", problem)
+        return data
+
+
+class SubmitForm(DeliveryNoteChecks):
     name = forms.CharField(
         label=_("交付物名称"), max_length=120, help_text=_("如“续航测试报告”；附件自动命名为 主题+版本+日期")
     )
@@ -14,6 +27,17 @@ class SubmitForm(forms.Form):
     acceptor = PersonChoiceField(
         label=_("验收人"), queryset=Person.objects.none(), required=False, help_text=_("默认由发起人验收")
     )
+    release = forms.CharField(label=_("版本号"), max_length=40, help_text=_("如“V1.0”，每次提交填写新的版本号"))
+    features = forms.CharField(
+        label=_("功能清单"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("本版本交付的功能或内容，每行一项")
+    )
+    test_report = forms.CharField(
+        label=_("测试报告"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("测试范围、结果与结论；或在下方上传测试报告文件"),
+    )
+    test_report_file = forms.FileField(label=_("测试报告文件"), required=False)
     note = forms.CharField(label=_("交付说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     file = forms.FileField(label=_("交付文件"), required=False)
 
@@ -23,3 +47,19 @@ class SubmitForm(forms.Form):
             self.fields["acceptor"].queryset = Person.objects.filter(
                 memberships__project=request_item.project, is_active=True
             ).select_related("department")
+
+
+class ResubmitForm(DeliveryNoteChecks):
+    """A new version after 需整改: what was reworked, and the version's own 成果交付说明."""
+
+    note = forms.CharField(label=_("整改内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    release = forms.CharField(label=_("版本号"), max_length=40, help_text=_("新的版本号，如“V1.1”"))
+    features = forms.CharField(label=_("功能清单"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("每行一项"))
+    test_report = forms.CharField(
+        label=_("测试报告"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("测试范围、结果与结论；或在下方上传测试报告文件"),
+    )
+    test_report_file = forms.FileField(label=_("测试报告文件"), required=False)
+    file = forms.FileField(label=_("交付文件"), required=False)

@@ -60,8 +60,21 @@ class Deliverable(WorkItem):
 
 
 class Submission(models.Model):
+    """One version handed in, with its 《成果交付说明》 (002 二（一）步骤4: 版本号、功能清单、测试报告)."""
+
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="submissions")
     version = models.PositiveSmallIntegerField(_("版本"))
+    release = models.CharField(_("版本号"), max_length=40, blank=True)
+    features = models.TextField(_("功能清单"), blank=True, help_text=_("每行一项"))
+    test_report = models.TextField(_("测试报告"), blank=True)
+    test_report_file = models.ForeignKey(
+        "items.Attachment",
+        verbose_name=_("测试报告附件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.TextField(_("交付说明"), blank=True)
     attachment = models.ForeignKey(
         "items.Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -75,6 +88,10 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deliverable} V{self.version}"
+
+    @property
+    def feature_list(self) -> list[str]:
+        return [line.strip() for line in self.features.splitlines() if line.strip()]
 
 
 class Verdict(models.Model):

@@ -5,6 +5,7 @@ request follows its deliverables: delivered, back in progress, complete when all
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -35,22 +36,63 @@ def only_the_acceptor(deliverable: Deliverable) -> str:
 
 
 # --- what cannot be declared -------------------------------------------------------------------------
+def delivery_note_errors(inputs: dict[str, Any], earlier: Iterable[str] = ()) -> dict[str, str]:
+    """《成果交付说明》（包含版本号、功能清单、测试报告） (002 二（一）步骤4): every version states its 版本号 (a new
+    one each time: `earlier` are those already used), lists what it delivers, and carries its test report —
+    written out or as a file. {field: what is wrong}."""
+    release = (inputs.get("release") or "").strip()
+    errors: dict[str, str] = {}
+    if not release:
+        errors["release"] = _("请填写版本号，如“V1.0”")
+    elif len(release) > 40:
+        errors["release"] = _("版本号不能超过 40 个字")
+    elif release in set(earlier):
+        errors["release"] = _("版本号 %(r)s 已用于此前提交的版本，请填写新的版本号") % {"r": release}
+    if not (inputs.get("features") or "").strip():
+        errors["features"] = _("请填写功能清单，每行一项")
+    if not (inputs.get("test_report") or "").strip() and not inputs.get("test_report_file"):
+        errors["test_report"] = _("请填写测试报告（测试范围、结果与结论），或上传测试报告文件")
+    return errors
+
+
+def delivery_note_complete(ctx: StepContext) -> None:
+    earlier = ctx.item.submissions.values_list("release", flat=True)
+    if errors := delivery_note_errors(ctx.inputs, earlier):
+        raise ApplicationError(_("成果交付说明不完整"), fields=errors)
+
+
 def hand_in(ctx: StepContext) -> None:
-    """A version is handed in: its 交付说明 and file, named "主题+版本+日期"."""
-    deliverable, upload = ctx.item, ctx.inputs.get("upload")
+    """A version is handed in: its 交付说明 and files, named "主题+版本+日期"."""
+    deliverable, upload, report = ctx.item, ctx.inputs.get("upload"), ctx.inputs.get("test_report_file")
     if ctx.step.name == "resubmit":
         deliverable.version += 1
         ctx.changed.add("version")
     attachment = (
         attachment_add(actor=ctx.actor, subject=deliverable, upload=upload, topic=deliverable.title) if upload else None
     )
+    report_file = (
+        attachment_add(
+            actor=ctx.actor, subject=deliverable, upload=report, topic=_("%(t)s测试报告") % {"t": deliverable.title}
+        )
+        if report
+        else None
+    )
+    release = ctx.inputs["release"].strip()
+    features = "\n".join(line.strip() for line in ctx.inputs["features"].splitlines() if line.strip())
     Submission.objects.create(
         deliverable=deliverable,
         version=deliverable.version,
+        release=release,
+        features=features,
+        test_report=(ctx.inputs.get("test_report") or "").strip(),
+        test_report_file=report_file,
         note=ctx.reason or (ctx.inputs.get("note") or "").strip(),
         attachment=attachment,
         submitted_by=ctx.actor,
     )
+    ctx.details.update({"release": release, "features": features.count("\n") + 1})
+    if report_file:
+        ctx.details["test_report_file"] = report_file.name
     if ctx.step.name == "submit":
         ctx.details.update({"version": 1, "form": deliverable.form, "acceptor": deliverable.acceptor_id})
     else:
@@ -222,6 +264,7 @@ DELIVERABLE = Process(
             submitter,
             system=True,
             records_state=False,
+            check=delivery_note_complete,
             apply=hand_in,
             after=delivered,
             arms=(REVIEW,),
@@ -249,6 +292,7 @@ DELIVERABLE = Process(
             "primary",
             reason=Reason(gettext_lazy("整改内容"), field="note", missing=gettext_lazy("请说明本版本的整改内容")),
             refusal=lambda d: _("只有交付人可以重新提交"),
+            check=delivery_note_complete,
             apply=hand_in,
             after=delivered,
             satisfies=("rework",),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from xietong.acceptance.models import Deliverable, DeliverableForm, Verdict
+from xietong.acceptance.process import delivery_note_errors
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
 from xietong.core.permissions import VIEW, access, authorize
 from xietong.items.numbering import number_next
@@ -31,8 +32,13 @@ def deliverable_submit(
     acceptor: Person | None = None,
     note: str = "",
     upload: UploadedFile | None = None,
+    release: str = "",
+    features: str = "",
+    test_report: str = "",
+    test_report_file: UploadedFile | None = None,
 ) -> Deliverable:
-    """成果交付清单: the receiving side hands over a deliverable (name, version, form, acceptor)."""
+    """成果交付清单: the receiving side hands over a deliverable (name, version, form, acceptor) with its
+    《成果交付说明》 (版本号、功能清单、测试报告)."""
     authorize(actor, VIEW, request)
     request = (
         Request.objects.select_for_update(of=("self",))
@@ -58,6 +64,13 @@ def deliverable_submit(
         errors["acceptor"] = _("%(p)s 看不到这份需求，不能担任验收人") % {"p": acceptor}
     if not request.criteria.exists():
         errors["name"] = _("这份需求没有验收标准，请发起方先补充验收标准")
+    note_inputs = {
+        "release": release,
+        "features": features,
+        "test_report": test_report,
+        "test_report_file": test_report_file,
+    }
+    errors.update(delivery_note_errors(note_inputs))
     if errors:
         raise ApplicationError(_("成果交付清单有误"), fields=errors)
     deliverable = Deliverable.objects.create(
@@ -76,7 +89,7 @@ def deliverable_submit(
         form=form,
     )
     # Checked above, and no one else can see the new row before commit.
-    inputs = {"note": note, "upload": upload}
+    inputs = {"note": note, "upload": upload, **note_inputs}
     return run_step(actor=actor, item=deliverable, step="submit", inputs=inputs, as_system=True, fresh=True)
 
 
@@ -100,10 +113,25 @@ def deliverable_start_rework(*, actor: Person, deliverable: Deliverable) -> Deli
 
 @transaction.atomic
 def deliverable_resubmit(
-    *, actor: Person, deliverable: Deliverable, note: str = "", upload: UploadedFile | None = None
+    *,
+    actor: Person,
+    deliverable: Deliverable,
+    note: str = "",
+    upload: UploadedFile | None = None,
+    release: str = "",
+    features: str = "",
+    test_report: str = "",
+    test_report_file: UploadedFile | None = None,
 ) -> Deliverable:
-    """A reworked deliverable goes back to the acceptor as the next version."""
-    return run_step(actor=actor, item=deliverable, step="resubmit", reason=note, inputs={"upload": upload})
+    """A reworked deliverable goes back to the acceptor as the next version, with its own 成果交付说明."""
+    inputs = {
+        "upload": upload,
+        "release": release,
+        "features": features,
+        "test_report": test_report,
+        "test_report_file": test_report_file,
+    }
+    return run_step(actor=actor, item=deliverable, step="resubmit", reason=note, inputs=inputs)
 
 
 def verdict_results_from_post(data: Any, criteria) -> dict[int, tuple[bool, str]]:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xietong.acceptance.forms import SubmitForm
+from xietong.acceptance.forms import ResubmitForm, SubmitForm
 from xietong.acceptance.models import Deliverable, Verdict
 from xietong.acceptance.services import (
     deliverable_resubmit,
@@ -25,6 +25,7 @@ from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.spreadsheets import workbook_bytes
 from xietong.core.uploads import upload_refusal
+from xietong.core.views import form_apply_error
 from xietong.items.panels import panels_for
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
@@ -35,44 +36,59 @@ def _error_text(error: ApplicationError) -> str:
     return "；".join(str(v) for v in error.fields.values()) or str(error.message)
 
 
+def _refused_uploads(request: AuthedRequest, form) -> None:
+    for name in ("file", "test_report_file"):
+        if (refused := upload_refusal(request, name)) is not None:
+            form.add_error(name, refused)
+
+
 @require_POST
 def submit(request: AuthedRequest, request_id: int) -> HttpResponse:
+    """成果交付清单 with its 成果交付说明; a refusal shows on the request's page at each field, what was typed kept."""
+    from xietong.requests.views import request_page
+
     item = access(request.user, Request, request_id)
     form = SubmitForm(request.POST, request.FILES, request_item=item)
-    if (refused := upload_refusal(request, "file")) is not None:
-        form.add_error("file" if "file" in form.fields else None, refused)
-    if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-        return redirect(item.get_absolute_url() + "#deliverables")
-    data = form.cleaned_data
-    try:
-        deliverable = deliverable_submit(
-            actor=request.user,
-            request=item,
-            name=data["name"],
-            form=data["form"],
-            acceptor=data["acceptor"],
-            note=data["note"],
-            upload=data["file"],
-        )
-    except ApplicationError as error:
-        messages.error(request, _error_text(error))
-        return redirect(item.get_absolute_url() + "#deliverables")
-    messages.success(request, _("成果已提交，等待验收"))
-    return redirect(deliverable.get_absolute_url())
+    _refused_uploads(request, form)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            deliverable = deliverable_submit(
+                actor=request.user,
+                request=item,
+                name=data["name"],
+                form=data["form"],
+                acceptor=data["acceptor"],
+                note=data["note"],
+                upload=data["file"],
+                release=data["release"],
+                features=data["features"],
+                test_report=data["test_report"],
+                test_report_file=data["test_report_file"],
+            )
+        except ApplicationError as error:
+            form_apply_error(form, error)
+        else:
+            messages.success(request, _("成果已提交，等待验收"))
+            return redirect(deliverable.get_absolute_url())
+    return request_page(request, item.pk, bound={"deliverables": {"form": form, "open": True}})
 
 
 def _report(deliverable: Deliverable):
     submissions = list(
-        deliverable.submissions.select_related("attachment", "submitted_by", "verdict__acceptor").prefetch_related(
-            "verdict__results__criterion"
-        )
+        deliverable.submissions.select_related(
+            "attachment", "test_report_file", "submitted_by", "verdict__acceptor"
+        ).prefetch_related("verdict__results__criterion")
     )
     return submissions
 
 
 @require_GET
 def detail(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
+    return _page(request, deliverable_id)
+
+
+def _page(request: AuthedRequest, deliverable_id: int, resubmit_form: ResubmitForm | None = None) -> HttpResponse:
     deliverable = access(
         request.user, Deliverable.objects.select_related("request", "acceptor", "submitter"), deliverable_id
     )
@@ -86,6 +102,7 @@ def detail(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
         "can_judge": deliverable.state == "submitted" and request.user.pk == deliverable.acceptor_id,
         "can_rework": deliverable.state == "rework" and request.user.pk == deliverable.submitter_id,
         "can_resubmit": deliverable.state in ("rework", "reworking") and request.user.pk == deliverable.submitter_id,
+        "resubmit_form": resubmit_form or ResubmitForm(),
         "clock_views": clock_views(deliverable),
         "timeline": timeline(deliverable, {"state": _("状态"), "version": _("版本")}),
         "comments": comments_of(deliverable),
@@ -116,24 +133,35 @@ def judge(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
 @require_POST
 def rework(request: AuthedRequest, deliverable_id: int, action: str) -> HttpResponse:
     deliverable = access(request.user, Deliverable, deliverable_id)
-    if (refused := upload_refusal(request, "file")) is not None:
-        messages.error(request, refused)
-        return redirect(deliverable.get_absolute_url())
-    try:
-        if action == "start":
+    if action == "start":
+        try:
             deliverable_start_rework(actor=request.user, deliverable=deliverable)
+        except ApplicationError as error:
+            messages.error(request, _error_text(error))
         else:
+            messages.success(request, _("已保存"))
+        return redirect(deliverable.get_absolute_url())
+    form = ResubmitForm(request.POST, request.FILES)
+    _refused_uploads(request, form)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
             deliverable_resubmit(
                 actor=request.user,
                 deliverable=deliverable,
-                note=request.POST.get("note", ""),
-                upload=request.FILES.get("file"),
+                note=data["note"],
+                upload=data["file"],
+                release=data["release"],
+                features=data["features"],
+                test_report=data["test_report"],
+                test_report_file=data["test_report_file"],
             )
-    except ApplicationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("已保存"))
-    return redirect(deliverable.get_absolute_url())
+        except ApplicationError as error:
+            form_apply_error(form, error)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect(deliverable.get_absolute_url())
+    return _page(request, deliverable.pk, resubmit_form=form)
 
 
 @require_GET
@@ -172,6 +200,11 @@ def report_xlsx(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
                 submission.note,
             ]
         )
+        # 《成果交付说明》: 版本号、功能清单、测试报告
+        ws.append([_("版本号"), submission.release])
+        ws.append([_("功能清单"), "\n".join(f"{i}. {f}" for i, f in enumerate(submission.feature_list, start=1))])
+        report = [submission.test_report, submission.test_report_file.name if submission.test_report_file else ""]
+        ws.append([_("测试报告"), *report])
         if verdict is None:
             ws.append([_("结论"), _("待验收")])
             continue

@@ -186,7 +186,7 @@ def deliverables_workbook(request) -> bytes:
             [
                 i,
                 d.title,
-                d.version_label,
+                (latest.release if latest and latest.release else d.version_label),
                 d.get_form_display(),
                 d.department.name,
                 d.submitter.display_name,

@@ -180,7 +180,8 @@ def request_edit(request: AuthedRequest, request_id: int) -> HttpResponse:
     return render(request, "requests/form.html", {"form": form, "item": item, "warnings": _form_warnings(form)})
 
 
-def detail_context(request: AuthedRequest, item: Request) -> dict:
+def detail_context(request: AuthedRequest, item: Request, bound: dict | None = None) -> dict:
+    """The request page; a panel's refused form comes back in `bound` (by panel key) with its errors."""
     return {
         "item": item,
         "tone": REQUEST.tones.get(item.state, ""),
@@ -193,7 +194,7 @@ def detail_context(request: AuthedRequest, item: Request) -> dict:
         "comments": comments_of(item),
         "attachments": attachments_of(item),
         "subject": item,
-        "panels": panels_for(request, item),
+        "panels": panels_for(request, item, bound),
         "can_edit": item.state in EDITABLE_STATES and item.is_requester_side(request.user),
         "state_labels": REQUEST.state_labels,
     }
@@ -201,6 +202,11 @@ def detail_context(request: AuthedRequest, item: Request) -> dict:
 
 @require_GET
 def request_detail(request: AuthedRequest, request_id: int) -> HttpResponse:
+    return request_page(request, request_id)
+
+
+def request_page(request: AuthedRequest, request_id: int, bound: dict | None = None) -> HttpResponse:
+    """The request's page (also after a panel's form was refused: `bound` keeps what was typed)."""
     item = access(
         request.user,
         Request.objects.select_related(
@@ -213,7 +219,7 @@ def request_detail(request: AuthedRequest, request_id: int) -> HttpResponse:
         ),
         request_id,
     )
-    return render(request, "requests/detail.html", detail_context(request, item))
+    return render(request, "requests/detail.html", detail_context(request, item, bound))
 
 
 request_do = step_view(REQUEST)

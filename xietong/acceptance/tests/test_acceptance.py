@@ -41,6 +41,9 @@ def submit(company, request, when="2026-03-05 10:00", name="续航测试报告")
             form="electronic",
             note="含三种场景的功耗数据",
             upload=SimpleUploadedFile("report.pdf", b"%PDF v1", "application/pdf"),
+            release="V1.0",
+            features="待机、通话、运动三种场景功耗数据\n续航估算表",
+            test_report="3 台样机典型场景续航 5.3–5.6 天，全部达标",
         )
 
 
@@ -90,6 +93,9 @@ def test_rework_loop_with_two_versions_then_acceptance_and_feedback(company, wor
             deliverable=deliverable,
             note="已补充低温场景",
             upload=SimpleUploadedFile("report-v2.pdf", b"%PDF v2", "application/pdf"),
+            release="V1.1",
+            features="三种场景功耗数据\n-10℃ 低温场景数据",
+            test_report_file=SimpleUploadedFile("低温测试.pdf", b"%PDF cold", "application/pdf"),
         )
     deliverable.refresh_from_db()
     assert (deliverable.version, deliverable.state) == (2, "submitted")

@@ -28,6 +28,9 @@ def test_the_task_owner_delivers_and_the_initiator_and_project_manager_are_told(
             name="硬件功耗测试报告",
             acceptor=company.person("lina"),
             upload=SimpleUploadedFile("report.pdf", b"%PDF v1", "application/pdf"),
+            release="V1.0",
+            features="功耗基线数据",
+            test_report="功耗测试通过",
         )
     assert (deliverable.submitter.username, deliverable.department.code) == ("zhaolei", "rd-hardware")
     told = InboxMessage.objects.filter(notification__title__startswith="【成果已交付】")

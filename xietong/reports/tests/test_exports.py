@@ -65,7 +65,7 @@ def test_deliverables_list_of_attachment_4(company, client_for, accepted):
     assert [c.value for c in ws[4]] == [
         1,
         "续航测试报告",
-        "V1",
+        "V1.0",
         "电子档",
         "软件开发部",
         "李娜",
