@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from xietong.acceptance.models import Deliverable, Submission
+from xietong.acceptance.models import Deliverable, ResultConfirmation, ResultSignature, Submission
 from xietong.acceptance.process import DELIVERABLE
 from xietong.core import clock
 from xietong.core.api_errors import responses
+from xietong.core.errors import NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.items.step_api import add_step_routes
+from xietong.requests.models import Request
 
 router = Router(tags=["deliverables"])
 
@@ -69,3 +72,70 @@ def deliverable_detail(request: AuthedRequest, deliverable_id: int):
 
 
 add_step_routes(router, DELIVERABLE, DeliverableOut, noun="交付成果")
+
+
+results_router = Router(tags=["result-confirmations"])
+
+
+class ResultSignatureOut(Schema):
+    position: int
+    role: str  # receiver / participant
+    department: str
+    person_id: int
+    person: str
+    signed_at: str | None
+    signed_by: str | None  # who signed (a stand-in may sign for the key receiver)
+
+    @staticmethod
+    def resolve_department(obj: ResultSignature) -> str:
+        return obj.department.name
+
+    @staticmethod
+    def resolve_person(obj: ResultSignature) -> str:
+        return obj.person.display_name
+
+    @staticmethod
+    def resolve_signed_at(obj: ResultSignature) -> str | None:
+        return clock.local(obj.signed_at).isoformat() if obj.signed_at else None
+
+    @staticmethod
+    def resolve_signed_by(obj: ResultSignature) -> str | None:
+        return obj.signed_by.display_name if obj.signed_by else None
+
+
+class ResultConfirmationOut(Schema):
+    """结果确认表: the initiator's summary and every key receiver's signature; the request may be closed once
+    `confirmed_at` is set. Issue it with POST /api/requests/{id}/transitions/confirm_results (reason: the
+    summary) and sign with …/transitions/sign_results."""
+
+    request_id: int
+    summary: str
+    issued_by: str
+    issued_at: str
+    confirmed_at: str | None
+    signatures: list[ResultSignatureOut]
+
+    @staticmethod
+    def resolve_issued_by(obj: ResultConfirmation) -> str:
+        return obj.issued_by.display_name
+
+    @staticmethod
+    def resolve_issued_at(obj: ResultConfirmation) -> str:
+        return clock.local(obj.issued_at).isoformat()
+
+    @staticmethod
+    def resolve_confirmed_at(obj: ResultConfirmation) -> str | None:
+        return clock.local(obj.confirmed_at).isoformat() if obj.confirmed_at else None
+
+    @staticmethod
+    def resolve_signatures(obj: ResultConfirmation) -> list[ResultSignature]:
+        return list(obj.signatures.select_related("department", "person", "signed_by"))
+
+
+@results_router.get("/{request_id}", response=responses(ResultConfirmationOut), summary="结果确认表")
+def result_confirmation_detail(request: AuthedRequest, request_id: int):
+    item = access(request.user, Request, request_id)
+    found = ResultConfirmation.objects.select_related("issued_by").filter(request=item).first()
+    if found is None:
+        raise NotFound(_("尚未发起结果确认表"))
+    return found

@@ -22,6 +22,20 @@ class AcceptanceConfig(AppConfig):
         from xietong.requests.process import REQUEST
 
         extend_step(REQUEST, "deliver", check=deliverable_before_delivery)
+
+        from xietong.acceptance.panels import result_confirmation_panel
+        from xietong.acceptance.results import ISSUE, SIGN, all_signed_before_closing
+        from xietong.items.registry import extend_process
+
+        extend_process(REQUEST, ISSUE, SIGN)
+        extend_step(REQUEST, "close", check=all_signed_before_closing)
+        register_panel(
+            "requests.request",
+            "result_confirmation",
+            "acceptance/_result_confirmation.html",
+            result_confirmation_panel,
+            order=11,
+        )
         register_demo_seeder("成果交付与验收", seed_demo_acceptance, order=32)
         register_panel(
             "requests.request", "deliverables", "acceptance/_request_panel.html", request_deliverables_panel, order=10

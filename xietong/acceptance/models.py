@@ -124,3 +124,51 @@ class CriterionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id} {'✔' if self.passed else '✘'}"
+
+
+class ResultConfirmation(models.Model):
+    """结果确认表 (《企业协作沟通标准化平台使用指南》三 步骤4): once every deliverable has passed, the initiator sums up
+    the final plan or results and every key receiver signs it on the platform; until all have signed the
+    request may not be closed (未确认结果的事项不得关闭)."""
+
+    request = models.OneToOneField(
+        "requests.Request", verbose_name=_("需求"), on_delete=models.CASCADE, related_name="result_confirmation"
+    )
+    summary = models.TextField(_("最终方案/成果汇总"))
+    issued_by = models.ForeignKey("org.Person", verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("发起时间"), default=clock.now)
+    confirmed_at = models.DateTimeField(_("全部确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("结果确认表")
+        verbose_name_plural = _("结果确认表")
+
+    def __str__(self) -> str:
+        return f"{self.request} {self._meta.verbose_name}"
+
+
+class ResultSignature(models.Model):
+    """One key receiver's line on the 结果确认表: who signs for which department, and when they signed."""
+
+    class Role(models.TextChoices):
+        RECEIVER = "receiver", _("接收方")
+        PARTICIPANT = "participant", _("参与部门")
+
+    confirmation = models.ForeignKey(ResultConfirmation, on_delete=models.CASCADE, related_name="signatures")
+    position = models.PositiveSmallIntegerField(default=1)
+    role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
+    department = models.ForeignKey("org.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("org.Person", verbose_name=_("关键接收人"), on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        "org.Person", verbose_name=_("签字人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["confirmation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["confirmation", "person"], name="one_result_signature_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.person}"

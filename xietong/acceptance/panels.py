@@ -9,3 +9,22 @@ def request_deliverables_panel(request, item) -> dict | None:
     if not deliverables and not may_submit:
         return None
     return {"item": item, "deliverables": deliverables, "form": SubmitForm(request_item=item) if may_submit else None}
+
+
+def result_confirmation_panel(request, item) -> dict | None:
+    """结果确认表 on the request's page, in the form's layout: the summary, what was delivered (版本号 and
+    verdict), and a line per key receiver with their signature."""
+    from xietong.acceptance.results import confirmation_of
+
+    confirmation = confirmation_of(item)
+    if confirmation is None:
+        return None
+    deliverables = [
+        (d, d.submissions.order_by("-version").first()) for d in Deliverable.objects.filter(request=item).order_by("pk")
+    ]
+    return {
+        "item": item,
+        "confirmation": confirmation,
+        "signatures": list(confirmation.signatures.select_related("department", "person", "signed_by")),
+        "deliverables": deliverables,
+    }

@@ -4,6 +4,11 @@ from xietong.acceptance import views
 
 urlpatterns = [
     path("requests/<int:request_id>/submit/", views.submit, name="deliverable-submit"),
+    path(
+        "requests/<int:request_id>/result-confirmation.xlsx",
+        views.result_confirmation_xlsx,
+        name="result-confirmation-xlsx",
+    ),
     path("<int:deliverable_id>/", views.detail, name="deliverable-detail"),
     path("<int:deliverable_id>/judge/", views.judge, name="deliverable-judge"),
     path("<int:deliverable_id>/rework/<slug:action>/", views.rework, name="deliverable-rework"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -232,5 +232,63 @@ def report_xlsx(request: AuthedRequest, deliverable_id: int) -> HttpResponse:
         workbook_bytes(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     filename = _("成果验收报告-%(n)s.xlsx") % {"n": deliverable.number}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@require_GET
+def result_confirmation_xlsx(request: AuthedRequest, request_id: int) -> HttpResponse:
+    """结果确认表 as Excel, in the form's layout: the summary, what was delivered, each key receiver's signature."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from xietong.acceptance.panels import result_confirmation_panel
+    from xietong.core import clock
+
+    item = access(request.user, Request.objects.select_related("project", "requester"), request_id)
+    form = result_confirmation_panel(request, item)
+    if form is None:
+        raise Http404(_("尚未发起结果确认表"))
+    confirmation = form["confirmation"]
+
+    def at(value) -> str:
+        return clock.local(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("结果确认表")
+    ws.append([_("结果确认表")])
+    ws["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        (_("需求编号"), item.number),
+        (_("需求主题"), item.title),
+        (_("项目"), item.project.name if item.project_id else ""),
+        (_("发起人"), confirmation.issued_by.display_name),
+        (_("发起时间"), at(confirmation.issued_at)),
+        (_("最终方案/成果汇总"), confirmation.summary),
+    ):
+        ws.append([label, value])
+    ws.append([])
+    ws.append([_("交付物"), _("版本号"), _("验收结论")])
+    for deliverable, latest in form["deliverables"]:
+        release = latest.release if latest and latest.release else deliverable.version_label
+        ws.append([deliverable.title, release, deliverable.get_state_display()])
+    ws.append([])
+    ws.append([_("序号"), _("部门"), _("角色"), _("关键接收人"), _("签字确认"), _("签字时间")])
+    for s in form["signatures"]:
+        signed = _("已签字") if s.signed_at else _("待签字")
+        if s.signed_at and s.signed_by_id != s.person_id:
+            signed = _("%(who)s 代签") % {"who": s.signed_by.display_name}
+        ws.append([s.position, s.department.name, s.get_role_display(), s.person.display_name, signed, at(s.signed_at)])
+    ws.append([_("全部确认时间"), at(confirmation.confirmed_at)])
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 40
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    response = HttpResponse(
+        workbook_bytes(wb), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = _("结果确认表-%(n)s.xlsx") % {"n": item.number}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

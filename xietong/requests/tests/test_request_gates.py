@@ -90,6 +90,9 @@ def test_closing_refuses_an_open_major_exception_and_settles_open_tasks_and_exce
     assert Request.objects.get(pk=request.pk).state == "completed"
 
     act(company, major, "guoxin", "resolve", "2026-03-06 11:10", reason="已借到设备，评审 3/9 完成")
+    # 未确认结果的事项不得关闭 (003 三 步骤4): the 结果确认表 signed by every key receiver first.
+    act(company, Request.objects.get(pk=request.pk), "guoxin", "confirm_results", "2026-03-06 11:12", reason="评审通过")
+    act(company, Request.objects.get(pk=request.pk), "lina", "sign_results", "2026-03-06 11:15")
     act(company, Request.objects.get(pk=request.pk), "guoxin", "close", "2026-03-06 11:20")
 
     assert Request.objects.get(pk=request.pk).state == "closed"
