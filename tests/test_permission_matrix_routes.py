@@ -38,6 +38,7 @@ from django.urls.resolvers import RoutePattern
 from django.utils.regex_helper import normalize
 
 from conftest import Company
+from xietong.acceptance.retrospective import retrospective_go_live
 from xietong.acceptance.tests.test_acceptance import judge, submit
 from xietong.api import api
 from xietong.archive.models import ArchiveRecord
@@ -146,6 +147,8 @@ def build_world(company) -> World:
     first, second = accepted.criteria.order_by("position")
     judge(company, deliverable, "pass", {first.pk: (True, ""), second.pk: (True, "")}, "2026-03-06 11:00")
     w.objects["deliverable"] = deliverable
+    with time_machine.travel(at("2026-03-09 10:00"), tick=False), transaction.atomic():
+        w.objects["retrospective"] = retrospective_go_live(actor=p("guoxin"), request=accepted)
     w.objects["invitation"] = FeedbackInvitation.objects.filter(request=accepted).exclude(person__username=OUTSIDER)[0]
 
     # A third one with a comment and an attachment, withdrawn and therefore archived. A picture: its page
@@ -281,6 +284,7 @@ OBJECT_PARAMS = {
     "delay_id": "delay",
     "dispute_id": "dispute",
     "deliverable_id": "deliverable",
+    "retrospective_id": "retrospective",
     "invitation_id": "invitation",
     "problem_id": "problem",
     "incident_id": "incident",
@@ -324,6 +328,7 @@ SUBJECT_TYPES = {
     "risks.delayrequest": "delay",
     "risks.dispute": "dispute",
     "acceptance.deliverable": "deliverable",
+    "acceptance.retrospective": "retrospective",
     "meetings.meeting": "meeting",
     "meetings.actionitem": "action_item",
     "notices.notice": "notice",

@@ -10,7 +10,7 @@ from xietong.acceptance.models import Deliverable, ResultConfirmation, ResultSig
 from xietong.acceptance.process import DELIVERABLE
 from xietong.core import clock
 from xietong.core.api_errors import responses
-from xietong.core.errors import NotFound
+from xietong.core.errors import InvalidState
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.items.step_api import add_step_routes
@@ -137,5 +137,5 @@ def result_confirmation_detail(request: AuthedRequest, request_id: int):
     item = access(request.user, Request, request_id)
     found = ResultConfirmation.objects.select_related("issued_by").filter(request=item).first()
     if found is None:
-        raise NotFound(_("尚未发起结果确认表"))
+        raise InvalidState(_("尚未发起结果确认表"))
     return found

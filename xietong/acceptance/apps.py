@@ -17,6 +17,10 @@ class AcceptanceConfig(AppConfig):
 
         register_process(DELIVERABLE)
 
+        from xietong.acceptance.retrospective import RETROSPECTIVE
+
+        register_process(RETROSPECTIVE)
+
         from xietong.acceptance.request_gates import deliverable_before_delivery
         from xietong.items.registry import extend_step
         from xietong.requests.process import REQUEST
@@ -35,6 +39,11 @@ class AcceptanceConfig(AppConfig):
             "acceptance/_result_confirmation.html",
             result_confirmation_panel,
             order=11,
+        )
+        from xietong.acceptance.panels import retrospective_panel
+
+        register_panel(
+            "requests.request", "retrospective", "acceptance/_retrospective.html", retrospective_panel, order=12
         )
         register_demo_seeder("成果交付与验收", seed_demo_acceptance, order=32)
         register_panel(

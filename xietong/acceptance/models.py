@@ -172,3 +172,32 @@ class ResultSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.person}"
+
+
+class Retrospective(WorkItem):
+    """项目复盘 (《企业内部沟通指南与协作工具》二（一）步骤4): within 3 working days of the project's go-live (上线) the
+    project manager holds the 复盘会 and files the 《项目复盘报告》 — lessons learned — which the archive keeps as
+    a 复盘报告 (类型-项目名称-日期)."""
+
+    participant_fields = ("manager",)
+    process = "retrospective"
+
+    class State(models.TextChoices):
+        DUE = "due", _("待复盘")
+        FILED = "filed", _("已归档")
+
+    request = models.OneToOneField(
+        "requests.Request", verbose_name=_("需求"), on_delete=models.PROTECT, related_name="retrospective"
+    )
+    manager = models.ForeignKey("org.Person", verbose_name=_("项目经理"), on_delete=models.PROTECT, related_name="+")
+    went_live_at = models.DateTimeField(_("上线时间"))
+    report = models.TextField(_("经验教训"), blank=True)
+    filed_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DUE)
+
+    class Meta:
+        verbose_name = _("复盘报告")
+        verbose_name_plural = _("复盘报告")
+
+    def get_absolute_url(self) -> str:
+        return self.request.get_absolute_url() + "#retrospective"

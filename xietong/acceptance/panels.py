@@ -28,3 +28,22 @@ def result_confirmation_panel(request, item) -> dict | None:
         "signatures": list(confirmation.signatures.select_related("department", "person", "signed_by")),
         "deliverables": deliverables,
     }
+
+
+def retrospective_panel(request, item) -> dict | None:
+    """项目复盘 on the request's page: record the go-live; then the clock, and the manager files the report."""
+    from xietong.acceptance.models import Retrospective
+    from xietong.acceptance.retrospective import LIVE_STATES, may_record_go_live
+    from xietong.clocks.selectors import clock_views
+
+    found = Retrospective.objects.filter(request=item).select_related("manager").first()
+    if found is None:
+        if item.state not in LIVE_STATES or not may_record_go_live(request.user, item):
+            return None
+        return {"item": item, "retrospective": None}
+    return {
+        "item": item,
+        "retrospective": found,
+        "clock_views": clock_views(found),
+        "may_file": found.state == "due" and request.user.pk == found.manager_id,
+    }

@@ -9,6 +9,8 @@ urlpatterns = [
         views.result_confirmation_xlsx,
         name="result-confirmation-xlsx",
     ),
+    path("requests/<int:request_id>/go-live/", views.go_live, name="retrospective-go-live"),
+    path("retrospectives/<int:retrospective_id>/file/", views.file_retrospective, name="retrospective-file"),
     path("<int:deliverable_id>/", views.detail, name="deliverable-detail"),
     path("<int:deliverable_id>/judge/", views.judge, name="deliverable-judge"),
     path("<int:deliverable_id>/rework/<slug:action>/", views.rework, name="deliverable-rework"),

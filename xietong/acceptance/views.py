@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,7 +20,7 @@ from xietong.acceptance.services import (
     verdict_results_from_post,
 )
 from xietong.clocks.selectors import clock_views
-from xietong.core.errors import ApplicationError
+from xietong.core.errors import ApplicationError, InvalidState
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.spreadsheets import workbook_bytes
@@ -248,7 +248,7 @@ def result_confirmation_xlsx(request: AuthedRequest, request_id: int) -> HttpRes
     item = access(request.user, Request.objects.select_related("project", "requester"), request_id)
     form = result_confirmation_panel(request, item)
     if form is None:
-        raise Http404(_("尚未发起结果确认表"))
+        raise InvalidState(_("尚未发起结果确认表"))
     confirmation = form["confirmation"]
 
     def at(value) -> str:
@@ -292,3 +292,43 @@ def result_confirmation_xlsx(request: AuthedRequest, request_id: int) -> HttpRes
     filename = _("结果确认表-%(n)s.xlsx") % {"n": item.number}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+@require_POST
+def go_live(request: AuthedRequest, request_id: int) -> HttpResponse:
+    """上线: starts the 3-working-day clock of the project's retrospective."""
+    import datetime as dt
+
+    from xietong.acceptance.retrospective import retrospective_go_live
+    from xietong.core import clock
+
+    item = access(request.user, Request, request_id)
+    typed = request.POST.get("went_live_at", "").strip()
+    try:
+        went_live_at = None
+        if typed:
+            try:
+                went_live_at = dt.datetime.fromisoformat(typed).replace(tzinfo=clock.local(clock.now()).tzinfo)
+            except ValueError as exc:
+                raise ApplicationError(fields={"went_live_at": _("上线时间格式有误")}) from exc
+        retrospective_go_live(actor=request.user, request=item, went_live_at=went_live_at)
+    except ApplicationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("已记录上线，请在 3 个工作日内完成项目复盘"))
+    return redirect(item.get_absolute_url() + "#retrospective")
+
+
+@require_POST
+def file_retrospective(request: AuthedRequest, retrospective_id: int) -> HttpResponse:
+    from xietong.acceptance.models import Retrospective
+    from xietong.acceptance.retrospective import retrospective_file
+
+    item = access(request.user, Retrospective.objects.select_related("request"), retrospective_id)
+    try:
+        retrospective_file(actor=request.user, retrospective=item, report=request.POST.get("report", ""))
+    except ApplicationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("复盘报告已提交并归档"))
+    return redirect(item.get_absolute_url())

@@ -21,6 +21,11 @@ SUMMARY = "续航优化 A 方案定稿：典型场景续航 5.3–5.6 天，功�
 
 @pytest.fixture
 def completed(company):
+    return complete(company)
+
+
+def complete(company):
+    """A request whose only deliverable has passed, with two participating departments and a withdrawn one."""
     request, _breakdown, _task = _published_task(company)
     taking = Participation.State.CONFIRMED
     Participation.objects.create(
