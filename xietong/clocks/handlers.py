@@ -15,6 +15,7 @@ the spine's step-driven ones): they are asked in registration order and the firs
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -108,16 +109,31 @@ def _first(chain: list[ClockHandler], clock: Clock, subject: Any) -> dict[str, A
     return None
 
 
-# How a firing tells people: the notify app, which sits above clocks, registers its `notify` here.
+# How a firing tells people: the notify app, which sits above clocks, registers its `notify` here, and
+# with it a batch scope (a context manager) within which `later` plans messages that the scope's end
+# writes in bulk — a batch of firings.
 _notifier: Callable[..., Any] | None = None
+_later: Callable[..., Any] | None = None
+_batch_scope: Callable[[], AbstractContextManager[Any]] | None = None
 
 
-def register_notifier(notifier: Callable[..., Any]) -> None:
-    global _notifier
+def register_notifier(
+    notifier: Callable[..., Any],
+    *,
+    later: Callable[..., Any] | None = None,
+    batch: Callable[[], AbstractContextManager[Any]] | None = None,
+) -> None:
+    global _notifier, _later, _batch_scope
     _notifier = notifier
+    _later, _batch_scope = later, batch
 
 
 def notify_people(**message: Any) -> None:
     if _notifier is None:
         raise RuntimeError("no notifier registered (the notify app registers it in ready())")
-    _notifier(**message)
+    (_later or _notifier)(**message)
+
+
+def notify_batch() -> AbstractContextManager[Any]:
+    """The notifier's batch scope: messages told within it are written together when it ends."""
+    return _batch_scope() if _batch_scope is not None else nullcontext()

@@ -20,11 +20,11 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, Value, When, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from xietong.clocks.basis import policy_basis
-from xietong.clocks.handlers import run_due, run_remind
+from xietong.clocks.handlers import notify_batch, run_due, run_remind
 from xietong.clocks.ladder import ladder_target, with_stand_ins
 from xietong.clocks.models import (
     Clock,
@@ -47,6 +47,7 @@ from xietong.core.i18n import month_day_time
 from xietong.core.memo import memo_scope, memoized
 from xietong.core.models import AuditEvent
 from xietong.org.models import Department, Person, Project
+from xietong.org.standins import current_absences
 from xietong.workcal.engine import MICRO, parse_duration
 from xietong.workcal.models import WorkCalendar
 from xietong.workcal.selectors import clock_calendar
@@ -638,25 +639,48 @@ def _fire_claimed(rows: list[Clock], skipped: set[int]) -> int:
     """Fire claimed rows inside the caller's transaction; writes go in bulk at the end. Two clocks of one
     item never fire in the same batch: the second waits for the next claim (a fresh look at the item)."""
     subjects = _lock_subjects(rows)
+    _prefetch(rows, subjects)
     writes = _BatchWrites()
     token = _batch.set(writes)
     fired = 0
     seen: set[tuple[str, int]] = set()
     try:
-        for row in rows:
-            key = (row.subject_type, row.subject_id)
-            if subjects[key] is SKIPPED:
-                skipped.add(row.pk)
-                continue
-            if key in seen:
-                continue  # still armed: claimed again next time, after this batch committed
-            seen.add(key)
-            _fire_locked(row, subjects[key])
-            fired += 1
+        with notify_batch():  # the batch's messages are inserted together when it ends
+            for row in rows:
+                key = (row.subject_type, row.subject_id)
+                if subjects[key] is SKIPPED:
+                    skipped.add(row.pk)
+                    continue
+                if key in seen:
+                    continue  # still armed: claimed again next time, after this batch committed
+                seen.add(key)
+                _fire_locked(row, subjects[key])
+                fired += 1
     finally:
         _batch.reset(token)
     writes.flush()
     return fired
+
+
+_ORG_MODELS = (Department, Person, Project)
+
+
+def _prefetch(rows: list[Clock], subjects: dict[tuple[str, int], Any]) -> None:
+    """What a batch's firings read besides their clocks, read once for the batch instead of once per
+    firing: each item's departments, project and people (one query per field), and which of the clocks'
+    owners are away (their stand-ins are told too)."""
+    by_model: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+    for subject in subjects.values():
+        if subject is not None and subject is not SKIPPED:
+            by_model[type(subject)].append(subject)
+    for model, items in by_model.items():
+        related = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.ForeignKey) and f.related_model in _ORG_MODELS and not f.is_cached(items[0])
+        ]
+        prefetch_related_objects(items, *related)
+    current_absences({row.owner_id for row in rows if row.owner_id})
 
 
 def _fire_singly(limit: int, skipped: set[int]) -> int:

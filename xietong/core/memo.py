@@ -7,7 +7,7 @@ organisation and then reads it sees its own change."""
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -38,6 +38,24 @@ def memoized(key: Hashable, factory: Callable[[], T]) -> T:
     if key not in cache:
         cache[key] = factory()
     return cache[key]
+
+
+def memoized_many(
+    prefix: str, keys: Iterable[Hashable], fetch: Callable[[list[Any]], dict[Any, Any]]
+) -> dict[Any, Any]:
+    """One fact per key, for many keys at once (the absences of a batch's owners): the keys not memoized
+    yet are read in one call of `fetch(missing)`, which returns a dict; a key it leaves out is None."""
+    wanted = list(dict.fromkeys(keys))
+    cache = _memo.get()
+    if cache is None:
+        found = fetch(wanted) if wanted else {}
+        return {key: found.get(key) for key in wanted}
+    missing = [key for key in wanted if (prefix, key) not in cache]
+    if missing:
+        found = fetch(missing)
+        for key in missing:
+            cache[prefix, key] = found.get(key)
+    return {key: cache[prefix, key] for key in wanted}
 
 
 # The models memoized facts are read from; a save or delete of any of them empties the memo.

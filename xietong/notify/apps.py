@@ -14,9 +14,9 @@ class NotifyConfig(AppConfig):
         from xietong.core.worker import register_sweep
         from xietong.notify.delivery import outbox_deliver_due
         from xietong.notify.digest import digest_send_due
-        from xietong.notify.services import notify
+        from xietong.notify.services import notify, notify_batch, notify_later
 
-        register_notifier(notify)
+        register_notifier(notify, later=notify_later, batch=notify_batch)
         register_sweep("outbox", outbox_deliver_due, order=20)
         register_sweep("digest", digest_send_due, order=30)
         register_actions(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -14,7 +17,7 @@ from django.utils.translation import gettext as _
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
-from xietong.core.memo import memoized
+from xietong.core.memo import memoized, memoized_many
 from xietong.notify.channels.app_cards import configured as app_platforms
 from xietong.notify.crypto import secret_encrypt
 from xietong.notify.models import (
@@ -77,14 +80,52 @@ def _channels_for(project: Project | None, department: Department | None, kind: 
 
 
 def _channels_query(project: Project | None, department: Department | None, kind: str) -> list[Channel]:
-    channels = Channel.objects.filter(is_active=True)
-    condition = models.Q(department__isnull=True, project__isnull=True)
+    # Every active robot read once per unit of work (a batch of firings covers many projects), then picked.
+    active = memoized(("channels-active",), lambda: list(Channel.objects.filter(is_active=True)))
+    ancestors: set[int] = set()
     if department is not None:
-        ancestors = [node.id for node in DepartmentTree.load().ancestors(department.pk)]
-        condition |= models.Q(department_id__in=ancestors, project__isnull=True)
-    if project is not None:
-        condition |= models.Q(project=project)
-    return [c for c in channels.filter(condition) if not c.kinds or kind in c.kinds]
+        ancestors = {node.id for node in DepartmentTree.load().ancestors(department.pk)}
+    project_id = project.pk if project is not None else None
+
+    def covers(channel: Channel) -> bool:
+        if channel.project_id is not None:
+            return project_id is not None and channel.project_id == project_id
+        return channel.department_id is None or channel.department_id in ancestors
+
+    return [c for c in active if covers(c) and (not c.kinds or kind in c.kinds)]
+
+
+@dataclass
+class _Planned:
+    """One notify() call: its event (not saved yet) and who hears it."""
+
+    notification: Notification
+    people: dict[int, Person]
+    addresses: tuple[str, ...]
+
+
+_planned: ContextVar[list[_Planned] | None] = ContextVar("notify_planned", default=None)
+
+
+@contextmanager
+def notify_batch() -> Iterator[None]:
+    """Within the block, `notify_later` plans messages; when the block ends they are written together, one
+    insert per table for all of them (a batch of clock firings), in the caller's transaction."""
+    token = _planned.set([])
+    try:
+        yield
+        _write(_planned.get() or [])
+    finally:
+        _planned.reset(token)
+
+
+def notify_later(**message: Any) -> None:
+    """notify(), written when the enclosing `notify_batch()` ends (at once outside one)."""
+    batch = _planned.get()
+    if batch is None:
+        notify(**message)
+        return
+    batch.append(_plan(**message))
 
 
 def notify(
@@ -104,14 +145,42 @@ def notify(
     """Tell `recipients` about an event: an inbox line each, plus outbox rows for email and the robots
     that cover the item; `addresses` are mailed too (people outside the company, e.g. a 用户告知函's
     readers). Idempotent per `dedupe_key`. Must run inside the caller's transaction."""
+    planned = _plan(
+        recipients=recipients,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        subject=subject,
+        urgency=urgency,
+        dedupe_key=dedupe_key,
+        project=project,
+        department=department,
+        addresses=addresses,
+    )
+    written = _write([planned])
+    return written[0].notification if written else None
+
+
+def _plan(
+    *,
+    recipients: Iterable[Person],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    subject: models.Model | None = None,
+    urgency: str = Urgency.NORMAL,
+    dedupe_key: str | None = None,
+    project: Project | None = None,
+    department: Department | None = None,
+    addresses: Iterable[str] = (),
+) -> _Planned:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify must run inside the transaction of the event it reports")
-    if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
-        return None
     people = {p.pk: p for p in recipients if p is not None and p.is_active}
     project, department = _scope(subject, project, department)
-    now = clock.now()
-    notification = Notification.objects.create(
+    notification = Notification(
         kind=kind,
         urgency=urgency,
         title=title[:200],
@@ -122,24 +191,84 @@ def notify(
         project=project,
         department=department,
         dedupe_key=dedupe_key,
-        created_at=now,
+        created_at=clock.now(),
     )
-    InboxMessage.objects.bulk_create(
-        [InboxMessage(notification=notification, recipient=p, created_at=now) for p in people.values()]
+    return _Planned(notification, people, tuple(dict.fromkeys(addresses)))
+
+
+def _write(planned: list[_Planned]) -> list[_Planned]:
+    """Insert the planned events whose dedupe key is new, with their inbox lines and outbox rows: one
+    query per table whatever their number. Returns those written."""
+    keys = [p.notification.dedupe_key for p in planned if p.notification.dedupe_key]
+    taken = (
+        set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)) if keys else set()
     )
-    stored = memoized(
-        ("preferences", frozenset(people)),
-        lambda: {p.person_id: p for p in Preference.objects.filter(person_id__in=list(people))},
-    )
-    preferences = {pk: stored.get(pk) or default_preference(p) for pk, p in people.items()}
+    kept: list[_Planned] = []
+    for p in planned:
+        key = p.notification.dedupe_key
+        if key:
+            if key in taken:
+                continue
+            taken.add(key)
+        kept.append(p)
+    if not kept:
+        return []
+    if len(kept) == 1:
+        kept[0].notification.save(force_insert=True)
+    else:
+        Notification.objects.bulk_create([p.notification for p in kept])
+    inbox: list[InboxMessage] = []
     deliveries: list[Delivery] = []
-    for person in people.values():
+    mentions: list[tuple[Delivery, list[Person]]] = []
+    stored = _preferences([pk for p in kept for pk in p.people])
+    for p in kept:
+        notification, now = p.notification, p.notification.created_at
+        inbox += [
+            InboxMessage(notification=notification, recipient=person, created_at=now) for person in p.people.values()
+        ]
+        preferences = {pk: stored.get(pk) or default_preference(person) for pk, person in p.people.items()}
+        robots = _deliveries(p, preferences, deliveries)
+        mentioned = [
+            person
+            for person in p.people.values()
+            if notification.kind in preferences[person.pk].chat_kinds or notification.urgency != Urgency.NORMAL
+        ]
+        if mentioned:
+            mentions += [(delivery, mentioned) for delivery in robots]
+    InboxMessage.objects.bulk_create(inbox)
+    Delivery.objects.bulk_create(deliveries)
+    if mentions:
+        through = Delivery.mentions.through
+        through.objects.bulk_create(
+            [
+                through(delivery_id=delivery.pk, person_id=person.pk)
+                for delivery, people in mentions
+                for person in people
+            ]
+        )
+    return kept
+
+
+def _preferences(person_ids: list[int]) -> dict[int, Preference | None]:
+    """The stored preferences of these people (None: the defaults), read once per unit of work."""
+    return memoized_many(
+        "notify-preference",
+        person_ids,
+        lambda missing: {p.person_id: p for p in Preference.objects.filter(person_id__in=missing)},
+    )
+
+
+def _deliveries(p: _Planned, preferences: dict[int, Preference], out: list[Delivery]) -> list[Delivery]:
+    """Append the outbox rows of one event to `out`; returns its robots' rows (they carry @mentions)."""
+    notification = p.notification
+    kind, urgency, now = notification.kind, notification.urgency, notification.created_at
+    for person in p.people.values():
         preference = preferences[person.pk]
         if person.email and (
             kind in preference.email_kinds or urgency == Urgency.EMERGENCY or kind == MessageKind.TEST
         ):
             engine = engine_for(calendar_for_person(person))
-            deliveries.append(
+            out.append(
                 Delivery(
                     notification=notification,
                     channel_kind=ChannelKind.EMAIL,
@@ -149,8 +278,8 @@ def notify(
                     created_at=now,
                 )
             )
-    for address in dict.fromkeys(addresses):
-        deliveries.append(
+    for address in p.addresses:
+        out.append(
             Delivery(
                 notification=notification,
                 channel_kind=ChannelKind.EMAIL,
@@ -160,8 +289,10 @@ def notify(
                 created_at=now,
             )
         )
-    deliveries += _app_deliveries(notification, people.values(), preferences, now)
-    robot_deliveries = []
+    out += _app_deliveries(notification, p.people.values(), preferences, now)
+    robots = []
+    project = notification.project
+    department = notification.department
     for channel in _channels_for(project, department, kind):
         engine = engine_for(calendar_for_department_id(channel.department_id))
         delivery = Delivery(
@@ -172,14 +303,9 @@ def notify(
             next_attempt_at=_send_time(urgency, channel.quiet_hours, engine, now),
             created_at=now,
         )
-        deliveries.append(delivery)
-        robot_deliveries.append(delivery)
-    Delivery.objects.bulk_create(deliveries)
-    mentioned = [p for p in people.values() if kind in preferences[p.pk].chat_kinds or urgency != Urgency.NORMAL]
-    if mentioned:
-        for delivery in robot_deliveries:
-            delivery.mentions.set(mentioned)
-    return notification
+        out.append(delivery)
+        robots.append(delivery)
+    return robots
 
 
 def _app_deliveries(
