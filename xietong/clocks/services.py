@@ -489,6 +489,7 @@ SKIPPED = object()
 class _BatchWrites:
     """What a batch of firings inserts and updates at its end, in bulk, in the batch's transaction."""
 
+    at: dt.datetime  # the batch's instant: every clock of it fired then (they commit together)
     escalations: list[Escalation] = field(default_factory=list)
     clocks: list[Clock] = field(default_factory=list)
     done: list[Clock] = field(default_factory=list)  # state, fired_at, note
@@ -497,7 +498,13 @@ class _BatchWrites:
     def flush(self) -> None:
         Escalation.objects.bulk_create(self.escalations)
         Clock.objects.bulk_create(self.clocks)
-        Clock.objects.bulk_update(self.done, ["state", "fired_at", "note"])
+        # One UPDATE per outcome (fired with no note, cancelled, an escalation's note …), not a CASE per
+        # row and column: bulk_update's expressions cost more CPU than the firing itself.
+        outcomes: dict[tuple[str, dt.datetime | None, str], list[int]] = defaultdict(list)
+        for row in self.done:
+            outcomes[row.state, row.fired_at, row.note].append(row.pk)
+        for (state, fired_at, note), ids in outcomes.items():
+            Clock.objects.filter(pk__in=ids).update(state=state, fired_at=fired_at, note=note)
         AuditEvent.objects.bulk_create(self.events)
 
 
@@ -561,8 +568,8 @@ def clock_fire(clock: Clock) -> object:
 
 
 def _fire_locked(clock: Clock, subject: models.Model | None) -> Clock:
-    now = time_source.now()
     writes = _batch.get()
+    now = writes.at if writes is not None else time_source.now()
     if subject is None:
         clock.state = ClockState.CANCELLED
         clock.note = "事项已不存在"
@@ -640,7 +647,7 @@ def _fire_claimed(rows: list[Clock], skipped: set[int]) -> int:
     item never fire in the same batch: the second waits for the next claim (a fresh look at the item)."""
     subjects = _lock_subjects(rows)
     _prefetch(rows, subjects)
-    writes = _BatchWrites()
+    writes = _BatchWrites(at=time_source.now())
     token = _batch.set(writes)
     fired = 0
     seen: set[tuple[str, int]] = set()
@@ -673,11 +680,13 @@ def _prefetch(rows: list[Clock], subjects: dict[tuple[str, int], Any]) -> None:
     for subject in subjects.values():
         if subject is not None and subject is not SKIPPED:
             by_model[type(subject)].append(subject)
+    # People matter to escalations (who asked is never escalated to); the rest read departments and projects.
+    wanted = _ORG_MODELS if any(row.kind == ClockKind.ESCALATE for row in rows) else (Department, Project)
     for model, items in by_model.items():
         related = [
             f.name
             for f in model._meta.concrete_fields
-            if isinstance(f, models.ForeignKey) and f.related_model in _ORG_MODELS and not f.is_cached(items[0])
+            if isinstance(f, models.ForeignKey) and f.related_model in wanted and not f.is_cached(items[0])
         ]
         prefetch_related_objects(items, *related)
     current_absences({row.owner_id for row in rows if row.owner_id})

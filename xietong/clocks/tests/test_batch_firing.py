@@ -62,9 +62,7 @@ def test_a_batch_tells_each_owner_once_their_stand_in_and_the_robot_with_a_fixed
     company, respond_policy
 ):
     wangqiang, liuyang, lina = company.person("wangqiang"), company.person("liuyang"), company.person("lina")
-    Absence.objects.create(
-        person=liuyang, starts_at=at("2026-03-01 00:00"), reason="年假", stand_in=lina, set_by=lina
-    )
+    Absence.objects.create(person=liuyang, starts_at=at("2026-03-01 00:00"), reason="年假", stand_in=lina, set_by=lina)
     robot = Channel.objects.create(
         kind="webhook", name="软件开发部群", url="https://hooks.example.com/rd", department=wangqiang.department
     )
