@@ -29,10 +29,17 @@ def test_file_dispatch_progress_solve_confirm(page_for, live_server, tmp_path):
     screenshot(caojing, "problems-1-form")
     caojing.click("#submit-problem")
     caojing.wait_for_url("**/problems/*/")
-    assert caojing.locator("#problem-state").inner_text() == "待分派"
-    assert "剩余" in caojing.locator("#clocks").inner_text()  # 1 working day to dispatch
+    assert caojing.locator("#problem-state").inner_text() == "待部门负责人审核"
     assert "工单耗时统计V1-" in caojing.locator("#attachments").inner_text()
     problem = Problem.objects.get()
+
+    dengli = page_for("dengli")  # 曹静's department head signs the 问题提报表 before 综合管理部 sees it
+    dengli.goto(f"{live_server.url}/problems/{problem.pk}/")
+    dengli.click("button[data-action=endorse]")
+    dengli.wait_for_load_state("networkidle")
+    assert dengli.locator("#problem-state").inner_text() == "待分派"
+    assert "剩余" in dengli.locator("#clocks").inner_text()  # 1 working day to dispatch
+    assert dengli.locator("#endorsed-at").inner_text() != "待审核"
 
     liufang = page_for("liufang")
     assert problem.number in liufang.locator("#wb-problems").inner_text()
@@ -49,6 +56,14 @@ def test_file_dispatch_progress_solve_confirm(page_for, live_server, tmp_path):
 
     lina = page_for("lina")
     lina.goto(f"{live_server.url}/problems/{problem.pk}/")
+    assert lina.locator("#progress").count() == 0  # no progress before a 解决方案
+    lina.fill("#plan-form input[name=measure_1]", "为工单列表查询补充复合索引")
+    lina.select_option("#plan-form select[name=owner_1]", label="李娜（软件开发部）")
+    lina.fill("#plan-form input[name=due_date_1]", (dt.date.today() + dt.timedelta(days=5)).isoformat())
+    lina.fill("#plan-form textarea[name=consultation]", "已与测试部约定本周四压测")
+    lina.click("#plan-submit")
+    lina.wait_for_load_state("networkidle")
+    assert "为工单列表查询补充复合索引" in lina.locator("#plan").inner_text()
     lina.fill("#progress textarea[name=progress]", "已定位到工单列表查询缺少索引")
     lina.fill("#progress textarea[name=next_step]", "今晚执行索引变更")
     lina.click("#progress-submit")

@@ -241,6 +241,9 @@ def build_world(company) -> World:
     # Every declared process with generic pages brings a sample item (<app>/tests/sample.py), none of hers.
     # A process designed as data: its items share one model; its sample publishes 费用报销 first.
     w.objects["expense"] = importlib.import_module("xietong.designer.tests.sample").sample(company)
+    w.objects["designed_attachment"] = upload(  # its files over /api/processes/{key}/items/{id}/attachments/…
+        company, w.objects["expense"], "guoxin", "发票.pdf", b"%PDF-1.4\n%%EOF\n", "2026-10-12 09:40", topic="发票"
+    )
     for process in generic_processes():
         if process.key in w.objects:
             continue
@@ -342,7 +345,7 @@ SUBJECT_TYPES = {
 }
 # The quarterly review is management material (reports.review.may_propose: coordinators, department heads,
 # division leaders, the general manager): 冯静 heads 财务部 and may read it, her 会计 何洋 is the outsider.
-OUTSIDER_BY_NAME = {name: "heyang" for name in ("review-detail", "proposal-create", "review-pdf", "proposal-decide")}
+OUTSIDER_BY_NAME = {name: "heyang" for name in ("review-detail", "review-pick", "proposal-create", "review-pdf", "proposal-decide")}
 # The insider of the control: 刘芳 (coordinator, sees everything), unless only one person may open the route.
 INSIDER_BY_OBJECT = {
     "invitation": None,
@@ -729,6 +732,8 @@ def api_fill(path: str, world: World) -> tuple[str, str, list[Any]] | str:
             values[param] = missing[param] = "expense"  # the designed process of the sample
             continue
         key = _prefixed(API_PK, path) if param == "pk" else OBJECT_PARAMS.get(param)
+        if param == "attachment_id" and path.startswith("/api/processes/"):
+            key = "designed_attachment"  # a file of the designed item, not of the request
         if key is None:
             return f"{path}: no item for {{{param}}}"
         values[param], missing[param] = world[key].pk, MISSING

@@ -176,7 +176,7 @@ class WrittenReportIn(Schema):
     report: str = Field("", max_length=3000, description="《紧急事项报告》：问题类型、影响程度、初步应对措施")
 
 
-class PlanIn(Schema):
+class EmergencyPlanIn(Schema):
     plan: str = Field("", max_length=3000, description="应急方案：各小组职责与资源调配需求")
 
 
@@ -312,7 +312,7 @@ def written_report(request: AuthedRequest, incident_id: int, payload: WrittenRep
 
 
 @router.post("/{incident_id}/plan", response=responses(IncidentOut), summary="制定应急方案（2 小时内）")
-def plan(request: AuthedRequest, incident_id: int, payload: PlanIn):
+def plan(request: AuthedRequest, incident_id: int, payload: EmergencyPlanIn):
     incident = _incident(request, incident_id)
     incident_plan(actor=request.user, incident=incident, plan=payload.plan)
     return _fresh(incident)

@@ -66,7 +66,10 @@ def test_the_worker_seals_on_every_pass_even_when_told_to_run_only_other_sweeps(
     lina = company.person("lina")
     AuditEvent.objects.all().delete()
     _record(3, lina)
-    assert run_sweeps_once()["audit-seal"] == 3
+    sealed = run_sweeps_once()["audit-seal"]
+    # The seal runs last, so it also seals what this pass's other sweeps recorded (e.g. the quarterly review
+    # the quarterly-review sweep generates for the quarter that ended before today).
+    assert sealed == AuditEvent.objects.count() >= 3
     assert not AuditEvent.objects.filter(seq__isnull=True).exists()
     assert "audit-seal" in [s.name for s in Worker(only=["clocks"])._sweeps()]
 
