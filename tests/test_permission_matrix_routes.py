@@ -345,7 +345,9 @@ SUBJECT_TYPES = {
 }
 # The quarterly review is management material (reports.review.may_propose: coordinators, department heads,
 # division leaders, the general manager): 冯静 heads 财务部 and may read it, her 会计 何洋 is the outsider.
-OUTSIDER_BY_NAME = {name: "heyang" for name in ("review-detail", "review-pick", "proposal-create", "review-pdf", "proposal-decide")}
+OUTSIDER_BY_NAME = {
+    name: "heyang" for name in ("review-detail", "review-pick", "proposal-create", "review-pdf", "proposal-decide")
+}
 # The insider of the control: 刘芳 (coordinator, sees everything), unless only one person may open the route.
 INSIDER_BY_OBJECT = {
     "invitation": None,
