@@ -1,6 +1,7 @@
 """需求 over JSON: the same services and permission filter as the pages."""
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -169,6 +170,15 @@ class VersionOut(Schema):
         ]
 
 
+class TaskChangeIn(Schema):
+    """One task of the published 分工表 as the 需求变更 changes it: only what is given changes."""
+
+    completion_criteria: str | None = Field(None, max_length=3000, description="完成标准")
+    start_date: dt.date | None = Field(None, description="开始时间")
+    end_date: dt.date | None = Field(None, description="结束时间")
+    owner_id: int | None = Field(None, description="负责人")
+
+
 class ChangeIn(Schema):
     """需求变更: only what is given changes; the rest stays as it is."""
 
@@ -185,6 +195,10 @@ class ChangeIn(Schema):
     )
     milestones: dict[int, dt.date] = Field(
         default_factory=dict, description="节点 id → 新日期（按工作日计的节点为新起算日）"
+    )
+    tasks: dict[int, TaskChangeIn] = Field(
+        default_factory=dict,
+        description="已发布分工表的任务 id → 新的完成标准、起止时间或负责人（分工表发布后只能这样修改）；依赖它的任务随之顺延",
     )
     version: int | None = None
 
@@ -304,6 +318,15 @@ def add_change(request: AuthedRequest, request_id: int, payload: ChangeIn):
         taking, problem = participants_parse(payload.participants)
         if problem:
             raise ApplicationError(_("需求变更填写有误"), fields={"participants": problem})
+    tasks: dict[int, dict[str, Any]] = {}
+    for task_id, wanted in payload.tasks.items():
+        values = wanted.dict(exclude_unset=True, exclude={"owner_id"})
+        if wanted.owner_id is not None:
+            owner = Person.objects.filter(pk=wanted.owner_id, is_active=True).first()
+            if owner is None:
+                raise ApplicationError(_("需求变更填写有误"), fields={f"task-{task_id}-owner": _("没有这位在职人员")})
+            values["owner"] = owner
+        tasks[task_id] = values
     change_request(
         actor=request.user,
         request=item,
@@ -312,6 +335,7 @@ def add_change(request: AuthedRequest, request_id: int, payload: ChangeIn):
         milestones=payload.milestones,
         criteria=payload.criteria,
         participants=taking,
+        parts={"tasks": tasks} if tasks else None,
         expected_version=payload.version,
     )
     return Status(201, item.versions.prefetch_related("receipts").order_by("-number").first())

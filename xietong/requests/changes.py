@@ -7,7 +7,10 @@ documents put it: 重要沟通(如需求变更、进度滞后)必须书面同步
   参与部门及职责 (a department added is asked for its head's signature, with a clock from the change; one
   removed is withdrawn and its people still hear of the change);
 - re-plans the dependent dates it names (a key node's date, a relative node's start) through the milestone
-  steps, and flags those it leaves behind (a node or task ending after the new 期望完成时间);
+  steps, and flags those it leaves behind (a node or task ending after the new 期望完成时间: the documents ask
+  for the plan to be re-made, not for work to be squeezed, so a person re-plans them);
+- carries what other apps register as a ChangePart: the tasks app's published 分工表 — each task's 完成标准,
+  dates and owner, which after publication change only this way, its dependent tasks moved along (tasks.changes);
 - is sent in writing to every participant — both sides, each participating department's head, contact and
   协作负责人, every task owner — each of whom confirms 已阅 (a clock on the author until all have).
 
@@ -17,6 +20,8 @@ then the version's 发出 and each 已阅."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import ProtectedError
@@ -56,6 +61,29 @@ CHANGEABLE = {
 CRITERIA_LABEL = _("验收标准")
 CHANGE_STATES = (R.ACCEPTED, R.IN_PROGRESS, R.DELIVERED)
 CONFIRM_CLAUSE = "明确“已阅”确认要求"
+
+
+@dataclass(frozen=True)
+class ChangePart:
+    """What another app adds to a 需求变更 (the tasks app: a published 分工表's 完成标准, dates and owners).
+    `diff` checks the wanted values while the request's step runs and returns the diff lines and the errors at
+    their fields; `apply` makes them through that app's own declared steps once the request is saved, and
+    returns what it re-planned (shown with the version). Registered in the app's `ready`."""
+
+    key: str
+    diff: Callable[[StepContext, Any], tuple[list[dict[str, str]], dict[str, str]]]
+    apply: Callable[[StepContext, Any], list[dict[str, Any]]]
+    # The change form's own fields for it: (request, person) → [(name, form field, initial value)], and the
+    # wanted values read back from the cleaned data.
+    form_fields: Callable[[Request, Any], list[tuple[str, Any, Any]]] | None = None
+    form_values: Callable[[dict[str, Any]], Any] | None = None
+
+
+CHANGE_PARTS: dict[str, ChangePart] = {}
+
+
+def register_change_part(part: ChangePart) -> None:
+    CHANGE_PARTS[part.key] = part
 
 
 # --- values as people read them ------------------------------------------------------------------------
@@ -263,6 +291,10 @@ def change_apply(ctx: StepContext) -> None:
                 }
             )
             moved[node.pk] = {key: day}
+    for key, wanted in (ctx.inputs.get("parts") or {}).items():
+        found, problems = CHANGE_PARTS[key].diff(ctx, wanted)
+        changes.extend(found)
+        errors.update(problems)
     if errors:
         raise ApplicationError(gettext("需求变更填写有误"), fields=errors)
     if not changes:
@@ -305,6 +337,8 @@ def change_after(ctx: StepContext) -> None:
                 "flag": False,
             }
         )
+    for key, wanted in (ctx.inputs.get("parts") or {}).items():
+        replanned.extend(CHANGE_PARTS[key].apply(ctx, wanted))
     replanned.extend(left_behind(request))
     if "new_criteria" in ctx.inputs:
         criteria_replace(request, ctx.inputs["new_criteria"])
@@ -546,15 +580,26 @@ def change_request(
     milestones=None,
     criteria: list[str] | None = None,
     participants: list[Taking] | None = None,
+    parts: dict[str, Any] | None = None,
     expected_version=None,
 ) -> Request:
     """The 需求变更 step on the request (the form's and the API's one way in). `criteria` (the 验收标准, one a
-    line) and `participants` (the 参与部门及职责) are changed only when given."""
+    line) and `participants` (the 参与部门及职责) are changed only when given; `parts` carries what other apps
+    change with it (e.g. {"tasks": {task id: {"end_date": …}}}, see ChangePart)."""
+    unknown = set(parts or {}) - set(CHANGE_PARTS)
+    if unknown:
+        raise ValueError(f"no change part registered for {sorted(unknown)}")
     return run_step(
         actor=actor,
         item=request,
         step="change",
         reason=reason,
-        inputs={"data": data, "milestones": milestones or {}, "criteria": criteria, "participants": participants},
+        inputs={
+            "data": data,
+            "milestones": milestones or {},
+            "criteria": criteria,
+            "participants": participants,
+            "parts": {key: value for key, value in (parts or {}).items() if value},
+        },
         expected_version=expected_version,
     )

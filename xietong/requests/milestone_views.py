@@ -21,6 +21,7 @@ from xietong.core.views import form_apply_error
 from xietong.items.step_views import step_view
 from xietong.org.models import Person
 from xietong.requests.changes import (
+    CHANGE_PARTS,
     CHANGEABLE,
     CRITERIA_LABEL,
     REQUEST_CHANGE,
@@ -84,7 +85,7 @@ class ChangeForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("变更原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, nodes: list[Milestone], **kwargs):
+    def __init__(self, *args, nodes: list[Milestone], parts: list[tuple[str, Any, Any]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].error_messages["required"] = _("请填写变更原因")
         self.fields["criteria"].error_messages["required"] = _("请至少填写一条可量化的验收标准")
@@ -96,6 +97,9 @@ class ChangeForm(forms.Form):
                 else _("节点“%(t)s”日期") % {"t": node.title}
             )
             self.fields[f"milestone_{node.pk}"] = forms.DateField(label=label, widget=DATE)
+        for name, field, _initial in parts or []:  # other apps' share of the change (requests.changes.ChangePart)
+            self.fields[name] = field
+        self.order_fields([name for name in self.fields if name not in ("reason", "version")])
 
     def clean_participants(self) -> str:
         text = self.cleaned_data.get("participants") or ""
@@ -106,6 +110,9 @@ class ChangeForm(forms.Form):
 
     def criteria_lines(self) -> list[str]:
         return [line.strip() for line in (self.cleaned_data.get("criteria") or "").splitlines() if line.strip()]
+
+    def part_values(self) -> dict[str, Any]:
+        return {key: part.form_values(self.cleaned_data) for key, part in CHANGE_PARTS.items() if part.form_values}
 
     def node_dates(self) -> dict[int, object]:
         return {
@@ -186,8 +193,11 @@ def request_change(request: AuthedRequest, request_id: int) -> HttpResponse:
         messages.error(request, _("只有已受理的需求可以由发起方或接收方提出需求变更"))
         return redirect(item.get_absolute_url())
     nodes = _planned(item)
+    parts = [
+        field for part in CHANGE_PARTS.values() if part.form_fields for field in part.form_fields(item, request.user)
+    ]
     if request.method == "POST":
-        form = ChangeForm(request.POST, nodes=nodes)
+        form = ChangeForm(request.POST, nodes=nodes, parts=parts)
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in CHANGEABLE}
             try:
@@ -199,6 +209,7 @@ def request_change(request: AuthedRequest, request_id: int) -> HttpResponse:
                     milestones=form.node_dates(),
                     criteria=form.criteria_lines(),
                     participants=form.taking,
+                    parts=form.part_values(),
                     expected_version=form.cleaned_data.get("version"),
                 )
             except ApplicationError as error:
@@ -212,7 +223,8 @@ def request_change(request: AuthedRequest, request_id: int) -> HttpResponse:
         initial["criteria"] = "\n".join(criteria_texts(item))
         initial["participants"] = participants_text(item)
         initial["version"] = item.version
-        form = ChangeForm(initial=initial, nodes=nodes)
+        initial.update({name: value for name, _field, value in parts})
+        form = ChangeForm(initial=initial, nodes=nodes, parts=parts)
     return render(request, "requests/change_form.html", {"item": item, "form": form})
 
 

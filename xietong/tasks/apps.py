@@ -25,7 +25,11 @@ class TasksConfig(AppConfig):
         extend_step(REQUEST, "close", after=open_tasks_cancelled_at_close)
 
         from xietong.meetings.callers import on_called_meeting_set
+        from xietong.requests.changes import register_change_part
+        from xietong.tasks.changes import TASKS_PART
         from xietong.tasks.kickoff import kickoff_set, kickoff_when_accepted
+
+        register_change_part(TASKS_PART)  # a published 分工表's tasks change by the request's 需求变更
 
         on_called_meeting_set(kickoff_set)
         extend_step(REQUEST, "accept", after=kickoff_when_accepted)

@@ -5,6 +5,7 @@ requester's side may reopen or cancel it. The I (知情) people hear of every tu
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.utils.translation import gettext, pgettext_lazy
@@ -160,6 +161,70 @@ NEW_TASK_BODY = _("%(start)s ~ %(end)s，负责人：%(owner)s。请在 %(due)s 
 # cancelled one is history (its states are final) and stays its owner's.
 RUNNING = (T.DRAFT, T.PUBLISHED, T.ACCEPTED, T.IN_PROGRESS)
 
+# --- a 需求变更 reaching a published 分工表 (tasks.changes): the task's own steps, on its history --------------
+CHANGE_RUNNING = (T.PUBLISHED, T.ACCEPTED, T.IN_PROGRESS)
+
+
+def shown_value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Person):
+        return value.display_name
+    return str(value)
+
+
+def changed_by_request(ctx: StepContext) -> None:
+    """The values the 需求变更 carries (完成标准, dates, owner), each with its old one on the history."""
+    task, values = ctx.item, ctx.inputs["values"]
+    for field, new in values.items():
+        ctx.was[field] = shown_value(getattr(task, field))
+        ctx.details[field] = shown_value(new)
+        if field == "owner":
+            ctx.inputs["old_owner"] = task.owner
+        setattr(task, field, new)
+        ctx.changed.add(field)
+    ctx.details["version"] = ctx.inputs["version"]
+
+
+def owner_takes_the_task(ctx: StepContext) -> None:
+    """A new owner is the task's one A and an R; they are no longer listed as a helper."""
+    task = ctx.item
+    if "owner" not in ctx.inputs["values"]:
+        return
+    TaskRole.objects.filter(task=task, role=RaciRole.ACCOUNTABLE).delete()
+    TaskRole.objects.get_or_create(task=task, person=task.owner, role=RaciRole.ACCOUNTABLE)
+    TaskRole.objects.get_or_create(task=task, person=task.owner, role=RaciRole.RESPONSIBLE)
+    task.helpers.remove(task.owner)
+
+
+def owner_changed(ctx: StepContext) -> bool:
+    return "owner" in ctx.inputs["values"]
+
+
+def end_or_owner_changed(ctx: StepContext) -> bool:
+    return ctx.item.state in CHANGE_RUNNING and bool({"end_date", "owner"} & set(ctx.inputs["values"]))
+
+
+def moved_along(ctx: StepContext) -> None:
+    """The successor keeps its working days and starts after the buffer that follows its predecessor's new end."""
+    task = ctx.item
+    ctx.was.update({"start_date": str(task.start_date), "end_date": str(task.end_date)})
+    task.start_date, task.end_date = ctx.inputs["start_date"], ctx.inputs["end_date"]
+    ctx.changed.update({"start_date", "end_date"})
+    ctx.details.update(
+        {
+            "start_date": str(task.start_date),
+            "end_date": str(task.end_date),
+            "predecessor": ctx.inputs["predecessor"],
+            "version": ctx.inputs["version"],
+        }
+    )
+
+
+def replan_params(ctx: StepContext) -> dict[str, Any]:
+    return {**task_params(ctx), "predecessor": ctx.inputs["predecessor"], "n": ctx.inputs["version"]}
+
+
 TELL_INFORMED = Tell(
     to=informed, title=_("【任务%(verb)s】%(task)s"), body="%(reason)s", kind="info", params=task_params
 )
@@ -275,6 +340,55 @@ TASK = Process(
             tells=(TELL_INFORMED,),
         ),
         hand_over_step(RUNNING, also=raci_handed_over),
+        # A 需求变更 changes a published task's 完成标准, dates or owner (tasks.changes): re-timed, its new owner told.
+        Step(
+            "change",
+            _("按需求变更调整"),
+            RUNNING,
+            None,
+            builder,
+            system=True,
+            records_state=False,
+            apply=changed_by_request,
+            after=owner_takes_the_task,
+            arms=(
+                replace(END_DATE, when=end_or_owner_changed),
+                replace(ACCEPTANCE, when=lambda ctx: owner_changed(ctx) and ctx.item.state == T.PUBLISHED),
+                replace(DAILY_UPDATE, when=lambda ctx: owner_changed(ctx) and ctx.item.state == T.IN_PROGRESS),
+            ),
+            tells=(
+                Tell(
+                    to=lambda ctx: [ctx.item.owner],
+                    title=NEW_TASK_TITLE,
+                    body=NEW_TASK_BODY,
+                    limit="accept",
+                    params=task_params,
+                    when=lambda ctx: owner_changed(ctx) and ctx.item.state == T.PUBLISHED,
+                ),
+            ),
+        ),
+        # Its predecessor now ends later: it moves along, keeping the buffer (预留1-2天缓冲期).
+        Step(
+            "replan",
+            _("计划顺延"),
+            (T.DRAFT, T.PUBLISHED, T.ACCEPTED),
+            None,
+            builder,
+            system=True,
+            records_state=False,
+            apply=moved_along,
+            arms=(replace(END_DATE, when=lambda ctx: ctx.item.state in CHANGE_RUNNING),),
+            tells=(
+                Tell(
+                    to=lambda ctx: [ctx.item.owner],
+                    title=_("【计划顺延】%(task)s"),
+                    body=_("前置任务“%(predecessor)s”按需求变更（V%(n)s）调整，本任务顺延为 %(start)s ~ %(end)s。"),
+                    kind="info",
+                    params=replan_params,
+                    when=lambda ctx: ctx.item.state in CHANGE_RUNNING,
+                ),
+            ),
+        ),
     ),
     limits=(
         Limit("accept", "24h", mode="wall", rule="任务发布后 24 小时内未确认视为默认接受"),

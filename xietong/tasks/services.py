@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from xietong.clocks.services import policy_for
 from xietong.clocks.wording import due_text, policy_limit_text
@@ -42,10 +43,24 @@ TASK_FIELDS = (
     "resources",
 )
 BUILDABLE_REQUEST_STATES = (RequestState.ACCEPTED, RequestState.IN_PROGRESS)
+# Once every participating head signed and the 分工表 is published, these change only by a 需求变更 (issue 20;
+# 《多部门协同作业标准沟通流程》关键执行要点提示「重要沟通(如需求变更、进度滞后)必须书面同步至所有参与方」):
+# the change is sent to every participant, each confirms 已阅, and dependent dates are re-planned (tasks.changes).
+CHANGE_CONTROLLED = {
+    "completion_criteria": _lazy("完成标准"),
+    "start_date": _lazy("开始时间"),
+    "end_date": _lazy("结束时间"),
+    "owner": _lazy("负责人"),
+}
 
 
 def _may_build(actor: Person, request: Request) -> bool:
     return request.is_requester_side(actor) or request.is_receiver_side(actor)
+
+
+def project_people(project) -> set[int]:
+    """Who may own a task of the project: its members and its lead."""
+    return _members(project)
 
 
 def _members(project) -> set[int]:
@@ -217,9 +232,11 @@ def task_update(
     current_helpers = list(task.helpers.all())
     new_helpers = current_helpers if helpers is None else helpers
     merged = {**{f: getattr(task, f) for f in TASK_FIELDS}, **data}
+    merged["completion_criteria"] = (merged["completion_criteria"] or "").strip()  # as task_create keeps it
     _admit(actor, task.request, [merged.get("owner"), merged.get("coordinator"), *new_helpers])
     # A task made before 完成标准 was asked for may keep it empty; once given, it cannot be erased.
     errors = task_validate(actor, task.breakdown, merged, new_helpers, criteria_required=bool(task.completion_criteria))
+    errors.update(change_controlled_refusals(task, merged))
     if errors:
         raise ApplicationError(_("任务信息有误"), fields=errors)
     before = {**snapshot(task, TASK_FIELDS), "helpers": sorted(p.pk for p in current_helpers)}
@@ -245,6 +262,24 @@ def task_update(
     if owner_changed and task.state == TaskState.IN_PROGRESS:
         arm_daily_update(task)
     return task, successors_in_conflict(task)
+
+
+def change_controlled_refusals(task: Task, merged: dict[str, Any]) -> dict[str, str]:
+    """After publication the 完成标准, dates and owner are not edited directly: each one changed is refused at
+    its field, pointing to the 需求变更."""
+    if task.breakdown.state != Breakdown.State.PUBLISHED:
+        return {}
+    errors = {}
+    for field, label in CHANGE_CONTROLLED.items():
+        old, new = getattr(task, field), merged[field]
+        if isinstance(new, str) and isinstance(old, str):  # a form sends its lines back with \r\n
+            old, new = old.replace("\r\n", "\n").strip(), new.replace("\r\n", "\n").strip()
+        if new != old:
+            errors[field] = _(
+                "分工表已发布（各参与部门负责人已签字），%(label)s不能直接修改：请在需求页面“提出需求变更”，"
+                "变更将书面发送全部参与方确认"
+            ) % {"label": label}
+    return errors
 
 
 def successors_in_conflict(task: Task) -> list[Task]:

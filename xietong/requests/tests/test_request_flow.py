@@ -204,7 +204,8 @@ def test_full_path_from_draft_to_published_breakdown(company):
     assert t4.predecessors.count() == 2
 
 
-def _published_task(company):
+def _published_task(company, *, publish=True):
+    """One task on a breakdown the heads signed and published (`publish` False: still a draft, unsigned)."""
     request = new_request(company, when="2026-03-02 09:00")
     for username, name, when in (
         ("lina", "accept", "2026-03-02 09:30"),
@@ -225,8 +226,9 @@ def _published_task(company):
             end_date=dt.date(2026, 3, 6),
             priority="medium",
         )
-        heads_sign(breakdown)
-        breakdown_publish(actor=company.person("guoxin"), breakdown=breakdown)
+        if publish:
+            heads_sign(breakdown)
+            breakdown_publish(actor=company.person("guoxin"), breakdown=breakdown)
     return request, breakdown, Task.objects.get(pk=task.pk)
 
 
@@ -368,15 +370,16 @@ def test_two_people_editing_the_same_task_the_second_gets_a_conflict(company):
     _request, _breakdown, task = _published_task(company)
     loaded = task.version
     with transaction.atomic():
-        task_update(actor=company.person("guoxin"), task=task, expected_version=loaded, end_date=dt.date(2026, 3, 9))
+        task_update(actor=company.person("guoxin"), task=task, expected_version=loaded, resources="样机 2 台")
     with pytest.raises(Conflict, match="该记录已被他人修改"), transaction.atomic():
-        task_update(actor=company.person("lina"), task=task, expected_version=loaded, end_date=dt.date(2026, 3, 10))
+        task_update(actor=company.person("lina"), task=task, expected_version=loaded, resources="样机 3 台")
     task.refresh_from_db()
-    assert task.end_date == dt.date(2026, 3, 9)
+    assert task.resources == "样机 2 台"
 
 
 def test_moving_a_predecessors_end_shows_the_successors_in_conflict(company):
-    _request, breakdown, first = _published_task(company)
+    # While the breakdown is a draft (after publication the dates change only by a 需求变更, tasks.changes).
+    _request, breakdown, first = _published_task(company, publish=False)
     guoxin = company.person("guoxin")
     with transaction.atomic():
         second = task_create(

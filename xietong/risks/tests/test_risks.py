@@ -165,10 +165,10 @@ def test_delay_across_national_day_moves_the_dates_and_retimes_dependents(compan
 
 
 def test_a_delay_approved_across_national_day(company):
-    from xietong.requests.tests.test_request_flow import _published_task
-    from xietong.tasks.services import task_transition, task_update
+    from xietong.requests.tests.test_request_flow import _published_task, heads_sign
+    from xietong.tasks.services import breakdown_publish, task_transition, task_update
 
-    _request, breakdown, task = _published_task(company)
+    _request, breakdown, task = _published_task(company, publish=False)  # dated, then signed and published
     guoxin, zhaolei = company.person("guoxin"), company.person("zhaolei")
     with time_machine.travel(at("2026-09-21 09:00"), tick=False), transaction.atomic():
         task, _c = task_update(
@@ -189,6 +189,9 @@ def test_a_delay_approved_across_national_day(company):
             priority="medium",
             predecessors=[task],
         )
+        heads_sign(breakdown)
+        breakdown_publish(actor=guoxin, breakdown=breakdown)
+        task = Task.objects.get(pk=task.pk)
         for name in ("accept", "start"):
             task = task_transition(actor=zhaolei, task=task, name=name)
     with time_machine.travel(at("2026-09-24 10:00"), tick=False), transaction.atomic():
