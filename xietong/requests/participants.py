@@ -115,8 +115,24 @@ def participations_store(
                 request=request, department=department, contact=contact, duties=duties, position=position
             )
         elif (row.contact_id, row.duties, row.position) != (getattr(contact, "pk", None), duties, position):
+            was = row.duties
             row.contact, row.duties, row.position = contact, duties, position
             row.save(update_fields=["contact", "duties", "position", "updated_at"])
+            if (
+                was != duties
+                and row.state == Participation.State.CONFIRMED
+                and department != request.receiving_department
+            ):
+                # its head signed other duties: that signature is void, asked again (the receiving department
+                # signs through the request itself)
+                row = run_step(
+                    actor=actor,
+                    item=row,
+                    step="void",
+                    reason=_("本部门职责已调整，原签字作废"),
+                    inputs={"was": was},
+                    as_system=True,
+                )
         kept.append(row)
     for row in existing.values():
         if row.state == Participation.State.DRAFT:

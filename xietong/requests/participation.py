@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xietong.clocks.sources import MULTI
 from xietong.core.errors import ApplicationError
-from xietong.items.process import ALL_LIMITS, Arm, Limit, Process, State, Step, StepContext, Tell
+from xietong.items.process import ALL_LIMITS, Arm, Limit, Process, Reason, State, Step, StepContext, Tell
 from xietong.org.tree import DepartmentTree
 from xietong.requests.models import Participation
 
@@ -89,6 +89,28 @@ def head(ctx: StepContext) -> list[Any]:
 def request_sides(ctx: StepContext) -> list[Any]:
     request = ctx.item.request
     return [request.requester, request.receiver_or_head]
+
+
+def head_and_contact(ctx: StepContext) -> list[Any]:
+    return [ctx.item.head, ctx.item.contact]
+
+
+def voided(ctx: StepContext) -> None:
+    participation = ctx.item
+    ctx.was.update({"confirmed_by": participation.confirmed_by.display_name if participation.confirmed_by else ""})
+    participation.confirmed_by, participation.confirmed_at = None, None
+    ctx.changed.update({"confirmed_by", "confirmed_at"})
+    ctx.details.update(
+        {
+            "department": participation.department.name,
+            "duties_was": ctx.inputs.get("was", ""),
+            "duties": participation.duties,
+        }
+    )
+
+
+def void_params(ctx: StepContext) -> dict[str, Any]:
+    return {**department_params(ctx), "was": ctx.inputs.get("was") or "—"}
 
 
 def department_params(ctx: StepContext) -> dict[str, Any]:
@@ -183,6 +205,40 @@ PARTICIPATION = Process(
                     title=_("【协作负责人】%(label)s"),
                     body=_("%(actor)s 指定您为%(dept)s在本需求中的协作负责人，统筹本部门任务执行。"),
                     params=department_params,
+                ),
+            ),
+        ),
+        # 需求变更 changed the department's duties after its head signed: what they signed is no longer what the
+        # 申请表 says; the signature is void (on the request's history), the head and contact are told and sign
+        # again, with the evaluation window counted from the change (requests.participants).
+        Step(
+            "void",
+            _("签字作废，重新签字"),
+            (P.CONFIRMED,),
+            P.AWAITING,
+            department_head,
+            system=True,
+            reason=Reason(_("原因")),
+            apply=voided,
+            arms=(
+                Arm(
+                    "sign",
+                    owner=lambda p: p.head,
+                    department=lambda p: p.department,
+                    start=lambda ctx: ctx.now,
+                    when=beside_the_receiver,
+                ),
+            ),
+            tells=(
+                Tell(
+                    to=head_and_contact,
+                    title=_("【重新签字】%(label)s"),
+                    body=_(
+                        "需求变更调整了%(dept)s在本需求中的职责：%(was)s → %(duties)s。原签字已作废，请在 %(due)s 前"
+                        "（%(limit)s内）重新评估并在平台确认签字。"
+                    ),
+                    limit="sign",
+                    params=void_params,
                 ),
             ),
         ),

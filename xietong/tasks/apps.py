@@ -18,11 +18,20 @@ class TasksConfig(AppConfig):
         register_clock_handlers("tasks.task", due=task_clock_due)
 
         from xietong.items.registry import extend_step
+        from xietong.requests.participation import PARTICIPATION
         from xietong.requests.process import REQUEST
-        from xietong.tasks.request_gates import open_tasks_cancelled_at_close, tasks_finished_before_delivery
+        from xietong.tasks.process import breakdown_signature_asked_again
+        from xietong.tasks.request_gates import (
+            breakdown_signed_before_delivery,
+            open_tasks_cancelled_at_close,
+            tasks_finished_before_delivery,
+        )
 
         extend_step(REQUEST, "deliver", check=tasks_finished_before_delivery)
+        extend_step(REQUEST, "deliver", check=breakdown_signed_before_delivery)
         extend_step(REQUEST, "close", after=open_tasks_cancelled_at_close)
+        extend_step(PARTICIPATION, "send", after=breakdown_signature_asked_again)
+        extend_step(PARTICIPATION, "void", after=breakdown_signature_asked_again)
 
         from xietong.meetings.callers import on_called_meeting_set
         from xietong.requests.changes import register_change_part

@@ -498,6 +498,47 @@ def publishable(ctx: StepContext) -> None:
     ctx.details["tasks"] = [t.pk for t in tasks]
 
 
+def department_signature_voided(ctx: StepContext) -> None:
+    participation = ctx.inputs["participation"]
+    voided = list(BreakdownSignature.objects.filter(breakdown=ctx.item, department=participation.department))
+    BreakdownSignature.objects.filter(pk__in=[v.pk for v in voided]).delete()
+    ctx.details.update(
+        {
+            "department": participation.department.name,
+            "voided": [f"{v.department.name}（{v.signed_by.display_name}）" for v in voided],
+            "why": ctx.inputs["why"],
+        }
+    )
+
+
+def again_params(ctx: StepContext) -> dict[str, Any]:
+    words = {"joined": gettext("经需求变更加入本需求"), "duties": gettext("的职责经需求变更调整，原签字已作废")}
+    return {
+        **breakdown_params(ctx),
+        "dept": ctx.inputs["participation"].department.name,
+        "why": words[ctx.inputs["why"]],
+    }
+
+
+def breakdown_signature_asked_again(ctx: StepContext) -> None:
+    """Added to the participation's `send` and `void` steps (tasks.apps): a department that joins, or whose
+    duties change, once the request has a 分工表 signs that again too."""
+    participation = ctx.item
+    breakdown = Breakdown.objects.filter(request_id=participation.request_id).first()
+    if breakdown is None:
+        return
+    if ctx.step.name == "send" and not BreakdownSignature.objects.filter(breakdown=breakdown).exists():
+        return  # nobody has signed yet: it is asked with the others (提交各部门负责人签字)
+    why = "duties" if ctx.step.name == "void" else "joined"
+    run_step(
+        actor=ctx.actor,
+        item=breakdown,
+        step="ask_again",
+        inputs={"participation": participation, "why": why},
+        as_system=True,
+    )
+
+
 def published_by(ctx: StepContext) -> None:
     ctx.item.published_by = ctx.principal
     ctx.changed.add("published_by")
@@ -626,10 +667,32 @@ BREAKDOWN = Process(
                 ),
             ),
         ),
+        # A participating department joined, or its duties changed, after the heads signed (a 需求变更): its
+        # signature on the 分工表 is void (on the request's history) and its head is asked again — before
+        # publication it holds the publication back, after it the request's 提交交付 (tasks.request_gates).
+        Step(
+            "ask_again",
+            _("分工表签字作废，重新签字"),
+            (B.DRAFT, B.PUBLISHED),
+            None,
+            builder,
+            system=True,
+            records_state=False,
+            apply=department_signature_voided,
+            tells=(
+                Tell(
+                    to=lambda ctx: [ctx.inputs["participation"].head],
+                    title=_("【待签字】%(r)s 任务分解表"),
+                    body=_("%(dept)s%(why)s，请确认任务分解表（分工表及 RACI 矩阵）并在平台重新签字。"),
+                    params=again_params,
+                    when=lambda ctx: ctx.inputs["participation"].head is not None,
+                ),
+            ),
+        ),
         Step(
             "sign",
             _("部门负责人签字"),
-            (B.DRAFT,),
+            (B.DRAFT, B.PUBLISHED),
             None,
             signing_head,
             "primary",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from xietong.core.errors import InvalidState
 from xietong.items.process import StepContext
 from xietong.items.runner import run_step
-from xietong.tasks.models import Task
+from xietong.tasks.models import Breakdown, Task
 from xietong.tasks.process import FINISHED
 
 SHOWN = 5  # tasks named in a refusal; the rest are counted
@@ -37,6 +37,19 @@ def tasks_finished_before_delivery(ctx: StepContext) -> None:
             gettext("还有 %(n)d 个任务未完成，不能提交交付：%(tasks)s")
             % {"n": len(unfinished), "tasks": tasks_named(unfinished)}
         )
+
+
+def breakdown_signed_before_delivery(ctx: StepContext) -> None:
+    """A department that joined, or whose duties changed, after the 分工表 was published signs it again
+    before the request is handed in (《协同任务分工表》含各部门负责人签字确认)."""
+    from xietong.tasks.process import awaited_names, awaited_signatures
+
+    breakdown = Breakdown.objects.filter(request=ctx.item, state=Breakdown.State.PUBLISHED).first()
+    if breakdown is None:
+        return
+    waiting = awaited_signatures(breakdown)
+    if waiting:
+        raise InvalidState(gettext("分工表尚待重新签字，不能提交交付：%(who)s") % {"who": awaited_names(waiting)})
 
 
 def open_tasks_cancelled_at_close(ctx: StepContext) -> None:

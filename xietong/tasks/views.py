@@ -114,10 +114,15 @@ def _breakdown_context(request: AuthedRequest, breakdown: Breakdown, form: TaskF
         "raci_rows": [(t, [raci_cells.get((t.pk, p.pk), "") for p in raci_people]) for t in raci_tasks],
         "raci_people": raci_people,
         "signature_lines": signature_lines(breakdown),
-        "can_sign": breakdown.state == Breakdown.State.DRAFT and signing_head(request.user, breakdown),
-        "awaited": awaited_names(awaited_signatures(breakdown)) if breakdown.state == Breakdown.State.DRAFT else "",
+        "can_sign": signing_open(breakdown) and signing_head(request.user, breakdown),
+        "awaited": awaited_names(awaited_signatures(breakdown)) if signing_open(breakdown) else "",
         "clock_views": clock_views(breakdown),
     }
+
+
+def signing_open(breakdown: Breakdown) -> bool:
+    """Heads sign a draft; a published one again when a signature was voided or a department joined."""
+    return breakdown.state == Breakdown.State.DRAFT or breakdown.signatures.exists()
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,7 +31,8 @@ def my_tasks(person) -> WorkbenchSection:
 
 
 def breakdowns_to_sign(person) -> WorkbenchSection | None:
-    """待我签字的任务分解表: drafts with tasks whose 分工表 and RACI await this department head's signature."""
+    """待我签字的任务分解表: drafts with tasks whose 分工表 and RACI await this department head's signature, and
+    published ones it must sign again."""
     from django.db.models import Q
 
     from xietong.requests.models import Participation
@@ -40,7 +41,12 @@ def breakdowns_to_sign(person) -> WorkbenchSection | None:
     rows = (
         Participation.objects.filter(Q(department__head=person) | Q(department__head__isnull=True, contact=person))
         .exclude(state=Participation.State.WITHDRAWN)
-        .filter(request__breakdown__state=Breakdown.State.DRAFT, request__breakdown__tasks__isnull=False)
+        .filter(request__breakdown__tasks__isnull=False)
+        # a draft, or a published one whose signature was voided or a department joined (tasks.process ask_again)
+        .filter(
+            Q(request__breakdown__state=Breakdown.State.DRAFT)
+            | Q(request__breakdown__state=Breakdown.State.PUBLISHED, request__breakdown__signatures__isnull=False)
+        )
         .select_related("request__breakdown")
         .distinct()
     )
