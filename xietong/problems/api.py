@@ -188,6 +188,7 @@ class LedgerOut(Schema):
     title: str
     state: str
     filed_at: dt.datetime
+    endorsed_at: dt.datetime | None
     dispatched_at: dt.datetime | None
     first_progress_at: dt.datetime | None
     solved_at: dt.datetime | None
@@ -266,6 +267,7 @@ def ledger(request: AuthedRequest, state: str = "", q: str = ""):
             title=row.problem.title,
             state=row.problem.state,
             filed_at=row.filed_at,
+            endorsed_at=row.endorsed_at,
             dispatched_at=row.dispatched_at,
             first_progress_at=row.first_progress_at,
             solved_at=row.solved_at,

@@ -27,18 +27,19 @@ LEDGER_COLUMNS = [
     gettext_lazy("主责负责人"),
     gettext_lazy("状态"),
     gettext_lazy("提报时间"),
+    gettext_lazy("部门负责人签署时间"),
     gettext_lazy("分派时间"),
     gettext_lazy("首次反馈时间"),
     gettext_lazy("解决时间"),
     gettext_lazy("确认时间"),
-    gettext_lazy("分派用时（工作小时）"),
+    gettext_lazy("分派用时（自签署起，工作小时）"),
     gettext_lazy("首次反馈用时（工作小时）"),
     gettext_lazy("解决用时（工作小时）"),
     gettext_lazy("确认用时（工作小时）"),
     gettext_lazy("全程用时（工作小时）"),
     gettext_lazy("进度反馈次数"),
 ]
-WIDTHS = [6, 16, 28, 12, 8, 8, 12, 10, 12, 17, 17, 17, 17, 17, 10, 10, 10, 10, 10, 8]
+WIDTHS = [6, 16, 28, 12, 8, 8, 12, 10, 12, 17, 17, 17, 17, 17, 17, 10, 10, 10, 10, 10, 8]
 HEADER_ROW = 3
 
 
@@ -79,6 +80,7 @@ def ledger_workbook(rows: list[LedgerRow]) -> bytes:
             p.owner.display_name if p.owner else "",
             p.get_state_display(),
             _local(row.filed_at),
+            _local(row.endorsed_at),
             _local(row.dispatched_at),
             _local(row.first_progress_at),
             _local(row.solved_at),
@@ -94,9 +96,9 @@ def ledger_workbook(rows: list[LedgerRow]) -> bytes:
             cell = ws.cell(row=HEADER_ROW + index, column=col, value=value)
             cell.border = BOX
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if 10 <= col <= 14:
+            if 10 <= col <= 15:
                 cell.number_format = "yyyy-mm-dd hh:mm"
-            elif 15 <= col <= 19:
+            elif 16 <= col <= 20:
                 cell.number_format = "0.0"
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width

@@ -83,11 +83,12 @@ class LedgerRow:
 
     problem: Problem
     filed_at: dt.datetime
+    endorsed_at: dt.datetime | None  # the filing department head's sign-off (发起部门负责人→综合管理部)
     dispatched_at: dt.datetime | None
     first_progress_at: dt.datetime | None
     solved_at: dt.datetime | None
     confirmed_at: dt.datetime | None
-    dispatch_hours: Decimal | None  # filed → dispatched
+    dispatch_hours: Decimal | None  # signed off → dispatched: 综合管理部's limit starts at the sign-off
     response_hours: Decimal | None  # dispatched → first progress report
     solve_hours: Decimal | None  # dispatched → solved
     confirm_hours: Decimal | None  # solved → confirmed
@@ -123,11 +124,14 @@ def ledger_rows(user, *, state: str = "", q: str = "") -> list[LedgerRow]:
             LedgerRow(
                 problem=p,
                 filed_at=p.filed_at,
+                endorsed_at=p.endorsed_at,
                 dispatched_at=p.dispatched_at,
                 first_progress_at=p.first_progress_at,
                 solved_at=p.solved_at,
                 confirmed_at=p.confirmed_at,
-                dispatch_hours=_hours(engine, p.filed_at, p.dispatched_at),
+                # counted as the dispatch clock counts: from the head's sign-off (one filed before sign-offs
+                # existed has none, and counts from filing)
+                dispatch_hours=_hours(engine, p.endorsed_at or p.filed_at, p.dispatched_at),
                 response_hours=_hours(engine, p.dispatched_at, p.first_progress_at),
                 solve_hours=_hours(engine, p.dispatched_at, p.solved_at),
                 confirm_hours=_hours(engine, p.solved_at, p.confirmed_at),

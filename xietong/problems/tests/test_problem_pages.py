@@ -242,8 +242,9 @@ def test_ledger_page_and_excel_export_in_the_ledger_layout(company, client_for, 
     assert LEDGER_COLUMNS[:5] == ["序号", "问题编号", "问题主题", "提报部门", "提报人"]
     row = [c.value for c in sheet[4]]
     assert row[1] == "WT-2026-0001" and row[3] == "客户服务部" and row[6] == "软件开发部" and row[8] == "处理中"
-    assert row[9] == dt.datetime(2026, 9, 30, 17, 30) and row[11] == dt.datetime(2026, 10, 9, 15, 0)
-    assert float(row[14]) == 1.5 and float(row[15]) == 11.0 and row[16] is None and row[19] == 1
+    assert row[9] == dt.datetime(2026, 9, 30, 17, 30) and row[12] == dt.datetime(2026, 10, 9, 15, 0)
+    assert row[10] == dt.datetime(2026, 9, 30, 17, 30)  # signed off by the head as it was filed
+    assert float(row[15]) == 1.5 and float(row[16]) == 11.0 and row[17] is None and row[20] == 1
     assert client_for("fengjing").get("/problems/ledger.xlsx").status_code == 200
     outsider_sheet = load_workbook(io.BytesIO(client_for("fengjing").get("/problems/ledger.xlsx").content)).active
     assert outsider_sheet.max_row == 3  # headers only: nothing within her reach
