@@ -1,8 +1,9 @@
 """Run every benchmark and print one table:
-    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,requestclocks,outbox,search,http,cpu,designer] [--dbs sqlite,postgres] [--reuse]
+    .venv/bin/python bench/run.py [--quick] [--only workcal,clocks,requestclocks,outbox,search,http,cpu,designer,audit] [--dbs sqlite,postgres] [--reuse]
 
 --quick uses smaller sizes (100,000 clocks, 2,000 due; 500 webhook messages; 20,000 search documents;
-5,000 requests and 5 s per HTTP scenario; 20 designed items) to check that everything runs.
+5,000 requests and 5 s per HTTP scenario; 20 designed items; 100,000 audit events) to check that everything
+runs.
 Figures come from this machine; goals are the issues' targets. Not part of ./test.sh or CI.
 """
 
@@ -45,7 +46,7 @@ def fmt(value: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="workcal,clocks,requestclocks,outbox,search,http,cpu,designer")
+    parser.add_argument("--only", default="workcal,clocks,requestclocks,outbox,search,http,cpu,designer,audit")
     parser.add_argument("--dbs", default="sqlite,postgres")
     parser.add_argument(
         "--reuse", action="store_true", help="search, http and cpu: keep databases an earlier run seeded"
@@ -84,6 +85,10 @@ def main() -> None:
         sizes = ["--items", "20"] if args.quick else []
         for db in args.dbs.split(","):
             rows += run(["bench/designer_bench.py", "--db", db, *sizes])
+    if "audit" in only:
+        sizes = ["--events", "100000"] if args.quick else []
+        for db in args.dbs.split(","):
+            rows += run(["bench/audit_bench.py", "--db", db, *sizes])
     headers = ["组", "项目", "数据库", "结果", "单位", "目标"]
     table = [[r["group"], r["name"], r["db"] or "—", fmt(r["value"]), r["unit"], r["goal"] or "—"] for r in rows]
     widths = [max(width(h), *(width(row[i]) for row in table)) for i, h in enumerate(headers)]
