@@ -607,19 +607,39 @@ def clock_fire_due(batch_size: int = 200) -> int:
 
     Any number of workers may run this at once: each claim skips rows another worker holds.
     """
+    if not _any_due():
+        return 0
     with memo_scope():
         return _fire_batches(batch_size)
 
 
+def due_clocks() -> models.QuerySet[Clock]:
+    """Armed clocks that are due, in the order they fire: the shape of the partial index clock_armed_due
+    (due_at, id WHERE state = 'armed'), so that the sweep walks it from its start and stops at the first
+    clock not yet due, among any number of armed clocks.
+
+    The shape holds for a prepared statement's generic plan too (PostgreSQL prepares after two uses, see
+    settings.py): the state is a constant in the SQL (`__const`, xietong/core/lookups.py), not `state = $1`,
+    which cannot prove the index's predicate; and the ORDER BY is the index's, without which the generic
+    plan's guess (a third of the rows due) prefers to scan the table for the first one (~100 ms at
+    1,000,000 clocks)."""
+    due = Clock.objects.filter(state__const=ClockState.ARMED, due_at__lte=time_source.now())
+    return due.order_by("due_at", "pk")
+
+
+def _any_due() -> bool:
+    """The idle worker's whole clock sweep: one index probe — no transaction, no row lock, no joins — instead
+    of a claim with its BEGIN/COMMIT and three joined tables. A clock falling due just after it looked is
+    fired by the next pass, as after an empty claim. (Not exists(): it drops the ORDER BY.)"""
+    return due_clocks().values_list("pk", flat=True).first() is not None
+
+
 def _claim(limit: int, skipped: set[int]) -> list[Clock]:
-    claim = Clock.objects.filter(state=ClockState.ARMED, due_at__lte=time_source.now())
+    claim = due_clocks()
     if skipped:
         claim = claim.exclude(pk__in=skipped)
-    return list(
-        claim.order_by("due_at", "pk")
-        .select_related("owner", "department", "calendar")
-        .select_for_update(skip_locked=True, of=("self",))[:limit]
-    )
+    claim = claim.select_related("owner", "department", "calendar")
+    return list(claim.select_for_update(skip_locked=True, of=("self",))[:limit])
 
 
 def _fire_batches(batch_size: int) -> int:

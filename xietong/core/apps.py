@@ -14,6 +14,9 @@ class CoreConfig(AppConfig):
         from xietong.core.memo import connect_invalidation
 
         connect_invalidation()
+        from xietong.core.lookups import register as register_lookups
+
+        register_lookups()  # field__const: before any query is built
         from xietong.core.audit_chain import audit_seal_sweep
         from xietong.core.worker import register_sweep
 
