@@ -4,6 +4,11 @@ memory of every web and worker process.
 
     python bench/http_bench.py --db sqlite|postgres [--requests 100000] [--seconds 20] [--concurrency 2,8]
 
+Every scenario names the role whose people run it (名称·角色): 成员 — the receivers of submitted requests,
+one per client; 总经理 and 综合管理部 — who see every request (全部需求 by newest, by expected date, by
+priority; the general manager's workbench and search); 部门负责人 — a head's 本部门需求. Each person has
+one session and one API token for the whole run.
+
 Each concurrency is a separate run of every scenario: 2 clients keep each of the 2 workers busy with one
 request at a time (latency is the page's own cost); 8 clients queue four requests per worker (latency
 includes the wait for the three ahead).
@@ -120,12 +125,15 @@ def _children(pid: int) -> list[int]:
 class Actor:
     """One signed-in person: a session cookie for pages and a token for the API."""
 
-    def __init__(self, person, session_key: str, token: str, visible_ids: list[int], to_acknowledge: list[int]):
+    def __init__(
+        self, person, role: str, session_key: str, token: str, visible_ids: list[int], to_acknowledge: list[int]
+    ):
         from xietong.org.models import Department, ProjectMembership
 
         self.person = person
+        self.role = role
         # Requests are created in a project of the person's own, to another department.
-        self.project_id = ProjectMembership.objects.filter(person=person).values_list("project_id", flat=True)[0]
+        self.project_id = ProjectMembership.objects.filter(person=person).values_list("project_id", flat=True).first()
         others = Department.objects.exclude(pk=person.department_id).filter(head__isnull=False).order_by("pk")
         self.receiving_department_id = others[0].pk
         self.cookies = {"sessionid": session_key}
@@ -134,13 +142,50 @@ class Actor:
         self.to_acknowledge = to_acknowledge
 
 
-def prepare_actors(count: int) -> list[Actor]:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.db import transaction
+# Who reads everything, or a department's: the role named in the table → the demo company's person.
+ROLE_PEOPLE = {"总经理": "chenzhiqiang", "综合管理部": "liufang", "部门负责人": "lina"}
+MEMBER = "成员"  # the receivers of submitted requests: the scenarios every person runs
 
-    from xietong.core.models import ApiToken
-    from xietong.core.tokens import api_token_create
+
+class SignIns:
+    """One session and one API token per person for the whole run. A person who is two actors (a receiver
+    who is also a role's person) keeps the token made first: making a second "bench" token must not delete
+    the first, whose actor would then get HTTP 401 on every API call."""
+
+    def __init__(self) -> None:
+        from django.conf import settings
+        from django.contrib.auth import load_backend
+
+        from xietong.core.models import ApiToken
+
+        ApiToken.objects.filter(name="bench").delete()  # an earlier run's (--reuse)
+        self.made: dict[int, tuple[str, str]] = {}
+        # The backend a sign-in records must be one of the installed ones, or the session is anonymous and
+        # every page answers 302 to the sign-in page: the first that can load a user, as force_login picks.
+        self.backend = next(
+            path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+        )
+
+    def __call__(self, person) -> tuple[str, str]:
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+        from django.db import transaction
+
+        from xietong.core.tokens import api_token_create
+
+        if person.pk not in self.made:
+            store = SessionStore()
+            store[SESSION_KEY] = str(person.pk)
+            store[BACKEND_SESSION_KEY] = self.backend
+            store[HASH_SESSION_KEY] = person.get_session_auth_hash()
+            store.create()
+            with transaction.atomic():
+                _t, secret = api_token_create(person=person, name="bench")
+            self.made[person.pk] = (store.session_key, secret)
+        return self.made[person.pk]
+
+
+def prepare_actors(count: int, sign_in: SignIns) -> list[Actor]:
     from xietong.org.models import Person
     from xietong.requests.models import Request
 
@@ -153,17 +198,24 @@ def prepare_actors(count: int) -> list[Actor]:
         .order_by("pk")[:count]
     )
     for person in people:
-        store = SessionStore()
-        store[SESSION_KEY] = str(person.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = person.get_session_auth_hash()
-        store.create()
-        with transaction.atomic():
-            ApiToken.objects.filter(person=person, name="bench").delete()  # an earlier run's (--reuse)
-            _t, secret = api_token_create(person=person, name="bench")
+        session_key, secret = sign_in(person)
         visible = list(Request.objects.restrict(person).values_list("pk", flat=True)[:500])
         todo = list(Request.objects.filter(receiver=person, state="submitted").values_list("pk", flat=True))
-        actors.append(Actor(person, store.session_key, secret, visible, todo))
+        actors.append(Actor(person, MEMBER, session_key, secret, visible, todo))
+    return actors
+
+
+def prepare_role_actors(sign_in: SignIns) -> dict[str, Actor]:
+    """The general manager and the coordinating office (both see every request) and a department head."""
+    from xietong.org.models import Person
+    from xietong.requests.models import Request
+
+    actors = {}
+    for role, username in ROLE_PEOPLE.items():
+        person = Person.objects.get(username=username)
+        session_key, secret = sign_in(person)
+        visible = list(Request.objects.restrict(person).values_list("pk", flat=True)[:500])
+        actors[role] = Actor(person, role, session_key, secret, visible, [])
     return actors
 
 
@@ -205,6 +257,20 @@ def top_up_acknowledgements(actors: list[Actor], per_actor: int) -> float:
     return time.perf_counter() - started
 
 
+def check_sign_ins(base: str, actors: list[Actor]) -> None:
+    """Every actor's session serves a page and its token the API, before anything is timed: a page that
+    answers 302 (to the sign-in page) or an API that answers 401 would be timed as if it were served."""
+    for actor in actors:
+        with httpx.Client(base_url=base, cookies=actor.cookies, timeout=30) as client:
+            page = client.get("/")
+        api = httpx.get(f"{base}/api/requests/", headers=actor.headers, timeout=30)  # the token alone
+        if page.status_code != 200 or api.status_code != 200:
+            raise SystemExit(
+                f"{actor.role} {actor.person.username}: 页面 HTTP {page.status_code}、API HTTP {api.status_code}"
+                "（会话或令牌无效，压测结果不可信）"
+            )
+
+
 def run_scenario(
     base: str,
     actors: list[Actor],
@@ -230,7 +296,8 @@ def run_scenario(
                     response = call(client, actor, rng)
                     if response is None:
                         return
-                    if response.status_code >= 400:
+                    # A redirect is an error too: a page that sends its client to sign in was not served.
+                    if response.status_code >= 300:
                         kind = f"HTTP {response.status_code}: {response.text[:200]}"
                 except httpx.HTTPError as error:
                     kind = type(error).__name__
@@ -262,12 +329,26 @@ def run_scenario(
     }
 
 
-def scenarios(project_id: int, department_id: int) -> dict[str, Callable]:
+Scenario = tuple[str, Callable[[httpx.Client, Actor, random.Random], httpx.Response | None]]
+
+
+def scenarios(project_id: int, department_id: int) -> dict[str, Scenario]:
+    """Name → (the role whose people run it, the call). The name says the role: 名称·角色."""
+
     def workbench(c, a, rng):
         return c.get("/")
 
     def request_list(c, a, rng):
         return c.get(f"/requests/?scope=all&priority=high&state=open&department={department_id}")
+
+    def all_requests(sort: str):
+        def call(c, a, rng):
+            return c.get(f"/requests/?scope=all&sort={sort}")
+
+        return call
+
+    def own_department(c, a, rng):
+        return c.get("/requests/?scope=department")
 
     def detail(c, a, rng):
         return c.get(f"/requests/{rng.choice(a.visible_ids)}/")
@@ -298,14 +379,28 @@ def scenarios(project_id: int, department_id: int) -> dict[str, Callable]:
     def search(c, a, rng):
         return c.get("/search/", params={"q": rng.choice(["需求", "会议", "评审", "续航优化"])})
 
-    return {
-        "我的工作台": workbench,
-        "需求列表（含筛选）": request_list,
-        "需求详情": detail,
-        "创建需求（API）": create,
-        "接收确认（API）": acknowledge,
-        "搜索": search,
+    table: dict[str, Scenario] = {
+        f"我的工作台·{MEMBER}": (MEMBER, workbench),
+        f"需求列表（含筛选）·{MEMBER}": (MEMBER, request_list),
+        f"需求详情·{MEMBER}": (MEMBER, detail),
+        f"创建需求（API）·{MEMBER}": (MEMBER, create),
+        f"接收确认（API）·{MEMBER}": (MEMBER, acknowledge),
+        f"搜索·{MEMBER}": (MEMBER, search),
     }
+    # The views of those who see everything (issue 18: "the bench must include the sees-all views"): 全部需求
+    # in each order the page offers, for the general manager and the coordinating office.
+    for role in ("总经理", "综合管理部"):
+        for label, sort in (("最新", "-created"), ("期望完成时间", "expected"), ("优先级", "priority")):
+            table[f"全部需求（按{label}）·{role}"] = (role, all_requests(sort))
+    table["我的工作台·总经理"] = ("总经理", workbench)
+    table["搜索·总经理"] = ("总经理", search)
+    table["本部门需求·部门负责人"] = ("部门负责人", own_department)
+    return table
+
+
+def chosen_scenario(name: str, chosen: set[str]) -> bool:
+    """--only takes full names (名称·角色) or names without the role (every role's)."""
+    return not chosen or name in chosen or name.split("·")[0] in chosen
 
 
 def seeded(requests: int) -> bool:
@@ -331,7 +426,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database of an earlier run if it holds --requests requests"
     )
-    parser.add_argument("--only", default="", help="comma-separated scenario names (e.g. 创建需求（API）)")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated scenario names, with their role (e.g. 搜索·总经理) or without (every role's)",
+    )
     args = parser.parse_args()
     setup_django(args.db)
     reuse = args.reuse and seeded(args.requests)
@@ -352,14 +451,17 @@ def main() -> None:
             args.db,
         )
     levels = [int(c) for c in args.concurrency.split(",")]
-    actors = prepare_actors(max(levels))
+    sign_in = SignIns()
+    actors = prepare_actors(max(levels), sign_in)
+    role_actors = prepare_role_actors(sign_in)
     from xietong.org.models import ProjectMembership
 
     membership = ProjectMembership.objects.filter(person=actors[0].person).select_related("project").first()
     project_id = membership.project_id
     department_id = actors[1].person.department_id
 
-    if not args.only or "接收确认（API）" in args.only:
+    chosen = {n.strip() for n in args.only.split(",") if n.strip()}
+    if chosen_scenario(f"接收确认（API）·{MEMBER}", chosen):
         top_up_acknowledgements(actors, per_actor=max(50, int(args.seconds * 10 * len(levels))))
 
     port = _free_port()
@@ -397,15 +499,16 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        chosen = {n.strip() for n in args.only.split(",") if n.strip()}
+        check_sign_ins(base, [*actors, *role_actors.values()])
         for level in levels:
-            for name, call in scenarios(project_id, department_id).items():
-                if chosen and name not in chosen:
+            for name, (role, call) in scenarios(project_id, department_id).items():
+                if not chosen_scenario(name, chosen):
                     continue
-                run_scenario(base, actors, 2, level, call)  # warm up
+                who = actors if role == MEMBER else [role_actors[role]]  # every client signed in as the role
+                run_scenario(base, who, 2, level, call)  # warm up
                 wait_for_worker()
                 cpu_before = cpu_by_role(web.pid, worker.pid, args.db)
-                result = run_scenario(base, actors, args.seconds, level, call)
+                result = run_scenario(base, who, args.seconds, level, call)
                 cpu_after = cpu_by_role(web.pid, worker.pid, args.db)
                 cpu = cpu_used(cpu_before, cpu_after)
                 goal_p99 = "p99 ≤ 100 ms" if "API" not in name else ""
