@@ -119,9 +119,13 @@ def tracking_send_due(batch_size: int = 0) -> int:
     if first is None or today < first or (today == first and now.time() < SEND_AT):
         return 0
     sent = 0
-    for person in Person.objects.filter(is_coordinator=True, is_active=True).order_by("pk"):
-        key = f"meeting-tracking:{week_start}:{person.pk}"
-        if Notification.objects.filter(dedupe_key=key).exists():
+    coordinators = list(Person.objects.filter(is_coordinator=True, is_active=True).order_by("pk"))
+    keys = {person.pk: f"meeting-tracking:{week_start}:{person.pk}" for person in coordinators}
+    # Who was already sent this week's table: one query, not one per coordinator on every pass of the week.
+    sent_keys = set(Notification.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+    for person in coordinators:
+        key = keys[person.pk]
+        if key in sent_keys:
             continue
         rows = tracking_rows(person)
         overdue = sum(1 for r in rows if r.tone == "late")

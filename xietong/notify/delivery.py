@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import translation
 
 from xietong.core import clock
@@ -136,6 +136,13 @@ def _card(delivery: Delivery, user_id: str) -> CardContent:
 CLAIM_CHUNK = 50  # deliveries claimed in one transaction
 
 
+def _due_deliveries(now: dt.datetime) -> QuerySet[Delivery]:
+    """Pending deliveries whose attempt is due, in the order of the partial index delivery_pending_due
+    (next_attempt_at, id WHERE state = 'pending'), the state a constant so every plan can walk it."""
+    due = Delivery.objects.filter(state__const=DeliveryState.PENDING, next_attempt_at__lte=now)
+    return due.order_by("next_attempt_at", "pk")
+
+
 def _claim_batch(limit: int, skip: set[int]) -> list[Claim]:
     """Claim up to `limit` due deliveries in one short transaction, skipping rows other workers hold.
 
@@ -144,13 +151,11 @@ def _claim_batch(limit: int, skip: set[int]) -> list[Claim]:
     lease, and their attempts are written with one bulk insert."""
     now = clock.now()
     with transaction.atomic():
-        qs = Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+        qs = _due_deliveries(now)
         if skip:
             qs = qs.exclude(pk__in=skip)
         rows = list(
-            qs.order_by("next_attempt_at", "pk")
-            .select_related("notification", "recipient")
-            .select_for_update(skip_locked=True, of=("self",))[:limit]
+            qs.select_related("notification", "recipient").select_for_update(skip_locked=True, of=("self",))[:limit]
         )
         if not rows:
             return []
@@ -425,10 +430,14 @@ def outbox_deliver_due(batch_size: int = 50) -> int:
     recorded together as soon as they return. A chunk that runs past half its lease (slow receivers) hands
     the rest back rather than let another worker send them too."""
     now = clock.now()
-    # Leases of killed workers: put those deliveries back in the queue.
-    Delivery.objects.filter(state=DeliveryState.SENDING, lease_until__lt=now).update(
+    # Leases of killed workers: put those deliveries back in the queue. The states are constants in the SQL
+    # (`__const`, xietong/core/lookups.py) so that a prepared statement's generic plan can use the partial
+    # indexes delivery_sending_lease and delivery_pending_due, as the clock sweep does (issue 18).
+    Delivery.objects.filter(state__const=DeliveryState.SENDING, lease_until__lt=now).update(
         state=DeliveryState.PENDING, next_attempt_at=now, lease_until=None
     )
+    if _due_deliveries(now).values_list("pk", flat=True).first() is None:
+        return 0  # idle: one index probe, no claim transaction
     handled = 0
     skip: set[int] = set()
     while handled < batch_size:

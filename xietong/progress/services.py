@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from xietong.core import clock
@@ -138,9 +139,10 @@ def weekly_summary_due(batch_size: int = 0) -> int:
     if last_working is None or today < last_working or (today == last_working and now.time() < SUMMARY_TIME):
         return 0
     written = 0
-    for project in Project.objects.filter(status="active"):
-        if WeeklySummary.objects.filter(project=project, week_start=week_start).exists():
-            continue
+    # One query for the projects still without this week's summary, not one per project on every pass
+    # from Friday 15:00 until Monday (an idle worker's pass, issue 18).
+    written_this_week = WeeklySummary.objects.filter(project=OuterRef("pk"), week_start=week_start)
+    for project in Project.objects.filter(status="active").exclude(Exists(written_this_week)):
         try:
             with transaction.atomic():
                 summary = WeeklySummary.objects.create(
