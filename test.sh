@@ -107,14 +107,14 @@ for db in $DBS; do
   case "$db" in
     sqlite)
       say "测试：SQLite"
-      env -u DATABASE_URL $PY -m pytest -n "$WORKERS" -p no:cacheprovider "$@"
+      env -u DATABASE_URL $PY -m pytest -n "$WORKERS" -p no:cacheprovider --durations=25 --durations-min=10 "$@"
       ;;
     postgres)
       say "测试：PostgreSQL（临时数据库 $THROWAWAY）"
       pg_admin "CREATE DATABASE $THROWAWAY"
       # The fresh-clone check exercises ./run.sh, which always uses SQLite: once is enough.
       DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/$THROWAWAY" \
-        $PY -m pytest -n "$WORKERS" -p no:cacheprovider -m "not fresh_clone" "$@"
+        $PY -m pytest -n "$WORKERS" -p no:cacheprovider --durations=25 --durations-min=10 -m "not fresh_clone" "$@"
       ;;
     *) echo "unknown database: $db"; exit 2 ;;
   esac
