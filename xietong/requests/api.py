@@ -320,7 +320,7 @@ def add_change(request: AuthedRequest, request_id: int, payload: ChangeIn):
             raise ApplicationError(_("需求变更填写有误"), fields={"participants": problem})
     tasks: dict[int, dict[str, Any]] = {}
     for task_id, wanted in payload.tasks.items():
-        values = wanted.dict(exclude_unset=True, exclude={"owner_id"})
+        values = {k: v for k, v in wanted.dict(exclude={"owner_id"}).items() if v is not None}
         if wanted.owner_id is not None:
             owner = Person.objects.filter(pk=wanted.owner_id, is_active=True).first()
             if owner is None:

@@ -267,3 +267,22 @@ def test_the_change_form_and_the_api_carry_the_tasks(company, client_for):
     assert answer.json()["changes"] == [
         {"field": f"task:{second.pk}:owner", "label": "任务“量产评估”负责人", "old": "谢强", "new": "黄敏"}
     ]
+
+
+def test_the_api_refuses_a_task_change_at_its_field(company, client_for):
+    request, first, _second = published(company)
+    with time_machine.travel(at("2026-10-09 16:00"), tick=True):
+        client = client_for("guoxin")
+        answer = client.post(
+            f"/api/requests/{request.pk}/changes",
+            {"reason": "调整", "tasks": {str(first.pk): {"end_date": "2026-10-05", "completion_criteria": None}}},
+            content_type="application/json",
+        )
+        nobody = client.post(
+            f"/api/requests/{request.pk}/changes",
+            {"reason": "调整", "tasks": {str(first.pk): {"owner_id": 999999}}},
+            content_type="application/json",
+        )
+    assert answer.status_code == 400
+    assert answer.json()["fields"] == {f"task-{first.pk}-end_date": "结束时间 2026-10-05 早于开始时间 2026-10-09"}
+    assert nobody.status_code == 400 and nobody.json()["fields"] == {f"task-{first.pk}-owner": "没有这位在职人员"}
