@@ -1,5 +1,6 @@
 """The acceptance's end on a phone (390 px): the 结果确认表 with every key receiver's line, a signature given in the
-browser, and the 项目复盘 panel recording the go-live and showing its clock with the clause — no sideways scroll."""
+browser, and the 项目复盘 panel refusing a go-live time later than now at its field (the time kept), then recording
+the go-live and showing its clock with the clause — no sideways scroll."""
 
 import re
 
@@ -33,6 +34,11 @@ def test_result_confirmation_and_retrospective_fit_a_phone(page_for, live_server
         act(live_company, Request.objects.get(pk=request.pk), username, "sign_results", "2026-03-06 11:30")
     with time_machine.travel(at("2026-09-30 15:00"), tick=True):
         lina.goto(f"{live_server.url}/requests/{request.pk}/#retrospective")
+        lina.fill("#went-live-at", "2026-09-30T16:00")  # later than now: refused at the field, the time kept
+        with lina.expect_navigation():
+            lina.click("#record-go-live")
+        assert lina.locator("#retrospective .field-error").all_inner_texts() == ["上线时间不能晚于现在"]
+        assert lina.input_value("#went-live-at") == "2026-09-30T16:00"
         lina.fill("#went-live-at", "2026-09-30T14:30")
         with lina.expect_navigation():
             lina.click("#record-go-live")

@@ -63,3 +63,42 @@ class ResubmitForm(DeliveryNoteChecks):
     )
     test_report_file = forms.FileField(label=_("测试报告文件"), required=False)
     file = forms.FileField(label=_("交付文件"), required=False)
+
+
+class ResultConfirmationIssueForm(forms.Form):
+    """发起结果确认表: the initiator's summary of the final plan or results (the step's reason)."""
+
+    reason = forms.CharField(
+        label=_("最终方案/成果汇总"),
+        required=False,  # the step's own rule says what is missing, in its words
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("汇总最终方案/成果，发起后由全部关键接收人线上签字确认"),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ResultSignForm(forms.Form):
+    """签字确认结果: nothing to type; the version the signer saw."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class GoLiveForm(forms.Form):
+    went_live_at = forms.DateTimeField(
+        label=_("上线时间"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "id": "went-live-at"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("不填则为现在；不能晚于现在"),
+        error_messages={"invalid": _("上线时间格式有误，如 2026-09-30 14:30")},
+    )
+
+
+class RetrospectiveFileForm(forms.Form):
+    report = forms.CharField(
+        label=_("经验教训"),
+        required=False,  # the step's own rule says what is missing, in its words
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": _("经验教训，如“需求变更流程需优化”“跨部门沟通频次不足”")}
+        ),
+    )

@@ -131,6 +131,7 @@ ISSUE = Step(
     None,
     may_issue,
     "primary",
+    offered=False,  # the form in the 结果确认表 panel, the summary at its field
     reason=Reason(gettext_lazy("最终方案/成果汇总"), missing=gettext_lazy("请汇总最终方案/成果，供关键接收人签字确认")),
     apply=issue,
     tells=(
@@ -150,6 +151,7 @@ SIGN = Step(
     None,
     may_sign,
     "primary",
+    offered=False,  # the button on the signer's line of the 结果确认表 panel
     apply=sign,
     refusal=lambda request: _("您不是待签字的关键接收人"),
     tells=(

@@ -9,6 +9,16 @@ urlpatterns = [
         views.result_confirmation_xlsx,
         name="result-confirmation-xlsx",
     ),
+    path(
+        "requests/<int:request_id>/result-confirmation/issue/",
+        views.result_confirmation_issue,
+        name="result-confirmation-issue",
+    ),
+    path(
+        "requests/<int:request_id>/result-confirmation/sign/",
+        views.result_confirmation_sign,
+        name="result-confirmation-sign",
+    ),
     path("requests/<int:request_id>/go-live/", views.go_live, name="retrospective-go-live"),
     path("retrospectives/<int:retrospective_id>/file/", views.file_retrospective, name="retrospective-file"),
     path("<int:deliverable_id>/", views.detail, name="deliverable-detail"),

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xietong.acceptance.forms import ResubmitForm, SubmitForm
+from xietong.acceptance.forms import (
+    GoLiveForm,
+    ResubmitForm,
+    ResultConfirmationIssueForm,
+    ResultSignForm,
+    RetrospectiveFileForm,
+    SubmitForm,
+)
 from xietong.acceptance.models import Deliverable, Verdict
 from xietong.acceptance.services import (
     deliverable_resubmit,
@@ -20,15 +28,17 @@ from xietong.acceptance.services import (
     verdict_results_from_post,
 )
 from xietong.clocks.selectors import clock_views
-from xietong.core.errors import ApplicationError, InvalidState
+from xietong.core.errors import ApplicationError, InvalidState, NotFound
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.spreadsheets import workbook_bytes
 from xietong.core.uploads import upload_refusal
 from xietong.core.views import form_apply_error
 from xietong.items.panels import panels_for
+from xietong.items.runner import run_step
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
+from xietong.items.step_views import refusal_text
 from xietong.requests.models import Request
 
 
@@ -294,41 +304,124 @@ def result_confirmation_xlsx(request: AuthedRequest, request_id: int) -> HttpRes
     return response
 
 
+def _refused(
+    request: AuthedRequest,
+    item: Request,
+    error: ApplicationError,
+    *,
+    panel: str,
+    name: str,
+    form: forms.Form,
+    shown: bool,
+    rename: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A refused panel form: the request's page again (400) with each message at its field and what was typed
+    kept; a refusal of the whole form above it. When the person is not offered the form at all, the refusal
+    has no field to stand at and shows above the page."""
+    from xietong.requests.views import request_page
+
+    if isinstance(error, NotFound):
+        raise error
+    if form.is_valid():  # else the form's own messages are already at their fields
+        renamed = {(rename or {}).get(field, field): message for field, message in error.fields.items()}
+        form_apply_error(form, ApplicationError(error.message, fields=renamed))
+    messages.error(request, _("未保存：请按提示修改后重新提交") if shown else refusal_text(error))
+    return request_page(request, item.pk, bound={panel: {name: form}}, status=400)
+
+
+@require_POST
+def result_confirmation_issue(request: AuthedRequest, request_id: int) -> HttpResponse:
+    """发起结果确认表 from the request's page: the step of the request's process, the summary at its field."""
+    from xietong.acceptance.panels import result_confirmation_panel
+
+    item = access(request.user, Request, request_id)
+    form = ResultConfirmationIssueForm(request.POST)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    try:
+        run_step(
+            actor=request.user,
+            item=item,
+            step="confirm_results",
+            reason=data.get("reason") or "",
+            expected_version=data.get("version"),
+        )
+    except ApplicationError as error:
+        shown = bool((result_confirmation_panel(request, item) or {}).get("may_issue"))
+        return _refused(request, item, error, panel="result_confirmation", name="issue_form", form=form, shown=shown)
+    messages.success(request, _("结果确认表已发起，已通知关键接收人签字确认"))
+    return redirect(item.get_absolute_url() + "#result-confirmation")
+
+
+@require_POST
+def result_confirmation_sign(request: AuthedRequest, request_id: int) -> HttpResponse:
+    """签字确认结果 from the request's page."""
+    from xietong.acceptance.panels import result_confirmation_panel
+
+    item = access(request.user, Request, request_id)
+    form = ResultSignForm(request.POST)
+    form.is_valid()
+    try:
+        run_step(
+            actor=request.user,
+            item=item,
+            step="sign_results",
+            expected_version=getattr(form, "cleaned_data", {}).get("version"),
+        )
+    except ApplicationError as error:
+        shown = bool((result_confirmation_panel(request, item) or {}).get("may_sign"))
+        return _refused(request, item, error, panel="result_confirmation", name="sign_form", form=form, shown=shown)
+    messages.success(request, _("已签字确认结果"))
+    return redirect(item.get_absolute_url() + "#result-confirmation")
+
+
 @require_POST
 def go_live(request: AuthedRequest, request_id: int) -> HttpResponse:
     """上线: starts the 3-working-day clock of the project's retrospective."""
-    import datetime as dt
-
+    from xietong.acceptance.panels import retrospective_panel
     from xietong.acceptance.retrospective import retrospective_go_live
-    from xietong.core import clock
 
     item = access(request.user, Request, request_id)
-    typed = request.POST.get("went_live_at", "").strip()
-    try:
-        went_live_at = None
-        if typed:
-            try:
-                went_live_at = dt.datetime.fromisoformat(typed).replace(tzinfo=clock.local(clock.now()).tzinfo)
-            except ValueError as exc:
-                raise ApplicationError(fields={"went_live_at": _("上线时间格式有误")}) from exc
-        retrospective_go_live(actor=request.user, request=item, went_live_at=went_live_at)
-    except ApplicationError as error:
-        messages.error(request, _error_text(error))
+    form = GoLiveForm(request.POST)
+    error: ApplicationError | None = None
+    if form.is_valid():
+        try:
+            retrospective_go_live(actor=request.user, request=item, went_live_at=form.cleaned_data["went_live_at"])
+        except ApplicationError as refused:
+            error = refused
     else:
-        messages.success(request, _("已记录上线，请在 3 个工作日内完成项目复盘"))
+        error = ApplicationError(fields={})  # the form's own message is already at its field
+    if error is not None:
+        shown = bool((retrospective_panel(request, item) or {}).get("may_go_live"))
+        return _refused(request, item, error, panel="retrospective", name="go_live_form", form=form, shown=shown)
+    messages.success(request, _("已记录上线，请在 3 个工作日内完成项目复盘"))
     return redirect(item.get_absolute_url() + "#retrospective")
 
 
 @require_POST
 def file_retrospective(request: AuthedRequest, retrospective_id: int) -> HttpResponse:
     from xietong.acceptance.models import Retrospective
+    from xietong.acceptance.panels import retrospective_panel
     from xietong.acceptance.retrospective import retrospective_file
 
     item = access(request.user, Retrospective.objects.select_related("request"), retrospective_id)
+    form = RetrospectiveFileForm(request.POST)
+    form.is_valid()
     try:
-        retrospective_file(actor=request.user, retrospective=item, report=request.POST.get("report", ""))
+        retrospective_file(
+            actor=request.user, retrospective=item, report=getattr(form, "cleaned_data", {}).get("report") or ""
+        )
     except ApplicationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("复盘报告已提交并归档"))
+        shown = bool((retrospective_panel(request, item.request) or {}).get("may_file"))
+        return _refused(
+            request,
+            item.request,
+            error,
+            panel="retrospective",
+            name="file_form",
+            form=form,
+            shown=shown,
+            rename={"reason": "report"},
+        )
+    messages.success(request, _("复盘报告已提交并归档"))
     return redirect(item.get_absolute_url())

@@ -205,7 +205,9 @@ def request_detail(request: AuthedRequest, request_id: int) -> HttpResponse:
     return request_page(request, request_id)
 
 
-def request_page(request: AuthedRequest, request_id: int, bound: dict | None = None) -> HttpResponse:
+def request_page(
+    request: AuthedRequest, request_id: int, bound: dict | None = None, *, status: int = 200
+) -> HttpResponse:
     """The request's page (also after a panel's form was refused: `bound` keeps what was typed)."""
     item = access(
         request.user,
@@ -219,7 +221,7 @@ def request_page(request: AuthedRequest, request_id: int, bound: dict | None = N
         ),
         request_id,
     )
-    return render(request, "requests/detail.html", detail_context(request, item, bound))
+    return render(request, "requests/detail.html", detail_context(request, item, bound), status=status)
 
 
 request_do = step_view(REQUEST)
