@@ -106,13 +106,16 @@ class ResultSignatureOut(Schema):
 class ResultConfirmationOut(Schema):
     """结果确认表: the initiator's summary and every key receiver's signature; the request may be closed once
     `confirmed_at` is set. Issue it with POST /api/requests/{id}/transitions/confirm_results (reason: the
-    summary) and sign with …/transitions/sign_results."""
+    summary) and sign with …/transitions/sign_results. `voided_at` is set when the request was sent back
+    (…/transitions/send_back) after the form was issued: its signatures no longer count and it must be issued
+    again."""
 
     request_id: int
     summary: str
     issued_by: str
     issued_at: str
     confirmed_at: str | None
+    voided_at: str | None
     signatures: list[ResultSignatureOut]
 
     @staticmethod
@@ -126,6 +129,10 @@ class ResultConfirmationOut(Schema):
     @staticmethod
     def resolve_confirmed_at(obj: ResultConfirmation) -> str | None:
         return clock.local(obj.confirmed_at).isoformat() if obj.confirmed_at else None
+
+    @staticmethod
+    def resolve_voided_at(obj: ResultConfirmation) -> str | None:
+        return clock.local(obj.voided_at).isoformat() if obj.voided_at else None
 
     @staticmethod
     def resolve_signatures(obj: ResultConfirmation) -> list[ResultSignature]:

@@ -28,10 +28,10 @@ class AcceptanceConfig(AppConfig):
         extend_step(REQUEST, "deliver", check=deliverable_before_delivery)
 
         from xietong.acceptance.panels import result_confirmation_panel
-        from xietong.acceptance.results import ISSUE, SIGN, all_signed_before_closing
+        from xietong.acceptance.results import ISSUE, SEND_BACK, SIGN, all_signed_before_closing
         from xietong.items.registry import extend_process
 
-        extend_process(REQUEST, ISSUE, SIGN)
+        extend_process(REQUEST, ISSUE, SIGN, SEND_BACK)
         extend_step(REQUEST, "close", check=all_signed_before_closing)
         register_panel(
             "requests.request",

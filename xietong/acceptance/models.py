@@ -138,6 +138,9 @@ class ResultConfirmation(models.Model):
     issued_by = models.ForeignKey("org.Person", verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("发起时间"), default=clock.now)
     confirmed_at = models.DateTimeField(_("全部确认时间"), null=True, blank=True)
+    # Set when the request is sent back after the form was issued: its results change, so its signatures no
+    # longer confirm them; the initiator issues it again once the results have passed again.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("结果确认表")

@@ -3,6 +3,8 @@
 request's declared process (run by items.runner like every other step, audited on the request): the initiator
 issues the form once every deliverable has passed; each key receiver signs their line. The request's 关闭 is
 refused until every line is signed. The document states no time limit for signing, so no clock is armed.
+When the initiator sends a completed request back (退回重做) the results change: the form and its signatures
+are voided (audited, everyone on it told) and it must be issued and signed again before the request closes.
 
 Key receivers (关键接收人): the request's receiver for the receiving department (its head when none is named),
 and each participating department that took part — its contact (对接人), else its 协作负责人, else its head."""
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xietong.acceptance.models import ResultConfirmation, ResultSignature
+from xietong.core import clock
 from xietong.core.errors import InvalidState
 from xietong.core.i18n import enumerate_list
 from xietong.items.process import Reason, Step, StepContext, Tell
@@ -51,27 +54,44 @@ def confirmation_of(request: Request) -> ResultConfirmation | None:
 
 def pending(request: Request) -> list[ResultSignature]:
     found = confirmation_of(request)
-    if found is None:
+    if found is None or found.voided_at is not None:
         return []
     return list(found.signatures.filter(signed_at__isnull=True).select_related("person", "department"))
 
 
 # --- who may ---------------------------------------------------------------------------------------
 def may_issue(person: Any, request: Request) -> bool:
-    return request.is_requester_side(person) and not ResultConfirmation.objects.filter(request=request).exists()
+    """The initiator's side, once — or again after the form was voided."""
+    issued = ResultConfirmation.objects.filter(request=request, voided_at__isnull=True)
+    return request.is_requester_side(person) and not issued.exists()
 
 
 def may_sign(person: Any, request: Request) -> bool:
-    return ResultSignature.objects.filter(confirmation__request=request, person=person, signed_at__isnull=True).exists()
+    return ResultSignature.objects.filter(
+        confirmation__request=request, confirmation__voided_at__isnull=True, person=person, signed_at__isnull=True
+    ).exists()
+
+
+def may_send_back(person: Any, request: Request) -> bool:
+    return request.is_requester_side(person)
 
 
 # --- effects ---------------------------------------------------------------------------------------
 def issue(ctx: StepContext) -> None:
-    """The form is filled: the summary, and one line per key receiver to sign."""
+    """The form is filled: the summary, and one line per key receiver to sign. Issued again after it was
+    voided, the same form starts over: the voided lines (kept in the audit of the voiding) give way to new ones."""
     request = ctx.item
-    confirmation = ResultConfirmation.objects.create(
-        request=request, summary=ctx.reason, issued_by=ctx.principal, issued_at=ctx.now
-    )
+    confirmation = confirmation_of(request)
+    if confirmation is None:
+        confirmation = ResultConfirmation.objects.create(
+            request=request, summary=ctx.reason, issued_by=ctx.principal, issued_at=ctx.now
+        )
+    else:
+        confirmation.signatures.all().delete()
+        confirmation.summary, confirmation.issued_by, confirmation.issued_at = ctx.reason, ctx.principal, ctx.now
+        confirmation.confirmed_at = confirmation.voided_at = None
+        confirmation.save(update_fields=["summary", "issued_by", "issued_at", "confirmed_at", "voided_at"])
+        ctx.details["reissued"] = True
     lines = key_receivers(request)
     ResultSignature.objects.bulk_create(
         [
@@ -84,7 +104,10 @@ def issue(ctx: StepContext) -> None:
 
 def sign(ctx: StepContext) -> None:
     line = ResultSignature.objects.select_for_update().get(
-        confirmation__request=ctx.item, person=ctx.principal, signed_at__isnull=True
+        confirmation__request=ctx.item,
+        confirmation__voided_at__isnull=True,
+        person=ctx.principal,
+        signed_at__isnull=True,
     )
     line.signed_at, line.signed_by = ctx.now, ctx.actor
     line.save(update_fields=["signed_at", "signed_by"])
@@ -95,12 +118,43 @@ def sign(ctx: StepContext) -> None:
         ctx.details["all_signed"] = True
 
 
+def void(ctx: StepContext) -> None:
+    """退回重做: the results will change, so the form issued on them and every signature given no longer
+    confirm anything. The form is marked voided (the audit keeps who had signed, and when)."""
+    found = confirmation_of(ctx.item)
+    if found is None or found.voided_at is not None:
+        return
+    lines = list(found.signatures.select_related("person", "department"))
+    found.voided_at = ctx.now
+    found.save(update_fields=["voided_at"])
+    ctx.details.update(
+        {
+            "result_confirmation_voided": found.pk,
+            "voided_signatures": [
+                [s.person.display_name, s.department.name, clock.local(s.signed_at).isoformat()]
+                for s in lines
+                if s.signed_at
+            ],
+            "voided_awaiting": [s.person.display_name for s in lines if not s.signed_at],
+        }
+    )
+    ctx.inputs["voided_lines"] = lines
+
+
 def all_signed_before_closing(ctx: StepContext) -> None:
     """未确认结果的事项不得关闭: the request's 关闭 waits for every key receiver's signature."""
     request = ctx.item
-    if confirmation_of(request) is None:
+    found = confirmation_of(request)
+    if found is None:
         raise InvalidState(
             _("请先发起《结果确认表》，由全部关键接收人线上签字确认后再关闭需求（未确认结果的事项不得关闭）")
+        )
+    if found.voided_at is not None:
+        raise InvalidState(
+            _(
+                "需求退回重做后，原《结果确认表》及其签字已作废：请重新发起，由全部关键接收人重新签字确认后再关闭需求"
+                "（未确认结果的事项不得关闭）"
+            )
         )
     if awaited := pending(request):
         raise InvalidState(
@@ -116,6 +170,15 @@ def signers(ctx: StepContext) -> list[Any]:
 
 def initiator(ctx: StepContext) -> list[Any]:
     return [p for p in (ctx.item.requester,) if p is not None and p.pk != ctx.actor.pk]
+
+
+def everyone_on_the_voided_form(ctx: StepContext) -> list[Any]:
+    lines = ctx.inputs.get("voided_lines", [])
+    return [s.person for s in lines if s.person.is_active and s.person.pk != ctx.actor.pk]
+
+
+def receiving_side(ctx: StepContext) -> list[Any]:
+    return [p for p in (ctx.item.receiver_or_head,) if p is not None and p.pk != ctx.actor.pk]
 
 
 def everyone_when_done(ctx: StepContext) -> list[Any]:
@@ -170,6 +233,39 @@ SIGN = Step(
             kind="info",
             anchor="#result-confirmation",
             when=lambda ctx: bool(ctx.details.get("all_signed")),
+        ),
+    ),
+)
+
+
+SEND_BACK = Step(
+    "send_back",
+    gettext_lazy("退回重做"),
+    (RequestState.COMPLETED,),
+    RequestState.IN_PROGRESS,
+    may_send_back,
+    "danger",
+    reason=Reason(
+        gettext_lazy("退回原因"),
+        missing=gettext_lazy("请写明退回原因：哪些成果需要修改或补充，如“补充竞品续航对比数据”"),
+    ),
+    refusal=lambda request: _("只有发起方可以退回重做"),
+    apply=void,
+    tells=(
+        Tell(
+            to=receiving_side,
+            title=gettext_lazy("【退回重做】%(label)s"),
+            body=gettext_lazy("%(actor)s 将已验收通过的需求退回重做：%(reason)s。请修改或补充成果后重新提交验收。"),
+        ),
+        Tell(
+            to=everyone_on_the_voided_form,
+            title=gettext_lazy("【结果确认表已作废】%(label)s"),
+            body=gettext_lazy(
+                "%(actor)s 将需求退回重做（%(reason)s），此前的《结果确认表》及其签字已作废；"
+                "成果重新验收通过后，发起人将重新发起结果确认表，届时请重新签字确认。"
+            ),
+            kind="info",
+            anchor="#result-confirmation",
         ),
     ),
 )

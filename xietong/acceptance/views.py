@@ -291,6 +291,8 @@ def result_confirmation_xlsx(request: AuthedRequest, request_id: int) -> HttpRes
             signed = _("%(who)s 代签") % {"who": s.signed_by.display_name}
         ws.append([s.position, s.department.name, s.get_role_display(), s.person.display_name, signed, at(s.signed_at)])
     ws.append([_("全部确认时间"), at(confirmation.confirmed_at)])
+    if confirmation.voided_at:
+        ws.append([_("作废时间"), at(confirmation.voided_at), _("需求退回重做，本表及其签字已作废")])
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 40
     for row in ws.iter_rows():
