@@ -706,6 +706,7 @@ API_TRANSITIONS = {  # the longest prefix wins
     "/api/processes/": "withdraw",
     "/api/risks/disputes/": "agree",
     "/api/deliverables/": "start_rework",
+    "/api/retrospectives/": "file",
     "/api/feedback/": "submit",
 }
 _API_PARAM = re.compile(r"\{(\w+)\}")

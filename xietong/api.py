@@ -101,7 +101,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from xietong.acceptance.api import results_router
+    from xietong.acceptance.api import go_live_router, results_router, retrospectives_router
     from xietong.acceptance.api import router as deliverables_router
     from xietong.designer.api import router as processes_router
     from xietong.designer.api_files import router as process_files_router
@@ -131,6 +131,8 @@ def _register_routers() -> None:
     api.add_router("/risks", risks_router)
     api.add_router("/deliverables", deliverables_router)
     api.add_router("/result-confirmations", results_router)
+    api.add_router("/requests", go_live_router)
+    api.add_router("/retrospectives", retrospectives_router)
     api.add_router("/feedback", feedback_router)
     api.add_router("/processes", processes_router)
     api.add_router("/processes", process_files_router)
