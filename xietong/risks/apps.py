@@ -24,6 +24,7 @@ class RisksConfig(AppConfig):
 
         register_panel("tasks.task", "risks", "risks/_task_panel.html", task_risks_panel, order=20)
         register_panel("requests.request", "risks", "risks/_request_panel.html", request_risks_panel, order=30)
+        # Events of delays granted before the task took its own postpone/replan steps keep their names.
         register_actions({"task.delay_applied": _("延期已生效"), "task.rescheduled": _("计划顺延")})
         for process in (EXCEPTION, DELAY, DISPUTE):
             register_process(process)

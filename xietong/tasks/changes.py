@@ -133,6 +133,7 @@ def successors_replan(ctx: StepContext, task: Task, seen: set[int]) -> list[dict
                 "start_date": earliest,
                 "end_date": engine.add_working_days(successor.end_date, shift),
                 "predecessor": task.title,
+                "cause": gettext("按需求变更（V%(n)s）调整") % {"n": ctx.inputs["number"]},
                 "version": ctx.inputs["number"],
             },
             as_system=True,

@@ -206,7 +206,8 @@ def end_or_owner_changed(ctx: StepContext) -> bool:
 
 
 def moved_along(ctx: StepContext) -> None:
-    """The successor keeps its working days and starts after the buffer that follows its predecessor's new end."""
+    """The successor moves as its caller computed (a 需求变更 keeps the buffer after its predecessor's new end;
+    a granted delay shifts it by the delay's working days); `cause` says why, for the history and the owner."""
     task = ctx.item
     ctx.was.update({"start_date": str(task.start_date), "end_date": str(task.end_date)})
     task.start_date, task.end_date = ctx.inputs["start_date"], ctx.inputs["end_date"]
@@ -216,13 +217,24 @@ def moved_along(ctx: StepContext) -> None:
             "start_date": str(task.start_date),
             "end_date": str(task.end_date),
             "predecessor": ctx.inputs["predecessor"],
-            "version": ctx.inputs["version"],
+            "cause": str(ctx.inputs["cause"]),
         }
     )
+    if "version" in ctx.inputs:
+        ctx.details["version"] = ctx.inputs["version"]
 
 
 def replan_params(ctx: StepContext) -> dict[str, Any]:
-    return {**task_params(ctx), "predecessor": ctx.inputs["predecessor"], "n": ctx.inputs["version"]}
+    return {**task_params(ctx), "predecessor": ctx.inputs["predecessor"], "cause": ctx.inputs["cause"]}
+
+
+def postponed(ctx: StepContext) -> None:
+    """A granted 延期申请 (risks) moves the task's planned end; its due clock is re-timed to the new day."""
+    task = ctx.item
+    ctx.was["end_date"] = str(task.end_date)
+    task.end_date = ctx.inputs["end_date"]
+    ctx.changed.add("end_date")
+    ctx.details.update({"end_date": str(task.end_date), "delay": ctx.inputs["delay"]})
 
 
 TELL_INFORMED = Tell(
@@ -367,11 +379,11 @@ TASK = Process(
                 ),
             ),
         ),
-        # Its predecessor now ends later: it moves along, keeping the buffer (预留1-2天缓冲期).
+        # Its predecessor now ends later (a 需求变更, keeping the buffer 预留1-2天缓冲期; or a granted delay): it moves along.
         Step(
             "replan",
             _("计划顺延"),
-            (T.DRAFT, T.PUBLISHED, T.ACCEPTED),
+            RUNNING,
             None,
             builder,
             system=True,
@@ -382,12 +394,25 @@ TASK = Process(
                 Tell(
                     to=lambda ctx: [ctx.item.owner],
                     title=_("【计划顺延】%(task)s"),
-                    body=_("前置任务“%(predecessor)s”按需求变更（V%(n)s）调整，本任务顺延为 %(start)s ~ %(end)s。"),
+                    body=_("前置任务“%(predecessor)s”%(cause)s，本任务顺延为 %(start)s ~ %(end)s。"),
                     kind="info",
                     params=replan_params,
                     when=lambda ctx: ctx.item.state in CHANGE_RUNNING,
                 ),
             ),
+        ),
+        # A 延期申请 granted (risks.delay's last approval): the planned end moves, the due clock with it. The
+        # delay itself tells the related parties; its successors then take `replan`.
+        Step(
+            "postpone",
+            _("延期生效"),
+            RUNNING,
+            None,
+            builder,
+            system=True,
+            records_state=False,
+            apply=postponed,
+            arms=(replace(END_DATE, when=lambda ctx: ctx.item.state in CHANGE_RUNNING),),
         ),
     ),
     limits=(

@@ -9,6 +9,7 @@ from django.db import transaction
 from xietong.clocks.models import Clock, ClockPolicy, Escalation
 from xietong.clocks.services import clock_fire_due
 from xietong.core.errors import ApplicationError, Forbidden
+from xietong.core.models import AuditEvent
 from xietong.notify.models import InboxMessage
 from xietong.progress.tests.test_progress import running_task
 from xietong.requests.tests.test_request_flow import at
@@ -214,9 +215,20 @@ def test_a_delay_approved_across_national_day(company):
     assert Clock.objects.get(subject_type="tasks.task", subject_id=task.pk, kind="due", state="armed").due_at == at(
         "2026-10-09 18:00"
     )
-    assert InboxMessage.objects.filter(
-        recipient__username="xieqiang", notification__title__startswith="【计划顺延】"
-    ).exists()
+    told = InboxMessage.objects.get(recipient__username="xieqiang", notification__title__startswith="【计划顺延】")
+    assert (
+        told.notification.body
+        == f"前置任务“{task.title}”延期（{delay.number}），本任务顺延为 2026-10-10 ~ 2026-10-14。"
+    )
+    # Both moves are the tasks' own declared steps, on their histories with the old values.
+    postponed = AuditEvent.objects.get(action="task.postpone", object_id=str(task.pk))
+    assert (postponed.before, postponed.after) == (
+        {"end_date": "2026-09-30"},
+        {"end_date": "2026-10-09", "delay": delay.number},
+    )
+    moved = AuditEvent.objects.get(action="task.replan", object_id=str(successor.pk))
+    assert moved.before == {"start_date": "2026-10-08", "end_date": "2026-10-12"}
+    assert moved.after["start_date"] == "2026-10-10" and moved.after["cause"] == f"延期（{delay.number}）"
 
 
 def test_delay_to_the_past_is_refused(company):
