@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xietong.core.audit import action_label, events_for
 from xietong.core.i18n import enumerate_list
 from xietong.core.models import AuditEvent
+from xietong.items.process import processes
 
 
 @dataclass
@@ -58,15 +59,30 @@ class _Formatter:
         return self.cache[key]
 
 
+def _other_states(subject: models.Model) -> dict[str, Mapping[str, Any]]:
+    """{process key: its state labels} for the processes whose steps are recorded on another item's timeline
+    (audit_on: a 分工表 on its request's, a feedback invitation on its request's): their events carry their
+    own state (published, answered), which the subject's choices do not name."""
+    return {p.key: p.state_labels for p in processes() if p.model is not type(subject)}
+
+
 def timeline(subject: models.Model, field_labels: Mapping[str, str | Promise] | None = None) -> list[TimelineEntry]:
     labels = field_labels or {}
     fmt = _Formatter(type(subject))
+    others = _other_states(subject)
     entries = []
     for event in events_for(subject):
         before = event.before or {}
         after = event.after or {}
+        states = others.get(event.action.split(".", 1)[0])
+
+        def shown(key: str, value: Any, states: Mapping[str, Any] | None = states) -> Any:
+            if key == "state" and states is not None and value in states:
+                return str(states[value])
+            return fmt(key, value)
+
         details = [
-            (str(labels[key]), fmt(key, before.get(key)) if key in before else "", fmt(key, after.get(key)))
+            (str(labels[key]), shown(key, before.get(key)) if key in before else "", shown(key, after.get(key)))
             for key in after
             if key in labels and before.get(key) != after.get(key)
         ]

@@ -23,10 +23,10 @@ from xietong.core.permissions import access
 from xietong.core.uploads import upload_refusal
 from xietong.core.views import form_apply_error
 from xietong.items.panels import panels_for
-from xietong.items.selectors import timeline
+from xietong.items.selectors import TimelineEntry, timeline
 from xietong.items.services import attachments_of, comments_of
 from xietong.items.step_views import step_buttons, step_view
-from xietong.org.models import Project
+from xietong.org.models import Person, Project
 from xietong.problems.choices import URGENCY_EDITABLE_STATES, ProblemState, ProblemUrgency
 from xietong.problems.exports import ledger_workbook
 from xietong.problems.forms import (
@@ -72,6 +72,35 @@ FIELD_LABELS = {
     "impact": gettext_lazy("影响范围"),
     "measures": gettext_lazy("解决措施"),
 }
+
+
+def _readable_measures(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """A plan's measures are stored as a list of {measure, owner id, due date}: the timeline showed them as
+    Python dicts ({'measure': …, 'owner': 19, …}). Shown as 「1. 措施（责任人，计划完成 日期）」."""
+    owners: set[int] = set()
+    for entry in entries:
+        for m in (entry.event.after or {}).get("measures") or []:
+            if isinstance(m, dict) and isinstance(m.get("owner"), int):
+                owners.add(m["owner"])
+    names = {p.pk: p.display_name for p in Person.objects.filter(pk__in=owners)} if owners else {}
+    label = str(FIELD_LABELS["measures"])
+    for entry in entries:
+        measures = (entry.event.after or {}).get("measures")
+        if not isinstance(measures, list):
+            continue
+        text = "；".join(
+            _("%(n)s. %(measure)s（%(owner)s，计划完成 %(due)s）")
+            % {
+                "n": i,
+                "measure": m.get("measure", ""),
+                "owner": names.get(m.get("owner"), "—"),
+                "due": m.get("due_date") or "—",
+            }
+            for i, m in enumerate(measures, start=1)
+            if isinstance(m, dict)
+        )
+        entry.details = [(f, b, text if f == label else a) for f, b, a in entry.details]
+    return entries
 
 
 def _filters(request: AuthedRequest) -> ProblemFilters:
@@ -180,7 +209,7 @@ def detail_context(request: AuthedRequest, problem: Problem, **forms: BaseForm) 
         "cadence": cadence,
         "cadence_text": cadence_text(problem),
         "clock_views": clock_views(problem),
-        "timeline": timeline(problem, FIELD_LABELS),
+        "timeline": _readable_measures(timeline(problem, FIELD_LABELS)),
         "comments": comments_of(problem),
         "attachments": attachments_of(problem),
         "dispatch_form": forms.get("dispatch_form")
