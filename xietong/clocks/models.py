@@ -202,12 +202,13 @@ class EscalationStep(models.Model):
             raise ValidationError({"person": _("只有升级对象为“指定人员”时才需选择人员")})
 
 
-# A policy's priority as people say it ("*" is every priority; 重大/一般 are an exception's severity).
+# A policy's priority as people say it ("*" is every priority; 紧急/重大/一般 are an exception's severity).
 PRIORITY_LABELS = {
     "*": _("所有优先级"),
     "high": _("高优先级"),
     "medium": _("中优先级"),
     "low": _("低优先级"),
+    "urgent": _("紧急"),
     "major": _("重大"),
     "normal": _("一般"),
 }

@@ -29,3 +29,13 @@ def test_the_admin_lists_rules_in_words(company, client_for):
     ]
     assert ("process_label", "需求协作") in cells and ("priority_label", "高优先级") in cells
     assert not any(value in {"request", "high", "*"} for _field, value in cells)
+
+
+def test_every_rule_names_its_priority_in_words(company):
+    # The quarterly review's proposal form listed "异常问题 · urgent · 响应：2 小时": an urgent exception's two
+    # rules had no word for their priority.
+    assert str(ClockPolicy.objects.get(process="exception", priority="urgent", kind="respond")) == (
+        "异常问题 · 紧急 · 响应：2 小时"
+    )
+    unnamed = {p.priority for p in ClockPolicy.objects.all() if p.priority_label() == p.priority}
+    assert unnamed == set()
