@@ -29,6 +29,12 @@ def test_a_department_head_picks_by_pinyin_and_adds_her_engineer_to_the_project_
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/tasks/breakdown/{request.pk}/")
     assert page.is_hidden("select#id_helpers")  # the raw list is replaced by the search box
+    # …which reads as the form's other boxes: it was 21 px tall at 13 px, unpadded (type=search escaped .field's
+    # rules), a hard target for a thumb.
+    box = "el => [el.getBoundingClientRect().height, getComputedStyle(el).fontSize, getComputedStyle(el).borderRadius]"
+    search_box = page.eval_on_selector("#id_owner + .picker .picker-search", box)
+    assert search_box == page.eval_on_selector("#add-task input[name=title]", box)
+    assert search_box[0] >= 38
 
     page.fill("#add-task input[name=title]", "前端续航提示")
     assert offered(page, "owner", "wq") == ["王强（软件开发部）"]
