@@ -203,3 +203,13 @@ def test_typical_cases_come_from_requests_exceptions_and_emergencies(company):
         ("需求说明书", "会议纪要", 6.0),
         ("需求说明书", "验收/审核", 10.5),
     ]
+
+
+def test_an_empty_quarters_review_says_so_in_words(company, client_for):
+    # Its sections showed a bare 「—」 (and, on a phone, the departments' table a card 「部门 —」).
+    with time_machine.travel(at("2026-10-02 10:00"), tick=False), transaction.atomic():
+        empty = review_generate(actor=company.person("liufang"), quarter=Quarter(2026, 3))
+    page = client_for("liufang").get(f"/reports/reviews/{empty.pk}/").content.decode()
+    assert '<p class="empty">—</p>' not in page and 'class="empty">—<' not in page
+    assert page.count("本季度没有数据。") >= 4
+    assert '<td colspan="9" class="empty" data-label="">本季度没有数据。</td>' in page
