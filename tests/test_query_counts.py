@@ -81,7 +81,7 @@ def test_inbox_and_org_pages(company, client_for):
 
 
 def test_breakdown_and_tracking_pages(company, client_for):
-    request, breakdown, first = _published_task(company)
+    request, breakdown, first = _published_task(company, publish=False)  # a draft: tasks are added to it
     c = client_for("guoxin")
 
     def add(n, start):

@@ -179,6 +179,18 @@ class TaskChangeIn(Schema):
     owner_id: int | None = Field(None, description="负责人")
 
 
+class NewTaskIn(Schema):
+    """A task the 需求变更 adds to the published 分工表 (its department is its owner's)."""
+
+    title: str = Field(..., max_length=120, description="任务名称")
+    owner_id: int = Field(..., description="负责人")
+    start_date: dt.date = Field(..., description="开始时间")
+    end_date: dt.date = Field(..., description="结束时间")
+    completion_criteria: str = Field(..., max_length=3000, description="完成标准")
+    content: str = Field("", max_length=3000, description="任务描述")
+    predecessor_ids: list[int] = Field(default_factory=list, max_length=100, description="前置任务")
+
+
 class ChangeIn(Schema):
     """需求变更: only what is given changes; the rest stays as it is."""
 
@@ -199,6 +211,16 @@ class ChangeIn(Schema):
     tasks: dict[int, TaskChangeIn] = Field(
         default_factory=dict,
         description="已发布分工表的任务 id → 新的完成标准、起止时间或负责人（分工表发布后只能这样修改）；依赖它的任务随之顺延",
+    )
+    new_tasks: list[NewTaskIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="向已发布的分工表新增的任务（分工表发布后只能这样新增）；受影响部门的负责人重新签字",
+    )
+    cancel_tasks: list[int] = Field(
+        default_factory=list,
+        max_length=100,
+        description="从已发布的分工表取消的任务 id（分工表发布后只能这样取消）；受影响部门的负责人重新签字",
     )
     version: int | None = None
 
@@ -327,6 +349,19 @@ def add_change(request: AuthedRequest, request_id: int, payload: ChangeIn):
                 raise ApplicationError(_("需求变更填写有误"), fields={f"task-{task_id}-owner": _("没有这位在职人员")})
             values["owner"] = owner
         tasks[task_id] = values
+    new_tasks = []
+    for n, wanted_task in enumerate(payload.new_tasks, start=1):
+        owner = Person.objects.filter(pk=wanted_task.owner_id, is_active=True).first()
+        if owner is None:
+            raise ApplicationError(_("需求变更填写有误"), fields={f"new-task-{n}-owner": _("没有这位在职人员")})
+        new_tasks.append(
+            {
+                **wanted_task.dict(exclude={"owner_id", "predecessor_ids"}),
+                "owner": owner,
+                "predecessors": wanted_task.predecessor_ids,
+            }
+        )
+    parts: dict[str, Any] = {"tasks": tasks, "new_tasks": new_tasks, "cancel_tasks": payload.cancel_tasks}
     change_request(
         actor=request.user,
         request=item,
@@ -335,7 +370,7 @@ def add_change(request: AuthedRequest, request_id: int, payload: ChangeIn):
         milestones=payload.milestones,
         criteria=payload.criteria,
         participants=taking,
-        parts={"tasks": tasks} if tasks else None,
+        parts={key: value for key, value in parts.items() if value} or None,
         expected_version=payload.version,
     )
     return Status(201, item.versions.prefetch_related("receipts").order_by("-number").first())

@@ -35,10 +35,12 @@ class TasksConfig(AppConfig):
 
         from xietong.meetings.callers import on_called_meeting_set
         from xietong.requests.changes import register_change_part
-        from xietong.tasks.changes import TASKS_PART
+        from xietong.tasks.changes import CANCEL_TASKS_PART, NEW_TASKS_PART, TASKS_PART
         from xietong.tasks.kickoff import kickoff_set, kickoff_when_accepted
 
         register_change_part(TASKS_PART)  # a published 分工表's tasks change by the request's 需求变更
+        register_change_part(NEW_TASKS_PART)  # …and are added to it
+        register_change_part(CANCEL_TASKS_PART)  # …or cancelled from it
 
         on_called_meeting_set(kickoff_set)
         extend_step(REQUEST, "accept", after=kickoff_when_accepted)

@@ -4,7 +4,15 @@
 whom confirms 已阅 (requests.changes). Each changed task takes its declared `change` step (re-timed, a new owner
 told); each dependent task that would now start inside the buffer after its predecessor's new end
 (《多部门协同作业标准沟通流程》关键执行要点提示「时间节点应预留1-2天缓冲期」, the milestone/buffer policy) takes
-its `replan` step, keeping its working days. Registered as the request change's "tasks" part (tasks.apps)."""
+its `replan` step, keeping its working days. Registered as the request change's "tasks" part (tasks.apps).
+
+A task is added to, or cancelled from, a published 分工表 the same way (the "new_tasks" and "cancel_tasks"
+parts; direct creation and cancellation are refused, tasks.services / tasks.process): the new task — name,
+owner and so department, dates, 完成标准, predecessors — is checked as a task is, listed in the version's diff,
+then made a draft and published by its own `publish` step (acceptance and due clocks, the owner told 【新任务】);
+a cancelled task takes its `cancel` step (its clocks stopped). Either way the affected department's signature on
+the 分工表 is void and its head asked to sign again (the breakdown's `ask_again` step), which holds back the
+request's 提交交付 until they have (tasks.request_gates)."""
 
 from __future__ import annotations
 
@@ -13,17 +21,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from xietong.items.process import StepContext
 from xietong.items.runner import run_step
 from xietong.org.models import Person
 from xietong.requests.changes import ChangePart
+from xietong.requests.choices import Priority
 from xietong.requests.milestones import buffer_days
 from xietong.tasks.choices import TaskState as T
 from xietong.tasks.models import Breakdown, Task
-from xietong.tasks.process import shown_value
-from xietong.tasks.services import CHANGE_CONTROLLED, TASK_FIELDS, project_people, task_validate
+from xietong.tasks.process import RUNNING, shown_value, signing_departments
+from xietong.tasks.services import CHANGE_CONTROLLED, TASK_FIELDS, project_people, task_row_create, task_validate
 from xietong.workcal.selectors import calendar_for_project, engine_for
 
 KEY = "tasks"
@@ -213,4 +222,295 @@ def tasks_form_values(cleaned: dict[str, Any]) -> dict[int, dict[str, Any]]:
 
 TASKS_PART = ChangePart(
     KEY, diff=tasks_diff, apply=tasks_apply, form_fields=tasks_form_fields, form_values=tasks_form_values
+)
+
+
+# --- a task added to / cancelled from the published 分工表 ----------------------------------------------------
+NEW_KEY, CANCEL_KEY = "new_tasks", "cancel_tasks"
+NEW_FIELDS = ("title", "owner", "start_date", "end_date", "completion_criteria", "predecessors")
+
+
+def published_breakdown(request: Any) -> Breakdown | None:
+    breakdown = Breakdown.objects.filter(request=request).first()
+    return breakdown if breakdown is not None and breakdown.state == Breakdown.State.PUBLISHED else None
+
+
+def new_field_name(n: int, field: str) -> str:
+    """Where an error about the n-th new task's field is shown (the change form's field, the API's error key)."""
+    return f"new-task-{n}-{field}"
+
+
+def cancel_field_name(task_id: int) -> str:
+    return f"cancel-task-{task_id}"
+
+
+def new_tasks_diff(ctx: StepContext, wanted: list[Mapping[str, Any]]) -> tuple[list[dict[str, str]], dict]:
+    """Each new task checked as a task is (errors at new-task-<n>-<field>), one diff line each."""
+    request = ctx.item
+    breakdown = published_breakdown(request)
+    if breakdown is None:
+        return [], {NEW_KEY: gettext("分工表尚未发布：任务可在任务分解表中直接添加，无需需求变更")}
+    tasks = {t.pk: t for t in breakdown.tasks.exclude(state=T.CANCELLED)}
+    changes: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    found: list[tuple[dict[str, Any], list[Task]]] = []
+    for n, values in enumerate(wanted, start=1):
+        data: dict[str, Any] = {
+            "title": (values.get("title") or "").strip(),
+            "content": (values.get("content") or "").strip(),
+            "completion_criteria": (values.get("completion_criteria") or "").strip(),
+            "owner": values.get("owner"),
+            "coordinator": None,
+            "start_date": values.get("start_date"),
+            "end_date": values.get("end_date"),
+            "priority": values.get("priority") or Priority.MEDIUM,
+            "resources": "",
+        }
+        problems = task_validate(ctx.principal, breakdown, data, [])
+        errors.update({new_field_name(n, f): problems[f] for f in (*NEW_FIELDS, "priority") if f in problems})
+        predecessors = []
+        for key in values.get("predecessors") or []:
+            task = tasks.get(int(getattr(key, "pk", key)))
+            if task is None:
+                errors[new_field_name(n, "predecessors")] = gettext("前置任务须为本分工表中未取消的任务")
+            else:
+                predecessors.append(task)
+        if problems or new_field_name(n, "predecessors") in errors:
+            continue
+        owner = data["owner"]
+        department = owner.department or request.receiving_department
+        words = gettext("负责人：%(o)s（%(d)s），%(s)s ~ %(e)s；完成标准：%(c)s") % {
+            "o": owner.display_name,
+            "d": department.name,
+            "s": f"{data['start_date']:%Y-%m-%d}",
+            "e": f"{data['end_date']:%Y-%m-%d}",
+            "c": data["completion_criteria"],
+        }
+        if predecessors:
+            words += gettext("；前置任务：%(p)s") % {"p": "、".join(t.title for t in predecessors)}
+        changes.append(
+            {
+                "field": f"task:new:{n}",
+                "label": gettext("新增任务“%(t)s”") % {"t": data["title"]},
+                "old": "—",
+                "new": words,
+            }
+        )
+        found.append((data, predecessors))
+    ctx.inputs["tasks_added"] = found
+    return changes, errors
+
+
+def new_tasks_apply(ctx: StepContext, wanted: Any) -> list[dict[str, Any]]:
+    """Each new task is made a draft and published by its own step (clocks armed, owner told 【新任务】); its
+    department's head signs the 分工表 again."""
+    breakdown = Breakdown.objects.get(request=ctx.item)
+    number = ctx.inputs["number"]
+    added: list[dict[str, Any]] = []
+    for data, predecessors in ctx.inputs.get("tasks_added", []):
+        task = task_row_create(
+            actor=ctx.principal, breakdown=breakdown, helpers=[], predecessors=predecessors, data=data, version=number
+        )
+        task = run_step(actor=ctx.actor, item=task, step="publish", as_system=True, fresh=True)
+        added.append(
+            {
+                "kind": "task",
+                "id": task.pk,
+                "text": gettext("新增任务“%(t)s” %(s)s（已发布并计时，负责人：%(o)s）")
+                % {"t": task.title, "s": span(task.start_date, task.end_date), "o": task.owner.display_name},
+                "flag": False,
+            }
+        )
+        sign_again(ctx, breakdown, task)
+    return added
+
+
+def cancel_tasks_diff(ctx: StepContext, wanted: list[Any]) -> tuple[list[dict[str, str]], dict]:
+    breakdown = published_breakdown(ctx.item)
+    if breakdown is None:
+        return [], {CANCEL_KEY: gettext("分工表尚未发布：任务可在任务页面直接取消，无需需求变更")}
+    tasks = {t.pk: t for t in breakdown.tasks.select_related("owner")}
+    changes: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    found: list[int] = []
+    for key in wanted:
+        task = tasks.get(int(key))
+        if task is None:
+            errors[CANCEL_KEY] = gettext("任务 %(id)s 不属于本需求的任务分解表") % {"id": key}
+            continue
+        if task.state not in RUNNING:
+            errors[cancel_field_name(task.pk)] = gettext("任务“%(t)s”已%(s)s，不能再取消") % {
+                "t": task.title,
+                "s": task.get_state_display(),
+            }
+            continue
+        changes.append(
+            {
+                "field": f"task:{task.pk}:cancel",
+                "label": gettext("取消任务“%(t)s”") % {"t": task.title},
+                "old": gettext("%(s)s（负责人：%(o)s，%(d)s）")
+                % {
+                    "s": task.get_state_display(),
+                    "o": task.owner.display_name,
+                    "d": span(task.start_date, task.end_date),
+                },
+                "new": gettext("已取消"),
+            }
+        )
+        found.append(task.pk)
+    ctx.inputs["tasks_cancelled"] = found
+    return changes, errors
+
+
+def cancel_tasks_apply(ctx: StepContext, wanted: Any) -> list[dict[str, Any]]:
+    """Each task takes its `cancel` step (its clocks stopped, its I people told); its department signs again."""
+    number = ctx.inputs["number"]
+    breakdown = Breakdown.objects.get(request=ctx.item)
+    cancelled: list[dict[str, Any]] = []
+    for pk in ctx.inputs.get("tasks_cancelled", []):
+        task = run_step(
+            actor=ctx.actor,
+            item=Task.objects.get(pk=pk),
+            step="cancel",
+            reason=gettext("按需求变更（V%(n)s）取消") % {"n": number},
+            inputs={"version": number},
+            as_system=True,
+        )
+        cancelled.append(
+            {
+                "kind": "task",
+                "id": task.pk,
+                "text": gettext("任务“%(t)s”已按需求变更取消（计时已停止）") % {"t": task.title},
+                "flag": False,
+            }
+        )
+        sign_again(ctx, breakdown, task)
+    return cancelled
+
+
+def sign_again(ctx: StepContext, breakdown: Breakdown, task: Task) -> None:
+    """The head of the department the task is in signed the 分工表 without it (or with it): that signature is
+    void and they are asked to sign again — once per change and department."""
+    asked: set[int] = ctx.inputs.setdefault("signatures_asked_again", set())
+    if task.department_id in asked:
+        return
+    for participation in signing_departments(breakdown):
+        if participation.department_id == task.department_id:
+            asked.add(task.department_id)
+            run_step(
+                actor=ctx.actor,
+                item=breakdown,
+                step="ask_again",
+                inputs={"participation": participation, "why": "tasks", "version": ctx.inputs["number"]},
+                as_system=True,
+            )
+
+
+NEW_LABELS = {
+    "title": gettext_lazy("新增任务：任务名称"),
+    "owner": gettext_lazy("新增任务：负责人"),
+    "start_date": gettext_lazy("新增任务：开始时间"),
+    "end_date": gettext_lazy("新增任务：结束时间"),
+    "completion_criteria": gettext_lazy("新增任务：完成标准"),
+    "predecessors": gettext_lazy("新增任务：前置任务"),
+}
+
+
+class PredecessorsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Task) -> str:
+        return f"{obj.position}. {obj.title}"
+
+
+def new_tasks_form_fields(request: Any, person: Any) -> list[tuple[str, forms.Field, Any]]:
+    """One new task per change on the page (the API takes several); left empty, nothing is added."""
+    breakdown = published_breakdown(request)
+    if breakdown is None:
+        return []
+    members = project_people(request.project)
+    return [
+        (new_field_name(1, "title"), forms.CharField(label=NEW_LABELS["title"], required=False, max_length=120), ""),
+        (
+            new_field_name(1, "owner"),
+            OwnerField(
+                label=NEW_LABELS["owner"],
+                required=False,
+                queryset=Person.objects.filter(pk__in=members).order_by("name"),
+            ),
+            None,
+        ),
+        (
+            new_field_name(1, "start_date"),
+            forms.DateField(label=NEW_LABELS["start_date"], required=False, widget=DATE),
+            None,
+        ),
+        (
+            new_field_name(1, "end_date"),
+            forms.DateField(label=NEW_LABELS["end_date"], required=False, widget=DATE),
+            None,
+        ),
+        (
+            new_field_name(1, "completion_criteria"),
+            forms.CharField(
+                label=NEW_LABELS["completion_criteria"], required=False, widget=forms.Textarea(attrs={"rows": 2})
+            ),
+            "",
+        ),
+        (
+            new_field_name(1, "predecessors"),
+            PredecessorsField(
+                label=NEW_LABELS["predecessors"],
+                required=False,
+                queryset=breakdown.tasks.exclude(state=T.CANCELLED).order_by("position"),
+                widget=forms.SelectMultiple(attrs={"size": 4}),
+            ),
+            [],
+        ),
+    ]
+
+
+def new_tasks_form_values(cleaned: dict[str, Any]) -> list[dict[str, Any]]:
+    values = {
+        name.removeprefix(new_field_name(1, "")): value
+        for name, value in cleaned.items()
+        if name.startswith(new_field_name(1, ""))
+    }
+    if not any(values.get(f) for f in NEW_FIELDS):
+        return []
+    values["predecessors"] = list(values.get("predecessors") or [])
+    return [values]
+
+
+def cancel_tasks_form_fields(request: Any, person: Any) -> list[tuple[str, forms.Field, Any]]:
+    breakdown = published_breakdown(request)
+    if breakdown is None:
+        return []
+    return [
+        (
+            cancel_field_name(task.pk),
+            forms.BooleanField(label=gettext("取消任务“%(t)s”") % {"t": task.title}, required=False),
+            False,
+        )
+        for task in breakdown.tasks.filter(state__in=RUNNING).order_by("position")
+    ]
+
+
+def cancel_tasks_form_values(cleaned: dict[str, Any]) -> list[int]:
+    return [
+        int(name.removeprefix("cancel-task-")) for name, on in cleaned.items() if name.startswith("cancel-task-") and on
+    ]
+
+
+NEW_TASKS_PART = ChangePart(
+    NEW_KEY,
+    diff=new_tasks_diff,
+    apply=new_tasks_apply,
+    form_fields=new_tasks_form_fields,
+    form_values=new_tasks_form_values,
+)
+CANCEL_TASKS_PART = ChangePart(
+    CANCEL_KEY,
+    diff=cancel_tasks_diff,
+    apply=cancel_tasks_apply,
+    form_fields=cancel_tasks_form_fields,
+    form_values=cancel_tasks_form_values,
 )

@@ -51,6 +51,21 @@ def builder(person: Any, task_or_breakdown: Task | Breakdown) -> bool:
     return request.is_requester_side(person) or request.is_receiver_side(person)
 
 
+def builder_of_a_draft(person: Any, task: Task) -> bool:
+    """Cancelling a task of a published 分工表 takes a 需求变更 (tasks.changes runs this step as the system):
+    every participating head signed the table as it was."""
+    return builder(person, task) and task.breakdown.state != Breakdown.State.PUBLISHED
+
+
+def cancel_refusal(task: Task) -> str:
+    if task.breakdown.state == Breakdown.State.PUBLISHED:
+        return gettext(
+            "分工表已发布（各参与部门负责人已签字），不能直接取消任务：请在需求页面“提出需求变更”，"
+            "变更将书面发送全部参与方确认，受影响部门的负责人重新签字"
+        )
+    return gettext("只有发起方与接收方可以取消任务")
+
+
 # --- what cannot be declared -------------------------------------------------------------------------
 def raci_validate(assignments: dict[int, set[str]]) -> list[str]:
     """Exactly one A (审批/问责) and at least one R (负责执行) per task."""
@@ -345,9 +360,10 @@ TASK = Process(
             _("取消任务"),
             RUNNING,
             T.CANCELLED,
-            builder,
+            builder_of_a_draft,
             "danger",
             reason=Reason(_("原因")),
+            refusal=cancel_refusal,
             cancels=(ALL_LIMITS,),
             tells=(TELL_INFORMED,),
         ),
@@ -537,7 +553,11 @@ def department_signature_voided(ctx: StepContext) -> None:
 
 
 def again_params(ctx: StepContext) -> dict[str, Any]:
-    words = {"joined": gettext("经需求变更加入本需求"), "duties": gettext("的职责经需求变更调整，原签字已作废")}
+    words = {
+        "joined": gettext("经需求变更加入本需求"),
+        "duties": gettext("的职责经需求变更调整，原签字已作废"),
+        "tasks": gettext("的任务经需求变更（V%(n)s）新增或取消，原签字已作废") % {"n": ctx.inputs.get("version", "")},
+    }
     return {
         **breakdown_params(ctx),
         "dept": ctx.inputs["participation"].department.name,

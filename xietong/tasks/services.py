@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from xietong.clocks.services import policy_for
@@ -161,6 +162,15 @@ def _admit(actor: Person, request: Request, people: list[Person | None]) -> None
     project_members_admit(actor=actor, project=request.project, people=people)
 
 
+# After publication a task is added (or cancelled) only by a 需求变更 (tasks.changes), never directly: the
+# 分工表 is what every participating head signed (《多部门协同作业标准沟通流程》二「《协同任务分工表》(含各部门负责人签字
+# 确认)」), and 重要沟通(如需求变更、进度滞后)必须书面同步至所有参与方 (关键执行要点提示).
+ADD_REFUSAL = gettext_lazy(
+    "分工表已发布（各参与部门负责人已签字），不能直接新增任务：请在需求页面“提出需求变更”，"
+    "变更将书面发送全部参与方确认，受影响部门的负责人重新签字"
+)
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -170,6 +180,7 @@ def task_create(
     predecessors: list[Task] | None = None,
     **data: Any,
 ) -> Task:
+    """A task of a draft 分工表. On a published one this is refused at the task's name, pointing to 需求变更."""
     breakdown = (
         Breakdown.objects.select_for_update(of=("self",)).select_related("request__project").get(pk=breakdown.pk)
     )
@@ -177,13 +188,32 @@ def task_create(
     authorize(actor, VIEW, request)
     if not _may_build(actor, request):
         raise Forbidden(_("只有发起方与接收方可以编制任务"))
+    if breakdown.state == Breakdown.State.PUBLISHED:
+        raise ApplicationError(str(ADD_REFUSAL), fields={"title": str(ADD_REFUSAL)})
     helpers = helpers or []
     data.setdefault("priority", Priority.MEDIUM)
     _admit(actor, request, [data.get("owner"), data.get("coordinator"), *helpers])
     errors = task_validate(actor, breakdown, data, helpers)
     if errors:
         raise ApplicationError(_("任务信息有误"), fields=errors)
-    data["completion_criteria"] = (data.get("completion_criteria") or "").strip()
+    task = task_row_create(actor=actor, breakdown=breakdown, helpers=helpers, predecessors=predecessors, data=data)
+    signatures_void(actor, breakdown)
+    return task
+
+
+def task_row_create(
+    *,
+    actor: Person,
+    breakdown: Breakdown,
+    helpers: list[Person],
+    predecessors: list[Task] | None,
+    data: dict[str, Any],
+    version: int | None = None,
+) -> Task:
+    """The task's row, a draft, checked by the caller: its number, default RACI and predecessors, on its
+    history (`version`: the 需求变更 that added it). Publishing it is its own declared step."""
+    request = breakdown.request
+    data = {**data, "completion_criteria": (data.get("completion_criteria") or "").strip()}
     position = (breakdown.tasks.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     task = Task(
         breakdown=breakdown,
@@ -200,19 +230,14 @@ def task_create(
     _default_roles(task, helpers)
     if predecessors:
         dependencies_set(actor=actor, task=task, predecessors=predecessors, audit=False)
-    audit_record(
-        actor=actor,
-        action="task.create",
-        obj=task,
-        after={
-            **snapshot(task, TASK_FIELDS),
-            "helpers": [p.pk for p in helpers],
-            "predecessors": [p.pk for p in predecessors or []],
-        },
-    )
-    signatures_void(actor, breakdown)
-    if breakdown.state == Breakdown.State.PUBLISHED:
-        task = run_step(actor=actor, item=task, step="publish", as_system=True, fresh=True)
+    after = {
+        **snapshot(task, TASK_FIELDS),
+        "helpers": [p.pk for p in helpers],
+        "predecessors": [p.pk for p in predecessors or []],
+    }
+    if version is not None:
+        after["version"] = version
+    audit_record(actor=actor, action="task.create", obj=task, after=after)
     return task
 
 

@@ -22,8 +22,10 @@ from xietong.tasks.models import Task
 from xietong.tasks.services import breakdown_open, breakdown_publish, task_create, task_transition
 
 
-def running_task(company, start="2026-10-09 10:00", **extra):
-    """智能手表项目: 王强's task, published and started on Friday 2026-10-09 10:00."""
+def running_task(company, start="2026-10-09 10:00", also=(), **extra):
+    """智能手表项目: 王强's task, published and started on Friday 2026-10-09 10:00. `also`: further tasks of the
+    same 分工表, built before it is signed and published (after publication a task is added only by a 需求变更);
+    one with after_first=True depends on 王强's."""
     request = new_request(company, when="2026-09-28 09:00")
     for username, name in (("lina", "accept"), ("guoxin", "sign"), ("lina", "sign")):
         request = act(company, request, username, name, "2026-09-28 10:00")
@@ -42,6 +44,10 @@ def running_task(company, start="2026-10-09 10:00", **extra):
             priority="high",
             **extra,
         )
+        for more in also:
+            more = dict(more)
+            first = [task] if more.pop("after_first", False) else []
+            task_create(actor=guoxin, breakdown=breakdown, predecessors=first, **more)
         heads_sign(breakdown)
         breakdown_publish(actor=guoxin, breakdown=breakdown)
     with time_machine.travel(at(start), tick=False), transaction.atomic():
@@ -153,20 +159,21 @@ def test_help_from_someone_who_cannot_see_the_task_is_refused(company):
 
 
 def test_tracking_table_marks_done_running_and_late(company, client_for):
-    task = running_task(company)
-    guoxin = company.person("guoxin")
-    with time_machine.travel(at("2026-10-09 11:00"), tick=False), transaction.atomic():
-        later = task_create(
-            completion_criteria="交付物经负责人确认",
-            actor=guoxin,
-            breakdown=task.breakdown,
-            title="压测与上线",
-            owner=company.person("wangqiang"),
-            start_date=dt.date(2026, 10, 19),
-            end_date=dt.date(2026, 10, 23),
-            priority="medium",
-            predecessors=[task],
-        )
+    task = running_task(
+        company,
+        also=[
+            dict(
+                completion_criteria="交付物经负责人确认",
+                title="压测与上线",
+                owner=company.person("wangqiang"),
+                start_date=dt.date(2026, 10, 19),
+                end_date=dt.date(2026, 10, 23),
+                priority="medium",
+                after_first=True,
+            )
+        ],
+    )
+    later = Task.objects.get(title="压测与上线")
     with time_machine.travel(at("2026-10-20 10:00"), tick=False):
         rows = {r.task.title: r for r in tracking_rows(Task.objects.filter(pk__in=[task.pk, later.pk]))}
         assert rows["后台同步策略优化"].status == "late" and rows["后台同步策略优化"].reason == "已过计划完成日期 10-16"

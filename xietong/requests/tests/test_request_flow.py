@@ -274,7 +274,7 @@ def test_raci_needs_exactly_one_a_and_at_least_one_r(company):
 
 
 def test_bad_task_input_is_refused_with_field_errors_and_nothing_saved(company):
-    _request, breakdown, _task = _published_task(company)
+    _request, breakdown, _task = _published_task(company, publish=False)  # a draft: tasks are added to it
     guoxin = company.person("guoxin")
     count = Task.objects.count()
     cases = [
@@ -336,7 +336,7 @@ def test_bad_task_input_is_refused_with_field_errors_and_nothing_saved(company):
 def test_a_cycle_is_refused_with_the_cycle_named(company):
     from xietong.tasks.services import dependencies_set
 
-    _request, breakdown, a = _published_task(company)
+    _request, breakdown, a = _published_task(company, publish=False)  # a draft: tasks are added to it
     guoxin = company.person("guoxin")
     with transaction.atomic():
         b = task_create(

@@ -108,26 +108,28 @@ def test_only_the_people_concerned_close_an_exception(company):
     assert refused.value.fields == {"resolution": "请写明处理结果：谁决定了什么、何时完成"}
 
 
-def _chain(company, task):
-    with time_machine.travel(at("2026-09-28 11:30"), tick=False), transaction.atomic():
-        return task_create(
-            completion_criteria="交付物经负责人确认",
-            actor=company.person("guoxin"),
-            breakdown=task.breakdown,
-            title="续航验证",
-            owner=company.person("maxiaoyan"),
-            start_date=dt.date(2026, 10, 19),
-            end_date=dt.date(2026, 10, 21),
-            priority="medium",
-            predecessors=[task],
-        )
+# The successor is on the 分工表 when it is published (after publication a task is added only by a 需求变更).
+CHAIN = dict(
+    completion_criteria="交付物经负责人确认",
+    title="续航验证",
+    owner_username="maxiaoyan",
+    start_date=dt.date(2026, 10, 19),
+    end_date=dt.date(2026, 10, 21),
+    priority="medium",
+    after_first=True,
+)
+
+
+def _chained(company, start):
+    chain = {k: v for k, v in CHAIN.items() if k != "owner_username"}
+    task = running_task(company, start=start, also=[{**chain, "owner": company.person(CHAIN["owner_username"])}])
+    return task, Task.objects.get(title=CHAIN["title"])
 
 
 def test_delay_across_national_day_moves_the_dates_and_retimes_dependents(company):
     # The administrator set 提前2天提交 to 仅标记: a late application is filed, marked late.
     ClockPolicy.objects.filter(process="delay", kind="notice").update(when_late="flag")
-    task = running_task(company, start="2026-10-09 09:30")
-    successor = _chain(company, task)
+    task, successor = _chained(company, "2026-10-09 09:30")
     wangqiang, guoxin, hujun = (company.person(u) for u in ("wangqiang", "guoxin", "hujun"))
     with time_machine.travel(at("2026-10-15 10:00"), tick=False), transaction.atomic():
         delay = delay_request(

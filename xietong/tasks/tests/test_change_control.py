@@ -61,14 +61,14 @@ def due(task):
     return Clock.objects.get(subject_type="tasks.task", subject_id=task.pk, kind="due", state="armed").due_at
 
 
-def change(company, request, tasks, when="2026-10-09 16:00", reason="客户要求增加高温场景测试"):
+def change(company, request, tasks, when="2026-10-09 16:00", reason="客户要求增加高温场景测试", part="tasks"):
     with time_machine.travel(at(when), tick=False), transaction.atomic():
         return change_request(
             actor=company.person("guoxin"),
             request=Request.objects.get(pk=request.pk),
             reason=reason,
             data={},
-            parts={"tasks": tasks},
+            parts={part: tasks},
         )
 
 

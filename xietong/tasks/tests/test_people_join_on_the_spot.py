@@ -36,7 +36,8 @@ def member(project, username):
 
 
 def test_only_a_head_adds_her_own_people_and_a_refused_task_adds_nobody(company):
-    request, breakdown, _task = _published_task(company)
+    # A draft 分工表: after publication a task is added only by a 需求变更 (tasks.changes).
+    request, breakdown, _task = _published_task(company, publish=False)
     project = request.project
     with pytest.raises(ApplicationError) as refused:
         add(company, breakdown, "guoxin", "wangqiang", ["liuyang"])  # 郭鑫 heads no department

@@ -8,7 +8,7 @@ from xietong.tasks.models import Task
 
 
 def test_dates_outside_the_planning_window_are_refused_at_their_fields(company, client_for):
-    request, _breakdown, _task = _published_task(company)
+    request, _breakdown, _task = _published_task(company, publish=False)  # a draft: tasks are added to it
     guoxin = client_for("guoxin")
     form = {
         "title": "量产验证",
