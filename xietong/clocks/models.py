@@ -379,6 +379,9 @@ class Clock(models.Model):
     subject_type = models.CharField(_("事项类型"), max_length=80)
     subject_id = models.BigIntegerField(_("事项编号"))
     limit = models.CharField(_("时限"), max_length=20, choices=limit_choices)
+    # Whose share of a limit several people answer to, each on their own clock (会签: one per approver, keyed
+    # by their task); "" for the item's own clock of the limit.
+    part = models.CharField(_("份额"), max_length=40, blank=True, default="")
     kind = models.CharField(_("类型"), max_length=20, choices=ClockKind.choices)
     level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
     state = models.CharField(_("状态"), max_length=10, choices=ClockState.choices, default=ClockState.ARMED)
@@ -430,11 +433,11 @@ class Clock(models.Model):
             models.Index(fields=["owner", "due_at"], condition=Q(closed_at__isnull=True), name="clock_open_owner"),
         ]
         constraints = [
-            # One live clock per (item, limit, kind, level): re-arming a limit replaces, never duplicates.
+            # One live clock per (item, limit, share, kind, level): re-arming a limit replaces, never duplicates.
             models.UniqueConstraint(
-                fields=["subject_type", "subject_id", "limit", "kind", "level"],
+                fields=["subject_type", "subject_id", "limit", "part", "kind", "level"],
                 condition=Q(state__in=["armed", "paused"]),
-                name="one_live_clock",
+                name="one_live_clock_per_part",
             )
         ]
 

@@ -147,7 +147,11 @@ def _retime_batch(ids: list[int], engine: WorkingCalendar, change: CalendarChang
             if row.kind == row.limit:
                 # The limit's own clock moved: every clock of this arming shows the new limit due time.
                 Clock.objects.filter(
-                    subject_type=row.subject_type, subject_id=row.subject_id, limit=row.limit, limit_due_at=old
+                    subject_type=row.subject_type,
+                    subject_id=row.subject_id,
+                    limit=row.limit,
+                    part=row.part,
+                    limit_due_at=old,
                 ).update(limit_due_at=row.due_at)
         by_subject: dict[tuple[str, int], list[tuple[Clock, dt.datetime]]] = defaultdict(list)
         for row, old in moved:

@@ -114,7 +114,11 @@ def clock_views(subject: models.Model) -> list[ClockView]:
         label = limit_label(clock.limit)
         status, tone = _status(clock, now)
         # Escalations of this arming share its limit due time.
-        related = [e for e in escalations if e.limit == clock.limit and e.clock.limit_due_at == clock.limit_due_at]
+        related = [
+            e
+            for e in escalations
+            if e.limit == clock.limit and e.clock.part == clock.part and e.clock.limit_due_at == clock.limit_due_at
+        ]
         views.append(
             ClockView(
                 clock,
@@ -128,12 +132,14 @@ def clock_views(subject: models.Model) -> list[ClockView]:
                 policy_basis(clock.policy),
             )
         )
-    rows: dict[str, ClockView] = {}
+    # A limit several people answer to (会签) has a row per person's share, each with its own history.
+    rows: dict[tuple[str, str], ClockView] = {}
     for view in views:
-        if view.clock.limit in rows:
-            rows[view.clock.limit].history.append(view)
+        key = (view.clock.limit, view.clock.part)
+        if key in rows:
+            rows[key].history.append(view)
         else:
-            rows[view.clock.limit] = view
+            rows[key] = view
     return list(rows.values())
 
 

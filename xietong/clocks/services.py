@@ -91,6 +91,7 @@ def clock_arm(
     calendar: WorkCalendar | None = None,
     start: dt.datetime | None = None,
     due_at: dt.datetime | None = None,
+    part: str = "",
 ) -> Clock | None:
     """Start the time limit `limit` on `subject` according to its policy, replacing any live one.
 
@@ -99,13 +100,92 @@ def clock_arm(
     of whoever must act: the owner's own, their department's, the responsible department's, the project's,
     the default (see workcal.selectors.clock_calendar) — unless the caller names one. Reminder and first
     escalation clocks are armed alongside. Returns the limit's own clock, or None if no active policy.
+    A `part` arms one person's share of the limit (clock_arm_parts), replacing only that share's clock.
     """
     policy = policy_for(process, limit, priority)
     if policy is None:
         logger.info("no active policy for %s/%s/%s: no clock armed", process, priority, limit)
         return None
-    clock_cancel(subject=subject, limit=limit)
-    start = start or time_source.now()
+    clock_cancel(subject=subject, limit=limit, part=part if part else None)
+    rows = _arming(
+        policy,
+        subject=subject,
+        limit=limit,
+        part=part,
+        owner=owner,
+        department=department,
+        project=project,
+        calendar=calendar,
+        start=start or time_source.now(),
+        due_at=due_at,
+    )
+    Clock.objects.bulk_create(rows)
+    return rows[0]
+
+
+@dataclass(frozen=True)
+class Share:
+    """One person's share of a limit several people answer to: its key, who must act, when their time starts."""
+
+    part: str
+    owner: Person
+    start: dt.datetime
+
+
+def clock_arm_parts(
+    *,
+    subject: models.Model,
+    process: str,
+    limit: str,
+    shares: list[Share],
+    priority: str = "*",
+    department: Department | None = None,
+    project: Project | None = None,
+) -> list[Clock]:
+    """Arm the limit once per share, each on its own clock (owner, reminder, escalation ladder), in one
+    insert — 会签: every approver answers for their own part. Shares' live clocks are replaced."""
+    if not shares:
+        return []
+    policy = policy_for(process, limit, priority)
+    if policy is None:
+        logger.info("no active policy for %s/%s/%s: no clock armed", process, priority, limit)
+        return []
+    clock_cancel(subject=subject, limit=limit, parts=[s.part for s in shares])
+    rows: list[Clock] = []
+    mains = []
+    for share in shares:
+        armed = _arming(
+            policy,
+            subject=subject,
+            limit=limit,
+            part=share.part,
+            owner=share.owner,
+            department=department,
+            project=project,
+            calendar=None,
+            start=share.start,
+            due_at=None,
+        )
+        mains.append(armed[0])
+        rows.extend(armed)
+    Clock.objects.bulk_create(rows)
+    return mains
+
+
+def _arming(
+    policy: ClockPolicy,
+    *,
+    subject: models.Model,
+    limit: str,
+    part: str,
+    owner: Person | None,
+    department: Department | None,
+    project: Project | None,
+    calendar: WorkCalendar | None,
+    start: dt.datetime,
+    due_at: dt.datetime | None,
+) -> list[Clock]:
+    """The rows of one arming: the limit's own clock first, then its reminder and first escalation."""
     # A change approved for a later date (the next quarter's first day) counts from its instant.
     policy = policy_in_effect(policy, start)
     snap = policy.mode == TimeMode.WALL and policy.snap
@@ -128,6 +208,7 @@ def clock_arm(
         "subject_type": subject_type,
         "subject_id": subject_id,
         "limit": limit,
+        "part": part,
         "mode": policy.mode,
         "snap": snap,
         "policy": policy,
@@ -148,7 +229,8 @@ def clock_arm(
         if remind_at < due:
             rows.append(Clock(kind=ClockKind.REMIND, offset_us=_us(offset - before), due_at=remind_at, **common))
     if policy.ladder is not None:
-        first = policy.ladder.steps.order_by("level").first()
+        steps = ladder_steps(policy.ladder.pk)
+        first = steps[0] if steps else None
         if first is not None:
             escalate_at = first_escalation_at(policy, first, start=start, due=due, calendar=calendar)
             rows.append(
@@ -160,8 +242,7 @@ def clock_arm(
                     **common,
                 )
             )
-    Clock.objects.bulk_create(rows)
-    return main
+    return rows
 
 
 def first_escalation_at(
@@ -194,10 +275,19 @@ def _live(subject: models.Model, limit: str | None) -> models.QuerySet[Clock]:
     return qs.filter(limit=limit) if limit else qs
 
 
-def _of_limit(subject: models.Model, limit: str | None) -> models.QuerySet[Clock]:
+def _of_limit(
+    subject: models.Model, limit: str | None, part: str | None = None, parts: list[str] | None = None
+) -> models.QuerySet[Clock]:
+    """A limit's open clocks (every limit's when None): all its shares, or only `part` / `parts`."""
     subject_type, subject_id = subject_key(subject)
     qs = Clock.objects.filter(subject_type=subject_type, subject_id=subject_id, closed_at__isnull=True)
-    return qs.filter(limit=limit) if limit else qs
+    if limit:
+        qs = qs.filter(limit=limit)
+    if part is not None:
+        qs = qs.filter(part=part)
+    if parts is not None:
+        qs = qs.filter(part__in=parts)
+    return qs
 
 
 def _cancel_live(note: str) -> dict[str, Case]:
@@ -209,10 +299,20 @@ def _cancel_live(note: str) -> dict[str, Case]:
     }
 
 
-def clock_cancel(*, subject: models.Model, limit: str | None = None, note: str = "") -> int:
+def clock_cancel(
+    *,
+    subject: models.Model,
+    limit: str | None = None,
+    note: str = "",
+    part: str | None = None,
+    parts: list[str] | None = None,
+) -> int:
     """The limit no longer applies (re-armed, withdrawn, closed): live clocks stop without firing, and
-    fired ones stop counting as open. Returns how many open clocks it closed."""
-    return _of_limit(subject, limit).update(closed_at=time_source.now(), **_cancel_live(note[:255]))
+    fired ones stop counting as open — every share of it, or only `part` / `parts`. Returns how many open
+    clocks it closed."""
+    if parts is not None and not parts:
+        return 0
+    return _of_limit(subject, limit, part, parts).update(closed_at=time_source.now(), **_cancel_live(note[:255]))
 
 
 def clock_cancel_escalations(*, subject: models.Model, limit: str, note: str = "") -> int:
@@ -224,11 +324,21 @@ def clock_cancel_escalations(*, subject: models.Model, limit: str, note: str = "
     ).update(state=ClockState.CANCELLED, note=note[:255])
 
 
-def clock_satisfy(*, subject: models.Model, limit: str, at: dt.datetime | None = None) -> int:
+def clock_satisfy(
+    *, subject: models.Model, limit: str, at: dt.datetime | None = None, parts: list[str] | None = None
+) -> int:
     """What the limit asked for was done: live clocks stop, and every clock of the limit records when
-    (so reports can tell on time from late, and a fired "overdue" clock stops counting as open)."""
+    (so reports can tell on time from late, and a fired "overdue" clock stops counting as open) — for
+    every share of the limit, or only the shares `parts` (the approvers who acted)."""
+    if parts is not None and not parts:
+        return 0
     at = at or time_source.now()
-    return _of_limit(subject, limit).update(met_at=at, closed_at=at, **_cancel_live("已完成"))
+    return _of_limit(subject, limit, parts=parts).update(met_at=at, closed_at=at, **_cancel_live("已完成"))
+
+
+def clock_pass_on(*, subject: models.Model, limit: str, part: str, to_part: str, owner: Person) -> int:
+    """A share changes hands (转交): its open clocks keep their deadline and ladder, under the new holder."""
+    return _of_limit(subject, limit, part).update(part=to_part, owner=owner)
 
 
 def clock_pause(*, subject: models.Model, limit: str | None = None) -> int:
@@ -252,7 +362,7 @@ def clock_resume(*, subject: models.Model, limit: str | None = None) -> int:
     now = time_source.now()
     resumed = 0
     rows = list(_live(subject, limit).filter(state=ClockState.PAUSED).select_for_update())
-    limit_due: dict[str, dt.datetime] = {}
+    limit_due: dict[tuple[str, str], dt.datetime] = {}
     for row in rows:
         base = timebase(row.mode, row.calendar, row.snap)
         row.anchor_at = now
@@ -260,9 +370,9 @@ def clock_resume(*, subject: models.Model, limit: str | None = None) -> int:
         row.state = ClockState.ARMED
         row.paused_at = None
         if row.kind == row.limit:
-            limit_due[row.limit] = row.due_at
+            limit_due[row.limit, row.part] = row.due_at
     for row in rows:
-        row.limit_due_at = limit_due.get(row.limit, row.due_at)
+        row.limit_due_at = limit_due.get((row.limit, row.part), row.due_at)
         row.save(update_fields=["anchor_at", "due_at", "state", "paused_at", "limit_due_at"])
         resumed += 1
     return resumed
@@ -411,6 +521,7 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
             subject_type=clock.subject_type,
             subject_id=clock.subject_id,
             limit=clock.limit,
+            part=clock.part,
             kind=ClockKind.ESCALATE,
             level=following.level,
             mode=clock.mode,
@@ -441,7 +552,11 @@ def _rung_anchor(clock: Clock, step: EscalationStep) -> dt.datetime:
     if step.counted_from == CountedFrom.START:
         started = (
             Clock.objects.filter(
-                subject_type=clock.subject_type, subject_id=clock.subject_id, limit=clock.limit, kind=clock.limit
+                subject_type=clock.subject_type,
+                subject_id=clock.subject_id,
+                limit=clock.limit,
+                part=clock.part,
+                kind=clock.limit,
             )
             .order_by("-pk")
             .values_list("anchor_at", flat=True)
