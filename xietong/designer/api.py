@@ -43,16 +43,15 @@ class ApprovalTaskOut(Schema):
     def resolve_due_at(obj: ApprovalTask) -> dt.datetime | None:
         from xietong.clocks.models import Clock
         from xietong.clocks.services import subject_key
-        from xietong.designer.approver_deadlines import approver_due
+        from xietong.designer.approver_deadlines import approver_due, task_clock
 
         subject_type, subject_id = subject_key(obj.item)
-        clock = (
-            Clock.objects.filter(
-                subject_type=subject_type, subject_id=subject_id, kind=obj.step, created_at__lte=obj.created_at
+        clocks = list(
+            Clock.objects.filter(subject_type=subject_type, subject_id=subject_id, kind=obj.step).order_by(
+                "-created_at", "-pk"
             )
-            .order_by("-created_at", "-pk")
-            .first()
         )
+        clock = task_clock(clocks, obj)
         return approver_due(clock, obj) if clock is not None else None
 
 

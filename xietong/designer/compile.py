@@ -20,13 +20,13 @@ from django.utils.translation import gettext_lazy
 
 from xietong.clocks.services import clock_satisfy, clocks_hand_over
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
+from xietong.designer.approver_deadlines import pass_clock_on, settle_approver_clocks
 from xietong.designer.approvers import resolve
 from xietong.designer.definitions import definition_of, remember
 from xietong.designer.models import OPEN_TASKS, ApprovalTask, DesignedItem, ItemState, TaskState
 from xietong.designer.schema import Definition, StepDef, condition_holds
 from xietong.items.process import (
     ALL_LIMITS,
-    Arm,
     Process,
     Reason,
     State,
@@ -260,7 +260,7 @@ def transfer_check(ctx: StepContext) -> None:
 def transfer_apply(ctx: StepContext) -> None:
     task, to = _my_task(ctx), ctx.inputs["to"]
     _close(task, TaskState.TRANSFERRED, ctx, ctx.reason)
-    ApprovalTask.objects.create(
+    taken = ApprovalTask.objects.create(
         item=ctx.item,
         step=task.step,
         round=task.round,
@@ -272,6 +272,7 @@ def transfer_apply(ctx: StepContext) -> None:
         created_at=ctx.now,
         started_at=task.started_at or task.created_at,  # the time left goes with the task
     )
+    pass_clock_on(ctx, task, taken)
     ctx.details.update({"step": task.step, "from": task.person_id, "to": to.pk, "to_name": to.display_name})
 
 
@@ -289,7 +290,7 @@ def hand_over_tasks(ctx: StepContext) -> None:
         status, blocked = task.status, task.blocked
         _close(task, TaskState.TRANSFERRED, ctx, str(_("离职交接")))
         if not _open_tasks(ctx.item).filter(person_id=new.pk).exists():
-            ApprovalTask.objects.create(
+            taken = ApprovalTask.objects.create(
                 item=ctx.item,
                 step=task.step,
                 round=task.round,
@@ -302,6 +303,7 @@ def hand_over_tasks(ctx: StepContext) -> None:
                 created_at=ctx.now,
                 started_at=task.started_at,
             )
+            pass_clock_on(ctx, task, taken)
         moved.append(task.step)
     ctx.details.update({"from": old.pk, "from_name": old.display_name, "to": new.pk, "to_name": new.display_name})
     ctx.details.update({"step": ctx.item.step, "tasks": moved})
@@ -312,7 +314,7 @@ def _hand_over() -> Step:
     audit event lists them)."""
     import dataclasses
 
-    return dataclasses.replace(hand_over_step((S.RUNNING,)), apply=hand_over_tasks)
+    return dataclasses.replace(hand_over_step((S.RUNNING,), also=settle_approver_clocks), apply=hand_over_tasks)
 
 
 def waiting_on(person: Any) -> Q:
@@ -376,11 +378,21 @@ def timeout_apply(ctx: StepContext) -> None:
     item = ctx.item
     ctx.details["step"] = item.step
     ctx.details["timeout"] = ctx.step.name
+    task_pk = ctx.inputs.get("task")
+    mine = _open_tasks(item).select_related("person").filter(pk=task_pk).first() if task_pk else None
+    if mine is not None:
+        ctx.details.update({"task": mine.pk, "person": mine.person.display_name})
     if ctx.step.name == "timeout_return":
         _open_tasks(item).update(status=TaskState.CANCELLED)
         item.resume_step, item.step = item.step, ""
         ctx.changed |= {"resume_step", "step"}
         ctx.target = S.RETURNED
+        return
+    if mine is not None:
+        # That approver's own time ran out: approved for them alone, as if they had approved (依次: the next
+        # is reached; 或签: the step is decided).
+        _close(mine, TaskState.APPROVED, ctx, str(_("超时自动同意")))
+        _after_approval(ctx, mine, definition_of(item).step(mine.step))
         return
     from xietong.designer.approver_deadlines import approver_due
 
@@ -401,12 +413,13 @@ def timeout_apply(ctx: StepContext) -> None:
 
 
 def _step_clock(item: DesignedItem) -> Any:
+    """The step's own clock of an item armed before each approver had one (issue 21)."""
     from xietong.clocks.models import Clock
     from xietong.clocks.services import subject_key
 
     subject_type, subject_id = subject_key(item)
     return (
-        Clock.objects.filter(subject_type=subject_type, subject_id=subject_id, kind=item.step)
+        Clock.objects.filter(subject_type=subject_type, subject_id=subject_id, kind=item.step, part="")
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -428,6 +441,21 @@ def timeout_after(ctx: StepContext) -> None:
             department=ctx.item.department,
             due_at=dt.datetime.fromisoformat(rearm["due"]),
         )
+
+
+def _then(*hooks: Any) -> Any:
+    def after(ctx: StepContext) -> None:
+        for hook in hooks:
+            hook(ctx)
+
+    return after
+
+
+def settled_and_finished(ctx: StepContext) -> None:
+    """Each approver's clock settled (met, cancelled, armed for who is reached now), then the finished
+    step's remaining clocks met."""
+    settle_approver_clocks(ctx)
+    satisfy_finished(ctx)
 
 
 def satisfy_finished(ctx: StepContext) -> None:
@@ -489,21 +517,7 @@ def compile_version(version: Any) -> Process:
 
     definition = parse(version.document)
     remember(version.pk, definition)
-    policy = version.policy_process
     limited = [s.key for s in definition.steps if s.limit is not None]
-
-    def arm(step_key: str) -> Arm:
-        return Arm(
-            step_key,
-            owner=lambda item: next(
-                (t.person for t in _open_tasks(item).filter(status=TaskState.OPEN).select_related("person")), None
-            ),
-            department=lambda item: item.department,
-            when=lambda ctx: ctx.item.step == step_key and bool(ctx.details.get("entered")),
-            process=policy,
-        )
-
-    arms = tuple(arm(k) for k in limited)
     tells = _tells(limited)
     returned = _to_requester(gettext_lazy("【已退回】%(label)s"), gettext_lazy("%(actor)s 退回：%(reason)s"))
     steps = (
@@ -515,9 +529,8 @@ def compile_version(version: Any) -> Process:
             requester,
             "primary",
             apply=submit_apply,
-            arms=arms,
             tells=tells,
-            after=satisfy_finished,
+            after=settled_and_finished,
         ),
         Step(
             "approve",
@@ -528,8 +541,7 @@ def compile_version(version: Any) -> Process:
             "primary",
             reason=Reason(gettext_lazy("审批意见"), required=False),
             apply=approve_apply,
-            arms=arms,
-            after=satisfy_finished,
+            after=settled_and_finished,
             tells=(
                 *tells,
                 _to_requester(
@@ -548,8 +560,7 @@ def compile_version(version: Any) -> Process:
             "primary",
             reason=Reason(gettext_lazy("办理说明"), required=False),
             apply=approve_apply,
-            arms=arms,
-            after=satisfy_finished,
+            after=settled_and_finished,
             tells=(
                 *tells,
                 _to_requester(
@@ -568,6 +579,7 @@ def compile_version(version: Any) -> Process:
             "danger",
             reason=Reason(gettext_lazy("拒绝原因")),
             apply=reject_apply,
+            after=settle_approver_clocks,
             cancels=(ALL_LIMITS,),
             tells=(_to_requester(gettext_lazy("【已拒绝】%(label)s"), gettext_lazy("%(actor)s 拒绝：%(reason)s")),),
         ),
@@ -581,8 +593,8 @@ def compile_version(version: Any) -> Process:
             reason=Reason(gettext_lazy("退回原因")),
             check=send_back_check,
             apply=send_back_apply,
+            after=settle_approver_clocks,
             cancels=(ALL_LIMITS,),
-            arms=arms,
             tells=(
                 *tells,
                 _to_requester(
@@ -602,7 +614,7 @@ def compile_version(version: Any) -> Process:
             reason=Reason(gettext_lazy("转交说明"), required=False),
             check=transfer_check,
             apply=transfer_apply,
-            after=transfer_after,
+            after=_then(transfer_after, settle_approver_clocks),
             tells=(
                 Tell(
                     to=lambda ctx: [ctx.inputs["to"]],
@@ -622,6 +634,7 @@ def compile_version(version: Any) -> Process:
             reason=Reason(gettext_lazy("加签说明"), required=False),
             check=transfer_check,
             apply=add_sign_apply,
+            after=settle_approver_clocks,
             tells=(
                 Tell(
                     to=lambda ctx: [ctx.inputs["to"]],
@@ -641,6 +654,7 @@ def compile_version(version: Any) -> Process:
             "danger",
             reason=Reason(gettext_lazy("撤回原因"), required=False),
             apply=withdraw_apply,
+            after=settle_approver_clocks,
             cancels=(ALL_LIMITS,),
             refusal=lambda item: _("已有人处理，不能撤回"),
         ),
@@ -672,8 +686,7 @@ def compile_version(version: Any) -> Process:
             requester,
             system=True,
             apply=timeout_apply,
-            arms=arms,
-            after=timeout_after,
+            after=_then(settle_approver_clocks, timeout_after),
             tells=tells,
         ),
         Step(
@@ -684,6 +697,7 @@ def compile_version(version: Any) -> Process:
             requester,
             system=True,
             apply=timeout_apply,
+            after=settle_approver_clocks,
             cancels=(ALL_LIMITS,),
             tells=(returned,),
         ),

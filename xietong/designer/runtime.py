@@ -105,6 +105,8 @@ def seed_policies(version: DefinitionVersion) -> None:
                 "remind_before": limit.get("remind_before", ""),
                 "ladder": ladder,
                 "description": (limit.get("clause") or "")[:200],
+                # The step's clause is its clocks' 依据, in every reminder and escalation as for built-in limits.
+                "clause_text": (limit.get("clause") or "")[:300],
             },
         )
 
@@ -119,12 +121,29 @@ def on_due(clock: Any, subject: Any) -> dict[str, Any] | None:
 
     step = next((s for s in definition_of(subject).steps if s.key == clock.limit), None)
     rule = step.limit.on_timeout if step is not None and step.limit is not None else "remind"
+    inputs: dict[str, Any] = {}
+    if clock.part:
+        # One approver's own clock: the rule applies to their task alone (the others keep their time).
+        from xietong.designer.approver_deadlines import part_task_pk
+        from xietong.designer.models import OPEN_TASKS, ApprovalTask
+
+        task_pk = part_task_pk(clock.part)
+        task = (
+            ApprovalTask.objects.filter(
+                pk=task_pk, item=subject, step=subject.step, round=subject.round, status__in=OPEN_TASKS
+            ).first()
+            if task_pk is not None
+            else None
+        )
+        if task is None:
+            return None
+        inputs = {"task": task.pk}
     if rule == "approve":
-        run_step(actor=None, item=subject, step="timeout_approve")
-        return {"step": "timeout_approve", "rule": str(_("超时自动同意"))}
+        run_step(actor=None, item=subject, step="timeout_approve", inputs=inputs)
+        return {"step": "timeout_approve", "rule": str(_("超时自动同意")), **inputs}
     if rule == "return":
-        run_step(actor=None, item=subject, step="timeout_return")
-        return {"step": "timeout_return", "rule": str(_("超时自动退回"))}
+        run_step(actor=None, item=subject, step="timeout_return", inputs=inputs)
+        return {"step": "timeout_return", "rule": str(_("超时自动退回")), **inputs}
     return None
 
 

@@ -225,12 +225,14 @@ def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:
 
     tasks = list(item.tasks.exclude(status=TaskState.SENT).select_related("person").order_by("position", "pk"))
     steps = {v.clock.limit for v in views if v.clock.kind == v.clock.limit}
-    armed = sorted((v.clock.created_at for v in views if v.clock.kind == v.clock.limit), reverse=True)
+    armed = sorted(
+        (v.clock.created_at for v in views if v.clock.kind == v.clock.limit and not v.clock.part), reverse=True
+    )
     now = time_source.now()
     for view in views:
         clock = view.clock
-        if clock.kind != clock.limit or clock.limit not in steps:
-            continue
+        if clock.kind != clock.limit or clock.limit not in steps or clock.part:
+            continue  # an approver's own clock (issue 21) is its own row, with them as its owner
         later = [t for t in armed if t > clock.created_at]
         until = min(later) if later else None
         mine = [

@@ -48,3 +48,16 @@ def start(company, version, amounts=(1200, 553.5), who="guoxin", when="2026-10-0
 def act(company, username, item, step, when, reason="", **inputs):
     with time_machine.travel(at(when), tick=False), transaction.atomic():
         return run_step(actor=company.person(username), item=item, step=step, reason=reason, inputs=inputs)
+
+
+def clock_rows(html):
+    """The item page's clock panel as text: one list of cells per row (limit, owner, due, state)."""
+    import re
+
+    panel = html.split('id="clocks"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<tr class="tone-[^"]*">(.*?)</tr>', panel, re.S)
+
+    def text(cell):
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
+
+    return [[text(c) for c in re.findall(r"<td>(.*?)</td>", row, re.S)] for row in rows]

@@ -7,14 +7,13 @@ workday, Sunday 10-11 rests; working hours 9:00–12:00 and 13:30–18:00):
 - 转交: the time left goes with the task — 李娜, handed 何洋's task on Saturday 11:00, is due Saturday 16:30."""
 
 import datetime as dt
-import re
 
 import time_machine
 
 from xietong.clocks.models import Clock
-from xietong.designer.approver_deadlines import approver_due
+from xietong.designer.approver_deadlines import approver_due, task_clock
 from xietong.designer.models import ApprovalTask
-from xietong.designer.tests.support import act, publish, start
+from xietong.designer.tests.support import act, clock_rows, publish, start
 from xietong.requests.tests.test_request_flow import at
 
 
@@ -25,17 +24,13 @@ def finance_item(company):
 
 
 def dues(item) -> dict[str, object]:
-    clock = Clock.objects.filter(subject_id=item.pk, kind="finance").order_by("-pk").first()
+    clocks = list(Clock.objects.filter(subject_id=item.pk, kind="finance").order_by("-created_at", "-pk"))
     out = {}
     for task in ApprovalTask.objects.filter(item=item, step="finance").select_related("person").order_by("pk"):
-        due = approver_due(clock, task)
+        clock = task_clock(clocks, task)
+        due = approver_due(clock, task) if clock is not None else None
         out[f"{task.person.username}:{task.status}"] = due
     return out
-
-
-def people_lines(html):
-    block = re.findall(r'<ul class="clock-people">(.*?)</ul>', html, re.S)
-    return [[re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r"<li[^>]*>(.*?)</li>", b, re.S)] for b in block]
 
 
 def test_an_approver_added_after_has_the_whole_limit_from_when_they_are_reached(company, client_for):
@@ -58,12 +53,11 @@ def test_an_approver_added_after_has_the_whole_limit_from_when_they_are_reached(
     } == {"冯静": at("2026-10-10 16:30"), "何洋": at("2026-10-10 16:30"), "周杰": at("2026-10-12 10:00")}
     with time_machine.travel(at("2026-10-10 17:00"), tick=False):
         html = client_for("guoxin").get(item.get_absolute_url()).content.decode()
-    assert people_lines(html) == [
-        [
-            "冯静 · 2026-10-10 16:30 到期 · 已同意 10-10 10:00（按时）",
-            "何洋 · 2026-10-10 16:30 到期 · 待处理 · 已超时 30 分钟",
-            "周杰 · 2026-10-12 10:00 到期 · 待处理 · 剩余 2 个工作小时",
-        ]
+    # The clock panel: each approver's own clock, newest first (issue 21).
+    assert [row[1:] for row in clock_rows(html) if row[0].startswith("财务会签")] == [
+        ["周杰", "2026-10-12 10:00 按“标准工作日历”计时", "剩余 2 个工作小时"],
+        ["何洋", "2026-10-10 16:30 按“标准工作日历”计时", "已超时 30 分钟"],
+        ["冯静", "2026-10-10 16:30 按“标准工作日历”计时", "已按时完成"],
     ]
 
 
@@ -89,9 +83,10 @@ def test_a_handed_over_task_keeps_its_deadline(company):
     }
 
 
-def test_automatic_approval_at_the_limit_waits_for_an_approver_whose_own_time_is_not_up(company):
-    """财务 set to approve automatically at its limit: at Saturday 16:30 何洋's time is up (approved for him),
-    周杰's is not (reached at 10:00): the step's clock is armed again for him, and fires on Monday 10:00."""
+def test_automatic_approval_at_the_limit_is_per_approver(company):
+    """财务 set to approve automatically at its limit: at Saturday 16:30 何洋's own clock runs out (approved
+    for him alone, in the history as such); 周杰's does not (reached at 10:00): his clock fires on Monday
+    10:00, and the step is done."""
     from xietong.clocks.models import ClockState
     from xietong.clocks.services import clock_fire_due
     from xietong.core.models import AuditEvent
@@ -111,7 +106,7 @@ def test_automatic_approval_at_the_limit_waits_for_an_approver_whose_own_time_is
     armed = Clock.objects.get(subject_id=item.pk, kind="finance", state=ClockState.ARMED)
     assert (armed.owner.username, armed.due_at) == ("zhoujie", at("2026-10-12 10:00"))
     event = AuditEvent.objects.get(object_id=str(item.pk), action="expense.timeout_approve")
-    assert [p["name"] for p in event.after["still_due"]] == ["周杰"]
+    assert (event.after["person"], event.after["timeout"]) == ("何洋", "timeout_approve")
     with time_machine.travel(at("2026-10-12 10:00:01"), tick=False):
         clock_fire_due()
     assert DesignedItem.objects.get(pk=item.pk).state == "approved"

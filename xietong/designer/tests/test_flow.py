@@ -171,8 +171,12 @@ def test_one_working_day_per_step_counts_the_adjusted_saturday(company, version)
     clock = Clock.objects.get(subject_id=item.pk, kind="manager")
     assert (clock.owner.username, clock.due_at) == ("hujun", at("2026-10-10 15:00"))
     act(company, "hujun", item, "approve", "2026-10-10 16:30")
-    finance = Clock.objects.get(subject_id=item.pk, kind="finance")
-    assert finance.due_at == at("2026-10-12 16:30")  # Sunday 10-11 is a rest day
+    finance = Clock.objects.filter(subject_id=item.pk, kind="finance")
+    # 会签: each approver's own clock (issue 21); Sunday 10-11 is a rest day
+    assert {c.owner.username: c.due_at for c in finance} == {
+        "fengjing": at("2026-10-12 16:30"),
+        "heyang": at("2026-10-12 16:30"),
+    }
     manager = Clock.objects.get(subject_id=item.pk, kind="manager")
     assert manager.met_at == at("2026-10-10 16:30")
 
