@@ -125,3 +125,17 @@ def test_the_page_and_the_api_show_the_voided_form(company, completed, client_fo
     assert (body["voided_at"], body["confirmed_at"]) == ("2026-03-06T11:40:00+08:00", None)
     actions = [a["name"] for a in client_for("lina").get(f"/api/requests/{request.pk}/actions").json()]
     assert "sign_results" not in actions
+
+
+def test_a_voided_form_no_longer_says_everyone_confirmed(company, completed, client_for):  # noqa: F811
+    # Signed by all, then sent back: the page kept 「全部关键接收人已于 … 签字确认。」 under the 已作废 notice.
+    request = completed
+    act(company, request, "guoxin", "confirm_results", "2026-03-06 11:00", reason=SUMMARY)
+    for username in ("lina", "luoqian", "xieqiang"):
+        act(company, fresh(request), username, "sign_results", "2026-03-06 11:30")
+    page = client_for("guoxin").get(f"/requests/{request.pk}/").content.decode()
+    assert "全部关键接收人已于 2026-03-06 11:30 签字确认。" in page
+    act(company, fresh(request), "guoxin", "send_back", "2026-03-06 11:40", reason=REASON)
+    page = client_for("guoxin").get(f"/requests/{request.pk}/").content.decode()
+    assert "以下《结果确认表》及其签字已作废" in page
+    assert "全部关键接收人已于" not in page
