@@ -277,6 +277,9 @@ def _step(data: Any, row: str) -> dict[str, Any]:
             "on_timeout": _text(data, f"{p}timeout") or "remind",
             "clause": _text(data, f"{p}clause"),
         }
+        for name in ("source", "article", "also"):  # 依据文件、条款、另见: kept only when given, as a file has them
+            if value := _text(data, f"{p}{name}"):
+                out["limit"][name] = value
     return out
 
 

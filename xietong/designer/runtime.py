@@ -86,6 +86,7 @@ def current_process(key: str) -> Process:
 
 def seed_policies(version: DefinitionVersion) -> None:
     """The version's step limits as clock policies `<key>@<n>` (a row that exists is never touched)."""
+    from xietong.clocks.choices import TimeMode
     from xietong.clocks.models import ClockPolicy, EscalationLadder
 
     for step in version.document.get("steps", []):
@@ -101,12 +102,17 @@ def seed_policies(version: DefinitionVersion) -> None:
             kind=step["key"],
             defaults={
                 "duration": limit["duration"],
-                "mode": limit.get("mode", "working"),
+                # elapsed (小时) is the clocks' wall time; anything else stored would count working time
+                "mode": TimeMode.WALL if limit.get("mode") == "elapsed" else TimeMode.WORKING,
                 "remind_before": limit.get("remind_before", ""),
                 "ladder": ladder,
                 "description": (limit.get("clause") or "")[:200],
-                # The step's clause is its clocks' 依据, in every reminder and escalation as for built-in limits.
+                # The step's clause is its clocks' 依据, in every reminder and escalation as for built-in limits;
+                # with its document and clause number it reads 依据：《文件》条款「原文」 (clocks.sources).
                 "clause_text": (limit.get("clause") or "")[:300],
+                "source": str(limit.get("source") or "").strip().strip("《》")[:80],
+                "clause": str(limit.get("article") or "").strip()[:40],
+                "also": str(limit.get("also") or "").strip()[:300],
             },
         )
 

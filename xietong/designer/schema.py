@@ -35,7 +35,10 @@ Steps — {"key" (≤ 20), "name", "kind", "approvers", "mode", "when", "limit"}
     {"field": "total", "op": ">", "value": 50000} — ops == != > >= < <= in contains empty;
     {"all": [conditions]} / {"any": [conditions]}.
   - limit: {"duration": "1d", "mode": "working" | "elapsed", "remind_before": "2h", "ladder": "<ladder code>",
-    "on_timeout": "remind" | "escalate" | "approve" | "return", "clause": "the rule's words (依据)"}.
+    "on_timeout": "remind" | "escalate" | "approve" | "return", "clause": "the rule's words (依据)",
+    "source": "the company document (≤ 80)", "article": "the clause's number in it, e.g. 三（一）步骤2 (≤ 40)",
+    "also": "what else bears on the limit (≤ 300)"} — source/article/also are optional; with them the clock
+    shows 依据：《文件》条款「原文」 as the built-in policies do (clocks.sources).
 
 The item form's HTML names (the server reads only these; dui's widgets write them):
     f_<key>                       one value (text, number, money, date "YYYY-MM-DD", datetime
@@ -155,6 +158,9 @@ class StepLimit:
     ladder: str = ""
     on_timeout: str = "remind"
     clause: str = ""
+    source: str = ""
+    article: str = ""
+    also: str = ""
 
 
 @dataclass(frozen=True)
@@ -451,7 +457,16 @@ def _parse_limit(raw: Any, path: str, problems: _Problems) -> StepLimit | None:
     clause = str(raw.get("clause") or "")
     if len(clause) > 200:
         problems.add(f"{path}.clause", _("依据不能超过 200 字"))
-    return StepLimit(duration, str(mode), remind, ladder, str(on_timeout), clause)
+    source = str(raw.get("source") or "").strip().strip("《》")
+    if len(source) > 80:
+        problems.add(f"{path}.source", _("依据文件不能超过 80 字"))
+    article = str(raw.get("article") or "").strip()
+    if len(article) > 40:
+        problems.add(f"{path}.article", _("条款编号不能超过 40 字"))
+    also = str(raw.get("also") or "").strip()
+    if len(also) > 300:
+        problems.add(f"{path}.also", _("补充说明不能超过 300 字"))
+    return StepLimit(duration, str(mode), remind, ladder, str(on_timeout), clause, source, article, also)
 
 
 def parse(document: Any) -> Definition:
