@@ -19,7 +19,18 @@ def problems(document):
 
 
 def test_every_library_definition_parses():
-    assert sorted(library_documents()) == ["contract", "expense", "leave", "purchase", "seal-apply"]
+    assert sorted(library_documents()) == [
+        "collab-feedback",
+        "contract",
+        "delay-apply",
+        "exception-report",
+        "expense",
+        "leave",
+        "meeting-apply",
+        "problem-report",
+        "purchase",
+        "seal-apply",
+    ]
     for document in library_documents().values():
         definition = parse(document)
         assert definition.steps and definition.fields

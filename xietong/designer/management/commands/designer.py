@@ -1,7 +1,8 @@
 """`xietong designer export KEY [--format yaml] [--output FILE]` writes a definition's newest published
 version (or its draft with --draft); `xietong designer import FILE --by USERNAME` publishes a .json or
 .yaml definition as that person (refused with every reason when it could never finish);
-`xietong designer library --by USERNAME` publishes the shipped library."""
+`xietong designer library --by USERNAME [--group 制度模板|常用审批]` publishes the shipped library (or one of its
+groups: the company documents' templates, the usual approvals), each line labelled with its group."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         imported.add_argument("--by", required=True, help="the publishing person's username")
         library = sub.add_parser("library")
         library.add_argument("--by", required=True)
+        library.add_argument("--group", choices=["制度模板", "常用审批"], default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from xietong.designer.models import ProcessDefinition
@@ -50,14 +52,19 @@ class Command(BaseCommand):
         if person is None:
             raise CommandError(f"no active person {options['by']!r}")
         if options["action"] == "import":
-            documents = [import_text(Path(options["file"]).read_text(encoding="utf-8"))]
+            documents = [("", import_text(Path(options["file"]).read_text(encoding="utf-8")))]
         else:
-            from xietong.designer.library import library_documents
+            from xietong.designer.library import library_groups
 
-            documents = list(library_documents().values())
-        for document in documents:
+            documents = [
+                (f"{label} · ", document)
+                for label, group in library_groups().items()
+                if options["group"] in ("", label)
+                for document in group.values()
+            ]
+        for label, document in documents:
             try:
                 version = definition_publish(actor=person, document=document)
             except ApplicationError as error:
                 raise CommandError(str(error.message)) from error
-            self.stdout.write(f"{version.definition.key} v{version.n}")
+            self.stdout.write(f"{label}{version.definition.key} v{version.n}")
