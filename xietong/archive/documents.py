@@ -14,15 +14,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from xietong.archive.document_kinds import DOCUMENT_LABELS, DOCUMENT_OF, SUMMARY
 from xietong.archive.models import ArchiveRecord
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.models import AuditEvent
-
-SUMMARY = "feedback.summary"
-# A filed document's subject type → the item type whose pk its subject_id is (who sees one sees the other).
-DOCUMENT_OF = {SUMMARY: "requests.request"}
-DOCUMENT_LABELS = {SUMMARY: "协作总结报告"}
 
 
 def document_label(subject_type: str) -> str:

@@ -21,7 +21,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from xietong.archive.documents import DOCUMENT_OF, FILERS, filed_documents
+from xietong.archive.document_kinds import DOCUMENT_OF
+from xietong.archive.documents import FILERS, filed_documents
 from xietong.archive.extract import attachment_text, extract_pending
 from xietong.archive.models import (
     ArchiveRecord,

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xietong.archive.document_kinds import DOCUMENT_OF
 from xietong.archive.tokens import type_word
 from xietong.core import clock
 from xietong.core.permissions import Reach, RestrictedQuerySet
@@ -270,7 +271,6 @@ class ArchiveRecord(models.Model):
         """Whoever may see the item may see its archive record (the item's own rule, as a subquery)."""
         if reach.sees_all:
             return None
-        from xietong.archive.documents import DOCUMENT_OF
         from xietong.archive.subjects import work_item_models
 
         condition = Q(pk__in=[])

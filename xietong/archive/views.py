@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from xietong.archive.documents import DOCUMENT_OF, document_label
+from xietong.archive.document_kinds import DOCUMENT_OF
+from xietong.archive.documents import document_label
 from xietong.archive.models import ArchiveRecord, DocumentStatus
 from xietong.archive.search import SearchFilters, search
 from xietong.archive.services import (
