@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from xietong.clocks.models import Clock
 from xietong.clocks.services import timebase
 from xietong.core import clock as time_source
+from xietong.designer.approver_deadlines import part_task_pk
 from xietong.designer.models import ApprovalTask, DesignedItem, ProcessDefinition, TaskState
 from xietong.org.models import Person
 from xietong.reports.periods import Quarter
@@ -88,9 +89,9 @@ def approvals(user, quarter: Quarter) -> list[Approval]:
         period_clocks(quarter).filter(subject_type=SUBJECT).select_related("policy").order_by("limit_due_at", "pk")
     )
     armings: dict[tuple[int, str], list[dt.datetime]] = defaultdict(list)
-    for row in Clock.objects.filter(subject_type=SUBJECT, subject_id__in={c.subject_id for c in clocks}).values_list(
-        "subject_id", "limit", "kind", "created_at"
-    ):
+    for row in Clock.objects.filter(
+        subject_type=SUBJECT, subject_id__in={c.subject_id for c in clocks}, part=""
+    ).values_list("subject_id", "limit", "kind", "created_at"):
         if row[1] == row[2]:
             armings[(row[0], row[1])].append(row[3])
     tasks: dict[tuple[int, str], list[ApprovalTask]] = defaultdict(list)
@@ -107,8 +108,14 @@ def approvals(user, quarter: Quarter) -> list[Approval]:
         later = [t for t in armings[(c.subject_id, c.limit)] if t > c.created_at]
         until = min(later) if later else None
         base = timebase(c.mode, c.calendar)
+        # An approver's own clock (its share names the task) judges that task alone; a step's clock armed before
+        # approvers had their own judges every task opened within its arming.
+        own = part_task_pk(c.part)
         for task in tasks[(c.subject_id, c.limit)]:
-            if task.created_at < c.created_at or (until is not None and task.created_at >= until):
+            if own is not None:
+                if task.pk != own:
+                    continue
+            elif task.created_at < c.created_at or (until is not None and task.created_at >= until):
                 continue
             if not _allowed(scope, task.person):
                 continue
