@@ -1,7 +1,7 @@
 """A designed process against a built-in one, through the same services and runner: creating and approving
 an item of the library's 费用报销 (郭鑫 submits; 胡军 approves; 财务 冯静 and 何洋 会签) against creating and
 acknowledging a 需求协作 request (郭鑫 → 李娜). Wall-clock and CPU milliseconds per operation, each operation
-in its own transaction as a page would run it (audit, clocks, messages and the search queue included).
+in its own transaction and memo as a page would run it (audit, clocks, messages and the search queue included).
 
     python bench/designer_bench.py --db sqlite|postgres [--items 200]
 """
@@ -39,6 +39,7 @@ def main() -> None:
 
     from django.db import transaction
 
+    from xietong.core.memo import memo_scope
     from xietong.designer.items import designed_item_create
     from xietong.designer.library import library_documents
     from xietong.designer.models import ApproverGroup
@@ -62,8 +63,8 @@ def main() -> None:
     ]
 
     def atomic(call):
-        def run():
-            with transaction.atomic():
+        def run():  # as a web request runs it: one memo (MemoMiddleware) around one transaction
+            with memo_scope(), transaction.atomic():
                 return call()
 
         return run
