@@ -26,10 +26,10 @@ from xietong.designer.form_widgets import item_widgets
 from xietong.designer.models import ApproverGroup, DefinitionVersion, ItemState, ProcessDefinition
 from xietong.designer.schema import DefinitionError, parse
 from xietong.designer.services import (
+    definition_import,
     definition_publish,
     definition_save_draft,
     export_text,
-    import_text,
     may_design,
 )
 from xietong.org.models import Department
@@ -292,13 +292,8 @@ def designer_import(request: AuthedRequest) -> HttpResponse:
             error = _("文件过大（最大 512 KB）")
         else:
             try:
-                document = import_text(upload.read().decode("utf-8-sig"))
-                existing = ProcessDefinition.objects.filter(key=str(document.get("key") or "")).first()
-                if existing is not None and not can(request.user, CHANGE, existing):
-                    raise ApplicationError(
-                        fields={"file": _("流程标识“%(key)s”已被另一个流程使用") % {"key": existing.key}}
-                    )
-                definition = definition_save_draft(actor=request.user, document=document, definition=existing)
+                text = upload.read().decode("utf-8-sig")
+                definition = definition_import(actor=request.user, text=text, origin="file")
             except UnicodeDecodeError:
                 error = _("文件不是 UTF-8 编码的文本")
             except ApplicationError as refusal:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden
+from xietong.core.permissions import CHANGE, can
 from xietong.designer.models import ApproverGroup, DefinitionVersion, ProcessDefinition
 from xietong.designer.schema import Definition, DefinitionError, parse
 from xietong.org.models import Person
@@ -82,19 +83,28 @@ def definition_save_draft(
     document: dict[str, Any],
     definition: ProcessDefinition | None = None,
     expected_version: int | None = None,
+    new: bool = False,
+    origin: str = "",
 ) -> ProcessDefinition:
-    """Keep the editor's work without publishing it (a draft may still be incomplete)."""
+    """Keep the editor's work without publishing it (a draft may still be incomplete). With `new`, a key in use
+    is refused (KeyTaken) instead of taking that definition's draft; `origin` says in the audit trail where the
+    draft came from (a file, the library)."""
     if not may_design(actor):
         raise Forbidden(_("只有系统管理员和综合管理部可以设计流程"))
     key = str(document.get("key") or "").strip()
     name = str(document.get("name") or "").strip() or key
+    came_from = {"origin": origin} if origin else {}
     if definition is None:
         if not key:
             raise ApplicationError(fields={"key": _("请填写流程标识")})
         definition = ProcessDefinition.objects.select_for_update().filter(key=key).first()
+        if definition is not None and new:
+            raise KeyTaken(definition)
         if definition is None:
             definition = ProcessDefinition.objects.create(key=key, name=name[:60], owner=actor, draft=document)
-            audit_record(actor=actor, action="designer.create", obj=definition, after={"key": key, "name": name})
+            audit_record(
+                actor=actor, action="designer.create", obj=definition, after={"key": key, "name": name, **came_from}
+            )
             return definition
     definition = ProcessDefinition.objects.select_for_update().get(pk=definition.pk)
     if expected_version is not None and definition.version != expected_version:
@@ -107,7 +117,7 @@ def definition_save_draft(
     definition.name = name[:60]
     definition.version += 1
     definition.save(update_fields=["draft", "name", "version", "updated_at"])
-    audit_record(actor=actor, action="designer.draft", obj=definition, after={"name": definition.name})
+    audit_record(actor=actor, action="designer.draft", obj=definition, after={"name": definition.name, **came_from})
     return definition
 
 
@@ -149,6 +159,44 @@ def export_text(document: dict[str, Any], fmt: str = "json") -> str:
     if fmt == "yaml":
         return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+class KeyTaken(ApplicationError):
+    """A definition file's key is another definition's: `definition` is that one."""
+
+    def __init__(self, definition: ProcessDefinition):
+        taken = _("流程标识“%(key)s”已被另一个流程使用") % {"key": definition.key}
+        super().__init__(taken, fields={"file": taken})
+        self.definition = definition
+
+
+def definition_import(
+    *, actor: Any, text: str, origin: str, keep_existing: bool = False, copy: bool = False
+) -> ProcessDefinition:
+    """A definition file's text as a draft, nothing published: the designer's 导入 (an uploaded file) and its
+    模板库 (a file the library ships) both come here. When the file's key is already a definition's, an
+    uploaded file replaces that draft if the person may change it; with `keep_existing` the file is refused
+    (KeyTaken) and the definition left as it is; with `copy` it becomes a new definition under the first free
+    key (key-2, key-3 …), its name marked （2）."""
+    document = import_text(text)
+    key = str(document.get("key") or "").strip()
+    existing = ProcessDefinition.objects.filter(key=key).first() if key else None
+    if existing is not None and copy:
+        document, existing = _as_copy(document), None
+    elif existing is not None and (keep_existing or not can(actor, CHANGE, existing)):
+        raise KeyTaken(existing)
+    return definition_save_draft(
+        actor=actor, document=document, definition=existing, new=existing is None, origin=origin
+    )
+
+
+def _as_copy(document: dict[str, Any]) -> dict[str, Any]:
+    key, name = str(document["key"]), str(document.get("name") or document["key"])
+    n = 2
+    while ProcessDefinition.objects.filter(key=f"{key[: 29 - len(str(n))]}-{n}").exists():
+        n += 1
+    suffix = f"（{n}）"
+    return {**document, "key": f"{key[: 29 - len(str(n))]}-{n}", "name": name[: 60 - len(suffix)] + suffix}
 
 
 def import_text(text: str) -> dict[str, Any]:
