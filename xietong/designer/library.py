@@ -33,3 +33,14 @@ def library_documents() -> dict[str, dict[str, Any]]:
     for group in library_groups().values():
         documents.update(group)
     return documents
+
+
+def library_text(key: str) -> str | None:
+    """The file of the library entry `key` as it ships (the designer's import reads it as any uploaded file),
+    or None when no entry has that key."""
+    for _label, folder in GROUPS:
+        for path in sorted(folder.glob("*.json")):
+            text = path.read_text(encoding="utf-8")
+            if json.loads(text).get("key") == key:
+                return text
+    return None

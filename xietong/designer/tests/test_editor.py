@@ -182,7 +182,8 @@ def test_only_administrators_and_the_coordinating_office_design(client_for, fina
     client_for("admin").post("/designer/new/", {**EXPENSE, "action": "save"})
     pk = ProcessDefinition.objects.get().pk
     person = client_for(username)
-    for url in ("/designer/", "/designer/new/", "/designer/import/", f"/designer/{pk}/", f"/designer/{pk}/versions/"):
+    pages = ("/designer/", "/designer/new/", "/designer/import/", "/designer/library/", f"/designer/{pk}/")
+    for url in (*pages, f"/designer/{pk}/versions/"):
         assert person.get(url).status_code == 404, url
     assert person.get(f"/designer/{pk}/export/").status_code == 404
     assert person.post(f"/designer/{pk}/", {**EXPENSE, "action": "save"}).status_code == 404
