@@ -13,6 +13,15 @@ from io import BytesIO
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel refuses these in a sheet's name (openpyxl raises ValueError): a name people typed — a designed
+# process called 请假/外出 — gets the full-width look-alike instead, and at most 31 characters.
+SHEET_NAME_SWAPS = str.maketrans({"/": "／", "\\": "＼", "?": "？", "*": "＊", ":": "：", "[": "【", "]": "】"})
+
+
+def sheet_name(title: str) -> str:
+    """`title` as a sheet's name Excel accepts: no / \\ ? * : [ ], not quoted at either end, ≤ 31 characters."""
+    name = str(title).translate(SHEET_NAME_SWAPS).strip().strip("'").strip()[:31]
+    return name or "Sheet1"
 
 
 def text_cell_neutralise(cell) -> None:

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from xietong.core import clock
-from xietong.core.spreadsheets import workbook_bytes
+from xietong.core.spreadsheets import sheet_name, workbook_bytes
 from xietong.designer.schema import Definition
 
 BOLD = Font(bold=True)
@@ -24,7 +24,7 @@ def list_workbook(definition: Definition, items: list[Any], shown: Any) -> bytes
     """`shown(item)` gives the item's form values as the page shows them (designer.shown.shown_values)."""
     wb = Workbook()
     ws = wb.active
-    ws.title = definition.name[:30]
+    ws.title = sheet_name(definition.name)
     fields = [f for f in definition.fields if f.type != "table"]
     ws.append([_("编号"), _("主题"), _("发起人"), _("发起时间"), _("状态"), _("版本"), *(f.label for f in fields)])
     for cell in ws[1]:

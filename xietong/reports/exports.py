@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from xietong.core import clock
-from xietong.core.spreadsheets import workbook_bytes
+from xietong.core.spreadsheets import sheet_name, workbook_bytes
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -65,7 +65,7 @@ def ledger_workbook(
     title, labels = str(title), [str(c) for c in columns]  # labels may be lazy
     wb = Workbook()
     ws = wb.active
-    ws.title = title[:31]
+    ws.title = sheet_name(title)
     _title(ws, title, len(labels))
     header_row = 2
     if subtitle:

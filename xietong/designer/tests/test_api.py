@@ -5,7 +5,7 @@ import json
 import time_machine
 
 from xietong.designer.models import DesignedItem
-from xietong.designer.tests.support import lines, publish, start
+from xietong.designer.tests.support import expense, lines, publish, start
 from xietong.requests.tests.test_request_flow import at
 
 
@@ -133,3 +133,17 @@ def test_the_list_and_one_item_export_to_excel_following_the_form(company, clien
     assert ["费用明细"] in rows and ["日期", "项目", "金额"] in rows and ["2026-10-09", "费用1", "¥1,200.00"] in rows
     assert ["合计", "¥1,753.50"] in rows
     assert client_for("fengjing").get(f"/p/expense/{item.pk}/?export=xlsx").status_code == 404
+
+
+def test_a_process_named_with_a_slash_exports_under_a_sheet_name_excel_accepts(company, client_for):
+    """请假/外出: Excel refuses / in a sheet's name, and the list's export answered 500."""
+    import io
+
+    from openpyxl import load_workbook
+
+    document = expense()
+    document["name"] = "报销/借款：差旅[2026]"
+    start(company, publish(company, document))
+    answer = client_for("guoxin").get("/p/expense/?export=xlsx")
+    assert answer.status_code == 200
+    assert load_workbook(io.BytesIO(answer.content)).active.title == "报销／借款：差旅【2026】"
