@@ -229,3 +229,12 @@ def test_versions_list_each_version(client_for, finance):
     html = admin.get(f"/designer/{definition.pk}/versions/").content.decode()
     assert re.findall(r'data-version="(\d+)"', html) == ["2", "1"]
     assert re.findall(r'class="num item-count">(\d+)<', html) == ["0", "0"]
+
+
+def test_an_empty_designer_list_points_to_the_template_library(client_for):
+    shown = client_for("admin").get("/designer/").content.decode()
+    assert "还没有设计过流程。" in shown
+    assert (
+        '可以从<a href="/designer/library/">模板库</a>选一个（公司制度中的表单与常用审批），改成本公司的规则后发布。'
+        in shown
+    )
