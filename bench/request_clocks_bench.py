@@ -8,7 +8,8 @@ The seeder (bench/scale_seed.py) writes requests with their clocks; here every a
 year ahead, then `--due` of them are set one second in the past for each run. Firings/s counts the firings
 after the first batch's instant up to the last one (a batch's clocks share the instant they fired, as they
 commit together; process start-up not counted); the outbox is drained afterwards by one worker
-and reported as deliveries of what the firings caused.
+and reported as deliveries of what the firings caused (those held for the morning are made due first, so the
+figure does not depend on the hour the bench runs).
 """
 
 from __future__ import annotations
@@ -120,10 +121,21 @@ def main() -> None:
         )
     from xietong.notify.models import Delivery
 
-    # Messages held by quiet hours wait for the morning: only what is due now is timed.
-    pending = Delivery.objects.filter(state="pending", next_attempt_at__lte=dt.datetime.now(dt.UTC)).count()
+    # Messages held by quiet hours or working hours wait for the morning: run outside working hours, the bench
+    # timed nothing ("0 条送出"). The morning comes now — what waits is due at once, the same sends.
+    held = Delivery.objects.filter(state="pending", next_attempt_at__gt=dt.datetime.now(dt.UTC))
+    held.update(next_attempt_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    pending = list(Delivery.objects.filter(state="pending").values_list("pk", flat=True))
     seconds = drain_outbox(args.db)
-    emit("请求时钟", f"这些触发产生的投递 {pending:,} 条送出（1 个 worker）", pending / seconds, "条/秒", "", args.db)
+    sent = Delivery.objects.filter(pk__in=pending, state="sent").count()  # not merely put off again
+    emit(
+        "请求时钟",
+        f"这些触发产生的投递 {len(pending):,} 条，送出 {sent:,} 条（1 个 worker）",
+        sent / seconds,
+        "条/秒",
+        "",
+        args.db,
+    )
 
 
 if __name__ == "__main__":
