@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 from xietong.core import clock
 
 
-class TimeStampedModel(models.Model):
+def choice_labels(field: models.Field) -> dict[Any, Any] | None:
+    """A field's value → label map, built once per field (labels stay lazy: translated when shown), or None
+    for choices Django must evaluate on each call (a callable)."""
+    choices = field.choices
+    if not isinstance(choices, list | tuple):
+        return None
+    cached = field.__dict__.get("_xietong_choice_labels")
+    if cached is None or cached[0] is not choices:
+        cached = (choices, dict(make_hashable(field.flatchoices)))
+        field._xietong_choice_labels = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
+class ChoiceLabelsModel(models.Model):
+    """get_FOO_display() from choice_labels(): Django rebuilds the map on every call, hashing each lazy label
+    (one gettext per choice), ~40 µs a call — 2 ms for a page of 25 rows showing state and priority."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        labels = choice_labels(field)
+        if labels is None:
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
+        value = getattr(self, field.attname)
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
+class TimeStampedModel(ChoiceLabelsModel):
     created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=clock.now, editable=False)
 

