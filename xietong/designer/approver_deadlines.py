@@ -134,10 +134,15 @@ def settle_approver_clocks(ctx: Any) -> None:
     fresh = [t for t in tasks if live(t) and task_part(t.pk) not in clocked]
     if step is None or step.limit is None or not fresh:
         return
+    # The step's limit for this item: its first rule whose condition holds (当 紧急程度 = 高 时 2 小时), else the
+    # default — each is a policy of its own, with its clause.
+    from xietong.designer.schema import rule_priority
+
     clock_arm_parts(
         subject=item,
         process=item.definition_version.policy_process,
         limit=step.key,
+        priority=rule_priority(step.limit.rule_for(item.values or {})),
         shares=[
             Share(task_part(t.pk), t.person, t.started_at or ctx.now)
             for t in sorted(fresh, key=lambda t: (t.position, t.pk))

@@ -185,6 +185,19 @@ def _my_task(ctx: StepContext) -> ApprovalTask:
 # --- step hooks ----------------------------------------------------------------------------------------
 
 
+def submit_check(ctx: StepContext) -> None:
+    """A draft's first submission: its dates must still be as far ahead as their fields' lead times say
+    (最早：提交后 N 个工作日 …), counted from now (an item sent back was on time when first submitted)."""
+    if ctx.item.state != S.DRAFT:
+        return
+    from xietong.designer.items import earliest_for
+    from xietong.designer.schema import too_early
+
+    errors = too_early(definition_of(ctx.item), ctx.item.values or {}, earliest_for(ctx.item.created_by))
+    if errors:
+        raise ApplicationError("；".join(errors.values()), fields=errors)
+
+
 def submit_apply(ctx: StepContext) -> None:
     item, definition = ctx.item, definition_of(ctx.item)
     resume = item.resume_step
@@ -407,7 +420,12 @@ def timeout_apply(ctx: StepContext) -> None:
     if later:
         due, task = min(later, key=lambda pair: pair[0])
         ctx.details["still_due"] = [{"name": t.person.display_name, "due": d.isoformat()} for d, t in later]
-        ctx.details["rearm"] = {"due": due.isoformat(), "owner": task.person_id, "process": clock.policy.process}
+        ctx.details["rearm"] = {
+            "due": due.isoformat(),
+            "owner": task.person_id,
+            "process": clock.policy.process,
+            "priority": clock.policy.priority,
+        }
         return
     _finish_step(ctx, definition_of(item))
 
@@ -436,6 +454,7 @@ def timeout_after(ctx: StepContext) -> None:
         clock_arm(
             subject=ctx.item,
             process=rearm["process"],
+            priority=rearm.get("priority") or "*",
             limit=ctx.item.step,
             owner=Person.objects.get(pk=rearm["owner"]),
             department=ctx.item.department,
@@ -528,6 +547,7 @@ def compile_version(version: Any) -> Process:
             S.RUNNING,
             requester,
             "primary",
+            check=submit_check,
             apply=submit_apply,
             tells=tells,
             after=settled_and_finished,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, NotFound
 from xietong.designer.models import DefinitionVersion, DesignedItem, ProcessDefinition
-from xietong.designer.schema import Definition, clean, parse
+from xietong.designer.schema import Definition, Earliest, clean, parse
 from xietong.items.numbering import number_next
 from xietong.items.runner import run_step
 from xietong.org.models import Department, Person, Project
@@ -58,6 +58,24 @@ def working_days_for(person: Any) -> Any:
         return len(list(engine.working_days(first, last)))
 
     return count
+
+
+def earliest_for(person: Any) -> Any:
+    """A lead time's earliest instant (最早：提交后 N 个工作日 / 工作小时 / 天 / 小时) from now: working units on the
+    person's calendar (holidays and 调休), as their clocks count; 天 and 小时 in elapsed time."""
+    from xietong.clocks.choices import TimeMode
+    from xietong.clocks.timebase import timebase
+    from xietong.core import clock as time_source
+    from xietong.workcal.engine import parse_duration
+    from xietong.workcal.selectors import clock_calendar
+
+    def earliest(rule: Earliest) -> dt.datetime:
+        working = rule.mode == "working"
+        calendar = clock_calendar(owner=person, department=person.department, project=None) if working else None
+        base = timebase(TimeMode.WORKING if working else TimeMode.WALL, calendar)
+        return base.add(time_source.now(), parse_duration(rule.duration).to_timedelta(base.day_length))
+
+    return earliest
 
 
 FILE_TYPES = ("attachment", "attachments")
@@ -169,7 +187,13 @@ def designed_item_create(
         errors["title"] = _("您尚未分配部门，不能发起")
     files = {f.key for f in parsed.fields if f.type in FILE_TYPES}
     raw = {k: (None if k in files else v) for k, v in raw.items()}  # files come as uploads, never as ids
-    cleaned = clean(parsed, raw, exists=_exists_for(actor), working_days=working_days_for(actor))
+    cleaned = clean(
+        parsed,
+        raw,
+        exists=_exists_for(actor),
+        working_days=working_days_for(actor),
+        earliest=earliest_for(actor) if submit else None,  # a lead time counts from the submission
+    )
     errors.update({k: str(v) for k, v in cleaned.errors.items() if k.removeprefix("f_") not in files})
     values = cleaned.values
     errors.update(uploads_checked(parsed, uploads or {}, refused=refused))

@@ -85,9 +85,12 @@ def current_process(key: str) -> Process:
 
 
 def seed_policies(version: DefinitionVersion) -> None:
-    """The version's step limits as clock policies `<key>@<n>` (a row that exists is never touched)."""
-    from xietong.clocks.choices import TimeMode
+    """The version's step limits as clock policies `<key>@<n>` (a row that exists is never touched): the
+    step's default limit under priority "*", each of its rules by condition under its own priority (when-1,
+    when-2 … in their order), with the rule's duration and clause and the step's ladder (and reminder, unless
+    the rule has its own). Arming picks the first rule that holds for the item (approver_deadlines)."""
     from xietong.clocks.models import ClockPolicy, EscalationLadder
+    from xietong.designer.schema import rule_priority
 
     for step in version.document.get("steps", []):
         limit = step.get("limit")
@@ -96,25 +99,34 @@ def seed_policies(version: DefinitionVersion) -> None:
         ladder = None
         if limit.get("on_timeout") == "escalate":
             ladder = EscalationLadder.objects.filter(code=limit.get("ladder") or "standard").first()
-        ClockPolicy.objects.get_or_create(
-            process=version.policy_process,
-            priority="*",
-            kind=step["key"],
-            defaults={
-                "duration": limit["duration"],
-                # elapsed (小时) is the clocks' wall time; anything else stored would count working time
-                "mode": TimeMode.WALL if limit.get("mode") == "elapsed" else TimeMode.WORKING,
-                "remind_before": limit.get("remind_before", ""),
-                "ladder": ladder,
-                "description": (limit.get("clause") or "")[:200],
-                # The step's clause is its clocks' 依据, in every reminder and escalation as for built-in limits;
-                # with its document and clause number it reads 依据：《文件》条款「原文」 (clocks.sources).
-                "clause_text": (limit.get("clause") or "")[:300],
-                "source": str(limit.get("source") or "").strip().strip("《》")[:80],
-                "clause": str(limit.get("article") or "").strip()[:40],
-                "also": str(limit.get("also") or "").strip()[:300],
-            },
-        )
+        for n, rule in enumerate([limit, *(limit.get("rules") or [])]):
+            ClockPolicy.objects.get_or_create(
+                process=version.policy_process,
+                priority=rule_priority(n),
+                kind=step["key"],
+                defaults={
+                    **_policy_fields(rule),
+                    "remind_before": rule.get("remind_before") or limit.get("remind_before", ""),
+                    "ladder": ladder,
+                },
+            )
+
+
+def _policy_fields(limit: dict[str, Any]) -> dict[str, Any]:
+    from xietong.clocks.choices import TimeMode
+
+    return {
+        "duration": limit["duration"],
+        # elapsed (小时) is the clocks' wall time; anything else stored would count working time
+        "mode": TimeMode.WALL if limit.get("mode") == "elapsed" else TimeMode.WORKING,
+        "description": (limit.get("clause") or "")[:200],
+        # The step's clause is its clocks' 依据, in every reminder and escalation as for built-in limits;
+        # with its document and clause number it reads 依据：《文件》条款「原文」 (clocks.sources).
+        "clause_text": (limit.get("clause") or "")[:300],
+        "source": str(limit.get("source") or "").strip().strip("《》")[:80],
+        "clause": str(limit.get("article") or "").strip()[:40],
+        "also": str(limit.get("also") or "").strip()[:300],
+    }
 
 
 def on_due(clock: Any, subject: Any) -> dict[str, Any] | None:
@@ -153,6 +165,22 @@ def on_due(clock: Any, subject: Any) -> dict[str, Any] | None:
     return None
 
 
+def register_rule_labels() -> None:
+    """A step's limits by condition are its policies' priorities when-1, when-2 …: named in words."""
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy
+
+    from xietong.clocks.models import register_priority_labels
+    from xietong.designer.schema import LIMIT_RULES_MAX, rule_priority
+
+    register_priority_labels(
+        {
+            rule_priority(n): format_lazy(gettext_lazy("按条件的时限（第 {} 条）"), n)
+            for n in range(1, LIMIT_RULES_MAX + 1)
+        }
+    )
+
+
 def requester_of(item: Any) -> Any:
     return getattr(item, "created_by", None)
 
@@ -166,6 +194,7 @@ def connect() -> None:
     from xietong.items.guard import guard_model
 
     remember(base_process())
+    register_rule_labels()
     remember_resolver(DesignedItem, resolve)
     remember_finder(find)
     guard_model(DesignedItem)

@@ -21,6 +21,12 @@ Fields — {"key", "label", "type", "required", "help", "default", "min", "max",
     "sum(<table>.<column>)", "<a> + <b>", "<a> - <b>", "<a> * <b>" over number/money fields or numbers.
   - daterange with "count": "working_days" stores the working days in it, counted with the requester's
     working calendar (holidays and 调休 included); "count": "days" counts calendar days.
+  - date/datetime with "earliest" (最早：提交后 N 个工作日 / 工作小时 / 天 / 小时), a lead time the documents set
+    (提前3个工作日提交《会议申请表》): {"after": 3, "unit": "working_days" | "working_hours" | "days" | "hours",
+    "clause": "the rule's words", "source": "…", "article": "…", "also": "…"}. On submit a value earlier than
+    that instant — counted from now on the requester's working calendar (holidays and 调休) for the working
+    units — is refused at the field, naming the earliest instant and the clause; a date field's value is
+    compared by its day (a date on the earliest instant's day is in time).
 
 Steps — {"key" (≤ 20), "name", "kind", "approvers", "mode", "when", "limit"}:
   - kind: approval (审批) | handle (办理) | cc (抄送: told when the item reaches it, nobody acts).
@@ -39,6 +45,10 @@ Steps — {"key" (≤ 20), "name", "kind", "approvers", "mode", "when", "limit"}
     "source": "the company document (≤ 80)", "article": "the clause's number in it, e.g. 三（一）步骤2 (≤ 40)",
     "also": "what else bears on the limit (≤ 300)"} — source/article/also are optional; with them the clock
     shows 依据：《文件》条款「原文」 as the built-in policies do (clocks.sources).
+    "rules": [{"when": <a condition, as the step's own>, "duration": "2h", "mode": "elapsed", "clause", "source",
+    "article", "also", "remind_before"}] — ordered: the first whose condition holds for the item's values sets
+    the limit (and its clause) when the step's clocks are armed; none holds → the limit above (the default).
+    Reminder (unless the rule names its own), ladder and timeout rule are the step's.
 
 The item form's HTML names (the server reads only these; dui's widgets write them):
     f_<key>                       one value (text, number, money, date "YYYY-MM-DD", datetime
@@ -108,6 +118,15 @@ TIMEOUTS = {
     "return": gettext_lazy("自动退回"),
 }
 VISIBILITIES = {"participants", "department", "everyone"}
+# 最早：提交后 N … — a lead time on a date / date-time field: unit → (the duration's letter, the time mode).
+EARLIEST_UNITS = {
+    "working_days": gettext_lazy("个工作日"),
+    "working_hours": gettext_lazy("个工作小时"),
+    "days": gettext_lazy("天"),
+    "hours": gettext_lazy("小时"),
+}
+EARLIEST_MAX = 365
+LIMIT_RULES_MAX = 10
 KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]*$")  # no "-": table cells are f_<table>-<n>-<col>
 PREFIX = re.compile(r"^[A-Z]{1,6}$")
@@ -130,6 +149,32 @@ class DefinitionError(Exception):
 
 
 @dataclass(frozen=True)
+class Earliest:
+    """最早：提交后 N 个工作日 / 工作小时 / 天 / 小时 (a date or date-time field's lead time) with its clause."""
+
+    after: int
+    unit: str
+    clause: str = ""
+    source: str = ""
+    article: str = ""
+    also: str = ""
+
+    @property
+    def duration(self) -> str:
+        """As a clock's duration ("3d", "4h") — a day is a working day in working time, 24 hours otherwise."""
+        return f"{self.after}{'d' if self.unit.endswith('days') else 'h'}"
+
+    @property
+    def mode(self) -> str:
+        return "working" if self.unit.startswith("working") else "elapsed"
+
+    @property
+    def words(self) -> str:
+        """提交后 3 个工作日."""
+        return _("提交后 %(n)s %(unit)s") % {"n": self.after, "unit": EARLIEST_UNITS[self.unit]}
+
+
+@dataclass(frozen=True)
 class Field:
     key: str
     label: str
@@ -144,10 +189,25 @@ class Field:
     columns: tuple[Field, ...] = ()
     formula: str = ""
     count: str = ""
+    earliest: Earliest | None = None
 
     @property
     def type_label(self) -> str:
         return str(FIELD_TYPES[self.type])
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    """当 <条件> 时 时限 N 单位: one of a step's limits by condition, with its own clause."""
+
+    when: Mapping[str, Any]
+    duration: str
+    mode: str = "working"
+    remind_before: str = ""
+    clause: str = ""
+    source: str = ""
+    article: str = ""
+    also: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +221,16 @@ class StepLimit:
     source: str = ""
     article: str = ""
     also: str = ""
+    rules: tuple[LimitRule, ...] = ()
+
+    def rule_for(self, values: Mapping[str, Any]) -> int:
+        """The number (1, 2, …) of the first rule whose condition holds for the item's values; 0: the default."""
+        return next((n for n, rule in enumerate(self.rules, start=1) if condition_holds(rule.when, values)), 0)
+
+
+def rule_priority(n: int) -> str:
+    """The clock policy's priority of a step's n-th limit rule ("*": the step's default limit)."""
+    return f"when-{n}" if n else "*"
 
 
 @dataclass(frozen=True)
@@ -290,6 +360,7 @@ def _parse_field(raw: Any, path: str, problems: _Problems, *, column: bool = Fal
         problems.add(f"{path}.count", _("只有日期范围可以计天数：working_days（工作日）或 days（自然日）"))
     if kind in ("choice",) and raw.get("default") not in (None, "") and raw.get("default") not in options:
         problems.add(f"{path}.default", _("默认值“%(default)s”不在选项中") % {"default": raw.get("default")})
+    earliest = _parse_earliest(raw.get("earliest"), "" if column else kind, f"{path}.earliest", problems)
     return Field(
         key=key,
         label=label,
@@ -304,7 +375,56 @@ def _parse_field(raw: Any, path: str, problems: _Problems, *, column: bool = Fal
         columns=tuple(columns),
         formula=str(formula),
         count=str(count),
+        earliest=earliest,
     )
+
+
+def _citation(raw: Mapping[str, Any], path: str, problems: _Problems) -> tuple[str, str, str, str]:
+    """A rule's 依据: (clause, source, article, also), each within its length."""
+    clause = str(raw.get("clause") or "").strip()
+    if len(clause) > 200:
+        problems.add(f"{path}.clause", _("依据不能超过 200 字"))
+    source = str(raw.get("source") or "").strip().strip("《》")
+    if len(source) > 80:
+        problems.add(f"{path}.source", _("依据文件不能超过 80 字"))
+    article = str(raw.get("article") or "").strip()
+    if len(article) > 40:
+        problems.add(f"{path}.article", _("条款编号不能超过 40 字"))
+    also = str(raw.get("also") or "").strip()
+    if len(also) > 300:
+        problems.add(f"{path}.also", _("补充说明不能超过 300 字"))
+    return clause, source, article, also
+
+
+def _parse_earliest(raw: Any, kind: str, path: str, problems: _Problems) -> Earliest | None:
+    """最早：提交后 N 单位 — only on a date or date-time field; N a whole number 1–365."""
+    if raw in (None, {}, ""):
+        return None
+    if kind not in ("date", "datetime"):
+        problems.add(path, _("只有日期或日期时间字段可以设置“最早：提交后 N 个工作日/天/小时”"))
+        return None
+    if not isinstance(raw, Mapping):
+        problems.add(path, _('“最早”应为对象，例如 {"after": 3, "unit": "working_days"}'))
+        return None
+    after, unit = raw.get("after"), raw.get("unit")
+    good = True
+    if not isinstance(after, int) or isinstance(after, bool) or not 1 <= after <= EARLIEST_MAX:
+        problems.add(
+            f"{path}.after",
+            _("“最早：提交后”的数量应为 1–%(max)s 的整数，现为“%(after)s”") % {"max": EARLIEST_MAX, "after": after},
+        )
+        good = False
+    if unit not in EARLIEST_UNITS:
+        choices = "、".join(f"{k}（{v}）" for k, v in EARLIEST_UNITS.items())
+        problems.add(
+            f"{path}.unit",
+            _("“最早：提交后”的单位“%(unit)s”未知，可选：%(choices)s") % {"unit": unit, "choices": choices},
+        )
+        good = False
+    clause, source, article, also = _citation(raw, path, problems)
+    if not good:
+        return None
+    return Earliest(int(after), str(unit), clause, source, article, also)  # type: ignore[arg-type]
 
 
 def _check_formula(field: Field, fields: dict[str, Field], path: str, problems: _Problems) -> None:
@@ -428,12 +548,33 @@ def _check_approvers(raw: Any, kind: str, fields: dict[str, Field], path: str, p
     return dict(raw)
 
 
-def _parse_limit(raw: Any, path: str, problems: _Problems) -> StepLimit | None:
+def _parse_limit(raw: Any, fields: dict[str, Field], path: str, problems: _Problems) -> StepLimit | None:
     if raw in (None, {}, ""):
         return None
     if not isinstance(raw, Mapping):
         problems.add(path, _("时限应为对象"))
         return None
+    if not raw.get("duration") and raw.get("rules"):
+        problems.add(f"{path}.duration", _("按条件的时限之外还需要默认时限（条件都不满足时用它）"))
+        duration, mode, remind = "", str(raw.get("mode", "working")), str(raw.get("remind_before") or "")
+    else:
+        duration, mode, remind = _check_duration(raw, path, problems)
+    on_timeout = raw.get("on_timeout", "remind")
+    if on_timeout not in TIMEOUTS:
+        problems.add(
+            f"{path}.on_timeout",
+            _("超时处理只能是：%(choices)s") % {"choices": "、".join(f"{k}（{v}）" for k, v in TIMEOUTS.items())},
+        )
+    ladder = str(raw.get("ladder") or "")
+    if on_timeout == "escalate" and not ladder:
+        ladder = "standard"
+    clause, source, article, also = _citation(raw, path, problems)
+    rules = _parse_rules(raw.get("rules"), fields, f"{path}.rules", problems)
+    return StepLimit(duration, str(mode), remind, ladder, str(on_timeout), clause, source, article, also, rules)
+
+
+def _check_duration(raw: Mapping[str, Any], path: str, problems: _Problems) -> tuple[str, str, str]:
+    """A limit's duration, time mode and reminder, as the step's limit and each of its rules write them."""
     duration = str(raw.get("duration") or "")
     if not DURATION.match(duration):
         problems.add(
@@ -445,28 +586,33 @@ def _parse_limit(raw: Any, path: str, problems: _Problems) -> StepLimit | None:
     remind = str(raw.get("remind_before") or "")
     if remind and not DURATION.match(remind):
         problems.add(f"{path}.remind_before", _("提前提醒“%(remind)s”无法识别：例如 2h") % {"remind": remind})
-    on_timeout = raw.get("on_timeout", "remind")
-    if on_timeout not in TIMEOUTS:
-        problems.add(
-            f"{path}.on_timeout",
-            _("超时处理只能是：%(choices)s") % {"choices": "、".join(f"{k}（{v}）" for k, v in TIMEOUTS.items())},
-        )
-    ladder = str(raw.get("ladder") or "")
-    if on_timeout == "escalate" and not ladder:
-        ladder = "standard"
-    clause = str(raw.get("clause") or "")
-    if len(clause) > 200:
-        problems.add(f"{path}.clause", _("依据不能超过 200 字"))
-    source = str(raw.get("source") or "").strip().strip("《》")
-    if len(source) > 80:
-        problems.add(f"{path}.source", _("依据文件不能超过 80 字"))
-    article = str(raw.get("article") or "").strip()
-    if len(article) > 40:
-        problems.add(f"{path}.article", _("条款编号不能超过 40 字"))
-    also = str(raw.get("also") or "").strip()
-    if len(also) > 300:
-        problems.add(f"{path}.also", _("补充说明不能超过 300 字"))
-    return StepLimit(duration, str(mode), remind, ladder, str(on_timeout), clause, source, article, also)
+    return duration, str(mode), remind
+
+
+def _parse_rules(raw: Any, fields: dict[str, Field], path: str, problems: _Problems) -> tuple[LimitRule, ...]:
+    """当 <条件> 时 时限 N 单位, in order: each condition checked as a step's condition is (field, op, value)."""
+    if raw in (None, []):
+        return ()
+    if not isinstance(raw, list):
+        problems.add(path, _("按条件的时限应为列表"))
+        return ()
+    if len(raw) > LIMIT_RULES_MAX:
+        problems.add(path, _("按条件的时限最多 %(max)s 条") % {"max": LIMIT_RULES_MAX})
+    rules: list[LimitRule] = []
+    for n, rule in enumerate(raw[:LIMIT_RULES_MAX]):
+        here = f"{path}[{n}]"
+        if not isinstance(rule, Mapping):
+            problems.add(here, _("应为一条时限规则（对象）"))
+            continue
+        when = rule.get("when")
+        if when in (None, {}):
+            problems.add(f"{here}.when", _("按条件的时限需要条件：不设条件时用步骤的默认时限"))
+        else:
+            _check_condition(when, fields, f"{here}.when", problems)
+        duration, mode, remind = _check_duration(rule, here, problems)
+        clause, source, article, also = _citation(rule, here, problems)
+        rules.append(LimitRule(dict(when or {}), duration, mode, remind, clause, source, article, also))
+    return tuple(rules)
 
 
 def parse(document: Any) -> Definition:
@@ -562,7 +708,7 @@ def parse(document: Any) -> Definition:
         when = raw.get("when")
         if when is not None:
             _check_condition(when, by_key, f"{path}.when", problems)
-        limit = _parse_limit(raw.get("limit"), f"{path}.limit", problems)
+        limit = _parse_limit(raw.get("limit"), by_key, f"{path}.limit", problems)
         if limit is not None and kind == "cc":
             problems.add(f"{path}.limit", _("抄送步骤无人办理，不能设时限"))
         steps.append(StepDef(skey, sname, str(kind), approvers, str(mode), when, limit))
@@ -588,6 +734,34 @@ def parse(document: Any) -> Definition:
 
 
 # --- values ----------------------------------------------------------------------------------------------
+
+
+OP_WORDS = {
+    "==": "=",
+    "!=": "≠",
+    ">": ">",
+    ">=": "≥",
+    "<": "<",
+    "<=": "≤",
+    "in": gettext_lazy("属于"),
+    "contains": gettext_lazy("包含"),
+    "empty": gettext_lazy("为空"),
+}
+
+
+def condition_text(cond: Mapping[str, Any], definition: Definition) -> str:
+    """A condition in words, by the fields' labels: 紧急程度 = 高; 金额 > 50000 且 类型 = 对外."""
+    for group, joint in (("all", _(" 且 ")), ("any", _(" 或 "))):
+        if group in cond:
+            return joint.join(condition_text(c, definition) for c in cond[group])
+    field = definition.field(str(cond.get("field")))
+    label = field.label if field is not None else str(cond.get("field"))
+    op = str(cond.get("op"))
+    if op == "empty":
+        return f"{label} {OP_WORDS[op]}"
+    value = cond.get("value")
+    shown = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"{label} {OP_WORDS.get(op, op)} {shown}"
 
 
 def condition_holds(cond: Mapping[str, Any] | None, values: Mapping[str, Any]) -> bool:
@@ -773,10 +947,12 @@ def clean(
     *,
     exists: Lookup | None = None,
     working_days: Callable[[dt.date, dt.date], int] | None = None,
+    earliest: Callable[[Earliest], dt.datetime] | None = None,
 ) -> Cleaned:
     """The form's values checked against the definition: `raw` maps field keys to what was sent (a table
     to a list of row dicts, a daterange to {"start", "end"}); formulas are computed here, whatever was sent.
-    Errors are keyed by the form's HTML names (f_<key>, f_<table>-<n>-<col>)."""
+    `earliest` (given on submit) turns a field's lead time into its earliest instant (aware): a value before
+    it is refused. Errors are keyed by the form's HTML names (f_<key>, f_<table>-<n>-<col>)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for field in definition.fields:
@@ -829,7 +1005,43 @@ def clean(
                 errors[name] = _("“%(label)s”不能小于 %(min)s") % {"label": field.label, "min": _plain(field.min)}
             if field.max is not None and result > field.max:
                 errors[name] = _("“%(label)s”不能大于 %(max)s") % {"label": field.label, "max": _plain(field.max)}
+    if earliest is not None:
+        errors.update(too_early(definition, values, earliest))
     return Cleaned(values, errors)
+
+
+def too_early(
+    definition: Definition, values: Mapping[str, Any], earliest: Callable[[Earliest], dt.datetime]
+) -> dict[str, str]:
+    """The date / date-time values earlier than their field's 最早：提交后 N … allows, each refused at its field
+    with the earliest instant allowed and the clause it comes from."""
+    from xietong.clocks.basis import basis_text
+
+    errors: dict[str, str] = {}
+    for field in definition.fields:
+        rule, value = field.earliest, values.get(field.key)
+        if rule is None or not value or field.type not in ("date", "datetime"):
+            continue
+        instant = earliest(rule)
+        if instant.second or instant.microsecond:  # the form has minutes: the first whole minute not before it
+            instant = instant.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+        if field.type == "date":
+            late = dt.date.fromisoformat(str(value)) < instant.date()
+            shown = instant.date().isoformat()
+        else:
+            sent = dt.datetime.fromisoformat(str(value)).replace(tzinfo=instant.tzinfo)
+            late = sent < instant
+            shown = instant.strftime("%Y-%m-%d %H:%M")
+        if not late:
+            continue
+        message = _("“%(label)s”最早为 %(earliest)s（%(rule)s）") % {
+            "label": field.label,
+            "earliest": shown,
+            "rule": rule.words,
+        }
+        basis = basis_text(rule.source, rule.article, rule.clause, rule.also)
+        errors[f"f_{field.key}"] = f"{message}。{basis}" if basis else message
+    return errors
 
 
 def raw_from_post(definition: Definition, data: Any) -> dict[str, Any]:

@@ -172,7 +172,7 @@ class DesignedPages:
             "file_fields": [f for f in definition.fields if f.type in ("attachment", "attachments")],
             "actions": [s for s in process.available(item, request.user)],
             "earlier_steps": _earlier(definition, item),
-            "clock_views": approver_clocks(item, clock_views(item)),
+            "clock_views": rule_labels(definition, approver_clocks(item, clock_views(item))),
             "timeline": timeline(item),
             "comments": comments_of(item),
             "attachments": attachments_of(item),
@@ -262,6 +262,29 @@ def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:
                 lines.append(PersonDue(task.person.display_name, None, task.get_status_display(), "muted"))
         if len(lines) > 1:
             view.people = lines
+    return views
+
+
+def rule_labels(definition: Definition, views: list[Any]) -> list[Any]:
+    """A clock armed under one of its step's limits by condition says which (its 依据 is that rule's clause):
+    主责部门处理 · 紧急程度 = 高：2 小时."""
+    from xietong.clocks.durations import duration_text
+    from xietong.designer.schema import condition_text
+
+    for view in views:
+        policy = view.clock.policy
+        if policy is None or not policy.priority.startswith("when-"):
+            continue
+        step = next((s for s in definition.steps if s.key == view.clock.limit), None)
+        n = int(policy.priority.removeprefix("when-") or 0)
+        if step is None or step.limit is None or not 0 < n <= len(step.limit.rules):
+            continue
+        rule = step.limit.rules[n - 1]
+        view.label = _("%(step)s · %(when)s：%(limit)s") % {
+            "step": view.label,
+            "when": condition_text(rule.when, definition),
+            "limit": duration_text(policy.duration, policy.mode),
+        }
     return views
 
 

@@ -63,6 +63,7 @@ def test_each_document_step_limit_cites_its_clause_as_the_built_in_policy_does(c
     """The same document, clause and words as clocks.sources (the built-in policy of the same rule)."""
     built_in = {
         ("problem-report", "dispatch"): ("problem", "*", "dispatch"),
+        ("problem-report", "handle"): ("problem", "*", "update_due"),
         ("delay-apply", "pm"): ("delay", "*", "review"),
         ("delay-apply", "head"): ("delay", "*", "review"),
         ("exception-report", "resolve"): ("exception", "normal", "resolve"),
@@ -178,10 +179,10 @@ def test_a_template_opened_in_the_designer_keeps_its_clause_when_saved_again(com
         "s2_article": "",
         "s2_clause": "",
         "s2_also": "",
-        "s3_source": "",
-        "s3_article": "",
-        "s3_clause": "",
-        "s3_also": "",
+        "s3_source": "内部沟通与协调工作机制",
+        "s3_article": "三（一）步骤3",
+        "s3_clause": "每2个工作日通过OA系统反馈进度",
+        "s3_also": "文件未规定处理完成时限，按进度反馈周期 2 个工作日为本产品默认",
         "s4_source": "",
         "s4_article": "",
         "s4_clause": "",
@@ -191,3 +192,74 @@ def test_a_template_opened_in_the_designer_keeps_its_clause_when_saved_again(com
     assert again["steps"][1]["limit"]["source"] == "内部沟通与协调工作机制"
     assert again["steps"][1]["limit"]["article"] == "三（一）步骤2"
     assert "source" not in (again["steps"][0].get("limit") or {})
+
+
+def test_the_rules_the_documents_state_are_options_now_not_help_text_and_quote_their_clause():
+    """提前3个工作日 (会议申请表), 提前2天 (延期申请) and 紧急 (问题提报表) are options the server applies, each
+    quoting its document word for word; the help text that said the designer could not express them is gone."""
+    from xietong.clocks.tests.test_rule_sources import document
+
+    documents = library_groups()["制度模板"]
+    earliest = {
+        (key, f["key"]): f["earliest"] for key, doc in documents.items() for f in doc["fields"] if f.get("earliest")
+    }
+    assert {k: (e["after"], e["unit"]) for k, e in earliest.items()} == {
+        ("meeting-apply", "start"): (3, "working_days"),
+        ("delay-apply", "original_due"): (2, "working_days"),
+    }
+    delay = SOURCES[("delay", "*", "notice")]  # the built-in 延期申请 counts the 2 days as the same
+    assert (earliest[("delay-apply", "original_due")]["clause"], earliest[("delay-apply", "original_due")]["also"]) == (
+        delay.clause_text,
+        delay.also,
+    )
+    rules = [
+        (key, step["key"], rule)
+        for key, doc in documents.items()
+        for step in doc["steps"]
+        for rule in (step.get("limit") or {}).get("rules", [])
+    ]
+    assert [(k, s, r["when"], r["duration"], r["mode"]) for k, s, r in rules] == [
+        ("problem-report", "handle", {"field": "urgency", "op": "==", "value": "高"}, "2h", "elapsed")
+    ]
+    for cited in [*earliest.values(), *(r for _k, _s, r in rules)]:
+        assert cited["clause"] in document(cited["source"]), cited
+    helps = " ".join(f.get("help", "") for doc in documents.values() for f in doc["fields"])
+    assert "提前3个工作日通过OA系统提交" not in helps and "提前2天" not in helps
+
+
+def test_an_urgent_problem_is_handled_within_2_elapsed_hours_and_a_medium_one_within_2_working_days(company):
+    """《问题提报表》主责部门处理: 紧急程度 高 → 2 小时 「紧急事项需2小时内响应」, else the default 2 个工作日
+    「每2个工作日通过OA系统反馈进度」 — on each approver's own clock, from 综合管理部's dispatch on Friday
+    2026-10-09 16:00 (the 调休 Saturday counts)."""
+    version = publish(company, library_groups()["制度模板"]["problem-report"])
+    due = {}
+    for urgency in ("高", "中"):
+        with time_machine.travel(at("2026-10-09 10:00"), tick=False), transaction.atomic():
+            item = designed_item_create(
+                definition=version.definition,
+                actor=company.person("guoxin"),
+                title=f"渠道报价口径不一致（{urgency}）",
+                project=company.project("smartwatch"),
+                raw={
+                    "background": "背景",
+                    "situation": "现状",
+                    "impact": "华东渠道",
+                    "urgency": urgency,
+                    "expected": "2026-10-16",
+                },
+                submit=True,
+            )
+        act(company, "hujun", item, "approve", "2026-10-09 15:00")
+        act(company, "liufang", item, "handle", "2026-10-09 16:00")
+        clocks = Clock.objects.filter(subject_id=item.pk, kind="handle").exclude(part="").order_by("owner__username")
+        due[urgency] = [(c.owner.username, c.due_at, c.mode, policy_basis(c.policy)) for c in clocks]
+    urgent = (
+        "依据：《企业沟通与协作流程规范》二（三）「紧急事项需2小时内响应」；"
+        "另见：《企业协作沟通标准化平台使用指南》五「优先级为“高”的事项,接收人需在2小时内响应」"
+    )
+    assert due["高"] == [(who, at("2026-10-09 18:00"), "wall", urgent) for who in ("liufang", "sunli")]
+    default = (
+        "依据：《内部沟通与协调工作机制》三（一）步骤3「每2个工作日通过OA系统反馈进度」；"
+        "另见：文件未规定处理完成时限，按进度反馈周期 2 个工作日为本产品默认"
+    )
+    assert due["中"] == [(who, at("2026-10-12 16:00"), "working", default) for who in ("liufang", "sunli")]
