@@ -93,6 +93,12 @@ UNIT_PARTS = {
 }
 REMIND_UNITS = (("h", _("小时")), ("m", _("分钟")), ("d", _("天")))
 DAY_COUNTS = (("", _("不计天数")), ("working_days", _("计工作日")), ("days", _("计自然日")))
+EARLIEST_UNITS = (
+    ("working_days", _("个工作日")),
+    ("working_hours", _("个工作小时")),
+    ("days", _("天")),
+    ("hours", _("小时")),
+)
 ON_TIMEOUT = (
     ("remind", _("仅提醒")),
     ("escalate", _("升级")),
@@ -103,6 +109,9 @@ ON_TIMEOUT = (
 _ROW = re.compile(r"^([fs])(\d+)_")
 _COLUMN = re.compile(r"^f(\d+)_c(\d+)_")
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_CITATION = ("clause", "source", "article", "also")  # 依据（原文）、依据文件、条款、另见
+# A rule's inputs (s<N>_r<K>_…) are named apart from the step's own, so that no name of one ends as the other's.
+_RULE_CITATION = {"clause": "basis", "source": "document", "article": "article_no", "also": "see_also"}
 
 
 def _text(data: Any, name: str) -> str:
@@ -192,6 +201,12 @@ def _field(data: Any, row: str) -> dict[str, Any]:
     formula = _text(data, f"{p}formula")
     if formula:
         out["formula"] = formula
+    after = _text(data, f"{p}earliest_n")
+    if after and kind in ("date", "datetime"):  # 最早：提交后 N 单位, with the clause it comes from
+        out["earliest"] = {"after": _number(after), "unit": _text(data, f"{p}earliest_unit") or "working_days"}
+        for name in _CITATION:
+            if value := _text(data, f"{p}earliest_{name}"):
+                out["earliest"][name] = value
     if kind == "table":
         columns = []
         for column in _row_ids(data, _COLUMN, prefix=row):
@@ -235,8 +250,33 @@ def _approvers(data: Any, p: str) -> dict[str, Any]:
     return out
 
 
-def _condition(data: Any, p: str) -> dict[str, Any] | None:
-    kept = _text(data, f"{p}when_json")  # a condition the row cannot edit (several clauses) is kept as it came
+def _rules(data: Any, p: str) -> list[dict[str, Any]]:
+    """当 <字段> <比较> <值> 时 时限 N 单位, in the order of the page; a row left empty is no rule."""
+    pattern = re.compile(rf"^{re.escape(p)}r(\d+)_")
+    rows: list[str] = []
+    for name in data:
+        match = pattern.match(name)
+        if match and match.group(1) not in rows:
+            rows.append(match.group(1))
+    rules = []
+    for row in rows:
+        r = f"{p}r{row}_"
+        when, limit = _condition(data, r, "if"), _duration(data, f"{r}")
+        if when is None and limit is None:
+            continue
+        duration, mode = limit or ("", "working")
+        rule: dict[str, Any] = {"when": when, "duration": duration, "mode": mode}
+        if remind := _duration(data, f"{r}warn_", {k: (k, "") for k, _label in REMIND_UNITS}):
+            rule["remind_before"] = remind[0]
+        for name, html_name in _RULE_CITATION.items():
+            if value := _text(data, f"{r}{html_name}"):
+                rule[name] = value
+        rules.append(rule)
+    return rules
+
+
+def _condition(data: Any, p: str, word: str = "when") -> dict[str, Any] | None:
+    kept = _text(data, f"{p}{word}_json")  # a condition the row cannot edit (several clauses) is kept as it came
     if kept:
         import json
 
@@ -246,11 +286,11 @@ def _condition(data: Any, p: str) -> dict[str, Any] | None:
             parsed = None
         if isinstance(parsed, dict):
             return parsed
-    name = _text(data, f"{p}when_field")
+    name = _text(data, f"{p}{word}_field")
     if not name:
         return None
-    op = _text(data, f"{p}when_op") or "=="
-    raw = _text(data, f"{p}when_value")
+    op = _text(data, f"{p}{word}_op") or "=="
+    raw = _text(data, f"{p}{word}_value")
     value: Any = None if op == "empty" else (_lines(raw) if op == "in" else _number(raw))
     return {"field": name, "op": op, "value": value}
 
@@ -266,8 +306,9 @@ def _step(data: Any, row: str) -> dict[str, Any]:
         "when": _condition(data, p),
     }
     limit = _duration(data, f"{p}limit_")
-    if limit:
-        duration, mode = limit
+    rules = _rules(data, p)
+    if limit or rules:
+        duration, mode = limit or ("", "working")
         remind = _duration(data, f"{p}remind_", {k: (k, "") for k, _label in REMIND_UNITS})
         out["limit"] = {
             "duration": duration,
@@ -280,6 +321,8 @@ def _step(data: Any, row: str) -> dict[str, Any]:
         for name in ("source", "article", "also"):  # 依据文件、条款、另见: kept only when given, as a file has them
             if value := _text(data, f"{p}{name}"):
                 out["limit"][name] = value
+        if rules:
+            out["limit"]["rules"] = rules
     return out
 
 
@@ -344,9 +387,55 @@ class FieldRow:
     def options_inline(self) -> str:
         return "、".join(str(v) for v in self.data.get("options") or [])
 
+    @property
+    def earliest(self) -> dict[str, Any]:
+        earliest = self.data.get("earliest")
+        return earliest if isinstance(earliest, dict) else {}
+
+
+class _Conditioned:
+    """A row with a condition the editor shows as 字段 比较 值 (or keeps as written when it has several)."""
+
+    data: dict[str, Any]
+
+    @property
+    def when(self) -> dict[str, Any]:
+        when = self.data.get("when")
+        return when if isinstance(when, dict) else {}
+
+    @property
+    def when_is_simple(self) -> bool:
+        return not self.when or "field" in self.when
+
+    @property
+    def when_json(self) -> str:
+        import json
+
+        return "" if self.when_is_simple else json.dumps(self.when, ensure_ascii=False)
+
+    @property
+    def when_value(self) -> str:
+        return _text_of(self.when.get("value"))
+
 
 @dataclass
-class StepRow:
+class RuleRow(_Conditioned):
+    """当 <条件> 时 时限 N 单位: one of a step's limits by condition (a blank one to add another)."""
+
+    row: str
+    data: dict[str, Any]
+
+    @property
+    def limit_parts(self) -> tuple[str, str]:
+        return _split_duration(self.data.get("duration", ""), self.data.get("mode", "working"))
+
+    @property
+    def remind_parts(self) -> tuple[str, str]:
+        return _split_duration(self.data.get("remind_before", ""), "wall")
+
+
+@dataclass
+class StepRow(_Conditioned):
     row: str
     data: dict[str, Any]
     errors: list[str] = field(default_factory=list)
@@ -372,26 +461,14 @@ class StepRow:
         return [str(p) for p in self.approvers.get("people") or []]
 
     @property
-    def when(self) -> dict[str, Any]:
-        return self.data.get("when") or {}
-
-    @property
-    def when_is_simple(self) -> bool:
-        return not self.when or "field" in self.when
-
-    @property
-    def when_json(self) -> str:
-        import json
-
-        return "" if self.when_is_simple else json.dumps(self.when, ensure_ascii=False)
-
-    @property
-    def when_value(self) -> str:
-        return _text_of(self.when.get("value"))
-
-    @property
     def limit(self) -> dict[str, Any]:
         return self.data.get("limit") or {}
+
+    @property
+    def rule_rows(self) -> list[RuleRow]:
+        """The step's limits by condition, then a blank row to add one (an empty row is not kept)."""
+        rules = [r for r in self.limit.get("rules") or [] if isinstance(r, dict)]
+        return [RuleRow(str(n), rule) for n, rule in enumerate(rules)] + [RuleRow(str(len(rules)), {})]
 
     @property
     def limit_parts(self) -> tuple[str, str]:

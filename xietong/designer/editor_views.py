@@ -50,6 +50,7 @@ CHOICES = {
     "remind_units": ef.REMIND_UNITS,
     "on_timeout": ef.ON_TIMEOUT,
     "day_counts": ef.DAY_COUNTS,
+    "earliest_units": ef.EARLIEST_UNITS,
 }
 TOP_LEVEL = ("name", "key", "prefix", "visibility", "starters", "description")
 
