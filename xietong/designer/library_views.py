@@ -97,7 +97,7 @@ def _entry(document: dict[str, Any], existing: ProcessDefinition | None, user: A
         "name": document.get("name") or document["key"],
         "description": document.get("description") or "",
         "prefix": document.get("prefix") or "",
-        "fields": [_label(f) for f in fields.values()],
+        "fields": [_label(f) + _earliest(f) for f in fields.values()],
         "steps": [_step(step, fields, names) for step in document.get("steps") or []],
         "existing": existing,
         "existing_editable": existing is not None and can(user, CHANGE, existing),
@@ -126,7 +126,28 @@ def _step(step: dict[str, Any], fields: dict[str, dict], names: dict) -> dict[st
         "when": _condition(step["when"], fields) if step.get("when") else "",
         "limit": _limit(limit) if limit else "",
         "basis": _basis(limit) if limit else "",
+        "rules": [
+            {
+                "limit": _("当 %(when)s 时：%(limit)s")
+                % {
+                    "when": _condition(rule.get("when") or {}, fields),
+                    "limit": _limit({**rule, "on_timeout": (limit or {}).get("on_timeout")}),  # the step's rule
+                },
+                "basis": _basis(rule),
+            }
+            for rule in (limit or {}).get("rules") or []
+        ],
     }
+
+
+def _earliest(field: dict[str, Any]) -> str:
+    """（最早：提交后 3 个工作日） after a date field's label when it has a lead time."""
+    from xietong.designer.schema import EARLIEST_UNITS, Earliest
+
+    earliest = field.get("earliest") or {}
+    if not isinstance(earliest, dict) or earliest.get("unit") not in EARLIEST_UNITS:
+        return ""
+    return _("（最早：%(rule)s）") % {"rule": Earliest(int(earliest.get("after") or 0), earliest["unit"]).words}
 
 
 def _approvers(approvers: dict[str, Any], fields: dict[str, dict], names: dict) -> str:

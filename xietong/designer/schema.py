@@ -736,34 +736,6 @@ def parse(document: Any) -> Definition:
 # --- values ----------------------------------------------------------------------------------------------
 
 
-OP_WORDS = {
-    "==": "=",
-    "!=": "≠",
-    ">": ">",
-    ">=": "≥",
-    "<": "<",
-    "<=": "≤",
-    "in": gettext_lazy("属于"),
-    "contains": gettext_lazy("包含"),
-    "empty": gettext_lazy("为空"),
-}
-
-
-def condition_text(cond: Mapping[str, Any], definition: Definition) -> str:
-    """A condition in words, by the fields' labels: 紧急程度 = 高; 金额 > 50000 且 类型 = 对外."""
-    for group, joint in (("all", _(" 且 ")), ("any", _(" 或 "))):
-        if group in cond:
-            return joint.join(condition_text(c, definition) for c in cond[group])
-    field = definition.field(str(cond.get("field")))
-    label = field.label if field is not None else str(cond.get("field"))
-    op = str(cond.get("op"))
-    if op == "empty":
-        return f"{label} {OP_WORDS[op]}"
-    value = cond.get("value")
-    shown = "、".join(map(str, value)) if isinstance(value, list) else str(value)
-    return f"{label} {OP_WORDS.get(op, op)} {shown}"
-
-
 def condition_holds(cond: Mapping[str, Any] | None, values: Mapping[str, Any]) -> bool:
     """Whether `cond` holds for the item's (cleaned) values; no condition is the default path."""
     if cond is None:

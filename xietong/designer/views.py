@@ -269,7 +269,9 @@ def rule_labels(definition: Definition, views: list[Any]) -> list[Any]:
     """A clock armed under one of its step's limits by condition says which (its 依据 is that rule's clause):
     主责部门处理 · 紧急程度 = 高：2 小时."""
     from xietong.clocks.durations import duration_text
-    from xietong.designer.schema import condition_text
+    from xietong.designer.library_views import _condition as condition_words  # as the 模板库 words a condition
+
+    fields = {str(f.get("key")): f for f in definition.document.get("fields") or []}
 
     for view in views:
         policy = view.clock.policy
@@ -282,7 +284,7 @@ def rule_labels(definition: Definition, views: list[Any]) -> list[Any]:
         rule = step.limit.rules[n - 1]
         view.label = _("%(step)s · %(when)s：%(limit)s") % {
             "step": view.label,
-            "when": condition_text(rule.when, definition),
+            "when": condition_words(dict(rule.when), fields),
             "limit": duration_text(policy.duration, policy.mode),
         }
     return views

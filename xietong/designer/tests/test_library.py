@@ -263,3 +263,10 @@ def test_an_urgent_problem_is_handled_within_2_elapsed_hours_and_a_medium_one_wi
         "另见：文件未规定处理完成时限，按进度反馈周期 2 个工作日为本产品默认"
     )
     assert due["中"] == [(who, at("2026-10-12 16:00"), "working", default) for who in ("liufang", "sunli")]
+
+
+def test_the_library_page_shows_the_lead_time_and_the_rule_with_its_clause(company, client_for):
+    page = client_for("admin").get("/designer/library/").content.decode()
+    assert "建议会议时间（最早：提交后 3 个工作日）" in page and "原计划完成日（最早：提交后 2 个工作日）" in page
+    assert "当 紧急程度 = 高 时：时限 2 小时，提前 30 分钟提醒，超时：升级" in page
+    assert "依据：《企业沟通与协作流程规范》二（三）「紧急事项需2小时内响应」" in page
