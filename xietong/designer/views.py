@@ -4,6 +4,7 @@ tasks, steps, clocks and timeline, and its steps — all through the permission 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -152,44 +153,26 @@ class DesignedPages:
     @require_GET
     def detail(request: AuthedRequest, process: Process, pk: int) -> HttpResponse:
         item = access(request.user, _items(request, process).select_related("project", "created_by"), pk)
-        from xietong.designer.definitions import definition_of
-
-        definition = definition_of(item)
-        own = item.definition_version.policy_process
         if request.GET.get("export") == "xlsx":
+            from xietong.designer.definitions import definition_of
             from xietong.designer.exports import item_workbook
 
             tasks = list(item.tasks.select_related("person").order_by("round", "pk"))
-            return _xlsx(item_workbook(item, shown_values(definition, item), tasks), f"{item.number}.xlsx")
-        context = {
-            "process": process,
-            "item": item,
-            "subject": item,
-            "tone": process.tones.get(item.state, ""),
-            "values": shown_values(definition, item),
-            "tasks": item.tasks.select_related("person", "added_by").order_by("round", "pk"),
-            "steps": definition.steps,
-            "file_fields": [f for f in definition.fields if f.type in ("attachment", "attachments")],
-            "actions": [s for s in process.available(item, request.user)],
-            "earlier_steps": _earlier(definition, item),
-            "clock_views": rule_labels(definition, approver_clocks(item, clock_views(item))),
-            "timeline": timeline(item),
-            "comments": comments_of(item),
-            "attachments": attachments_of(item),
-            "version": item.definition_version,
-            "policy_process": own,
-        }
-        return render(request, "designer/item_detail.html", context)
+            values = shown_values(definition_of(item), item)
+            return _xlsx(item_workbook(item, values, tasks), f"{item.number}.xlsx")
+        return _detail_page(request, process, item)
 
     @staticmethod
     @require_POST
     def step(request: AuthedRequest, process: Process, pk: int, action: str) -> HttpResponse:
         item = access(request.user, _items(request, process), pk)
         inputs: dict[str, Any] = {}
+        chosen = None
         if request.POST.get("to_person"):
-            inputs["to"] = Person.objects.filter(
+            chosen = Person.objects.filter(
                 pk=request.POST["to_person"] if request.POST["to_person"].isdigit() else 0
             ).first()
+            inputs["to"] = chosen
         if request.POST.get("to_step"):
             inputs["to"] = request.POST["to_step"]
         inputs["how"] = request.POST.get("how", "")
@@ -207,10 +190,76 @@ class DesignedPages:
                     expected_version=int(version) if version.isdigit() else None,
                 )
         except ApplicationError as error:
+            # The page again, not a redirect: the refusal stands at the action's own field and what was typed
+            # (the opinion, the person chosen, before/after, the step to return to) is still there.
             messages.error(request, refusal_text(error))
-        else:
-            messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
+            refused = _Refused.of(action, request.POST, chosen, error)
+            item = access(request.user, _items(request, process).select_related("project", "created_by"), pk)
+            return _detail_page(request, process, item, refused, status=error.status)
+        messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
         return redirect(item.get_absolute_url())
+
+
+@dataclass
+class _Refused:
+    """A step the runner refused, as its form shows it again: what was sent and each message at its field."""
+
+    action: str
+    reason: str
+    how: str
+    to_step: str
+    chosen: list[dict[str, Any]]
+    errors: dict[str, str]  # "to" (the person or the step to return to), "reason"
+    message: str  # the rest: not about one field
+
+    @classmethod
+    def of(cls, action: str, sent: Any, chosen: Person | None, error: ApplicationError) -> _Refused:
+        from xietong.org.people_search import person_row
+
+        fields = {name: str(text) for name, text in error.fields.items()}
+        errors: dict[str, str] = {name: fields.pop(name) for name in ("to", "reason") if name in fields}
+        rest = "；".join(fields.values()) or ("" if errors else str(error.message))
+        return cls(
+            action=action,
+            reason=sent.get("reason", ""),
+            how=sent.get("how", ""),
+            to_step=sent.get("to_step", ""),
+            chosen=[person_row(chosen)] if chosen is not None else [],
+            errors=errors,
+            message=rest,
+        )
+
+
+def _detail_page(
+    request: AuthedRequest, process: Process, item: DesignedItem, refused: _Refused | None = None, status: int = 200
+) -> HttpResponse:
+    from xietong.designer.definitions import definition_of
+
+    definition = definition_of(item)
+    actions = list(process.available(item, request.user))
+    context = {
+        "process": process,
+        "item": item,
+        "subject": item,
+        "tone": process.tones.get(item.state, ""),
+        "values": shown_values(definition, item),
+        "tasks": item.tasks.select_related("person", "added_by").order_by("round", "pk"),
+        "steps": definition.steps,
+        "file_fields": [f for f in definition.fields if f.type in ("attachment", "attachments")],
+        "actions": actions,
+        "action_rows": [
+            {"step": s, "kept": refused if refused is not None and refused.action == s.name else None} for s in actions
+        ],
+        "refused": refused,
+        "earlier_steps": _earlier(definition, item),
+        "clock_views": rule_labels(definition, approver_clocks(item, clock_views(item))),
+        "timeline": timeline(item),
+        "comments": comments_of(item),
+        "attachments": attachments_of(item),
+        "version": item.definition_version,
+        "policy_process": item.definition_version.policy_process,
+    }
+    return render(request, "designer/item_detail.html", context, status=status)
 
 
 def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:

@@ -1,0 +1,111 @@
+"""The item page's actions (同意/拒绝/退回/转交/加签) as an approver uses them on a phone: each box is named (退回到,
+转交给, 加签给, 加签方式), and a refused action comes back on the same page with its message at its own field and
+everything typed still there — the opinion, the person chosen, before/after, the step to return to."""
+
+import re
+
+import pytest
+import time_machine
+
+from xietong.designer.models import ApprovalTask, DesignedItem
+from xietong.designer.tests.support import act, publish, start
+from xietong.requests.tests.test_request_flow import at
+
+
+@pytest.fixture
+def claim(company):
+    """BX-2026-0001 at 财务会签: 胡军 approved, 冯静 and 何洋 to approve."""
+    item = start(company, publish(company))
+    act(company, "hujun", item, "approve", "2026-10-09 16:00")
+    return DesignedItem.objects.get(pk=item.pk)
+
+
+def form_of(html, action):
+    """The HTML of one action's form on the item page."""
+    return html.split(f'id="action-{action}"', 1)[1].split("</form>", 1)[0]
+
+
+def texts(html, pattern):
+    return [re.sub(r"<[^>]+>", "", found).strip() for found in re.findall(pattern, html, re.S)]
+
+
+def errors(form):
+    return texts(form, r'<p class="field-error" role="alert">(.*?)</p>')
+
+
+def typed(form):
+    return texts(form, r'<textarea name="reason"[^>]*>(.*?)</textarea>')[0]
+
+
+def test_each_action_names_its_boxes(client_for, claim):
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):
+        page = client_for("fengjing").get(f"/p/expense/{claim.pk}/").content.decode()
+    labels = {
+        action: texts(form_of(page, action), r"<label [^>]*>(.*?)</label>")
+        for action in ("send_back", "transfer", "add_sign")
+    }
+    assert labels == {"send_back": ["退回到"], "transfer": ["转交给"], "add_sign": ["加签给", "加签方式"]}
+    back = form_of(page, "send_back")
+    assert '<label for="to_step_send_back">' in back and '<select id="to_step_send_back" name="to_step">' in back
+    assert texts(back, r"<option [^>]*>(.*?)</option>") == ["发起人", "直属上级审批"]
+    assert '<label for="to_person_transfer">' in form_of(page, "transfer") and 'id="to_person_transfer"' in form_of(
+        page, "transfer"
+    )
+    assert all(errors(form_of(page, action)) == [] for action in ("approve", "send_back", "transfer", "add_sign"))
+
+
+def test_a_refused_transfer_keeps_what_was_typed_with_the_reason_at_the_person(client_for, company, claim):
+    heyang = company.person("heyang")
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):
+        response = client_for("heyang").post(
+            f"/p/expense/{claim.pk}/do/transfer/",
+            {"version": str(claim.version), "to_person": str(heyang.pk), "reason": "我出差，请代办"},
+        )
+    assert response.status_code == 400
+    page = response.content.decode()
+    form = form_of(page, "transfer")
+    assert 'class="action-form has-error"' in page.split('id="action-transfer"')[0].rsplit("<form", 1)[1]
+    person = form.split('<div class="action-field has-error">', 1)[1].split("</div>", 1)[0]
+    assert errors(person) == ["不能转交给自己"]
+    assert f'<option value="{heyang.pk}"' in person and "何洋（财务部）</option>" in person and " selected>" in person
+    assert typed(form) == "我出差，请代办"
+    # Only the refused action shows it: the other forms are as they were.
+    assert errors(form_of(page, "add_sign")) == [] and typed(form_of(page, "add_sign")) == ""
+    assert ApprovalTask.objects.get(item=claim, person=heyang).status == "open"
+
+
+def test_a_refused_add_sign_keeps_after_and_the_note(client_for, claim):
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):
+        response = client_for("fengjing").post(
+            f"/p/expense/{claim.pk}/do/add_sign/",
+            {"version": str(claim.version), "how": "after", "reason": "请王强看一下技术参数"},
+        )
+    assert response.status_code == 400
+    form = form_of(response.content.decode(), "add_sign")
+    assert '<option value="after" selected>' in form
+    assert typed(form) == "请王强看一下技术参数"
+    assert len(errors(form.split('<div class="action-field has-error">', 1)[1])) >= 1
+
+
+def test_a_send_back_to_a_step_not_passed_keeps_the_reason_with_the_message_at_the_step(client_for, claim):
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):
+        response = client_for("fengjing").post(
+            f"/p/expense/{claim.pk}/do/send_back/",
+            {"version": str(claim.version), "to_step": "gm", "reason": "发票抬头不对"},
+        )
+    assert response.status_code == 400
+    form = form_of(response.content.decode(), "send_back")
+    step = form.split('<div class="action-field has-error">', 1)[1].split("</div>", 1)[0]
+    assert errors(step) == ["该步骤本次未经过，不能退回到此"]  # 总经理 was skipped: 1,753.50 is not above 50,000
+    assert typed(form) == "发票抬头不对"
+
+
+def test_a_stale_page_says_so_at_the_action_and_keeps_the_opinion(client_for, claim):
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):
+        response = client_for("fengjing").post(
+            f"/p/expense/{claim.pk}/do/approve/", {"version": str(claim.version - 1), "reason": "同意报销"}
+        )
+    assert response.status_code >= 400
+    form = form_of(response.content.decode(), "approve")
+    assert len(errors(form)) == 1
+    assert typed(form) == "同意报销"
