@@ -101,3 +101,18 @@ def test_the_breakdown_and_its_gantt_stay_usable_on_a_phone(page_for, live_serve
     assert page.locator("svg.gantt").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "phone-breakdown-gantt")
+
+
+def test_a_long_email_address_wraps_on_a_persons_page(page_for, live_server, live_company):
+    """陈志强's own page at 390 px: chenzhiqiang@xingchen.example.com, one word to the browser, ran 15 px past the
+    card's edge in the 联系方式 list and the whole page scrolled sideways (405 px). A value in such a list wraps."""
+    person = live_company.person("chenzhiqiang")
+    person.email = "chenzhiqiang.zongjingli@xingchen-zhineng.example.com"
+    person.save(update_fields=["email"])
+    page = page_for("chenzhiqiang")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/org/people/{person.pk}/")
+    email = page.get_by_text(person.email).bounding_box()
+    assert email is not None and email["x"] + email["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-person-long-email")
