@@ -127,6 +127,7 @@ def dashboard_page(request: AuthedRequest) -> HttpResponse:
                 key: _drill_url(quarter, outcome=key, **where)
                 for key in ("judged", "on_time", "late", "open_late", "open", "overdue")
             },
+            "may_review": may_propose(request.user),
         },
     )
 
@@ -387,7 +388,12 @@ def designed_page(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "reports/designed.html",
-        {"lines": lines, "quarter": quarter, "quarters": Quarter.current().next().recent(9)[::-1]},
+        {
+            "lines": lines,
+            "quarter": quarter,
+            "quarters": Quarter.current().next().recent(9)[::-1],
+            "may_review": may_propose(request.user),
+        },
     )
 
 

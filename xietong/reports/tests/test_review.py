@@ -213,3 +213,13 @@ def test_an_empty_quarters_review_says_so_in_words(company, client_for):
     assert '<p class="empty">—</p>' not in page and 'class="empty">—<' not in page
     assert page.count("本季度没有数据。") >= 4
     assert '<td colspan="9" class="empty" data-label="">本季度没有数据。</td>' in page
+
+
+def test_the_quarterly_review_tab_is_offered_only_to_those_it_opens_for(company, client_for):
+    """王强 (an engineer) saw 时限遵守 · 审批步骤 · 季度复盘 above his reports and 季度复盘 answered 404: a tab must lead
+    somewhere. The coordinating office, department heads and the general manager keep it."""
+    for path in ("/reports/", "/reports/designed/"):
+        for username, shown in (("wangqiang", False), ("guoxin", False), ("lina", True), ("liufang", True)):
+            page = client_for(username).get(path).content.decode()
+            assert ('href="/reports/reviews/"' in page) is shown, (path, username)
+            assert client_for(username).get("/reports/reviews/").status_code == (200 if shown else 404)
