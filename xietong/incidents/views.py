@@ -181,7 +181,7 @@ def detail_context(request: AuthedRequest, incident: Incident, **forms: Form) ->
                 on_team and state in (IncidentState.REPORTED, IncidentState.RESPONDING),
                 LeaderReportForm,
             ),
-            "actions": list(incident.improvement_actions.select_related("owner")),
+            "actions": _improvements(request, incident),
             "clock_views": clock_views(incident),
             "timeline": timeline(incident, FIELD_LABELS),
             "comments": comments_of(incident),
@@ -389,6 +389,20 @@ def incident_review_view(request: AuthedRequest, incident_id: int) -> HttpRespon
         ),
         _("复盘已完成，改进措施已分派给负责人"),
     )
+
+
+def _improvements(request: AuthedRequest, incident: Incident) -> list[ImprovementAction]:
+    """The incident's improvement actions, each marked `openable` when the person may open its page: the list is
+    for everyone who sees the incident, a link only where it leads somewhere (not a 404)."""
+    actions = list(incident.improvement_actions.select_related("owner"))
+    openable = set(
+        ImprovementAction.objects.restrict(request.user)  # type: ignore[attr-defined]
+        .filter(pk__in=[a.pk for a in actions])
+        .values_list("pk", flat=True)
+    )
+    for a in actions:
+        a.openable = a.pk in openable  # type: ignore[attr-defined]
+    return actions
 
 
 def _action(request: AuthedRequest, action_id: int) -> ImprovementAction:

@@ -199,6 +199,19 @@ def test_the_whole_response_through_the_api(company, client_for):
     assert chenjing.get(f"/incidents/actions/{action.pk}/").status_code == 200
     assert client_for("fengjing").get(f"/incidents/actions/{action.pk}/").status_code == 404
     assert client_for("fengjing").get(f"/api/incidents/actions/{action.pk}").status_code == 404
+    # The incident's 改进措施 list links an action only for whom its page opens: 王强 on the team saw
+    # GJ-2026-0001 as a link that answered 404.
+    linked = {}
+    for username in ("lina", "chenjing", "wangqiang", "zhangwei", "liufang", "chenzhiqiang"):
+        page = client_for(username).get(f"/incidents/{pk}/")
+        if page.status_code != 200:
+            continue
+        html = page.content.decode()
+        assert "GJ-2026-0001" in html, username
+        opens = client_for(username).get(f"/incidents/actions/{action.pk}/").status_code == 200
+        linked[username] = f'href="/incidents/actions/{action.pk}/"' in html
+        assert linked[username] is opens, username
+    assert True in linked.values() and False in linked.values(), linked
     with time_machine.travel(at("2026-10-12 10:00"), tick=False):
         done = chenjing.post(f"/incidents/actions/{action.pk}/done/", {"note": "检查单已更新"})
     assert done.status_code == 302 and ImprovementAction.objects.get().state == "done"
