@@ -313,3 +313,20 @@ def test_the_pages_show_nodes_changes_and_versions(company, client_for):
         outsider = client_for("yuhai")
         assert outsider.get(f"/requests/{request.pk}/versions/").status_code == 404
         assert outsider.get(f"/requests/{request.pk}/change/").status_code == 404
+
+
+def test_a_too_long_node_name_is_refused_in_plain_chinese_at_its_field_and_kept(company, client_for):
+    """A 240-character 节点名称 was refused with Django's 「确保该变量包含不超过 100 字符 (目前字符数 240)。」 —
+    变量 (a variable) is a programmer's word. The project's zh_Hans catalogue words the length messages of every
+    form: 不能超过 100 个字（现有 240 个字）。"""
+    request = accepted_request(company)
+    long_name = "样机续航测试报告提交" * 24
+    with time_machine.travel(at("2026-09-28 10:00"), tick=False):
+        response = client_for("guoxin").post(
+            f"/requests/{request.pk}/milestones/new/", {"title": long_name, "due_date": "2026-10-16"}
+        )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "不能超过 100 个字（现有 240 个字）。" in page
+    assert "变量" not in page
+    assert f'value="{long_name}"' in page
