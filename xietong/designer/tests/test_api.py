@@ -100,6 +100,26 @@ def test_the_inbox_page_approves_several_at_once(company, client_for):
     assert "已同意：BX-2026-0001、BX-2026-0002" in shown and "没有待您审批的事项。" in shown
 
 
+def test_the_inbox_page_says_what_is_wrong_and_when_each_approval_is_due(company, client_for):
+    """批量同意 with nothing ticked did nothing and said nothing (the opinion typed was lost); an item refused was
+    named by its database id (「2：…」); and nothing said which approval had run out of time."""
+    version = publish(company)
+    first, second = start(company, version), start(company, version, when="2026-10-09 16:00")
+    hujun = client_for("hujun")
+    with time_machine.travel(at("2026-10-12 10:00"), tick=False):
+        page = hujun.get("/approvals/").content.decode()
+        # One working day each from Friday 15:00 / 16:00: the 调休 Saturday, both run out by Monday 10:00.
+        assert "10-10 15:00" in page and "10-10 16:00" in page and page.count("已超时</span>") == 2
+        nothing = hujun.post("/approvals/", {"reason": "同意，注意发票抬头"})
+        assert nothing.status_code == 400
+        assert "请先勾选要同意的事项" in nothing.content.decode()
+        assert ">同意，注意发票抬头</textarea>" in nothing.content.decode()
+        hujun.post("/approvals/", {"item": [first.pk]})
+        again = hujun.post("/approvals/", {"item": [first.pk]}, follow=True).content.decode()
+    assert "BX-2026-0001：您不能对此事项执行“同意”" in again and f">{first.pk}：" not in again
+    assert DesignedItem.objects.get(pk=second.pk).step == "manager"
+
+
 def test_the_list_and_one_item_export_to_excel_following_the_form(company, client_for):
     import io
 
