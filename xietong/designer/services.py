@@ -114,7 +114,10 @@ def definition_save_draft(
     if key and key != definition.key:
         raise ApplicationError(fields={"key": _("流程标识发布后不能修改")})
     definition.draft = document
-    definition.name = name[:60]
+    if not definition.versions.exists():
+        # A published process keeps its published name (the lists, 待我审批, the workbench show it) until the next
+        # version is published: a draft renamed — or its name cleared, which fell back to the key — is not live.
+        definition.name = name[:60]
     definition.version += 1
     definition.save(update_fields=["draft", "name", "version", "updated_at"])
     audit_record(actor=actor, action="designer.draft", obj=definition, after={"name": definition.name, **came_from})

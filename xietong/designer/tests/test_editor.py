@@ -238,3 +238,26 @@ def test_an_empty_designer_list_points_to_the_template_library(client_for):
         '可以从<a href="/designer/library/">模板库</a>选一个（公司制度中的表单与常用审批），改成本公司的规则后发布。'
         in shown
     )
+
+
+def test_a_draft_does_not_rename_the_published_process(client_for, finance):
+    """The administrator cleared 流程名称 in the editor of the published 费用报销 and saved a draft: 待我审批 and the
+    designer's list then called the live process 「expense」 (the empty name fell back to the key) for everyone,
+    with nothing published. A published process keeps its published name until the next version; a process never
+    published follows its draft."""
+    admin = client_for("admin")
+    admin.post("/designer/new/", {**EXPENSE, "action": "publish"})
+    definition = ProcessDefinition.objects.get(key="expense")
+    for name in ("", "差旅报销"):
+        admin.post(f"/designer/{definition.pk}/", {**EXPENSE, "name": name, "action": "save"})
+        definition.refresh_from_db()
+        assert definition.name == "费用报销", name
+    assert "费用报销" in admin.get("/designer/").content.decode()
+    admin.post(f"/designer/{definition.pk}/", {**EXPENSE, "name": "差旅报销", "action": "publish"})
+    definition.refresh_from_db()
+    assert (definition.name, definition.current.n) == ("差旅报销", 2)
+    admin.post("/designer/new/", {**EXPENSE, "key": "trip", "name": "出差申请", "action": "save"})
+    draft_only = ProcessDefinition.objects.get(key="trip")
+    admin.post(f"/designer/{draft_only.pk}/", {**EXPENSE, "key": "trip", "name": "出差审批", "action": "save"})
+    draft_only.refresh_from_db()
+    assert draft_only.name == "出差审批"
