@@ -116,3 +116,23 @@ def test_any_one_deciding_stops_the_others_clocks(company):
         "heyang": (ClockState.CANCELLED, at("2026-10-10 11:00")),  # met: he decided
         "fengjing": (ClockState.CANCELLED, None),  # stopped: 或签 was decided by him
     }
+
+
+def test_the_timeline_says_whose_clock_reminded_ran_out_and_escalated(company, client_for):
+    """Two countersigners' clocks fire at the same instants: the timeline read 「系统 到期提醒」 twice, 「系统 时限到期」
+    twice, 「系统 超时升级」 twice, with nothing to tell 冯静's from 何洋's or say to whom it went. Each clock event now
+    names its owner (责任人) and an escalation its target (升级至)."""
+    item = finance(company)
+    fire("2026-10-10 14:30:01")
+    fire("2026-10-10 16:30:01")
+    fire("2026-10-10 16:30:02")
+    with time_machine.travel(at("2026-10-10 17:00"), tick=False):
+        html = client_for("guoxin").get(item.get_absolute_url()).content.decode()
+    timeline = html.split('id="timeline"')[1].split("</section>")[0]
+    lines = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", li)).strip() for li in re.findall(r"<li>(.*?)</li>", timeline, re.S)
+    ]
+    reminded = sorted(line.split("到期提醒", 1)[1].strip() for line in lines if "到期提醒" in line)
+    assert reminded == ["责任人：何洋", "责任人：冯静"]
+    escalated = sorted(line.split("超时升级", 1)[1].strip() for line in lines if "超时升级" in line)
+    assert escalated == ["责任人：何洋 升级至：胡军", "责任人：冯静 升级至：胡军"]
