@@ -49,13 +49,19 @@ def requester(person: Any, item: DesignedItem) -> bool:
 
 
 def _open_task(person: Any, item: DesignedItem) -> ApprovalTask | None:
-    return (
-        ApprovalTask.objects.filter(
-            item=item, step=item.step, round=item.round, person_id=person.pk, status=TaskState.OPEN
+    """The person's open task on the item's current step. Read once per state of the item: the runner asks
+    who may act, then the step's apply asks again for the same task (the item is locked in between)."""
+    key = (person.pk, item.step, item.round, item.version)
+    known = item.__dict__.setdefault("_open_tasks_read", {})
+    if key not in known:
+        known[key] = (
+            ApprovalTask.objects.filter(
+                item=item, step=item.step, round=item.round, person_id=person.pk, status=TaskState.OPEN
+            )
+            .order_by("position", "pk")
+            .first()
         )
-        .order_by("position", "pk")
-        .first()
-    )
+    return known[key]
 
 
 def _acts_on(kind: str) -> Any:
@@ -99,10 +105,12 @@ def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) 
     for step in candidates:
         people = resolve(step.approvers, item, step.key)
         if step.kind == "cc":
-            for person in people:
-                ApprovalTask.objects.create(
+            ApprovalTask.objects.bulk_create(
+                ApprovalTask(
                     item=item, step=step.key, round=item.round, person=person, status=TaskState.SENT, created_at=ctx.now
                 )
+                for person in people
+            )
             copied.append({"step": step.key, "people": [p.display_name for p in people]})
             ctx.details.setdefault("cc_people", []).extend(p.pk for p in people)
             continue
@@ -110,8 +118,8 @@ def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) 
             skipped.append({"step": step.key, "name": step.name, "why": _("无人可审批，已跳过")})
             continue
         sequential = step.mode == "sequential" or step.approvers.get("type") == "chain"
-        for n, person in enumerate(people):
-            ApprovalTask.objects.create(
+        ApprovalTask.objects.bulk_create(  # one insert for the step's approvers, in their order
+            ApprovalTask(
                 item=item,
                 step=step.key,
                 round=item.round,
@@ -121,6 +129,8 @@ def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) 
                 created_at=ctx.now,
                 started_at=ctx.now if (n == 0 or not sequential) else None,
             )
+            for n, person in enumerate(people)
+        )
         item.step = step.key
         ctx.changed.add("step")
         ctx.details["entered"] = step.key
@@ -164,15 +174,15 @@ def _after_approval(ctx: StepContext, task: ApprovalTask, step: StepDef) -> None
         _open_tasks(item).filter(person_id=task.added_by_id, status=TaskState.WAITING, blocked=True).update(
             status=TaskState.OPEN, blocked=False
         )
-    remaining = _open_tasks(item)
-    if remaining.exists() and not remaining.filter(status=TaskState.OPEN).exists():
-        following = remaining.filter(blocked=False).order_by("position", "pk").first()
+    remaining = list(_open_tasks(item).order_by("position", "pk"))  # one read for what is left of the step
+    if not remaining:
+        _finish_step(ctx, definition_of(item))
+    elif not any(t.status == TaskState.OPEN for t in remaining):
+        following = next((t for t in remaining if not t.blocked), None)
         if following is not None:
             following.status = TaskState.OPEN
             following.started_at = following.started_at or ctx.now
             following.save(update_fields=["status", "started_at"])
-    if not _open_tasks(item).exists():
-        _finish_step(ctx, definition_of(item))
 
 
 def _my_task(ctx: StepContext) -> ApprovalTask:
