@@ -237,14 +237,16 @@ def _detail_page(
 
     definition = definition_of(item)
     actions = list(process.available(item, request.user))
+    tasks = list(item.tasks.select_related("person", "added_by").order_by("round", "pk"))
     context = {
         "process": process,
         "item": item,
         "subject": item,
         "tone": process.tones.get(item.state, ""),
         "values": shown_values(definition, item),
-        "tasks": item.tasks.select_related("person", "added_by").order_by("round", "pk"),
+        "tasks": tasks,
         "steps": definition.steps,
+        "skipped_steps": _skipped(definition, item, tasks),
         "file_fields": [f for f in definition.fields if f.type in ("attachment", "attachments")],
         "actions": actions,
         "action_rows": [
@@ -378,6 +380,21 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def _skipped(definition: Definition, item: DesignedItem, tasks: list[ApprovalTask]) -> set[str]:
+    """The steps this round passed over because their condition did not hold (总经理审批 when 合计 is not above
+    50,000): before the current step, or any once approved, with a condition and no task of the round. Without a
+    word the page listed 总经理审批 bare between a done step and an open one, as if still to come."""
+    keys = [s.key for s in definition.steps]
+    if item.state == ItemState.APPROVED:
+        passed = len(keys)
+    elif item.state == ItemState.RUNNING and item.step in keys:
+        passed = keys.index(item.step)
+    else:
+        return set()
+    had = {t.step for t in tasks if t.round == item.round}
+    return {s.key for s in definition.steps[:passed] if s.when and s.key not in had}
 
 
 def _earlier(definition: Definition, item: DesignedItem) -> list[Any]:

@@ -109,3 +109,18 @@ def test_a_stale_page_says_so_at_the_action_and_keeps_the_opinion(client_for, cl
     form = form_of(response.content.decode(), "approve")
     assert len(errors(form)) == 1
     assert typed(form) == "同意报销"
+
+
+def test_a_step_its_condition_passed_over_says_so(client_for, company, claim):
+    """1,753.50 is not above 50,000: 总经理审批 was listed bare between 胡军's approval and 财务会签, as if still to
+    come. It says it was skipped; above 50,000 it is the step at work and says nothing of the kind."""
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):
+        page = client_for("guoxin").get(f"/p/expense/{claim.pk}/").content.decode()
+    steps = page.split('class="approval-steps"', 1)[1].split("</ol>", 1)[0]
+    assert '<strong>总经理审批</strong> <span class="muted">条件不满足，已跳过</span>' in steps
+    assert steps.count("条件不满足，已跳过") == 1
+    big = start(company, DesignedItem.objects.get(pk=claim.pk).definition_version, amounts=(50000, 0.01))
+    act(company, "hujun", big, "approve", "2026-10-09 16:00")
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):
+        page = client_for("guoxin").get(f"/p/expense/{big.pk}/").content.decode()
+    assert "条件不满足，已跳过" not in page
