@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.contrib.admin import display as admin_display
 from django.core.exceptions import ValidationError
@@ -54,6 +54,17 @@ def register_limit_labels(labels: dict[str, object]) -> None:
     _more_limits.update(labels)
 
 
+# Those that register labels only when their process is first used (a designed process is compiled when a page
+# or a clock needs it): a process that has not needed it yet — the worker sending the 每日摘要 — asks them for a
+# code it does not know, instead of showing the code (「finance」 for 财务会签).
+_label_loaders: list[Callable[[], None]] = []
+
+
+def register_limit_label_loader(loader: Callable[[], None]) -> None:
+    if loader not in _label_loaders:
+        _label_loaders.append(loader)
+
+
 def register_process_labels(labels: dict[str, object]) -> None:
     """Names of declared processes the defaults do not know (items.registry registers each one's)."""
     _more_processes.update(labels)
@@ -67,6 +78,9 @@ def limit_label(code: str) -> str:
     """响应, 会议纪要 …: what a limit is called, for any process."""
     if code in LimitKind.values:
         return str(LimitKind(code).label)
+    if code not in _more_limits:
+        for load in _label_loaders:
+            load()
     return str(_more_limits.get(code, code))
 
 

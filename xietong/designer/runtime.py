@@ -14,6 +14,7 @@ from xietong.items.process import Process, process_named, remember, remember_fin
 
 _compiled: dict[int, Process] = {}  # version pk → its process
 _latest: dict[str, int] = {}  # definition key → the pk of its newest version registered
+_labels_upto = 0  # the newest version whose step names load_step_labels has registered
 
 
 def _register(version: DefinitionVersion) -> Process:
@@ -185,9 +186,23 @@ def requester_of(item: Any) -> Any:
     return getattr(item, "created_by", None)
 
 
+def load_step_labels() -> None:
+    """The step names of the versions published since the last call, as limit labels (clocks.models.limit_label
+    asks for a code it does not know): one query, empty when nothing new was published."""
+    global _labels_upto
+    from xietong.clocks.models import register_limit_labels
+
+    for pk, document in (
+        DefinitionVersion.objects.filter(pk__gt=_labels_upto).order_by("pk").values_list("pk", "document")
+    ):
+        register_limit_labels({s["key"]: s["name"] for s in document.get("steps", []) if s.get("limit")})
+        _labels_upto = pk
+
+
 def connect() -> None:
     """Called from the app's ready(): the registry finds designed processes, items their version's."""
     from xietong.clocks.handlers import register_clock_handlers
+    from xietong.clocks.models import register_limit_label_loader
     from xietong.core.workbench import register_section
     from xietong.designer.compile import base_process
     from xietong.designer.workbench import section
@@ -199,4 +214,5 @@ def connect() -> None:
     remember_finder(find)
     guard_model(DesignedItem)
     register_clock_handlers(DesignedItem, due=on_due, requester=requester_of)
+    register_limit_label_loader(load_step_labels)
     register_section("designer", section, order=45)

@@ -136,3 +136,22 @@ def test_the_timeline_says_whose_clock_reminded_ran_out_and_escalated(company, c
     assert reminded == ["责任人：何洋", "责任人：冯静"]
     escalated = sorted(line.split("超时升级", 1)[1].strip() for line in lines if "超时升级" in line)
     assert escalated == ["责任人：何洋 升级至：胡军", "责任人：冯静 升级至：胡军"]
+
+
+def test_the_daily_digest_names_a_designed_step_not_its_key(company, monkeypatch):
+    """冯静's 每日摘要 listed 「BX-2026-0002 样机测试物料采购报销（finance，12-04 16:30）」: the step's key, a stored
+    code, in a Chinese message. It names the step as the clock panel does: 财务会签."""
+    import datetime as dt
+
+    from xietong.clocks import models as clock_models
+    from xietong.designer import runtime
+    from xietong.notify.digest import digest_lines
+
+    item = finance(company)
+    fire("2026-10-10 16:30:01")
+    # The worker sending the digest has compiled no designed process: it knows no step name.
+    monkeypatch.setattr(clock_models, "_more_limits", {})
+    monkeypatch.setattr(runtime, "_labels_upto", 0, raising=False)
+    with time_machine.travel(at("2026-10-12 09:00"), tick=False):
+        _due, late = digest_lines(company.person("fengjing"), dt.date(2026, 10, 12))
+    assert late == [f"· {item.number} {item.title}（财务会签，10-10 16:30）"]
