@@ -42,3 +42,23 @@ def test_a_countersigner_uses_the_actions_on_a_phone_and_a_refusal_keeps_what_he
     form.scroll_into_view_if_needed()
     screenshot(heyang, "designer-actions-refused-phone")
     assert ApprovalTask.objects.get(item=item, person=live_company.person("heyang")).status == "open"
+
+
+def test_the_clock_panel_keeps_headings_and_names_on_one_line_beside_the_form(page_for, live_server, live_company):
+    """At 1366 px the 时限 panel sits in the right half beside the form: its 责任人 heading read 责/任/人 and each
+    approver's name 冯/静, one character a line."""
+    from xietong.designer.tests.support import act, publish, start
+
+    item = start(live_company, publish(live_company))
+    act(live_company, "hujun", item, "approve", "2026-10-09 16:00")
+    guoxin = page_for("guoxin")
+    guoxin.set_viewport_size({"width": 1366, "height": 900})
+    guoxin.goto(f"{live_server.url}/p/expense/{item.pk}/")
+    lines = guoxin.evaluate(
+        """() => [...document.querySelectorAll('#clocks th, #clocks tbody td:nth-child(2)')].map(cell => {
+            const range = document.createRange(); range.selectNodeContents(cell);
+            return [cell.textContent.trim(), new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+        })"""
+    )
+    assert lines and all(n == 1 for _, n in lines), lines
+    screenshot(guoxin, "designer-clock-panel-desktop")
