@@ -22,6 +22,7 @@ from xietong.clocks.durations import duration_text
 from xietong.clocks.models import ClockPolicy, PolicyChange
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_record
+from xietong.core.memo import forget
 
 FIELDS = ("duration", "remind_before", "escalate_after")
 FIELD_WORDS = {"duration": _("时限"), "remind_before": _("提前提醒"), "escalate_after": _("开始升级")}
@@ -54,6 +55,7 @@ def policy_change_schedule(
         created_at=time_source.now(),
     )
     ClockPolicy.objects.filter(pk=policy.pk).update(change_from=_next_change_at(policy.pk))
+    forget()  # an update() sends no signal: policy_for must not answer from the memo with the old row
     audit_record(
         actor=actor,
         action="clocks.clockpolicy.schedule",

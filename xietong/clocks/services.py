@@ -61,7 +61,12 @@ def subject_key(subject: models.Model) -> tuple[str, int]:
 
 
 def policy_for(process: str, kind: str, priority: str = "*") -> ClockPolicy | None:
-    """The active policy for this limit: the priority's own row, else the "*" row."""
+    """The active policy for this limit: the priority's own row, else the "*" row. Read once per unit of
+    work (core.memo): a step arms its clock and its message quotes the same limit."""
+    return memoized(("clock-policy", process, kind, priority), lambda: _policy_query(process, kind, priority))
+
+
+def _policy_query(process: str, kind: str, priority: str) -> ClockPolicy | None:
     rows = {
         p.priority: p
         for p in ClockPolicy.objects.filter(

@@ -67,6 +67,8 @@ MEMO_SOURCES = (
     "workcal.WorkCalendar",
     "notify.Preference",
     "notify.Channel",
+    "clocks.ClockPolicy",
+    "clocks.PolicyChange",
     "clocks.EscalationLadder",
     "clocks.EscalationStep",
     "archive.RetentionPolicy",

@@ -89,11 +89,12 @@ def participants_text(request: Request) -> str:
 
 
 def participations_store(
-    *, actor: Any, request: Request, taking: list[Taking], withdraw_signed: bool = False
+    *, actor: Any, request: Request, taking: list[Taking], withdraw_signed: bool = False, fresh: bool = False
 ) -> list[Participation]:
     """The request's departments become the receiving one plus `taking`: changed in place, new ones added
     (sent when the request is), the ones no longer named withdrawn (their clocks cancelled) — one that has
-    signed too when `withdraw_signed` (a 需求变更 takes it off an accepted request)."""
+    signed too when `withdraw_signed` (a 需求变更 takes it off an accepted request). `fresh`: the request was
+    created in this very transaction, so it has no departments yet to read."""
     wanted: dict[int, Taking] = {t.department.pk: t for t in taking}
     lead = wanted.pop(request.receiving_department_id, None)
     rows = [
@@ -104,7 +105,7 @@ def participations_store(
         ),
         *[(t.department, t.contact, t.duties) for t in wanted.values()],
     ]
-    existing = {p.department_id: p for p in request.participations.all()}
+    existing = {} if fresh else {p.department_id: p for p in request.participations.all()}
     kept = []
     for position, (department, contact, duties) in enumerate(rows, start=1):
         row = existing.pop(department.pk, None)

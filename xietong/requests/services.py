@@ -50,7 +50,7 @@ def request_create(
     )
     request.save()
     lines = _set_criteria(request, criteria, replace=False)
-    taking = participations_store(actor=actor, request=request, taking=participants or [])
+    taking = participations_store(actor=actor, request=request, taking=participants or [], fresh=True)
     audit_record(
         actor=actor,
         action="request.create",
