@@ -102,6 +102,12 @@ class PersonManager(UserManager.from_queryset(PersonQuerySet)):  # type: ignore[
     pass
 
 
+def display_name_of(name: str, first_name: str, last_name: str, username: str) -> str:
+    """How a person is named everywhere: their name, else first and last name (AbstractUser.get_full_name),
+    else the username — from the columns alone, for lists that read no Person objects."""
+    return name or f"{first_name} {last_name}".strip() or username
+
+
 class Person(AbstractUser):
     """A person who signs in: one department, a title, contact details and chat-tool ids.
 
@@ -171,7 +177,7 @@ class Person(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.get_full_name() or self.username
+        return display_name_of(self.name, self.first_name, self.last_name, self.username)
 
     @classmethod
     def reach_filter(cls, reach: Reach, action: str) -> Q | None:

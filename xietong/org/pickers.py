@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
-from xietong.org.models import Person
+from xietong.org.models import Person, display_name_of
 
 
 @lru_cache(maxsize=4096)
@@ -81,3 +81,22 @@ class PeoplePicker(_Picker, forms.SelectMultiple):
 
     def get_context(self, name, value, attrs):  # type: ignore[no-untyped-def]
         return super().get_context(name, value, {**_texts(), **(attrs or {})})
+
+
+class NamedPersonIterator(forms.models.ModelChoiceIterator):
+    """Options as (id, display name) read from four columns: a <select> of every active person built 1,000
+    Person objects (~16 ms of CPU) only to print their names."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = self.queryset.values_list("pk", "name", "first_name", "last_name", "username")
+        for pk, name, first_name, last_name, username in rows.iterator():
+            yield (pk, display_name_of(name, first_name, last_name, username))
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """One person from a plain <select> labelled with display names; choosing still reads the chosen row.
+    Not for the pickers, whose options carry each person's department for the search."""
+
+    iterator = NamedPersonIterator

@@ -20,6 +20,7 @@ from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.step_views import step_view
 from xietong.org.models import Person
+from xietong.org.pickers import PersonChoiceField
 from xietong.requests.changes import (
     CHANGE_PARTS,
     CHANGEABLE,
@@ -43,7 +44,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("节点名称"), max_length=100)
-    owner = forms.ModelChoiceField(label=gettext_lazy("责任人"), queryset=Person.objects.filter(is_active=True))
+    owner = PersonChoiceField(label=gettext_lazy("责任人"), queryset=Person.objects.filter(is_active=True))
     due_date = forms.DateField(label=gettext_lazy("节点日期"), required=False, widget=DATE)
     workday = forms.IntegerField(
         label=gettext_lazy("或：第几个工作日"),
