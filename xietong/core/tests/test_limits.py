@@ -179,3 +179,16 @@ def test_a_page_shows_the_limit_at_its_field_and_keeps_what_was_typed(company, c
     assert form["background"].value() == text and form["impact"].value() == "客服部全员"
     assert "2046-03-02" in page.content.decode()
     assert not Problem.objects.exists()
+
+
+def test_a_save_checks_the_limits_configured_now_not_those_of_its_first_save(settings):
+    """The bounds of a model are worked out once per configuration (core.limits._bounds_of), not once for all."""
+    problem = Problem(title="客服工单系统高峰期响应缓慢", background="慢" * 400)
+    assert limits.bounds_errors(problem) == {}
+    settings.XIETONG_TEXT_LIMITS = {"subject": 200, "short": 2000, "long": 300}
+    assert set(limits.bounds_errors(problem)) == {"background"}
+    assert limits.bounds_errors(problem)["background"] == limits.value_error(
+        Problem._meta.get_field("background"), problem.background
+    )
+    settings.XIETONG_TEXT_LIMITS = {"subject": 200, "short": 2000, "long": 50000}
+    assert limits.bounds_errors(problem) == {}
