@@ -270,14 +270,23 @@ def send_back_apply(ctx: StepContext) -> None:
     _enter(ctx, definition, [definition.step(to)])
 
 
-def transfer_check(ctx: StepContext) -> None:
+def _check_someone_else(ctx: StepContext, *, nobody: str, oneself: str) -> None:
+    """转交 and 加签 name an active person not yet on the step, and not the one acting."""
     to = ctx.inputs.get("to")
     if not isinstance(to, Person) or not to.is_active:
-        raise ApplicationError(fields={"to": _("请选择转交给谁")})
+        raise ApplicationError(fields={"to": nobody})
     if to.pk == ctx.principal.pk:
-        raise ApplicationError(fields={"to": _("不能转交给自己")})
+        raise ApplicationError(fields={"to": oneself})
     if _open_tasks(ctx.item).filter(person=to).exists():
         raise ApplicationError(fields={"to": _("%(name)s 已是此步骤的处理人") % {"name": to.display_name}})
+
+
+def transfer_check(ctx: StepContext) -> None:
+    _check_someone_else(ctx, nobody=_("请选择转交给谁"), oneself=_("不能转交给自己"))
+
+
+def add_sign_check(ctx: StepContext) -> None:
+    _check_someone_else(ctx, nobody=_("请选择加签给谁"), oneself=_("不能给自己加签"))
 
 
 def transfer_apply(ctx: StepContext) -> None:
@@ -662,7 +671,7 @@ def compile_version(version: Any) -> Process:
             _any_open_task,
             "",
             reason=Reason(gettext_lazy("加签说明"), required=False),
-            check=transfer_check,
+            check=add_sign_check,
             apply=add_sign_apply,
             after=settle_approver_clocks,
             tells=(

@@ -84,7 +84,19 @@ def test_a_refused_add_sign_keeps_after_and_the_note(client_for, claim):
     form = form_of(response.content.decode(), "add_sign")
     assert '<option value="after" selected>' in form
     assert typed(form) == "请王强看一下技术参数"
-    assert len(errors(form.split('<div class="action-field has-error">', 1)[1])) >= 1
+    assert errors(form.split('<div class="action-field has-error">', 1)[1]) == ["请选择加签给谁"]
+
+
+def test_adding_oneself_is_refused_in_the_words_of_add_sign(client_for, company, claim):
+    fengjing = company.person("fengjing")
+    with time_machine.travel(at("2026-10-10 09:30"), tick=False):
+        response = client_for("fengjing").post(
+            f"/p/expense/{claim.pk}/do/add_sign/",
+            {"version": str(claim.version), "how": "before", "to_person": str(fengjing.pk), "reason": "加签"},
+        )
+    assert response.status_code == 400
+    form = form_of(response.content.decode(), "add_sign")
+    assert errors(form.split('<div class="action-field has-error">', 1)[1]) == ["不能给自己加签"]
 
 
 def test_a_send_back_to_a_step_not_passed_keeps_the_reason_with_the_message_at_the_step(client_for, claim):
