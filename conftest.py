@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -61,6 +62,130 @@ class Company:
 @pytest.fixture
 def company(db) -> Company:
     return Company()
+
+
+class DemoSnapshot:
+    """What `seed_demo()` left: every model table's rows, the audit anchor file, and what it returned."""
+
+    def __init__(self, rows: dict[str, tuple[list[str], list[tuple]]], anchor: str | None, counts: dict) -> None:
+        self.rows = rows
+        self.anchor = anchor
+        self.counts = counts
+
+
+# This worker's seeded demo companies, by (instant, what the database held before seeding).
+_demo_snapshots: dict[tuple, DemoSnapshot] = {}
+_sequences: dict[str, list[dict]] = {}
+
+
+def _model_tables() -> dict[str, list[str]]:
+    """Every table Django manages → its columns (m2m tables included; generated columns and the SQLite FTS
+    index, which its triggers keep in step with archive_searchdocument, are not written directly)."""
+    from django.apps import apps
+
+    tables: dict[str, list[str]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.swapped or meta.db_table in tables:
+            continue
+        tables[meta.db_table] = [f.column for f in meta.local_concrete_fields if not getattr(f, "generated", False)]
+    return dict(sorted(tables.items()))
+
+
+def _column(name: str) -> str:
+    # On SQLite a bare column would pass through the connection's type converters (text → datetime, decimal …);
+    # IFNULL(column, NULL) is an expression, so the stored value comes back exactly as stored.
+    quoted = connection.ops.quote_name(name)
+    return f"IFNULL({quoted}, NULL)" if connection.vendor == "sqlite" else quoted
+
+
+def _demo_key() -> tuple:
+    import time_machine
+    from django.utils import timezone
+
+    if time_machine.escape_hatch.is_travelling():
+        when: object = timezone.now()  # the frozen instant the test seeds at
+    else:
+        when = ("now", timezone.localdate())  # seeded at the real time: valid for the day it was seeded
+    counts = []
+    with connection.cursor() as cursor:
+        for table in _model_tables():
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts.append(cursor.fetchone()[0])
+    return (connection.vendor, when, tuple(counts))
+
+
+def _demo_capture(counts: dict) -> DemoSnapshot:
+    from xietong.core.audit_chain import anchor_path
+
+    rows = {}
+    with connection.cursor() as cursor:
+        for table, columns in _model_tables().items():
+            cursor.execute(f"SELECT {', '.join(map(_column, columns))} FROM {connection.ops.quote_name(table)}")
+            rows[table] = (columns, [tuple(row) for row in cursor.fetchall()])
+    anchor = anchor_path().read_text() if anchor_path().exists() else None
+    return DemoSnapshot(rows, anchor, counts)
+
+
+def _demo_restore(snapshot: DemoSnapshot) -> None:
+    """Put the snapshot's rows in place of what the tables hold, in one transaction (deferred foreign keys)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from xietong.core.audit_chain import anchor_path
+
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, (columns, rows) in snapshot.rows.items():
+            cursor.execute(f"DELETE FROM {quote(table)}")
+            if rows:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES ({marks})",
+                    rows,
+                )
+        if connection.vendor == "postgresql":
+            # The rows keep their ids: move each sequence past them, never back (a sequence is not rolled back
+            # with the test's transaction, so setting it lower could hand out an id that is in use later).
+            for table in snapshot.rows:
+                if table not in _sequences:
+                    _sequences[table] = connection.introspection.get_sequences(cursor, table)
+                for sequence in _sequences[table]:
+                    column = quote(sequence["column"])
+                    cursor.execute(
+                        f"SELECT setval(%s, m) FROM (SELECT MAX({column}) AS m FROM {quote(table)}) t, "
+                        f"{quote(sequence['name'])} s WHERE m IS NOT NULL AND m > s.last_value",
+                        [sequence["name"]],
+                    )
+    # Content type ids come back with the rows; a transactional test's flush had made new ones.
+    ContentType.objects.clear_cache()
+    path = anchor_path()
+    if snapshot.anchor is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(snapshot.anchor)
+
+
+@pytest.fixture
+def seeded_demo():
+    """seeded_demo() does what seed_demo() does, and returns what it returns; the first call in this worker for an
+    instant (time_machine's frozen one, or today) and a starting database seeds for real, later ones put the same
+    rows back in a fraction of the time. Call it before the test writes anything of its own."""
+
+    def seed() -> dict:
+        from xietong.core.demo import seed_demo
+
+        key = _demo_key()
+        snapshot = _demo_snapshots.get(key)
+        if snapshot is None:
+            counts = seed_demo()
+            _demo_snapshots[key] = _demo_capture(copy.deepcopy(counts))
+            return counts
+        _demo_restore(snapshot)
+        return copy.deepcopy(snapshot.counts)
+
+    return seed
 
 
 @pytest.fixture

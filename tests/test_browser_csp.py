@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import xietong
-from xietong.core.demo import seed_demo
 
 TEMPLATES = [*Path(xietong.__file__).parent.glob("**/templates/**/*.html")]
 INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
@@ -83,8 +82,8 @@ def walk(page, base: str, limit: int) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.browser
-def test_no_page_reached_from_the_navigation_violates_the_csp(page_for, live_server, live_company):
-    seed_demo()
+def test_no_page_reached_from_the_navigation_violates_the_csp(page_for, live_server, live_company, seeded_demo):
+    seeded_demo()
     page = page_for("admin")  # sees every item of the demo company
     visited, violations = walk(page, live_server.url, limit=250)
     assert len(visited) > 60, visited

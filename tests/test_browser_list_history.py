@@ -4,8 +4,6 @@ filters. And a list URL fetched by htmx (the table) must not be what the browser
 
 import pytest
 
-from xietong.core.demo import seed_demo
-
 pytestmark = pytest.mark.browser
 
 LISTS = [
@@ -31,8 +29,10 @@ def filter_once(page, words: str) -> None:
 
 
 @pytest.mark.parametrize(("path", "title"), LISTS, ids=[p.split("/")[1] for p, _t in LISTS])
-def test_back_past_the_history_cache_restores_the_whole_list_page(page_for, live_server, live_company, path, title):
-    seed_demo()
+def test_back_past_the_history_cache_restores_the_whole_list_page(
+    page_for, live_server, live_company, seeded_demo, path, title
+):
+    seeded_demo()
     page = page_for("admin")
     page.goto(live_server.url + path)
     page.evaluate(COUNT_RESTORES)

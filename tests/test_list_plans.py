@@ -18,7 +18,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from xietong.core.demo import seed_demo
 from xietong.org.models import Person
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
@@ -118,8 +117,8 @@ def _list_pages(client: Client) -> list[str]:
     return sorted(pages)
 
 
-def test_every_list_page_walks_an_index_to_its_rows(db):
-    seed_demo()
+def test_every_list_page_walks_an_index_to_its_rows(db, seeded_demo):
+    seeded_demo()
     failures: dict[str, set[str]] = defaultdict(set)
     checked = 0
     samples: dict[str, str] = {}

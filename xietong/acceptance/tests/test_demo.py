@@ -15,9 +15,9 @@ from xietong.requests.demo import BATTERY
 WEDNESDAY = dt.datetime(2026, 12, 2, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def test_the_demo_shows_a_signed_result_confirmation_and_a_filed_retrospective(db):
+def test_the_demo_shows_a_signed_result_confirmation_and_a_filed_retrospective(db, seeded_demo):
     with time_machine.travel(WEDNESDAY, tick=False):
-        seed_demo()
+        seeded_demo()
         seed_demo()  # idempotent
         confirmation = ResultConfirmation.objects.get(request__title=BATTERY)
         assert confirmation.signatures.count() >= 1

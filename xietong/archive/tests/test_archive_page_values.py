@@ -7,7 +7,6 @@ import re
 from xietong.archive.models import ArchiveRecord
 from xietong.archive.templatetags.archive_values import filed_value
 from xietong.archive.tests.support import drain
-from xietong.core.demo import seed_demo
 
 
 def form_rows(page: str) -> dict[str, str]:
@@ -18,8 +17,8 @@ def form_rows(page: str) -> dict[str, str]:
     return {html.unescape(dt): html.unescape(re.sub(r"<br>", "|", dd)) for dt, dd in pairs}
 
 
-def test_a_filed_meeting_shows_its_agenda_as_lines_and_yes_or_no_in_words(company, client_for):
-    seed_demo()
+def test_a_filed_meeting_shows_its_agenda_as_lines_and_yes_or_no_in_words(company, seeded_demo, client_for):
+    seeded_demo()
     drain("2026-12-31 10:05")
     from xietong.meetings.models import Meeting
 

@@ -150,14 +150,13 @@ def visible_text(page: str) -> str:
 
 
 @pytest.fixture
-def english_lina(company, client_for):
+def english_lina(company, seeded_demo, client_for):
     """李娜 with the demo company's meetings, notices, problems and emergency, one request waiting on her
     and indexed for search; she has chosen English."""
     from xietong.archive.indexing import index_subject
-    from xietong.core.demo import seed_demo
     from xietong.requests.tests.test_request_flow import new_request
 
-    seed_demo()
+    seeded_demo()
     request = new_request(company)
     index_subject("requests.request", request.pk)
     client = client_for("lina")

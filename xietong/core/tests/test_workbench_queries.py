@@ -4,7 +4,6 @@ fetch only the fields an entry shows, so reading one (a state label, a due time)
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from xietong.core.demo import seed_demo
 from xietong.core.memo import memo_scope
 from xietong.core.permissions import reach_of
 from xietong.core.workbench import _providers
@@ -14,8 +13,8 @@ from xietong.org.tree import DepartmentTree
 ONE_QUERY = ("requests", "meetings", "problems", "notices", "tasks")
 
 
-def test_each_listed_section_is_one_query_for_every_demo_person(db):
-    seed_demo()
+def test_each_listed_section_is_one_query_for_every_demo_person(db, seeded_demo):
+    seeded_demo()
     entries = dict.fromkeys(ONE_QUERY, 0)
     for person in Person.objects.filter(is_active=True).order_by("pk"):
         with memo_scope():

@@ -18,9 +18,9 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
-def test_the_demo_shows_designed_processes_in_use(db):
+def test_the_demo_shows_designed_processes_in_use(db, seeded_demo):
     with time_machine.travel(WEDNESDAY, tick=False):
-        seed_demo()
+        seeded_demo()
         seed_demo()  # idempotent
     assert sorted((d.key, d.current.n) for d in ProcessDefinition.objects.all()) == [("expense", 1), ("leave", 1)]
     items = {i.title: i for i in DesignedItem.objects.all()}

@@ -7,7 +7,6 @@ import time_machine
 from django.db.models import Q
 
 from xietong.clocks.models import Clock
-from xietong.core.demo import seed_demo
 from xietong.items.handover import open_items_owned_by, person_hand_over, still_answers_for
 from xietong.items.process import processes
 from xietong.org.models import Person
@@ -29,8 +28,8 @@ def named(person):
     return found
 
 
-def test_everything_successor_answers_for_passes_to_her_successor_and_nothing_stays_with_her(db):
-    seed_demo()
+def test_everything_successor_answers_for_passes_to_her_successor_and_nothing_stays_with_her(db, seeded_demo):
+    seeded_demo()
     leaver, successor = Person.objects.get(username="chenjing"), Person.objects.get(username="yangfan")
     admin = Person.objects.get(username="admin")
     before = named(leaver)

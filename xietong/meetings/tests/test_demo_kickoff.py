@@ -6,15 +6,14 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from xietong.clocks.models import Clock
-from xietong.core.demo import seed_demo
 from xietong.meetings.models import Meeting
 
 WEDNESDAY = dt.datetime(2026, 12, 2, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def test_the_demo_kickoff_links_its_request_and_has_its_minutes(db, client_for):
+def test_the_demo_kickoff_links_its_request_and_has_its_minutes(db, seeded_demo, client_for):
     with time_machine.travel(WEDNESDAY, tick=False):
-        seed_demo()
+        seeded_demo()
     kickoff = Meeting.objects.get(title="智能手表项目-续航优化启动会")
     assert (kickoff.meeting_type.code, kickoff.called_by_type, kickoff.state) == (
         "kickoff",

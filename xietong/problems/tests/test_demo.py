@@ -6,8 +6,8 @@ from xietong.lighter.models import CustomerRequirement, Onboarding
 from xietong.problems.models import Problem
 
 
-def test_demo_seeders_are_idempotent(db):
-    first = seed_demo()
+def test_demo_seeders_are_idempotent(db, seeded_demo):
+    first = seeded_demo()
     assert first["问题提报"] == {"problems": 4}
     assert first["紧急事项"] == {"incidents": 1}
     assert set(Problem.objects.values_list("state", flat=True)) == {"closed", "in_progress", "filed", "endorsing"}

@@ -27,9 +27,9 @@ def respond_clock(title: str) -> Clock:
     return Clock.objects.get(subject_type="requests.request", subject_id=request.pk, kind="respond")
 
 
-def test_the_demo_requests_on_a_wednesday(db):
+def test_the_demo_requests_on_a_wednesday(db, seeded_demo):
     with time_machine.travel(WEDNESDAY, tick=False):
-        seed_demo()
+        seeded_demo()
         seed_demo()  # idempotent: nothing is written twice
 
     states = dict(Request.objects.values_list("title", "state"))

@@ -14,9 +14,9 @@ SH = ZoneInfo("Asia/Shanghai")
 WEDNESDAY = dt.datetime(2026, 12, 2, 11, 0, tzinfo=SH)
 
 
-def test_the_demo_request_with_milestones_and_a_half_read_change(db, client_for):
+def test_the_demo_request_with_milestones_and_a_half_read_change(db, seeded_demo, client_for):
     with time_machine.travel(WEDNESDAY, tick=False):
-        seed_demo()
+        seeded_demo()
         seed_demo()  # idempotent
     request = Request.objects.get(title=TITLE)
     assert request.state == "in_progress"
