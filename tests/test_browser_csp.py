@@ -19,7 +19,7 @@ INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I)
 # Pages that are files, or that change something on a GET (signing out), are not walked; of the admin, the
 # index and the pages of its own (imports), not Django's stock lists and forms.
 SKIP = re.compile(
-    r"/accounts/logout/|/i18n/|/export|format=|\.ics\b|\.xlsx\b|\.pdf\b|/download|/files?/|/api/"
+    r"/accounts/logout/|/i18n/|/export|[?&]export=|format=|\.ics\b|\.xlsx\b|\.pdf\b|/download|/files?/|/api/"
     r"|/admin/(?!$)(?!.*import)"
 )
 
