@@ -24,6 +24,7 @@ from xietong.designer import editor_forms as ef
 from xietong.designer.library import library_groups, library_text
 from xietong.designer.models import ApproverGroup, ProcessDefinition
 from xietong.designer.services import KeyTaken, definition_import, may_design
+from xietong.designer.wording import condition_words, field_label
 from xietong.org.models import Person
 
 SINGLE = ("manager", "department_head", "division_leader", "general_manager")  # one person: 会签/或签 says nothing
@@ -97,15 +98,11 @@ def _entry(document: dict[str, Any], existing: ProcessDefinition | None, user: A
         "name": document.get("name") or document["key"],
         "description": document.get("description") or "",
         "prefix": document.get("prefix") or "",
-        "fields": [_label(f) + _earliest(f) for f in fields.values()],
+        "fields": [field_label(f) + _earliest(f) for f in fields.values()],
         "steps": [_step(step, fields, names) for step in document.get("steps") or []],
         "existing": existing,
         "existing_editable": existing is not None and can(user, CHANGE, existing),
     }
-
-
-def _label(field: dict[str, Any] | None) -> str:
-    return str((field or {}).get("label") or (field or {}).get("key") or "")
 
 
 def _step(step: dict[str, Any], fields: dict[str, dict], names: dict) -> dict[str, Any]:
@@ -123,14 +120,14 @@ def _step(step: dict[str, Any], fields: dict[str, dict], names: dict) -> dict[st
         "kind_key": kind,
         "approvers": _approvers(approvers, fields, names),
         "mode": dict(ef.MODES)[mode] if shows_mode else "",
-        "when": _condition(step["when"], fields) if step.get("when") else "",
+        "when": condition_words(step["when"], fields) if step.get("when") else "",
         "limit": _limit(limit) if limit else "",
         "basis": _basis(limit) if limit else "",
         "rules": [
             {
                 "limit": _("当 %(when)s 时：%(limit)s")
                 % {
-                    "when": _condition(rule.get("when") or {}, fields),
+                    "when": condition_words(rule.get("when") or {}, fields),
                     "limit": _limit({**rule, "on_timeout": (limit or {}).get("on_timeout")}),  # the step's rule
                 },
                 "basis": _basis(rule),
@@ -171,30 +168,8 @@ def _approvers(approvers: dict[str, Any], fields: dict[str, dict], names: dict) 
         return _("指定人员：%(names)s") % {"names": "、".join(people)}
     if kind == "field":
         field = str(approvers.get("field") or "")
-        return _("表单中的“%(label)s”") % {"label": _label(fields.get(field)) or field}
+        return _("表单中的“%(label)s”") % {"label": field_label(fields.get(field)) or field}
     return str(labels.get(str(kind), kind))
-
-
-def _condition(when: dict[str, Any], fields: dict[str, dict]) -> str:
-    if "all" in when or "any" in when:
-        joiner = _(" 且 ") if "all" in when else _(" 或 ")
-        return joiner.join(_condition(part, fields) for part in when.get("all") or when.get("any") or [])
-    field = fields.get(str(when.get("field"))) or {}
-    label = _label(field) or str(when.get("field"))
-    if field.get("type") == "daterange":  # compared by its days (工作日 or 自然日, as the field counts)
-        label = _("%(label)s天数") % {"label": label}
-    op = str(when.get("op") or "==")
-    value = when.get("value")
-    shown = "、".join(_value(v) for v in value) if isinstance(value, list) else _value(value)
-    if op == "empty":
-        return _("%(label)s为空") % {"label": label}
-    return f"{label} {dict(ef.OPS).get(op, op)} {shown}"
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value)
-    return f"{value:,}" if isinstance(value, int | float) else str(value)
 
 
 def _limit(limit: dict[str, Any]) -> str:

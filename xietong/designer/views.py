@@ -320,7 +320,7 @@ def rule_labels(definition: Definition, views: list[Any]) -> list[Any]:
     """A clock armed under one of its step's limits by condition says which (its 依据 is that rule's clause):
     主责部门处理 · 紧急程度 = 高：2 小时."""
     from xietong.clocks.durations import duration_text
-    from xietong.designer.library_views import _condition as condition_words  # as the 模板库 words a condition
+    from xietong.designer.wording import condition_words  # as the 模板库 words a condition
 
     fields = {str(f.get("key")): f for f in definition.document.get("fields") or []}
 

@@ -1,0 +1,36 @@
+"""A designed process's rules in words, as people read them: 合计 > 50,000, 起止日期天数 > 3, 紧急程度 = 高 — shared by
+the 模板库 and the clock panel (a clock armed under a limit by condition names that condition)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from xietong.designer import editor_forms as ef
+
+
+def field_label(field: dict[str, Any] | None) -> str:
+    return str((field or {}).get("label") or (field or {}).get("key") or "")
+
+
+def condition_words(when: dict[str, Any], fields: dict[str, dict]) -> str:
+    if "all" in when or "any" in when:
+        joiner = _(" 且 ") if "all" in when else _(" 或 ")
+        return joiner.join(condition_words(part, fields) for part in when.get("all") or when.get("any") or [])
+    field = fields.get(str(when.get("field"))) or {}
+    label = field_label(field) or str(when.get("field"))
+    if field.get("type") == "daterange":  # compared by its days (工作日 or 自然日, as the field counts)
+        label = _("%(label)s天数") % {"label": label}
+    op = str(when.get("op") or "==")
+    value = when.get("value")
+    shown = "、".join(_value(v) for v in value) if isinstance(value, list) else _value(value)
+    if op == "empty":
+        return _("%(label)s为空") % {"label": label}
+    return f"{label} {dict(ef.OPS).get(op, op)} {shown}"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    return f"{value:,}" if isinstance(value, int | float) else str(value)
