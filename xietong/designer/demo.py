@@ -43,6 +43,14 @@ def _working_day_after(n: int) -> dt.date:
     return day
 
 
+def _start(definition: ProcessDefinition, who: Person, title: str, when: dt.datetime, raw: dict) -> DesignedItem:
+    """An item of the 智能手表项目 started (and submitted) at `when`, after what the worker did until then."""
+    replay_clocks(when)
+    with at_instant(when):
+        project = Project.objects.get(code="smartwatch")
+        return designed_item_create(definition=definition, actor=who, title=title, project=project, raw=raw)
+
+
 def _step(who: Person, item: DesignedItem, when: dt.datetime, step: str = "approve") -> DesignedItem:
     replay_clocks(when)
     with at_instant(when):
@@ -64,55 +72,40 @@ def seed_demo_designed() -> dict[str, int]:
     with at_instant(published):
         expense = definition_publish(actor=people["admin"], document=copy.deepcopy(library["expense"])).definition
         leave = definition_publish(actor=people["admin"], document=copy.deepcopy(library["leave"])).definition
-    watch = Project.objects.get(code="smartwatch")
 
     filed = working_day_before(4, "10:00")
-    replay_clocks(filed)
-    with at_instant(filed):
-        claim = designed_item_create(
-            definition=expense,
-            actor=people["guoxin"],
-            title="深圳客户拜访差旅报销",
-            project=watch,
-            raw={
-                "reason": "拜访深圳渠道客户，确认智能手表首批备货",
-                "kind": "差旅",
-                "lines": _lines(filed.date(), TRIP),
-            },
-        )
+    claim = _start(
+        expense,
+        people["guoxin"],
+        "深圳客户拜访差旅报销",
+        filed,
+        {"reason": "拜访深圳渠道客户，确认智能手表首批备货", "kind": "差旅", "lines": _lines(filed.date(), TRIP)},
+    )
     claim = _step(people["hujun"], claim, working_day_before(4, "14:20"))
     claim = _step(finance["fengjing"], claim, working_day_before(3, "10:05"))
     _step(finance["heyang"], claim, working_day_before(3, "11:40"))
 
     filed = working_day_before(1, "15:00")
-    replay_clocks(filed)
-    with at_instant(filed):
-        waiting = designed_item_create(
-            definition=expense,
-            actor=people["guoxin"],
-            title="样机测试物料采购报销",
-            project=watch,
-            raw={
-                "reason": "续航测试追加样机电池与充电底座",
-                "kind": "办公",
-                "lines": _lines(filed.date(), [{"date": "", "item": "测试电池 20 块", "amount": "2360"}]),
-            },
-        )
+    battery = [{"date": "", "item": "测试电池 20 块", "amount": "2360"}]
+    waiting = _start(
+        expense,
+        people["guoxin"],
+        "样机测试物料采购报销",
+        filed,
+        {"reason": "续航测试追加样机电池与充电底座", "kind": "办公", "lines": _lines(filed.date(), battery)},
+    )
     _step(people["hujun"], waiting, working_day_before(1, "16:30"))
 
-    asked = working_day_before(1, "17:00")
-    replay_clocks(asked)
     start = _working_day_after(3)
-    with at_instant(asked):
-        designed_item_create(
-            definition=leave,
-            actor=people["wangqiang"],
-            title="年假 2 天",
-            project=watch,
-            raw={
-                "kind": "年假",
-                "period": {"start": start.isoformat(), "end": (start + dt.timedelta(days=1)).isoformat()},
-                "reason": "家中有事，工作已交接给刘洋",
-            },
-        )
+    _start(
+        leave,
+        people["wangqiang"],
+        "年假 2 天",
+        working_day_before(1, "17:00"),
+        {
+            "kind": "年假",
+            "period": {"start": start.isoformat(), "end": (start + dt.timedelta(days=1)).isoformat()},
+            "reason": "家中有事，工作已交接给刘洋",
+        },
+    )
     return {"designed": DesignedItem.objects.count()}
