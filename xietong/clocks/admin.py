@@ -179,7 +179,7 @@ class ClockPolicyAdmin(AuditedModelAdmin):
     list_display = (
         "process_label",
         "priority_label",
-        "kind",
+        "kind_label",
         "duration",
         "mode",
         "remind_before",

@@ -45,13 +45,21 @@ class LimitKind(models.TextChoices):
 
 
 # Limits a declared process names beyond the kinds above (用印申请's "approve", a designed process's steps):
-# registered with their labels when the process is (items.registry).
+# registered with their labels when the process is (items.registry). A code is one process's own word: two
+# designed processes may both have a step 「finance」 (费用报销's 财务会签, 采购申请's 财务审核), so each label is
+# kept under the process (its policies' `process`) as well as under the code alone, the latter last-registered.
 _more_limits: dict[str, object] = {}
+_limits_by_process: dict[str, dict[str, object]] = {}  # code → {policy process → label}
 _more_processes: dict[str, object] = {}  # declared processes' names (用印申请), by process key
 
 
-def register_limit_labels(labels: dict[str, object]) -> None:
+def register_limit_labels(labels: Mapping[str, object], process: str = "") -> None:
+    """What `process`'s own limit codes are called (its policies' `process`: 用印申请's "seal", a designed
+    version's "expense@2"); without a process the labels stand for the code in every process."""
     _more_limits.update(labels)
+    if process:
+        for code, label in labels.items():
+            _limits_by_process.setdefault(code, {})[process] = label
 
 
 # Those that register labels only when their process is first used (a designed process is compiled when a page
@@ -74,14 +82,43 @@ def limit_choices() -> list[tuple[str, object]]:
     return [*LimitKind.choices, *((code, label) for code, label in _more_limits.items() if code not in LimitKind)]
 
 
-def limit_label(code: str) -> str:
-    """响应, 会议纪要 …: what a limit is called, for any process."""
+def _load_labels() -> None:
+    for load in _label_loaders:
+        load()
+
+
+def limit_label(code: str, process: str = "") -> str:
+    """响应, 会议纪要, 财务会签 …: what a limit is called — in `process` (a policy's process) when given, since
+    processes may name the same code differently."""
+    if code in LimitKind.values:
+        return str(LimitKind(code).label)
+    if process and _named_apart(code):
+        if process not in _limits_by_process[code]:
+            _load_labels()
+        own = _limits_by_process[code].get(process)
+        if own is not None:
+            return str(own)
+    if code not in _more_limits:
+        _load_labels()
+    return str(_more_limits.get(code, code))
+
+
+def _named_apart(code: str) -> bool:
+    """Whether processes call `code` by different names (then only its process tells which)."""
+    return len({str(label) for label in _limits_by_process.get(code, {}).values()}) > 1
+
+
+def clock_limit_label(clock: Clock) -> str:
+    """What `clock`'s limit is called in its own process: the code's one label when every process that has it
+    calls it alike (no query), else the label of the clock's policy's process."""
+    code = clock.limit
     if code in LimitKind.values:
         return str(LimitKind(code).label)
     if code not in _more_limits:
-        for load in _label_loaders:
-            load()
-    return str(_more_limits.get(code, code))
+        _load_labels()
+    if _named_apart(code) and clock.policy is not None:
+        return limit_label(code, clock.policy.process)
+    return limit_label(code)
 
 
 class ClockKind(models.TextChoices):
@@ -318,7 +355,7 @@ class ClockPolicy(TimeStampedModel):
             limit = duration_text(self.duration, self.mode)
         except ValueError:
             limit = self.duration
-        return f"{self.process_label()} · {self.priority_label()} · {self.get_kind_display()}：{limit}"
+        return f"{self.process_label()} · {self.priority_label()} · {self.kind_label()}：{limit}"
 
     @admin_display(description=_("流程"), ordering="process")
     def process_label(self) -> str:
@@ -333,6 +370,11 @@ class ClockPolicy(TimeStampedModel):
     @admin_display(description=_("优先级"), ordering="priority")
     def priority_label(self) -> str:
         return str(PRIORITY_LABELS.get(self.priority, self.priority))
+
+    @admin_display(description=_("时限类型"), ordering="kind")
+    def kind_label(self) -> str:
+        """This process's name for the limit (two designed processes may name a step code differently)."""
+        return limit_label(self.kind, self.process)
 
     @admin_display(description=_("依据"))
     def basis(self) -> str:

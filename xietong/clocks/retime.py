@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from xietong.clocks.models import Clock, ClockState, TimeMode, limit_label
+from xietong.clocks.models import Clock, ClockState, TimeMode, clock_limit_label
 from xietong.clocks.timebase import SnappedWallClock
 from xietong.core import clock as time_source
 from xietong.core.audit import audit_record
@@ -222,7 +222,7 @@ def _tell_owners(subject: models.Model, entries: list[tuple[Clock, dt.datetime]]
     for row, old in entries:
         if row.kind != row.limit or row.owner is None or abs(row.due_at - old) <= NOTICE_THRESHOLD:
             continue
-        limit = limit_label(row.limit)
+        limit = clock_limit_label(row)
         notify(
             recipients=[row.owner],
             kind="reminder",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from xietong.clocks.basis import policy_basis
 from xietong.clocks.durations import clock_span_text
-from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, TimeMode, limit_label
+from xietong.clocks.models import Clock, ClockKind, ClockState, Escalation, TimeMode, clock_limit_label
 from xietong.clocks.services import subject_key, timebase
 from xietong.core import clock as time_source
 from xietong.workcal.selectors import default_calendar
@@ -111,7 +111,7 @@ def clock_views(subject: models.Model) -> list[ClockView]:
     now = time_source.now()
     views = []
     for clock in clocks:
-        label = limit_label(clock.limit)
+        label = clock_limit_label(clock)
         status, tone = _status(clock, now)
         # Escalations of this arming share its limit due time.
         related = [

@@ -37,7 +37,7 @@ from xietong.clocks.models import (
     EscalationStep,
     StepTarget,
     TimeMode,
-    limit_label,
+    clock_limit_label,
 )
 from xietong.clocks.scheduled import policy_in_effect
 from xietong.clocks.timebase import timebase
@@ -393,10 +393,6 @@ def _subject_url(subject: models.Model) -> str:
     return get_url() if callable(get_url) else ""
 
 
-def _limit_label(clock: Clock) -> str:
-    return limit_label(clock.limit)
-
-
 def _basis(clock: Clock) -> str:
     """The clause the limit comes from, as the message's last line (read now: an edited clause shows)."""
     policy_id = clock.policy_id
@@ -445,7 +441,7 @@ def _fire_remind(clock: Clock, subject: models.Model) -> dict[str, Any]:
             title=_("【即将到期】%(subject)s") % {"subject": _subject_label(subject)},
             body=_("%(limit)s将于 %(due)s 到期（剩余 %(left)s），请及时处理。")
             % {
-                "limit": _limit_label(clock),
+                "limit": clock_limit_label(clock),
                 "due": _when(clock.limit_due_at),
                 "left": clock_span_text(left, clock.mode, clock.calendar),
             }
@@ -505,7 +501,7 @@ def _fire_escalate(clock: Clock, subject: models.Model) -> dict[str, Any]:
             body=_("%(owner)s的%(limit)s已超时（到期 %(due)s），按规则升级至您（%(role)s）。%(note)s")
             % {
                 "owner": owner_name,
-                "limit": _limit_label(clock),
+                "limit": clock_limit_label(clock),
                 "due": _when(clock.limit_due_at),
                 "role": role_label,
                 "note": target.note,
@@ -593,7 +589,7 @@ def _fire_due(clock: Clock, subject: models.Model) -> dict[str, Any]:
             kind="overdue",
             title=_("【已超时】%(subject)s") % {"subject": _subject_label(subject)},
             body=_("%(limit)s已于 %(due)s 到期，尚未完成，请尽快处理。")
-            % {"limit": _limit_label(clock), "due": _when(clock.due_at)}
+            % {"limit": clock_limit_label(clock), "due": _when(clock.due_at)}
             + _basis(clock),
             url=_subject_url(subject),
             subject=subject,

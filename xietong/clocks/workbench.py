@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from xietong.clocks.models import Clock, ClockState, limit_label
+from xietong.clocks.models import Clock, ClockState, clock_limit_label
 from xietong.clocks.selectors import PROVISIONAL_NOTE, _status, is_provisional
 from xietong.core import clock as time_source
 from xietong.core.workbench import WorkbenchEntry, WorkbenchSection, register_section
@@ -60,7 +60,7 @@ def my_limits(person) -> WorkbenchSection:
         status, tone = _status(c, now)
         if is_provisional(c):
             status = f"{status} · {PROVISIONAL_NOTE}"
-        label = limit_label(c.limit)
+        label = clock_limit_label(c)
         url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
         entries.append(WorkbenchEntry(f"{subject} · {label}", url, status, "late" if tone == "late" else tone))
     entries.sort(key=lambda e: 0 if e.tone == "late" else 1)

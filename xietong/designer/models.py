@@ -99,7 +99,12 @@ class DefinitionVersion(models.Model):
     @property
     def policy_process(self) -> str:
         """The clock policies' process name of this version (its steps' limits as published)."""
-        return f"{self.definition.key}@{self.n}"
+        return policy_process(self.definition.key, self.n)
+
+
+def policy_process(key: str, n: int) -> str:
+    """Version `n` of definition `key`'s clock policies' process: "expense@2"."""
+    return f"{key}@{n}"
 
 
 class ItemState(models.TextChoices):

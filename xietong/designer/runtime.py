@@ -9,7 +9,7 @@ from typing import Any
 from django.db.utils import DatabaseError
 from django.utils.translation import gettext as _
 
-from xietong.designer.models import DefinitionVersion, DesignedItem
+from xietong.designer.models import DefinitionVersion, DesignedItem, policy_process
 from xietong.items.process import Process, process_named, remember, remember_finder, remember_resolver
 
 _compiled: dict[int, Process] = {}  # version pk → its process
@@ -28,7 +28,8 @@ def _register(version: DefinitionVersion) -> Process:
     definition = version.definition
     label = f"{definition.name}（第 {version.n} 版）"
     register_process_labels({version.policy_process: label, process.key: definition.name})
-    register_limit_labels({s["key"]: s["name"] for s in version.document.get("steps", []) if s.get("limit")})
+    register_limit_labels(_step_labels(version.document), version.policy_process)
+    load_step_labels()  # the other versions' names too: a code two processes name differently is told apart
     register_actions({f"{process.key}.{s.name}": s.label for s in process.steps})
     register_actions(dict(process.action_labels))
     guard_model(DesignedItem)
@@ -192,11 +193,17 @@ def load_step_labels() -> None:
     global _labels_upto
     from xietong.clocks.models import register_limit_labels
 
-    for pk, document in (
-        DefinitionVersion.objects.filter(pk__gt=_labels_upto).order_by("pk").values_list("pk", "document")
+    for pk, key, n, document in (
+        DefinitionVersion.objects.filter(pk__gt=_labels_upto)
+        .order_by("pk")
+        .values_list("pk", "definition__key", "n", "document")
     ):
-        register_limit_labels({s["key"]: s["name"] for s in document.get("steps", []) if s.get("limit")})
+        register_limit_labels(_step_labels(document), policy_process(key, n))
         _labels_upto = pk
+
+
+def _step_labels(document: dict[str, Any]) -> dict[str, object]:
+    return {s["key"]: s["name"] for s in document.get("steps", []) if s.get("limit")}
 
 
 def connect() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, F
 from django.utils.translation import gettext_lazy
 
-from xietong.clocks.models import Clock, ClockState, Escalation, limit_label
+from xietong.clocks.models import Clock, ClockState, Escalation, clock_limit_label
 from xietong.core import clock as time_source
 from xietong.feedback.models import Feedback, FeedbackInvitation
 from xietong.requests.models import Request
@@ -92,7 +92,7 @@ def request_summary(request: Request) -> Summary:
         if not ids:
             continue
         for c in Clock.objects.filter(subject_type=subject_type, subject_id__in=ids, kind=F("limit")):
-            label = limit_label(c.limit)
+            label = clock_limit_label(c)
             row = rows.setdefault(
                 f"{subject_type}:{c.limit}", LimitRow(f"{_TYPE_LABELS.get(subject_type, '')}·{label}")
             )

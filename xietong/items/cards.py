@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from xietong.clocks.basis import citation
-from xietong.clocks.models import Clock, ClockKind, ClockState, EscalationStep, limit_label
+from xietong.clocks.models import Clock, ClockKind, ClockState, EscalationStep, clock_limit_label
 from xietong.clocks.services import policy_for
 from xietong.clocks.wording import clock_limit_text, due_text
 from xietong.items.process import Process, process_for
@@ -69,7 +69,7 @@ def due_fields(process: Process, item: Any) -> list[tuple[str, str]]:
         (
             _("到期"),
             _("%(due)s（%(limit)s：%(span)s）")
-            % {"due": due_text(clock.limit_due_at), "limit": limit_label(clock.limit), "span": clock_limit_text(clock)},
+            % {"due": due_text(clock.limit_due_at), "limit": clock_limit_label(clock), "span": clock_limit_text(clock)},
         )
     ]
     policy = clock.policy if clock.policy_id else None

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from xietong.clocks.models import Clock, ClockState, limit_label
+from xietong.clocks.models import Clock, ClockState, clock_limit_label
 from xietong.clocks.workbench import subjects_of
 from xietong.core import clock
 from xietong.notify.models import DigestRun, MessageKind
@@ -32,7 +32,7 @@ def digest_lines(person: Person, today: dt.date) -> tuple[list[str], list[str]]:
         subject = subjects.get((c.subject_type, c.subject_id), f"{c.subject_type}#{c.subject_id}")
         # limit_label, as the clock panel and the clock's own messages name it: a designed step's limit is known
         # by the step's name (财务会签), which the model field's choices, read once, never list.
-        return f"· {subject}（{limit_label(c.limit)}，{clock.local(c.limit_due_at):%m-%d %H:%M}）"
+        return f"· {subject}（{clock_limit_label(c)}，{clock.local(c.limit_due_at):%m-%d %H:%M}）"
 
     return [line(c) for c in due_today], [line(c) for c in late]
 

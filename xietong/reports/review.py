@@ -15,7 +15,7 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 
 from xietong.clocks.basis import policy_basis
-from xietong.clocks.models import ClockPolicy, PolicyChange, validate_duration
+from xietong.clocks.models import ClockPolicy, PolicyChange, clock_limit_label, validate_duration
 from xietong.clocks.scheduled import policy_change_schedule
 from xietong.clocks.services import timebase
 from xietong.core import clock as time_source
@@ -28,7 +28,7 @@ from xietong.notify.services import notify
 from xietong.org.models import Department, Person
 from xietong.reports.models import ImprovementProposal, QuarterlyReview
 from xietong.reports.periods import Quarter
-from xietong.reports.selectors import HOUR, figures_of, limit_label, period_clocks, period_escalations
+from xietong.reports.selectors import HOUR, figures_of, period_clocks, period_escalations
 
 CASES = 5
 # Typical cases come from the work that matters (issue 23: the "fastest" ones were weekly-meeting notices):
@@ -99,7 +99,7 @@ def review_pack(quarter: Quarter) -> dict[str, Any]:
     fastest_cases = [
         {
             **_subject(c.subject_type, c.subject_id),
-            "limit": limit_label(c.limit),
+            "limit": clock_limit_label(c),
             "basis": policy_basis(c.policy),
             "hours": round(used, 2),
             "limit_hours": round(allowed, 2),

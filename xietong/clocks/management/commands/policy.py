@@ -31,7 +31,7 @@ def _row(policy: Any) -> list[str]:
     return [
         policy.process_label(),
         str(PRIORITY_LABELS.get(policy.priority, policy.priority)),
-        limit_label(policy.kind),
+        limit_label(policy.kind, policy.process),
         duration,
         "工作时间" if working else "自然时间",
         snap,
