@@ -148,14 +148,14 @@ def clock_arm_parts(
     project: Project | None = None,
 ) -> list[Clock]:
     """Arm the limit once per share, each on its own clock (owner, reminder, escalation ladder), in one
-    insert — 会签: every approver answers for their own part. Shares' live clocks are replaced."""
+    insert — 会签: every approver answers for their own part. The shares are new: none has a live clock
+    (the caller arms those it found without one; `clock_cancel` first to replace)."""
     if not shares:
         return []
     policy = policy_for(process, limit, priority)
     if policy is None:
         logger.info("no active policy for %s/%s/%s: no clock armed", process, priority, limit)
         return []
-    clock_cancel(subject=subject, limit=limit, parts=[s.part for s in shares])
     rows: list[Clock] = []
     mains = []
     for share in shares:

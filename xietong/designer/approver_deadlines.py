@@ -90,14 +90,17 @@ def pass_clock_on(ctx: Any, task: Any, taken: Any) -> None:
     )
 
 
-def settle_approver_clocks(ctx: Any) -> None:
+def settle_approver_clocks(ctx: Any, whole_limit_met: str = "", known: list[Any] | None = None) -> None:
     """After a step of a designed process: each reached approver of the current step has a running clock,
     and an approver who is no longer there has none — met if they approved or handled it, else cancelled
     (或签 decided by another, rejected, sent back, withdrawn). A fixed number of queries, whatever the
-    number of approvers: their clocks are armed in one insert and closed in one update per outcome."""
+    number of approvers: their clocks are armed in one insert and closed in one update per outcome.
+    `whole_limit_met`: a step whose every open clock the caller meets next — its approvers' shares too.
+    `known`: the current step's tasks as the step that ran read and changed them (no query when they hold
+    every clocked one)."""
     from xietong.clocks.models import Clock
     from xietong.clocks.services import Share, clock_arm_parts, clock_cancel, clock_satisfy, subject_key
-    from xietong.designer.definitions import definition_of
+    from xietong.designer.definitions import definition_of, policy_process_of
     from xietong.designer.models import OPEN_TASKS, ApprovalTask, ItemState, TaskState
 
     item = ctx.item
@@ -112,10 +115,12 @@ def settle_approver_clocks(ctx: Any) -> None:
     )
     clocked_pks = [pk for pk in map(part_task_pk, clocked) if pk is not None]
     running = item.state == ItemState.RUNNING and bool(item.step)
-    reached = Q(pk__in=clocked_pks)
-    if running:
-        reached |= Q(item=item, step=item.step, round=item.round, status__in=OPEN_TASKS, started_at__isnull=False)
-    tasks = list(ApprovalTask.objects.filter(reached).select_related("person"))
+    tasks = known if known is not None and set(clocked_pks) <= {t.pk for t in known} else None
+    if tasks is None:
+        reached = Q(pk__in=clocked_pks)
+        if running:
+            reached |= Q(item=item, step=item.step, round=item.round, status__in=OPEN_TASKS, started_at__isnull=False)
+        tasks = list(ApprovalTask.objects.filter(reached).select_related("person"))
 
     def live(task: Any) -> bool:
         return (
@@ -126,10 +131,11 @@ def settle_approver_clocks(ctx: Any) -> None:
             and task.started_at is not None
         )
 
-    met = [task_part(t.pk) for t in tasks if not live(t) and t.status in (TaskState.APPROVED, TaskState.DONE)]
+    met = [t for t in tasks if not live(t) and t.status in (TaskState.APPROVED, TaskState.DONE)]
+    met_parts = {task_part(t.pk) for t in met}
     gone = [task_part(t.pk) for t in tasks if not live(t) and task_part(t.pk) in clocked]
-    clock_satisfy(subject=item, limit="", at=ctx.now, parts=met)
-    clock_cancel(subject=item, parts=[p for p in gone if p not in met], note=str(ctx.step.label))
+    clock_satisfy(subject=item, limit="", at=ctx.now, parts=[task_part(t.pk) for t in met if t.step != whole_limit_met])
+    clock_cancel(subject=item, parts=[p for p in gone if p not in met_parts], note=str(ctx.step.label))
     step = next((s for s in definition.steps if s.key == item.step), None)
     fresh = [t for t in tasks if live(t) and task_part(t.pk) not in clocked]
     if step is None or step.limit is None or not fresh:
@@ -140,7 +146,7 @@ def settle_approver_clocks(ctx: Any) -> None:
 
     clock_arm_parts(
         subject=item,
-        process=item.definition_version.policy_process,
+        process=policy_process_of(item),
         limit=step.key,
         priority=rule_priority(step.limit.rule_for(item.values or {})),
         shares=[

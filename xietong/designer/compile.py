@@ -48,20 +48,26 @@ def requester(person: Any, item: DesignedItem) -> bool:
     return bool(person.pk == item.created_by_id)
 
 
-def _open_task(person: Any, item: DesignedItem) -> ApprovalTask | None:
-    """The person's open task on the item's current step. Read once per state of the item: the runner asks
-    who may act, then the step's apply asks again for the same task (the item is locked in between)."""
-    key = (person.pk, item.step, item.round, item.version)
-    known = item.__dict__.setdefault("_open_tasks_read", {})
+def _step_tasks(item: DesignedItem) -> list[ApprovalTask]:
+    """The open and waiting tasks of the item's current step, in their order. Read once per state of the
+    item: the runner asks who may act, the step's apply takes the actor's task from them, and what one
+    approval opens or finishes is decided on the same rows (the item is locked in between)."""
+    key = (item.step, item.round, item.version)
+    known = item.__dict__.setdefault("_step_tasks_read", {})
     if key not in known:
-        known[key] = (
-            ApprovalTask.objects.filter(
-                item=item, step=item.step, round=item.round, person_id=person.pk, status=TaskState.OPEN
-            )
-            .order_by("position", "pk")
-            .first()
-        )
+        known[key] = list(_open_tasks(item).select_related("person").order_by("position", "pk"))
     return known[key]
+
+
+def _step_tasks_of(item: DesignedItem, task: ApprovalTask) -> list[ApprovalTask] | None:
+    """The list of the item's step tasks that holds `task` (as read before the item's version moved on)."""
+    read = item.__dict__.get("_step_tasks_read", {}).values()
+    return next((tasks for tasks in read if any(t is task for t in tasks)), None)
+
+
+def _open_task(person: Any, item: DesignedItem) -> ApprovalTask | None:
+    """The person's open task on the item's current step."""
+    return next((t for t in _step_tasks(item) if t.person_id == person.pk and t.status == TaskState.OPEN), None)
 
 
 def _acts_on(kind: str) -> Any:
@@ -160,21 +166,32 @@ def _close(task: ApprovalTask, status: str, ctx: StepContext, note: str = "") ->
 
 
 def _after_approval(ctx: StepContext, task: ApprovalTask, step: StepDef) -> None:
-    """What one approval opens or closes: 加签 before/after, 或签, 依次; the step finishes when nobody is left."""
+    """What one approval opens or closes: 加签 before/after, 或签, 依次; the step finishes when nobody is left.
+    Decided on the step's tasks as read for the actor's own (one update per change, none when nothing
+    changes)."""
     item = ctx.item
+    others = [t for t in _step_tasks(item) if t.pk != task.pk and t.status in OPEN_TASKS]
     if step.mode == "any" and not task.added_how:
         # 或签: one original approver decides for all (what they added after themselves still waits).
-        for other in _open_tasks(item).exclude(pk=task.pk).filter(added_how=""):
-            other.status = TaskState.CANCELLED
-            other.save(update_fields=["status"])
-    _open_tasks(item).filter(added_by_id=task.person_id, added_how="after", status=TaskState.WAITING).update(
-        status=TaskState.OPEN, started_at=ctx.now
+        _set_status(ctx, [t for t in others if not t.added_how], TaskState.CANCELLED)
+    _set_status(
+        ctx,
+        [
+            t
+            for t in others
+            if t.added_by_id == task.person_id and t.added_how == "after" and t.status == TaskState.WAITING
+        ],
+        TaskState.OPEN,
+        started=True,
     )
     if task.added_how == "before" and task.added_by_id:
-        _open_tasks(item).filter(person_id=task.added_by_id, status=TaskState.WAITING, blocked=True).update(
-            status=TaskState.OPEN, blocked=False
+        _set_status(
+            ctx,
+            [t for t in others if t.person_id == task.added_by_id and t.status == TaskState.WAITING and t.blocked],
+            TaskState.OPEN,
+            unblock=True,
         )
-    remaining = list(_open_tasks(item).order_by("position", "pk"))  # one read for what is left of the step
+    remaining = [t for t in others if t.status in OPEN_TASKS]
     if not remaining:
         _finish_step(ctx, definition_of(item))
     elif not any(t.status == TaskState.OPEN for t in remaining):
@@ -183,6 +200,24 @@ def _after_approval(ctx: StepContext, task: ApprovalTask, step: StepDef) -> None
             following.status = TaskState.OPEN
             following.started_at = following.started_at or ctx.now
             following.save(update_fields=["status", "started_at"])
+
+
+def _set_status(
+    ctx: StepContext, tasks: list[ApprovalTask], status: str, started: bool = False, unblock: bool = False
+) -> None:
+    """`tasks` to `status` in one update, and so in memory: started now (a task opened after its adder), no
+    longer blocked (the one who added someone before themselves)."""
+    if not tasks:
+        return
+    fields: dict[str, Any] = {"status": status}
+    if started:
+        fields["started_at"] = ctx.now
+    if unblock:
+        fields["blocked"] = False
+    ApprovalTask.objects.filter(pk__in=[t.pk for t in tasks]).update(**fields)
+    for t in tasks:
+        for name, value in fields.items():
+            setattr(t, name, value)
 
 
 def _my_task(ctx: StepContext) -> ApprovalTask:
@@ -229,6 +264,8 @@ def approve_apply(ctx: StepContext) -> None:
     _close(task, TaskState.APPROVED if ctx.step.name == "approve" else TaskState.DONE, ctx, ctx.reason)
     ctx.details["step"] = task.step
     _after_approval(ctx, task, definition_of(ctx.item).step(task.step))
+    if ctx.item.step == task.step:
+        ctx.item.__dict__["_approval_tasks"] = _step_tasks_of(ctx.item, task)
 
 
 def reject_apply(ctx: StepContext) -> None:
@@ -492,7 +529,10 @@ def _then(*hooks: Any) -> Any:
 def settled_and_finished(ctx: StepContext) -> None:
     """Each approver's clock settled (met, cancelled, armed for who is reached now), then the finished
     step's remaining clocks met."""
-    settle_approver_clocks(ctx)
+    finished = ctx.details.get("finished") or ""
+    # An approval that leaves the item on its step decided on the step's tasks it read: settling reuses them.
+    known = ctx.item.__dict__.pop("_approval_tasks", None) if not finished else None
+    settle_approver_clocks(ctx, whole_limit_met=finished, known=known)
     satisfy_finished(ctx)
 
 
@@ -554,7 +594,7 @@ def compile_version(version: Any) -> Process:
     from xietong.designer.views import DesignedPages
 
     definition = parse(version.document)
-    remember(version.pk, definition)
+    remember(version.pk, definition, version.policy_process)
     limited = [s.key for s in definition.steps if s.limit is not None]
     tells = _tells(limited)
     returned = _to_requester(gettext_lazy("【已退回】%(label)s"), gettext_lazy("%(actor)s 退回：%(reason)s"))

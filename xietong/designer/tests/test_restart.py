@@ -13,6 +13,7 @@ def forget_everything_designed():
     runtime._compiled.clear()
     runtime._latest.clear()
     definitions._definitions.clear()
+    definitions._policy_processes.clear()
 
 
 def test_a_restart_finds_the_newest_version_by_key_and_each_item_its_own(company):
