@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--only", default="workcal,clocks,requestclocks,outbox,search,http,cpu,designer,audit")
     parser.add_argument("--dbs", default="sqlite,postgres")
     parser.add_argument(
-        "--reuse", action="store_true", help="search, http and cpu: keep databases an earlier run seeded"
+        "--reuse", action="store_true", help="search, http, cpu and audit: keep databases an earlier run seeded"
     )
     args = parser.parse_args()
     reuse = ["--reuse"] if args.reuse else []
@@ -88,7 +88,7 @@ def main() -> None:
     if "audit" in only:
         sizes = ["--events", "100000"] if args.quick else []
         for db in args.dbs.split(","):
-            rows += run(["bench/audit_bench.py", "--db", db, *sizes])
+            rows += run(["bench/audit_bench.py", "--db", db, *sizes, *reuse])
     headers = ["组", "项目", "数据库", "结果", "单位", "目标"]
     table = [[r["group"], r["name"], r["db"] or "—", fmt(r["value"]), r["unit"], r["goal"] or "—"] for r in rows]
     widths = [max(width(h), *(width(row[i]) for row in table)) for i, h in enumerate(headers)]
