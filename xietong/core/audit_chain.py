@@ -11,7 +11,8 @@ sealed head is written to the anchor file under the data directory and to the lo
 restored or rewritten behind the product's back no longer matches it.
 
 `audit_verify` recomputes every sealed event and fails on any edited, deleted or reordered event, on a
-truncated tail, on a chain that no longer reaches the anchor, and on events left unsealed longer than
+truncated tail, on a chain that no longer reaches the anchor, on a row placed outside the chain (a position
+before its first or after its head), and on events left unsealed longer than
 XIETONG_AUDIT_UNSEALED_MAX_SECONDS (the sequencer is not running, or something holds them back).
 """
 
@@ -388,6 +389,10 @@ def audit_verify(batch_size: int = 10_000, workers: int | None = None) -> ChainR
         current = AuditChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
         if beyond > current:  # not sealed meanwhile by the sequencer: written outside the chain
             return ChainReport(checked, False, f"事件 #{beyond} 在链头 #{current} 之后：不属于哈希链", beyond)
+    # The sequencer numbers from 1: a position below is a row placed there by hand, outside the walk above.
+    below = AuditEvent.objects.filter(seq__lt=1).order_by("seq").values_list("seq", flat=True).first()
+    if below is not None:
+        return ChainReport(checked, False, f"事件 #{below} 在链首 #1 之前：不属于哈希链", below)
     unsealed = AuditEvent.objects.filter(seq__isnull=True)
     late = unsealed.filter(at__lt=clock.now() - unsealed_bound()).order_by("id").first()
     count = unsealed.count()

@@ -127,6 +127,19 @@ def test_an_event_slipped_in_after_the_head_is_detected(company):
     assert not report.ok and report.seq == 3 and "链头 #2 之后" in report.problem
 
 
+def test_an_event_slipped_in_before_the_first_is_detected(company):
+    """A row given a position below the chain's first (0 or negative) is neither sealed nor unsealed: it
+    would sit in the table, outside every check, unless verify looks there too."""
+    lina = company.person("lina")
+    AuditEvent.objects.all().delete()
+    _record(2, lina)
+    audit_seal()
+    forged = audit_record(actor=lina, action="test.forged", obj=lina)
+    AuditEvent.objects.filter(pk=forged.pk).update(seq=0, prev_hash="x", hash="y")
+    report = audit_verify()
+    assert not report.ok and report.seq == 0 and "链首 #1 之前" in report.problem
+
+
 def test_chains_hashed_before_the_sequencer_stay_valid(company):
     """Rows written by the old writer (hash computed when written, head moved in the same transaction) are
     verified as they are, and the sequencer continues their chain."""
