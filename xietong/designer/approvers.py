@@ -24,7 +24,10 @@ def resolve(approvers: Mapping[str, Any], item: DesignedItem, step_key: str) -> 
     """The people, in order (依次 follows it); empty when nobody fills the rule for this item."""
     kind = approvers.get("type")
     requester = item.created_by
-    chain = manager_chain(requester, department=item.department) if kind in _CHAIN_KINDS else []
+    role = approvers.get("role") if kind == "role" else None
+    # The requester's chain of managers, read only for the rules that climb it.
+    chained = kind in _CHAIN_KINDS or (kind == "role" and role in _CHAIN_ROLES and not approvers.get("group"))
+    chain = manager_chain(requester, department=item.department) if chained else []
     rung = {r.role: r.person for r in chain}
     if kind in ("manager", "department_head"):
         return _active([rung.get(Role.DEPARTMENT_HEAD)])
@@ -39,10 +42,10 @@ def resolve(approvers: Mapping[str, Any], item: DesignedItem, step_key: str) -> 
         stop = {"division_leader": 2, "general_manager": 3}.get(until or "", levels or 1)
         return _active([r.person for r in chain if r.level <= stop])
     if kind == "role":
-        if approvers.get("group"):
-            group = ApproverGroup.objects.filter(code=approvers["group"]).first()
-            return _active(list(group.members.order_by("pk"))) if group is not None else []
-        role = approvers.get("role")
+        if approvers.get("group"):  # the group's members in one read (none when there is no such group)
+            through = ApproverGroup.members.through.objects
+            rows = through.filter(approvergroup__code=approvers["group"]).select_related("person")
+            return _active([row.person for row in rows.order_by("person_id")])
         if role == "coordinator":
             return _active(list(Person.objects.filter(is_coordinator=True).order_by("pk")))
         if role == "general_manager":
@@ -68,4 +71,5 @@ def resolve(approvers: Mapping[str, Any], item: DesignedItem, step_key: str) -> 
     return []
 
 
-_CHAIN_KINDS = {"manager", "department_head", "division_leader", "chain", "role"}
+_CHAIN_KINDS = {"manager", "department_head", "division_leader", "chain"}
+_CHAIN_ROLES = {"department_head", "division_leader"}

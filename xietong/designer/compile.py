@@ -119,6 +119,7 @@ def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) 
             )
             copied.append({"step": step.key, "people": [p.display_name for p in people]})
             ctx.details.setdefault("cc_people", []).extend(p.pk for p in people)
+            ctx.known.setdefault("cc_people", []).extend(people)
             continue
         if not people:
             skipped.append({"step": step.key, "name": step.name, "why": _("无人可审批，已跳过")})
@@ -140,6 +141,7 @@ def _enter(ctx: StepContext, definition: Definition, candidates: list[StepDef]) 
         item.step = step.key
         ctx.changed.add("step")
         ctx.details["entered"] = step.key
+        ctx.known["given_to"] = [p for n, p in enumerate(people) if n == 0 or not sequential]  # their tasks open
         ctx.details["approvers"] = [p.display_name for p in people]
         return
     item.step = ""
@@ -265,7 +267,7 @@ def approve_apply(ctx: StepContext) -> None:
     ctx.details["step"] = task.step
     _after_approval(ctx, task, definition_of(ctx.item).step(task.step))
     if ctx.item.step == task.step:
-        ctx.item.__dict__["_approval_tasks"] = _step_tasks_of(ctx.item, task)
+        ctx.known["approval_tasks"] = _step_tasks_of(ctx.item, task)
 
 
 def reject_apply(ctx: StepContext) -> None:
@@ -531,7 +533,7 @@ def settled_and_finished(ctx: StepContext) -> None:
     step's remaining clocks met."""
     finished = ctx.details.get("finished") or ""
     # An approval that leaves the item on its step decided on the step's tasks it read: settling reuses them.
-    known = ctx.item.__dict__.pop("_approval_tasks", None) if not finished else None
+    known = ctx.known.get("approval_tasks") if not finished else None
     settle_approver_clocks(ctx, whole_limit_met=finished, known=known)
     satisfy_finished(ctx)
 
@@ -547,11 +549,14 @@ def satisfy_finished(ctx: StepContext) -> None:
 
 
 def _current_people(ctx: StepContext) -> list[Person]:
+    """Who is to act now: those a step entered by this one was given to, else the open tasks' holders."""
+    if "given_to" in ctx.known:
+        return list(ctx.known["given_to"])
     return [t.person for t in _open_tasks(ctx.item).filter(status=TaskState.OPEN).select_related("person")]
 
 
 def _cc_people(ctx: StepContext) -> list[Person]:
-    return list(Person.objects.filter(pk__in=ctx.details.get("cc_people") or []))
+    return list(ctx.known.get("cc_people", []))
 
 
 def _entered(ctx: StepContext) -> bool:

@@ -144,6 +144,9 @@ class StepContext:
     was: dict[str, Any] = field(default_factory=dict)  # added to its "before" (a field's old value)
     changed: set[str] = field(default_factory=set)  # further fields of the item to save
     clocks: dict[str, Any] = field(default_factory=dict)  # limit → the clock this step armed
+    # What one hook read that a later hook or message of the same step needs again (not recorded): the
+    # people a designed step was given to, the tasks an approval decided on.
+    known: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
