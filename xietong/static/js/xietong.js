@@ -9,7 +9,10 @@ document.addEventListener("click", (event) => {
 // A form sent back with errors: open the section holding the first one, bring it into view and put the
 // cursor in its field, so the error is seen where it is, not only at the top of a long page.
 document.addEventListener("DOMContentLoaded", () => {
-  const error = document.querySelector("form .field.has-error, form .form-errors");
+  // A refused step (the action card) counts too: its form holds what was typed and says why at its box.
+  const error = document.querySelector(
+    "form .field.has-error, form .form-errors, form .action-field.has-error, form.action-form.has-error",
+  );
   if (!error) return;
   for (let node = error.parentElement; node; node = node.parentElement) {
     if (node.tagName === "DETAILS") node.open = true;
