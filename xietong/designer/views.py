@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views
-from xietong.core.errors import ApplicationError
+from xietong.core.errors import ApplicationError, Conflict
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.uploads import upload_refusal
@@ -28,7 +28,7 @@ from xietong.items.process import Process
 from xietong.items.runner import run_step
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
-from xietong.items.step_views import refusal_text
+from xietong.items.step_views import conflict_text, refusal_text
 from xietong.org.models import Person, Project
 from xietong.org.people_search import people_options
 
@@ -192,8 +192,8 @@ class DesignedPages:
         except ApplicationError as error:
             # The page again, not a redirect: the refusal stands at the action's own field and what was typed
             # (the opinion, the person chosen, before/after, the step to return to) is still there.
-            messages.error(request, refusal_text(error))
             refused = _Refused.of(action, request.POST, chosen, error)
+            messages.error(request, refused.message if isinstance(error, Conflict) else refusal_text(error))
             item = access(request.user, _items(request, process).select_related("project", "created_by"), pk)
             return _detail_page(request, process, item, refused, status=error.status)
         messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
@@ -218,7 +218,10 @@ class _Refused:
 
         fields = {name: str(text) for name, text in error.fields.items()}
         errors: dict[str, str] = {name: fields.pop(name) for name in ("to", "reason") if name in fields}
-        rest = "；".join(fields.values()) or ("" if errors else str(error.message))
+        if isinstance(error, Conflict):  # the page comes back with the item as it is now: review, then send
+            rest = conflict_text(typed=bool(str(sent.get("reason", "")).strip() or chosen or sent.get("to_step")))
+        else:
+            rest = "；".join(fields.values()) or ("" if errors else str(error.message))
         return cls(
             action=action,
             reason=sent.get("reason", ""),
