@@ -114,6 +114,17 @@ def step_refusal_take(request: HttpRequest, item: Any) -> StepRefusal | None:
         return None
 
 
+def step_refused_tell(
+    request: HttpRequest, process: Process, item: Any, action: str, error: ApplicationError
+) -> StepRefusal:
+    """The refusal of `action` on `item`, said in the flash and kept for the item's page with what the form sent
+    (step_view; also a view that takes the step through a service of its own, e.g. a meeting's)."""
+    refusal = StepRefusal.of(item, _declared(process, action), request.POST, error)
+    messages.error(request, refusal.message if refusal.conflict else refusal_text(error))
+    step_refusal_keep(request, refusal)
+    return refusal
+
+
 def step_refusal_forget(request: HttpRequest) -> None:
     session = getattr(request, "session", None)
     if session is not None and REFUSED_SESSION_KEY in session:
@@ -139,9 +150,7 @@ def step_view(process: Process) -> Callable[..., HttpResponse]:
                 expected_version=form.cleaned_data.get("version"),
             )
         except ApplicationError as error:
-            refusal = StepRefusal.of(item, _declared(process, action), request.POST, error)
-            messages.error(request, refusal.message if refusal.conflict else refusal_text(error))
-            step_refusal_keep(request, refusal)
+            step_refused_tell(request, process, item, action, error)
         else:
             step_refusal_forget(request)
             messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})

@@ -25,7 +25,7 @@ from xietong.core.http import AuthedRequest, wants_fragment
 from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.services import attachments_of, comments_of
-from xietong.items.step_views import step_view
+from xietong.items.step_views import step_refused_tell, step_view
 from xietong.meetings.answers import meeting_respond
 from xietong.meetings.callers import caller_for, caller_key, caller_of
 from xietong.meetings.choices import (
@@ -266,7 +266,6 @@ def detail_context(request: AuthedRequest, item: Meeting) -> dict:
         "caller": caller_of(item, user),
         "tone": MEETING.tones.get(item.state, ""),
         "actions": actions,
-        "reason_labels": {s.name: s.reason.label for s in MEETING.steps if s.reason is not None},
         "attendance": attendance(item),
         "response_tones": RESPONSE_TONES,
         "mine": mine,
@@ -317,7 +316,7 @@ def meeting_do(request: AuthedRequest, meeting_id: int, action: str) -> HttpResp
             expected_version=int(version) if version and version.isdigit() else None,
         )
     except ApplicationError as error:
-        messages.error(request, _error_text(error))
+        step_refused_tell(request, MEETING, item, action, error)  # the page shows it at the step's form
     else:
         messages.success(request, _("已完成：%(a)s") % {"a": MEETING.get(action).label})
         if action == "notify" and saved.late_notice:
@@ -427,7 +426,11 @@ def minutes_do(request: AuthedRequest, meeting_id: int, action: str) -> HttpResp
     try:
         minutes_transition(actor=request.user, meeting=item, name=action, reason=request.POST.get("reason", ""))
     except ApplicationError as error:
-        messages.error(request, _error_text(error))
+        minutes = Minutes.objects.filter(meeting=item).first()
+        if minutes is None:  # nothing written yet: no form to show it at
+            messages.error(request, _error_text(error))
+        else:
+            step_refused_tell(request, MINUTES, minutes, action, error)
     else:
         messages.success(request, _("已完成：%(a)s") % {"a": MINUTES.get(action).label})
     return redirect(item.get_absolute_url() + "#minutes")

@@ -1,8 +1,9 @@
 """A refused step comes back the same way on every built-in item page that has step buttons (items.step_views):
-the generic /p/<key>/ page, a problem, a meeting's action item, a department's row on a request, a customer
+the generic /p/<key>/ page, a problem, a meeting and its minutes and action items, a department's row on a request, a customer
 requirement's 闭环 — what was typed in its form, the refusal at it, shown once. (The request page in depth:
 requests/tests/test_refused_steps_keep_input.py.)"""
 
+import datetime as dt
 import re
 
 import time_machine
@@ -12,11 +13,15 @@ from xietong.items.runner import run_step
 from xietong.items.tests.test_step_refusals import submitted  # noqa: F401
 from xietong.lighter.tests.test_lighter import requirement  # noqa: F401
 from xietong.meetings.models import ActionItem
+from xietong.meetings.tests.helpers import apply, noticed
 from xietong.meetings.tests.test_meeting_pages import closed  # noqa: F401
+from xietong.meetings.tests.test_minutes import sign, write
 from xietong.problems.models import Problem
 from xietong.problems.tests.test_problem_flow import file_problem
 from xietong.requests.tests.test_participating_departments import new_request
 from xietong.requests.tests.test_request_flow import at
+
+D = dt.date
 
 
 def form_of(html: str, action: str) -> str:
@@ -132,3 +137,31 @@ def test_a_customer_requirement_closed_meanwhile(company, client_for, requiremen
     )
     assert re.search(r'id="close-refused">(.*?)</p>', html).group(1) == "当前状态为“已闭环”，不能执行“需求已闭环”"  # type: ignore[union-attr]
     assert 'id="close-refused"' not in later
+
+
+def test_a_meeting_and_its_minutes(company, client_for):
+    """A meeting's steps and its minutes' go through services of their own, and come back the same way."""
+    meeting = noticed(company)  # 郭鑫 organises and chairs, 10 March
+    write(company, meeting, "2026-03-10 14:00", [("完成方案 B 的功耗验证", "wangqiang", D(2026, 3, 20))])
+    sign(company, meeting, "guoxin", "submit", "2026-03-10 14:10")
+    guoxin = client_for("guoxin")
+    html, later = refused_then_shown(
+        guoxin,
+        f"/meetings/{meeting.pk}/minutes/do/return/",
+        f"/meetings/{meeting.pk}/",
+        {"reason": "见附件"},
+        "2026-03-10 15:00",
+    )
+    form = html.split('id="minutes-action-return"', 1)[1].split("</form>", 1)[0]
+    assert (typed(form), errors(form)) == ("见附件", ["退回意见不能只写“见附件”：请直接写明关键信息"])
+    assert errors(later) == []
+
+    other = apply(company, start="2026-03-12 10:00", end="2026-03-12 11:00").meeting  # still a draft
+    html, _later = refused_then_shown(
+        guoxin,
+        f"/meetings/{other.pk}/do/submit/",
+        f"/meetings/{other.pk}/",
+        {"version": str(other.version - 1)},
+        "2026-03-03 11:00",
+    )
+    assert errors(form_of(html, "submit")) == ["该记录已被他人修改，页面已更新为最新内容：请核对后再提交"]
