@@ -19,23 +19,10 @@ from xietong.meetings.tests.test_minutes import sign, write
 from xietong.problems.models import Problem
 from xietong.problems.tests.test_problem_flow import file_problem
 from xietong.requests.tests.test_participating_departments import new_request
+from xietong.requests.tests.test_refused_steps_keep_input import errors, form_of, typed
 from xietong.requests.tests.test_request_flow import at
 
 D = dt.date
-
-
-def form_of(html: str, action: str) -> str:
-    return html.split(f'id="action-{action}"', 1)[1].split("</form>", 1)[0]
-
-
-def typed(form: str) -> str:
-    found = re.search(r'<textarea name="reason"[^>]*>&#10;(.*?)</textarea>', form, re.S)
-    assert found is not None
-    return found.group(1)
-
-
-def errors(html: str) -> list[str]:
-    return re.findall(r'<p class="field-error" role="alert"[^>]*>(.*?)</p>', html, re.S)
 
 
 def refused_then_shown(client, do_url: str, page_url: str, data: dict, when: str) -> tuple[str, str]:
