@@ -341,9 +341,14 @@ def meeting_respond_view(request: AuthedRequest, meeting_id: int) -> HttpRespons
             reason=form.cleaned_data.get("reason", "") or request.POST.get("reason", ""),
         )
     except ApplicationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("已答复"))
+        if form.cleaned_data.get("response") != "declined" or "reason" not in error.fields:
+            messages.error(request, _error_text(error))
+            return redirect(item.get_absolute_url() + "#attendance")
+        # 请假 refused for its reason: the page again, the reason as typed and the refusal under its box.
+        context = detail_context(request, item)
+        context["rsvp_kept"] = {"reason": request.POST.get("reason", ""), "error": str(error.fields["reason"])}
+        return render(request, "meetings/detail.html", context, status=400)
+    messages.success(request, _("已答复"))
     return redirect(item.get_absolute_url() + "#attendance")
 
 

@@ -188,12 +188,25 @@ def test_answering_through_the_page(company, client_for):
     meeting = noticed(company)
     heyang = client_for("heyang")
     with time_machine.travel(at("2026-03-05 09:00"), tick=False):
-        heyang.post(f"/meetings/{meeting.pk}/respond/", {"response": "declined", "reason": ""})
-        page = heyang.get(f"/meetings/{meeting.pk}/").content.decode()
-        assert "请假请填写原因" in page
+        page = heyang.post(f"/meetings/{meeting.pk}/respond/", {"response": "declined", "reason": ""}).content.decode()
+        assert '<p class="field-error" role="alert" id="rsvp-reason-error">请假请填写原因</p>' in page
         heyang.post(f"/meetings/{meeting.pk}/respond/", {"response": "declined", "reason": "月末结账"})
         page = heyang.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "月末结账" in page and meeting.participations.get(person__username="heyang").response == "declined"
+
+
+def test_a_refused_leave_reason_comes_back_as_typed_with_the_error_at_its_box(company, client_for):
+    meeting = noticed(company)
+    heyang = client_for("heyang")
+    too_long = "月末结账" * 76  # 304 characters
+    with time_machine.travel(at("2026-03-05 09:00"), tick=False):
+        refused = heyang.post(f"/meetings/{meeting.pk}/respond/", {"response": "declined", "reason": too_long})
+    page = refused.content.decode()
+    box = page.split('id="rsvp"', 1)[1].split("</section>", 1)[0]
+    assert refused.status_code == 400
+    assert f">&#10;{too_long}</textarea>" in box
+    assert '<p class="field-error" role="alert" id="rsvp-reason-error">原因不能超过 300 字</p>' in box
+    assert meeting.participations.get(person__username="heyang").response == "pending"
 
 
 def test_lists_and_the_workbench_show_what_waits_on_each_person(company, client_for):
