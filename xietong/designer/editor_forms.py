@@ -4,6 +4,10 @@ The editor is one plain HTML form: every field of the process form is a row name
 f<N>_c<M>_…, every step s<N>_…. Rows are read in the order the browser sends them (the order they stand on
 the page), so moving a row needs no renumbering. Nothing here trusts the browser: the document this builds
 is validated by the schema before it is saved or published.
+
+What cannot be read as the number an input asks for (「两天」 as a time limit, 「abc」 as a minimum) is a problem of
+the form, not of the definition: `read_editor` names it in the editor's words at that input's path, and the
+document keeps the text as typed so that the page shows it again (nothing such is ever saved).
 """
 
 from __future__ import annotations
@@ -92,6 +96,7 @@ UNIT_PARTS = {
     "m": ("m", "elapsed"),
 }
 REMIND_UNITS = (("h", _("小时")), ("m", _("分钟")), ("d", _("天")))
+REMIND_LETTERS = {k: (k, "") for k, _label in REMIND_UNITS}
 DAY_COUNTS = (("", _("不计天数")), ("working_days", _("计工作日")), ("days", _("计自然日")))
 EARLIEST_UNITS = (
     ("working_days", _("个工作日")),
@@ -109,6 +114,9 @@ ON_TIMEOUT = (
 _ROW = re.compile(r"^([fs])(\d+)_")
 _COLUMN = re.compile(r"^f(\d+)_c(\d+)_")
 _DURATION = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_DURATIONS = re.compile(r"^(\s*\d+\s*[dhm]\s*)+$")  # "1d4h" from a file: a duration, not something typed
+_TYPED = re.compile(r"^(.+?)([dhm]?)$", re.S)  # what was typed (not a number) and the unit's letter after it
+Problems = dict[str, Any]  # a schema path → the editor's reason
 _CITATION = ("clause", "source", "article", "also")  # 依据（原文）、依据文件、条款、另见
 # A rule's inputs (s<N>_r<K>_…) are named apart from the step's own, so that no name of one ends as the other's.
 _RULE_CITATION = {"clause": "basis", "source": "document", "article": "article_no", "also": "see_also"}
@@ -120,6 +128,25 @@ def _text(data: Any, name: str) -> str:
 
 def _checked(data: Any, name: str) -> bool:
     return data.get(name) in ("on", "1", "true", "True")
+
+
+# What an input must hold, said as its label says it (每条 a plain sentence shown under that input).
+DURATION_WHOLE = _("%(what)s应为大于 0 的整数，例如 1 或 2")
+DURATION_FRACTION = _("%(what)s应为整数：不足 1 个单位时请换小一级的单位，例如 0.5 小时写作 30 分钟")
+NUMBER = _("%(what)s应为数字，例如 0 或 12.5")
+ROW_COUNT = _("%(what)s应为不小于 0 的整数，例如 1 或 20")
+MAX_LENGTH = _("最多字数应为大于 0 的整数，例如 200")
+LEVELS = _("逐级层数应为 1–3 的整数")
+EARLIEST = _("“最早：提交后”应为 1–365 的整数，例如 3")
+WHAT = {
+    "limit": _("时长"),
+    "remind": _("到期前提醒"),
+    "min": _("最小值"),
+    "max": _("最大值"),
+    "table_min": _("最少行数"),
+    "table_max": _("最多行数"),
+    "default": _("默认值"),
+}
 
 
 def _number(raw: str) -> int | float | str:
@@ -166,26 +193,34 @@ def _row_ids(data: Any, pattern: re.Pattern[str], prefix: str | None = None) -> 
     return seen
 
 
-def _typed(kind: str, raw: str) -> Any:
-    return _number(raw) if kind in NUMERIC else raw
+def _whole(value: Any, low: int, high: int | None = None) -> bool:
+    return isinstance(value, int) and value >= low and (high is None or value <= high)
 
 
-def _field_options(data: Any, p: str, kind: str, out: dict[str, Any]) -> None:
+def _field_options(data: Any, p: str, kind: str, out: dict[str, Any], problems: Problems, path: str) -> None:
     for name in ("min", "max"):
         raw = _text(data, f"{p}{name}")
         if raw != "" and (kind in NUMERIC or kind == "table"):
-            out[name] = _number(raw)
+            out[name] = value = _number(raw)
+            if kind == "table" and not _whole(value, 0):
+                problems[f"{path}.{name}"] = ROW_COUNT % {"what": WHAT[f"table_{name}"]}
+            elif isinstance(value, str):
+                problems[f"{path}.{name}"] = NUMBER % {"what": WHAT[name]}
     raw = _text(data, f"{p}max_length")
     if raw != "" and kind in ("text", "textarea"):
         out["max_length"] = _number(raw)
+        if not _whole(out["max_length"], 1):
+            problems[f"{path}.max_length"] = MAX_LENGTH
     if kind in WITH_OPTIONS:
         out["options"] = _lines(_text(data, f"{p}options"))
     default = _text(data, f"{p}default")
     if default != "":
-        out["default"] = _lines(default) if kind == "multichoice" else _typed(kind, default)
+        out["default"] = _lines(default) if kind == "multichoice" else _number(default) if kind in NUMERIC else default
+        if isinstance(out["default"], str) and kind in NUMERIC:
+            problems[f"{path}.default"] = NUMBER % {"what": WHAT["default"]}
 
 
-def _field(data: Any, row: str) -> dict[str, Any]:
+def _field(data: Any, row: str, problems: Problems, path: str) -> dict[str, Any]:
     p = f"f{row}_"
     kind = _text(data, f"{p}type") or "text"
     out: dict[str, Any] = {"key": _text(data, f"{p}key"), "label": _text(data, f"{p}label"), "type": kind}
@@ -194,7 +229,7 @@ def _field(data: Any, row: str) -> dict[str, Any]:
     help_text = _text(data, f"{p}help")
     if help_text:
         out["help"] = help_text
-    _field_options(data, p, kind, out)
+    _field_options(data, p, kind, out, problems, path)
     count = _text(data, f"{p}count")
     if kind == "daterange" and count:
         out["count"] = count
@@ -204,33 +239,44 @@ def _field(data: Any, row: str) -> dict[str, Any]:
     after = _text(data, f"{p}earliest_n")
     if after and kind in ("date", "datetime"):  # 最早：提交后 N 单位, with the clause it comes from
         out["earliest"] = {"after": _number(after), "unit": _text(data, f"{p}earliest_unit") or "working_days"}
+        if not _whole(out["earliest"]["after"], 1, 365):
+            problems[f"{path}.earliest.after"] = EARLIEST
         for name in _CITATION:
             if value := _text(data, f"{p}earliest_{name}"):
                 out["earliest"][name] = value
     if kind == "table":
-        columns = []
+        columns: list[dict[str, Any]] = []
         for column in _row_ids(data, _COLUMN, prefix=row):
-            c = f"f{row}_c{column}_"
+            c, here = f"f{row}_c{column}_", f"{path}.columns[{len(columns)}]"
             ckind = _text(data, f"{c}type") or "text"
             col: dict[str, Any] = {"key": _text(data, f"{c}key"), "label": _text(data, f"{c}label"), "type": ckind}
             if _checked(data, f"{c}required"):
                 col["required"] = True
-            _field_options(data, c, ckind, col)
+            _field_options(data, c, ckind, col, problems, here)
             columns.append(col)
         out["columns"] = columns
     return out
 
 
-def _duration(data: Any, p: str, units: dict[str, tuple[str, str]] | None = None) -> tuple[str, str] | None:
+def _duration(
+    data: Any, p: str, problems: Problems, path: str, what: str, units: dict[str, tuple[str, str]] | None = None
+) -> tuple[str, str] | None:
+    """A number and its unit as a duration ("2" + 工作日 → "2d", working); what is not a whole number of units
+    is a problem at `path`, its text kept as typed (with the unit's letter, so that the page shows both again)."""
     raw = _text(data, f"{p}n")
     if raw == "":
         return None
     unit = _text(data, f"{p}unit")
     letter, mode = (units or UNIT_PARTS).get(unit, (unit, "elapsed"))
+    value = _number(raw)
+    if _whole(value, 1):
+        return f"{value}{letter}", mode
+    fraction = isinstance(value, float) and value > 0
+    problems[path] = (DURATION_FRACTION if fraction else DURATION_WHOLE) % {"what": WHAT[what]}
     return f"{raw}{letter}", mode
 
 
-def _approvers(data: Any, p: str) -> dict[str, Any]:
+def _approvers(data: Any, p: str, problems: Problems, path: str) -> dict[str, Any]:
     kind = _text(data, f"{p}approver") or "manager"
     if kind == "group":
         return {"type": "role", "group": _text(data, f"{p}group")}
@@ -241,6 +287,8 @@ def _approvers(data: Any, p: str) -> dict[str, Any]:
             out["until"] = until
         else:
             out["levels"] = _number(_text(data, f"{p}levels") or "1")
+            if not _whole(out["levels"], 1, 3):
+                problems[f"{path}.levels"] = LEVELS
     elif kind == "role":
         out["role"] = _text(data, f"{p}role")
     elif kind == "people":
@@ -250,7 +298,7 @@ def _approvers(data: Any, p: str) -> dict[str, Any]:
     return out
 
 
-def _rules(data: Any, p: str) -> list[dict[str, Any]]:
+def _rules(data: Any, p: str, problems: Problems, path: str) -> list[dict[str, Any]]:
     """当 <字段> <比较> <值> 时 时限 N 单位, in the order of the page; a row left empty is no rule."""
     pattern = re.compile(rf"^{re.escape(p)}r(\d+)_")
     rows: list[str] = []
@@ -258,16 +306,18 @@ def _rules(data: Any, p: str) -> list[dict[str, Any]]:
         match = pattern.match(name)
         if match and match.group(1) not in rows:
             rows.append(match.group(1))
-    rules = []
+    rules: list[dict[str, Any]] = []
     for row in rows:
-        r = f"{p}r{row}_"
-        when, limit = _condition(data, r, "if"), _duration(data, f"{r}")
+        r, here = f"{p}r{row}_", f"{path}[{len(rules)}]"  # the rule's place among those kept
+        found: Problems = {}
+        when, limit = _condition(data, r, "if"), _duration(data, f"{r}", found, f"{here}.duration", "limit")
         if when is None and limit is None:
             continue
         duration, mode = limit or ("", "working")
         rule: dict[str, Any] = {"when": when, "duration": duration, "mode": mode}
-        if remind := _duration(data, f"{r}warn_", {k: (k, "") for k, _label in REMIND_UNITS}):
+        if remind := _duration(data, f"{r}warn_", found, f"{here}.remind_before", "remind", REMIND_LETTERS):
             rule["remind_before"] = remind[0]
+        problems.update(found)
         for name, html_name in _RULE_CITATION.items():
             if value := _text(data, f"{r}{html_name}"):
                 rule[name] = value
@@ -295,21 +345,21 @@ def _condition(data: Any, p: str, word: str = "when") -> dict[str, Any] | None:
     return {"field": name, "op": op, "value": value}
 
 
-def _step(data: Any, row: str) -> dict[str, Any]:
+def _step(data: Any, row: str, problems: Problems, path: str) -> dict[str, Any]:
     p = f"s{row}_"
     out: dict[str, Any] = {
         "key": _text(data, f"{p}key"),
         "name": _text(data, f"{p}name"),
         "kind": _text(data, f"{p}kind") or "approval",
-        "approvers": _approvers(data, p),
+        "approvers": _approvers(data, p, problems, f"{path}.approvers"),
         "mode": _text(data, f"{p}mode") or "any",
         "when": _condition(data, p),
     }
-    limit = _duration(data, f"{p}limit_")
-    rules = _rules(data, p)
+    limit = _duration(data, f"{p}limit_", problems, f"{path}.limit.duration", "limit")
+    rules = _rules(data, p, problems, f"{path}.limit.rules")
     if limit or rules:
         duration, mode = limit or ("", "working")
-        remind = _duration(data, f"{p}remind_", {k: (k, "") for k, _label in REMIND_UNITS})
+        remind = _duration(data, f"{p}remind_", problems, f"{path}.limit.remind_before", "remind", REMIND_LETTERS)
         out["limit"] = {
             "duration": duration,
             "mode": mode,
@@ -326,8 +376,21 @@ def _step(data: Any, row: str) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class EditorForm:
+    """What the editor's form sent: the definition document it describes (not yet validated), and the inputs
+    that do not hold what they ask for, in the editor's own words, by the schema's paths (steps[0].limit.duration)."""
+
+    document: dict[str, Any]
+    problems: Problems
+
+
 def definition_from_post(data: Any) -> dict[str, Any]:
     """The definition document the editor's form describes (not yet validated)."""
+    return read_editor(data).document
+
+
+def read_editor(data: Any) -> EditorForm:
     departments = data.getlist("starters_departments") if hasattr(data, "getlist") else []
     roles = data.getlist("starters_roles") if hasattr(data, "getlist") else []
     starters: dict[str, Any] = {
@@ -337,16 +400,18 @@ def definition_from_post(data: Any) -> dict[str, Any]:
     }
     if people := _usernames(data, "starters_people"):  # only when named, as a definition file has it
         starters["people"] = people
-    return {
+    problems: Problems = {}
+    document = {
         "key": _text(data, "key"),
         "name": _text(data, "name"),
         "prefix": _text(data, "prefix").upper(),
         "description": _text(data, "description"),
         "starters": starters,
         "visibility": _text(data, "visibility") or "participants",
-        "fields": [_field(data, row) for row in _row_ids(data, _ROW, prefix="f")],
-        "steps": [_step(data, row) for row in _row_ids(data, _ROW, prefix="s")],
+        "fields": [_field(data, row, problems, f"fields[{n}]") for n, row in enumerate(_row_ids(data, _ROW, "f"))],
+        "steps": [_step(data, row, problems, f"steps[{n}]") for n, row in enumerate(_row_ids(data, _ROW, "s"))],
     }
+    return EditorForm(document, problems)
 
 
 # --- The other way: a definition as the rows the editor shows ------------------------------------------
@@ -354,9 +419,14 @@ def definition_from_post(data: Any) -> dict[str, Any]:
 
 def _split_duration(text: str, mode: str) -> tuple[str, str]:
     match = _DURATION.match(text or "")
-    if not match:
+    if match:
+        number, letter = match.groups()
+    elif text and not _DURATIONS.match(text) and (typed := _TYPED.match(text)):
+        number, letter = typed.groups()  # not a number (refused, never saved): shown again as it was typed
+    else:
         return "", ""
-    number, letter = match.groups()
+    if not letter:
+        return number, ""
     return number, ({"d": "wd", "h": "wh", "m": "m"}[letter] if mode == "working" else letter)
 
 
@@ -374,6 +444,11 @@ class FieldRow:
     data: dict[str, Any]
     errors: list[str] = field(default_factory=list)
     columns: list[FieldRow] = field(default_factory=list)
+    input_errors: dict[str, list[str]] = field(default_factory=dict)  # an input's name (min) → its reasons
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.input_errors)
 
     @property
     def default_text(self) -> str:
@@ -424,6 +499,7 @@ class RuleRow(_Conditioned):
 
     row: str
     data: dict[str, Any]
+    input_errors: dict[str, list[str]] = field(default_factory=dict)  # "n" (时限), "warn_n" (到期前提醒)
 
     @property
     def limit_parts(self) -> tuple[str, str]:
@@ -440,6 +516,11 @@ class StepRow(_Conditioned):
     data: dict[str, Any]
     errors: list[str] = field(default_factory=list)
     chosen_people: list[dict[str, Any]] = field(default_factory=list)  # the named approvers, as the picker shows them
+    input_errors: dict[str, list[str]] = field(default_factory=dict)  # limit_n, remind_n, levels, r0_n, r0_warn_n …
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.input_errors)
 
     @property
     def mode(self) -> str:
@@ -468,7 +549,12 @@ class StepRow(_Conditioned):
     def rule_rows(self) -> list[RuleRow]:
         """The step's limits by condition, then a blank row to add one (an empty row is not kept)."""
         rules = [r for r in self.limit.get("rules") or [] if isinstance(r, dict)]
-        return [RuleRow(str(n), rule) for n, rule in enumerate(rules)] + [RuleRow(str(len(rules)), {})]
+        rows = [RuleRow(str(n), rule) for n, rule in enumerate(rules)] + [RuleRow(str(len(rules)), {})]
+        for name, reasons in self.input_errors.items():
+            row, _sep, rest = name.removeprefix("r").partition("_")
+            if name.startswith("r") and row.isdigit() and int(row) < len(rules):
+                rows[int(row)].input_errors[rest] = reasons
+        return rows
 
     @property
     def limit_parts(self) -> tuple[str, str]:
@@ -491,6 +577,25 @@ def editor_rows(definition: dict[str, Any]) -> tuple[list[FieldRow], list[StepRo
 
 
 _PLACE = re.compile(r"^(fields|steps)[.\[](\d+|[\w-]+)\]?(?:[.\[](columns)[.\[](\d+)\]?)?")
+# A reason about one input of a row is shown under that input (its HTML name after the row's s<N>_ / f<N>_).
+_FIELD_INPUTS = {
+    "min": "min",
+    "max": "max",
+    "max_length": "max_length",
+    "default": "default",
+    "earliest.after": "earliest_n",
+}
+_STEP_INPUTS = {"limit.duration": "limit_n", "limit.remind_before": "remind_n", "approvers.levels": "levels"}
+_RULE_INPUT = re.compile(r"^limit\.rules[.\[](\d+)\]?\.(duration|remind_before)$")
+
+
+def _input_of(row: FieldRow | StepRow, rest: str) -> str | None:
+    """The input of `row` a reason at the rest of its path concerns ("limit.duration" → limit_n), if one."""
+    if isinstance(row, FieldRow):
+        return _FIELD_INPUTS.get(rest)
+    if rule := _RULE_INPUT.match(rest):
+        return f"r{rule.group(1)}_" + ("n" if rule.group(2) == "duration" else "warn_n")
+    return _STEP_INPUTS.get(rest)
 
 
 def place_errors(
@@ -514,10 +619,18 @@ def place_errors(
                 target = rows[kind][int(index)]
             else:
                 target = by_key[kind].get(index)
-        if match and match.group(3) and isinstance(target, FieldRow) and int(match.group(4)) < len(target.columns):
-            target = target.columns[int(match.group(4))]
+        rest = str(place)[match.end() :].lstrip(".") if match else ""
+        if match and match.group(3):
+            if isinstance(target, FieldRow) and int(match.group(4)) < len(target.columns):
+                target = target.columns[int(match.group(4))]
+            else:
+                rest = ""  # a column no longer there: the reason stays on its row
         if target is None:
             general += messages
+            continue
+        name = _input_of(target, rest) if rest else None
+        if name is not None:
+            target.input_errors.setdefault(name, []).extend(messages)
         else:
             target.errors += messages
     return general

@@ -26,6 +26,7 @@ from xietong.designer.form_widgets import item_widgets
 from xietong.designer.models import ApproverGroup, DefinitionVersion, ItemState, ProcessDefinition
 from xietong.designer.schema import DefinitionError, parse
 from xietong.designer.services import (
+    checked,
     definition_import,
     definition_publish,
     definition_save_draft,
@@ -80,6 +81,7 @@ def _editor(
     errors: dict[str, Any] | None = None,
     preview: bool = False,
     status: int = 200,
+    refused: str = "publish",
 ) -> HttpResponse:
     field_rows, step_rows = ef.editor_rows(doc)
     top: dict[str, list[str]] = {}
@@ -98,7 +100,9 @@ def _editor(
         try:
             widgets = item_widgets(parse(doc), None, None, request.user)
         except DefinitionError as error:
-            preview_error = "；".join(error.messages)
+            # What an input could not read is already said under it; the schema's words for it would repeat it.
+            other = [f"{p}：{m}" if p else m for p, m in error.problems if p not in (errors or {})]
+            preview_error = "；".join(other) or _("表单预览前，请先按标红处修改。")
     blank_field = ef.FieldRow("__N__", {"type": "text"})
     context = {
         "definition": definition,
@@ -108,9 +112,9 @@ def _editor(
         "starter_people": _named(request.user, list((doc.get("starters") or {}).get("people") or [])),
         "errors": top,
         "general_errors": general,
-        "row_errors": any(r.errors for r in field_rows)
-        or any(r.errors for r in step_rows)
-        or any(c.errors for f in field_rows for c in f.columns),
+        "row_errors": any(r.has_errors for r in field_rows)
+        or any(r.has_errors for r in step_rows)
+        or any(c.has_errors for f in field_rows for c in f.columns),
         "choices": CHOICES,
         "departments": Department.objects.order_by("sort_order", "pk"),
         "groups": _groups(),
@@ -118,6 +122,7 @@ def _editor(
         "blank_field": blank_field,
         "blank_column": ef.FieldRow("__M__", {"type": "text"}),
         "blank_step": ef.StepRow("__N__", {"kind": "approval", "approvers": {"type": "manager"}, "mode": "any"}),
+        "refused": refused,
         "preview_widgets": widgets,
         "preview_error": preview_error,
     }
@@ -186,7 +191,8 @@ def _position(request: AuthedRequest, kind: str, row: str) -> int | None:
 
 
 def _save_or_publish(request: AuthedRequest, definition: ProcessDefinition | None) -> HttpResponse:
-    doc = ef.definition_from_post(request.POST)
+    form = ef.read_editor(request.POST)
+    doc = form.document
     if definition is not None:
         doc["key"] = definition.key
     rearranged = _rearranged(doc, request)
@@ -194,7 +200,17 @@ def _save_or_publish(request: AuthedRequest, definition: ProcessDefinition | Non
         return _editor(request, rearranged, definition)
     action = request.POST.get("action", "save")
     if action == "preview":
-        return _editor(request, doc, definition, preview=True)
+        return _editor(request, doc, definition, preview=True, errors=form.problems, refused=action)
+    if form.problems:
+        # A number the form cannot read is kept as typed on the page and saved nowhere. Publishing also lists
+        # what else stands in the way, each reason at its place (the form's own words win at the same input).
+        errors = dict(form.problems)
+        if action == "publish":
+            try:
+                checked(doc)
+            except ApplicationError as error:
+                errors = {**error.fields, **form.problems}
+        return _editor(request, doc, definition, errors=errors, status=400, refused=action)
     expected = request.POST.get("version")
     if definition is None and ProcessDefinition.objects.filter(key=doc["key"]).exists():
         taken = _("流程标识“%(key)s”已被另一个流程使用") % {"key": doc["key"]}

@@ -130,7 +130,8 @@ LIMIT_RULES_MAX = 10
 KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]*$")  # no "-": table cells are f_<table>-<n>-<col>
 PREFIX = re.compile(r"^[A-Z]{1,6}$")
-DURATION = re.compile(r"^\s*(\d+(\.\d+)?\s*[dhm]\s*)+$")
+# Whole numbers of units, as the clocks read them (workcal.engine.parse_duration): "0.5d" would be refused there.
+DURATION = re.compile(r"^\s*(\d+\s*[dhm]\s*)+$")
 FORMULA_SUM = re.compile(r"^sum\(\s*([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\s*\)$")
 FORMULA_BINARY = re.compile(r"^\s*([a-z0-9_.]+)\s*([-+*])\s*([a-z0-9_.]+)\s*$")
 CENT = Decimal("0.01")
@@ -358,6 +359,8 @@ def _parse_field(raw: Any, path: str, problems: _Problems, *, column: bool = Fal
     count = raw.get("count") or ""
     if count and (kind != "daterange" or count not in ("working_days", "days")):
         problems.add(f"{path}.count", _("只有日期范围可以计天数：working_days（工作日）或 days（自然日）"))
+    if kind in NUMERIC and raw.get("default") not in (None, "") and _decimal(raw.get("default")) is None:
+        problems.add(f"{path}.default", _("默认值应为数字"))
     if kind in ("choice",) and raw.get("default") not in (None, "") and raw.get("default") not in options:
         problems.add(f"{path}.default", _("默认值“%(default)s”不在选项中") % {"default": raw.get("default")})
     earliest = _parse_earliest(raw.get("earliest"), "" if column else kind, f"{path}.earliest", problems)
@@ -580,6 +583,8 @@ def _check_duration(raw: Mapping[str, Any], path: str, problems: _Problems) -> t
         problems.add(
             f"{path}.duration", _("时限“%(duration)s”无法识别：例如 1d（1 天）、4h、30m") % {"duration": duration}
         )
+    elif not re.search(r"[1-9]", duration):
+        problems.add(f"{path}.duration", _("时限“%(duration)s”为 0：应大于 0") % {"duration": duration})
     mode = raw.get("mode", "working")
     if mode not in ("working", "elapsed"):
         problems.add(f"{path}.mode", _("计时方式只能是 working（工作时间）或 elapsed（自然时间）"))

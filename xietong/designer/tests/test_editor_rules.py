@@ -132,6 +132,8 @@ def test_a_rule_the_schema_refuses_comes_back_at_its_step_and_a_bad_lead_time_at
     html = response.content.decode()
     assert re.search(r'<fieldset class="d-row d-step has-error" data-row="3"', html)
     assert re.search(r'<fieldset class="d-row has-error" data-row="4" data-type="date"', html)
-    assert errors(response) == ["“最早：提交后”的数量应为 1–365 的整数，现为“0”", "“紧急”不是字段“紧急程度”的选项"]
+    # the lead time's reason in the editor's words, under its input (issue 21: test_editor_numbers)
+    assert errors(response) == ["“最早：提交后”应为 1–365 的整数，例如 3", "“紧急”不是字段“紧急程度”的选项"]
     assert 'name="s3_r0_if_value" value="紧急"' in html  # kept as typed
+    assert 'name="f4_earliest_n" value="0"' in html
     assert ProcessDefinition.objects.get(pk=version.definition.pk).current.n == 1
