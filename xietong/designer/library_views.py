@@ -4,7 +4,8 @@ Each entry reads as an administrator chooses one: its name, description, number 
 steps with their approvers, conditions and limits, each limit with its 依据. 「使用此模板」 turns the entry's
 file into a draft through the designer's own import (services.definition_import) and opens it in the
 editor; nothing is published. A key already in use is never overwritten: the page names the definition
-that has it, and 「另建一份」 makes a draft under the next free key (key-2) with its name marked （2）."""
+that has it, and 「另建一份」 makes a draft under the next free key (key-2) with its name marked （2） and a number
+prefix no other process numbers with (BX → BXA)."""
 
 from __future__ import annotations
 
@@ -69,11 +70,16 @@ def designer_library_use(request: AuthedRequest) -> HttpResponse:
             % {"name": taken.definition.name, "key": taken.definition.key},
         )
         return redirect(f"{reverse('designer-library')}#lib-{key}")
-    if copy:
-        text = _("已从模板库另建草稿“%(name)s”（%(key)s）：编号前缀与已有流程相同，发布前可修改；尚未发布。")
+    prefix = str(definition.draft.get("prefix") or "")
+    if copy and prefix:
+        text = _(
+            "已从模板库另建草稿“%(name)s”（%(key)s），编号前缀为“%(prefix)s”（不与其他流程相同），发布前可修改；尚未发布。"
+        )
+    elif copy:
+        text = _("已从模板库另建草稿“%(name)s”（%(key)s）：请填写一个其他流程未用的编号前缀后再发布；尚未发布。")
     else:
         text = _("已从模板库创建草稿“%(name)s”：请按本公司实际修改后发布（尚未发布）。")
-    messages.success(request, text % {"name": definition.name, "key": definition.key})
+    messages.success(request, text % {"name": definition.name, "key": definition.key, "prefix": prefix})
     return redirect("designer-edit", definition.pk)
 
 

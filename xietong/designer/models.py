@@ -51,6 +51,9 @@ class ProcessDefinition(VersionedModel):
     )
     draft = models.JSONField(_("草稿"), default=dict, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # The published version's 编号前缀 ("" until the first publish): one process per prefix, held by the
+    # database too, so that two publishes at the same moment cannot both take it (services.definition_publish).
+    prefix = models.CharField(_("编号前缀"), max_length=10, blank=True)
 
     objects = DefinitionQuerySet.as_manager()
 
@@ -58,6 +61,9 @@ class ProcessDefinition(VersionedModel):
         verbose_name = _("流程定义")
         verbose_name_plural = _("流程定义")
         ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix"], condition=~Q(prefix=""), name="one_definition_per_prefix")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.key}）"

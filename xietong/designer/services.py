@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 import yaml
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from xietong.core.audit import audit_record
@@ -14,6 +15,7 @@ from xietong.core.errors import ApplicationError, Forbidden
 from xietong.core.permissions import CHANGE, can
 from xietong.designer.models import ApproverGroup, DefinitionVersion, ProcessDefinition
 from xietong.designer.schema import Definition, DefinitionError, parse
+from xietong.items.numbering import BUILT_IN_PREFIXES
 from xietong.org.models import Person
 
 
@@ -22,9 +24,31 @@ def may_design(person: Any) -> bool:
     return bool(person.is_staff or person.is_superuser or getattr(person, "is_coordinator", False))
 
 
+def prefix_holder(prefix: str, key: str) -> str | None:
+    """Why items of definition `key` cannot be numbered `prefix`-2026-0001: a built-in process numbers with it,
+    or another definition does (its published prefix, or one of its versions' before), or None."""
+    if prefix in BUILT_IN_PREFIXES:
+        return _("编号前缀“%(prefix)s”已由系统自带的“%(name)s”使用，请换一个") % {
+            "prefix": prefix,
+            "name": BUILT_IN_PREFIXES[prefix],
+        }
+    other = (
+        ProcessDefinition.objects.exclude(key=key)
+        .filter(Q(prefix=prefix) | Q(versions__document__prefix=prefix))
+        .order_by("pk")
+        .first()
+    )
+    if other is not None:
+        return _("编号前缀“%(prefix)s”已由流程“%(name)s”使用，请换一个") % {"prefix": prefix, "name": other.name}
+    return None
+
+
 def refusals(definition: Definition) -> list[tuple[str, str]]:
-    """What keeps a definition that parses from ever finishing here: approvers nobody fills."""
+    """What keeps a definition that parses from ever finishing here: a number prefix another process numbers
+    with, approvers nobody fills."""
     problems: list[tuple[str, str]] = []
+    if definition.prefix and (holder := prefix_holder(definition.prefix, definition.key)):
+        problems.append(("prefix", holder))
     for n, step in enumerate(definition.steps):
         approvers, path = step.approvers, f"steps[{n}].approvers"
         kind = approvers.get("type")
@@ -142,9 +166,16 @@ def definition_publish(*, actor: Any, document: dict[str, Any]) -> DefinitionVer
     version = DefinitionVersion.objects.create(
         definition=definition, n=n, document=dict(parsed.document), published_by=actor
     )
-    definition.name, definition.draft = parsed.name, dict(parsed.document)
+    definition.name, definition.draft, definition.prefix = parsed.name, dict(parsed.document), parsed.prefix
     definition.version += 1
-    definition.save(update_fields=["name", "draft", "version", "updated_at"])
+    try:
+        with transaction.atomic():
+            definition.save(update_fields=["name", "draft", "prefix", "version", "updated_at"])
+    except IntegrityError as race:  # another publish took the prefix since it was checked (one_definition_per_prefix)
+        taken = prefix_holder(parsed.prefix, parsed.key) or _("编号前缀“%(prefix)s”已被使用") % {
+            "prefix": parsed.prefix
+        }
+        raise ApplicationError(taken, fields={"prefix": taken}) from race
     audit_record(
         actor=actor,
         action="designer.publish",
@@ -180,7 +211,7 @@ def definition_import(
     模板库 (a file the library ships) both come here. When the file's key is already a definition's, an
     uploaded file replaces that draft if the person may change it; with `keep_existing` the file is refused
     (KeyTaken) and the definition left as it is; with `copy` it becomes a new definition under the first free
-    key (key-2, key-3 …), its name marked （2）."""
+    key (key-2, key-3 …), its name marked （2）, its number prefix one no other process uses (copy_prefix)."""
     document = import_text(text)
     key = str(document.get("key") or "").strip()
     existing = ProcessDefinition.objects.filter(key=key).first() if key else None
@@ -194,12 +225,32 @@ def definition_import(
 
 
 def _as_copy(document: dict[str, Any]) -> dict[str, Any]:
+    """The document under the first n ≥ 2 whose key (key-n) and name (name（n）) no definition has, with a
+    number prefix no process numbers with (copy_prefix)."""
     key, name = str(document["key"]), str(document.get("name") or document["key"])
+
+    def named(n: int) -> tuple[str, str]:
+        suffix = f"（{n}）"
+        return f"{key[: 29 - len(str(n))]}-{n}", name[: 60 - len(suffix)] + suffix
+
     n = 2
-    while ProcessDefinition.objects.filter(key=f"{key[: 29 - len(str(n))]}-{n}").exists():
+    while ProcessDefinition.objects.filter(Q(key=named(n)[0]) | Q(name=named(n)[1])).exists():
         n += 1
-    suffix = f"（{n}）"
-    return {**document, "key": f"{key[: 29 - len(str(n))]}-{n}", "name": name[: 60 - len(suffix)] + suffix}
+    copy_key, copy_name = named(n)
+    return {**document, "key": copy_key, "name": copy_name, "prefix": copy_prefix(str(document.get("prefix") or ""))}
+
+
+def copy_prefix(prefix: str) -> str:
+    """A number prefix for a copy: `prefix` itself when no process numbers with it and no draft names it, else
+    the first free of prefix + A, B … Z (BX → BXA), else "" — the editor then asks for one at 编号前缀."""
+    if not prefix:
+        return ""
+    base = prefix[:5]
+    for candidate in (prefix, *(f"{base}{chr(c)}" for c in range(ord("A"), ord("Z") + 1))):
+        named_by_draft = ProcessDefinition.objects.filter(draft__prefix=candidate).exists()
+        if candidate and not named_by_draft and prefix_holder(candidate, key="") is None:
+            return candidate
+    return ""
 
 
 def import_text(text: str) -> dict[str, Any]:

@@ -102,11 +102,15 @@ def test_a_second_use_overwrites_nothing_and_another_copy_is_made_only_when_aske
     second = ProcessDefinition.objects.get(key="expense-2")
     assert copy["Location"] == f"/designer/{second.pk}/"
     assert second.name == "费用报销（2）" and second.draft["key"] == "expense-2"
-    assert {k: v for k, v in second.draft.items() if k not in ("key", "name")} == {
-        k: v for k, v in json.loads(library_text("expense")).items() if k not in ("key", "name")
+    assert (
+        second.draft["prefix"] == "BX"
+    )  # the adapted draft was saved without one: BX is free (test_definition_prefix)
+    assert {k: v for k, v in second.draft.items() if k not in ("key", "name", "prefix")} == {
+        k: v for k, v in json.loads(library_text("expense")).items() if k not in ("key", "name", "prefix")
     }
     use(admin, "expense", copy="1")
-    assert ProcessDefinition.objects.get(key="expense-3").name == "费用报销（3）"
+    third = ProcessDefinition.objects.get(key="expense-3")
+    assert (third.name, third.draft["prefix"]) == ("费用报销（3）", "BXA")  # BX is the second's
     definition.refresh_from_db()
     assert definition.draft == adapted and not DefinitionVersion.objects.exists()
     assert AuditEvent.objects.filter(action="designer.create", after__origin="library:expense").count() == 3

@@ -18,7 +18,11 @@ def test_export_then_import_as_yaml_publishes_the_same_document(company, tmp_pat
     call_command("designer", "export", "expense", "--format", "yaml", stdout=out)
     assert yaml.safe_load(out.getvalue()) == version.document
     document = expense()
-    document["key"], document["name"] = "expense-2", "费用报销（分公司）"
+    document["key"], document["name"], document["prefix"] = (
+        "expense-2",
+        "费用报销（分公司）",
+        "BXFGS",
+    )  # BX is expense's
     path = tmp_path / "expense-2.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     out = io.StringIO()

@@ -78,3 +78,23 @@ def test_emptied_tables_forget_their_sequences():
     NumberSequence.objects.all().delete()
     forget_orphan_sequences()
     assert number_next("ZZ") == f"ZZ-{year}-0001"
+
+
+def test_every_built_in_prefix_is_on_the_list_a_designed_process_may_not_take():
+    """The built-in processes' number prefixes, as their code draws them (number_next("XQ")) or declares them
+    (Process(prefix="YY")): each stands in BUILT_IN_PREFIXES, so that the designer refuses it (issue 21)."""
+    import re
+    from pathlib import Path
+
+    from xietong.items.numbering import BUILT_IN_PREFIXES
+    from xietong.items.process import processes
+
+    package = Path(__file__).resolve().parents[2]
+    drawn = set()
+    for path in package.rglob("*.py"):
+        if "tests" not in path.relative_to(package).parts:
+            drawn |= set(re.findall(r'number_next\("([A-Z]+)"\)', path.read_text(encoding="utf-8")))
+    built_in = [p for p in processes() if p.model._meta.label_lower != "designer.designeditem"]
+    declared = {p.prefix for p in built_in if p.prefix}
+    assert drawn >= {"XQ", "WT", "HY"}  # the search itself works
+    assert drawn | declared == set(BUILT_IN_PREFIXES)
