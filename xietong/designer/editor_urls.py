@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:definition_id>/", views.designer_edit, name="designer-edit"),
     path("<int:definition_id>/versions/", views.designer_versions, name="designer-versions"),
     path("<int:definition_id>/export/", views.designer_export, name="designer-export"),
+    path("<int:definition_id>/delete/", views.designer_delete, name="designer-delete"),
+    path("<int:definition_id>/discard/", views.designer_discard, name="designer-discard"),
 ]

@@ -1,9 +1,11 @@
 """The designer's pages (流程设计): the list of processes, the editor (save draft, preview the form, publish —
 a refusal shows each reason at the field or step it concerns and keeps everything typed), the versions
-with their items, export and import of a definition file.
+with their items, export and import of a definition file, deleting a draft never published and throwing
+away the unpublished changes of a published one (each on a page that asks to confirm).
 
 Administrators design every process; the coordinating office (综合管理部) designs its own and reads the
-others. Anyone else gets a 404, as for a page that does not exist."""
+others. Anyone else gets a 404, as for a page that does not exist — and so does whoever may only read a
+definition, on deleting it or throwing its changes away."""
 
 from __future__ import annotations
 
@@ -27,11 +29,16 @@ from xietong.designer.models import ApproverGroup, DefinitionVersion, ItemState,
 from xietong.designer.schema import DefinitionError, parse
 from xietong.designer.services import (
     checked,
+    definition_delete,
+    definition_discard_draft,
     definition_import,
     definition_publish,
     definition_save_draft,
+    deletion_refusal,
+    discard_refusal,
     export_text,
     may_design,
+    pending_changes,
 )
 from xietong.org.models import Department
 from xietong.org.people_search import people_options
@@ -123,6 +130,7 @@ def _editor(
         "blank_column": ef.FieldRow("__M__", {"type": "text"}),
         "blank_step": ef.StepRow("__N__", {"kind": "approval", "approvers": {"type": "manager"}, "mode": "any"}),
         "refused": refused,
+        "pending": definition is not None and pending_changes(definition),
         "preview_widgets": widgets,
         "preview_error": preview_error,
     }
@@ -138,7 +146,10 @@ def designer_list(request: AuthedRequest) -> HttpResponse:
         .annotate(item_count=Count("items"))
         .order_by("name")
     )
-    rows = [(d, d.current, can(request.user, CHANGE, d)) for d in definitions]
+    rows = [
+        {"d": d, "current": d.current, "editable": can(request.user, CHANGE, d), "pending": pending_changes(d)}
+        for d in definitions
+    ]
     return render(request, "designer/editor_list.html", {"rows": rows})
 
 
@@ -319,6 +330,59 @@ def designer_import(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, _("已导入为草稿，请检查后发布"))
                 return redirect("designer-edit", definition.pk)
     return render(request, "designer/editor_import.html", {"error": error}, status=400 if error else 200)
+
+
+def _changeable(request: AuthedRequest, definition_id: int) -> ProcessDefinition:
+    """A definition the person may change (an owner their own, an administrator any); a 404 for anyone else,
+    whoever may read it included."""
+    _designer(request)
+    found = ProcessDefinition.objects.restrict(request.user, CHANGE).filter(pk=definition_id).first()  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404
+    return found
+
+
+def _expected(request: AuthedRequest) -> int | None:
+    sent = request.POST.get("version", "")
+    return int(sent) if sent.isdigit() else None
+
+
+@require_http_methods(["GET", "POST"])
+def designer_delete(request: AuthedRequest, definition_id: int) -> HttpResponse:
+    """删除草稿: what goes, then 确认删除 (a published definition shows why it stays instead)."""
+    definition = _changeable(request, definition_id)
+    refusal, status = deletion_refusal(definition), 200
+    if request.method == "POST":
+        try:
+            definition_delete(actor=request.user, definition=definition, expected_version=_expected(request))
+        except ApplicationError as error:
+            refusal, status = str(error.message), error.status
+        else:
+            messages.success(
+                request, _("已删除草稿“%(name)s”（%(key)s）") % {"name": definition.name, "key": definition.key}
+            )
+            return redirect("designer-list")
+    context = {"definition": definition, "action": "delete", "refusal": refusal}
+    return render(request, "designer/editor_confirm.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def designer_discard(request: AuthedRequest, definition_id: int) -> HttpResponse:
+    """放弃未发布的修改: the published version it goes back to, then 确认放弃."""
+    definition = _changeable(request, definition_id)
+    refusal, status = discard_refusal(definition), 200
+    if request.method == "POST":
+        try:
+            version = definition_discard_draft(
+                actor=request.user, definition=definition, expected_version=_expected(request)
+            )
+        except ApplicationError as error:
+            refusal, status = str(error.message), error.status
+        else:
+            messages.success(request, _("已放弃未发布的修改，恢复为已发布的第 %(n)d 版") % {"n": version.n})
+            return redirect("designer-edit", definition.pk)
+    context = {"definition": definition, "action": "discard", "refusal": refusal, "current": definition.current}
+    return render(request, "designer/editor_confirm.html", context, status=status)
 
 
 def _named(user: Any, usernames: list[str]) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from xietong.core.audit import audit_record
-from xietong.core.errors import ApplicationError, Forbidden
+from xietong.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from xietong.core.permissions import CHANGE, can
 from xietong.designer.models import ApproverGroup, DefinitionVersion, ProcessDefinition
 from xietong.designer.schema import Definition, DefinitionError, parse
@@ -132,8 +132,6 @@ def definition_save_draft(
             return definition
     definition = ProcessDefinition.objects.select_for_update().get(pk=definition.pk)
     if expected_version is not None and definition.version != expected_version:
-        from xietong.core.errors import Conflict
-
         raise Conflict()
     if key and key != definition.key:
         raise ApplicationError(fields={"key": _("流程标识发布后不能修改")})
@@ -187,6 +185,92 @@ def definition_publish(*, actor: Any, document: dict[str, Any]) -> DefinitionVer
 
     install(version.pk)
     return version
+
+
+def _changeable(actor: Any, definition: ProcessDefinition, expected_version: int | None) -> ProcessDefinition:
+    """The definition locked for a change by `actor`: NotFound unless they design and may change it (an owner
+    their own, an administrator any), Conflict when it changed since the page was read."""
+    locked = (
+        ProcessDefinition.objects.restrict(actor, CHANGE)  # type: ignore[attr-defined]
+        .select_for_update(of=("self",))
+        .filter(pk=definition.pk)
+        .first()
+    )
+    if locked is None or not may_design(actor):
+        raise NotFound()
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict()
+    return locked
+
+
+def deletion_refusal(definition: ProcessDefinition) -> str:
+    """Why `definition` cannot be deleted ("" when it can): only what was never published goes — a published
+    process keeps its versions, and its items and their approvals stay on record."""
+    items = definition.items.count()
+    if items:
+        return _("“%(name)s”已有 %(n)d 个事项，不能删除：事项及其审批记录须保留。") % {
+            "name": definition.name,
+            "n": items,
+        }
+    if definition.versions.exists():
+        return _("“%(name)s”已发布，不能删除：员工可能正在发起，发布过的版本须保留。") % {"name": definition.name}
+    return ""
+
+
+@transaction.atomic
+def definition_delete(*, actor: Any, definition: ProcessDefinition, expected_version: int | None = None) -> None:
+    """Delete a definition never published (a draft): audited with the draft as it was, so that nothing is lost
+    from the record. A published one is refused with the reason (deletion_refusal)."""
+    locked = _changeable(actor, definition, expected_version)
+    if refusal := deletion_refusal(locked):
+        raise ApplicationError(refusal)
+    audit_record(
+        actor=actor,
+        action="designer.delete",
+        obj=locked,
+        before={"key": locked.key, "name": locked.name, "draft": locked.draft},
+    )
+    locked.delete()
+
+
+def pending_changes(definition: ProcessDefinition) -> bool:
+    """Whether a published definition has a draft that differs from its newest version (a pending edit)."""
+    current = definition.current
+    return current is not None and definition.draft != current.document
+
+
+def discard_refusal(definition: ProcessDefinition) -> str:
+    """Why the draft of `definition` cannot be thrown away ("" when it can): there is no published version to
+    go back to, or the draft is that version already."""
+    if definition.current is None:
+        return _("“%(name)s”尚未发布，没有可恢复的版本；不需要时可删除此草稿。") % {"name": definition.name}
+    if not pending_changes(definition):
+        return _("“%(name)s”没有未发布的修改。") % {"name": definition.name}
+    return ""
+
+
+@transaction.atomic
+def definition_discard_draft(
+    *, actor: Any, definition: ProcessDefinition, expected_version: int | None = None
+) -> DefinitionVersion:
+    """Throw away the unpublished changes of a published definition: its draft is its newest version's document
+    again (audited with the draft thrown away). Refused when nothing was published or nothing changed."""
+    locked = _changeable(actor, definition, expected_version)
+    if refusal := discard_refusal(locked):
+        raise ApplicationError(refusal)
+    current = locked.current
+    assert current is not None  # discard_refusal: a published version to go back to
+    audit_record(
+        actor=actor,
+        action="designer.discard",
+        obj=locked,
+        before={"draft": locked.draft},
+        after={"version": current.n},
+    )
+    locked.draft = dict(current.document)
+    locked.version += 1
+    locked.save(update_fields=["draft", "version", "updated_at"])
+    return current
 
 
 def export_text(document: dict[str, Any], fmt: str = "json") -> str:
