@@ -133,6 +133,8 @@ def _checked(data: Any, name: str) -> bool:
 # What an input must hold, said as its label says it (每条 a plain sentence shown under that input).
 DURATION_WHOLE = _("%(what)s应为大于 0 的整数，例如 1 或 2")
 DURATION_FRACTION = _("%(what)s应为整数：不足 1 个单位时请换小一级的单位，例如 0.5 小时写作 30 分钟")
+DURATION_LONG = _("%(what)s过长（最多约 10 年）")
+LONGEST = {"d": 3660, "h": 3660 * 24, "m": 3660 * 24 * 60}  # as the clocks count (workcal.engine.parse_duration)
 NUMBER = _("%(what)s应为数字，例如 0 或 12.5")
 ROW_COUNT = _("%(what)s应为不小于 0 的整数，例如 1 或 20")
 MAX_LENGTH = _("最多字数应为大于 0 的整数，例如 200")
@@ -156,6 +158,8 @@ def _number(raw: str) -> int | float | str:
     try:
         value = Decimal(raw.replace(",", "").replace("，", ""))
     except InvalidOperation:
+        return raw
+    if not value.is_finite():  # "Infinity", "NaN": not a number anyone means
         return raw
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -269,10 +273,13 @@ def _duration(
     unit = _text(data, f"{p}unit")
     letter, mode = (units or UNIT_PARTS).get(unit, (unit, "elapsed"))
     value = _number(raw)
-    if _whole(value, 1):
+    if _whole(value, 1, LONGEST.get(letter)):
         return f"{value}{letter}", mode
     fraction = isinstance(value, float) and value > 0
-    problems[path] = (DURATION_FRACTION if fraction else DURATION_WHOLE) % {"what": WHAT[what]}
+    long = isinstance(value, int) and value > 1
+    problems[path] = (DURATION_FRACTION if fraction else DURATION_LONG if long else DURATION_WHOLE) % {
+        "what": WHAT[what]
+    }
     return f"{raw}{letter}", mode
 
 

@@ -74,6 +74,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xietong.workcal.engine import parse_duration
+
 FIELD_TYPES = {
     "text": gettext_lazy("单行文本"),
     "textarea": gettext_lazy("多行文本"),
@@ -585,6 +587,11 @@ def _check_duration(raw: Mapping[str, Any], path: str, problems: _Problems) -> t
         )
     elif not re.search(r"[1-9]", duration):
         problems.add(f"{path}.duration", _("时限“%(duration)s”为 0：应大于 0") % {"duration": duration})
+    else:
+        try:
+            parse_duration(duration)  # what the clocks will read when an item arms them
+        except ValueError as too_long:
+            problems.add(f"{path}.duration", str(too_long))
     mode = raw.get("mode", "working")
     if mode not in ("working", "elapsed"):
         problems.add(f"{path}.mode", _("计时方式只能是 working（工作时间）或 elapsed（自然时间）"))
