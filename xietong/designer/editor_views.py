@@ -146,10 +146,11 @@ def designer_list(request: AuthedRequest) -> HttpResponse:
         .annotate(item_count=Count("items"))
         .order_by("name")
     )
-    rows = [
-        {"d": d, "current": d.current, "editable": can(request.user, CHANGE, d), "pending": pending_changes(d)}
-        for d in definitions
-    ]
+    rows = []
+    for d in definitions:
+        current = d.current
+        pending = current is not None and d.draft != current.document  # services.pending_changes, one query less
+        rows.append({"d": d, "current": current, "editable": can(request.user, CHANGE, d), "pending": pending})
     return render(request, "designer/editor_list.html", {"rows": rows})
 
 
