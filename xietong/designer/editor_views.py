@@ -40,6 +40,7 @@ from xietong.designer.services import (
     may_design,
     pending_changes,
 )
+from xietong.items.step_views import conflict_text
 from xietong.org.models import Department
 from xietong.org.people_search import people_options
 
@@ -352,10 +353,12 @@ def _expected(request: AuthedRequest) -> int | None:
 def designer_delete(request: AuthedRequest, definition_id: int) -> HttpResponse:
     """删除草稿: what goes, then 确认删除 (a published definition shows why it stays instead)."""
     definition = _changeable(request, definition_id)
-    refusal, status = deletion_refusal(definition), 200
+    refusal, stale, status = deletion_refusal(definition), "", 200
     if request.method == "POST":
         try:
             definition_delete(actor=request.user, definition=definition, expected_version=_expected(request))
+        except Conflict:  # the page is shown again as the definition is now, to be confirmed again
+            stale, status = conflict_text(typed=False), 409
         except ApplicationError as error:
             refusal, status = str(error.message), error.status
         else:
@@ -363,7 +366,7 @@ def designer_delete(request: AuthedRequest, definition_id: int) -> HttpResponse:
                 request, _("已删除草稿“%(name)s”（%(key)s）") % {"name": definition.name, "key": definition.key}
             )
             return redirect("designer-list")
-    context = {"definition": definition, "action": "delete", "refusal": refusal}
+    context = {"definition": definition, "action": "delete", "refusal": refusal, "stale": stale}
     return render(request, "designer/editor_confirm.html", context, status=status)
 
 
@@ -371,18 +374,26 @@ def designer_delete(request: AuthedRequest, definition_id: int) -> HttpResponse:
 def designer_discard(request: AuthedRequest, definition_id: int) -> HttpResponse:
     """放弃未发布的修改: the published version it goes back to, then 确认放弃."""
     definition = _changeable(request, definition_id)
-    refusal, status = discard_refusal(definition), 200
+    refusal, stale, status = discard_refusal(definition), "", 200
     if request.method == "POST":
         try:
             version = definition_discard_draft(
                 actor=request.user, definition=definition, expected_version=_expected(request)
             )
+        except Conflict:
+            stale, status = conflict_text(typed=False), 409
         except ApplicationError as error:
             refusal, status = str(error.message), error.status
         else:
             messages.success(request, _("已放弃未发布的修改，恢复为已发布的第 %(n)d 版") % {"n": version.n})
             return redirect("designer-edit", definition.pk)
-    context = {"definition": definition, "action": "discard", "refusal": refusal, "current": definition.current}
+    context = {
+        "definition": definition,
+        "action": "discard",
+        "refusal": refusal,
+        "stale": stale,
+        "current": definition.current,
+    }
     return render(request, "designer/editor_confirm.html", context, status=status)
 
 

@@ -94,8 +94,14 @@ def test_a_page_read_before_the_draft_changed_deletes_nothing(client_for, financ
     admin.post(f"/designer/{definition.pk}/", {**EXPENSE, "name": "差旅报销", "action": "save"})
     response = admin.post(f"/designer/{definition.pk}/delete/", {"version": str(stale)})
     assert response.status_code == 409
-    assert refusal(response) == ["该记录已被他人修改，请刷新后查看最新内容再提交"]
-    assert ProcessDefinition.objects.get(pk=definition.pk).name == "差旅报销"
+    html = response.content.decode()
+    assert re.findall(r'id="designer-stale"><p>([^<]*)<', html) == [
+        "该记录已被他人修改，页面已更新为最新内容：请核对后再提交"
+    ]
+    assert "将删除尚未发布的流程“差旅报销”（expense）及其草稿" in text(response)  # as it is now, to confirm again
+    definition.refresh_from_db()
+    assert (definition.name, f'name="version" value="{definition.version}"' in html) == ("差旅报销", True)
+    assert admin.post(f"/designer/{definition.pk}/delete/", {"version": str(definition.version)}).status_code == 302
 
 
 @pytest.mark.parametrize("username", ["lina", "fengjing", "liufang"])
