@@ -329,3 +329,44 @@ def test_lists_and_the_workbench(company, client_for):
     confirm(company, notice, ["wangqiang"])
     assert notice.number not in wangqiang.get("/notices/?scope=todo").content.decode()
     assert wangqiang.get("/api/notices/?scope=all").json()["count"] == 1
+
+
+def test_a_publish_refused_from_the_edit_page_saves_nothing_and_the_corrected_form_publishes(company, client_for):
+    """刘芳 edits her draft, takes every recipient off and clicks 发布: refused at 通知对象 with what she typed — and
+    nothing saved, so that sending the corrected page again is not taken for someone else's edit."""
+    with time_machine.travel(at("2026-03-09 10:00"), tick=False), transaction.atomic():
+        draft = notice_create(
+            actor=company.person("liufang"),
+            departments=[company.department("rd")],
+            people=[],
+            publish=False,
+            title="关于规范跨部门协作流程的通知",
+            project=company.project("smartwatch"),
+            body="<p>初稿</p>",
+            body_format="html",
+            effective_date=dt.date(2026, 3, 16),
+            requires_confirmation=True,
+            confirm_by=at("2026-03-13 18:00"),
+        )
+    liufang = client_for("liufang")
+    form = {
+        "title": "关于规范跨部门协作流程的通知（修订）",
+        "project": company.project("smartwatch").pk,
+        "body": "<p>修订后的正文</p>",
+        "body_format": "html",
+        "effective_date": "2026-03-16",
+        "requires_confirmation": "on",
+        "confirm_by": "2026-03-13T18:00",
+        "version": draft.version,
+        "publish": "1",
+    }
+    with time_machine.travel(at("2026-03-09 11:00"), tick=False):
+        refused = liufang.post(f"/notices/{draft.pk}/edit/", form)
+        assert refused.status_code == 200 and "修订后的正文" in refused.content.decode()
+        kept = Notice.objects.get(pk=draft.pk)
+        assert (kept.title, kept.version, kept.state) == ("关于规范跨部门协作流程的通知", draft.version, "draft")
+        form["target_departments"] = [company.department("rd").pk]
+        published = liufang.post(f"/notices/{draft.pk}/edit/", form)
+    assert published.status_code == 302
+    notice = Notice.objects.get(pk=draft.pk)
+    assert (notice.title, notice.state) == ("关于规范跨部门协作流程的通知（修订）", "published")
