@@ -29,6 +29,7 @@ from xietong.items.runner import run_step
 REFUSED_SESSION_KEY = "xietong.step_refused"
 # What is kept of a text is bounded (the session is a database row); the box itself stops at REASON_MAX_LENGTH.
 KEPT_MAX_LENGTH = 2 * REASON_MAX_LENGTH
+KEPT_INPUTS = 20  # a step's form has a few inputs besides its reason; more is not a form of ours
 
 
 class StepForm(forms.Form):
@@ -64,6 +65,7 @@ class StepRefusal:
     errors: Mapping[str, str] = field(default_factory=dict)
     message: str = ""
     conflict: bool = False
+    values: Mapping[str, str] = field(default_factory=dict)  # the form's other inputs, as sent (a chosen person)
 
     @property
     def text(self) -> str:
@@ -82,6 +84,7 @@ class StepRefusal:
             rest = conflict_text(typed=bool(reason.strip()))
         else:
             rest = "；".join(fields.values()) or ("" if errors else str(error.message))
+        others = [name for name in sent if name not in ("reason", "version", "csrfmiddlewaretoken")][:KEPT_INPUTS]
         return cls(
             item=item_key(item),
             action=step.name if step is not None else "",
@@ -89,6 +92,7 @@ class StepRefusal:
             errors=errors,
             message=rest,
             conflict=isinstance(error, Conflict),
+            values={name: str(sent.get(name, ""))[:KEPT_MAX_LENGTH] for name in others},
         )
 
 
@@ -98,7 +102,11 @@ def item_key(item: Any) -> str:
 
 def step_refusal_keep(request: HttpRequest, refusal: StepRefusal) -> None:
     """Keep `refusal` for the next render of its item's page (replacing any earlier one)."""
-    request.session[REFUSED_SESSION_KEY] = {**asdict(refusal), "errors": dict(refusal.errors)}
+    request.session[REFUSED_SESSION_KEY] = {
+        **asdict(refusal),
+        "errors": dict(refusal.errors),
+        "values": dict(refusal.values),
+    }
 
 
 def step_refusal_take(request: HttpRequest, item: Any) -> StepRefusal | None:

@@ -15,7 +15,7 @@ from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.items.runner import run_step
-from xietong.items.step_views import refusal_text, step_view
+from xietong.items.step_views import step_refused_tell, step_view
 from xietong.org.models import Person
 from xietong.org.tree import DepartmentTree
 from xietong.requests.models import Participation
@@ -62,10 +62,9 @@ def participants_panel(request, item) -> dict | None:
 def coordinator_name(request: AuthedRequest, request_id: int, participation_id: int) -> HttpResponse:
     row = access(request.user, Participation, participation_id)
     form = CoordinatorForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择协作负责人"))
-        return redirect(row.get_absolute_url())
     try:
+        if not form.is_valid():
+            raise ApplicationError(fields={"coordinator": _("请选择协作负责人")})
         run_step(
             actor=request.user,
             item=row,
@@ -74,7 +73,7 @@ def coordinator_name(request: AuthedRequest, request_id: int, participation_id: 
             expected_version=form.cleaned_data.get("version"),
         )
     except ApplicationError as error:
-        messages.error(request, refusal_text(error))
+        step_refused_tell(request, PARTICIPATION, row, "name_coordinator", error)  # the row shows it, choice kept
     else:
         messages.success(request, _("已指定协作负责人"))
     return redirect(row.get_absolute_url())

@@ -3,6 +3,7 @@ has 2 working days from receipt to confirm (签字) on the platform, a clock of 
 the breakdown cannot be published before every head has signed; a department names its own 协作负责人."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -221,3 +222,22 @@ def test_existing_requests_get_their_receiver_as_the_one_participating_departmen
     )
     assert rows[request.pk].confirmed_at == at("2026-10-08 10:10")
     assert (rows[draft.pk].department.code, rows[draft.pk].state) == ("rd-hardware", "draft")
+
+
+def test_a_coordinator_named_from_a_stale_page_comes_back_chosen_with_the_conflict_at_the_row(company, client_for):
+    request = new_request(company)
+    production = request.participations.get(department__code="production")
+    xieqiang = client_for("xieqiang")
+    url = f"/requests/{request.pk}/departments/{production.pk}/coordinator/"
+    stale = {"coordinator": company.person("yuhai").pk, "version": production.version - 1}
+    with time_machine.travel(at("2026-10-08 09:00"), tick=False):
+        refused = xieqiang.post(url, stale)
+        page = xieqiang.get(refused["Location"]).content.decode()
+        again = xieqiang.get(refused["Location"]).content.decode()
+    row = page.split('id="participants"', 1)[1].split("</section>", 1)[0]
+    assert '<p class="field-error" role="alert">该记录已被他人修改，页面已更新为最新内容：请核对后再提交</p>' in row
+    assert "<details open>" in row
+    chosen = re.findall(r'<option value="(\d+)" selected>', row)
+    assert chosen == [str(company.person("yuhai").pk)]
+    assert Participation.objects.get(pk=production.pk).coordinator is None
+    assert "<details open>" not in again.split('id="participants"', 1)[1].split("</section>", 1)[0]
