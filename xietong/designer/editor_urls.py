@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:definition_id>/export/", views.designer_export, name="designer-export"),
     path("<int:definition_id>/delete/", views.designer_delete, name="designer-delete"),
     path("<int:definition_id>/discard/", views.designer_discard, name="designer-discard"),
+    path("<int:definition_id>/copy/", views.designer_copy, name="designer-copy"),
 ]

@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.models import EscalationLadder
 from xietong.core.errors import ApplicationError, Conflict
@@ -29,6 +29,7 @@ from xietong.designer.models import ApproverGroup, DefinitionVersion, ItemState,
 from xietong.designer.schema import DefinitionError, parse
 from xietong.designer.services import (
     checked,
+    definition_copy,
     definition_delete,
     definition_discard_draft,
     definition_import,
@@ -395,6 +396,19 @@ def designer_discard(request: AuthedRequest, definition_id: int) -> HttpResponse
         "current": definition.current,
     }
     return render(request, "designer/editor_confirm.html", context, status=status)
+
+
+@require_POST
+def designer_copy(request: AuthedRequest, definition_id: int) -> HttpResponse:
+    """复制: a draft of a new process from one the person may see in the designer, opened in the editor."""
+    definition = _definition(request, definition_id)
+    copied = definition_copy(actor=request.user, definition=definition)
+    messages.success(
+        request,
+        _("已复制为新流程“%(name)s”（%(key)s，编号前缀 %(prefix)s），尚未发布：请修改后发布")
+        % {"name": copied.name, "key": copied.key, "prefix": copied.draft.get("prefix") or "—"},
+    )
+    return redirect("designer-edit", copied.pk)
 
 
 def _named(user: Any, usernames: list[str]) -> list[dict[str, Any]]:

@@ -308,6 +308,14 @@ def definition_import(
     )
 
 
+def definition_copy(*, actor: Any, definition: ProcessDefinition) -> ProcessDefinition:
+    """复制: a new draft from `definition` as its designer sees it now (the draft, unpublished edits included),
+    under the first free key, its name marked （n）, a number prefix no process uses — nothing published, the
+    original untouched; audited with where it came from."""
+    document = _as_copy(dict(definition.draft or (definition.current.document if definition.current else {})))
+    return definition_save_draft(actor=actor, document=document, new=True, origin=f"copy:{definition.key}")
+
+
 def _as_copy(document: dict[str, Any]) -> dict[str, Any]:
     """The document under the first n ≥ 2 whose key (key-n) and name (name（n）) no definition has, with a
     number prefix no process numbers with (copy_prefix)."""
