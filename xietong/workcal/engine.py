@@ -286,6 +286,26 @@ class WorkingCalendar:
             current = self.next_working_day(current)
         return current
 
+    def previous_working_day(self, day: dt.date, *, include_today: bool = False) -> dt.date:
+        """The working day before `day` (or `day` itself with include_today, if it is one) — the way back of
+        next_working_day: weekends and statutory holidays skipped, a 调休 Saturday counted."""
+        current = day if include_today else day - dt.timedelta(days=1)
+        for _attempt in range(400):
+            if self.is_working_day(current):
+                return current
+            current -= dt.timedelta(days=1)
+        raise ValueError(_("一年内没有工作日：请检查日历设置"))
+
+    def subtract_working_days(self, day: dt.date, n: int) -> dt.date:
+        """The n-th working day before `day` (提前2个工作日: n = 2; n = 0: `day` itself if it is a working day,
+        else the one before) — add_working_days counted backwards."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        current = self.previous_working_day(day, include_today=True) if n == 0 else day
+        for _step in range(n):
+            current = self.previous_working_day(current)
+        return current
+
     def day_end(self, day: dt.date) -> dt.datetime:
         """The end of `day`'s working hours (18:00; 12:00 on a Saturday morning or a half day)."""
         return self.at(day, self.periods_on(day)[-1][1])

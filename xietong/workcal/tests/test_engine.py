@@ -132,6 +132,21 @@ def test_add_working_days_next_working_day_at_17():
     assert CAL.add_working_days(dt.date(2026, 3, 7), 0) == dt.date(2026, 3, 9)
 
 
+def test_subtract_working_days_counts_back_over_holidays_and_makeup_saturdays():
+    # 提前2个工作日 before Tuesday 10-13: Monday 10-12, then the 调休 Saturday 10-10 (Sunday 10-11 rests).
+    assert CAL.subtract_working_days(dt.date(2026, 10, 13), 1) == dt.date(2026, 10, 12)
+    assert CAL.subtract_working_days(dt.date(2026, 10, 13), 2) == dt.date(2026, 10, 10)
+    # Before Thursday 10-08, over 国庆 (10-01 … 10-07): Wednesday 09-30, Tuesday 09-29.
+    assert CAL.subtract_working_days(dt.date(2026, 10, 8), 1) == dt.date(2026, 9, 30)
+    assert CAL.subtract_working_days(dt.date(2026, 10, 8), 2) == dt.date(2026, 9, 29)
+    # n = 0: the day itself when it is a working day, else the one before (a holiday goes back to 09-30).
+    assert CAL.subtract_working_days(dt.date(2026, 10, 9), 0) == dt.date(2026, 10, 9)
+    assert CAL.subtract_working_days(dt.date(2026, 10, 4), 0) == dt.date(2026, 9, 30)
+    assert CAL.previous_working_day(dt.date(2026, 10, 12)) == dt.date(2026, 10, 10)
+    with pytest.raises(ValueError):
+        CAL.subtract_working_days(dt.date(2026, 10, 13), -1)
+
+
 def test_is_working_time_and_next_working_instant():
     assert CAL.is_working_time(at("2026-03-02 09:00"))
     assert not CAL.is_working_time(at("2026-03-02 12:00"))
