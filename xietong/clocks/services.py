@@ -135,6 +135,7 @@ class Share:
     part: str
     owner: Person
     start: dt.datetime
+    due_at: dt.datetime | None = None  # a fixed deadline (before a date: 提前2个工作日); None: the policy's duration
 
 
 def clock_arm_parts(
@@ -169,7 +170,7 @@ def clock_arm_parts(
             project=project,
             calendar=None,
             start=share.start,
-            due_at=None,
+            due_at=share.due_at,
         )
         mains.append(armed[0])
         rows.extend(armed)

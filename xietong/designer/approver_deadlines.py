@@ -6,13 +6,14 @@ its start (ApprovalTask.started_at), so whoever takes it over continues the same
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q
 
 from xietong.clocks.durations import clock_span_text
 from xietong.clocks.timebase import timebase
-from xietong.workcal.engine import parse_duration
+from xietong.workcal.engine import WorkingCalendar, parse_duration
 
 
 def task_clock(clocks: list[Any], task: Any) -> Any:
@@ -47,6 +48,36 @@ def _due_from(clock: Any, start: dt.datetime) -> dt.datetime:
     base = timebase(clock.mode, clock.calendar, clock.snap)
     offset = parse_duration(clock.policy.duration).to_timedelta(base.day_length)
     return base.add(start, offset)
+
+
+def before_due(definition: Any, step: Any, values: Mapping[str, Any], calendar: WorkingCalendar) -> dt.datetime | None:
+    """When a step whose limit counts back from a date field (提前2个工作日发送会议通知) is due for this item,
+    in `calendar` (the approver's, as their clock counts): a datetime field's value minus the limit — in
+    working time the same time of day on the N-th working day before — or, for a date field, the end of
+    working hours of the N-th working day before (elapsed: the day's 00:00 minus the duration). The limit is
+    the item's rule by condition when one holds. None: the step counts forward, or the item has no value."""
+    limit = step.limit
+    if limit is None or not limit.before_field:
+        return None
+    field = definition.field(limit.before_field)
+    raw = values.get(limit.before_field)
+    if field is None or not raw:
+        return None
+    n = limit.rule_for(values)
+    rule = limit.rules[n - 1] if n else limit
+    try:
+        span = parse_duration(rule.duration)
+        if field.type == "date":
+            day = dt.date.fromisoformat(str(raw))
+            if rule.mode == "working":
+                return calendar.day_end(calendar.subtract_working_days(day, span.days))
+            return calendar.at(day, dt.time(0)) - span.to_timedelta(dt.timedelta(hours=24))
+        when = dt.datetime.fromisoformat(str(raw)).replace(tzinfo=None)
+    except ValueError:
+        return None
+    if rule.mode == "working":
+        return calendar.at(calendar.subtract_working_days(when.date(), span.days), when.time())
+    return when.replace(tzinfo=calendar.tz) - span.to_timedelta(dt.timedelta(hours=24))
 
 
 def time_left_words(clock: Any, due: dt.datetime, now: dt.datetime) -> tuple[str, bool]:
@@ -144,13 +175,25 @@ def settle_approver_clocks(ctx: Any, whole_limit_met: str = "", known: list[Any]
     # default — each is a policy of its own, with its clause.
     from xietong.designer.schema import rule_priority
 
+    values = item.values or {}
+    counts_back = bool(step.limit.before_field)
+
+    def due(task: Any) -> dt.datetime | None:
+        """提前 N 个工作日: counted back from the form's date in the approver's calendar (None: forward)."""
+        if not counts_back:
+            return None
+        from xietong.workcal.selectors import clock_calendar, engine_for
+
+        calendar = clock_calendar(owner=task.person, department=item.department, project=item.project)
+        return before_due(definition, step, values, engine_for(calendar))
+
     clock_arm_parts(
         subject=item,
         process=policy_process_of(item),
         limit=step.key,
-        priority=rule_priority(step.limit.rule_for(item.values or {})),
+        priority=rule_priority(step.limit.rule_for(values)),
         shares=[
-            Share(task_part(t.pk), t.person, t.started_at or ctx.now)
+            Share(task_part(t.pk), t.person, t.started_at or ctx.now, due(t))
             for t in sorted(fresh, key=lambda t: (t.position, t.pk))
         ],
         department=item.department,

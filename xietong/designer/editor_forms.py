@@ -364,7 +364,8 @@ def _step(data: Any, row: str, problems: Problems, path: str) -> dict[str, Any]:
     }
     limit = _duration(data, f"{p}limit_", problems, f"{path}.limit.duration", "limit")
     rules = _rules(data, p, problems, f"{path}.limit.rules")
-    if limit or rules:
+    before = _text(data, f"{p}limit_from")  # 起算：收到任务时 (empty) / 在某日期字段之前 (its key)
+    if limit or rules or before:
         duration, mode = limit or ("", "working")
         remind = _duration(data, f"{p}remind_", problems, f"{path}.limit.remind_before", "remind", REMIND_LETTERS)
         out["limit"] = {
@@ -380,6 +381,8 @@ def _step(data: Any, row: str, problems: Problems, path: str) -> dict[str, Any]:
                 out["limit"][name] = value
         if rules:
             out["limit"]["rules"] = rules
+        if before:  # only when chosen, as a definition file has it
+            out["limit"]["before_field"] = before
     return out
 
 
@@ -528,6 +531,7 @@ class StepRow(_Conditioned):
     @property
     def has_errors(self) -> bool:
         return bool(self.errors or self.input_errors)
+    before_field_listed: bool = False  # the 起算 field is one of the form's date fields (else kept as typed)
 
     @property
     def mode(self) -> str:
@@ -592,7 +596,12 @@ _FIELD_INPUTS = {
     "default": "default",
     "earliest.after": "earliest_n",
 }
-_STEP_INPUTS = {"limit.duration": "limit_n", "limit.remind_before": "remind_n", "approvers.levels": "levels"}
+_STEP_INPUTS = {
+    "limit.duration": "limit_n",
+    "limit.remind_before": "remind_n",
+    "limit.before_field": "limit_from",  # 起算：在某日期字段之前
+    "approvers.levels": "levels",
+}
 _RULE_INPUT = re.compile(r"^limit\.rules[.\[](\d+)\]?\.(duration|remind_before)$")
 
 

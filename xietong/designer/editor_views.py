@@ -101,8 +101,10 @@ def _editor(
             top.setdefault(head, []).append(str(reasons))
     rest = {p: r for p, r in (errors or {}).items() if str(p).split(".")[0].split("[")[0] not in TOP_LEVEL}
     general = ef.place_errors(doc, rest, field_rows, step_rows)
+    dates = {r.data.get("key") for r in field_rows if r.data.get("type") in ("date", "datetime")}
     for row in step_rows:
         row.chosen_people = _named(request.user, row.people)
+        row.before_field_listed = row.limit.get("before_field") in dates
     widgets = None
     preview_error = ""
     if preview:
@@ -125,6 +127,12 @@ def _editor(
         or any(r.has_errors for r in step_rows)
         or any(c.has_errors for f in field_rows for c in f.columns),
         "choices": CHOICES,
+        # 起算：在某日期字段之前 — the form's date and date-time fields, as they stand on the page
+        "date_fields": [
+            (str(r.data.get("key")), str(r.data.get("label") or r.data.get("key")))
+            for r in field_rows
+            if r.data.get("type") in ("date", "datetime") and r.data.get("key")
+        ],
         "departments": Department.objects.order_by("sort_order", "pk"),
         "groups": _groups(),
         "ladders": EscalationLadder.objects.order_by("name"),

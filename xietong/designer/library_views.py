@@ -25,7 +25,7 @@ from xietong.designer import editor_forms as ef
 from xietong.designer.library import library_groups, library_text
 from xietong.designer.models import ApproverGroup, ProcessDefinition
 from xietong.designer.services import KeyTaken, definition_import, may_design
-from xietong.designer.wording import condition_words, field_label
+from xietong.designer.wording import before_words, condition_words, field_label
 from xietong.org.models import Person
 
 SINGLE = ("manager", "department_head", "division_leader", "general_manager")  # one person: 会签/或签 says nothing
@@ -127,14 +127,22 @@ def _step(step: dict[str, Any], fields: dict[str, dict], names: dict) -> dict[st
         "approvers": _approvers(approvers, fields, names),
         "mode": dict(ef.MODES)[mode] if shows_mode else "",
         "when": condition_words(step["when"], fields) if step.get("when") else "",
-        "limit": _limit(limit) if limit else "",
+        "limit": _limit(limit, fields) if limit else "",
         "basis": _basis(limit) if limit else "",
         "rules": [
             {
                 "limit": _("当 %(when)s 时：%(limit)s")
                 % {
                     "when": condition_words(rule.get("when") or {}, fields),
-                    "limit": _limit({**rule, "on_timeout": (limit or {}).get("on_timeout")}),  # the step's rule
+                    # the step's timeout rule, and the date it counts back from
+                    "limit": _limit(
+                        {
+                            **rule,
+                            "on_timeout": (limit or {}).get("on_timeout"),
+                            "before_field": (limit or {}).get("before_field"),
+                        },
+                        fields,
+                    ),
                 },
                 "basis": _basis(rule),
             }
@@ -178,9 +186,14 @@ def _approvers(approvers: dict[str, Any], fields: dict[str, dict], names: dict) 
     return str(labels.get(str(kind), kind))
 
 
-def _limit(limit: dict[str, Any]) -> str:
+def _limit(limit: dict[str, Any], fields: dict[str, dict]) -> str:
     number, unit = ef._split_duration(str(limit.get("duration") or ""), str(limit.get("mode") or "working"))
     parts = [_("时限 %(n)s %(unit)s") % {"n": number, "unit": dict(ef.LIMIT_UNITS).get(unit, unit)}]
+    if before := str(limit.get("before_field") or ""):  # 时限：建议会议时间前 2 个工作日
+        words = before_words(
+            fields.get(before), before, str(limit.get("duration") or ""), str(limit.get("mode") or "working")
+        )
+        parts = [_("时限：%(limit)s") % {"limit": words}]
     remind_n, remind_unit = ef._split_duration(str(limit.get("remind_before") or ""), "elapsed")
     if remind_n:
         units = dict(ef.REMIND_UNITS)

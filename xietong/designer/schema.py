@@ -49,6 +49,14 @@ Steps — {"key" (≤ 20), "name", "kind", "approvers", "mode", "when", "limit"}
     "article", "also", "remind_before"}] — ordered: the first whose condition holds for the item's values sets
     the limit (and its clause) when the step's clocks are armed; none holds → the limit above (the default).
     Reminder (unless the rule names its own), ladder and timeout rule are the step's.
+    "before_field": "<a required date / datetime field's key>" — the limit counts BACK from that field's value
+    instead of forward from when the approver got the task (提前2个工作日发送会议通知: due 2 working days before the
+    meeting): a datetime field's value minus the duration — in working mode whole working days only (the same
+    time of day on the N-th working day before: weekends and holidays skipped, 调休 counted), elapsed any
+    duration; a date field's N-th working day before at the end of its working hours (elapsed: the day's
+    00:00 minus the duration). A rule by condition then counts its own duration back from the same field.
+    Already past when the approver gets the task: the clock is due at once (overdue). remind_before counts
+    back from that due instant, as for any limit.
 
 The item form's HTML names (the server reads only these; dui's widgets write them):
     f_<key>                       one value (text, number, money, date "YYYY-MM-DD", datetime
@@ -225,6 +233,7 @@ class StepLimit:
     article: str = ""
     also: str = ""
     rules: tuple[LimitRule, ...] = ()
+    before_field: str = ""  # counted back from this date / datetime field's value (提前 N 个工作日)
 
     def rule_for(self, values: Mapping[str, Any]) -> int:
         """The number (1, 2, …) of the first rule whose condition holds for the item's values; 0: the default."""
@@ -575,7 +584,50 @@ def _parse_limit(raw: Any, fields: dict[str, Field], path: str, problems: _Probl
         ladder = "standard"
     clause, source, article, also = _citation(raw, path, problems)
     rules = _parse_rules(raw.get("rules"), fields, f"{path}.rules", problems)
-    return StepLimit(duration, str(mode), remind, ladder, str(on_timeout), clause, source, article, also, rules)
+    before = _check_before(raw, fields, path, problems)
+    if before:
+        for n, rule in enumerate(rules):
+            _check_before_duration(rule.duration, rule.mode, f"{path}.rules[{n}]", problems)
+    return StepLimit(duration, str(mode), remind, ladder, str(on_timeout), clause, source, article, also, rules, before)
+
+
+def _check_before(raw: Mapping[str, Any], fields: dict[str, Field], path: str, problems: _Problems) -> str:
+    """在某日期字段之前: the field must be a required date or date-time field of the form."""
+    key = raw.get("before_field")
+    if key in (None, ""):
+        return ""
+    where = f"{path}.before_field"
+    if not isinstance(key, str):
+        problems.add(where, _("应为文字"))
+        return ""
+    field = fields.get(key)
+    if field is None:
+        problems.add(where, _("时限起算的字段“%(key)s”不存在") % {"key": key})
+        return ""
+    if field.type not in ("date", "datetime"):
+        problems.add(
+            where,
+            _("时限只能从日期或日期时间字段倒推，“%(label)s”是%(type)s字段")
+            % {"label": field.label, "type": field.type_label},
+        )
+        return ""
+    if not field.required:
+        problems.add(
+            where, _("时限从“%(label)s”倒推时，该字段必须设为必填（否则事项可能没有这个时间）") % {"label": field.label}
+        )
+        return ""
+    _check_before_duration(str(raw.get("duration") or ""), str(raw.get("mode", "working")), path, problems)
+    return key
+
+
+def _check_before_duration(duration: str, mode: str, path: str, problems: _Problems) -> None:
+    """Counted back in working time, a limit is whole working days (提前2个工作日); elapsed time takes any unit."""
+    if mode == "working" and DURATION.match(duration) and not re.fullmatch(r"\s*\d+\s*d\s*", duration):
+        problems.add(
+            f"{path}.duration",
+            _("从日期字段倒推的时限按工作日（如 2d）或自然时间计，不能用工作小时：“%(duration)s”")
+            % {"duration": duration},
+        )
 
 
 def _check_duration(raw: Mapping[str, Any], path: str, problems: _Problems) -> tuple[str, str, str]:

@@ -321,25 +321,39 @@ def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:
 
 def rule_labels(definition: Definition, views: list[Any]) -> list[Any]:
     """A clock armed under one of its step's limits by condition says which (its 依据 is that rule's clause):
-    主责部门处理 · 紧急程度 = 高：2 小时."""
+    主责部门处理 · 紧急程度 = 高：2 小时; one counted back from a date field says from which:
+    发送会议通知 · 建议会议时间前 2 个工作日."""
     from xietong.clocks.durations import duration_text
-    from xietong.designer.wording import condition_words  # as the 模板库 words a condition
+    from xietong.designer.wording import before_words, condition_words  # as the 模板库 words them
 
     fields = {str(f.get("key")): f for f in definition.document.get("fields") or []}
 
     for view in views:
         policy = view.clock.policy
-        if policy is None or not policy.priority.startswith("when-"):
+        if policy is None:
             continue
         step = next((s for s in definition.steps if s.key == view.clock.limit), None)
-        n = int(policy.priority.removeprefix("when-") or 0)
-        if step is None or step.limit is None or not 0 < n <= len(step.limit.rules):
+        if step is None or step.limit is None:
+            continue
+        # The step's own name, even when its key is a built-in limit's code ("notice" is 提前通知 elsewhere).
+        view.label = step.name
+        before = step.limit.before_field
+        limit = (
+            before_words(fields.get(before), before, policy.duration, policy.mode)
+            if before
+            else duration_text(policy.duration, policy.mode)
+        )
+        if policy.priority == "*" and before:  # 发送会议通知 · 建议会议时间前 2 个工作日
+            view.label = _("%(step)s · %(limit)s") % {"step": view.label, "limit": limit}
+            continue
+        n = int(policy.priority.removeprefix("when-") or 0) if policy.priority.startswith("when-") else 0
+        if not 0 < n <= len(step.limit.rules):
             continue
         rule = step.limit.rules[n - 1]
         view.label = _("%(step)s · %(when)s：%(limit)s") % {
             "step": view.label,
             "when": condition_words(dict(rule.when), fields),
-            "limit": duration_text(policy.duration, policy.mode),
+            "limit": limit,
         }
     return views
 

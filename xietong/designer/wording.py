@@ -30,6 +30,17 @@ def condition_words(when: dict[str, Any], fields: dict[str, dict]) -> str:
     return f"{label} {dict(ef.OPS).get(op, op)} {shown}"
 
 
+def before_words(field: dict[str, Any] | None, key: str, duration: str, mode: str) -> str:
+    """A limit counted back from a date field, as the documents say it: 建议会议时间前 2 个工作日."""
+    from xietong.clocks.durations import duration_text
+
+    try:
+        span = duration_text(duration, "working" if mode == "working" else "wall")
+    except ValueError:
+        span = duration
+    return _("%(field)s前 %(limit)s") % {"field": field_label(field) or key, "limit": span}
+
+
 def _value(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value)
