@@ -527,11 +527,11 @@ class StepRow(_Conditioned):
     errors: list[str] = field(default_factory=list)
     chosen_people: list[dict[str, Any]] = field(default_factory=list)  # the named approvers, as the picker shows them
     input_errors: dict[str, list[str]] = field(default_factory=dict)  # limit_n, remind_n, levels, r0_n, r0_warn_n …
+    before_field_listed: bool = False  # the 起算 field is one of the form's date fields (else kept as typed)
 
     @property
     def has_errors(self) -> bool:
         return bool(self.errors or self.input_errors)
-    before_field_listed: bool = False  # the 起算 field is one of the form's date fields (else kept as typed)
 
     @property
     def mode(self) -> str:

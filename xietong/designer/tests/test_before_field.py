@@ -6,6 +6,7 @@ N-th working day before; a deadline already past when the approver gets the task
 limit says so in words on the item page's clock panel and the 模板库; the schema refuses a field that cannot carry it."""
 
 import copy
+import re
 
 import pytest
 import time_machine
@@ -184,3 +185,44 @@ def test_publishing_refuses_a_field_that_cannot_be_counted_back_from_with_its_re
 def test_the_library_page_says_the_limit_in_words(company, client_for):
     html = client_for("admin").get("/designer/library/").content.decode()
     assert "时限：建议会议时间前 2 个工作日" in html
+
+
+def test_the_editor_shows_the_date_the_limit_counts_back_from_and_saves_it_again(company, client_for):
+    from xietong.designer.editor_forms import definition_from_post
+    from xietong.designer.tests.test_editor_rules import sent
+
+    version = publish(company, library_groups()["制度模板"]["meeting-apply"])
+    page = client_for("admin").get(f"/designer/{version.definition.pk}/").content.decode()
+    chosen = re.search(r'<select name="s1_limit_from"[^>]*>(.*?)</select>', page, re.S)
+    assert chosen is not None
+    assert re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', chosen.group(1)) == [
+        ("", "", "收到任务时"),
+        ("start", " selected", "在“建议会议时间”之前"),
+    ]
+    again = definition_from_post(sent(page))
+    file_limit = library_groups()["制度模板"]["meeting-apply"]["steps"][1]["limit"]
+    assert again["steps"][1]["limit"] == {**file_limit, "ladder": "", "remind_before": ""}  # the editor's blanks
+    assert "before_field" not in (again["steps"][0].get("limit") or {})  # 收到任务时: not written
+
+
+def test_the_editor_refuses_a_field_that_is_not_a_date_at_the_select_and_keeps_the_choice(company, client_for):
+    from xietong.designer.models import ProcessDefinition
+    from xietong.designer.tests.test_editor import errors
+    from xietong.designer.tests.test_editor_rules import sent
+
+    version = publish(company, library_groups()["制度模板"]["meeting-apply"])
+    admin = client_for("admin")
+    form = sent(admin.get(f"/designer/{version.definition.pk}/").content.decode())
+    form.setlist("s1_limit_from", ["goal"])  # 会议目标, a text field (a page sent before the field changed type)
+    form.setlist("action", ["publish"])
+    form.setlist("version", [str(version.definition.version)])
+    response = admin.post(
+        f"/designer/{version.definition.pk}/", form.urlencode(), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r'<fieldset class="d-row d-step has-error" data-row="1"', html)
+    assert errors(response) == ["时限只能从日期或日期时间字段倒推，“会议目标”是多行文本字段"]
+    assert '<select name="s1_limit_from" aria-invalid="true">' in html
+    assert '<option value="goal" selected>在“goal”之前</option>' in html  # kept as sent
+    assert ProcessDefinition.objects.get(pk=version.definition.pk).current.n == 1
