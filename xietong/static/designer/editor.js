@@ -34,12 +34,28 @@
   const refreshKeys = () => {
     const keys = [];
     const people = [];
+    const dates = [];
     form.querySelectorAll("[data-rows=f] > .d-row").forEach((row) => {
       const key = row.querySelector("[data-key]").value.trim();
       const label = row.querySelector("[data-label]").value.trim();
       if (!key) return;
       keys.push([key, label]);
       if (["person", "people"].includes(row.dataset.type)) people.push([key, label]);
+      if (["date", "datetime"].includes(row.dataset.type)) dates.push([key, label]);
+    });
+    // 起算: 收到任务时, or before one of the form's date fields as they stand now; a field no longer one stays
+    // chosen as it was, for the server to say why.
+    form.querySelectorAll("select[data-before-field]").forEach((select) => {
+      const chosen = select.value;
+      const kept = [...select.options].filter((o) => o.value && o.value === chosen && !dates.some(([k]) => k === chosen));
+      const listed = dates.map(([key, label]) => {
+        const option = document.createElement("option");
+        option.value = key;
+        option.textContent = select.dataset.beforeWord.replace("{label}", label || key);
+        return option;
+      });
+      select.replaceChildren(select.options[0], ...listed, ...kept);
+      select.value = chosen;
     });
     for (const [id, list] of [["field-keys", keys], ["person-field-keys", people]]) {
       let datalist = document.getElementById(id);
