@@ -44,33 +44,44 @@ class LimitKind(models.TextChoices):
     DUE = "due", _("截止")
 
 
-# Limits a declared process names beyond the kinds above (用印申请's "approve", a designed process's steps):
-# registered with their labels when the process is (items.registry). A code is one process's own word: two
-# designed processes may both have a step 「finance」 (费用报销's 财务会签, 采购申请's 财务审核), so each label is
-# kept under the process (its policies' `process`) as well as under the code alone, the latter last-registered.
+# Limits a declared process names beyond the kinds above (用印申请's "approve"): registered with their labels
+# when the process is (items.registry), for the code in every process.
 _more_limits: dict[str, object] = {}
-_limits_by_process: dict[str, dict[str, object]] = {}  # code → {policy process → label}
 _more_processes: dict[str, object] = {}  # declared processes' names (用印申请), by process key
 
+# A designed process's clocks are named by its steps, and a step's key is that process's own word: two designed
+# processes may both have a step 「finance」 (费用报销's 财务会签, 采购申请's 财务审核), and a step 「notice」
+# (发送会议通知) is not the built-in 提前通知. So step names are kept per policy process ("expense@2"), and the
+# clocks of the subject types they time (designed items) are named from them.
+_step_names: dict[str, dict[str, object]] = {}  # code → {policy process → the step's name}
+_step_subjects: set[str] = set()  # subject types whose clocks are named by their process's steps
 
-def register_limit_labels(labels: Mapping[str, object], process: str = "") -> None:
-    """What `process`'s own limit codes are called (its policies' `process`: 用印申请's "seal", a designed
-    version's "expense@2"); without a process the labels stand for the code in every process."""
+
+def register_limit_labels(labels: Mapping[str, object]) -> None:
+    """What declared processes' own limit codes are called, in every process."""
     _more_limits.update(labels)
-    if process:
-        for code, label in labels.items():
-            _limits_by_process.setdefault(code, {})[process] = label
 
 
-# Those that register labels only when their process is first used (a designed process is compiled when a page
+def register_step_names(names: Mapping[str, object], process: str) -> None:
+    """The names of `process`'s steps that have a limit, by step key (`process`: its policies' process)."""
+    for code, name in names.items():
+        _step_names.setdefault(code, {})[process] = name
+        if code not in LimitKind.values:
+            _more_limits.setdefault(code, name)  # for a code alone (a choice list), the first name it had
+
+
+# Those that register names only when their process is first used (a designed process is compiled when a page
 # or a clock needs it): a process that has not needed it yet — the worker sending the 每日摘要 — asks them for a
-# code it does not know, instead of showing the code (「finance」 for 财务会签).
+# step it does not know, instead of showing the code (「finance」 for 财务会签).
 _label_loaders: list[Callable[[], None]] = []
 
 
-def register_limit_label_loader(loader: Callable[[], None]) -> None:
+def register_limit_label_loader(loader: Callable[[], None], subject_type: str = "") -> None:
+    """`loader` registers step names not known yet; `subject_type`: the items whose clocks they name."""
     if loader not in _label_loaders:
         _label_loaders.append(loader)
+    if subject_type:
+        _step_subjects.add(subject_type)
 
 
 def register_process_labels(labels: dict[str, object]) -> None:
@@ -88,35 +99,34 @@ def _load_labels() -> None:
 
 
 def limit_label(code: str, process: str = "") -> str:
-    """响应, 会议纪要, 财务会签 …: what a limit is called — in `process` (a policy's process) when given, since
-    processes may name the same code differently."""
-    if code in LimitKind.values:
-        return str(LimitKind(code).label)
-    if process and _named_apart(code):
-        if process not in _limits_by_process[code]:
+    """响应, 会议纪要, 财务会签 …: what a limit is called — in `process` (a policy's process) when given: a
+    designed process's step by its own name."""
+    if process:
+        own = _step_names.get(code, {}).get(process)
+        if own is None and "@" in process:  # a designed version's policies: its names may not be loaded yet
             _load_labels()
-        own = _limits_by_process[code].get(process)
+            own = _step_names.get(code, {}).get(process)
         if own is not None:
             return str(own)
+    if code in LimitKind.values:
+        return str(LimitKind(code).label)
     if code not in _more_limits:
         _load_labels()
     return str(_more_limits.get(code, code))
 
 
-def _named_apart(code: str) -> bool:
-    """Whether processes call `code` by different names (then only its process tells which)."""
-    return len({str(label) for label in _limits_by_process.get(code, {}).values()}) > 1
-
-
 def clock_limit_label(clock: Clock) -> str:
-    """What `clock`'s limit is called in its own process: the code's one label when every process that has it
-    calls it alike (no query), else the label of the clock's policy's process."""
+    """What `clock`'s limit is called in its own process. A designed item's clock: its step's name — with no
+    query when every designed process names that step key alike, else by the clock's policy's process."""
     code = clock.limit
-    if code in LimitKind.values:
-        return str(LimitKind(code).label)
-    if code not in _more_limits:
+    if clock.subject_type not in _step_subjects:
+        return limit_label(code)
+    if code not in _step_names:
         _load_labels()
-    if _named_apart(code) and clock.policy is not None:
+    names = {str(name) for name in _step_names.get(code, {}).values()}
+    if len(names) == 1:
+        return names.pop()
+    if names and clock.policy is not None:
         return limit_label(code, clock.policy.process)
     return limit_label(code)
 

@@ -18,7 +18,7 @@ _labels_upto = 0  # the newest version whose step names load_step_labels has reg
 
 
 def _register(version: DefinitionVersion) -> Process:
-    from xietong.clocks.models import register_limit_labels, register_process_labels
+    from xietong.clocks.models import register_process_labels, register_step_names
     from xietong.core.audit import register_actions
     from xietong.designer.compile import compile_version
     from xietong.items.guard import guard_model
@@ -28,7 +28,7 @@ def _register(version: DefinitionVersion) -> Process:
     definition = version.definition
     label = f"{definition.name}（第 {version.n} 版）"
     register_process_labels({version.policy_process: label, process.key: definition.name})
-    register_limit_labels(_step_labels(version.document), version.policy_process)
+    register_step_names(_step_labels(version.document), version.policy_process)
     load_step_labels()  # the other versions' names too: a code two processes name differently is told apart
     register_actions({f"{process.key}.{s.name}": s.label for s in process.steps})
     register_actions(dict(process.action_labels))
@@ -191,14 +191,14 @@ def load_step_labels() -> None:
     """The step names of the versions published since the last call, as limit labels (clocks.models.limit_label
     asks for a code it does not know): one query, empty when nothing new was published."""
     global _labels_upto
-    from xietong.clocks.models import register_limit_labels
+    from xietong.clocks.models import register_step_names
 
     for pk, key, n, document in (
         DefinitionVersion.objects.filter(pk__gt=_labels_upto)
         .order_by("pk")
         .values_list("pk", "definition__key", "n", "document")
     ):
-        register_limit_labels(_step_labels(document), policy_process(key, n))
+        register_step_names(_step_labels(document), policy_process(key, n))
         _labels_upto = pk
 
 
@@ -221,5 +221,5 @@ def connect() -> None:
     remember_finder(find)
     guard_model(DesignedItem)
     register_clock_handlers(DesignedItem, due=on_due, requester=requester_of)
-    register_limit_label_loader(load_step_labels)
+    register_limit_label_loader(load_step_labels, DesignedItem._meta.label_lower)
     register_section("designer", section, order=45)

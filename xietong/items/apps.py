@@ -18,7 +18,7 @@ class ItemsConfig(AppConfig):
         from xietong.items.replies import my_replies, reply_policies
 
         register_policy_source(reply_policies)
-        register_limit_labels({"reply": _("答复")}, "message")
+        register_limit_labels({"reply": _("答复")})
         register_process_labels({"message": _("消息响应")})
         register_section("replies", my_replies, order=5)
         from django.db.models.signals import pre_save

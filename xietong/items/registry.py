@@ -21,7 +21,7 @@ def register_process(process: Process) -> Process:
     from xietong.core.workbench import register_section
 
     remember(process)
-    register_limit_labels({limit.kind: limit.label for limit in process.limits if limit.label}, process.key)
+    register_limit_labels({limit.kind: limit.label for limit in process.limits if limit.label})
     register_process_labels({process.key: process.label})
     guard_model(process.model)
     register_actions({f"{process.key}.{s.name}": s.label for s in process.steps if not s.audit_action})

@@ -151,6 +151,7 @@ def test_the_daily_digest_names_a_designed_step_not_its_key(company, monkeypatch
     fire("2026-10-10 16:30:01")
     # The worker sending the digest has compiled no designed process: it knows no step name.
     monkeypatch.setattr(clock_models, "_more_limits", {})
+    monkeypatch.setattr(clock_models, "_step_names", {})
     monkeypatch.setattr(runtime, "_labels_upto", 0, raising=False)
     with time_machine.travel(at("2026-10-12 09:00"), tick=False):
         _due, late = digest_lines(company.person("fengjing"), dt.date(2026, 10, 12))

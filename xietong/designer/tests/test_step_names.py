@@ -73,7 +73,7 @@ def test_a_restarted_process_tells_the_two_apart_from_the_clocks_policies(compan
     spent, travelled = at_finance(company)
     forget_everything_designed()  # a worker that has compiled no designed process knows no step name
     monkeypatch.setattr(clock_models, "_more_limits", {})
-    monkeypatch.setattr(clock_models, "_limits_by_process", {})
+    monkeypatch.setattr(clock_models, "_step_names", {})
     monkeypatch.setattr(runtime, "_labels_upto", 0)
     assert {clock_limit_label(c) for c in finance_clocks(travelled)} == {"财务审核"}
     assert {clock_limit_label(c) for c in finance_clocks(spent)} == {"财务会签"}
@@ -88,3 +88,23 @@ def test_the_policies_are_listed_with_their_own_process_names(company):
         "费用报销（第 1 版） · 所有优先级 · 财务会签：1 个工作日",
         "差旅报销（第 1 版） · 所有优先级 · 财务审核：1 个工作日",
     }
+
+
+def test_a_step_whose_key_is_a_built_in_limit_code_is_still_named_as_designed(company):
+    """A designer may key a step 「review」, which built-in processes call 验收/审核: the approvers' reminder
+    names the step as its process does."""
+    document = expense()
+    next(s for s in document["steps"] if s["key"] == "finance")["key"] = "review"
+    item = start(company, publish(company, document))
+    act(company, "hujun", item, "approve", "2026-10-09 16:30")
+    clocks = Clock.objects.filter(subject_id=item.pk, limit="review", kind="review")
+    assert {clock_limit_label(c) for c in clocks} == {"财务会签"}
+    with time_machine.travel(at("2026-10-10 14:30:01"), tick=False):
+        clock_fire_due()
+    reminded = InboxMessage.objects.filter(
+        notification__title__startswith="【即将到期】", notification__subject_id=item.pk
+    )
+    assert (
+        sorted(m.notification.body.split("\n", 1)[0] for m in reminded)
+        == ["财务会签将于 10月10日 16:30 到期（剩余 2 个工作小时），请及时处理。"] * 2
+    )
