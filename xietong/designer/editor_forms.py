@@ -19,6 +19,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from xietong.workcal.engine import parse_duration
+
 FIELD_TYPES = (
     ("text", _("单行文本")),
     ("textarea", _("多行文本")),
@@ -134,6 +136,7 @@ def _checked(data: Any, name: str) -> bool:
 DURATION_WHOLE = _("%(what)s应为大于 0 的整数，例如 1 或 2")
 DURATION_FRACTION = _("%(what)s应为整数：不足 1 个单位时请换小一级的单位，例如 0.5 小时写作 30 分钟")
 DURATION_LONG = _("%(what)s过长（最多约 10 年）")
+DURATION_PARTS = _("%(what)s“%(typed)s”含多个单位，请换算为一个单位填写，例如 2 个工作日或 12 个工作小时")
 LONGEST = {"d": 3660, "h": 3660 * 24, "m": 3660 * 24 * 60}  # as the clocks count (workcal.engine.parse_duration)
 NUMBER = _("%(what)s应为数字，例如 0 或 12.5")
 ROW_COUNT = _("%(what)s应为不小于 0 的整数，例如 1 或 20")
@@ -275,6 +278,9 @@ def _duration(
     value = _number(raw)
     if _whole(value, 1, LONGEST.get(letter)):
         return f"{value}{letter}", mode
+    if _DURATIONS.match(raw) and not _DURATION.match(raw):  # 1d4h as stored in a file, shown as it was
+        problems[path] = DURATION_PARTS % {"what": WHAT[what], "typed": raw}
+        return raw, mode
     fraction = isinstance(value, float) and value > 0
     long = isinstance(value, int) and value > 1
     problems[path] = (DURATION_FRACTION if fraction else DURATION_LONG if long else DURATION_WHOLE) % {
@@ -431,13 +437,32 @@ def _split_duration(text: str, mode: str) -> tuple[str, str]:
     match = _DURATION.match(text or "")
     if match:
         number, letter = match.groups()
-    elif text and not _DURATIONS.match(text) and (typed := _TYPED.match(text)):
+    elif text and _DURATIONS.match(text):
+        # Several units from a file ("1d4h"): in one unit when that is exact, else shown as stored, so that
+        # saving asks for one unit at the field instead of dropping the limit.
+        number, letter = _in_one_unit(text, mode) or (text.strip(), "d")
+    elif text and (typed := _TYPED.match(text)):
         number, letter = typed.groups()  # not a number (refused, never saved): shown again as it was typed
     else:
         return "", ""
     if not letter:
         return number, ""
     return number, ({"d": "wd", "h": "wh", "m": "m"}[letter] if mode == "working" else letter)
+
+
+def _in_one_unit(text: str, mode: str) -> tuple[str, str] | None:
+    """A duration of several units as a number of one unit, when that is exact: 1d4h elapsed is 28 小时,
+    1h30m elapsed 90 分钟, 4h working 4 个工作小时; a working day with hours (1d4h working) is not."""
+    try:
+        duration = parse_duration(text)
+    except ValueError:
+        return None
+    if mode != "working":
+        minutes = duration.days * 24 * 60 + duration.minutes
+        return (str(minutes // 60), "h") if minutes % 60 == 0 else (str(minutes), "m")
+    if duration.days == 0 and duration.minutes % 60 == 0:
+        return str(duration.minutes // 60), "h"
+    return None
 
 
 def _text_of(value: Any) -> str:

@@ -11,9 +11,11 @@ import copy
 import re
 
 import pytest
+from django.db import transaction
 
 from xietong.designer.models import ProcessDefinition
 from xietong.designer.schema import DefinitionError, parse
+from xietong.designer.services import definition_save_draft
 from xietong.designer.tests.support import expense, finance_group
 from xietong.designer.tests.test_editor import EXPENSE, errors
 
@@ -146,3 +148,29 @@ def test_a_file_cannot_publish_a_limit_the_clocks_cannot_count(duration, reason)
     with pytest.raises(DefinitionError) as refused:
         parse(document)
     assert refused.value.problems == [("steps[0].limit.duration", reason)]
+
+
+def test_a_limit_of_several_units_from_a_file_is_shown_in_one_unit_or_kept_never_dropped(company, client_for, finance):
+    """A file may say 1d4h: the editor's one number holds it when that is exact (elapsed 1d4h = 28 小时, a
+    reminder of 1h30m = 90 分钟); a working day with hours cannot be one unit, so it is shown as stored and
+    saving asks for one unit at its input — before, the input was empty and saving dropped the limit."""
+    document = expense()
+    first, finance_step = document["steps"][0], next(s for s in document["steps"] if s["key"] == "finance")
+    first["limit"].update(duration="1d4h", mode="elapsed", remind_before="1h30m")
+    finance_step["limit"]["duration"] = "1d4h"
+    admin = client_for("admin")
+    with transaction.atomic():
+        definition = definition_save_draft(actor=company.person("admin"), document=document, new=True)
+    page = admin.get(f"/designer/{definition.pk}/")
+    assert (at_input(page, "s0_limit_n"), selected(page, "s0_limit_unit")) == (("28", []), "h")
+    assert (at_input(page, "s0_remind_n"), selected(page, "s0_remind_unit")) == (("90", []), "m")
+    finance_row = next(n for n, s in enumerate(document["steps"]) if s["key"] == "finance")
+    assert at_input(page, f"s{finance_row}_limit_n") == ("1d4h", [])
+    assert selected(page, f"s{finance_row}_limit_unit") == "wd"
+    refused = admin.post("/designer/new/", {**EXPENSE, "s0_limit_n": "1d4h", "s0_limit_unit": "wd", "action": "save"})
+    assert refused.status_code == 400
+    assert at_input(refused, "s0_limit_n") == (
+        "1d4h",
+        ["时长“1d4h”含多个单位，请换算为一个单位填写，例如 2 个工作日或 12 个工作小时"],
+    )
+    assert ProcessDefinition.objects.count() == 1
