@@ -310,12 +310,18 @@ def send_back_apply(ctx: StepContext) -> None:
 
 
 def _check_someone_else(ctx: StepContext, *, nobody: str, oneself: str) -> None:
-    """转交 and 加签 name an active person not yet on the step, and not the one acting."""
+    """转交 and 加签 name an active person not yet on the step, not the one acting, and on an approval step not
+    the requester (who would approve their own request)."""
     to = ctx.inputs.get("to")
     if not isinstance(to, Person) or not to.is_active:
         raise ApplicationError(fields={"to": nobody})
     if to.pk == ctx.principal.pk:
         raise ApplicationError(fields={"to": oneself})
+    step = definition_of(ctx.item).step(ctx.item.step)
+    if to.pk == ctx.item.created_by_id and step.kind == "approval":  # nobody approves their own request
+        raise ApplicationError(
+            fields={"to": _("%(name)s 是本事项的发起人，不能审批自己发起的事项") % {"name": to.display_name}}
+        )
     if _open_tasks(ctx.item).filter(person=to).exists():
         raise ApplicationError(fields={"to": _("%(name)s 已是此步骤的处理人") % {"name": to.display_name}})
 

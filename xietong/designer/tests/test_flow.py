@@ -141,6 +141,20 @@ def test_add_sign_before_waits_for_the_added_person_after_adds_one_more_approval
     assert fresh(item).step == "finance"
 
 
+def test_nobody_hands_or_adds_the_requester_to_approve_their_own_request(company, version):
+    """郭鑫 filed the claim: 胡军 can neither 转交 it to him nor 加签 him, before or after himself."""
+    item = start(company, version)
+    refusal = {"to": "郭鑫 是本事项的发起人，不能审批自己发起的事项"}
+    with pytest.raises(ApplicationError) as refused:
+        act(company, "hujun", item, "transfer", "2026-10-09 16:00", reason="出差中", to=company.person("guoxin"))
+    assert refused.value.fields == refusal
+    for how in ("before", "after"):
+        with pytest.raises(ApplicationError) as refused:
+            act(company, "hujun", item, "add_sign", "2026-10-09 16:00", to=company.person("guoxin"), how=how)
+        assert refused.value.fields == refusal
+    assert tasks(fresh(item)) == [("manager", "hujun", "open")]
+
+
 def test_the_requester_withdraws_only_while_no_one_has_acted(company, version):
     item = start(company, version)
     act(company, "guoxin", item, "withdraw", "2026-10-09 15:30")
