@@ -360,6 +360,7 @@ INSIDER_BY_NAME = {
     # 刘芳 reads the administrator's definition but may not change it: deleting it (or its draft) is a 404 for her.
     "designer-delete": "admin",
     "designer-discard": "admin",
+    "designer-edit": "admin",  # her editor of his definition is a 404 too (she reads it under 版本)
 }
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")

@@ -29,6 +29,7 @@ from xietong.designer.models import ApproverGroup, DefinitionVersion, ItemState,
 from xietong.designer.schema import DefinitionError, parse
 from xietong.designer.services import (
     checked,
+    copy_source,
     definition_copy,
     definition_delete,
     definition_discard_draft,
@@ -160,7 +161,10 @@ def designer_list(request: AuthedRequest) -> HttpResponse:
     for d in definitions:
         current = d.current
         pending = current is not None and d.draft != current.document  # services.pending_changes, one query less
-        rows.append({"d": d, "current": current, "editable": can(request.user, CHANGE, d), "pending": pending})
+        editable = can(request.user, CHANGE, d)
+        rows.append(
+            {"d": d, "current": current, "editable": editable, "pending": pending, "copyable": editable or current}
+        )
     return render(request, "designer/editor_list.html", {"rows": rows})
 
 
@@ -279,7 +283,7 @@ def designer_new(request: AuthedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def designer_edit(request: AuthedRequest, definition_id: int) -> HttpResponse:
-    definition = _definition(request, definition_id, CHANGE)
+    definition = _changeable(request, definition_id)  # a designer who may only read it gets a 404, not a 403
     if request.method == "POST":
         return _save_or_publish(request, definition)
     doc = definition.draft or (definition.current.document if definition.current else {"key": definition.key})
@@ -410,6 +414,8 @@ def designer_discard(request: AuthedRequest, definition_id: int) -> HttpResponse
 def designer_copy(request: AuthedRequest, definition_id: int) -> HttpResponse:
     """复制: a draft of a new process from one the person may see in the designer, opened in the editor."""
     definition = _definition(request, definition_id)
+    if copy_source(request.user, definition) is None:
+        raise Http404  # an unpublished draft of someone else's: not for them to read, so not to copy
     copied = definition_copy(actor=request.user, definition=definition)
     messages.success(
         request,

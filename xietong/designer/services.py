@@ -308,12 +308,24 @@ def definition_import(
     )
 
 
+def copy_source(actor: Any, definition: ProcessDefinition) -> dict[str, Any] | None:
+    """What `actor` copies of `definition`: the draft as it stands when they may change it (unpublished edits
+    included), else the published version (someone else's unpublished work is not theirs to read); None when
+    there is nothing they may read."""
+    if can(actor, CHANGE, definition) and definition.draft:
+        return dict(definition.draft)
+    current = definition.current
+    return dict(current.document) if current is not None else None
+
+
 def definition_copy(*, actor: Any, definition: ProcessDefinition) -> ProcessDefinition:
-    """复制: a new draft from `definition` as its designer sees it now (the draft, unpublished edits included),
-    under the first free key, its name marked （n）, a number prefix no process uses — nothing published, the
-    original untouched; audited with where it came from."""
-    document = _as_copy(dict(definition.draft or (definition.current.document if definition.current else {})))
-    return definition_save_draft(actor=actor, document=document, new=True, origin=f"copy:{definition.key}")
+    """复制: a new draft from what `actor` may read of `definition` (copy_source), under the first free key, its
+    name marked （n）, a number prefix no process uses — nothing published, the original untouched; audited with
+    where it came from."""
+    source = copy_source(actor, definition)
+    if source is None:
+        raise NotFound(_("没有可复制的已发布版本"))
+    return definition_save_draft(actor=actor, document=_as_copy(source), new=True, origin=f"copy:{definition.key}")
 
 
 def _as_copy(document: dict[str, Any]) -> dict[str, Any]:

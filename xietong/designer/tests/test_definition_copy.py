@@ -8,7 +8,7 @@ import pytest
 
 from xietong.core.models import AuditEvent
 from xietong.designer.models import ProcessDefinition
-from xietong.designer.tests.test_definition_delete import finance, published  # noqa: F401
+from xietong.designer.tests.test_definition_delete import draft, finance, published  # noqa: F401
 from xietong.designer.tests.test_editor import EXPENSE
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +62,23 @@ def test_who_does_not_design_cannot_copy(client_for, finance, username):  # noqa
     assert ProcessDefinition.objects.count() == 1
 
 
-def test_the_coordinating_office_copies_an_administrators_process_as_its_own_draft(client_for, finance):  # noqa: F811
-    original = published(client_for("admin"))
+def test_the_coordinating_office_copies_what_it_may_read_of_an_administrators_process(client_for, finance):  # noqa: F811
+    """刘芳 reads the administrator's definitions but not his unpublished work: she copies the published version,
+    and a draft he never published is neither offered to her nor copied (404); his editor is a 404 for her."""
+    admin = client_for("admin")
+    original = published(admin)
+    admin.post(f"/designer/{original.pk}/", {**EXPENSE, "description": "机密草稿：预算上限 9 万"})
+    unpublished = draft(admin, key="trip", name="差旅报销", prefix="CL")
     liufang = client_for("liufang")
+    listed = liufang.get("/designer/").content.decode()
+    assert f'action="/designer/{original.pk}/copy/"' in listed
+    assert f'action="/designer/{unpublished.pk}/copy/"' not in listed
+    assert liufang.get(f"/designer/{original.pk}/").status_code == 404
+    assert liufang.post(f"/designer/{unpublished.pk}/copy/").status_code == 404
     assert liufang.post(f"/designer/{original.pk}/copy/").status_code == 302
     copy = ProcessDefinition.objects.get(key="expense-2")
     assert copy.owner.username == "liufang"
+    assert copy.draft == {**original.current.document, "key": "expense-2", "name": "费用报销（2）", "prefix": "BXA"}
+    assert "机密草稿" not in str(copy.draft)
     assert liufang.get(f"/designer/{copy.pk}/").status_code == 200
+    assert ProcessDefinition.objects.count() == 3
