@@ -13,12 +13,15 @@ from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Forbidden, InvalidState
 from xietong.core.permissions import VIEW, authorize
+from xietong.items.plain_wording import bare, vague_text
 from xietong.meetings.choices import MeetingState, Response
 from xietong.meetings.models import Meeting, Participation
 from xietong.meetings.rules import when_text
 from xietong.meetings.wording import tell
 from xietong.notify.models import MessageKind
 from xietong.org.models import Person
+
+LEAVE_REASON_MAX = 300
 
 
 @transaction.atomic
@@ -38,8 +41,14 @@ def meeting_respond(*, actor: Person, meeting: Meeting, response: str, reason: s
         raise ApplicationError(fields={"response": _("请选择“确认参加”或“请假”")})
     if response == Response.DECLINED and not reason:
         raise ApplicationError(fields={"reason": _("请假请填写原因")})
-    if len(reason) > 300:
-        raise ApplicationError(fields={"reason": _("原因不能超过 300 字")})
+    if len(reason) > LEAVE_REASON_MAX:
+        raise ApplicationError(
+            fields={"reason": _("原因不能超过 %(max)d 字，现有 %(n)d 字") % {"max": LEAVE_REASON_MAX, "n": len(reason)}}
+        )
+    if response == Response.DECLINED and vague_text(reason):  # 「待定」 says nothing, as in every reason box
+        raise ApplicationError(
+            fields={"reason": _("请假原因不能只写“%(text)s”：请写明不能参加的原因") % {"text": bare(reason)}}
+        )
     before = {"response": row.response, "reason": row.reason}
     row.response = response
     row.reason = reason if response == Response.DECLINED else ""

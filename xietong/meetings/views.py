@@ -26,7 +26,7 @@ from xietong.core.permissions import access
 from xietong.core.views import form_apply_error
 from xietong.items.services import attachments_of, comments_of
 from xietong.items.step_views import step_refused_tell, step_view
-from xietong.meetings.answers import meeting_respond
+from xietong.meetings.answers import LEAVE_REASON_MAX, meeting_respond
 from xietong.meetings.callers import caller_for, caller_key, caller_of
 from xietong.meetings.choices import (
     EDITABLE_STATES,
@@ -269,6 +269,7 @@ def detail_context(request: AuthedRequest, item: Meeting) -> dict:
         "attendance": attendance(item),
         "response_tones": RESPONSE_TONES,
         "mine": mine,
+        "leave_reason_max": LEAVE_REASON_MAX,
         "can_answer": mine is not None
         and mine.person_id != item.organizer_id
         and item.state == MeetingState.NOTIFIED

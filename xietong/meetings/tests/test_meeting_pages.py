@@ -205,7 +205,20 @@ def test_a_refused_leave_reason_comes_back_as_typed_with_the_error_at_its_box(co
     box = page.split('id="rsvp"', 1)[1].split("</section>", 1)[0]
     assert refused.status_code == 400
     assert f">&#10;{too_long}</textarea>" in box
-    assert '<p class="field-error" role="alert" id="rsvp-reason-error">原因不能超过 300 字</p>' in box
+    assert '<p class="field-error" role="alert" id="rsvp-reason-error">原因不能超过 300 字，现有 304 字</p>' in box
+    assert 'required maxlength="300"' in box
+    assert meeting.participations.get(person__username="heyang").response == "pending"
+
+
+def test_a_leave_reason_of_only_daiding_is_refused_like_every_reason(company, client_for):
+    meeting = noticed(company)
+    heyang = client_for("heyang")
+    with time_machine.travel(at("2026-03-05 09:00"), tick=False):
+        refused = heyang.post(f"/meetings/{meeting.pk}/respond/", {"response": "declined", "reason": "待定。"})
+    assert refused.status_code == 400
+    box = refused.content.decode().split('id="rsvp"', 1)[1].split("</section>", 1)[0]
+    assert ">&#10;待定。</textarea>" in box
+    assert 'id="rsvp-reason-error">请假原因不能只写“待定”：请写明不能参加的原因</p>' in box
     assert meeting.participations.get(person__username="heyang").response == "pending"
 
 
