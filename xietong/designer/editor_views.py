@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -249,8 +250,16 @@ def _save_or_publish(request: AuthedRequest, definition: ProcessDefinition | Non
             definition=definition,
             expected_version=int(expected) if expected and expected.isdigit() else None,
         )
-    except Conflict as error:
-        return _editor(request, doc, definition, errors={"document": str(error.message)}, status=409)
+    except Conflict:
+        # The page keeps what was typed, under the version now stored: saving again takes this page as the
+        # draft — say so, and where the other change can be read first.
+        assert definition is not None  # a conflict is with a definition that exists
+        fresh = ProcessDefinition.objects.get(pk=definition.pk)
+        stale = _(
+            "此流程的草稿已在别处保存了修改（%(when)s）。本页仍是您填写的内容：再次保存将以本页为准，覆盖那次修改；"
+            "如需先查看那次修改，请在新标签页打开本流程。"
+        ) % {"when": timezone.localtime(fresh.updated_at).strftime("%Y-%m-%d %H:%M")}
+        return _editor(request, doc, fresh, errors={"document": stale}, status=409)
     except ApplicationError as error:
         return _editor(request, doc, definition, errors=error.fields or {"document": str(error.message)}, status=400)
     if action != "publish":

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from xietong.core.permissions import CHANGE, can
@@ -141,6 +142,7 @@ def definition_save_draft(
         # version is published: a draft renamed — or its name cleared, which fell back to the key — is not live.
         definition.name = name[:60]
     definition.version += 1
+    definition.updated_at = clock.now()  # when it was last saved (a stale editor says so)
     definition.save(update_fields=["draft", "name", "version", "updated_at"])
     audit_record(actor=actor, action="designer.draft", obj=definition, after={"name": definition.name, **came_from})
     return definition
@@ -166,6 +168,7 @@ def definition_publish(*, actor: Any, document: dict[str, Any]) -> DefinitionVer
     )
     definition.name, definition.draft, definition.prefix = parsed.name, dict(parsed.document), parsed.prefix
     definition.version += 1
+    definition.updated_at = clock.now()
     try:
         with transaction.atomic():
             definition.save(update_fields=["name", "draft", "prefix", "version", "updated_at"])
@@ -269,6 +272,7 @@ def definition_discard_draft(
     )
     locked.draft = dict(current.document)
     locked.version += 1
+    locked.updated_at = clock.now()
     locked.save(update_fields=["draft", "version", "updated_at"])
     return current
 

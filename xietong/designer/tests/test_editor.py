@@ -261,3 +261,33 @@ def test_a_draft_does_not_rename_the_published_process(client_for, finance):
     admin.post(f"/designer/{draft_only.pk}/", {**EXPENSE, "key": "trip", "name": "出差审批", "action": "save"})
     draft_only.refresh_from_db()
     assert draft_only.name == "出差审批"
+
+
+def test_a_save_from_a_stale_editor_keeps_the_page_and_says_what_saving_again_does(client_for, finance):
+    """Two tabs of the same draft: the second save is refused with the page as typed and words that say what a
+    second click does (this page wins) and where the other change can be read first — not 「请刷新」, which
+    would throw the page away."""
+    import time_machine
+
+    from xietong.requests.tests.test_request_flow import at
+
+    admin = client_for("admin")
+    admin.post("/designer/new/", {**EXPENSE, "action": "save"})
+    definition = ProcessDefinition.objects.get()
+    opened = definition.version
+    with time_machine.travel(at("2026-10-09 10:15"), tick=False):
+        admin.post(f"/designer/{definition.pk}/", {**EXPENSE, "name": "费用报销（A）", "version": opened})
+    with time_machine.travel(at("2026-10-09 10:20"), tick=False):
+        stale = admin.post(f"/designer/{definition.pk}/", {**EXPENSE, "name": "费用报销（B）", "version": opened})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert re.findall(r'id="designer-errors"><p>([^<]*)</p>', page) == [
+        "此流程的草稿已在别处保存了修改（2026-10-09 10:15）。本页仍是您填写的内容：再次保存将以本页为准，覆盖那次修改；"
+        "如需先查看那次修改，请在新标签页打开本流程。"
+    ]
+    assert 'value="费用报销（B）"' in page
+    now = ProcessDefinition.objects.get().version
+    assert f'name="version" value="{now}"' in page and now == opened + 1
+    assert ProcessDefinition.objects.get().name == "费用报销（A）"
+    again = admin.post(f"/designer/{definition.pk}/", {**EXPENSE, "name": "费用报销（B）", "version": now})
+    assert again.status_code == 302 and ProcessDefinition.objects.get().name == "费用报销（B）"
