@@ -4,7 +4,6 @@ tasks, steps, clocks and timeline, and its steps — all through the permission 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xietong.clocks.selectors import clock_views
-from xietong.core.errors import ApplicationError, Conflict
+from xietong.core.errors import ApplicationError
 from xietong.core.http import AuthedRequest
 from xietong.core.permissions import access
 from xietong.core.uploads import upload_refusal
@@ -28,7 +27,7 @@ from xietong.items.process import Process
 from xietong.items.runner import run_step
 from xietong.items.selectors import timeline
 from xietong.items.services import attachments_of, comments_of
-from xietong.items.step_views import conflict_text, refusal_text
+from xietong.items.step_views import StepRefusal, step_refusal_forget, step_refusal_take, step_refused_tell
 from xietong.org.models import Person, Project
 from xietong.org.people_search import people_options
 
@@ -167,12 +166,10 @@ class DesignedPages:
     def step(request: AuthedRequest, process: Process, pk: int, action: str) -> HttpResponse:
         item = access(request.user, _items(request, process), pk)
         inputs: dict[str, Any] = {}
-        chosen = None
         if request.POST.get("to_person"):
-            chosen = Person.objects.filter(
+            inputs["to"] = Person.objects.filter(
                 pk=request.POST["to_person"] if request.POST["to_person"].isdigit() else 0
             ).first()
-            inputs["to"] = chosen
         if request.POST.get("to_step"):
             inputs["to"] = request.POST["to_step"]
         inputs["how"] = request.POST.get("how", "")
@@ -190,56 +187,23 @@ class DesignedPages:
                     expected_version=int(version) if version.isdigit() else None,
                 )
         except ApplicationError as error:
-            # The page again, not a redirect: the refusal stands at the action's own field and what was typed
-            # (the opinion, the person chosen, before/after, the step to return to) is still there.
-            refused = _Refused.of(action, request.POST, chosen, error)
-            messages.error(request, refused.message if isinstance(error, Conflict) else refusal_text(error))
-            item = access(request.user, _items(request, process).select_related("project", "created_by"), pk)
-            return _detail_page(request, process, item, refused, status=error.status)
-        messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
+            # Back to the item's page like a taken step (a reload sends nothing twice), the refusal kept for it
+            # (items.step_views): the step's form shows what was sent — the opinion, the person chosen,
+            # before/after, the step to return to — with each message at its own input ("to": the person or the
+            # step); a step no longer offered to this person shows the typed text by itself.
+            step_refused_tell(request, process, item, action, error, at=("to",))
+        else:
+            step_refusal_forget(request)
+            messages.success(request, _("已完成：%(action)s") % {"action": process.get(action).label})
         return redirect(item.get_absolute_url())
 
 
-@dataclass
-class _Refused:
-    """A step the runner refused, as its form shows it again: what was sent and each message at its field."""
-
-    action: str
-    reason: str
-    how: str
-    to_step: str
-    chosen: list[dict[str, Any]]
-    errors: dict[str, str]  # "to" (the person or the step to return to), "reason"
-    message: str  # the rest: not about one field
-
-    @classmethod
-    def of(cls, action: str, sent: Any, chosen: Person | None, error: ApplicationError) -> _Refused:
-        from xietong.org.people_search import person_row
-
-        fields = {name: str(text) for name, text in error.fields.items()}
-        errors: dict[str, str] = {name: fields.pop(name) for name in ("to", "reason") if name in fields}
-        if isinstance(error, Conflict):  # the page comes back with the item as it is now: review, then send
-            rest = conflict_text(typed=bool(str(sent.get("reason", "")).strip() or chosen or sent.get("to_step")))
-        else:
-            rest = "；".join(fields.values()) or ("" if errors else str(error.message))
-        return cls(
-            action=action,
-            reason=sent.get("reason", ""),
-            how=sent.get("how", ""),
-            to_step=sent.get("to_step", ""),
-            chosen=[person_row(chosen)] if chosen is not None else [],
-            errors=errors,
-            message=rest,
-        )
-
-
-def _detail_page(
-    request: AuthedRequest, process: Process, item: DesignedItem, refused: _Refused | None = None, status: int = 200
-) -> HttpResponse:
+def _detail_page(request: AuthedRequest, process: Process, item: DesignedItem) -> HttpResponse:
     from xietong.designer.definitions import definition_of
 
     definition = definition_of(item)
     actions = list(process.available(item, request.user))
+    refused = step_refusal_take(request, item)  # a step refused just before, shown once (items.step_views)
     tasks = list(item.tasks.select_related("person", "added_by").order_by("round", "pk"))
     context = {
         "process": process,
@@ -252,9 +216,7 @@ def _detail_page(
         "skipped_steps": _skipped(definition, item, tasks),
         "file_fields": [f for f in definition.fields if f.type in ("attachment", "attachments")],
         "actions": actions,
-        "action_rows": [
-            {"step": s, "kept": refused if refused is not None and refused.action == s.name else None} for s in actions
-        ],
+        "action_rows": [_action_row(s, refused) for s in actions],
         "refused": refused,
         "earlier_steps": _earlier(definition, item),
         "clock_views": rule_labels(definition, approver_clocks(item, clock_views(item))),
@@ -264,7 +226,17 @@ def _detail_page(
         "version": item.definition_version,
         "policy_process": item.definition_version.policy_process,
     }
-    return render(request, "designer/item_detail.html", context, status=status)
+    return render(request, "designer/item_detail.html", context)
+
+
+def _action_row(step: Any, refused: StepRefusal | None) -> dict[str, Any]:
+    """A step's form on the item page: the refusal kept for it, if any, and the person it had chosen."""
+    from xietong.org.people_search import person_row
+
+    kept = refused if refused is not None and refused.action == step.name else None
+    chosen = str(kept.values.get("to_person", "")) if kept is not None else ""
+    person = Person.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+    return {"step": step, "kept": kept, "chosen": [person_row(person)] if person is not None else []}
 
 
 def approver_clocks(item: DesignedItem, views: list[Any]) -> list[Any]:

@@ -8,7 +8,7 @@ text again, each message at its field, a stale page as a conflict to review."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -73,12 +73,22 @@ class StepRefusal:
         return "；".join(t for t in (*self.errors.values(), self.message) if t)
 
     @classmethod
-    def of(cls, item: Any, step: Step | None, sent: Mapping[str, Any], error: ApplicationError) -> StepRefusal:
+    def of(
+        cls,
+        item: Any,
+        step: Step | None,
+        sent: Mapping[str, Any],
+        error: ApplicationError,
+        at: Collection[str] = (),
+    ) -> StepRefusal:
+        """`at`: the step's inputs besides the reason that show their own error on its form (a designed 退回's
+        "to": the step to return to); any other message is said at the form."""
         fields = {name: str(text) for name, text in error.fields.items()}
         # The runner names the reason's error after the step's own field (a 驳回理由 typed as "note"); on
         # the page it is typed in the box named "reason".
         names = {step.reason.field if step is not None and step.reason is not None else "reason", "reason"}
         errors = {"reason": text} if (text := "；".join(fields.pop(n) for n in sorted(names) if n in fields)) else {}
+        errors.update({name: fields.pop(name) for name in at if name in fields})
         reason = str(sent.get("reason", ""))[:KEPT_MAX_LENGTH]
         if isinstance(error, Conflict):
             rest = conflict_text(typed=bool(reason.strip()))
@@ -123,11 +133,17 @@ def step_refusal_take(request: HttpRequest, item: Any) -> StepRefusal | None:
 
 
 def step_refused_tell(
-    request: HttpRequest, process: Process, item: Any, action: str, error: ApplicationError
+    request: HttpRequest,
+    process: Process,
+    item: Any,
+    action: str,
+    error: ApplicationError,
+    at: Collection[str] = (),
 ) -> StepRefusal:
     """The refusal of `action` on `item`, said in the flash and kept for the item's page with what the form sent
-    (step_view; also a view that takes the step through a service of its own, e.g. a meeting's)."""
-    refusal = StepRefusal.of(item, _declared(process, action), request.POST, error)
+    (step_view; also a view that takes the step through a service of its own, e.g. a meeting's, or a designed
+    process's page, whose forms show `at` errors at inputs of their own: StepRefusal.of)."""
+    refusal = StepRefusal.of(item, _declared(process, action), request.POST, error, at)
     messages.error(request, refusal.message if refusal.conflict else refusal_text(error))
     step_refusal_keep(request, refusal)
     return refusal

@@ -10,10 +10,13 @@ document.addEventListener("click", (event) => {
 // cursor in its field, so the error is seen where it is, not only at the top of a long page.
 document.addEventListener("DOMContentLoaded", () => {
   // A refused step (the action card) counts too: its form holds what was typed and says why at its box.
-  const error = document.querySelector(
+  let error = document.querySelector(
     "form .field.has-error, form .form-errors, form .action-field.has-error, form.action-form.has-error",
   );
   if (!error) return;
+  // The refused form comes first in the page (it holds its inputs): when the refusal stands at one of them (a
+  // 退回's reason, not its 退回到 above it), that input gets the cursor.
+  if (error.matches("form.action-form")) error = error.querySelector(".action-field.has-error") || error;
   for (let node = error.parentElement; node; node = node.parentElement) {
     if (node.tagName === "DETAILS") node.open = true;
   }
