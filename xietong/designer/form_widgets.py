@@ -5,6 +5,7 @@ static/js/people-picker.js the person fields)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -45,6 +46,10 @@ class Widget:
     people: list[dict[str, Any]] = dataclass_field(
         default_factory=list
     )  # a person field's chosen, as its picker shows them
+    # A range counted in working days: one "1"/"0" a day from `workdays_from`, on the person's calendar, so
+    # that the form counts as the server will (holidays out, 调休 in).
+    workdays: str = ""
+    workdays_from: str = ""
 
     @property
     def kind(self) -> str:
@@ -110,6 +115,8 @@ def item_widgets(
             widget.people = people_options(user, ids=[int(v) for v in widget.values if v.isdigit()])
         if item_field.type in ("choice", "multichoice"):
             widget.choices = [(option, option) for option in item_field.options]
+        if item_field.type == "daterange" and item_field.count == "working_days" and user is not None:
+            widget.workdays_from, widget.workdays = _workday_flags(user)
         if item_field.type == "table":
             rows = value if isinstance(value, list) and value else [{}]
             widget.lines = [_line(item_field, n, row or {}, errors) for n, row in enumerate(rows)]
@@ -118,3 +125,19 @@ def item_widgets(
             widget.sums = [c.key for c in item_field.columns if c.type in ("money", "number")]
         widgets.append(widget)
     return widgets
+
+
+WORKDAYS_BEFORE, WORKDAYS_AFTER = 62, 400  # the days around today the form counts itself (beyond: on submit)
+
+
+def _workday_flags(user: Any) -> tuple[str, str]:
+    """From two months back to 400 days ahead: the first day and a "1"/"0" a day, on `user`'s calendar."""
+    from xietong.core import clock
+    from xietong.workcal.selectors import clock_calendar, engine_for
+
+    engine = engine_for(clock_calendar(owner=user, department=getattr(user, "department", None), project=None))
+    first = clock.local(clock.now()).date() - dt.timedelta(days=WORKDAYS_BEFORE)
+    last = first + dt.timedelta(days=WORKDAYS_BEFORE + WORKDAYS_AFTER)
+    working = set(engine.working_days(first, last))
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return first.isoformat(), "".join("1" if day in working else "0" for day in days)

@@ -119,8 +119,15 @@
       if (start.value && end.value && end.value < start.value) end.value = start.value;
       if (days) {
         if (start.value && end.value) {
-          const n = Math.round((Date.parse(end.value) - Date.parse(start.value)) / 86400000) + 1;
-          days.textContent = (days.dataset.text || "{n}").replace("{n}", n);
+          const dayOf = (text) => Math.round(Date.parse(text) / 86400000);
+          let n = dayOf(end.value) - dayOf(start.value) + 1;
+          const flags = days.dataset.workdays;
+          if (flags !== undefined) {
+            // Working days on the person's calendar, as the server counts them; beyond the days it sent, on submit.
+            const first = dayOf(start.value) - dayOf(days.dataset.from), last = dayOf(end.value) - dayOf(days.dataset.from);
+            n = first >= 0 && last < flags.length ? [...flags.slice(first, last + 1)].filter((f) => f === "1").length : null;
+          }
+          days.textContent = n === null ? days.dataset.later : (days.dataset.text || "{n}").replace("{n}", n);
         } else days.textContent = "";
       }
     };
