@@ -78,15 +78,19 @@ def _is_text(f: models.Field) -> bool:
     )
 
 
-def _labelled_text(obj: models.Model) -> list[tuple[str, str]]:
+def _labelled_text(obj: models.Model, item: WorkItem) -> list[tuple[str, str]]:
+    """`item`: the item `obj` is or belongs to."""
     pairs = []
     rich = getattr(type(obj), "rich_text_fields", ())
     content = getattr(type(obj), "content_fields", ())
+    coded = getattr(type(obj), "coded_fields", ())
     for f in obj._meta.concrete_fields:
         if _is_text(f) and f.name not in content:
             value = (getattr(obj, f.attname) or "").strip()
             if f.name in rich:
                 value = plain_text(value, limit=len(value) + 1)
+            if value and f.name in coded:  # a code in words: a designed step by its name (财务会签, not finance)
+                value = obj.shown_code(f.name, value, item)  # type: ignore[attr-defined]
             if value:
                 pairs.append((str(f.verbose_name), value))
     if content:  # a form kept as data (a designed process's values): its fields as the form labels them
@@ -97,9 +101,9 @@ def _labelled_text(obj: models.Model) -> list[tuple[str, str]]:
 def item_text(item: WorkItem, children: list[models.Model] | None = None) -> tuple[str, str]:
     """(what a snippet shows: "label：value" lines, what is indexed: the values only — field labels
     such as 需求背景 would otherwise make every request match 需求)."""
-    pairs = _labelled_text(item)
+    pairs = _labelled_text(item, item)
     for child in child_rows(item) if children is None else children:
-        pairs.extend(_labelled_text(child))
+        pairs.extend(_labelled_text(child, item))
     return "\n".join(f"{label}：{value}" for label, value in pairs), "\n".join(value for _, value in pairs)
 
 

@@ -92,7 +92,10 @@ def form_of(obj: models.Model, parent: models.Model | None = None) -> list[list[
             continue
         if parent is not None and f.is_relation and f.related_model is type(parent):
             continue
-        rows.append([str(f.verbose_name), _value(obj, f)])
+        value = _value(obj, f)
+        if value and f.name in getattr(type(obj), "coded_fields", ()):  # a code in words (indexing._labelled_text)
+            value = obj.shown_code(f.name, value, parent or obj)  # type: ignore[attr-defined]
+        rows.append([str(f.verbose_name), value])
     if content:  # a form kept as data (a designed process's values): its fields as the form labels them
         rows += [[label, text] for label, text in obj.content_rows()]  # type: ignore[attr-defined]
     return rows

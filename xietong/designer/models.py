@@ -194,6 +194,13 @@ class DesignedItem(WorkItem):
 
     # Search and the archive read the form through these (its values are JSON keyed by field keys):
     content_fields = ("values",)
+    # … and show these codes in words (shown_code): a step by its version's name for it, 财务会签 not "finance".
+    coded_fields = ("step", "resume_step")
+
+    def shown_code(self, name: str, value: str, item: WorkItem | None = None) -> str:
+        from xietong.designer.definitions import definition_of
+
+        return definition_of(self).step_name(value)
 
     def content_rows(self) -> list[tuple[str, str]]:
         """(label, text) of each field of the form as the item page shows it (a table: its lines)."""
@@ -228,6 +235,9 @@ class TaskState(models.TextChoices):
 
 
 OPEN_TASKS = (TaskState.WAITING, TaskState.OPEN)
+
+
+ADD_SIGN_HOW = {"before": _("在我之前"), "after": _("在我之后")}
 
 
 class ApprovalTask(models.Model):
@@ -282,3 +292,14 @@ class ApprovalTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}/{self.step}/{self.person_id}: {self.status}"
+
+    # Search and the archive show these codes in words (the item's `shown_code`): its step by name, 加签 how.
+    coded_fields = ("step", "added_how")
+
+    def shown_code(self, name: str, value: str, item: WorkItem | None = None) -> str:
+        """`item`: the task's item when the caller has it (a bulk reindex: no query per task)."""
+        if name == "added_how":
+            return str(ADD_SIGN_HOW.get(value, value))
+        from xietong.designer.definitions import definition_of
+
+        return definition_of(item if item is not None else self.item).step_name(value)

@@ -274,6 +274,10 @@ class Definition:
     def step(self, key: str) -> StepDef:
         return next(s for s in self.steps if s.key == key)
 
+    def step_name(self, key: str) -> str:
+        """The step's name as this version names it (财务会签 for "finance"); an unknown key as it is."""
+        return next((s.name for s in self.steps if s.key == key), key)
+
     def step_index(self, key: str) -> int:
         return [s.key for s in self.steps].index(key)
 
