@@ -56,7 +56,9 @@ class DesignedPages:
     @staticmethod
     @require_GET
     def list(request: AuthedRequest, process: Process) -> HttpResponse:
-        _definition(process)
+        from xietong.designer.items import may_start
+
+        version = _definition(process).current
         items = _items(request, process).select_related("project", "created_by", "definition_version")
         scope = request.GET.get("scope", "all")
         if scope == "todo":
@@ -87,6 +89,8 @@ class DesignedPages:
             "states": process.state_labels.items(),
             "tones": process.tones,
             "query": f"scope={scope}&state={state}&q={query}",
+            # 发起 only for those its 谁可以发起 names: anyone else's /new/ is a 404
+            "may_start": version is not None and may_start(request.user, parse(version.document)),
         }
         return render(request, "designer/item_list.html", context)
 
