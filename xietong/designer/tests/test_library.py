@@ -271,3 +271,17 @@ def test_the_library_page_shows_the_lead_time_and_the_rule_with_its_clause(compa
     assert "建议会议时间（最早：提交后 3 个工作日）" in page and "原计划完成日（最早：提交后 2 个工作日）" in page
     assert "当 紧急程度 = 高 时：时限 2 小时，提前 30 分钟提醒，超时：升级" in page
     assert "依据：《企业沟通与协作流程规范》二（三）「紧急事项需2小时内响应」" in page
+
+
+def test_every_library_limit_says_where_it_comes_from():
+    """Every clock shows its 依据: a 制度模板 limit cites its clause; a 常用审批 limit the documents do not set says
+    it is the template's default, for the company to change (请假/外出's 4 working hours had no 依据 line)."""
+    missing = [
+        (key, step["key"])
+        for key, document in library_documents().items()
+        for step in document["steps"]
+        if step.get("limit") and not str(step["limit"].get("clause") or "").strip()
+    ]
+    assert missing == []
+    leave = next(s for s in library_documents()["leave"]["steps"] if s["key"] == "manager")
+    assert leave["limit"]["clause"] == "常用审批模板的默认时限，请按本公司制度修改"
