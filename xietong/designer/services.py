@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from xietong.clocks.durations import duration_text
 from xietong.core import clock
 from xietong.core.audit import audit_record
 from xietong.core.errors import ApplicationError, Conflict, Forbidden, NotFound
@@ -18,6 +19,7 @@ from xietong.designer.models import ApproverGroup, DefinitionVersion, ProcessDef
 from xietong.designer.schema import Definition, DefinitionError, parse
 from xietong.items.numbering import BUILT_IN_PREFIXES
 from xietong.org.models import Person
+from xietong.workcal.engine import parse_duration
 
 
 def may_design(person: Any) -> bool:
@@ -76,7 +78,40 @@ def refusals(definition: Definition) -> list[tuple[str, str]]:
             and not Person.objects.filter(is_coordinator=True, is_active=True).exists()
         ):
             problems.append((path, _("尚未设置综合管理部协调人：此步骤将无人审批")))
+        problems += _late_reminders(step.limit, f"steps[{n}].limit") if step.limit is not None else []
     return problems
+
+
+def _late_reminders(limit: Any, path: str) -> list[tuple[str, str]]:
+    """A reminder 「到期前」 that comes at or before the task is given (1 个工作小时 with 到期前 10 天) reminds of
+    nothing: refused at the reminder — the step's and each rule's (whose own reminder, or the step's, applies)."""
+    found = []
+    for where, duration, remind in (
+        (path, limit.duration, limit.remind_before),
+        *(
+            (f"{path}.rules[{n}]", rule.duration, rule.remind_before or limit.remind_before)
+            for n, rule in enumerate(limit.rules)
+        ),
+    ):
+        if remind and duration and _not_shorter(remind, duration):
+            found.append(
+                (
+                    f"{where}.remind_before",
+                    _("到期前提醒（%(remind)s）应短于时限（%(limit)s），否则一收到任务就已到提醒时间")
+                    % {"remind": duration_text(remind, "wall"), "limit": duration_text(duration, limit.mode)},
+                )
+            )
+    return found
+
+
+def _not_shorter(remind: str, duration: str) -> bool:
+    """Whether `remind` is plainly not shorter than `duration` (days compared first: a working day's length
+    depends on the calendar, so 8 hours against 1 working day is left alone)."""
+    try:
+        a, b = parse_duration(remind), parse_duration(duration)
+    except ValueError:
+        return False
+    return (a.days, a.minutes) >= (b.days, b.minutes) if a.days or b.days == 0 else False
 
 
 def checked(document: Any) -> Definition:

@@ -174,3 +174,25 @@ def test_a_limit_of_several_units_from_a_file_is_shown_in_one_unit_or_kept_never
         ["时长“1d4h”含多个单位，请换算为一个单位填写，例如 2 个工作日或 12 个工作小时"],
     )
     assert ProcessDefinition.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("limit", "unit", "remind", "remind_unit", "refusal"),
+    [
+        ("1", "wh", "10", "d", "到期前提醒（10 天）应短于时限（1 个工作小时），否则一收到任务就已到提醒时间"),
+        ("2", "wh", "2", "h", "到期前提醒（2 小时）应短于时限（2 个工作小时），否则一收到任务就已到提醒时间"),
+        ("1", "wd", "2", "h", None),  # how long a working day is depends on the calendar: left alone
+        ("2", "wd", "1", "d", None),
+    ],
+)
+def test_a_reminder_not_shorter_than_its_limit_is_refused_at_publish(
+    client_for, finance, limit, unit, remind, remind_unit, refusal
+):
+    typed = {"s0_limit_n": limit, "s0_limit_unit": unit, "s0_remind_n": remind, "s0_remind_unit": remind_unit}
+    response = client_for("admin").post("/designer/new/", {**EXPENSE, **typed, "action": "publish"})
+    if refusal is None:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 400
+    assert at_input(response, "s0_remind_n") == (remind, [refusal])
+    assert not ProcessDefinition.objects.filter(versions__isnull=False).exists()
