@@ -43,6 +43,7 @@ from xietong.designer.services import (
     may_design,
     pending_changes,
 )
+from xietong.designer.wording import prefix_hint
 from xietong.items.step_views import conflict_text
 from xietong.org.models import Department
 from xietong.org.people_search import people_options
@@ -120,6 +121,7 @@ def _editor(
     context = {
         "definition": definition,
         "doc": {**doc, "starters": doc.get("starters") or {}},
+        "prefix_hint": prefix_hint(str(doc.get("prefix") or "")),
         "field_rows": field_rows,
         "step_rows": step_rows,
         "starter_people": _named(request.user, list((doc.get("starters") or {}).get("people") or [])),

@@ -7,7 +7,23 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from xietong.core import clock
 from xietong.designer import editor_forms as ef
+from xietong.designer.schema import PREFIX
+
+
+def prefix_hint(prefix: str) -> dict[str, str]:
+    """The hint under 编号前缀: `text` for `prefix` as it stands (QJ: 事项编号如 QJ-2026-0001; none yet, or not
+    1–6 capital letters: what to enter), `example` with "{prefix}" for editor.js to fill in as it is typed."""
+    year = clock.today().year  # items are numbered by the year they are started in (items.numbering)
+    example = _("事项编号如 %(number)s") % {"number": f"{{prefix}}-{year}-0001"}
+    enter = _("填写 1–6 个大写字母，作为事项编号的开头，如 QJ 编为 QJ-%(year)s-0001") % {"year": year}
+    prefix = (prefix or "").strip()
+    return {
+        "text": example.replace("{prefix}", prefix) if PREFIX.match(prefix) else enter,
+        "example": example,
+        "enter": enter,
+    }
 
 
 def field_label(field: dict[str, Any] | None) -> str:

@@ -24,6 +24,14 @@
       node.hidden = node.dataset.whenApprover !== select.value;
     });
   };
+  // The hint under 编号前缀 follows the prefix as it is typed: 事项编号如 QJ-2026-0001, or what to enter.
+  const applyPrefix = () => {
+    const input = document.getElementById("d-prefix");
+    const hint = document.getElementById("d-prefix-hint");
+    if (!input || !hint) return;
+    const prefix = input.value.trim();
+    hint.textContent = /^[A-Z]{1,6}$/.test(prefix) ? hint.dataset.example.replace("{prefix}", prefix) : hint.dataset.enter;
+  };
   const applyStarters = () => {
     const everyone = document.getElementById("d-everyone");
     const lists = form.querySelector(".starter-lists");
@@ -143,6 +151,7 @@
   });
   form.addEventListener("input", (event) => {
     if (event.target.matches("[data-key], [data-label]")) refreshKeys();
+    if (event.target.id === "d-prefix") applyPrefix();
   });
 
   document.addEventListener("DOMContentLoaded", () => {
