@@ -981,6 +981,16 @@ def _formula(field: Field, values: Mapping[str, Any]) -> Decimal:
     return left + right if op == "+" else left - right if op == "-" else left * right
 
 
+def _formula_sources(field: Field) -> list[str]:
+    """The fields a formula reads: sum(明细表.金额) its table, a + b its operands that are fields."""
+    formula = field.formula.strip()
+    if summed := FORMULA_SUM.match(formula):
+        return [summed.group(1)]
+    if binary := FORMULA_BINARY.match(formula):
+        return [t for t in (binary.group(1), binary.group(3)) if _decimal(t) is None]
+    return []
+
+
 def clean(
     definition: Definition,
     raw: Mapping[str, Any],
@@ -1041,6 +1051,8 @@ def clean(
             result = _formula(field, values)
             values[field.key] = _money(result) if field.type == "money" else _plain(result)
             name = f"f_{field.key}"
+            if any(e == f"f_{k}" or e.startswith(f"f_{k}-") for e in errors for k in _formula_sources(field)):
+                continue  # computed from a value already refused: its own bounds would only repeat that
             if field.min is not None and result < field.min:
                 errors[name] = _("“%(label)s”不能小于 %(min)s") % {"label": field.label, "min": _plain(field.min)}
             if field.max is not None and result > field.max:
