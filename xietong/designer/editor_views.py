@@ -376,6 +376,11 @@ def _expected(request: AuthedRequest) -> int | None:
 @require_http_methods(["GET", "POST"])
 def designer_delete(request: AuthedRequest, definition_id: int) -> HttpResponse:
     """删除草稿: what goes, then 确认删除 (a published definition shows why it stays instead)."""
+    _designer(request)
+    if request.method == "POST" and not ProcessDefinition.objects.filter(pk=definition_id).exists():
+        # Deleted from another tab meanwhile: the designer hears so, not a bare 404 (nothing is left to hide).
+        messages.info(request, _("该草稿已不存在（可能已在别处删除）"))
+        return redirect("designer-list")
     definition = _changeable(request, definition_id)
     refusal, stale, status = deletion_refusal(definition), "", 200
     if request.method == "POST":

@@ -174,3 +174,13 @@ def test_a_draft_never_published_has_nothing_to_go_back_to(client_for, finance):
     assert "designer-discard" not in admin.get(f"/designer/{definition.pk}/").content.decode()
     response = admin.get(f"/designer/{definition.pk}/discard/")
     assert refusal(response) == ["“费用报销”尚未发布，没有可恢复的版本；不需要时可删除此草稿。"]
+
+
+def test_confirming_a_draft_already_deleted_elsewhere_says_so(client_for, finance):
+    admin = client_for("admin")
+    definition = draft(admin)
+    assert admin.post(f"/designer/{definition.pk}/delete/").status_code == 302  # the other tab
+    again = admin.post(f"/designer/{definition.pk}/delete/")
+    assert again.status_code == 302 and again["Location"] == "/designer/"
+    assert "该草稿已不存在（可能已在别处删除）" in admin.get("/designer/").content.decode()
+    assert client_for("lina").post(f"/designer/{definition.pk}/delete/").status_code == 404  # not a designer
