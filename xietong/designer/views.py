@@ -311,8 +311,6 @@ def rule_labels(definition: Definition, views: list[Any]) -> list[Any]:
         step = next((s for s in definition.steps if s.key == view.clock.limit), None)
         if step is None or step.limit is None:
             continue
-        # The step's own name, even when its key is a built-in limit's code ("notice" is 提前通知 elsewhere).
-        view.label = step.name
         before = step.limit.before_field
         limit = (
             before_words(fields.get(before), before, policy.duration, policy.mode)
