@@ -59,12 +59,6 @@ def _step_tasks(item: DesignedItem) -> list[ApprovalTask]:
     return known[key]
 
 
-def _step_tasks_of(item: DesignedItem, task: ApprovalTask) -> list[ApprovalTask] | None:
-    """The list of the item's step tasks that holds `task` (as read before the item's version moved on)."""
-    read = item.__dict__.get("_step_tasks_read", {}).values()
-    return next((tasks for tasks in read if any(t is task for t in tasks)), None)
-
-
 def _open_task(person: Any, item: DesignedItem) -> ApprovalTask | None:
     """The person's open task on the item's current step."""
     return next((t for t in _step_tasks(item) if t.person_id == person.pk and t.status == TaskState.OPEN), None)
@@ -266,8 +260,8 @@ def approve_apply(ctx: StepContext) -> None:
     _close(task, TaskState.APPROVED if ctx.step.name == "approve" else TaskState.DONE, ctx, ctx.reason)
     ctx.details["step"] = task.step
     _after_approval(ctx, task, definition_of(ctx.item).step(task.step))
-    if ctx.item.step == task.step:
-        ctx.known["approval_tasks"] = _step_tasks_of(ctx.item, task)
+    if ctx.item.step == task.step:  # still on the step: the tasks it read, as it changed them
+        ctx.known["approval_tasks"] = _step_tasks(ctx.item)
 
 
 def reject_apply(ctx: StepContext) -> None:
