@@ -111,7 +111,9 @@ def _not_shorter(remind: str, duration: str) -> bool:
         a, b = parse_duration(remind), parse_duration(duration)
     except ValueError:
         return False
-    return (a.days, a.minutes) >= (b.days, b.minutes) if a.days or b.days == 0 else False
+    if b.days and not a.days:
+        return False  # hours against working days: how long a day is, the calendar says
+    return (a.days, a.minutes) >= (b.days, b.minutes)
 
 
 def checked(document: Any) -> Definition:
