@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-import httpx
+import urllib3
 
 
-def _timeout() -> httpx.Timeout:
+def _timeout() -> urllib3.Timeout:
     from django.conf import settings
 
     seconds = settings.XIETONG_WEBHOOK_TIMEOUT_SECONDS
-    return httpx.Timeout(seconds, connect=min(5.0, seconds))
+    return urllib3.Timeout(connect=min(5.0, seconds), read=seconds)
 
 
 @dataclass(frozen=True)
@@ -58,15 +60,37 @@ class SendResult:
     response: Any = field(default=None, repr=False)
 
 
-_client: httpx.Client | None = None
+@dataclass(frozen=True)
+class Response:
+    """What a channel reads of the other side's answer."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
 
 
-def _shared_client() -> httpx.Client:
-    """One client per process: building one loads the CA bundle (~60 ms) and keeps connections alive."""
-    global _client
-    if _client is None:
-        _client = httpx.Client(follow_redirects=False)
-    return _client
+_pool: urllib3.PoolManager | None = None
+
+
+def _shared_pool() -> urllib3.PoolManager:
+    """One pool per process, shared by the outbox's sending threads: the CA bundle is loaded once and
+    connections are kept alive between sends. urllib3 rather than httpx, which the platform APIs use: a
+    send costs about half the CPU (0.29 against 0.54 ms from 8 threads to a local receiver), and httpx's
+    pool lock made 8 sending threads wait on each other (bench/outbox_bench.py: 612 → 1,240 deliveries/s
+    with one worker on PostgreSQL)."""
+    global _pool
+    if _pool is None:
+        from django.conf import settings
+
+        _pool = urllib3.PoolManager(num_pools=32, maxsize=max(1, settings.XIETONG_DELIVERY_CONCURRENCY), retries=False)
+    return _pool
 
 
 def json_bytes(payload: dict[str, Any]) -> bytes:
@@ -80,29 +104,39 @@ def post_json(
     headers: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
     body: bytes | None = None,
-) -> tuple[httpx.Response | None, str, int]:
+) -> tuple[Response | None, str, int]:
     """POST UTF-8 JSON (`body`, when the caller encoded `payload` already, e.g. to sign it); returns
     (response or None, error text, duration ms). Never raises."""
     if body is None:
         body = json_bytes(payload)
     # Merge, never replace: a robot URL already carries its access_token / key in the query string.
-    target = httpx.URL(url).copy_merge_params(params) if params else httpx.URL(url)
+    if params:
+        url += ("&" if urlsplit(url).query else "?") + urlencode(params)
     started = time.monotonic()
     try:
-        response = _shared_client().post(
-            target,
-            content=body,
+        answer = _shared_pool().urlopen(
+            "POST",
+            url,
+            body=body,
             headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
             timeout=_timeout(),
+            redirect=False,
         )
-    except httpx.TimeoutException:
+    except urllib3.exceptions.NewConnectionError as exc:  # refused, unknown host (a ConnectTimeoutError by class)
+        return None, _network_error(exc), int((time.monotonic() - started) * 1000)
+    except urllib3.exceptions.TimeoutError:
         return None, "请求超时", int((time.monotonic() - started) * 1000)
-    except httpx.HTTPError as exc:
-        return None, f"网络错误：{exc.__class__.__name__}: {exc}"[:500], int((time.monotonic() - started) * 1000)
+    except (urllib3.exceptions.HTTPError, ValueError) as exc:
+        return None, _network_error(exc), int((time.monotonic() - started) * 1000)
+    response = Response(answer.status, answer.headers, answer.data)
     return response, "", int((time.monotonic() - started) * 1000)
 
 
-def json_body(response: httpx.Response) -> dict[str, Any] | None:
+def _network_error(exc: Exception) -> str:
+    return f"网络错误：{exc.__class__.__name__}: {exc}"[:500]
+
+
+def json_body(response: Response) -> dict[str, Any] | None:
     try:
         data = response.json()
     except ValueError:
@@ -110,7 +144,7 @@ def json_body(response: httpx.Response) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def retry_after_seconds(response: httpx.Response) -> float | None:
+def retry_after_seconds(response: Response) -> float | None:
     value = response.headers.get("Retry-After")
     try:
         return float(value) if value else None
@@ -118,7 +152,7 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
-def robot_result(response: httpx.Response | None, error: str, *, code_field: str, rate_codes: set[int]) -> SendResult:
+def robot_result(response: Response | None, error: str, *, code_field: str, rate_codes: set[int]) -> SendResult:
     """Robots answer HTTP 200 with {"errcode"/"code": 0} on success; anything else is a failed attempt."""
     if response is None:
         return SendResult(False, None, error)

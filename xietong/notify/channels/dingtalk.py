@@ -21,7 +21,7 @@ RATE_LIMIT_CODES = {130101, 130102}  # "send too fast"
 def sign(secret: str, timestamp_ms: int) -> str:
     string_to_sign = f"{timestamp_ms}\n{secret}".encode()
     digest = hmac.new(secret.encode(), string_to_sign, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()  # httpx url-encodes query parameters
+    return base64.b64encode(digest).decode()  # post_json url-encodes query parameters
 
 
 def payload(message: OutgoingMessage) -> dict:
