@@ -7,10 +7,12 @@
 2. Send over HTTP/SMTP with a timeout; never inside a transaction (SQLite would block all writers). The
    sends of a chunk run up to XIETONG_DELIVERY_CONCURRENCY at a time (threads that touch no database),
    over connections kept alive between sends.
-3. Record (short transaction for whatever returned meanwhile): sent, or back to pending with exponential
-   backoff, or given up after the last attempt into the "failed deliveries" list.
+3. Record (one short transaction for the sends of a chunk, or for those returned within RECORD_WITHIN
+   while a slow one is still out): sent, or back to pending with exponential backoff, or given up after
+   the last attempt into the "failed deliveries" list.
 A worker killed between 1 and 3 leaves "sending" rows whose lease expires; they are sent again then, under
-the same idempotency key (at most the sends in flight at the kill reach the receiver twice).
+the same idempotency key (at most the sends in flight or returned but not yet recorded at the kill — one
+chunk — reach the receiver twice).
 """
 
 from __future__ import annotations
@@ -389,10 +391,14 @@ def delivery_send(claim: Claim) -> SendResult:
     return result
 
 
+RECORD_WITHIN = 0.1  # seconds a returned send may wait to be recorded with the ones returning after it
+
+
 def _send_chunk(claims: list[Claim]) -> tuple[int, bool]:
-    """Send a claimed chunk, up to concurrency() at a time, recording whatever has returned each time one
-    returns (one transaction for all of them). A chunk running past half its lease starts no more sends and
-    hands the rest back. Returns (sends made, whether the rest was handed back)."""
+    """Send a claimed chunk, up to concurrency() at a time, and record the sends that returned together, in
+    one transaction: when the chunk is done, or when the first of them has waited RECORD_WITHIN (a slow
+    receiver never holds the record of the fast ones). A chunk running past half its lease starts no more
+    sends and hands the rest back. Returns (sends made, whether the rest was handed back)."""
     deadline = time.monotonic() + lease().total_seconds() / 2
     width = min(concurrency(), len(claims))
     if width == 1:
@@ -405,6 +411,8 @@ def _send_chunk(claims: list[Claim]) -> tuple[int, bool]:
     pool = _executor(concurrency())
     language = translation.get_language()
     in_flight: dict[Future, Claim] = {}
+    returned: list[tuple[Claim, SendResult, int]] = []
+    record_by = 0.0  # when the oldest returned send must be recorded
     made, start, handed_back = 0, 0, False
     while True:
         while start < len(claims) and len(in_flight) < width and not handed_back:
@@ -416,10 +424,18 @@ def _send_chunk(claims: list[Claim]) -> tuple[int, bool]:
             start += 1
             in_flight[pool.submit(contextvars.copy_context().run, _send, claim, language)] = claim
         if not in_flight:
+            if returned:
+                _record_sends(returned)
             return made, handed_back
-        done, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
-        _record_sends([(in_flight.pop(future), *future.result()) for future in done])
+        timeout = max(0.0, record_by - time.monotonic()) if returned else None
+        done, _pending = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+        if done and not returned:
+            record_by = time.monotonic() + RECORD_WITHIN
+        returned.extend((in_flight.pop(future), *future.result()) for future in done)
         made += len(done)
+        if returned and (time.monotonic() >= record_by or (not in_flight and start >= len(claims))):
+            _record_sends(returned)
+            returned = []
 
 
 def outbox_deliver_due(batch_size: int = 50) -> int:
