@@ -1,5 +1,6 @@
-"""The outbox claims its deliveries in chunks: one transaction for many rows, each send recorded as soon
-as it returns, and a chunk that runs long hands back what it has not sent."""
+"""The outbox claims its deliveries in chunks: one transaction for many rows, the sends of a chunk recorded
+together (a slow one never holding up the others' record), and a chunk that runs long hands back what it
+has not sent."""
 
 import datetime as dt
 import threading
@@ -9,6 +10,7 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from xietong.notify import delivery
 from xietong.notify.delivery import CLAIM_CHUNK, _claim_batch, outbox_deliver_due
 from xietong.notify.models import Channel, Delivery, DeliveryAttempt, DeliveryState, Preference
 from xietong.notify.services import channel_save, notify
@@ -100,3 +102,42 @@ def test_the_sends_of_a_chunk_are_in_flight_together_and_each_recorded_once(comp
     assert sorted(r.json["title"] for r in receiver.requests) == [f"消息 {i:02d}" for i in range(4)]
     assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
     assert list(DeliveryAttempt.objects.values_list("ok", "status_code").distinct()) == [(True, 200)]
+
+
+def test_a_send_held_by_a_slow_receiver_does_not_hold_up_the_record_of_the_others(
+    company, webhook, receiver, settings, monkeypatch
+):
+    """The first request is answered only once the other three are recorded as sent."""
+    settings.XIETONG_DELIVERY_CONCURRENCY = 4
+    receiver.script.hold = threading.Event()
+    recorded: list[list[str]] = []
+    record_sends = delivery._record_sends
+
+    def record_and_release(sends):
+        recorded.append(sorted(claim.message.title for claim, _result, _ms in sends))
+        record_sends(sends)
+        receiver.script.hold.set()
+
+    monkeypatch.setattr(delivery, "_record_sends", record_and_release)
+    messages(company, 4)
+    with time_machine.travel(MONDAY_10, tick=False):
+        assert outbox_deliver_due(batch_size=50) == 4
+    held = receiver.requests[0].json["title"]
+    # Recorded while the held send was still out (else the receiver would never have let it go), then alone.
+    assert recorded[-1] == [held]
+    assert sorted(title for group in recorded[:-1] for title in group) == sorted(
+        {f"消息 {i:02d}" for i in range(4)} - {held}
+    )
+    assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
+
+
+def test_the_sends_of_a_chunk_are_recorded_together(company, webhook, receiver, settings, monkeypatch):
+    settings.XIETONG_DELIVERY_CONCURRENCY = 8
+    monkeypatch.setattr(delivery, "RECORD_WITHIN", 60.0)  # however slow this machine, the chunk ends first
+    recorded: list[int] = []
+    record_sends = delivery._record_sends
+    monkeypatch.setattr(delivery, "_record_sends", lambda sends: recorded.append(len(sends)) or record_sends(sends))
+    messages(company, CLAIM_CHUNK + 7)
+    with time_machine.travel(MONDAY_10, tick=False):
+        assert outbox_deliver_due(batch_size=200) == CLAIM_CHUNK + 7
+    assert recorded == [CLAIM_CHUNK, 7]  # one transaction a chunk, not one a send
