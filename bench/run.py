@@ -5,26 +5,49 @@
 5,000 requests and 5 s per HTTP scenario; 20 designed items; 100,000 audit events) to check that everything
 runs.
 Figures come from this machine; goals are the issues' targets. Not part of ./test.sh or CI.
+
+Each benchmark's rows are also appended to var/bench/run.jsonl as it finishes (with its command, seconds and
+the load average it started under), so a long run that fails or is stopped keeps what it measured; a
+benchmark that fails is named in the table and the others still run (exit status 1 at the end).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+LOG = REPO / "var" / "bench" / "run.jsonl"
+failed: list[str] = []
 
 
 def run(cmd: list[str]) -> list[dict]:
     print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
+    load, started = os.getloadavg()[0], time.monotonic()
     out = subprocess.run([sys.executable, *cmd], cwd=REPO, capture_output=True, text=True)
+    seconds = time.monotonic() - started
     if out.returncode != 0:
         print(out.stdout[-2000:], out.stderr[-4000:], file=sys.stderr)
-        raise SystemExit(f"benchmark failed: {' '.join(cmd)}")
-    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+        failed.append(" ".join(cmd))
+        rows = [
+            {"group": "失败", "name": " ".join(cmd), "value": out.returncode, "unit": "退出码", "goal": "", "db": ""}
+        ]
+    else:
+        rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    with LOG.open("a", encoding="utf-8") as log:
+        for row in rows:
+            log.write(
+                json.dumps({**row, "command": cmd, "seconds": round(seconds, 1), "load": load}, ensure_ascii=False)
+            )
+            log.write("\n")
+    print(f"  {seconds:.0f} s, load {load:.2f} at start", file=sys.stderr, flush=True)
+    return rows
 
 
 def width(text: str) -> int:
@@ -99,6 +122,8 @@ def main() -> None:
     for row in table:
         print("| " + " | ".join(pad(c, w) for c, w in zip(row, widths, strict=True)) + " |")
     print("+" + line + "+")
+    if failed:
+        raise SystemExit("benchmarks failed: " + "; ".join(failed))
 
 
 if __name__ == "__main__":
