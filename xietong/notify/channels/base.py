@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import time
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,21 +79,42 @@ class Response:
         return json.loads(self.content)
 
 
-_pool: urllib3.PoolManager | None = None
+_pools: dict[str, urllib3.PoolManager] = {}
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
-def _shared_pool() -> urllib3.PoolManager:
-    """One pool per process, shared by the outbox's sending threads: the CA bundle is loaded once and
-    connections are kept alive between sends. urllib3 rather than httpx, which the platform APIs use: a
-    send costs about half the CPU (0.29 against 0.54 ms from 8 threads to a local receiver), and httpx's
-    pool lock made 8 sending threads wait on each other (bench/outbox_bench.py: 612 → 1,240 deliveries/s
-    with one worker on PostgreSQL)."""
-    global _pool
-    if _pool is None:
+def _pool_for(url: str) -> urllib3.PoolManager:
+    """The pool a send to `url` goes through: one per process (and per outgoing proxy), shared by the
+    outbox's sending threads, so the CA bundle is loaded once and connections stay alive between sends.
+
+    The proxy is the environment's, as curl and httpx read it: HTTP_PROXY / HTTPS_PROXY / ALL_PROXY, with
+    NO_PROXY's hosts sent directly (a company whose servers reach DingTalk through a proxy sets them once).
+
+    urllib3 rather than httpx, which the platform APIs use: a send costs about half the CPU (0.29 against
+    0.54 ms from 8 threads to a local receiver), and httpx's pool lock made 8 sending threads wait on each
+    other (bench/outbox_bench.py: 612 → 1,240 deliveries/s with one worker on PostgreSQL)."""
+    proxies = _proxies(tuple(os.environ.get(name) or os.environ.get(name.upper()) for name in _PROXY_VARIABLES))
+    parts = urlsplit(url)
+    proxy = proxies.get(parts.scheme) or proxies.get("all", "")
+    if proxy and urllib.request.proxy_bypass(parts.hostname or ""):
+        proxy = ""
+    pool = _pools.get(proxy)
+    if pool is None:
         from django.conf import settings
 
-        _pool = urllib3.PoolManager(num_pools=32, maxsize=max(1, settings.XIETONG_DELIVERY_CONCURRENCY), retries=False)
-    return _pool
+        size = max(1, settings.XIETONG_DELIVERY_CONCURRENCY)
+        if proxy:
+            pool = urllib3.ProxyManager(proxy, num_pools=32, maxsize=size, retries=False)
+        else:
+            pool = urllib3.PoolManager(num_pools=32, maxsize=size, retries=False)
+        pool = _pools.setdefault(proxy, pool)
+    return pool
+
+
+@functools.lru_cache(maxsize=8)
+def _proxies(_variables: tuple[str | None, ...]) -> dict[str, str]:
+    """The environment's proxies (read again only when one of its variables changed)."""
+    return urllib.request.getproxies_environment()
 
 
 def json_bytes(payload: dict[str, Any]) -> bytes:
@@ -114,7 +138,7 @@ def post_json(
         url += ("&" if urlsplit(url).query else "?") + urlencode(params)
     started = time.monotonic()
     try:
-        answer = _shared_pool().urlopen(
+        answer = _pool_for(url).urlopen(
             "POST",
             url,
             body=body,

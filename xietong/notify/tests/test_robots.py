@@ -339,3 +339,29 @@ def test_send_test_message_button(company, client_for, receiver):
     assert response.status_code == 302
     outbox_deliver_due()
     assert receiver.requests[0].json["markdown"]["title"] == "协同测试消息"
+
+
+def test_robots_are_reached_through_the_proxy_the_environment_names(company, receiver, monkeypatch):
+    """A company whose servers reach the internet through a proxy sets HTTP(S)_PROXY once; the receiver plays
+    the proxy here, and the request it gets is the one for the robot's host."""
+    monkeypatch.setenv("HTTP_PROXY", receiver.base_url)
+    monkeypatch.delenv("http_proxy", raising=False)
+    make_channel(company, "webhook", "http://10.255.0.7/hooks/xietong", "s")  # no route: only the proxy answers
+    with time_machine.travel(MONDAY_10, tick=False):
+        event(company)
+    deliver()
+    (request,) = receiver.requests
+    assert request.headers["Host"] == "10.255.0.7" and request.path == "/hooks/xietong"
+    assert Delivery.objects.get().state == DeliveryState.SENT
+
+
+def test_hosts_named_in_no_proxy_are_sent_to_directly(company, receiver, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens: through it nothing would arrive
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name in ("http_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    make_channel(company, "webhook", f"{receiver.base_url}/hooks/xietong", "s")
+    with time_machine.travel(MONDAY_10, tick=False):
+        event(company)
+    deliver()
+    assert len(receiver.requests) == 1 and Delivery.objects.get().state == DeliveryState.SENT
