@@ -1,5 +1,6 @@
 """Email through Django's backends: locmem in unit tests, and once through a real SMTP server."""
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -64,16 +65,19 @@ def smtp_server():
     class Sink:
         def __init__(self):
             self.messages = []
+            self.peers = []
 
         async def handle_DATA(self, server, session, envelope):
             self.messages.append(envelope)
+            self.peers.append(session.peer)  # (address, port) of the client's connection
             return "250 OK"
 
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
     controller.start()
     yield controller, sink
-    controller.stop()
+    with contextlib.suppress(AssertionError):  # a test that restarted the server stopped this one already
+        controller.stop()
 
 
 def test_real_smtp_server_receives_utf8_subject_and_both_parts(company, smtp_server, settings):
@@ -106,3 +110,55 @@ def test_smtp_down_is_a_failed_attempt_then_retried(company, settings):
         outbox_deliver_due()
     delivery = Delivery.objects.get()
     assert delivery.state == "pending" and "邮件发送失败" in delivery.last_error and delivery.attempts == 1
+
+
+def _smtp(settings, controller):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = False
+
+
+def test_one_connection_to_the_mail_server_carries_many_messages(company, smtp_server, settings):
+    """Each sending thread keeps its connection open: three people's mail, one TCP connection (not three
+    handshakes), and each message arrives once."""
+    controller, sink = smtp_server
+    _smtp(settings, controller)
+    settings.XIETONG_DELIVERY_CONCURRENCY = 1
+    for username in ("lixiuying", "wangqiang", "caojing"):
+        escalate_to(company.person(username))
+    with time_machine.travel(MONDAY_10, tick=False):
+        assert outbox_deliver_due() == 3
+    assert sorted(envelope.rcpt_tos[0] for envelope in sink.messages) == [
+        "caojing@xingchen.example.com",
+        "lixiuying@xingchen.example.com",
+        "wangqiang@xingchen.example.com",
+    ]
+    assert len(set(sink.peers)) == 1
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_a_kept_connection_the_server_dropped_is_replaced_and_the_message_sent_once(company, smtp_server, settings):
+    from aiosmtpd.controller import Controller
+
+    controller, sink = smtp_server
+    _smtp(settings, controller)
+    settings.XIETONG_DELIVERY_CONCURRENCY = 1
+    escalate_to(company.person("lixiuying"))
+    with time_machine.travel(MONDAY_10, tick=False):
+        assert outbox_deliver_due() == 1
+    # The mail server restarts: the connection the outbox kept is gone, the same address answers again.
+    controller.stop()
+    again = Controller(controller.handler, hostname=controller.hostname, port=controller.port)
+    again.start()
+    try:
+        escalate_to(company.person("wangqiang"))
+        with time_machine.travel(MONDAY_10, tick=False):
+            assert outbox_deliver_due() == 1
+    finally:
+        again.stop()
+    assert [envelope.rcpt_tos for envelope in sink.messages] == [
+        ["lixiuying@xingchen.example.com"],
+        ["wangqiang@xingchen.example.com"],
+    ]
+    assert len(set(sink.peers)) == 2
+    assert list(Delivery.objects.order_by("pk").values_list("state", "attempts")) == [("sent", 1), ("sent", 1)]
