@@ -48,7 +48,7 @@ def preference_of(person: Person) -> Preference:
         return default_preference(person)
 
 
-def default_preference(person: Person) -> Preference:
+def default_preference(person: Person | None) -> Preference:
     return Preference(
         person=person,
         email_kinds=list(DEFAULT_EMAIL_KINDS),
@@ -221,12 +221,13 @@ def _write(planned: list[_Planned]) -> list[_Planned]:
     deliveries: list[Delivery] = []
     mentions: list[tuple[Delivery, list[Person]]] = []
     stored = _preferences([pk for p in kept for pk in p.people])
+    defaults = default_preference(None)  # read only here: one for everyone who never changed theirs
     for p in kept:
         notification, now = p.notification, p.notification.created_at
         inbox += [
             InboxMessage(notification=notification, recipient=person, created_at=now) for person in p.people.values()
         ]
-        preferences = {pk: stored.get(pk) or default_preference(person) for pk, person in p.people.items()}
+        preferences = {pk: stored.get(pk) or defaults for pk in p.people}
         robots = _deliveries(p, preferences, deliveries)
         mentioned = [
             person
