@@ -86,6 +86,30 @@ def test_lists_by_scope(company, client_for):
     assert request.number not in lina.get("/requests/?scope=all&priority=low").content.decode()
 
 
+def _row(html: str, number: str, tag: str = "tr") -> str:
+    """The list table's row (or the workbench's line: `li`) of one request."""
+    at_number = html.index(number)
+    return html[html.rindex(f"<{tag}", 0, at_number) : html.index(f"</{tag}>", at_number)]
+
+
+def test_a_late_request_is_marked_in_its_row_and_on_the_workbench_and_the_others_are_not(company, client_for):
+    late = new_request(company, when="2026-03-02 09:00")
+    on_time = new_request(company, when="2026-03-02 11:00")  # its 2 working hours end at 13:00 + the lunch break
+    lina = client_for("lina")
+    with time_machine.travel(at("2026-03-02 11:30"), tick=False):
+        from xietong.clocks.services import clock_fire_due
+
+        clock_fire_due()
+        listed = lina.get("/requests/?scope=all").content.decode()
+        overdue = lina.get("/requests/?scope=all&overdue=1").content.decode()
+        workbench = lina.get("/").content.decode()
+    assert 'class="late"' in _row(listed, late.number) and "超时</span>" in _row(listed, late.number)
+    assert 'class="late"' not in _row(listed, on_time.number) and "超时</span>" not in _row(listed, on_time.number)
+    assert late.number in overdue and on_time.number not in overdue
+    assert 'class="tone-late"' in _row(workbench, late.number, "li")
+    assert 'class="tone-late"' not in _row(workbench, on_time.number, "li")
+
+
 def test_form_shows_chinese_errors_and_vague_title_warning(company, client_for):
     page = client_for("guoxin").post(
         "/requests/new/",
