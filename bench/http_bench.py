@@ -439,7 +439,7 @@ def main() -> None:
     else:
         fresh_database(args.db)
         migrate()
-        from bench.scale_seed import seed
+        from bench.scale_seed import index_seeded, seed
 
         timings = seed(args.requests)
         emit(
@@ -450,6 +450,7 @@ def main() -> None:
             "分钟级",
             args.db,
         )
+        index_seeded(args.db)  # search (as members and as the general manager) then searches the seeded items
     levels = [int(c) for c in args.concurrency.split(",")]
     sign_in = SignIns()
     actors = prepare_actors(max(levels), sign_in)
