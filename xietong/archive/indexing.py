@@ -394,7 +394,11 @@ def reindex_all(*, stdout=None, chunk: int = 500) -> int:
     documents = 0
     for label, model in labels.items():
         ids = list(model._base_manager.order_by("pk").values_list("pk", flat=True))
-        SearchDocument.objects.filter(subject_type=label).exclude(subject_id__in=ids).delete()
+        # Documents of items gone: a subquery, not the ids as parameters (PostgreSQL takes at most 65,535,
+        # and a company has more items than that).
+        SearchDocument.objects.filter(subject_type=label).exclude(
+            subject_id__in=model._base_manager.values("pk")
+        ).delete()
         for start in range(0, len(ids), chunk):
             with memo_scope():
                 documents += _reindex_chunk(label, model, ids[start : start + chunk])

@@ -3,6 +3,8 @@ word, as indexing each item on its own — in a number of queries that does not 
 
 from __future__ import annotations
 
+import re
+
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -52,3 +54,18 @@ def test_the_queries_of_a_bulk_reindex_do_not_grow_with_the_items(company):
     with time_machine.travel(at("2026-05-18 11:20"), tick=False), CaptureQueriesContext(connection) as many:
         reindex_all(chunk=500)
     assert len(many) == len(few)
+
+
+def test_a_bulk_reindex_never_lists_every_item_in_one_statement(company):
+    """PostgreSQL takes at most 65,535 parameters a statement: `xietong search reindex` failed on a company
+    with more requests than that, listing every id to drop the documents of items gone."""
+    _seed(company, 9)
+    with time_machine.travel(at("2026-05-18 11:10"), tick=False), CaptureQueriesContext(connection) as queries:
+        reindex_all(chunk=2)
+    id_lists = [
+        group
+        for q in queries.captured_queries
+        for group in re.findall(r" IN \(([^()]*)\)", q["sql"])
+        if re.fullmatch(r"\d+(, \d+)*", group)
+    ]
+    assert id_lists and max(len(group.split(", ")) for group in id_lists) <= 2  # a chunk's ids, never all
