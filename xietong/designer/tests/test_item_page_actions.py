@@ -35,6 +35,11 @@ def errors(form):
     return texts(form, r'<p class="field-error" role="alert"[^>]*>(.*?)</p>')
 
 
+def field_in_error(form):
+    """The HTML of the form's first input marked as refused (its label, input and message)."""
+    return form.split('<div class="action-field has-error">', 1)[1].split("</div>", 1)[0]
+
+
 def typed(form):
     """What the reason box holds, as the browser reads it (the newline after <textarea> is not content)."""
     return re.findall(r'<textarea name="reason"[^>]*>(?:&#10;)?(.*?)</textarea>', form, re.S)[0]
@@ -80,7 +85,7 @@ def test_a_refused_transfer_keeps_what_was_typed_with_the_reason_at_the_person(c
     )
     form = form_of(page, "transfer")
     assert 'class="action-form has-error"' in page.split('id="action-transfer"')[0].rsplit("<form", 1)[1]
-    person = form.split('<div class="action-field has-error">', 1)[1].split("</div>", 1)[0]
+    person = field_in_error(form)
     assert errors(person) == ["不能转交给自己"]
     assert f'<option value="{heyang.pk}"' in person and "何洋（财务部）</option>" in person and " selected>" in person
     assert typed(form) == "我出差，请代办"
@@ -99,7 +104,7 @@ def test_a_refused_add_sign_keeps_after_and_the_note(client_for, claim):
     form = form_of(page, "add_sign")
     assert '<option value="after" selected>' in form
     assert typed(form) == "请王强看一下技术参数"
-    assert errors(form.split('<div class="action-field has-error">', 1)[1]) == ["请选择加签给谁"]
+    assert errors(field_in_error(form)) == ["请选择加签给谁"]
 
 
 def test_adding_oneself_is_refused_in_the_words_of_add_sign(client_for, company, claim):
@@ -111,7 +116,7 @@ def test_adding_oneself_is_refused_in_the_words_of_add_sign(client_for, company,
         {"version": str(claim.version), "how": "before", "to_person": str(fengjing.pk), "reason": "加签"},
     )
     form = form_of(page, "add_sign")
-    assert errors(form.split('<div class="action-field has-error">', 1)[1]) == ["不能给自己加签"]
+    assert errors(field_in_error(form)) == ["不能给自己加签"]
 
 
 def test_a_send_back_to_a_step_not_passed_keeps_the_reason_with_the_message_at_the_step(client_for, claim):
@@ -122,7 +127,7 @@ def test_a_send_back_to_a_step_not_passed_keeps_the_reason_with_the_message_at_t
         {"version": str(claim.version), "to_step": "gm", "reason": "发票抬头不对"},
     )
     form = form_of(page, "send_back")
-    step = form.split('<div class="action-field has-error">', 1)[1].split("</div>", 1)[0]
+    step = field_in_error(form)
     assert errors(step) == ["该步骤本次未经过，不能退回到此"]  # 总经理 was skipped: 1,753.50 is not above 50,000
     assert typed(form) == "发票抬头不对"
 
@@ -230,7 +235,7 @@ def test_a_vague_send_back_keeps_the_reason_and_the_step_to_return_to_once(compa
     )
     form = form_of(page, "send_back")
     assert typed(form) == "待定"
-    reason = form.split('<div class="action-field has-error">', 1)[1].split("</div>", 1)[0]
+    reason = field_in_error(form)
     assert errors(reason) == ["退回原因不能只写“待定”：请直接写明关键信息"]
     assert 'aria-invalid="true" aria-describedby="action-send_back-error"' in reason
     assert errors(form) == ["退回原因不能只写“待定”：请直接写明关键信息"]  # at the box only, not at the form too
